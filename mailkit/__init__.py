@@ -1,0 +1,85 @@
+"""mailkit: news articles into email people want to open.
+
+    >>> import mailkit
+    >>> email = mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml")  # doctest: +SKIP
+    >>> email.subject, email.preheader, email.html, email.text                        # doctest: +SKIP
+"""
+
+from .compose import TemplateInfo, list_templates
+from .errors import (
+    DeliverabilityError,
+    HeaderError,
+    InliningError,
+    InvalidFixtureError,
+    LimitExceededError,
+    MailkitError,
+    MjmlCompileError,
+    SendError,
+    TemplateError,
+    TemplateNotFoundError,
+    TextError,
+    UnsafeInputError,
+)
+from .fixtures import edition_schema, load_edition, load_theme
+from .models import (
+    Article,
+    Author,
+    Brand,
+    Colors,
+    Edition,
+    Fonts,
+    Footer,
+    Image,
+    Link,
+    Logo,
+    Newsletter,
+    Recipient,
+    Section,
+    Sender,
+)
+from .render import RenderedEmail, RenderOptions, render
+from .sanitize import LIMITS, Limits
+from .text import TextOptions
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LIMITS",
+    "Article",
+    "Author",
+    "Brand",
+    "Colors",
+    "DeliverabilityError",
+    "Edition",
+    "Fonts",
+    "Footer",
+    "HeaderError",
+    "Image",
+    "InliningError",
+    "InvalidFixtureError",
+    "LimitExceededError",
+    "Limits",
+    "Link",
+    "Logo",
+    "MailkitError",
+    "MjmlCompileError",
+    "Newsletter",
+    "Recipient",
+    "RenderOptions",
+    "RenderedEmail",
+    "Section",
+    "SendError",
+    "Sender",
+    "TemplateError",
+    "TemplateInfo",
+    "TemplateNotFoundError",
+    "TextError",
+    "TextOptions",
+    "UnsafeInputError",
+    "__version__",
+    "edition_schema",
+    "list_templates",
+    "load_edition",
+    "load_theme",
+    "render",
+]

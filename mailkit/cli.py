@@ -1,0 +1,121 @@
+"""The ``mailkit`` command: render, list templates, print the fixture schema.
+
+A :class:`~mailkit.errors.MailkitError` is printed as one line on stderr and
+exits with status 1 (2 for usage errors, as click does); never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .compose import list_templates
+from .errors import MailkitError
+from .fixtures import edition_schema, theme_names
+from .render import RenderedEmail, RenderOptions, render
+
+__all__ = ["main"]
+
+
+class _Failed(click.ClickException):
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(f"mailkit: error: {self.message}", err=True)
+
+
+def _atomic_write(path: Path, data: str | bytes) -> None:
+    # write to a temporary file beside the target, then rename: a failed render
+    # never leaves a half-written file behind.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(email: RenderedEmail, out_dir: Path, stem: str, *, eml: bool = False) -> list[Path]:
+    """Write ``STEM.html``, ``STEM.txt``, ``STEM.mjml`` (and ``STEM.eml``) into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outputs: dict[str, str | bytes] = {".html": email.html, ".txt": email.text, ".mjml": email.mjml}
+    if eml:
+        from .message import message_bytes
+
+        outputs[".eml"] = message_bytes(email)
+    paths = []
+    for suffix, data in outputs.items():
+        path = out_dir / f"{stem}{suffix}"
+        _atomic_write(path, data)
+        paths.append(path)
+    return paths
+
+
+template_dirs_option = click.option(
+    "--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="An extra template folder; its templates override the packaged ones. Repeatable.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mailkit")
+def main() -> None:
+    """mailkit: turn news articles into email people want to open."""
+
+
+@main.command("render")
+@click.argument("template")
+@click.argument("fixture", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for the .html, .txt and .mjml files.")
+@click.option("--theme", help=f"A theme name ({', '.join(theme_names())}) or a theme file.")
+@template_dirs_option
+@click.option("--eml", is_flag=True, help="Also write a ready-to-send .eml message.")
+@click.option("--strict", is_flag=True, help="Fail on deliverability warnings.")
+def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
+                   template_dirs: tuple[Path, ...], eml: bool, strict: bool) -> None:
+    """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files."""
+    try:
+        email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict))
+        stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
+        paths = write_outputs(email, out_dir, stem, eml=eml)
+    except MailkitError as err:
+        raise _Failed(str(err)) from None
+    except OSError as err:
+        raise _Failed(f"cannot write to {out_dir}: {err.strerror or err}") from None
+    click.echo(f"Subject:   {email.subject}")
+    click.echo(f"Preheader: {email.preheader}")
+    for warning in email.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
+@main.command("templates")
+@template_dirs_option
+def templates_command(template_dirs: tuple[Path, ...]) -> None:
+    """List the templates, one line each."""
+    try:
+        found = list_templates(template_dirs)
+    except MailkitError as err:
+        raise _Failed(str(err)) from None
+    width = max((len(t.name) for t in found), default=0)
+    for t in found:
+        click.echo(f"{t.name:<{width}}  {t.description}")
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of fixture files (for editors' autocompletion)."""
+    click.echo(json.dumps(edition_schema(), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

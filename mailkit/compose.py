@@ -1,0 +1,180 @@
+"""Stage 1, compose: Jinja2 renders a template and the edition into MJML text.
+
+The environment is sandboxed (templates cannot reach Python internals, the
+environment or the file system beyond the template folders), autoescaping is
+on, undefined names raise, and every value printed with ``{{ }}`` is encoded
+for MRML (see :func:`mailkit.sanitize.encode_for_mrml`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from .errors import LimitExceededError, TemplateError, TemplateNotFoundError
+from .paths import template_dirs
+from .sanitize import encode_for_mrml
+
+__all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "environment", "find_template", "list_templates"]
+
+TEMPLATE_SUFFIX = ".mjml.j2"
+TEXT_SUFFIX = ".txt.j2"
+_DESCRIPTION = re.compile(r"\{#-?\s*(.+?)\s*-?#\}", re.S)
+
+
+def _finalize(value: Any) -> Any:
+    # Runs before autoescape: plain strings are encoded for MRML here, so that
+    # MRML's Debug re-encoding of attributes has nothing left to rewrite.
+    if isinstance(value, Markup) or value is None:
+        return value
+    if isinstance(value, str):
+        return Markup(encode_for_mrml(value))
+    return value
+
+
+_CSS_VALUE = re.compile(r"^[A-Za-z0-9 ,'\"#.%()\-]*$")
+
+
+def css(value: Any) -> Markup:
+    """Print a validated colour or font stack inside ``<mj-style>`` (no entity escaping in CSS)."""
+    text = str(value)
+    if not _CSS_VALUE.match(text):
+        raise ValueError(f"unsafe CSS value {text[:40]!r}")
+    return Markup(text)
+
+
+def format_datetime(value: datetime, timezone: str, style: str = "long") -> str:
+    """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``)."""
+    local = value.astimezone(ZoneInfo(timezone))
+    hour = local.strftime("%I").lstrip("0") or "12"
+    time = f"{hour}:{local:%M} {local:%p} {local.tzname()}"
+    if style == "time":
+        return time
+    return f"{local:%B} {local.day}, {local.year}, {time}"
+
+
+def format_date(value: date | datetime, style: str = "long") -> str:
+    """``Tuesday, May 20, 2014`` (``style="short"``: ``Tuesday, May 20``)."""
+    text = f"{value:%A}, {value:%B} {value.day}"
+    return text if style == "short" else f"{text}, {value.year}"
+
+
+def join_names(names: Iterable[str], conjunction: str = "and") -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    items = [n for n in names if n]
+    if len(items) <= 2:
+        return f" {conjunction} ".join(items)
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
+
+
+def _is_template(path: Path) -> bool:
+    return path.name.endswith(TEMPLATE_SUFFIX) and not path.name.startswith(("_", "base"))
+
+
+@lru_cache(maxsize=32)
+def _environment(dirs: tuple[Path, ...], text: bool = False) -> ImmutableSandboxedEnvironment:
+    # ``text``: the environment for explicit plain-text templates (TEMPLATE.txt.j2),
+    # where HTML escaping would put entities into the text part.
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=not text,
+        undefined=jinja2.StrictUndefined,
+        finalize=None if text else _finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,
+    )
+    env.filters.update(css=css, datetime=format_datetime, date=format_date, join_names=join_names)
+    return env
+
+
+def environment(extra_dirs: Iterable[str | Path] = ()) -> jinja2.Environment:
+    """The (cached) sandboxed Jinja2 environment over the template folders."""
+    return _environment(tuple(template_dirs(extra_dirs)))
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """A template found in the template folders."""
+
+    name: str
+    path: Path
+    description: str
+
+
+def list_templates(extra_dirs: Iterable[str | Path] = ()) -> list[TemplateInfo]:
+    """Every renderable template, caller folders overriding packaged ones of the same name."""
+    found: dict[str, TemplateInfo] = {}
+    for d in reversed(template_dirs(extra_dirs)):
+        for path in sorted(d.glob(f"*{TEMPLATE_SUFFIX}")):
+            if not _is_template(path):
+                continue
+            name = path.name.removesuffix(TEMPLATE_SUFFIX)
+            m = _DESCRIPTION.match(path.read_text(encoding="utf-8"))
+            found[name] = TemplateInfo(name, path, m.group(1).splitlines()[0] if m else "")
+    return [found[k] for k in sorted(found)]
+
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def find_template(name: str, extra_dirs: Iterable[str | Path] = ()) -> str:
+    """The loader name of template ``name`` (``"breaking"`` -> ``"breaking.mjml.j2"``)."""
+    names = [t.name for t in list_templates(extra_dirs)]
+    if not _NAME.match(name) or name not in names:
+        raise TemplateNotFoundError(f"no template named {name!r} (templates: {', '.join(names)})")
+    return name + TEMPLATE_SUFFIX
+
+
+def _template_line(err: BaseException) -> tuple[str | None, int | None]:
+    # jinja2 rewrites tracebacks so that template frames carry the template's file and line.
+    found: tuple[str | None, int | None] = (None, None)
+    tb = err.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (Path(filename).name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[str | Path] = (),
+            suffix: str = TEMPLATE_SUFFIX) -> str:
+    """Render template ``template`` (a name like ``"breaking"``) with ``context`` into MJML text."""
+    env = _environment(tuple(template_dirs(extra_dirs)), suffix == TEXT_SUFFIX)
+    name = find_template(template, extra_dirs) if suffix == TEMPLATE_SUFFIX else template + suffix
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(err.message or str(err), template=Path(err.filename or err.name or name).name,
+                            line=err.lineno) from None
+    except jinja2.TemplateNotFound as err:
+        tname, line = _template_line(err)
+        raise TemplateError(f"template not found: {err.name}", template=tname or name, line=line) from None
+    except (jinja2.UndefinedError, SecurityError) as err:
+        tname, line = _template_line(err)
+        raise TemplateError(str(err), template=tname or name, line=line) from None
+    except LimitExceededError:
+        raise
+    except RecursionError:
+        raise TemplateError("recursion too deep", template=name) from None
+    except Exception as err:  # a filter or test raised: still name the template and line
+        tname, line = _template_line(err)
+        raise TemplateError(f"{type(err).__name__}: {err}", template=tname or name, line=line) from None
+
+
+def text_template_exists(template: str, extra_dirs: Iterable[str | Path] = ()) -> bool:
+    """Whether ``TEMPLATE.txt.j2`` gives this template an explicit plain-text part."""
+    return any((d / f"{template}{TEXT_SUFFIX}").is_file() for d in template_dirs(extra_dirs))
+

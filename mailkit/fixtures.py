@@ -1,0 +1,138 @@
+"""Loading editions (fixtures) and themes from JSON, YAML, TOML or plain dicts."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import InvalidFixtureError, UnsafeInputError
+from .models import Brand, Edition
+from .paths import template_dirs
+
+__all__ = ["edition_schema", "load_edition", "load_theme", "theme_names"]
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _message(err: Any) -> str:
+    msg = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        return "unknown field (a typo?)"
+    if err["type"] == "missing":
+        return "required field missing"
+    return msg.removeprefix("Value error, ")
+
+
+def translate_validation_error(err: ValidationError, source: str) -> InvalidFixtureError:
+    """Turn a pydantic error into an :class:`InvalidFixtureError` naming each field path."""
+    errors = [(_field_path(e["loc"]), _message(e)) for e in err.errors(include_url=False)]
+    unsafe = any(e["type"] in ("unsafe_text", "unsafe_url") for e in err.errors(include_url=False))
+    return (UnsafeInputError if unsafe else InvalidFixtureError)(source, errors)
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InvalidFixtureError(str(path), [("", f"cannot read: {err}")]) from err
+    try:
+        if path.suffix == ".json":
+            return json.loads(text)
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
+        if path.suffix in (".yaml", ".yml"):
+            return yaml.safe_load(text)
+    except json.JSONDecodeError as err:
+        raise InvalidFixtureError(str(path), [("", f"JSON syntax error at line {err.lineno}, column {err.colno}: {err.msg}")]) from err
+    except tomllib.TOMLDecodeError as err:
+        raise InvalidFixtureError(str(path), [("", f"TOML syntax error: {err}")]) from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise InvalidFixtureError(str(path), [("", f"YAML syntax error{where}: {problem}")]) from err
+    raise InvalidFixtureError(str(path), [("", "unsupported file type (use .json, .yaml, .yml or .toml)")])
+
+
+def theme_names(extra_dirs: Iterable[str | Path] = ()) -> list[str]:
+    """Names of the themes found in the template folders' ``themes/`` subfolders."""
+    names = {p.stem for d in template_dirs(extra_dirs) for p in (d / "themes").glob("*.yaml")}
+    return sorted(names)
+
+
+def load_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> Brand:
+    """Load a theme (a :class:`Brand`) by name from the template folders, or from a file path."""
+    path = Path(name_or_path)
+    if path.suffix not in (".yaml", ".yml", ".toml", ".json"):
+        for d in template_dirs(extra_dirs):
+            candidate = d / "themes" / f"{name_or_path}.yaml"
+            if candidate.is_file():
+                path = candidate
+                break
+        else:
+            raise InvalidFixtureError(
+                "", [("newsletter.brand", f"no theme named {str(name_or_path)!r} (themes: {', '.join(theme_names(extra_dirs))})")]
+            )
+    data = _read(path)
+    try:
+        return Brand.model_validate(data)
+    except ValidationError as err:
+        raise translate_validation_error(err, str(path)) from None
+
+
+def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
+                 extra_dirs: Iterable[str | Path] = ()) -> Edition:
+    """Validate an edition from a fixture file path, a dict, or an :class:`Edition`.
+
+    ``newsletter.brand`` may name a theme (``"nbc-news"``) instead of holding one.
+    Errors name the file and field path: ``articles[2].image.src: not an absolute URL``.
+    """
+    if isinstance(source, Edition):
+        return source
+    if isinstance(source, Mapping):
+        data: Any = source
+        name = "<data>"
+    else:
+        path = Path(source)
+        data = _read(path)
+        name = str(path)
+    if not isinstance(data, Mapping):
+        raise InvalidFixtureError(name, [("", "a fixture must be a mapping with newsletter and articles")])
+    nl = data.get("newsletter")
+    if isinstance(nl, Mapping) and isinstance(nl.get("brand"), str):
+        try:
+            brand = load_theme(nl["brand"], extra_dirs)
+        except InvalidFixtureError as err:
+            raise InvalidFixtureError(name, err.errors) from None
+        data = {**data, "newsletter": {**nl, "brand": brand}}
+    data = {k: v for k, v in data.items() if k != "$schema"}
+    try:
+        return Edition.model_validate(data)
+    except ValidationError as err:
+        raise translate_validation_error(err, name) from None
+
+
+def edition_schema() -> dict[str, Any]:
+    """The JSON Schema of a fixture file (``fixtures/schema.json``), for editors' autocompletion."""
+    schema = Edition.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "mailkit edition (fixture)"
+    # a fixture may name a theme instead of spelling out the brand
+    nl = schema["$defs"]["Newsletter"]["properties"]
+    nl["brand"] = {"anyOf": [{"$ref": "#/$defs/Brand"}, {"type": "string", "description": "a theme name"}]}
+    schema["properties"]["$schema"] = {"type": "string"}
+    return schema

@@ -1,0 +1,64 @@
+"""Stage 3, inline: CSS from ``<style>`` into ``style=""`` attributes with premailer.
+
+Gmail's app with non-Google accounts and many webmail clients drop or ignore
+``<style>``; inlined styles survive. MJML's responsive media queries and its
+``!important`` must survive too, or columns never stack on phones.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cssutils
+import premailer
+
+from .errors import InliningError
+
+__all__ = ["InlineOptions", "inline_css"]
+
+# premailer's cssutils_logging_level adds nothing per call when left None; set
+# the level once here so cssutils' warnings about MSO properties (mso-line-height-rule ...)
+# stay quiet without a new handler per render.
+cssutils.log.setLevel(logging.CRITICAL)
+cssutils.ser.prefs.useMinified()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InlineOptions:
+    """Options for :func:`inline_css`; every premailer knob mailkit uses is spelled out below."""
+
+    keep_style_tags: bool = True
+    remove_classes: bool = False
+
+
+def inline_css(html: str, options: InlineOptions = InlineOptions()) -> str:
+    """Inline CSS offline; keep ``<style>`` (media queries, dark mode), ``!important`` and the doctype."""
+    try:
+        result = premailer.Premailer(
+            html,
+            base_url=None,
+            disable_link_rewrites=True,
+            allow_network=False,
+            allow_loading_external_files=False,
+            external_styles=None,
+            # premailer strips !important by default, which breaks MJML's
+            # column stacking (.mj-column-per-50 { width:100% !important }).
+            strip_important=False,
+            keep_style_tags=options.keep_style_tags,
+            remove_classes=options.remove_classes,
+            exclude_pseudoclasses=True,
+            disable_validation=True,
+            cache_css_parsing=True,
+            disable_basic_attributes=["width", "height", "align", "bgcolor", "valign"],
+            align_floating_images=False,
+            remove_unset_properties=True,
+            method="html",
+        ).transform(pretty_print=False)
+    except Exception as err:  # premailer raises bare lxml/cssutils/ValueError types
+        raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from None
+    # premailer (lxml) drops a lowercase "<!doctype html>" (peterbe/premailer#156);
+    # without it clients render in quirks mode.
+    if not result.lstrip()[:9].lower() == "<!doctype":
+        result = "<!doctype html>\n" + result
+    return result

@@ -1,0 +1,367 @@
+"""Validated content models: what a template receives.
+
+A fixture file (JSON or YAML) is one :class:`Edition`: the newsletter it goes
+out under, its articles, and for a digest its sections. Every text field is
+checked for unsafe characters, every URL for an allowed scheme; relative
+URLs are resolved against the article's ``url`` or the newsletter's ``url``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .sanitize import LIMITS, check_text, resolve_url, url_problem
+
+__all__ = [
+    "Article",
+    "Author",
+    "Brand",
+    "Colors",
+    "Edition",
+    "Fonts",
+    "Footer",
+    "Image",
+    "Link",
+    "Logo",
+    "Newsletter",
+    "Recipient",
+    "Section",
+    "Sender",
+]
+
+
+def _text(value: str) -> str:
+    problem = check_text(value)
+    if problem:
+        raise PydanticCustomError("unsafe_text", problem)
+    if len(value) > LIMITS.max_field_chars:
+        raise PydanticCustomError("too_long", f"{len(value)} characters, over the limit of {LIMITS.max_field_chars}")
+    return value
+
+
+def _line(value: str) -> str:
+    # single-line fields: any run of whitespace (newlines from a CMS) is one space.
+    return " ".join(_text(value).split())
+
+
+def _link_url(value: str) -> str:
+    problem = url_problem(value)
+    if problem:
+        raise PydanticCustomError("unsafe_url" if "scheme" in problem else "url", problem)
+    return value
+
+
+def _image_url(value: str) -> str:
+    problem = url_problem(value, image=True)
+    if problem:
+        raise PydanticCustomError("unsafe_url" if "scheme" in problem else "url", problem)
+    return value
+
+
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_FONT_STACK = re.compile(r"^[A-Za-z0-9 ,'\"\-]+$")
+
+
+def _color(value: str) -> str:
+    if not _COLOR.match(value):
+        raise PydanticCustomError("color", "not a hex colour like #c4161c")
+    return value.lower()
+
+
+def _font_stack(value: str) -> str:
+    if not _FONT_STACK.match(value):
+        raise PydanticCustomError("font", "a font stack may hold letters, digits, spaces, commas, quotes and hyphens")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise PydanticCustomError("timezone", "unknown time zone {tz}", {"tz": value}) from err
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Line = Annotated[str, AfterValidator(_line)]
+LinkURL = Annotated[str, AfterValidator(_link_url)]
+ImageURL = Annotated[str, AfterValidator(_image_url)]
+Color = Annotated[str, AfterValidator(_color)]
+FontStack = Annotated[str, AfterValidator(_font_stack)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")]
+Direction = Literal["ltr", "rtl"]
+
+_RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "iw", "ks", "ku", "ps", "sd", "ur", "yi"}
+
+
+def direction_of(language: str) -> Direction:
+    """Text direction of a BCP 47 language tag (``"ar"`` -> ``"rtl"``)."""
+    return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _resolve(data: Any, keys: tuple[str, ...], base: str | None) -> Any:
+    if isinstance(data, dict) and base:
+        data = dict(data)
+        for key in keys:
+            if isinstance(data.get(key), str):
+                data[key] = resolve_url(data[key], base)
+    return data
+
+
+class Link(_Model):
+    """A headline link: in "More stories", related links and the like."""
+
+    title: Line
+    url: LinkURL
+    source: Line | None = None
+
+
+class Image(_Model):
+    """An image with its alt text (``""`` for a decorative one), caption and credit."""
+
+    src: ImageURL
+    alt: Line
+    width: int = Field(gt=0, le=2400)
+    height: int = Field(gt=0, le=4800)
+    caption: Line | None = None
+    credit: Line | None = None
+
+
+class Author(_Model):
+    """A byline. ``reported_from`` feeds the closing line ("X reported from London")."""
+
+    name: Line
+    url: LinkURL | None = None
+    reported_from: Line | None = None
+
+
+class Article(_Model):
+    """One story, as it comes from the CMS. ``body`` is CMS HTML, sanitised before use."""
+
+    headline: Line = Field(min_length=1)
+    url: LinkURL
+    dek: Line | None = None
+    kicker: Line | None = None
+    section: Line | None = None
+    dateline: Line | None = None
+    published_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    authors: list[Author] = []
+    contributors: Line | None = None
+    image: Image | None = None
+    summary: Line | None = None
+    body: Text = ""
+    related: list[Link] = []
+    language: Language | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_urls(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        base = data.get("url") if isinstance(data.get("url"), str) else None
+        data = dict(data)
+        if isinstance(data.get("image"), dict):
+            data["image"] = _resolve(data["image"], ("src",), base)
+        if isinstance(data.get("related"), list):
+            data["related"] = [_resolve(r, ("url",), base) for r in data["related"]]
+        return data
+
+
+class Section(_Model):
+    """A digest section ("World", "Business") and its story cards."""
+
+    title: Line = Field(min_length=1)
+    articles: list[Article] = Field(min_length=1)
+
+
+class Colors(_Model):
+    """Brand colours; dark-mode variants are used under ``prefers-color-scheme: dark``."""
+
+    accent: Color = "#c4161c"
+    on_accent: Color = "#ffffff"
+    text: Color = "#1a1a1a"
+    muted: Color = "#595959"
+    link: Color = "#0b57a4"
+    background: Color = "#ffffff"
+    page: Color = "#f1f1f1"
+    rule: Color = "#dddddd"
+    button: Color = "#1a1a1a"
+    on_button: Color = "#ffffff"
+    dark_background: Color = "#121212"
+    dark_page: Color = "#000000"
+    dark_text: Color = "#e8e8e8"
+    dark_muted: Color = "#b3b3b3"
+    dark_link: Color = "#8ab4f8"
+
+
+class Fonts(_Model):
+    """Font stacks. ``web_fonts`` (name -> https CSS URL) are linked only when given."""
+
+    headline: FontStack = "Georgia, 'Times New Roman', Times, serif"
+    body: FontStack = "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+    web_fonts: dict[FontStack, LinkURL] = {}
+
+
+class Logo(_Model):
+    """The brand's logo, shown in the header; ``dark_src`` is a variant for dark backgrounds."""
+
+    src: ImageURL
+    alt: Line
+    width: int = Field(gt=0, le=600)
+    height: int = Field(gt=0, le=300)
+    dark_src: ImageURL | None = None
+
+
+class Brand(_Model):
+    """A theme: the brand's name, logo, colours, fonts and time zone."""
+
+    name: Line
+    logo: Logo | None = None
+    colors: Colors = Colors()
+    fonts: Fonts = Fonts()
+    timezone: TimeZone = "America/New_York"
+
+
+class Footer(_Model):
+    """Facts every email's footer carries (CAN-SPAM, RFC 8058)."""
+
+    postal_address: Line
+    unsubscribe_url: LinkURL
+    preferences_url: LinkURL
+    view_in_browser_url: LinkURL | None = None
+    signup_url: LinkURL | None = None
+    reason: Line | None = None
+    copyright: Line | None = None
+
+
+class Sender(_Model):
+    """Who the message is from, for :meth:`RenderedEmail.to_message`."""
+
+    name: Line
+    address: Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+    reply_to: Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")] | None = None
+    list_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$")] | None = None
+    unsubscribe_mailto: Annotated[str, Field(pattern=r"^[^@\s<>]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")] | None = None
+
+
+class Newsletter(_Model):
+    """The publication an email goes out under: name, description, brand and footer."""
+
+    name: Line = Field(min_length=1)
+    description: Line = ""
+    url: LinkURL
+    brand: Brand
+    footer: Footer
+    sender: Sender | None = None
+    language: Language = "en"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_urls(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        base = data.get("url") if isinstance(data.get("url"), str) else None
+        data = dict(data)
+        if isinstance(data.get("footer"), dict):
+            data["footer"] = _resolve(
+                data["footer"], ("unsubscribe_url", "preferences_url", "view_in_browser_url", "signup_url"), base
+            )
+        return data
+
+
+class Recipient(_Model):
+    """One reader, for personalisation. Empty ``first_name`` falls back to a greeting without a name."""
+
+    email: Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+    first_name: Line = ""
+    unsubscribe_url: LinkURL | None = None
+    preferences_url: LinkURL | None = None
+    link_params: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")], Line] = {}
+
+
+class Edition(_Model):
+    """What one email renders: a newsletter, its articles and, for a digest, its sections.
+
+    ``templates`` names the templates this fixture is meant for; the snapshot
+    tests and ``mailkit preview`` render each fixture with each of them.
+    """
+
+    newsletter: Newsletter
+    articles: list[Article] = Field(min_length=1)
+    sections: list[Section] = []
+    more_stories: list[Link] = []
+    editor_note: Text | None = None
+    date: Date | None = None
+    subject: Line | None = None
+    preheader: Line | None = None
+    language: Language | None = None
+    direction: Direction | None = None
+    templates: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_urls(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        nl = data.get("newsletter")
+        base = nl.get("url") if isinstance(nl, dict) and isinstance(nl.get("url"), str) else None
+        data = dict(data)
+        if isinstance(data.get("articles"), list):
+            data["articles"] = [_resolve(a, ("url",), base) for a in data["articles"]]
+        if isinstance(data.get("more_stories"), list):
+            data["more_stories"] = [_resolve(a, ("url",), base) for a in data["more_stories"]]
+        if isinstance(data.get("sections"), list):
+            data["sections"] = [
+                {**s, "articles": [_resolve(a, ("url",), base) for a in s["articles"]]}
+                if isinstance(s, dict) and isinstance(s.get("articles"), list) else s
+                for s in data["sections"]
+            ]
+        return data
+
+    @model_validator(mode="after")
+    def _check_limits(self) -> Edition:
+        stories = len(self.articles) + sum(len(s.articles) for s in self.sections) + len(self.more_stories)
+        if stories > LIMITS.max_stories:
+            raise PydanticCustomError(
+                "limit", "{n} stories, over the limit of {limit}", {"n": stories, "limit": LIMITS.max_stories}
+            )
+        return self
+
+    @property
+    def lang(self) -> str:
+        """The document language: the edition's, else the lead article's, else the newsletter's."""
+        return self.language or self.articles[0].language or self.newsletter.language
+
+    @property
+    def dir(self) -> Direction:
+        """The document direction: given, or derived from :attr:`lang`."""
+        return self.direction or direction_of(self.lang)
+
+    @property
+    def lead(self) -> Article:
+        """The first article: the alert, the report, or the digest's lead story."""
+        return self.articles[0]
+
+    @property
+    def story_count(self) -> int:
+        """All stories in the edition, lead, cards and "More stories" links."""
+        return len(self.articles) + sum(len(s.articles) for s in self.sections) + len(self.more_stories)

@@ -1,0 +1,183 @@
+"""The public entry point: ``render(template, edition) -> RenderedEmail``.
+
+    models -> compose (Jinja2 -> MJML) -> compile (MRML -> HTML) -> inline (premailer) -> text (html2text)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .checks import deliverability_warnings
+from .compile import CompileOptions, compile_mjml
+from .compose import TEXT_SUFFIX, compose, find_template, text_template_exists
+from .errors import DeliverabilityError
+from .fixtures import load_edition, load_theme
+from .inline import InlineOptions, inline_css
+from .models import Article, Edition
+from .sanitize import sanitize_body
+from .text import TextOptions, html_to_text
+
+__all__ = ["RenderOptions", "RenderedEmail", "render"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderOptions:
+    """How to render. Defaults are safe: offline, escaped, warnings reported, not raised.
+
+    ``template_dirs``: extra template folders, searched before the packaged one.
+    ``theme``: a theme name or file that replaces the edition's brand.
+    ``strict``: raise :class:`DeliverabilityError` instead of returning warnings.
+    """
+
+    template_dirs: tuple[str | Path, ...] = ()
+    theme: str | Path | None = None
+    strict: bool = False
+    text: TextOptions = TextOptions()
+    inline: InlineOptions = InlineOptions()
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A rendered email: everything needed to build and send the message."""
+
+    template: str
+    subject: str
+    preheader: str
+    mjml: str
+    html: str
+    text: str
+    edition: Edition
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Subject, preheader, language, direction and warnings: what a snapshot's ``.yml`` holds."""
+        return {
+            "template": self.template,
+            "subject": self.subject,
+            "preheader": self.preheader,
+            "lang": self.edition.lang,
+            "dir": self.edition.dir,
+            "html_bytes": len(self.html.encode("utf-8")),
+            "warnings": list(self.warnings),
+        }
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
+    return cut + "…"
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_SENTENCE = re.compile(r"(.+?[.!?][’”\"]?)(?:\s|$)")
+
+
+def _plain(html: str) -> str:
+    import html as _html
+
+    return " ".join(_html.unescape(_TAGS.sub(" ", html)).split())
+
+
+def _first_sentence(html: str) -> str:
+    text = _plain(html)
+    m = _SENTENCE.match(text)
+    return m.group(1) if m else text
+
+
+def _subject(edition: Edition) -> str:
+    return edition.subject or shorten(edition.lead.headline, 78)
+
+
+def _preheader(edition: Edition, subject: str) -> str:
+    lead = edition.lead
+    candidates = [edition.preheader, lead.dek, lead.summary, _first_sentence(lead.body) if lead.body else None]
+    for candidate in candidates:
+        if candidate and candidate.strip().casefold() != subject.strip().casefold():
+            return shorten(candidate, 130)
+    return ""
+
+
+def _articles(edition: Edition) -> Iterable[tuple[str, Article]]:
+    for i, a in enumerate(edition.articles):
+        yield f"articles[{i}]", a
+    for j, s in enumerate(edition.sections):
+        for k, a in enumerate(s.articles):
+            yield f"sections[{j}].articles[{k}]", a
+
+
+def _context(template: str, edition: Edition, warnings: list[str]) -> dict[str, Any]:
+    bodies: dict[int, Markup] = {}
+    for path, article in _articles(edition):
+        if article.body:
+            clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
+            warnings.extend(clean.warnings)
+            bodies[id(article)] = Markup(clean.html)
+    subject = _subject(edition)
+    newsletter = edition.newsletter
+
+    def body(article: Article) -> Markup:
+        return bodies.get(id(article), Markup(""))
+
+    return {
+        "template": template,
+        "edition": edition,
+        "newsletter": newsletter,
+        "brand": newsletter.brand,
+        "colors": newsletter.brand.colors,
+        "fonts": newsletter.brand.fonts,
+        "tz": newsletter.brand.timezone,
+        "footer": newsletter.footer,
+        "article": edition.lead,
+        "articles": edition.articles,
+        "sections": edition.sections,
+        "more_stories": edition.more_stories,
+        "editor_note": edition.editor_note,
+        "date": edition.date or edition.lead.published_at.date(),
+        "subject": subject,
+        "preheader": _preheader(edition, subject),
+        "lang": edition.lang,
+        "dir": edition.dir,
+        "body": body,
+    }
+
+
+def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
+           options: RenderOptions = RenderOptions()) -> RenderedEmail:
+    """Render ``edition`` (an :class:`Edition`, a dict, or a fixture path) with ``template``.
+
+    >>> email = render("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
+    >>> email.subject, email.html, email.text                                    # doctest: +SKIP
+    """
+    dirs = tuple(options.template_dirs)
+    find_template(template, dirs)
+    edition = load_edition(edition, extra_dirs=dirs)
+    if options.theme is not None:
+        brand = load_theme(options.theme, dirs)
+        edition = edition.model_copy(update={"newsletter": edition.newsletter.model_copy(update={"brand": brand})})
+    warnings: list[str] = []
+    context = _context(template, edition, warnings)
+
+    mjml = compose(template, context, extra_dirs=dirs)
+    compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
+                                                 template=template, extra_dirs=dirs))
+    html = inline_css(compiled, options.inline)
+    if text_template_exists(template, dirs):
+        text = compose(template, context, extra_dirs=dirs, suffix=TEXT_SUFFIX)
+    else:
+        text = html_to_text(compiled, options.text)
+
+    email = RenderedEmail(template=template, subject=context["subject"], preheader=context["preheader"],
+                          mjml=mjml, html=html, text=text, edition=edition)
+    warnings.extend(deliverability_warnings(email))
+    if options.strict and warnings:
+        raise DeliverabilityError(warnings)
+    return RenderedEmail(**{**email.__dict__, "warnings": tuple(warnings)})

@@ -1,0 +1,190 @@
+"""Stage 4, text: the text/plain part, from the compiled HTML.
+
+html2text does the block layout, lists, quotes and wrapping; before it, lxml
+reduces MJML's output to the content a reader needs (html2text on raw MJML
+output gives table pipes, rulers, ``[](url)`` image links and the hidden
+preheader as the first line); after it, headings are underlined and the
+link list is appended.
+
+Links: a link whose text is not its URL becomes ``text [n]`` with a numbered
+list of full URLs at the end ("Links:"), so no URL is ever broken across
+lines. A link inside an element marked ``data-text="url"`` (the templates'
+call-to-action buttons) is written as ``text:`` with its URL on the next line.
+Elements marked ``data-text="skip"`` are left out; ``data-text="rule"``
+becomes a separator line.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+
+import html2text
+import lxml.etree
+import lxml.html
+
+from .errors import TextError
+
+__all__ = ["TextOptions", "html_to_text"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextOptions:
+    """Options for :func:`html_to_text`."""
+
+    width: int = 78
+    links_heading: str = "Links:"
+    rule: str = "-" * 40
+
+
+_FILLER = re.compile("[\u034f\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+_HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
+_LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
+_SECTION = "@@mailkit-rule@@"
+
+
+def _text_of(el: lxml.html.HtmlElement) -> str:
+    return " ".join(_FILLER.sub("", el.text_content()).split())
+
+
+def _bare(url: str) -> str:
+    return re.sub(r"^(?:https?://|mailto:|tel:)", "", url).rstrip("/")
+
+
+def _replace(el: lxml.html.HtmlElement, text: str, *, block: bool = False) -> None:
+    """Replace ``el`` by ``text`` (keeping its tail)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail or ""
+    if block:
+        new = lxml.html.Element("p")
+        new.text = text
+        new.tail = tail
+        parent.replace(el, new)
+        return
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text + tail
+    else:
+        parent.text = (parent.text or "") + text + tail
+    parent.remove(el)
+
+
+def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, list[str]]:
+    body = root.find("body")
+    if body is None:
+        body = root
+    for el in list(body.iter(lxml.etree.Comment)):
+        _replace(el, "")
+    # MJML's preheader: the first hidden div of the body. Also anything hidden
+    # on purpose (display:none, mso-hide) or marked data-text="skip".
+    for el in list(body.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("data-text") == "skip" or _HIDDEN.search(el.get("style", "")) or el.tag in ("style", "script", "head"):
+            if el.getparent() is not None:
+                _replace(el, "")
+    for el in list(body.iter("img")):
+        _replace(el, "")
+    for el in list(body.xpath('//*[@data-text="rule"]')):
+        _replace(el, _SECTION, block=True)
+
+    refs: list[str] = []
+    for a in list(body.iter("a")):
+        href = (a.get("href") or "").strip()
+        label = _text_of(a)
+        if not label:
+            _replace(a, "")
+            continue
+        if not href or href.startswith("#"):
+            _replace(a, label)
+            continue
+        if label in (href, _bare(href)) or _bare(label) == _bare(href):
+            _replace(a, f" {href} ")
+        elif a.xpath('ancestor::*[@data-text="url" or contains(concat(" ", @class, " "), " mk-button ")]'):
+            _replace(a, f"{label}: {href}")
+        else:
+            if href not in refs:
+                refs.append(href)
+            _replace(a, f"{label} [{refs.index(href) + 1}]")
+    lxml.etree.strip_tags(body, *_LAYOUT_TAGS)
+    return lxml.html.tostring(body, encoding="unicode"), refs
+
+
+def _converter(width: int) -> html2text.HTML2Text:
+    h = html2text.HTML2Text()
+    h.body_width = 0  # wrapping is done after, so that URLs and headings wrap by our rules
+    h.unicode_snob = True  # keep ’ “ ” — … as they are
+    h.ignore_images = True
+    h.ignore_emphasis = True
+    h.ignore_links = True
+    h.ignore_tables = True
+    h.ul_item_mark = "-"
+    h.emphasis_mark = ""
+    h.single_line_break = False
+    h.escape_snob = False
+    return h
+
+
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
+_HEADING = re.compile(r"^(#{1,6}) +(.*?)\s*#*$")
+_LIST = re.compile(r"^(\s*)([-*+]|\d+\.) +")
+_QUOTE = re.compile(r"^((?:> ?)+)")
+_URL_LINE = re.compile(r"^\S+://\S+$|^mailto:\S+$")
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    if len(line) <= width or _URL_LINE.match(line):
+        return [line]
+    prefix = ""
+    m = _QUOTE.match(line) or _LIST.match(line)
+    if m:
+        prefix = m.group(0)
+    indent = prefix if _QUOTE.match(line) else " " * len(prefix)
+    # break_long_words / break_on_hyphens off: a URL is never broken.
+    return textwrap.wrap(line, width=width, initial_indent="", subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False) or [line]
+
+
+def _finish(markdown: str, refs: list[str], options: TextOptions) -> str:
+    out: list[str] = []
+    for raw in markdown.splitlines():
+        line = _SPACES.sub(" ", _FILLER.sub("", raw)).rstrip()
+        line = _MD_ESCAPE.sub(r"\1", line)
+        if _SECTION in line:
+            out += ["", options.rule, ""]
+            continue
+        if line.strip() in ("* * *", "---", "___"):
+            out += ["", options.rule, ""]
+            continue
+        m = _HEADING.match(line.strip())
+        if m:
+            title = m.group(2)
+            lines = _wrap(title, options.width)
+            mark = "=" if len(m.group(1)) == 1 else "-"
+            out += ["", *lines, mark * max(len(x) for x in lines), ""]
+            continue
+        out += _wrap(line, options.width) if line else [""]
+    if refs:
+        out += ["", options.links_heading, ""]
+        out += [f"[{i}] {url}" for i, url in enumerate(refs, 1)]
+    text = "\n".join(out).strip("\n")
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = re.sub(rf"(?:{re.escape(options.rule)}\n\n)+{re.escape(options.rule)}", options.rule, text)
+    return text + "\n"
+
+
+def html_to_text(html: str, options: TextOptions = TextOptions()) -> str:
+    """The plain-text part of ``html`` (MJML output), wrapped at ``options.width``."""
+    try:
+        root = lxml.html.document_fromstring(html)
+        content, refs = _reduce(root, options)
+        markdown = _converter(options.width).handle(content)
+        return _finish(markdown, refs, options)
+    except TextError:
+        raise
+    except Exception as err:  # lxml / html2text raise assorted types
+        raise TextError(f"plain-text conversion failed: {type(err).__name__}: {err}") from None
