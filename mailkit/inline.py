@@ -32,8 +32,16 @@ class InlineOptions:
     remove_classes: bool = False
 
 
+# MJML's reset block (table, td { border-collapse ... }, img { ... }) is for
+# clients that read <style>; inlining it adds ~70 bytes to every table cell
+# and pushes a digest past Gmail's 102 KB clip. premailer skips a style block
+# marked data-premailer="ignore" and keeps it in the head.
+_MJML_RESET = '<style type="text/css">\n#outlook a'
+
+
 def inline_css(html: str, options: InlineOptions = InlineOptions()) -> str:
     """Inline CSS offline; keep ``<style>`` (media queries, dark mode), ``!important`` and the doctype."""
+    html = html.replace(_MJML_RESET, '<style type="text/css" data-premailer="ignore">\n#outlook a', 1)
     try:
         result = premailer.Premailer(
             html,
