@@ -72,6 +72,8 @@ def format_date(value: date | datetime, style: str = "long") -> str:
 def join_names(names: Iterable[str], conjunction: str = "and") -> str:
     """``A``, ``A and B``, ``A, B and C``."""
     items = [n for n in names if n]
+    if conjunction == "و":  # Arabic: the conjunction is a prefix of the next word
+        return "، ".join(items[:-1]) + (" و" + items[-1] if len(items) > 1 else "".join(items))
     if len(items) <= 2:
         return f" {conjunction} ".join(items)
     return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]

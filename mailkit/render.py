@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -78,19 +79,22 @@ def shorten(text: str, limit: int) -> str:
 
 
 _TAGS = re.compile(r"<[^>]+>")
-_SENTENCE = re.compile(r"(.+?[.!?][’”\"]?)(?:\s|$)")
+# a sentence ends at . ! ? (and a closing quote) before a space and a capital
+# or an opening quote, unless the word is an abbreviation ("U.S.", "Mr.").
+_SENTENCE_END = re.compile(r"[.!?][’”\"]?(?=\s+[A-Z“\"‘]|$)")
+_ABBREVIATION = re.compile(r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Jr|Sr|No|Inc|Corp|Co|vs)\.)$")
 
 
 def _plain(html: str) -> str:
-    import html as _html
-
-    return " ".join(_html.unescape(_TAGS.sub(" ", html)).split())
+    return " ".join(html_lib.unescape(_TAGS.sub(" ", html)).split())
 
 
 def _first_sentence(html: str) -> str:
     text = _plain(html)
-    m = _SENTENCE.match(text)
-    return m.group(1) if m else text
+    for m in _SENTENCE_END.finditer(text):
+        if not _ABBREVIATION.search(text[: m.start() + 1]):
+            return text[: m.end()]
+    return text
 
 
 def _subject(edition: Edition) -> str:

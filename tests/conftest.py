@@ -1,0 +1,44 @@
+"""Shared test helpers: the template x fixture matrix, cached renders."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+import mailkit
+from mailkit.fixtures import load_edition
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SEED = FIXTURES / "breaking-china-cyberspying.yaml"
+THEMES = ["nbc-news", "harbor-ledger"]
+
+
+def fixture_files() -> list[Path]:
+    return sorted(p for p in FIXTURES.glob("*.yaml"))
+
+
+def matrix() -> list[tuple[str, Path]]:
+    """Every (template, fixture) pair that fits: a fixture names its templates."""
+    pairs = []
+    for path in fixture_files():
+        for template in load_edition(path).templates:
+            pairs.append((template, path))
+    return pairs
+
+
+@functools.cache
+def rendered(template: str, fixture: Path, theme: str | None = None) -> mailkit.RenderedEmail:
+    return mailkit.render(template, fixture, mailkit.RenderOptions(theme=theme))
+
+
+def pair_id(pair: tuple[str, Path]) -> str:
+    return f"{pair[0]}--{pair[1].stem}"
+
+
+@pytest.fixture(params=matrix(), ids=pair_id)
+def email(request: pytest.FixtureRequest) -> mailkit.RenderedEmail:
+    template, fixture = request.param
+    return rendered(template, fixture)
