@@ -16,7 +16,7 @@ import click
 
 from .compose import list_templates
 from .errors import MailkitError
-from .fixtures import edition_schema, theme_names
+from .fixtures import edition_schema, theme_names, theme_schema
 from .render import RenderedEmail, RenderOptions, render
 
 __all__ = ["main"]
@@ -112,9 +112,10 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
 
 
 @main.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of fixture files (for editors' autocompletion)."""
-    click.echo(json.dumps(edition_schema(), indent=2, ensure_ascii=False))
+@click.option("--theme", "theme", is_flag=True, help="The schema of theme files instead of fixtures.")
+def schema_command(theme: bool) -> None:
+    """Print the JSON Schema of fixture (or theme) files, for editors' autocompletion."""
+    click.echo(json.dumps(theme_schema() if theme else edition_schema(), indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,28 +39,47 @@ def _line_col(source: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
-def _include_loader(dirs: Iterable[Path]):  # type: ignore[no-untyped-def]
-    roots = [d.resolve() for d in dirs]
+class _Refused(Exception):
+    pass
 
-    def load(path: str) -> str:
+
+class _IncludeLoader:
+    """Resolves mj-include paths inside the template folders only.
+
+    MRML swallows the loader's exception and reports only "unable to load
+    included template", so the reason is kept here and reported by
+    :func:`compile_mjml`.
+    """
+
+    def __init__(self, dirs: Iterable[Path]) -> None:
+        self.roots = [d.resolve() for d in dirs]
+        self.problem: str | None = None
+
+    def __call__(self, path: str) -> str:
+        try:
+            return self._load(path)
+        except _Refused as err:
+            self.problem = str(err)
+            raise
+
+    def _load(self, path: str) -> str:
+        roots = self.roots
         # mj-include may only read files inside the template folders: no
         # absolute paths, no "../" escapes, no symlinks out of a folder.
         if path.startswith(("/", "\\")) or "\x00" in path or ":" in path:
-            raise MjmlCompileError(f"mj-include {path!r} refused: only paths inside the template folders")
+            raise _Refused(f"mj-include {path!r} refused: only paths inside the template folders")
         for root in roots:
             target = (root / path).resolve()
             if not target.is_relative_to(root):
-                raise MjmlCompileError(f"mj-include {path!r} refused: it leaves the template folder")
+                raise _Refused(f"mj-include {path!r} refused: it leaves the template folder")
             if target.is_file():
                 return target.read_text(encoding="utf-8")
-        raise MjmlCompileError(f"mj-include {path!r}: no such file in the template folders")
-
-    return load
+        raise _Refused(f"mj-include {path!r}: no such file in the template folders")
 
 
 def compile_mjml(source: str, options: CompileOptions = CompileOptions()) -> str:
     """Compile MJML to HTML. Errors become :class:`MjmlCompileError` with line and column."""
-    loader = _include_loader(template_dirs(options.extra_dirs))
+    loader = _IncludeLoader(template_dirs(options.extra_dirs))
     try:
         return mjml.mjml2html(
             source,
@@ -68,13 +87,12 @@ def compile_mjml(source: str, options: CompileOptions = CompileOptions()) -> str
             fonts=dict(options.web_fonts),
             include_loader=loader,
         )
-    except MjmlCompileError:
-        raise
     except (ValueError, RuntimeError, TypeError, UnicodeError) as err:
-        message = str(err)
-        m = _POSITION.search(message)
+        message = loader.problem or str(err)
+        m = _POSITION.search(str(err))
         line = col = None
         if m:
             line, col = _line_col(source, int(m.group(1)))
-            message = message[: m.start()].rstrip()
+            if not loader.problem:
+                message = message[: m.start()].rstrip()
         raise MjmlCompileError(message, template=options.template, line=line, column=col) from None

@@ -15,7 +15,7 @@ from .errors import InvalidFixtureError, UnsafeInputError
 from .models import Brand, Edition
 from .paths import template_dirs
 
-__all__ = ["edition_schema", "load_edition", "load_theme", "theme_names"]
+__all__ = ["edition_schema", "load_edition", "load_theme", "theme_names", "theme_schema"]
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -135,4 +135,12 @@ def edition_schema() -> dict[str, Any]:
     nl = schema["$defs"]["Newsletter"]["properties"]
     nl["brand"] = {"anyOf": [{"$ref": "#/$defs/Brand"}, {"type": "string", "description": "a theme name"}]}
     schema["properties"]["$schema"] = {"type": "string"}
+    return schema
+
+
+def theme_schema() -> dict[str, Any]:
+    """The JSON Schema of a theme file (``fixtures/theme.schema.json``)."""
+    schema = Brand.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "mailkit theme"
     return schema

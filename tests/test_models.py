@@ -1,0 +1,117 @@
+"""Models and fixture loading: validation, field paths, file formats, schema."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+import mailkit
+from conftest import FIXTURES, SEED, fixture_files
+from mailkit.fixtures import edition_schema, load_edition, theme_schema
+
+
+def seed_data() -> dict:
+    return yaml.safe_load(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.stem)
+def test_every_fixture_loads(path: Path) -> None:
+    edition = load_edition(path)
+    assert edition.templates, "a fixture names the templates it is meant for"
+
+
+def test_seed_fixture_is_faithful_to_the_seed() -> None:
+    seed = (FIXTURES.parent.parent / "shared" / "seeds" / "000_b9fc330efc646867.txt")
+    edition = load_edition(SEED)
+    article = edition.lead
+    assert article.headline == "China Summons Envoy, Suspends Security Deal in Cyberspying Spat"
+    assert article.image and article.image.credit == "Lintao Zhang / Getty Images, file"
+    assert edition.newsletter.name == "Breaking News Emails"
+    if seed.exists():  # the seed lives beside the repository, in shared/
+        text = " ".join(seed.read_text(encoding="utf-8").split())
+        for para in article.body.split("</p>"):
+            para = " ".join(para.replace("<p>", "").split())
+            if para:
+                assert para in text
+
+
+def test_loads_from_json_yaml_and_dict(tmp_path: Path) -> None:
+    data = seed_data()
+    as_json = tmp_path / "seed.json"
+    as_json.write_text(json.dumps(data, default=str), encoding="utf-8")
+    a = load_edition(SEED)
+    b = load_edition(as_json)
+    c = load_edition(data)
+    assert a == b == c
+
+
+def test_error_names_file_and_field_path(tmp_path: Path) -> None:
+    data = seed_data()
+    data["articles"] = [copy.deepcopy(data["articles"][0]) for _ in range(3)]
+    data["articles"][2]["image"]["src"] = "not a url"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(mailkit.InvalidFixtureError) as info:
+        load_edition(path)
+    assert str(info.value).startswith(f"{path}: articles[2].image.src: ")
+    assert "URL" in str(info.value)
+    assert info.value.errors[0][0] == "articles[2].image.src"
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        (lambda d: d["articles"][0].pop("headline"), "articles[0].headline", "required field missing"),
+        (lambda d: d["articles"][0].update(headlin="x"), "articles[0].headlin", "unknown field"),
+        (lambda d: d["articles"][0].update(published_at="2014-05-20T09:15:00"), "articles[0].published_at", "timezone"),
+        (lambda d: d["newsletter"]["footer"].update(unsubscribe_url="javascript:alert(1)"),
+         "newsletter.footer.unsubscribe_url", "scheme 'javascript' not allowed"),
+        (lambda d: d["articles"][0]["image"].update(width=-1), "articles[0].image.width", "greater than 0"),
+        (lambda d: d.update(articles=[]), "articles", "at least 1"),
+    ],
+)
+def test_invalid_fields(change, path: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    data = seed_data()
+    change(data)
+    with pytest.raises(mailkit.InvalidFixtureError) as info:
+        load_edition(data)
+    assert f"{path}: " in str(info.value)
+    assert message.lower() in str(info.value).lower()
+
+
+def test_relative_urls_resolve_against_article_and_newsletter() -> None:
+    data = seed_data()
+    data["articles"][0]["url"] = "/news/world/story-n1"
+    data["articles"][0]["image"]["src"] = "images/a.jpg"
+    edition = load_edition(data)
+    assert edition.lead.url == "https://www.nbcnews.com/news/world/story-n1"
+    assert edition.lead.image is not None
+    assert edition.lead.image.src == "https://www.nbcnews.com/news/world/images/a.jpg"
+
+
+def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("newsletter:\n  name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"broken.yaml: YAML syntax error at line \d+"):
+        load_edition(path)
+
+
+def test_unknown_theme_is_named() -> None:
+    data = seed_data()
+    data["newsletter"]["brand"] = "no-such-theme"
+    with pytest.raises(mailkit.InvalidFixtureError, match="newsletter.brand: no theme named 'no-such-theme'"):
+        load_edition(data)
+
+
+def test_published_schemas_are_current() -> None:
+    assert json.loads((FIXTURES / "schema.json").read_text(encoding="utf-8")) == edition_schema()
+    assert json.loads((FIXTURES / "theme.schema.json").read_text(encoding="utf-8")) == theme_schema()
+
+
+def test_direction_follows_language() -> None:
+    assert load_edition(FIXTURES / "breaking-arabic-rtl.yaml").dir == "rtl"
+    assert load_edition(SEED).dir == "ltr"

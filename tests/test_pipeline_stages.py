@@ -1,0 +1,112 @@
+"""Compile, inline and the offline guarantee: MRML and premailer behaviours pinned."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+import mailkit
+from conftest import SEED
+from mailkit.compile import CompileOptions, compile_mjml
+from mailkit.inline import inline_css
+
+MJML = """<mjml><mj-head><mj-attributes><mj-all font-family="Roboto, Arial" /></mj-attributes></mj-head>
+<mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column><mj-column><mj-text>There</mj-text></mj-column></mj-section></mj-body></mjml>"""
+
+
+def test_no_google_fonts_unless_asked() -> None:
+    # MRML links Google Fonts whenever a font-family names Roboto, Open Sans ...
+    assert "fonts.googleapis.com" not in compile_mjml(MJML)
+    asked = compile_mjml(MJML, CompileOptions(web_fonts={"Roboto": "https://fonts.example.com/roboto.css"}))
+    assert "https://fonts.example.com/roboto.css" in asked
+
+
+def test_compile_error_has_line_and_column() -> None:
+    with pytest.raises(mailkit.MjmlCompileError) as info:
+        compile_mjml("<mjml>\n<mj-body>\n  <mj-include path=\"missing.mjml\" />\n</mj-body></mjml>")
+    assert "missing.mjml" in str(info.value)
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "../../../../etc/passwd", "partials/../../../etc/hostname"])
+def test_mj_include_outside_template_folders_is_refused(path: str) -> None:
+    source = f'<mjml><mj-body><mj-include path="{path}" /></mj-body></mjml>'
+    with pytest.raises(mailkit.MjmlCompileError, match="refused|no such file"):
+        compile_mjml(source)
+
+
+def test_mj_include_inside_template_folder_works(tmp_path: Path) -> None:
+    (tmp_path / "part.mjml").write_text("<mj-section><mj-column><mj-text>Included</mj-text></mj-column></mj-section>")
+    html = compile_mjml('<mjml><mj-body><mj-include path="part.mjml" /></mj-body></mjml>',
+                        CompileOptions(extra_dirs=(tmp_path,)))
+    assert "Included" in html
+
+
+def test_malformed_mjml_is_a_mailkit_error() -> None:
+    with pytest.raises(mailkit.MjmlCompileError):
+        compile_mjml("<mjml><mj-body><mj-text>")
+
+
+def test_inline_keeps_media_queries_important_and_doctype() -> None:
+    html = inline_css(compile_mjml(MJML))
+    assert html.startswith("<!doctype html>")
+    assert "@media only screen and (min-width:480px)" in html
+    assert "width:50% !important" in html
+    assert 'style="' in html
+
+
+def test_inline_never_fetches_stylesheets(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = compile_mjml(MJML).replace("</head>", '<link rel="stylesheet" href="https://example.com/x.css"></head>')
+    called = []
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: called.append(a))
+    inline_css(html)
+    assert not called
+
+
+def test_render_with_network_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for template in ("breaking", "special-report"):
+        email = mailkit.render(template, SEED)
+        assert "Read" in email.html
+
+
+def test_render_is_deterministic() -> None:
+    a = mailkit.render("breaking", SEED)
+    b = mailkit.render("breaking", SEED)
+    assert (a.mjml, a.html, a.text) == (b.mjml, b.html, b.text)
+
+
+def test_cssutils_logging_adds_no_handlers() -> None:
+    import cssutils
+
+    before = len(cssutils.log._log.handlers)
+    mailkit.render("breaking", SEED)
+    mailkit.render("breaking", SEED)
+    assert len(cssutils.log._log.handlers) == before
+
+
+def test_rendering_reads_no_files_outside_template_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from mailkit.fixtures import load_edition
+    from mailkit.paths import TEMPLATES_DIR
+
+    edition = load_edition(SEED)
+    real_open = builtins.open
+    opened: list[str] = []
+
+    def spy(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spy)
+    mailkit.render("breaking", edition)
+    outside = [p for p in opened if not Path(p).resolve().is_relative_to(TEMPLATES_DIR)]
+    assert outside == []
