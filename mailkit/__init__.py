@@ -44,7 +44,6 @@ from .text import TextOptions
 __version__ = "0.1.0"
 
 __all__ = [
-    "LIMITS",
     "Article",
     "Author",
     "Brand",
@@ -57,6 +56,7 @@ __all__ = [
     "Image",
     "InliningError",
     "InvalidFixtureError",
+    "LIMITS",
     "LimitExceededError",
     "Limits",
     "Link",

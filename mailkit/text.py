@@ -180,7 +180,10 @@ def _finish(markdown: str, refs: list[str], options: TextOptions) -> str:
 def html_to_text(html: str, options: TextOptions = TextOptions()) -> str:
     """The plain-text part of ``html`` (MJML output), wrapped at ``options.width``."""
     try:
-        root = lxml.html.document_fromstring(html)
+        try:
+            root = lxml.html.document_fromstring(html)
+        except lxml.etree.ParserError:  # "Document is empty": nothing to say
+            return ""
         content, refs = _reduce(root, options)
         markdown = _converter(options.width).handle(content)
         return _finish(markdown, refs, options)

@@ -1,0 +1,107 @@
+"""The plain-text part: checked over every template x fixture (issue: a plain-text part people can read)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+import mailkit
+from mailkit.text import html_to_text
+
+URL = re.compile(r"(?:https?://|mailto:)\S+")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_contains_every_piece_of_the_story(email: mailkit.RenderedEmail) -> None:
+    # quote markers and link numbers are the text part's own markup
+    text = words(re.sub(r" \[\d+\]", "", re.sub(r"^(?:> ?)+", "", email.text, flags=re.M)))
+    article = email.edition.lead
+    assert article.headline in text
+    for value in (article.dek, article.dateline, article.contributors):
+        if value and email.template != "digest":
+            assert value in text
+    if email.template != "digest":
+        for author in article.authors:
+            assert author.name in text
+        for para in re.findall(r"<p[^>]*>(.*?)</p>", article.body, re.S):
+            plain = words(html.unescape(re.sub(r"<[^>]+>", "", para)))
+            assert plain in text
+        if article.image and article.image.caption:
+            assert words(article.image.caption) in text
+            assert article.image.credit is None or article.image.credit in text
+    footer = email.edition.newsletter.footer
+    assert footer.unsubscribe_url in email.text
+    assert footer.preferences_url in email.text
+    assert email.edition.newsletter.name in text
+
+
+def test_no_markup_residue(email: mailkit.RenderedEmail) -> None:
+    text = email.text
+    assert not re.search(r"<[a-zA-Z/][^>]*>", text), "HTML tag"
+    assert not re.search(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);", text, re.I), "entity"
+    assert "|" not in text and "[](" not in text and "](" not in text
+    assert not re.search("[\u200b-\u200d\u034f\ufeff\u00ad]", text), "preheader filler"
+    assert "\u00a0\u00a0" not in text
+    assert email.preheader not in text.splitlines()[0]
+    assert not re.search(r"^\s*!\[", text, re.M), "image line"
+
+
+def test_lines_wrap_at_78_except_lone_urls(email: mailkit.RenderedEmail) -> None:
+    for line in email.text.splitlines():
+        if len(line) > 78:
+            rest = URL.sub("", line).strip(" :[]0123456789")
+            assert len(rest) <= 78 and URL.search(line), f"long line: {line!r}"
+    assert "\n\n\n" not in email.text
+
+
+def test_every_link_has_its_whole_url(email: mailkit.RenderedEmail) -> None:
+    hrefs = set(re.findall(r'<a [^>]*href="([^"]+)"', email.html))
+    urls = set(URL.findall(email.text))
+    for href in hrefs:
+        assert html.unescape(href) in urls, href
+
+
+def test_typography_is_kept() -> None:
+    email = mailkit.render("breaking", "fixtures/breaking-long-headline-emoji.yaml")
+    for s in ("’", "“", "”", "—", "…", "中国外交部", "Москва", "📉"):
+        assert s in email.text
+
+
+def test_headings_are_underlined() -> None:
+    email = mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml")
+    lines = email.text.splitlines()
+    i = lines.index("China Summons Envoy, Suspends Security Deal in Cyberspying Spat")
+    assert set(lines[i + 1]) == {"="} and len(lines[i + 1]) == len(lines[i])
+
+
+def test_digest_stories_are_separated() -> None:
+    email = mailkit.render("digest", "fixtures/digest-morning-briefing.yaml")
+    assert email.text.count("-" * 40) >= 4
+
+
+def test_link_text_equal_to_url_is_not_doubled() -> None:
+    out = html_to_text('<html><body><p>See <a href="https://example.com/a">https://example.com/a</a>.</p></body></html>')
+    assert out.count("https://example.com/a") == 1
+
+
+def test_skip_marker_and_hidden_elements() -> None:
+    out = html_to_text('<html><body><div style="display:none">preheader</div><p>Keep</p>'
+                       '<p data-text="skip">Drop me</p><img src="https://x/p.gif" width="1" height="1"></body></html>')
+    assert out == "Keep\n"
+
+
+def test_explicit_text_template(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "plain.mjml.j2").write_text("{# plain #}\n<mjml><mj-body><mj-section><mj-column><mj-text>{{ article.headline }}</mj-text></mj-column></mj-section></mj-body></mjml>\n")
+    (tmp_path / "plain.txt.j2").write_text("{{ article.headline }} & more\n")
+    email = mailkit.render("plain", "fixtures/breaking-china-cyberspying.yaml", mailkit.RenderOptions(template_dirs=(tmp_path,)))
+    assert email.text == "China Summons Envoy, Suspends Security Deal in Cyberspying Spat & more\n"
+
+
+@pytest.mark.parametrize("bad", ["<html><body>" + "<div>" * 50 + "x", "", "<![<![", "[" * 5000])
+def test_odd_html_gives_text_not_traceback(bad: str) -> None:
+    assert isinstance(html_to_text(bad or "<p></p>"), str)
