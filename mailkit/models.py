@@ -211,6 +211,7 @@ class Colors(_Model):
     dark_text: Color = "#e8e8e8"
     dark_muted: Color = "#b3b3b3"
     dark_link: Color = "#8ab4f8"
+    dark_accent: Color = "#ff7a7f"
 
 
 class Fonts(_Model):

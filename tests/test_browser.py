@@ -1,0 +1,120 @@
+"""Responsive layout in a real browser: Debian's Chromium, driven by playwright.
+
+At 375 px there is no horizontal scroll and story cards stack; at 1000 px they
+sit side by side in a 600 px column. With MAILKIT_REQUIRE_BROWSER=1 (set by
+.ci/run) a missing Chromium fails these tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+import mailkit
+from conftest import matrix, pair_id, rendered
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if CHROMIUM is None:
+        if os.environ.get("MAILKIT_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is not installed (apt-get install -y chromium)")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+def open_email(browser, html: str, width: int, dark: bool = False):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  color_scheme="dark" if dark else "light")
+    page = context.new_page()
+    page.route("**/*", lambda route: route.abort())  # offline: images are placeholders
+    page.set_content(html, wait_until="domcontentloaded")
+    return context, page
+
+
+def boxes(page, selector: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all(
+        selector, "els => els.map(e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width}; })"
+    )
+
+
+@pytest.mark.parametrize("pair", matrix(), ids=pair_id)
+def test_phone_width_has_no_horizontal_scroll_and_cards_stack(browser, pair) -> None:  # type: ignore[no-untyped-def]
+    email = rendered(*pair)
+    context, page = open_email(browser, email.html, 375)
+    try:
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= 375, f"horizontal scroll: {scroll}px"
+        cards = boxes(page, ".mk-story")
+        for a, b in zip(cards, cards[1:]):
+            assert b["y"] > a["y"], "story cards should stack on a phone"
+        for card in cards:
+            assert card["w"] > 300
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("pair", matrix(), ids=pair_id)
+def test_desktop_width_is_a_600px_column_with_cards_side_by_side(browser, pair) -> None:  # type: ignore[no-untyped-def]
+    email = rendered(*pair)
+    context, page = open_email(browser, email.html, 1000)
+    try:
+        for card in boxes(page, ".mk-card"):
+            assert abs(card["w"] - 600) < 1 and abs(card["x"] - 200) < 1
+        cards = boxes(page, ".mk-story")
+        pairs = [(a, b) for a, b in zip(cards[::2], cards[1::2])]
+        for a, b in pairs:
+            assert a["y"] == b["y"] and b["x"] > a["x"] if email.edition.dir == "ltr" else b["x"] < a["x"]
+        if email.template == "digest" and email.edition.sections:
+            assert pairs, "the digest shows story cards in pairs"
+    finally:
+        context.close()
+
+
+def contrast(fg: str, bg: str) -> float:
+    def lum(rgb: str) -> float:
+        parts = [int(x) / 255 for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+@pytest.mark.parametrize("theme", ["nbc-news", "harbor-ledger"])
+def test_body_text_contrast_in_light_and_dark_mode(browser, theme: str, dark: bool) -> None:  # type: ignore[no-untyped-def]
+    email = mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml", mailkit.RenderOptions(theme=theme))
+    context, page = open_email(browser, email.html, 1000, dark=dark)
+    try:
+        samples = page.eval_on_selector_all(
+            ".mk-card .mk-text p, .mk-page-footer .mk-text p",
+            """els => els.map(e => {
+                 let bg = null, n = e;
+                 while (n && (!bg || bg === 'rgba(0, 0, 0, 0)')) { bg = getComputedStyle(n).backgroundColor; n = n.parentElement; }
+                 return {fg: getComputedStyle(e).color, bg: bg, text: e.textContent.slice(0, 40)};
+               })""",
+        )
+        assert samples
+        for s in samples:
+            assert contrast(s["fg"], s["bg"]) >= 4.5, s
+        if dark:
+            assert samples[0]["bg"] != "rgb(255, 255, 255)"
+    finally:
+        context.close()
