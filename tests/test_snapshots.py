@@ -15,10 +15,22 @@ from mailkit.compose import list_templates
 
 
 def _check(email, basename: str, file_regression, data_regression) -> None:  # type: ignore[no-untyped-def]
-    file_regression.check(email.mjml, basename=basename, extension=".mjml")
-    file_regression.check(email.html, basename=basename, extension=".html")
-    file_regression.check(email.text, basename=basename, extension=".txt")
-    data_regression.check(email.metadata, basename=basename)
+    # Run all four checks before failing, so one --force-regen run rewrites
+    # every file of a render (pytest-regressions stops at its first failure).
+    checks = [
+        lambda: file_regression.check(email.mjml, basename=basename, extension=".mjml"),
+        lambda: file_regression.check(email.html, basename=basename, extension=".html"),
+        lambda: file_regression.check(email.text, basename=basename, extension=".txt"),
+        lambda: data_regression.check(email.metadata, basename=basename),
+    ]
+    failures: list[BaseException] = []
+    for check in checks:
+        try:
+            check()
+        except (AssertionError, pytest.fail.Exception) as err:
+            failures.append(err)
+    if failures:
+        raise failures[0]
 
 
 @pytest.mark.parametrize("pair", matrix(), ids=pair_id)
