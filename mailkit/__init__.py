@@ -37,7 +37,10 @@ from .models import (
     Section,
     Sender,
 )
-from .render import RenderedEmail, RenderOptions, render
+from .links import LinkTagging
+from .personalize import PreparedEmail
+from .render import RenderOptions, prepare, render
+from .rendered import RenderedEmail
 from .sanitize import LIMITS, Limits
 from .text import TextOptions
 
@@ -60,10 +63,12 @@ __all__ = [
     "LimitExceededError",
     "Limits",
     "Link",
+    "LinkTagging",
     "Logo",
     "MailkitError",
     "MjmlCompileError",
     "Newsletter",
+    "PreparedEmail",
     "Recipient",
     "RenderOptions",
     "RenderedEmail",
@@ -81,5 +86,6 @@ __all__ = [
     "list_templates",
     "load_edition",
     "load_theme",
+    "prepare",
     "render",
 ]

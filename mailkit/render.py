@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,14 @@ from .compose import TEXT_SUFFIX, compose, find_template, text_template_exists
 from .errors import DeliverabilityError
 from .fixtures import load_edition, load_theme
 from .inline import InlineOptions, inline_css
-from .models import Article, Edition
+from .links import LinkTagging, tag_links
+from .models import Article, Edition, Recipient
+from .personalize import PreparedEmail, RecipientSlots, new_nonce
+from .rendered import RenderedEmail
 from .sanitize import sanitize_body
-from .text import TextOptions, html_to_text
+from .text import TextOptions, text_lines
 
-__all__ = ["RenderOptions", "RenderedEmail", "render"]
+__all__ = ["RenderOptions", "RenderedEmail", "prepare", "render"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +37,7 @@ class RenderOptions:
     ``template_dirs``: extra template folders, searched before the packaged one.
     ``theme``: a theme name or file that replaces the edition's brand.
     ``strict``: raise :class:`DeliverabilityError` instead of returning warnings.
+    ``link_tagging``: UTM parameters for every story link (off by default).
     """
 
     template_dirs: tuple[str | Path, ...] = ()
@@ -41,33 +45,7 @@ class RenderOptions:
     strict: bool = False
     text: TextOptions = TextOptions()
     inline: InlineOptions = InlineOptions()
-
-
-@dataclass(frozen=True)
-class RenderedEmail:
-    """A rendered email: everything needed to build and send the message."""
-
-    template: str
-    subject: str
-    preheader: str
-    mjml: str
-    html: str
-    text: str
-    edition: Edition
-    warnings: tuple[str, ...] = field(default=())
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        """Subject, preheader, language, direction and warnings: what a snapshot's ``.yml`` holds."""
-        return {
-            "template": self.template,
-            "subject": self.subject,
-            "preheader": self.preheader,
-            "lang": self.edition.lang,
-            "dir": self.edition.dir,
-            "html_bytes": len(self.html.encode("utf-8")),
-            "warnings": list(self.warnings),
-        }
+    link_tagging: LinkTagging | None = None
 
 
 def shorten(text: str, limit: int) -> str:
@@ -118,7 +96,7 @@ def _articles(edition: Edition) -> Iterable[tuple[str, Article]]:
             yield f"sections[{j}].articles[{k}]", a
 
 
-def _context(template: str, edition: Edition, warnings: list[str]) -> dict[str, Any]:
+def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots) -> dict[str, Any]:
     bodies: dict[int, Markup] = {}
     for path, article in _articles(edition):
         if article.body:
@@ -151,15 +129,28 @@ def _context(template: str, edition: Edition, warnings: list[str]) -> dict[str, 
         "lang": edition.lang,
         "dir": edition.dir,
         "body": body,
+        "recipient": slots,
+        "unsubscribe_url": slots.token("unsubscribe_url"),
+        "preferences_url": slots.token("preferences_url"),
     }
 
 
-def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
-           options: RenderOptions = RenderOptions()) -> RenderedEmail:
-    """Render ``edition`` (an :class:`Edition`, a dict, or a fixture path) with ``template``.
+def _story_slots(edition: Edition) -> dict[str, str]:
+    slots: dict[str, str] = {}
+    for _, article in _articles(edition):
+        slots.setdefault(article.url, f"story-{len(slots) + 1}")
+    for link in edition.more_stories:
+        slots.setdefault(link.url, f"story-{len(slots) + 1}")
+    return slots
 
-    >>> email = render("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
-    >>> email.subject, email.html, email.text                                    # doctest: +SKIP
+
+def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
+            options: RenderOptions = RenderOptions()) -> PreparedEmail:
+    """Run the whole pipeline once, with placeholders for recipient fields.
+
+    >>> prepared = prepare("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
+    >>> for reader in readers:                                                       # doctest: +SKIP
+    ...     send(prepared.personalize(reader).to_message())
     """
     dirs = tuple(options.template_dirs)
     find_template(template, dirs)
@@ -168,20 +159,45 @@ def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         brand = load_theme(options.theme, dirs)
         edition = edition.model_copy(update={"newsletter": edition.newsletter.model_copy(update={"brand": brand})})
     warnings: list[str] = []
-    context = _context(template, edition, warnings)
+    nonce = new_nonce()
+    slots = RecipientSlots(nonce)
+    context = _context(template, edition, warnings, slots)
 
     mjml = compose(template, context, extra_dirs=dirs)
     compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
                                                  template=template, extra_dirs=dirs))
+    footer = edition.newsletter.footer
+    compiled = tag_links(
+        compiled, tagging=options.link_tagging, slots=_story_slots(edition),
+        skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
+        recipient_token=(str(slots.token("link_params_q")), str(slots.token("link_params_amp"))),
+    )
     html = inline_css(compiled, options.inline)
+    text: list[Any] | str
     if text_template_exists(template, dirs):
         text = compose(template, context, extra_dirs=dirs, suffix=TEXT_SUFFIX)
     else:
-        text = html_to_text(compiled, options.text)
+        text = text_lines(compiled, options.text)
 
-    email = RenderedEmail(template=template, subject=context["subject"], preheader=context["preheader"],
-                          mjml=mjml, html=html, text=text, edition=edition)
-    warnings.extend(deliverability_warnings(email))
+    prepared = PreparedEmail.build(
+        template=template, edition=edition, subject=context["subject"], preheader=context["preheader"],
+        mjml=mjml, html=html, text=text, text_options=options.text, nonce=nonce,
+        fallbacks=tuple(slots.fallbacks), warnings=(),
+    )
+    warnings.extend(deliverability_warnings(prepared.personalize(None)))
     if options.strict and warnings:
         raise DeliverabilityError(warnings)
-    return RenderedEmail(**{**email.__dict__, "warnings": tuple(warnings)})
+    return replace(prepared, warnings=tuple(warnings))
+
+
+def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
+           options: RenderOptions = RenderOptions(), recipient: Recipient | None = None) -> RenderedEmail:
+    """Render ``edition`` (an :class:`Edition`, a dict, or a fixture path) with ``template``.
+
+    ``recipient`` personalises it (first name, own unsubscribe link, link
+    parameters); this is exactly ``prepare(template, edition, options).personalize(recipient)``.
+
+    >>> email = render("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
+    >>> email.subject, email.html, email.text                                    # doctest: +SKIP
+    """
+    return prepare(template, edition, options).personalize(recipient)

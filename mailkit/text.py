@@ -149,45 +149,67 @@ def _wrap(line: str, width: int) -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [line]
 
 
-def _finish(markdown: str, refs: list[str], options: TextOptions) -> str:
-    out: list[str] = []
+Line = tuple[str, str]  # (kind, text): kind is "text", "raw" (never wrapped), "rule" or "heading1"/"heading2"
+
+
+def _logical_lines(markdown: str, refs: list[str], options: TextOptions) -> list[Line]:
+    out: list[Line] = []
     for raw in markdown.splitlines():
         line = _SPACES.sub(" ", _FILLER.sub("", raw)).rstrip()
         line = _MD_ESCAPE.sub(r"\1", line)
-        if _SECTION in line:
-            out += ["", options.rule, ""]
-            continue
-        if line.strip() in ("* * *", "---", "___"):
-            out += ["", options.rule, ""]
+        if _SECTION in line or line.strip() in ("* * *", "---", "___"):
+            out.append(("rule", ""))
             continue
         m = _HEADING.match(line.strip())
         if m:
-            title = m.group(2)
-            lines = _wrap(title, options.width)
-            mark = "=" if len(m.group(1)) == 1 else "-"
-            out += ["", *lines, mark * max(len(x) for x in lines), ""]
+            out.append(("heading1" if len(m.group(1)) == 1 else "heading2", m.group(2)))
             continue
-        out += _wrap(line, options.width) if line else [""]
+        out.append(("text", line))
     if refs:
-        out += ["", options.links_heading, ""]
-        out += [f"[{i}] {url}" for i, url in enumerate(refs, 1)]
-    text = "\n".join(out).strip("\n")
+        out += [("text", ""), ("text", options.links_heading), ("text", "")]
+        out += [("raw", f"[{i}] {url}") for i, url in enumerate(refs, 1)]
+    return out
+
+
+def lay_out(line: Line, options: TextOptions) -> list[str]:
+    """The physical lines of one logical line: wrapped, a heading underlined, a rule."""
+    kind, text = line
+    if kind == "rule":
+        return ["", options.rule, ""]
+    if kind == "raw":
+        return [text]
+    if kind.startswith("heading"):
+        lines = _wrap(text, options.width)
+        mark = "=" if kind == "heading1" else "-"
+        return ["", *lines, mark * max(len(x) for x in lines), ""]
+    return _wrap(text, options.width) if text else [""]
+
+
+def assemble(blocks: list[list[str]], options: TextOptions) -> str:
+    """Join laid-out lines; at most one blank line in a row, no doubled rules."""
+    text = "\n".join(line for block in blocks for line in block).strip("\n")
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = re.sub(rf"(?:{re.escape(options.rule)}\n\n)+{re.escape(options.rule)}", options.rule, text)
     return text + "\n"
 
 
-def html_to_text(html: str, options: TextOptions = TextOptions()) -> str:
-    """The plain-text part of ``html`` (MJML output), wrapped at ``options.width``."""
+def text_lines(html: str, options: TextOptions = TextOptions()) -> list[Line]:
+    """The logical lines of the text part of ``html``, before wrapping."""
     try:
         try:
             root = lxml.html.document_fromstring(html)
         except lxml.etree.ParserError:  # "Document is empty": nothing to say
-            return ""
+            return []
         content, refs = _reduce(root, options)
         markdown = _converter(options.width).handle(content)
-        return _finish(markdown, refs, options)
+        return _logical_lines(markdown, refs, options)
     except TextError:
         raise
     except Exception as err:  # lxml / html2text raise assorted types
         raise TextError(f"plain-text conversion failed: {type(err).__name__}: {err}") from None
+
+
+def html_to_text(html: str, options: TextOptions = TextOptions()) -> str:
+    """The plain-text part of ``html`` (MJML output), wrapped at ``options.width``."""
+    lines = text_lines(html, options)
+    return assemble([lay_out(line, options) for line in lines], options) if lines else ""

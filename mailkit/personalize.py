@@ -1,0 +1,183 @@
+"""Render once, personalise per recipient.
+
+:func:`mailkit.prepare` runs the whole pipeline once with placeholder tokens
+where recipient fields go; :meth:`PreparedEmail.personalize` fills them in
+for one recipient, escaping each value for where it stands (HTML text, HTML
+attribute, MJML, plain text) and re-wrapping only the text lines that hold
+one. :func:`mailkit.render` itself is ``prepare(...).personalize(recipient)``,
+so a personalised email equals a full render for that recipient, byte for byte.
+
+A :class:`PreparedEmail` holds only strings and tuples: it is immutable,
+thread-safe and pickles, so worker processes can share it.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import secrets
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from .models import Edition, Recipient
+from .rendered import RenderedEmail
+from .sanitize import encode_for_mrml
+from .text import Line, TextOptions, assemble, lay_out
+
+__all__ = ["PreparedEmail", "RecipientSlots"]
+
+SLOT_NAMES = ("first_name", "email", "unsubscribe_url", "preferences_url", "link_params_q", "link_params_amp")
+
+
+class RecipientSlots:
+    """What templates see as ``recipient``: placeholders filled in per recipient.
+
+    ``{{ recipient.first_name }}`` (may be empty), ``{{ recipient.first_name_or("there") }}``,
+    ``{{ recipient.email }}``; the footer's links use ``{{ unsubscribe_url }}`` and
+    ``{{ preferences_url }}``, the recipient's own or else the newsletter's.
+    """
+
+    def __init__(self, nonce: str) -> None:
+        self._nonce = nonce
+        self.fallbacks: list[str] = []
+
+    def token(self, name: str) -> Markup:
+        return Markup(f"mk{self._nonce}x{name.replace('_', '')}q")
+
+    @property
+    def first_name(self) -> Markup:
+        return self.token("first_name")
+
+    @property
+    def email(self) -> Markup:
+        return self.token("email")
+
+    def first_name_or(self, fallback: str) -> Markup:
+        """The first name, or ``fallback`` for a recipient without one."""
+        if fallback not in self.fallbacks:
+            self.fallbacks.append(fallback)
+        return self.token(f"fallback{self.fallbacks.index(fallback)}")
+
+
+def _values(recipient: Recipient | None, edition: Edition, fallbacks: tuple[str, ...]) -> dict[str, str]:
+    r = recipient or Recipient(email="reader@example.invalid")
+    footer = edition.newsletter.footer
+    params = urlencode(list(r.link_params.items()))
+    values = {
+        "firstname": r.first_name,
+        "email": r.email if recipient else "",
+        "unsubscribeurl": r.unsubscribe_url or footer.unsubscribe_url,
+        "preferencesurl": r.preferences_url or footer.preferences_url,
+        "linkparamsq": f"?{params}" if params else "",
+        "linkparamsamp": f"&{params}" if params else "",
+    }
+    for i, fallback in enumerate(fallbacks):
+        values[f"fallback{i}"] = r.first_name or fallback
+    return values
+
+
+# how a value is written where its token stands
+_ESCAPE = {
+    "mjml": encode_for_mrml,
+    "html-text": lambda v: html_lib.escape(v, quote=False),
+    "html-attr": lambda v: html_lib.escape(v, quote=True),
+    "text": lambda v: v,
+}
+
+
+Parts = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # static strings, (slot, context) between them
+
+
+def split(source: str, pattern: re.Pattern[str], kind: str) -> Parts:
+    """Cut ``source`` at each token; note each token's slot and escaping context."""
+    static: list[str] = []
+    slots: list[tuple[str, str]] = []
+    last = 0
+    for m in pattern.finditer(source):
+        static.append(source[last : m.start()])
+        context = kind
+        if kind == "html":
+            # inside a tag (after a "<" that no ">" closed) means an attribute value
+            context = "html-attr" if source.rfind("<", 0, m.start()) > source.rfind(">", 0, m.start()) else "html-text"
+        slots.append((m.group(1), context))
+        last = m.end()
+    static.append(source[last:])
+    return tuple(static), tuple(slots)
+
+
+def join(parts: Parts, values: dict[str, str]) -> str:
+    static, slots = parts
+    if not slots:
+        return static[0]
+    out = [static[0]]
+    for (slot, context), text in zip(slots, static[1:]):
+        out.append(_ESCAPE[context](values[slot]))
+        out.append(text)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class PreparedEmail:
+    """An email rendered once with recipient placeholders; :meth:`personalize` fills them in."""
+
+    template: str
+    edition: Edition
+    subject: str
+    preheader: str
+    mjml: Parts
+    html: Parts
+    # the text part: laid-out lines, or a logical line holding a token (wrapped per recipient);
+    # or, for a template with its own TEMPLATE.txt.j2, the text cut at its tokens
+    text_blocks: tuple[str | Line, ...]
+    text_parts: Parts | None
+    text_options: TextOptions
+    pattern: str
+    fallbacks: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def build(cls, *, template: str, edition: Edition, subject: str, preheader: str, mjml: str, html: str,
+              text: list[Line] | str, text_options: TextOptions, nonce: str,
+              fallbacks: tuple[str, ...], warnings: tuple[str, ...]) -> PreparedEmail:
+        """Cut the rendered parts at their tokens (``text``: logical lines, or an explicit text part)."""
+        pattern = re.compile(rf"mk{nonce}x([a-z0-9]+)q")
+        blocks: list[str | Line] = []
+        if isinstance(text, list):
+            for line in text:
+                # a line holding a token is wrapped per recipient; the rest now
+                blocks.append(line if pattern.search(line[1]) else "\n".join(lay_out(line, text_options)))
+        return cls(template=template, edition=edition, subject=subject, preheader=preheader,
+                   mjml=split(mjml, pattern, "mjml"), html=split(html, pattern, "html"),
+                   text_blocks=tuple(blocks), text_parts=split(text, pattern, "text") if isinstance(text, str) else None,
+                   text_options=text_options, pattern=pattern.pattern, fallbacks=fallbacks, warnings=warnings)
+
+    def _text(self, values: dict[str, str]) -> str:
+        if self.text_parts is not None:
+            return join(self.text_parts, values)
+        if not self.text_blocks:
+            return ""
+        pattern = re.compile(self.pattern)
+        laid_out: list[list[str]] = []
+        for block in self.text_blocks:
+            if isinstance(block, str):
+                laid_out.append([block])
+            else:
+                kind, line = block
+                laid_out.append(lay_out((kind, pattern.sub(lambda m: values[m.group(1)], line)), self.text_options))
+        return assemble(laid_out, self.text_options)
+
+    def personalize(self, recipient: Recipient | None = None) -> RenderedEmail:
+        """This email for ``recipient`` (``None``: the newsletter's own links, no name)."""
+        values = _values(recipient, self.edition, self.fallbacks)
+        return RenderedEmail(
+            template=self.template, subject=self.subject, preheader=self.preheader,
+            mjml=join(self.mjml, values), html=join(self.html, values), text=self._text(values),
+            edition=self.edition, warnings=self.warnings, recipient=recipient,
+        )
+
+
+def new_nonce() -> str:
+    """A fresh token prefix: article text cannot guess it, so it cannot forge a slot."""
+    return secrets.token_hex(6)

@@ -1,0 +1,55 @@
+"""The result of a render: :class:`RenderedEmail`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+from .models import Edition, Recipient, Sender
+
+__all__ = ["RenderedEmail"]
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A rendered email: subject, preheader, MJML, HTML, text, and what it was made from."""
+
+    template: str
+    subject: str
+    preheader: str
+    mjml: str
+    html: str
+    text: str
+    edition: Edition
+    warnings: tuple[str, ...] = field(default=())
+    recipient: Recipient | None = None
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Subject, preheader, language, direction, size and warnings: what a snapshot's ``.yml`` holds."""
+        return {
+            "template": self.template,
+            "subject": self.subject,
+            "preheader": self.preheader,
+            "lang": self.edition.lang,
+            "dir": self.edition.dir,
+            "html_bytes": len(self.html.encode("utf-8")),
+            "warnings": list(self.warnings),
+        }
+
+    @property
+    def unsubscribe_url(self) -> str:
+        """The recipient's own unsubscribe URL, else the newsletter's."""
+        own = self.recipient.unsubscribe_url if self.recipient else None
+        return own or self.edition.newsletter.footer.unsubscribe_url
+
+    def to_message(self, to: str | Recipient | None = None, *, sender: Sender | None = None,
+                   date: datetime | None = None, message_id: str | None = None,
+                   message_id_domain: str | None = None) -> EmailMessage:
+        """A ready-to-send ``multipart/alternative`` message (see :func:`mailkit.message.build_message`)."""
+        from .message import build_message
+
+        return build_message(self, to=to, sender=sender, date=date, message_id=message_id,
+                             message_id_domain=message_id_domain)
