@@ -38,6 +38,7 @@ from .models import (
     Sender,
 )
 from .links import LinkTagging
+from .message import BulkMessages, build_message, message_bytes
 from .personalize import PreparedEmail
 from .render import RenderOptions, prepare, render
 from .rendered import RenderedEmail
@@ -50,6 +51,7 @@ __all__ = [
     "Article",
     "Author",
     "Brand",
+    "BulkMessages",
     "Colors",
     "DeliverabilityError",
     "Edition",
@@ -82,10 +84,12 @@ __all__ = [
     "TextOptions",
     "UnsafeInputError",
     "__version__",
+    "build_message",
     "edition_schema",
     "list_templates",
     "load_edition",
     "load_theme",
+    "message_bytes",
     "prepare",
     "render",
 ]

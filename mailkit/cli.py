@@ -42,14 +42,14 @@ def _atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def write_outputs(email: RenderedEmail, out_dir: Path, stem: str, *, eml: bool = False) -> list[Path]:
+def write_outputs(email: RenderedEmail, out_dir: Path, stem: str, *, eml: str | None = None) -> list[Path]:
     """Write ``STEM.html``, ``STEM.txt``, ``STEM.mjml`` (and ``STEM.eml``) into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, str | bytes] = {".html": email.html, ".txt": email.text, ".mjml": email.mjml}
     if eml:
         from .message import message_bytes
 
-        outputs[".eml"] = message_bytes(email)
+        outputs[".eml"] = message_bytes(email, to=eml)
     paths = []
     for suffix, data in outputs.items():
         path = out_dir / f"{stem}{suffix}"
@@ -78,14 +78,15 @@ def main() -> None:
 @click.option("--theme", help=f"A theme name ({', '.join(theme_names())}) or a theme file.")
 @template_dirs_option
 @click.option("--eml", is_flag=True, help="Also write a ready-to-send .eml message.")
+@click.option("--to", "to", default="reader@example.com", show_default=True, help="The .eml message's recipient.")
 @click.option("--strict", is_flag=True, help="Fail on deliverability warnings.")
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
-                   template_dirs: tuple[Path, ...], eml: bool, strict: bool) -> None:
+                   template_dirs: tuple[Path, ...], eml: bool, to: str, strict: bool) -> None:
     """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files."""
     try:
         email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
-        paths = write_outputs(email, out_dir, stem, eml=eml)
+        paths = write_outputs(email, out_dir, stem, eml=to if eml else None)
     except MailkitError as err:
         raise _Failed(str(err)) from None
     except OSError as err:
@@ -109,6 +110,34 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
     width = max((len(t.name) for t in found), default=0)
     for t in found:
         click.echo(f"{t.name:<{width}}  {t.description}")
+
+
+@main.command("send")
+@click.argument("template")
+@click.argument("fixture", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", "to", required=True, help="Recipient address.")
+@click.option("--smtp", "smtp", default="127.0.0.1:25", show_default=True, help="SMTP server as HOST:PORT.")
+@click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS.")
+@click.option("--theme", help="A theme name or a theme file.")
+@template_dirs_option
+def send_command(template: str, fixture: Path, to: str, smtp: str, starttls: bool, theme: str | None,
+                 template_dirs: tuple[Path, ...]) -> None:
+    """Send one test email, for a look in a real mail client.
+
+    Login, if the server needs it, comes from MAILKIT_SMTP_USER and MAILKIT_SMTP_PASSWORD.
+    """
+    from .send import send
+
+    try:
+        email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme))
+        host, _, port = smtp.rpartition(":")
+        if not host or not port.isdigit():
+            raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
+        send(email, to=to, host=host, port=int(port), starttls=starttls,
+             user=os.environ.get("MAILKIT_SMTP_USER"), password=os.environ.get("MAILKIT_SMTP_PASSWORD"))
+    except MailkitError as err:
+        raise _Failed(str(err)) from None
+    click.echo(f"sent {email.subject!r} to {to} through {smtp}")
 
 
 @main.command("schema")

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from .models import Edition, Recipient
 from .rendered import RenderedEmail
 from .sanitize import encode_for_mrml
-from .text import Line, TextOptions, assemble, lay_out
+from .text import URL_LINE, Line, TextOptions, assemble, lay_out
 
 __all__ = ["PreparedEmail", "RecipientSlots"]
 
@@ -79,7 +79,7 @@ def _values(recipient: Recipient | None, edition: Edition, fallbacks: tuple[str,
 
 
 # how a value is written where its token stands
-_ESCAPE = {
+ESCAPE = {
     "mjml": encode_for_mrml,
     "html-text": lambda v: html_lib.escape(v, quote=False),
     "html-attr": lambda v: html_lib.escape(v, quote=True),
@@ -108,12 +108,17 @@ def split(source: str, pattern: re.Pattern[str], kind: str) -> Parts:
 
 
 def join(parts: Parts, values: dict[str, str]) -> str:
+    """Put the escaped values back between the static strings."""
     static, slots = parts
     if not slots:
         return static[0]
+    escaped: dict[tuple[str, str], str] = {}
     out = [static[0]]
-    for (slot, context), text in zip(slots, static[1:]):
-        out.append(_ESCAPE[context](values[slot]))
+    for key, text in zip(slots, static[1:]):
+        value = escaped.get(key)
+        if value is None:
+            value = escaped[key] = ESCAPE[key[1]](values[key[0]])
+        out.append(value)
         out.append(text)
     return "".join(out)
 
@@ -128,10 +133,9 @@ class PreparedEmail:
     preheader: str
     mjml: Parts
     html: Parts
-    # the text part: laid-out lines, or a logical line holding a token (wrapped per recipient);
-    # or, for a template with its own TEMPLATE.txt.j2, the text cut at its tokens
-    text_blocks: tuple[str | Line, ...]
-    text_parts: Parts | None
+    text: Parts
+    # text lines holding a token, wrapped per recipient (a "lineN" slot in ``text``)
+    text_lines: tuple[Line, ...]
     text_options: TextOptions
     pattern: str
     fallbacks: tuple[str, ...]
@@ -143,37 +147,40 @@ class PreparedEmail:
               fallbacks: tuple[str, ...], warnings: tuple[str, ...]) -> PreparedEmail:
         """Cut the rendered parts at their tokens (``text``: logical lines, or an explicit text part)."""
         pattern = re.compile(rf"mk{nonce}x([a-z0-9]+)q")
-        blocks: list[str | Line] = []
+        dynamic: list[Line] = []
         if isinstance(text, list):
-            for line in text:
-                # a line holding a token is wrapped per recipient; the rest now
-                blocks.append(line if pattern.search(line[1]) else "\n".join(lay_out(line, text_options)))
+            laid_out: list[list[str]] = []
+            for kind, line in text:
+                if kind != "raw" and pattern.search(line) and not URL_LINE.match(line):
+                    # wrapping depends on the value: this line is laid out per recipient;
+                    # blank lines around it, and so the final layout, do not
+                    marker = f"mk{nonce}xline{len(dynamic)}q"
+                    dynamic.append((kind, line))
+                    laid_out.append(["", marker, ""] if kind.startswith("heading") else [marker])
+                else:
+                    laid_out.append(lay_out((kind, line), text_options))
+            text = assemble(laid_out, text_options) if laid_out else ""
         return cls(template=template, edition=edition, subject=subject, preheader=preheader,
                    mjml=split(mjml, pattern, "mjml"), html=split(html, pattern, "html"),
-                   text_blocks=tuple(blocks), text_parts=split(text, pattern, "text") if isinstance(text, str) else None,
-                   text_options=text_options, pattern=pattern.pattern, fallbacks=fallbacks, warnings=warnings)
+                   text=split(text, pattern, "text"), text_lines=tuple(dynamic), text_options=text_options,
+                   pattern=pattern.pattern, fallbacks=fallbacks, warnings=warnings)
 
-    def _text(self, values: dict[str, str]) -> str:
-        if self.text_parts is not None:
-            return join(self.text_parts, values)
-        if not self.text_blocks:
-            return ""
-        pattern = re.compile(self.pattern)
-        laid_out: list[list[str]] = []
-        for block in self.text_blocks:
-            if isinstance(block, str):
-                laid_out.append([block])
-            else:
-                kind, line = block
-                laid_out.append(lay_out((kind, pattern.sub(lambda m: values[m.group(1)], line)), self.text_options))
-        return assemble(laid_out, self.text_options)
+    def personalize_values(self, recipient: Recipient | None) -> tuple[dict[str, str], str]:
+        """The recipient's slot values and text part (for :class:`~mailkit.message.BulkMessages`)."""
+        values = _values(recipient, self.edition, self.fallbacks)
+        if self.text_lines:
+            pattern = re.compile(self.pattern)
+            for i, (kind, line) in enumerate(self.text_lines):
+                lines = lay_out((kind, pattern.sub(lambda m: values[m.group(1)], line)), self.text_options)
+                values[f"line{i}"] = "\n".join(lines[1:-1] if kind.startswith("heading") else lines)
+        return values, join(self.text, values)
 
     def personalize(self, recipient: Recipient | None = None) -> RenderedEmail:
         """This email for ``recipient`` (``None``: the newsletter's own links, no name)."""
-        values = _values(recipient, self.edition, self.fallbacks)
+        values, text = self.personalize_values(recipient)
         return RenderedEmail(
             template=self.template, subject=self.subject, preheader=self.preheader,
-            mjml=join(self.mjml, values), html=join(self.html, values), text=self._text(values),
+            mjml=join(self.mjml, values), html=join(self.html, values), text=text,
             edition=self.edition, warnings=self.warnings, recipient=recipient,
         )
 

@@ -124,17 +124,20 @@ def _needs_ref(ch: str) -> bool:
 
 
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+# candidates: the five HTML specials, backslash, and anything outside printable ASCII
+_CANDIDATE = re.compile("[\\\\\"'<>&]|[^\x20-\x7e]")
+
+
+def _ref(m: re.Match[str]) -> str:
+    ch = m.group()
+    if not _needs_ref(ch):
+        return ch
+    return _NAMED.get(ch) or f"&#x{ord(ch):X};"
 
 
 def encode_for_mrml(value: str) -> str:
     """Escape ``value`` for MJML text or attribute context, safe from MRML's re-encoding."""
-    out = []
-    for ch in value:
-        if _needs_ref(ch):
-            out.append(_NAMED.get(ch) or f"&#x{ord(ch):X};")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _CANDIDATE.sub(_ref, value)
 
 
 # --- body HTML -----------------------------------------------------------------

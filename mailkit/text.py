@@ -105,7 +105,12 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, lis
         if label in (href, _bare(href)) or _bare(label) == _bare(href):
             _replace(a, f" {href} ")
         elif a.xpath('ancestor::*[@data-text="url" or contains(concat(" ", @class, " "), " mk-button ")]'):
-            _replace(a, f"{label}: {href}")
+            # "Read the full story:" with the URL on a line of its own below it
+            span = lxml.html.Element("span")
+            span.text = f"{label}:"
+            lxml.etree.SubElement(span, "br").tail = href
+            span.tail = a.tail
+            a.getparent().replace(a, span)
         else:
             if href not in refs:
                 refs.append(href)
@@ -133,11 +138,12 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 _HEADING = re.compile(r"^(#{1,6}) +(.*?)\s*#*$")
 _LIST = re.compile(r"^(\s*)([-*+]|\d+\.) +")
 _QUOTE = re.compile(r"^((?:> ?)+)")
-_URL_LINE = re.compile(r"^\S+://\S+$|^mailto:\S+$")
+# a line that is one URL is never wrapped (nor, so, re-wrapped per recipient)
+URL_LINE = re.compile(r"^\S+://\S+$|^mailto:\S+$")
 
 
 def _wrap(line: str, width: int) -> list[str]:
-    if len(line) <= width or _URL_LINE.match(line):
+    if len(line) <= width or URL_LINE.match(line):
         return [line]
     prefix = ""
     m = _QUOTE.match(line) or _LIST.match(line)

@@ -1,0 +1,168 @@
+"""MIME messages: structure, headers, encodings, injection, and a real SMTP round trip."""
+
+from __future__ import annotations
+
+import email
+import smtplib
+import threading
+from datetime import datetime, timezone
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+import mailkit
+from conftest import SEED
+from mailkit.message import BulkMessages, message_bytes
+
+WHEN = datetime(2014, 5, 20, 13, 30, tzinfo=timezone.utc)
+ANA = mailkit.Recipient(email="ana@example.org", first_name="Ana", link_params={"rid": "a1"},
+                        unsubscribe_url="https://www.nbcnews.com/u?rid=a1&sig=x")
+
+
+def parse(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+
+
+def test_message_structure_and_headers() -> None:
+    rendered = mailkit.render("breaking", SEED, recipient=ANA)
+    raw = message_bytes(rendered, date=WHEN, message_id="<alert-1@newsletters.nbcnews.com>")
+    msg = parse(raw)
+    assert msg.defects == [] and all(p.defects == [] for p in msg.walk())
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = list(msg.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in parts)
+    assert parts[0].get_content().replace("\r\n", "\n") == rendered.text
+    assert parts[1].get_content().replace("\r\n", "\n") == rendered.html
+    assert msg["Subject"] == rendered.subject
+    assert msg["From"] == "NBC News Breaking News <breakingnews@newsletters.nbcnews.com>"
+    assert msg["To"] == "Ana <ana@example.org>"
+    assert msg["Reply-To"] == "newsletters@nbcnews.com"
+    assert msg["Date"] == "Tue, 20 May 2014 13:30:00 +0000"
+    assert msg["Message-ID"] == "<alert-1@newsletters.nbcnews.com>"
+    assert msg["List-Id"] == "Breaking News Emails <breaking-news.newsletters.nbcnews.com>"
+    assert msg["List-Unsubscribe"] == ("<https://www.nbcnews.com/u?rid=a1&sig=x>, "
+                                       "<mailto:unsubscribe-breaking-news@newsletters.nbcnews.com?subject=unsubscribe>")
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    body = raw.split(b"\r\n\r\n", 1)[1]
+    assert all(len(line) <= 78 for line in body.split(b"\r\n"))
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_fast_bytes_equal_email_generator() -> None:
+    rendered = mailkit.render("digest", "fixtures/digest-morning-briefing.yaml", recipient=ANA)
+    kwargs = {"date": WHEN, "message_id": "<d@x.org>"}
+    assert message_bytes(rendered, **kwargs) == rendered.to_message(**kwargs).as_bytes()
+
+
+def test_message_id_needs_no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    monkeypatch.setattr(socket, "getfqdn", lambda *a: (_ for _ in ()).throw(AssertionError("DNS")))
+    msg = mailkit.render("breaking", SEED, recipient=ANA).to_message()
+    assert msg["Message-ID"].endswith("@newsletters.nbcnews.com>")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("subject", "Hello\r\nBcc: victim@example.com"),
+        ("subject", "Hello\nBcc: x"),
+        ("subject", "=?UTF-8?Q?=0A?=Bcc:x"),
+        ("subject", "a\x0bb"), ("subject", "a\x0cb"), ("subject", "a\x1cb"), ("subject", "a\x1db"),
+        ("subject", "a\x1eb"), ("subject", "a\x85b"), ("subject", "a\u2028b"), ("subject", "a\u2029b"),
+        ("subject", "a\x00b"),
+        ("to", "alice@example.org)<bob@example.com>"),
+        ("to", "alice@example.org\r\nBcc: x@y.z"),
+        ("to", "Alice <alice@example.org>"),
+        ("to", "alice@example.org, bob@example.com"),
+    ],
+)
+def test_header_injection_is_refused(field: str, value: str) -> None:
+    rendered = mailkit.render("breaking", SEED, recipient=ANA)
+    with pytest.raises(mailkit.HeaderError):
+        if field == "subject":
+            from dataclasses import replace
+
+            replace(rendered, subject=value).to_message()
+        else:
+            rendered.to_message(to=value)
+
+
+def test_bulk_messages_decode_to_the_personalised_email() -> None:
+    prepared = mailkit.prepare("digest", "fixtures/digest-morning-briefing.yaml")
+    bulk = BulkMessages(prepared)
+    for reader in (ANA, mailkit.Recipient(email="zoe@example.org", first_name="Zoë “Z” <&>")):
+        msg = parse(bulk.message(reader, date=WHEN))
+        mine = prepared.personalize(reader)
+        assert msg.defects == []
+        assert msg.get_body(("html",)).get_content().replace("\r\n", "\n") == mine.html
+        assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n") == mine.text
+        assert msg["To"].addresses[0].addr_spec == reader.email
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():  # type: ignore[no-untyped-def]
+    import socket
+
+    # aiosmtpd's Controller connects to its own port to check it started, so
+    # it needs a real port number, not 0: take a free one from the kernel.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, "127.0.0.1", port
+    finally:
+        controller.stop()
+
+
+def test_batch_through_a_real_smtp_server_arrives_byte_identical(smtp_server) -> None:  # type: ignore[no-untyped-def]
+    sink, host, port = smtp_server
+    prepared = mailkit.prepare("breaking", SEED)
+    bulk = BulkMessages(prepared)
+    readers = [mailkit.Recipient(email=f"reader{i}@example.org", first_name=name)
+               for i, name in enumerate(["Ana", "Zoë", "محمد", "O'Brien", ""])]
+    sent = {}
+    with smtplib.SMTP(host, port, timeout=10) as smtp:
+        for reader in readers:
+            raw = bulk.message(reader, date=WHEN)
+            smtp.sendmail("breakingnews@newsletters.nbcnews.com", [reader.email], raw)
+            sent[reader.email] = raw
+    assert len(sink.received) == len(readers)
+    for mail_from, rcpts, content in sink.received:
+        assert mail_from == "breakingnews@newsletters.nbcnews.com"
+        assert content == sent[rcpts[0]]
+        msg = parse(content)
+        assert msg.defects == [] and msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_cli_send_and_eml(smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from mailkit.cli import main
+
+    sink, host, port = smtp_server
+    result = CliRunner().invoke(main, ["send", "breaking", str(SEED), "--to", "editor@example.org",
+                                       "--smtp", f"{host}:{port}"])
+    assert result.exit_code == 0, result.output
+    assert sink.received and sink.received[0][1] == ["editor@example.org"]
+    result = CliRunner().invoke(main, ["render", "breaking", str(SEED), "--eml", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    msg = parse((tmp_path / "breaking--breaking-china-cyberspying.eml").read_bytes())
+    assert msg.defects == [] and msg["Subject"].startswith("China Summons")

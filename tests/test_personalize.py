@@ -1,0 +1,120 @@
+"""Render once, personalise per recipient: equal to a full render, byte for byte."""
+
+from __future__ import annotations
+
+import pickle
+import string
+from concurrent.futures import ThreadPoolExecutor
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mailkit
+from conftest import SEED
+
+GREETING_TEMPLATE = """{#- A greeting that uses every recipient field -#}
+{% extends "layouts/base.mjml.j2" %}
+{% import "partials/components.mjml.j2" as ui with context %}
+{% block content %}
+<mj-section><mj-column><mj-text css-class="mk-text">
+<h1>Hello {{ recipient.first_name_or("there") }}</h1>
+<p>Hi {{ recipient.first_name }}, this copy of {{ article.headline }} was sent to {{ recipient.email }} because you asked for alerts about this story and others like it.</p>
+<p><a href="{{ article.url }}" title="For {{ recipient.first_name }}">Read it</a></p>
+</mj-text></mj-column></mj-section>
+{% endblock %}
+"""
+
+
+def author_dir(tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("templates")
+    (folder / "greeting.mjml.j2").write_text(GREETING_TEMPLATE, encoding="utf-8")
+    return str(folder)
+
+
+names = st.one_of(
+    st.sampled_from(["", "Ana", "<b>&amp;</b>", "O'Brien \"Bob\"", "Zoë 🎉", "محمد", "שָׁלוֹם", "x" * 200, "a\\b"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u202a\u202b\u202c\u202d\u202e\ufffe\uffff"), max_size=60),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=names, params=st.dictionaries(st.text(string.ascii_letters, min_size=1, max_size=8), st.text(max_size=12).filter(lambda s: s.strip() == s and "\n" not in s and "\x00" not in s), max_size=2))
+def test_personalize_equals_full_render(tmp_path_factory, name: str, params: dict) -> None:  # type: ignore[no-untyped-def]
+    try:
+        recipient = mailkit.Recipient(email="reader@example.org", first_name=name, link_params=params,
+                                      unsubscribe_url="https://example.org/u?id=7&t=x")
+    except mailkit.MailkitError:
+        return
+    except ValueError:  # a name mailkit refuses (control characters ...): no render to compare
+        return
+    options = mailkit.RenderOptions(template_dirs=(_dir(tmp_path_factory),))
+    prepared = _prepared(options)
+    mine = prepared.personalize(recipient)
+    full = mailkit.render("greeting", SEED, options, recipient=recipient)
+    assert (mine.html, mine.text, mine.mjml) == (full.html, full.text, full.mjml)
+    # the name is there, escaped, and never changes the document's structure
+    assert mine.html.count("<a ") == full.html.count("<a ") == _prepared(options).personalize(None).html.count("<a ")
+    if recipient.first_name:
+        assert recipient.first_name in mine.text
+
+
+_cache: dict = {}
+
+
+def _dir(factory) -> str:  # type: ignore[no-untyped-def]
+    if "dir" not in _cache:
+        _cache["dir"] = author_dir(factory)
+    return _cache["dir"]
+
+
+def _prepared(options: mailkit.RenderOptions) -> mailkit.PreparedEmail:
+    if "prepared" not in _cache:
+        _cache["prepared"] = mailkit.prepare("greeting", SEED, options)
+    return _cache["prepared"]
+
+
+def test_fallback_and_per_recipient_links(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "greeting.mjml.j2").write_text(GREETING_TEMPLATE, encoding="utf-8")
+    options = mailkit.RenderOptions(template_dirs=(tmp_path,))
+    prepared = mailkit.prepare("greeting", SEED, options)
+    anon = prepared.personalize(None)
+    assert "Hello there" in anon.html
+    ana = prepared.personalize(mailkit.Recipient(email="ana@example.org", first_name="Ana",
+                                                 unsubscribe_url="https://example.org/u?id=1&t=a",
+                                                 link_params={"rid": "42"}))
+    assert "Hello Ana" in ana.html and "Hello Ana" in ana.text
+    assert 'href="https://example.org/u?id=1&amp;t=a"' in ana.html
+    assert "[%d] https://example.org/u?id=1&t=a" % 0 not in ana.text and "https://example.org/u?id=1&t=a" in ana.text
+    assert "n110321?rid=42" in ana.html and "n110321?rid=42" in ana.text
+    assert "rid=42" not in anon.html
+
+
+def test_prepared_pickles_and_is_thread_safe() -> None:
+    prepared = mailkit.prepare("breaking", SEED)
+    clone = pickle.loads(pickle.dumps(prepared))
+    readers = [mailkit.Recipient(email=f"r{i}@example.org", first_name=f"Reader {i}") for i in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(prepared.personalize, readers))
+    assert [r.html for r in results] == [clone.personalize(r).html for r in readers]
+
+
+def test_forged_tokens_in_article_text_stay_text() -> None:
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    data["articles"][0]["headline"] = "mk000000000000xemailq and mkxemailq"
+    email = mailkit.render("breaking", data, recipient=mailkit.Recipient(email="secret@example.org"))
+    assert "secret@example.org" not in email.html
+    assert "mk000000000000xemailq" in email.html
+
+
+def test_link_tagging_adds_utm_before_fragments() -> None:
+    from mailkit.links import add_query
+
+    assert add_query("https://e.com/a?x=1#top", {"utm_source": "nl"}) == "https://e.com/a?x=1&utm_source=nl#top"
+    assert add_query("https://e.com/a#top", {"utm_source": "nl"}) == "https://e.com/a?utm_source=nl#top"
+    tagging = mailkit.LinkTagging(campaign="digest-2014-05-21")
+    email = mailkit.render("digest", "fixtures/digest-morning-briefing.yaml", mailkit.RenderOptions(link_tagging=tagging))
+    assert ("n110321?utm_source=newsletter&amp;utm_medium=email&amp;utm_campaign=digest-2014-05-21"
+            "&amp;utm_content=story-1") in email.html
+    assert "utm_content=story-2" in email.html
+    assert "unsubscribe?list=morning-briefing&amp;source=email\"" in email.html  # footer links untouched
