@@ -40,9 +40,18 @@ class TextOptions:
 
 _FILLER = re.compile("[\u034f\u200b-\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
-_HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
 _SECTION = "@@mailkit-rule@@"
+# compiled once: lxml compiles an XPath string on every .xpath() call
+_HIDDEN = lxml.etree.XPath(
+    '//*[@data-text="skip"] | //style | //script | //head | //img'
+    ' | //*[contains(@style, "display:none") or contains(@style, "display: none")]'
+    ' | //*[contains(@style, "mso-hide:all") or contains(@style, "mso-hide: all")]'
+)
+# comments (MJML's many Outlook conditionals) are dropped while parsing
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+_RULES = lxml.etree.XPath('//*[@data-text="rule"]')
+_IN_BUTTON = lxml.etree.XPath('ancestor::*[@data-text="url" or contains(concat(" ", @class, " "), " mk-button ")]')
 
 
 def _text_of(el: lxml.html.HtmlElement) -> str:
@@ -77,19 +86,13 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, lis
     body = root.find("body")
     if body is None:
         body = root
-    for el in list(body.iter(lxml.etree.Comment)):
-        _replace(el, "")
-    # MJML's preheader: the first hidden div of the body. Also anything hidden
-    # on purpose (display:none, mso-hide) or marked data-text="skip".
-    for el in list(body.iter()):
-        if not isinstance(el.tag, str):
-            continue
-        if el.get("data-text") == "skip" or _HIDDEN.search(el.get("style", "")) or el.tag in ("style", "script", "head"):
-            if el.getparent() is not None:
-                _replace(el, "")
-    for el in list(body.iter("img")):
-        _replace(el, "")
-    for el in list(body.xpath('//*[@data-text="rule"]')):
+    # MJML's preheader (the first hidden div of the body), anything hidden on
+    # purpose (display:none, mso-hide:all), marked data-text="skip", and images.
+    hidden = _HIDDEN(body)
+    for el in hidden:
+        if el.getparent() is not None:
+            _replace(el, "")
+    for el in _RULES(body):
         _replace(el, _SECTION, block=True)
 
     refs: list[str] = []
@@ -104,7 +107,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, lis
             continue
         if label in (href, _bare(href)) or _bare(label) == _bare(href):
             _replace(a, f" {href} ")
-        elif a.xpath('ancestor::*[@data-text="url" or contains(concat(" ", @class, " "), " mk-button ")]'):
+        elif _IN_BUTTON(a):
             # "Read the full story:" with the URL on a line of its own below it
             span = lxml.html.Element("span")
             span.text = f"{label}:"
@@ -116,6 +119,10 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, lis
                 refs.append(href)
             _replace(a, f"{label} [{refs.index(href) + 1}]")
     lxml.etree.strip_tags(body, *_LAYOUT_TAGS)
+    # html2text needs the elements, not their attributes: less for it to parse
+    lxml.etree.strip_attributes(body, "style", "class", "align", "role", "width", "height", "border",
+                                "cellpadding", "cellspacing", "bgcolor", "valign", "aria-label",
+                                "aria-roledescription", "lang", "vertical-align")
     return lxml.html.tostring(body, encoding="unicode"), refs
 
 
@@ -203,7 +210,7 @@ def text_lines(html: str, options: TextOptions = TextOptions()) -> list[Line]:
     """The logical lines of the text part of ``html``, before wrapping."""
     try:
         try:
-            root = lxml.html.document_fromstring(html)
+            root = lxml.html.document_fromstring(html, parser=_PARSER)
         except lxml.etree.ParserError:  # "Document is empty": nothing to say
             return []
         content, refs = _reduce(root, options)
