@@ -217,7 +217,7 @@ class BulkMessages:
         if self.sender.reply_to:
             head.append(("Reply-To", str(check_address("Reply-To", self.sender.reply_to))))
         self._head = b"".join(fold(n, v) for n, v in head)
-        static, slots = prepared.html
+        static, slots = prepared.html.static, prepared.html.slots
         self._html = ([_qp_segment(s) for s in static], slots)
         self.boundary = "mk-" + hashlib.sha256("\0".join(static).encode()).hexdigest()[:32]
         self._tail = b"".join(fold(n, v) for n, v in [

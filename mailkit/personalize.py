@@ -16,7 +16,9 @@ from __future__ import annotations
 import html as html_lib
 import re
 import secrets
+from functools import partial
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -61,10 +63,23 @@ class RecipientSlots:
         return self.token(f"fallback{self.fallbacks.index(fallback)}")
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+def _query(params: dict[str, str]) -> str:
+    # urlencode costs microseconds per call; most parameters need no quoting
+    if all(_PLAIN.fullmatch(k) and _PLAIN.fullmatch(v) for k, v in params.items()):
+        return "&".join(f"{k}={v}" for k, v in params.items())
+    return urlencode(list(params.items()))
+
+
+_ANONYMOUS = Recipient(email="reader@example.invalid")
+
+
 def _values(recipient: Recipient | None, edition: Edition, fallbacks: tuple[str, ...]) -> dict[str, str]:
-    r = recipient or Recipient(email="reader@example.invalid")
+    r = recipient or _ANONYMOUS
     footer = edition.newsletter.footer
-    params = urlencode(list(r.link_params.items()))
+    params = _query(r.link_params) if r.link_params else ""
     values = {
         "firstname": r.first_name,
         "email": r.email if recipient else "",
@@ -78,16 +93,35 @@ def _values(recipient: Recipient | None, edition: Edition, fallbacks: tuple[str,
     return values
 
 
+def _html_text(value: str) -> str:
+    # most values (URLs, plain names) need no escaping: skip the replace calls
+    if "&" in value or "<" in value or ">" in value:
+        return html_lib.escape(value, quote=False)
+    return value
+
+
+def _html_attr(value: str) -> str:
+    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+        return html_lib.escape(value, quote=True)
+    return value
+
+
 # how a value is written where its token stands
 ESCAPE = {
     "mjml": encode_for_mrml,
-    "html-text": lambda v: html_lib.escape(v, quote=False),
-    "html-attr": lambda v: html_lib.escape(v, quote=True),
+    "html-text": _html_text,
+    "html-attr": _html_attr,
     "text": lambda v: v,
 }
 
 
-Parts = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # static strings, (slot, context) between them
+class Parts(NamedTuple):
+    """A rendered part cut at its tokens, ready to be filled in."""
+
+    static: tuple[str, ...]  # the text around the tokens
+    slots: tuple[tuple[str, str], ...]  # (slot, context) of each token, in order
+    keys: tuple[tuple[str, str], ...]  # the distinct (slot, context) pairs
+    index: tuple[int, ...]  # for each token, its key
 
 
 def split(source: str, pattern: re.Pattern[str], kind: str) -> Parts:
@@ -104,22 +138,18 @@ def split(source: str, pattern: re.Pattern[str], kind: str) -> Parts:
         slots.append((m.group(1), context))
         last = m.end()
     static.append(source[last:])
-    return tuple(static), tuple(slots)
+    keys = tuple(dict.fromkeys(slots))
+    return Parts(tuple(static), tuple(slots), keys, tuple(keys.index(slot) for slot in slots))
 
 
 def join(parts: Parts, values: dict[str, str]) -> str:
     """Put the escaped values back between the static strings."""
-    static, slots = parts
-    if not slots:
-        return static[0]
-    escaped: dict[tuple[str, str], str] = {}
-    out = [static[0]]
-    for key, text in zip(slots, static[1:]):
-        value = escaped.get(key)
-        if value is None:
-            value = escaped[key] = ESCAPE[key[1]](values[key[0]])
-        out.append(value)
-        out.append(text)
+    if not parts.keys:
+        return parts.static[0]
+    escaped = [ESCAPE[context](values[slot]) for slot, context in parts.keys]
+    out: list[str] = [""] * (2 * len(parts.static) - 1)
+    out[::2] = parts.static
+    out[1::2] = [escaped[i] for i in parts.index]
     return "".join(out)
 
 
@@ -180,7 +210,7 @@ class PreparedEmail:
         values, text = self.personalize_values(recipient)
         return RenderedEmail(
             template=self.template, subject=self.subject, preheader=self.preheader,
-            mjml=join(self.mjml, values), html=join(self.html, values), text=text,
+            mjml_source=partial(join, self.mjml, values), html=join(self.html, values), text=text,
             edition=self.edition, warnings=self.warnings, recipient=recipient,
         )
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from email.message import EmailMessage
 from typing import Any
 
@@ -19,12 +21,18 @@ class RenderedEmail:
     template: str
     subject: str
     preheader: str
-    mjml: str
     html: str
     text: str
     edition: Edition
     warnings: tuple[str, ...] = field(default=())
     recipient: Recipient | None = None
+    # the MJML is built on first use: a bulk send never needs it
+    mjml_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
+
+    @cached_property
+    def mjml(self) -> str:
+        """The composed MJML (for review and snapshots), with this recipient's values."""
+        return self.mjml_source if isinstance(self.mjml_source, str) else self.mjml_source()
 
     @property
     def metadata(self) -> dict[str, Any]:

@@ -1,0 +1,154 @@
+"""mailkit's benchmark: one command, ratios against baselines measured in the same run.
+
+    python bench/run.py            # about a minute on 2 cores
+    python bench/run.py --quick    # fewer repeats, for a smoke run
+
+Prints medians and ratios:
+  * full render against a naive glue of the same libraries
+    (jinja2 -> mjml.mjml2html -> premailer.transform(allow_network=False) -> html2text.html2text);
+  * the text stage against html2text over the whole MJML output;
+  * personalize against a full render;
+  * complete digest MIME messages (bytes) per second on one core;
+  * peak RSS while streaming 10,000 recipients (in a fresh process).
+Not a test: the tests check correctness only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import html2text  # noqa: E402
+import mjml  # noqa: E402
+import premailer  # noqa: E402
+
+import mailkit  # noqa: E402
+from mailkit.compile import compile_mjml  # noqa: E402
+from mailkit.compose import compose  # noqa: E402
+from mailkit.fixtures import load_edition  # noqa: E402
+from mailkit.message import BulkMessages  # noqa: E402
+from mailkit.text import html_to_text  # noqa: E402
+
+FIXTURES = {
+    "digest": ROOT / "fixtures" / "digest-morning-briefing.yaml",
+    "breaking": ROOT / "fixtures" / "breaking-china-cyberspying.yaml",
+}
+
+
+def median_seconds(fn: Callable[[], object], repeat: int, number: int = 1) -> float:
+    fn()  # warm up caches both sides may use
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        runs.append((time.perf_counter() - start) / number)
+    return statistics.median(runs)
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1e3:9.3f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:9.1f} us"
+
+
+def verdict(ok: bool) -> str:
+    return "meets target" if ok else "MISSES target"
+
+
+def naive_glue(template: str, edition: mailkit.Edition) -> Callable[[], str]:
+    # the same Jinja template and data, then the libraries with their defaults
+    sys_render = sys.modules["mailkit.render"]
+
+    def run() -> str:
+        context = sys_render._context(template, edition, [], sys_render.RecipientSlots("0"))
+        html = mjml.mjml2html(compose(template, context))
+        html = premailer.transform(html, allow_network=False)
+        return html2text.html2text(html)
+
+    return run
+
+
+def stream_rss(count: int) -> None:
+    """Child process: stream ``count`` complete digest messages; print peak RSS in MB."""
+    import resource
+
+    prepared = mailkit.prepare("digest", FIXTURES["digest"])
+    bulk = BulkMessages(prepared)
+    total = 0
+    with open(os.devnull, "wb") as sink:
+        for i in range(count):
+            reader = mailkit.Recipient(email=f"reader{i}@example.org", first_name=f"Reader {i}",
+                                       link_params={"rid": str(i)})
+            raw = bulk.message(reader)
+            sink.write(raw)
+            total += len(raw)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{peak_kb / 1024:.1f} {total}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--stream-rss", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stream_rss:
+        stream_rss(args.stream_rss)
+        return
+    repeat = 5 if args.quick else 15
+    # one core: the measurements run in this single thread
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    print(f"mailkit {mailkit.__version__} benchmark, Python {sys.version.split()[0]}, one core, medians of {repeat}\n")
+
+    print("1. Full render against the naive glue (target: at most 0.30x)")
+    for template, path in FIXTURES.items():
+        edition = load_edition(path)
+        ours = median_seconds(lambda: mailkit.render(template, edition), repeat)
+        naive = median_seconds(naive_glue(template, edition), repeat)
+        ratio = ours / naive
+        print(f"   {template:9} mailkit {fmt(ours)}   naive {fmt(naive)}   ratio {ratio:5.2f}x   {verdict(ratio <= 0.30)}")
+
+    print("\n2. Text stage against html2text over the whole MJML output (digest; target: below 1.00x)")
+    rendered = mailkit.render("digest", FIXTURES["digest"])
+    compiled = compile_mjml(rendered.mjml)
+    ours = median_seconds(lambda: html_to_text(compiled), repeat)
+    base = median_seconds(lambda: html2text.html2text(compiled), repeat)
+    print(f"   mailkit text {fmt(ours)}   html2text {fmt(base)}   ratio {ours / base:5.2f}x   {verdict(ours < base)}")
+
+    print("\n3. Personalize against a full render (target: at least 1,000x faster)")
+    reader = mailkit.Recipient(email="ana@example.org", first_name="Ana", link_params={"rid": "a1"})
+    for template, path in FIXTURES.items():
+        edition = load_edition(path)
+        prepared = mailkit.prepare(template, edition)
+        full = median_seconds(lambda: mailkit.render(template, edition, recipient=reader), repeat)
+        fast = median_seconds(lambda: prepared.personalize(reader), repeat, number=2000)
+        print(f"   {template:9} personalize {fmt(fast)}   full render {fmt(full)}   "
+              f"{full / fast:7.0f}x faster   {verdict(full / fast >= 1000)}")
+
+    print("\n4. Complete digest messages per second, one core (target: at least 2,000/s)")
+    prepared = mailkit.prepare("digest", FIXTURES["digest"])
+    bulk = BulkMessages(prepared)
+    readers = [mailkit.Recipient(email=f"r{i}@example.org", first_name=f"Reader {i}") for i in range(500)]
+    start = time.perf_counter()
+    size = sum(len(bulk.message(r)) for r in readers)
+    rate = len(readers) / (time.perf_counter() - start)
+    slow = median_seconds(lambda: mailkit.render("digest", FIXTURES["digest"], recipient=readers[0]).to_message().as_bytes(), 3)
+    print(f"   BulkMessages {rate:8.0f} messages/s ({size / len(readers) / 1024:.0f} KB each)   "
+          f"render + to_message + as_bytes {1 / slow:6.0f}/s   {verdict(rate >= 2000)}")
+
+    print("\n5. Peak RSS streaming 10,000 recipients (target: under 100 MB)")
+    out = subprocess.run([sys.executable, __file__, "--stream-rss", "10000"], capture_output=True, text=True, check=True)
+    peak, total = out.stdout.split()
+    print(f"   peak RSS {float(peak):6.1f} MB for {int(total) / 1e6:.0f} MB of messages   {verdict(float(peak) < 100)}")
+
+
+if __name__ == "__main__":
+    main()
