@@ -48,6 +48,10 @@ def deliverability_warnings(email: RenderedEmail) -> list[str]:
         warnings.append("no preheader: inboxes will show the first text of the body instead")
     elif email.preheader.strip().casefold() == email.subject.strip().casefold():
         warnings.append("preheader repeats the subject: inboxes show them side by side")
+    else:
+        first = next((line.strip() for line in email.text.splitlines() if line.strip()), "")
+        if first and first.casefold() == email.preheader.strip().casefold():
+            warnings.append("preheader repeats the first visible line of the email")
     if len(email.subject) > MAX_SUBJECT_CHARS:
         warnings.append(f"subject is {len(email.subject)} characters: over {MAX_SUBJECT_CHARS}, inboxes cut it")
     return warnings

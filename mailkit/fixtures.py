@@ -120,10 +120,28 @@ def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
             raise InvalidFixtureError(name, err.errors) from None
         data = {**data, "newsletter": {**nl, "brand": brand}}
     data = {k: v for k, v in data.items() if k != "$schema"}
+    surrogates = list(_lone_surrogates(data, ""))
+    if surrogates:
+        # pydantic cannot even read a string holding one ("unable to parse raw data")
+        raise UnsafeInputError(name, surrogates)
     try:
         return Edition.model_validate(data)
     except ValidationError as err:
         raise translate_validation_error(err, name) from None
+
+
+def _lone_surrogates(data: Any, path: str) -> Iterable[tuple[str, str]]:
+    if isinstance(data, str):
+        for i, ch in enumerate(data):
+            if "\ud800" <= ch <= "\udfff":
+                yield path, f"lone surrogate U+{ord(ch):04X} at position {i}"
+                return
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from _lone_surrogates(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _lone_surrogates(value, f"{path}[{i}]")
 
 
 def edition_schema() -> dict[str, Any]:

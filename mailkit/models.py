@@ -52,6 +52,15 @@ def _text(value: str) -> str:
     return value
 
 
+def _html(value: str) -> str:
+    # body HTML: characters checked here; its size limit (much larger than a
+    # field's) is enforced by mailkit.sanitize.sanitize_body
+    problem = check_text(value)
+    if problem:
+        raise PydanticCustomError("unsafe_text", problem)
+    return value
+
+
 def _line(value: str) -> str:
     # single-line fields: any run of whitespace (newlines from a CMS) is one space.
     return " ".join(_text(value).split())
@@ -96,6 +105,7 @@ def _timezone(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_text)]
+Html = Annotated[str, AfterValidator(_html)]
 Line = Annotated[str, AfterValidator(_line)]
 LinkURL = Annotated[str, AfterValidator(_link_url)]
 ImageURL = Annotated[str, AfterValidator(_image_url)]
@@ -168,7 +178,7 @@ class Article(_Model):
     contributors: Line | None = None
     image: Image | None = None
     summary: Line | None = None
-    body: Text = ""
+    body: Html = ""
     related: list[Link] = []
     language: Language | None = None
 

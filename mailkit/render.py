@@ -80,8 +80,10 @@ def _subject(edition: Edition) -> str:
 
 
 def _preheader(edition: Edition, subject: str) -> str:
+    if edition.preheader:  # the caller's own: used as given (checks warn about it)
+        return edition.preheader
     lead = edition.lead
-    candidates = [edition.preheader, lead.dek, lead.summary, _first_sentence(lead.body) if lead.body else None]
+    candidates = [lead.dek, lead.summary, _first_sentence(lead.body) if lead.body else None]
     for candidate in candidates:
         if candidate and candidate.strip().casefold() != subject.strip().casefold():
             return shorten(candidate, 130)

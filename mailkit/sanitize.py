@@ -80,20 +80,24 @@ def check_text(value: str) -> str | None:
     return f"{kind} U+{ord(ch):04X} at position {m.start()}"
 
 
+_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
 def url_problem(url: str, *, image: bool = False) -> str | None:
     """Return why ``url`` is not acceptable as an absolute link (or image) URL, or None."""
+    allowed = _IMAGE_SCHEMES if image else _LINK_SCHEMES
+    m = _SCHEME.match(url)
+    scheme = m.group(1).lower() if m else ""
+    if scheme and scheme not in allowed:
+        return f"URL scheme {scheme!r} not allowed (use {', '.join(sorted(allowed))})"
     if url != url.strip() or any(c.isspace() for c in url):
         return "URL contains whitespace"
     try:
         parts = urlsplit(url)
     except ValueError as err:
         return f"not a valid URL ({err})"
-    allowed = _IMAGE_SCHEMES if image else _LINK_SCHEMES
-    scheme = parts.scheme.lower()
     if not scheme:
         return "not an absolute URL"
-    if scheme not in allowed:
-        return f"URL scheme {scheme!r} not allowed (use {', '.join(sorted(allowed))})"
     if scheme in ("http", "https") and not parts.netloc:
         return "not an absolute URL"
     return None

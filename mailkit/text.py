@@ -142,7 +142,7 @@ def _converter(width: int) -> html2text.HTML2Text:
 
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
-_HEADING = re.compile(r"^(#{1,6}) +(.*?)\s*#*$")
+_HEADING = re.compile(r"^(#{1,6}) +(.*)$")
 _LIST = re.compile(r"^(\s*)([-*+]|\d+\.) +")
 _QUOTE = re.compile(r"^((?:> ?)+)")
 # a line that is one URL is never wrapped (nor, so, re-wrapped per recipient)
@@ -172,6 +172,8 @@ def _logical_lines(markdown: str, refs: list[str], options: TextOptions) -> list
         line = _MD_ESCAPE.sub(r"\1", line)
         if _SECTION in line or line.strip() in ("* * *", "---", "___"):
             out.append(("rule", ""))
+            continue
+        if re.fullmatch(r"#{1,6}", line.strip()):  # a heading with nothing visible in it
             continue
         m = _HEADING.match(line.strip())
         if m:
