@@ -7,12 +7,14 @@ and ``mailkit check`` turn them into failures.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .render import RenderedEmail
 
-__all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "deliverability_warnings"]
+__all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckResult", "contrast_ratio",
+           "deliverability_warnings", "run_checks"]
 
 # Gmail clips messages whose HTML is over about 102 KB, hiding the rest, the
 # unsubscribe link included.
@@ -55,3 +57,76 @@ def deliverability_warnings(email: RenderedEmail) -> list[str]:
     if len(email.subject) > MAX_SUBJECT_CHARS:
         warnings.append(f"subject is {len(email.subject)} characters: over {MAX_SUBJECT_CHARS}, inboxes cut it")
     return warnings
+
+
+# --- mailkit check: deliverability and accessibility report ------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One line of a ``mailkit check`` report."""
+
+    name: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` (or ``#rgb``) colours."""
+
+    def luminance(color: str) -> float:
+        hex_ = color.lstrip("#")
+        if len(hex_) == 3:
+            hex_ = "".join(c * 2 for c in hex_)
+        channels = [int(hex_[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _contrast_pairs(email: RenderedEmail) -> list[tuple[str, str, str]]:
+    c = email.edition.newsletter.brand.colors
+    return [
+        ("body text", c.text, c.background), ("captions and meta", c.muted, c.background),
+        ("links", c.link, c.background), ("kicker", c.accent, c.background),
+        ("band label", c.on_accent, c.accent), ("button", c.on_button, c.button),
+        ("footer text", c.muted, c.page),
+        ("dark: body text", c.dark_text, c.dark_background), ("dark: captions", c.dark_muted, c.dark_background),
+        ("dark: links", c.dark_link, c.dark_background), ("dark: kicker", c.dark_accent, c.dark_background),
+        ("dark: footer", c.dark_muted, c.dark_page),
+    ]
+
+
+def run_checks(email: RenderedEmail) -> list[CheckResult]:
+    """Every deliverability and accessibility check, passed or not."""
+    results: list[CheckResult] = []
+    size = len(email.html.encode("utf-8"))
+    results.append(CheckResult("size", size <= GMAIL_CLIP_BYTES,
+                               f"{size:,} bytes of HTML, Gmail clips at {GMAIL_CLIP_BYTES:,}"))
+    styles = [len(s.encode("utf-8")) for s in _STYLE.findall(email.html)]
+    biggest = max(styles, default=0)
+    results.append(CheckResult("style size", biggest <= MAX_STYLE_BYTES,
+                               f"largest <style> is {biggest:,} bytes, Gmail drops one over {MAX_STYLE_BYTES:,}"))
+    images = _IMG.findall(email.html)
+    missing = [i for i in images if not re.search(r"\balt=", i)]
+    results.append(CheckResult("alt text", not missing, f"{len(images) - len(missing)} of {len(images)} images have alt"))
+    hrefs = _HREF.findall(email.html)
+    bad = [h for h in hrefs if not h.startswith(("https://", "mailto:", "tel:", "#"))]
+    results.append(CheckResult("link schemes", not bad,
+                               f"{len(hrefs)} links, all https/mailto/tel" if not bad else "not https: " + ", ".join(bad[:3])))
+    pre = [w for w in deliverability_warnings(email) if "preheader" in w]
+    results.append(CheckResult("preheader", not pre, pre[0] if pre else f"{len(email.preheader)} characters"))
+    results.append(CheckResult("subject length", len(email.subject) <= MAX_SUBJECT_CHARS,
+                               f"{len(email.subject)} characters (at most {MAX_SUBJECT_CHARS})"))
+    head = email.html[: email.html.find(">", email.html.find("<html")) + 1]
+    lang_ok = f'lang="{email.edition.lang}"' in head and f'dir="{email.edition.dir}"' in head
+    results.append(CheckResult("lang and dir", lang_ok, f'lang="{email.edition.lang}" dir="{email.edition.dir}"'))
+    for label, fg, bg in _contrast_pairs(email):
+        ratio = contrast_ratio(fg, bg)
+        results.append(CheckResult(f"contrast: {label}", ratio >= 4.5, f"{fg} on {bg}: {ratio:.1f}:1 (at least 4.5:1)"))
+    return results

@@ -112,6 +112,97 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
         click.echo(f"{t.name:<{width}}  {t.description}")
 
 
+def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
+    """Every (template, fixture file) pair the fixtures name, in the given and packaged fixture folders."""
+    from .fixtures import load_edition
+    from .paths import FIXTURES_DIR
+
+    names = {t.name for t in list_templates(template_dirs)}
+    pairs = []
+    for folder in (*fixture_dirs, FIXTURES_DIR):
+        for path in sorted(Path(folder).glob("*.y*ml")) + sorted(Path(folder).glob("*.json")):
+            if path.name.endswith("schema.json"):
+                continue
+            for template in load_edition(path, extra_dirs=template_dirs).templates:
+                if template in names:
+                    pairs.append((template, path))
+    return pairs
+
+
+@main.command("check")
+@click.argument("template", required=False)
+@click.argument("fixture", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--all", "check_all", is_flag=True, help="Check every template with every fixture that names it.")
+@click.option("--fixtures", "fixture_dirs", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="An extra fixture folder for --all. Repeatable.")
+@click.option("--theme", help="A theme name or a theme file.")
+@template_dirs_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_command(template: str | None, fixture: Path | None, check_all: bool, fixture_dirs: tuple[Path, ...],
+                  theme: str | None, template_dirs: tuple[Path, ...], as_json: bool) -> None:
+    """Deliverability and accessibility checks; exits 1 when any fails.
+
+    Size against Gmail's clip, style size, alt text, link schemes, preheader,
+    subject length, lang and dir, and the contrast of every text colour in
+    light and dark mode.
+    """
+    from .checks import run_checks
+
+    try:
+        if check_all:
+            pairs = fixture_pairs(template_dirs, fixture_dirs)
+        elif template and fixture:
+            pairs = [(template, fixture)]
+        else:
+            raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
+        report = []
+        for name, path in pairs:
+            email = render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme))
+            report.append({"template": name, "fixture": str(path),
+                           "checks": [r.as_dict() for r in run_checks(email)]})
+    except MailkitError as err:
+        raise _Failed(str(err)) from None
+    failed = sum(1 for item in report for c in item["checks"] if not c["ok"])  # type: ignore[union-attr,index]
+    if as_json:
+        click.echo(json.dumps({"failed": failed, "results": report}, indent=2, ensure_ascii=False))
+    else:
+        for item in report:
+            click.echo(f"{item['template']} x {item['fixture']}")
+            for c in item["checks"]:  # type: ignore[union-attr]
+                click.echo(f"  {'PASS' if c['ok'] else 'FAIL'}  {c['name']:<28} {c['detail']}")
+        click.echo(f"{failed} failed" if failed else "all checks passed")
+    if failed:
+        sys.exit(1)
+
+
+@main.command("preview")
+@template_dirs_option
+@click.option("--fixtures", "fixture_dirs", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="An extra fixture folder. Repeatable.")
+@click.option("--theme", help="A theme name or a theme file.")
+@click.option("--port", default=8025, show_default=True, help="Port on 127.0.0.1.")
+def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...], theme: str | None, port: int) -> None:
+    """Serve live previews of every template x fixture on http://127.0.0.1:PORT/.
+
+    Pages reload themselves when a template, partial, theme or fixture changes.
+    """
+    import time
+
+    from .preview import PreviewServer, serve
+
+    try:
+        httpd = serve(PreviewServer(template_dirs, fixture_dirs, theme), port=port)
+    except OSError as err:
+        raise _Failed(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from None
+    click.echo(f"mailkit preview on http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops it)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @main.command("send")
 @click.argument("template")
 @click.argument("fixture", type=click.Path(dir_okay=False, path_type=Path))
