@@ -203,6 +203,24 @@ def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, .
         httpd.server_close()
 
 
+@main.command("new-template")
+@click.argument("name")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="Project folder: templates/, fixtures/ and tests/ go under it.")
+def new_template_command(name: str, root: Path) -> None:
+    """Scaffold template NAME with a sample fixture and a snapshot test."""
+    from .scaffold import new_template
+
+    try:
+        written = new_template(name, root)
+    except MailkitError as err:
+        raise _Failed(str(err)) from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: mailkit preview --templates {root / 'templates'} --fixtures {root / 'fixtures'}")
+    click.echo(f"      python -m pytest {root / 'tests'}   (the first run writes the snapshots)")
+
+
 @main.command("send")
 @click.argument("template")
 @click.argument("fixture", type=click.Path(dir_okay=False, path_type=Path))
