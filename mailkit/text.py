@@ -162,7 +162,7 @@ def _wrap(line: str, width: int) -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [line]
 
 
-Line = tuple[str, str]  # (kind, text): kind is "text", "raw" (never wrapped), "rule" or "heading1"/"heading2"
+Line = tuple[str, str]  # (kind, text): kind is "text", "raw" (never wrapped), "rule" or "heading1".."heading3"
 
 
 def _logical_lines(markdown: str, refs: list[str], options: TextOptions) -> list[Line]:
@@ -177,7 +177,7 @@ def _logical_lines(markdown: str, refs: list[str], options: TextOptions) -> list
             continue
         m = _HEADING.match(line.strip())
         if m:
-            out.append(("heading1" if len(m.group(1)) == 1 else "heading2", m.group(2)))
+            out.append((f"heading{min(len(m.group(1)), 3)}", m.group(2)))
             continue
         out.append(("text", line))
     if refs:
@@ -194,7 +194,11 @@ def lay_out(line: Line, options: TextOptions) -> list[str]:
     if kind == "raw":
         return [text]
     if kind.startswith("heading"):
+        # h1 underlined "=", h2 "-"; h3 and below (story headlines in a
+        # digest) stand on their own, so sections and stories stay distinct
         lines = _wrap(text, options.width)
+        if kind == "heading3":
+            return ["", *lines, ""]
         mark = "=" if kind == "heading1" else "-"
         return ["", *lines, mark * max(len(x) for x in lines), ""]
     return _wrap(text, options.width) if text else [""]
