@@ -113,20 +113,11 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
 
 
 def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
-    """Every (template, fixture file) pair the fixtures name, in the given and packaged fixture folders."""
-    from .fixtures import load_edition
+    """Every (template, fixture file) pair in the given fixture folders and the packaged one."""
+    from .fixtures import fixture_pairs as pairs
     from .paths import FIXTURES_DIR
 
-    names = {t.name for t in list_templates(template_dirs)}
-    pairs = []
-    for folder in (*fixture_dirs, FIXTURES_DIR):
-        for path in sorted(Path(folder).glob("*.y*ml")) + sorted(Path(folder).glob("*.json")):
-            if path.name.endswith("schema.json"):
-                continue
-            for template in load_edition(path, extra_dirs=template_dirs).templates:
-                if template in names:
-                    pairs.append((template, path))
-    return pairs
+    return pairs(template_dirs, (*fixture_dirs, FIXTURES_DIR))
 
 
 @main.command("check")

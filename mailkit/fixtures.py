@@ -15,7 +15,7 @@ from .errors import InvalidFixtureError, UnsafeInputError
 from .models import Brand, Edition
 from .paths import template_dirs
 
-__all__ = ["edition_schema", "load_edition", "load_theme", "theme_names", "theme_schema"]
+__all__ = ["edition_schema", "fixture_pairs", "load_edition", "load_theme", "theme_names", "theme_schema"]
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -162,3 +162,20 @@ def theme_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "mailkit theme"
     return schema
+
+
+def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path]) -> list[tuple[str, Path]]:
+    """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names."""
+    from .compose import list_templates
+
+    template_dirs = tuple(template_dirs)
+    names = {t.name for t in list_templates(template_dirs)}
+    found = []
+    for folder in fixture_dirs:
+        for path in sorted(Path(folder).glob("*.y*ml")) + sorted(Path(folder).glob("*.json")):
+            if path.name.endswith("schema.json"):
+                continue
+            for template in load_edition(path, extra_dirs=template_dirs).templates:
+                if template in names:
+                    found.append((template, path))
+    return found

@@ -114,6 +114,9 @@ FontStack = Annotated[str, AfterValidator(_font_stack)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")]
 Direction = Literal["ltr", "rtl"]
+# a plain local@domain address: no display name, comment, quotes or route
+# (mailkit.message checks headers again, whatever the Python version)
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
 
 _RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "iw", "ks", "ku", "ps", "sd", "ur", "yi"}
 
@@ -268,10 +271,10 @@ class Sender(_Model):
     """Who the message is from, for :meth:`RenderedEmail.to_message`."""
 
     name: Line
-    address: Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
-    reply_to: Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")] | None = None
+    address: EmailAddress
+    reply_to: EmailAddress | None = None
     list_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$")] | None = None
-    unsubscribe_mailto: Annotated[str, Field(pattern=r"^[^@\s<>]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")] | None = None
+    unsubscribe_mailto: EmailAddress | None = None
 
 
 class Newsletter(_Model):
@@ -302,7 +305,7 @@ class Newsletter(_Model):
 class Recipient(_Model):
     """One reader, for personalisation. Empty ``first_name`` falls back to a greeting without a name."""
 
-    email: Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+    email: EmailAddress
     first_name: Line = ""
     unsubscribe_url: LinkURL | None = None
     preferences_url: LinkURL | None = None

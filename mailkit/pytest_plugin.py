@@ -45,19 +45,9 @@ def _folders(config: pytest.Config, name: str, default: str) -> tuple[Path, ...]
 
 def pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
     """Every (template, fixture) pair in the fixture folders, by the templates each fixture names."""
-    from .compose import list_templates
-    from .fixtures import load_edition
+    from .fixtures import fixture_pairs
 
-    names = {t.name for t in list_templates(template_dirs)}
-    found = []
-    for folder in fixture_dirs:
-        for path in sorted(Path(folder).glob("*.y*ml")) + sorted(Path(folder).glob("*.json")):
-            if path.name.endswith("schema.json"):
-                continue
-            for template in load_edition(path, extra_dirs=template_dirs).templates:
-                if template in names:
-                    found.append((template, path))
-    return found
+    return fixture_pairs(template_dirs, fixture_dirs)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
