@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -25,7 +26,7 @@ __all__ = ["main"]
 class _Failed(click.ClickException):
     exit_code = 1
 
-    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+    def show(self, file: Any = None) -> None:
         click.echo(f"mailkit: error: {self.message}", err=True)
 
 
@@ -146,21 +147,22 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
             pairs = [(template, fixture)]
         else:
             raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
-        report = []
-        for name, path in pairs:
-            email = render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme))
-            report.append({"template": name, "fixture": str(path),
-                           "checks": [r.as_dict() for r in run_checks(email)]})
+        results = [
+            (name, path, run_checks(render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme))))
+            for name, path in pairs
+        ]
     except MailkitError as err:
         raise _Failed(str(err)) from None
-    failed = sum(1 for item in report for c in item["checks"] if not c["ok"])  # type: ignore[union-attr,index]
+    failed = sum(1 for _, _, checks in results for c in checks if not c.ok)
     if as_json:
+        report = [{"template": name, "fixture": str(path), "checks": [c.as_dict() for c in checks]}
+                  for name, path, checks in results]
         click.echo(json.dumps({"failed": failed, "results": report}, indent=2, ensure_ascii=False))
     else:
-        for item in report:
-            click.echo(f"{item['template']} x {item['fixture']}")
-            for c in item["checks"]:  # type: ignore[union-attr]
-                click.echo(f"  {'PASS' if c['ok'] else 'FAIL'}  {c['name']:<28} {c['detail']}")
+        for name, path, checks in results:
+            click.echo(f"{name} x {path}")
+            for c in checks:
+                click.echo(f"  {'PASS' if c.ok else 'FAIL'}  {c.name:<28} {c.detail}")
         click.echo(f"{failed} failed" if failed else "all checks passed")
     if failed:
         sys.exit(1)

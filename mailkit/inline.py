@@ -40,7 +40,7 @@ class _Premailer(premailer.Premailer):
     _rules: ClassVar[OrderedDict[tuple[str, int, bool], Any]] = OrderedDict()
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def _parse_style_rules(self, css_body: str, ruleset_index: int):  # type: ignore[no-untyped-def]
+    def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
         key = (css_body, ruleset_index, self.keep_style_tags)
         with self._lock:
             hit = self._rules.get(key)

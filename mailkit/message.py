@@ -52,12 +52,12 @@ class _Policy(EmailPolicy):
 
     _RAW = frozenset({"list-unsubscribe", "list-unsubscribe-post", "message-id"})
 
-    def fold(self, name: str, value: str) -> str:  # type: ignore[override]
+    def fold(self, name: str, value: str) -> str:
         if name.lower() in self._RAW:
             return f"{name}: {value}{self.linesep}"
         return super().fold(name, value)
 
-    def fold_binary(self, name: str, value: str) -> bytes:  # type: ignore[override]
+    def fold_binary(self, name: str, value: str) -> bytes:
         if name.lower() in self._RAW:
             return f"{name}: {value}{self.linesep}".encode("ascii")
         return super().fold_binary(name, value)
@@ -175,13 +175,13 @@ def message_bytes(email: RenderedEmail, **kwargs: object) -> bytes:
     msg = build_message(email, **kwargs)  # type: ignore[arg-type]
     crlf = b"\r\n"
     out = [SMTP_POLICY.fold_binary(name, value) for name, value in msg.items()]
-    boundary = msg.get_boundary()
+    boundary = str(msg.get_boundary()).encode("ascii")
     for part in msg.iter_parts():
-        out.append(b"\r\n--" + boundary.encode("ascii") + crlf)
+        out.append(b"\r\n--" + boundary + crlf)
         out.extend(SMTP_POLICY.fold_binary(name, value) for name, value in part.items())
-        payload = part.get_payload()
+        payload = str(part.get_payload())  # already quoted-printable text
         out.append(crlf + payload.replace("\n", "\r\n").encode("ascii"))
-    out.append(b"\r\n--" + boundary.encode("ascii") + b"--" + crlf)
+    out.append(b"\r\n--" + boundary + b"--" + crlf)
     return b"".join(out)
 
 

@@ -121,7 +121,7 @@ class Parts(NamedTuple):
     static: tuple[str, ...]  # the text around the tokens
     slots: tuple[tuple[str, str], ...]  # (slot, context) of each token, in order
     keys: tuple[tuple[str, str], ...]  # the distinct (slot, context) pairs
-    index: tuple[int, ...]  # for each token, its key
+    order: tuple[int, ...]  # for each token, the position of its key
 
 
 def split(source: str, pattern: re.Pattern[str], kind: str) -> Parts:
@@ -149,7 +149,7 @@ def join(parts: Parts, values: dict[str, str]) -> str:
     escaped = [ESCAPE[context](values[slot]) for slot, context in parts.keys]
     out: list[str] = [""] * (2 * len(parts.static) - 1)
     out[::2] = parts.static
-    out[1::2] = [escaped[i] for i in parts.index]
+    out[1::2] = [escaped[i] for i in parts.order]
     return "".join(out)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
+from typing import cast
 
 import html2text
 import lxml.etree
@@ -88,11 +89,11 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, lis
         body = root
     # MJML's preheader (the first hidden div of the body), anything hidden on
     # purpose (display:none, mso-hide:all), marked data-text="skip", and images.
-    hidden = _HIDDEN(body)
+    hidden = cast(list[lxml.html.HtmlElement], _HIDDEN(body))
     for el in hidden:
         if el.getparent() is not None:
             _replace(el, "")
-    for el in _RULES(body):
+    for el in cast(list[lxml.html.HtmlElement], _RULES(body)):
         _replace(el, _SECTION, block=True)
 
     refs: list[str] = []

@@ -54,3 +54,9 @@ def test_wheel_installs_into_a_fresh_venv_and_renders(tmp_path: Path) -> None:
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (out / "digest--digest-morning-briefing.html").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_the_package_type_checks() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy", "mailkit"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
