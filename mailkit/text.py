@@ -6,9 +6,9 @@ output gives table pipes, rulers, ``[](url)`` image links and the hidden
 preheader as the first line); after it, headings are underlined and the
 link list is appended.
 
-Links: a link whose text is not its URL becomes ``text [n]`` with a numbered
-list of full URLs at the end ("Links:"), so no URL is ever broken across
-lines. A link inside an element marked ``data-text="url"`` (the templates'
+Links: a link whose text is not its URL becomes ``text [n]``, listed at the
+end under "Links:" as ``[n] text`` with the full URL on the next line, so no
+URL is ever broken and every line over the width is a single URL. A link inside an element marked ``data-text="url"`` (the templates'
 call-to-action buttons) is written as ``text:`` with its URL on the next line.
 Elements marked ``data-text="skip"`` are left out; ``data-text="rule"``
 becomes a separator line.
@@ -83,7 +83,7 @@ def _replace(el: lxml.html.HtmlElement, text: str, *, block: bool = False) -> No
     parent.remove(el)
 
 
-def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, list[str]]:
+def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, dict[str, str]]:
     body = root.find("body")
     if body is None:
         body = root
@@ -96,7 +96,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, lis
     for el in cast(list[lxml.html.HtmlElement], _RULES(body)):
         _replace(el, _SECTION, block=True)
 
-    refs: list[str] = []
+    refs: dict[str, str] = {}  # URL -> the text of its first link
     for a in list(body.iter("a")):
         href = (a.get("href") or "").strip()
         label = _text_of(a)
@@ -116,9 +116,8 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, lis
             span.tail = a.tail
             a.getparent().replace(a, span)
         else:
-            if href not in refs:
-                refs.append(href)
-            _replace(a, f"{label} [{refs.index(href) + 1}]")
+            refs.setdefault(href, label)
+            _replace(a, f"{label} [{list(refs).index(href) + 1}]")
     lxml.etree.strip_tags(body, *_LAYOUT_TAGS)
     # html2text needs the elements, not their attributes: less for it to parse
     lxml.etree.strip_attributes(body, "style", "class", "align", "role", "width", "height", "border",
@@ -163,10 +162,12 @@ def _wrap(line: str, width: int) -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [line]
 
 
-Line = tuple[str, str]  # (kind, text): kind is "text", "raw" (never wrapped), "rule" or "heading1".."heading3"
+# (kind, text): kind is "text", "raw" (never wrapped), "ref" (a link list entry),
+# "rule", or "heading1".."heading3"
+Line = tuple[str, str]
 
 
-def _logical_lines(markdown: str, refs: list[str], options: TextOptions) -> list[Line]:
+def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions) -> list[Line]:
     out: list[Line] = []
     for raw in markdown.splitlines():
         line = _SPACES.sub(" ", _FILLER.sub("", raw)).rstrip()
@@ -183,7 +184,10 @@ def _logical_lines(markdown: str, refs: list[str], options: TextOptions) -> list
         out.append(("text", line))
     if refs:
         out += [("text", ""), ("text", options.links_heading), ("text", "")]
-        out += [("raw", f"[{i}] {url}") for i, url in enumerate(refs, 1)]
+        for i, (url, label) in enumerate(refs.items(), 1):
+            # the link's text, then its URL on a line of its own: every line
+            # over the width is a single URL, whatever a recipient's URL is
+            out += [("ref", f"[{i}] {label}"), ("raw", f"    {url}")]
     return out
 
 
@@ -194,6 +198,10 @@ def lay_out(line: Line, options: TextOptions) -> list[str]:
         return ["", options.rule, ""]
     if kind == "raw":
         return [text]
+    if kind == "ref":  # "[12] Link text", wrapped under its own text
+        indent = " " * (text.index("] ") + 2)
+        return textwrap.wrap(text, width=options.width, subsequent_indent=indent,
+                             break_long_words=False, break_on_hyphens=False) or [text]
     if kind.startswith("heading"):
         # h1 underlined "=", h2 "-"; h3 and below (story headlines in a
         # digest) stand on their own, so sections and stories stay distinct
