@@ -30,6 +30,10 @@ class _Failed(click.ClickException):
         click.echo(f"mailkit: error: {self.message}", err=True)
 
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def _atomic_write(path: Path, data: str | bytes) -> None:
     # write to a temporary file beside the target, then rename: a failed render
     # never leaves a half-written file behind.
@@ -37,6 +41,7 @@ def _atomic_write(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
