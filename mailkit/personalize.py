@@ -17,7 +17,7 @@ import html as html_lib
 import re
 import secrets
 from functools import partial
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlencode
 

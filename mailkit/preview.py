@@ -17,7 +17,6 @@ import re
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -64,7 +63,7 @@ pre { background: #fff; border: 1px solid #ddd; padding: 12px; overflow: auto; m
 def _page(title: str, body: str) -> bytes:
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"{_STYLE}</head><body><header><a href='/'>mailkit preview</a></header><main>{body}</main>"
-            f"{_RELOAD}</body></html>").encode("utf-8")
+            f"{_RELOAD}</body></html>").encode()
 
 
 def _dark(document: str) -> str:

@@ -21,6 +21,7 @@ def test_render_writes_three_files_and_says_where(tmp_path: Path) -> None:
     for suffix in (".html", ".txt", ".mjml"):
         path = tmp_path / f"breaking--breaking-china-cyberspying{suffix}"
         assert path.is_file() and path.stat().st_size > 1000
+        assert path.stat().st_mode & 0o044, "outputs are readable like any file"
         assert f"wrote {path}" in out
     assert "Subject:   China Summons Envoy" in out
 
