@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,3 +45,25 @@ def pair_id(pair: tuple[str, Path]) -> str:
 def email(request: pytest.FixtureRequest) -> mailkit.RenderedEmail:
     template, fixture = request.param
     return rendered(template, fixture)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium through playwright; fails instead of skipping under MAILKIT_REQUIRE_BROWSER."""
+    if CHROMIUM is None:
+        if os.environ.get("MAILKIT_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is not installed (apt-get install -y chromium)")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()

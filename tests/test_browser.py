@@ -7,37 +7,12 @@ sit side by side in a 600 px column. With MAILKIT_REQUIRE_BROWSER=1 (set by
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-
 import pytest
 
 import mailkit
 from conftest import matrix, pair_id, rendered
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        if os.environ.get("MAILKIT_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is not installed (apt-get install -y chromium)")
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield b
-        b.close()
-
 
 def open_email(browser, html: str, width: int, dark: bool = False):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": width, "height": 900},

@@ -11,7 +11,6 @@ import pytest
 
 from conftest import SEED
 from mailkit.preview import PreviewServer, serve
-from test_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
 
