@@ -52,6 +52,8 @@ _HIDDEN = lxml.etree.XPath(
 # comments (MJML's many Outlook conditionals) are dropped while parsing
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 _RULES = lxml.etree.XPath('//*[@data-text="rule"]')
+_HEADINGS = lxml.etree.XPath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
+_HEADING_MARK = "@@mailkit-h"  # + level + "@@", like the rule marker
 _IN_BUTTON = lxml.etree.XPath('ancestor::*[@data-text="url" or contains(concat(" ", @class, " "), " mk-button ")]')
 
 
@@ -118,6 +120,12 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, dic
         else:
             refs.setdefault(href, label)
             _replace(a, f"{label} [{list(refs).index(href) + 1}]")
+    # headings travel through html2text as paragraphs with a marker, so that a
+    # paragraph that merely starts with "#" is never taken for one
+    for el in cast(list[lxml.html.HtmlElement], _HEADINGS(body)):
+        level = int(el.tag[1])
+        el.tag = "p"
+        el.text = f"{_HEADING_MARK}{level}@@" + (el.text or "")
     lxml.etree.strip_tags(body, *_LAYOUT_TAGS)
     # html2text needs the elements, not their attributes: less for it to parse
     lxml.etree.strip_attributes(body, "style", "class", "align", "role", "width", "height", "border",
@@ -141,8 +149,13 @@ def _converter(width: int) -> html2text.HTML2Text:
     return h
 
 
-_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
-_HEADING = re.compile(r"^(#{1,6}) +(.*)$")
+# html2text escapes Markdown in text with backslashes and has no switch for it.
+# Backslashes in the content are swapped for U+FFFF (a non-character mailkit
+# refuses in input) before html2text, so every backslash it returns is one of
+# its own escapes ("\\." "\\+" "\\-" at the start of a text run): those are
+# dropped and U+FFFF turned back into a backslash. An exact round trip.
+_BACKSLASH = "\uffff"
+_MD_ESCAPE = re.compile(r"\\(?=[.+\-])")
 _LIST = re.compile(r"^(\s*)([-*+]|\d+\.) +")
 _QUOTE = re.compile(r"^((?:> ?)+)")
 # a line that is one URL is never wrapped (nor, so, re-wrapped per recipient)
@@ -171,15 +184,14 @@ def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions) ->
     out: list[Line] = []
     for raw in markdown.splitlines():
         line = _SPACES.sub(" ", _FILLER.sub("", raw)).rstrip()
-        line = _MD_ESCAPE.sub(r"\1", line)
+        line = _MD_ESCAPE.sub("", line).replace(_BACKSLASH, "\\")
         if _SECTION in line or line.strip() in ("* * *", "---", "___"):
             out.append(("rule", ""))
             continue
-        if re.fullmatch(r"#{1,6}", line.strip()):  # a heading with nothing visible in it
-            continue
-        m = _HEADING.match(line.strip())
-        if m:
-            out.append((f"heading{min(len(m.group(1)), 3)}", m.group(2)))
+        if line.startswith(_HEADING_MARK):
+            level, title = int(line[len(_HEADING_MARK)]), line[len(_HEADING_MARK) + 3 :].strip()
+            if title:  # a heading with nothing visible in it is dropped
+                out.append((f"heading{min(level, 3)}", title))
             continue
         out.append(("text", line))
     if refs:
@@ -229,7 +241,7 @@ def text_lines(html: str, options: TextOptions = TextOptions()) -> list[Line]:
         except lxml.etree.ParserError:  # "Document is empty": nothing to say
             return []
         content, refs = _reduce(root, options)
-        markdown = _converter(options.width).handle(content)
+        markdown = _converter(options.width).handle(content.replace("\\", _BACKSLASH))
         return _logical_lines(markdown, refs, options)
     except TextError:
         raise

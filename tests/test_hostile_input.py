@@ -290,7 +290,7 @@ safe_text = st.text(
 hostile = st.one_of(safe_text, st.sampled_from(list(PAYLOADS.values())))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(__import__("os").environ.get("MAILKIT_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(headline=hostile, dek=hostile, caption=hostile, alt=hostile, author=hostile, name=hostile)
 def test_random_text_in_every_field_keeps_structure(headline: str, dek: str, caption: str, alt: str,
                                                     author: str, name: str) -> None:
