@@ -208,7 +208,7 @@ class PreparedEmail:
     def personalize(self, recipient: Recipient | None = None) -> RenderedEmail:
         """This email for ``recipient`` (``None``: the newsletter's own links, no name)."""
         values, text = self.personalize_values(recipient)
-        return RenderedEmail(
+        return RenderedEmail._trusted(
             template=self.template, subject=self.subject, preheader=self.preheader,
             mjml_source=partial(join, self.mjml, values), html=join(self.html, values), text=text,
             edition=self.edition, warnings=self.warnings, recipient=recipient,
