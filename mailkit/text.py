@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import threading
 from dataclasses import dataclass
 from typing import cast
 
@@ -43,18 +44,33 @@ _FILLER = re.compile("[\u034f\u200b-\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
 _SECTION = "@@mailkit-rule@@"
-# compiled once: lxml compiles an XPath string on every .xpath() call
-_HIDDEN = lxml.etree.XPath(
-    '//*[@data-text="skip"] | //style | //script | //head | //img'
-    ' | //*[contains(@style, "display:none") or contains(@style, "display: none")]'
-    ' | //*[contains(@style, "mso-hide:all") or contains(@style, "mso-hide: all")]'
-)
-# comments (MJML's many Outlook conditionals) are dropped while parsing
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
-_RULES = lxml.etree.XPath('//*[@data-text="rule"]')
-_HEADINGS = lxml.etree.XPath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
 _HEADING_MARK = "@@mailkit-h"  # + level + "@@", like the rule marker
-_IN_BUTTON = lxml.etree.XPath('ancestor::*[@data-text="url" or contains(concat(" ", @class, " "), " mk-button ")]')
+
+
+class _Lxml(threading.local):
+    """Compiled XPaths and the parser, one set per thread.
+
+    Compiled once (lxml compiles an XPath string on every .xpath() call), but
+    per thread: lxml parsers, and XPath evaluators, must not be shared
+    between threads.
+    """
+
+    def __init__(self) -> None:
+        self.hidden = lxml.etree.XPath(
+            '//*[@data-text="skip"] | //style | //script | //head | //img'
+            ' | //*[contains(@style, "display:none") or contains(@style, "display: none")]'
+            ' | //*[contains(@style, "mso-hide:all") or contains(@style, "mso-hide: all")]'
+        )
+        self.rules = lxml.etree.XPath('//*[@data-text="rule"]')
+        self.headings = lxml.etree.XPath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
+        self.in_button = lxml.etree.XPath(
+            'ancestor::*[@data-text="url" or contains(concat(" ", @class, " "), " mk-button ")]'
+        )
+        # comments (MJML's many Outlook conditionals) are dropped while parsing
+        self.parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+
+
+_LXML = _Lxml()
 
 
 def _text_of(el: lxml.html.HtmlElement) -> str:
@@ -91,11 +107,11 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, dic
         body = root
     # MJML's preheader (the first hidden div of the body), anything hidden on
     # purpose (display:none, mso-hide:all), marked data-text="skip", and images.
-    hidden = cast(list[lxml.html.HtmlElement], _HIDDEN(body))
+    hidden = cast(list[lxml.html.HtmlElement], _LXML.hidden(body))
     for el in hidden:
         if el.getparent() is not None:
             _replace(el, "")
-    for el in cast(list[lxml.html.HtmlElement], _RULES(body)):
+    for el in cast(list[lxml.html.HtmlElement], _LXML.rules(body)):
         _replace(el, _SECTION, block=True)
 
     refs: dict[str, str] = {}  # URL -> the text of its first link
@@ -110,7 +126,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, dic
             continue
         if label in (href, _bare(href)) or _bare(label) == _bare(href):
             _replace(a, f" {href} ")
-        elif _IN_BUTTON(a):
+        elif _LXML.in_button(a):
             # "Read the full story:" with the URL on a line of its own below it
             span = lxml.html.Element("span")
             span.text = f"{label}:"
@@ -122,7 +138,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[str, dic
             _replace(a, f"{label} [{list(refs).index(href) + 1}]")
     # headings travel through html2text as paragraphs with a marker, so that a
     # paragraph that merely starts with "#" is never taken for one
-    for el in cast(list[lxml.html.HtmlElement], _HEADINGS(body)):
+    for el in cast(list[lxml.html.HtmlElement], _LXML.headings(body)):
         level = int(el.tag[1])
         el.tag = "p"
         el.text = f"{_HEADING_MARK}{level}@@" + (el.text or "")
@@ -237,7 +253,7 @@ def text_lines(html: str, options: TextOptions = TextOptions()) -> list[Line]:
     """The logical lines of the text part of ``html``, before wrapping."""
     try:
         try:
-            root = lxml.html.document_fromstring(html, parser=_PARSER)
+            root = lxml.html.document_fromstring(html, parser=_LXML.parser)
         except lxml.etree.ParserError:  # "Document is empty": nothing to say
             return []
         content, refs = _reduce(root, options)

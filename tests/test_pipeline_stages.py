@@ -110,3 +110,14 @@ def test_rendering_reads_no_files_outside_template_folders(monkeypatch: pytest.M
     mailkit.render("breaking", edition)
     outside = [p for p in opened if not Path(p).resolve().is_relative_to(TEMPLATES_DIR)]
     assert outside == []
+
+
+def test_renders_in_threads_equal_renders_in_sequence() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [("breaking", SEED), ("digest", Path("fixtures/digest-morning-briefing.yaml")),
+            ("special-report", Path("fixtures/special-report-inside-the-indictment.yaml"))] * 4
+    alone = [mailkit.render(t, f) for t, f in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda job: mailkit.render(*job), jobs))
+    assert [(e.html, e.text) for e in together] == [(e.html, e.text) for e in alone]
