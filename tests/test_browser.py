@@ -93,3 +93,22 @@ def test_body_text_contrast_in_light_and_dark_mode(browser, theme: str, dark: bo
             assert samples[0]["bg"] != "rgb(255, 255, 255)"
     finally:
         context.close()
+
+
+def test_logo_and_its_dark_variant(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    theme = tmp_path / "logo-theme.yaml"
+    theme.write_text(
+        "name: Logo News\n"
+        "logo: {src: 'https://cdn.example.com/logo.png', dark_src: 'https://cdn.example.com/logo-dark.png',"
+        " alt: 'Logo News', width: 160, height: 40}\n", encoding="utf-8")
+    email = mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml", mailkit.RenderOptions(theme=theme))
+    assert "logo-dark.png" in email.html and "Logo News" not in email.text.splitlines()[1:2]
+    for dark, visible in ((False, "logo.png"), (True, "logo-dark.png")):
+        context, page = open_email(browser, email.html, 600, dark=dark)
+        try:
+            shown = page.eval_on_selector_all(
+                "td.mk-logo img, td.mk-logo-dark img",
+                "els => els.filter(e => e.getBoundingClientRect().width > 0).map(e => e.getAttribute('src'))")
+            assert len(shown) == 1 and shown[0].endswith("/" + visible), shown
+        finally:
+            context.close()
