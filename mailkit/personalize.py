@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from .models import Edition, Recipient
+from .models import Edition, Footer, Recipient
 from .rendered import RenderedEmail
 from .sanitize import encode_for_mrml
 from .text import URL_LINE, Line, TextOptions, assemble, lay_out
@@ -73,23 +73,25 @@ def _query(params: dict[str, str]) -> str:
     return urlencode(list(params.items()))
 
 
-_ANONYMOUS = Recipient(email="reader@example.invalid")
-
-
-def _values(recipient: Recipient | None, edition: Edition, fallbacks: tuple[str, ...]) -> dict[str, str]:
-    r = recipient or _ANONYMOUS
-    footer = edition.newsletter.footer
-    params = _query(r.link_params) if r.link_params else ""
+def _values(recipient: Recipient | None, footer: Footer, fallbacks: tuple[str, ...]) -> dict[str, str]:
+    if recipient is None:
+        values = {"firstname": "", "email": "", "unsubscribeurl": footer.unsubscribe_url,
+                  "preferencesurl": footer.preferences_url, "linkparamsq": "", "linkparamsamp": ""}
+        for i, fallback in enumerate(fallbacks):
+            values[f"fallback{i}"] = fallback
+        return values
+    params = _query(recipient.link_params) if recipient.link_params else ""
+    name = recipient.first_name
     values = {
-        "firstname": r.first_name,
-        "email": r.email if recipient else "",
-        "unsubscribeurl": r.unsubscribe_url or footer.unsubscribe_url,
-        "preferencesurl": r.preferences_url or footer.preferences_url,
-        "linkparamsq": f"?{params}" if params else "",
-        "linkparamsamp": f"&{params}" if params else "",
+        "firstname": name,
+        "email": recipient.email,
+        "unsubscribeurl": recipient.unsubscribe_url or footer.unsubscribe_url,
+        "preferencesurl": recipient.preferences_url or footer.preferences_url,
+        "linkparamsq": "?" + params if params else "",
+        "linkparamsamp": "&" + params if params else "",
     }
     for i, fallback in enumerate(fallbacks):
-        values[f"fallback{i}"] = r.first_name or fallback
+        values[f"fallback{i}"] = name or fallback
     return values
 
 
@@ -197,7 +199,7 @@ class PreparedEmail:
 
     def personalize_values(self, recipient: Recipient | None) -> tuple[dict[str, str], str]:
         """The recipient's slot values and text part (for :class:`~mailkit.message.BulkMessages`)."""
-        values = _values(recipient, self.edition, self.fallbacks)
+        values = _values(recipient, self.edition.newsletter.footer, self.fallbacks)
         if self.text_lines:
             pattern = re.compile(self.pattern)
             for i, (kind, line) in enumerate(self.text_lines):
