@@ -6,6 +6,8 @@ import html
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mailkit
 from mailkit.text import html_to_text
@@ -104,3 +106,18 @@ def test_explicit_text_template(tmp_path) -> None:  # type: ignore[no-untyped-de
 @pytest.mark.parametrize("bad", ["<html><body>" + "<div>" * 50 + "x", "", "<![<![", "[" * 5000])
 def test_odd_html_gives_text_not_traceback(bad: str) -> None:
     assert isinstance(html_to_text(bad or "<p></p>"), str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zl", "Zp", "Cc"), blacklist_characters=" "),
+                        min_size=1, max_size=30),
+                min_size=1, max_size=40),
+       st.integers(min_value=10, max_value=100))
+def test_fill_equals_textwrap(words: list[str], width: int) -> None:
+    import textwrap
+
+    from mailkit.text import _fill
+
+    line = " ".join(words)
+    assert _fill(line.split(" "), width) == textwrap.wrap(line, width=width, break_long_words=False,
+                                                          break_on_hyphens=False)
