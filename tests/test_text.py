@@ -121,3 +121,17 @@ def test_fill_equals_textwrap(words: list[str], width: int) -> None:
     line = " ".join(words)
     assert _fill(line.split(" "), width) == textwrap.wrap(line, width=width, break_long_words=False,
                                                           break_on_hyphens=False)
+
+
+def test_html2text_fed_from_the_tree_equals_its_own_parser(email: mailkit.RenderedEmail) -> None:
+    # mailkit feeds html2text's HTMLParser handlers from the lxml tree; this pins
+    # that it gives what HTML2Text.handle() gives on the serialised tree.
+    import lxml.html
+
+    from mailkit import text as T
+    from mailkit.compile import compile_mjml
+
+    root = lxml.html.document_fromstring(compile_mjml(email.mjml), parser=T._LXML.parser)
+    body, _ = T._reduce(root, T.TextOptions())
+    serialised = lxml.html.tostring(body, encoding="unicode").replace("\\", T._BACKSLASH)
+    assert T._convert(body, 78) == T._converter(78).handle(serialised)
