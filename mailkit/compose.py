@@ -156,10 +156,13 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 def find_template(name: str, extra_dirs: Iterable[str | Path] = ()) -> str:
     """The loader name of template ``name`` (``"breaking"`` -> ``"breaking.mjml.j2"``)."""
+    dirs = template_dirs(extra_dirs)
+    filename = name + TEMPLATE_SUFFIX
+    # a stat per folder: this runs on every render (list_templates reads every file)
+    if _NAME.match(name) and _is_template(Path(filename)) and any((d / filename).is_file() for d in dirs):
+        return filename
     names = [t.name for t in list_templates(extra_dirs)]
-    if not _NAME.match(name) or name not in names:
-        raise TemplateNotFoundError(f"no template named {name!r} (templates: {', '.join(names)})")
-    return name + TEMPLATE_SUFFIX
+    raise TemplateNotFoundError(f"no template named {name!r} (templates: {', '.join(names)})")
 
 
 def _template_line(err: BaseException) -> tuple[str | None, int | None]:
