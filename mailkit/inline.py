@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import cssutils
+import lxml.etree
 import premailer
 
 from .errors import InliningError
 
-__all__ = ["InlineOptions", "inline_css"]
+__all__ = ["InlineOptions", "inline_css", "inline_tree", "parse_html"]
 
 # premailer's cssutils_logging_level adds nothing per call when left None; set
 # the level once here so cssutils' warnings about MSO properties (mso-line-height-rule ...)
@@ -81,12 +82,22 @@ class InlineOptions:
 _MJML_RESET = '<style type="text/css">\n#outlook a'
 
 
-def inline_css(html: str, options: InlineOptions = InlineOptions()) -> str:
-    """Inline CSS offline; keep ``<style>`` (media queries, dark mode), ``!important`` and the doctype."""
+def parse_html(html: str) -> Any:
+    """Parse MJML's output as premailer would, MJML's reset CSS marked to be left alone."""
     html = html.replace(_MJML_RESET, '<style type="text/css" data-premailer="ignore">\n#outlook a', 1)
     try:
-        result = _Premailer(
-            html,
+        return lxml.etree.fromstring(html.strip(), lxml.etree.HTMLParser())
+    except (lxml.etree.LxmlError, ValueError) as err:
+        raise InliningError(f"cannot parse the compiled HTML: {err}") from None
+
+
+def inline_tree(root: Any, options: InlineOptions = InlineOptions()) -> str:
+    """Inline CSS into the parsed document ``root`` (changed in place) and return it serialised.
+
+    Offline; keeps ``<style>`` (media queries, dark mode), ``!important`` and the doctype.
+    """
+    try:
+        _Premailer(
             base_url=None,
             disable_link_rewrites=True,
             allow_network=False,
@@ -104,11 +115,15 @@ def inline_css(html: str, options: InlineOptions = InlineOptions()) -> str:
             align_floating_images=False,
             remove_unset_properties=True,
             method="html",
-        ).transform(pretty_print=False)
+        ).transform(root, pretty_print=False)
+        result = lxml.etree.tostring(root, method="html", pretty_print=False, encoding="unicode")
     except Exception as err:  # premailer raises bare lxml/cssutils/ValueError types
         raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from None
-    # premailer (lxml) drops a lowercase "<!doctype html>" (peterbe/premailer#156);
-    # without it clients render in quirks mode.
-    if not result.lstrip()[:9].lower() == "<!doctype":
-        result = "<!doctype html>\n" + result
-    return result
+    # lxml drops MJML's lowercase "<!doctype html>" (peterbe/premailer#156 for
+    # premailer's own parse); without it clients render in quirks mode.
+    return "<!doctype html>\n" + result
+
+
+def inline_css(html: str, options: InlineOptions = InlineOptions()) -> str:
+    """Inline CSS offline; keep ``<style>`` (media queries, dark mode), ``!important`` and the doctype."""
+    return inline_tree(parse_html(html), options)

@@ -19,13 +19,13 @@ from .compile import CompileOptions, compile_mjml
 from .compose import TEXT_SUFFIX, compose, find_template, text_template_exists
 from .errors import DeliverabilityError
 from .fixtures import load_edition, load_theme
-from .inline import InlineOptions, inline_css
+from .inline import InlineOptions, inline_tree, parse_html
 from .links import LinkTagging, tag_links
 from .models import Article, Edition, Recipient
 from .personalize import PreparedEmail, RecipientSlots, new_nonce
 from .rendered import RenderedEmail
 from .sanitize import sanitize_body
-from .text import TextOptions, text_lines
+from .text import TextOptions, tree_text_lines
 
 __all__ = ["RenderOptions", "RenderedEmail", "prepare", "render"]
 
@@ -174,12 +174,14 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
         recipient_token=(str(slots.token("link_params_q")), str(slots.token("link_params_amp"))),
     )
-    html = inline_css(compiled, options.inline)
+    tree = parse_html(compiled)
+    html = inline_tree(tree, options.inline)
     text: list[Any] | str
     if text_template_exists(template, dirs):
         text = compose(template, context, extra_dirs=dirs, suffix=TEXT_SUFFIX)
     else:
-        text = text_lines(compiled, options.text)
+        # the text stage takes apart the tree premailer has just serialised
+        text = tree_text_lines(tree, options.text)
 
     prepared = PreparedEmail.build(
         template=template, edition=edition, subject=context["subject"], preheader=context["preheader"],

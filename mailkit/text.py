@@ -20,7 +20,7 @@ import re
 import textwrap
 import threading
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import html2text
 import lxml.etree
@@ -28,7 +28,7 @@ import lxml.html
 
 from .errors import TextError
 
-__all__ = ["TextOptions", "html_to_text"]
+__all__ = ["TextOptions", "html_to_text", "text_lines", "tree_text_lines"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,7 +70,7 @@ _LXML = _Lxml()
 
 
 def _text_of(el: lxml.html.HtmlElement) -> str:
-    return " ".join(_FILLER.sub("", el.text_content()).split())
+    return " ".join(_FILLER.sub("", "".join(el.itertext())).split())
 
 
 def _bare(url: str) -> str:
@@ -84,7 +84,7 @@ def _replace(el: lxml.html.HtmlElement, text: str, *, block: bool = False) -> No
         return
     tail = el.tail or ""
     if block:
-        new = lxml.html.Element("p")
+        new = lxml.etree.Element("p")
         new.text = text
         new.tail = tail
         parent.replace(el, new)
@@ -137,7 +137,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[lxml.htm
             _replace(a, f" {href} ")
         elif a in buttons:
             # "Read the full story:" with the URL on a line of its own below it
-            span = lxml.html.Element("span")
+            span = lxml.etree.Element("span")
             span.text = f"{label}:"
             lxml.etree.SubElement(span, "br").tail = href
             span.tail = a.tail
@@ -315,10 +315,21 @@ def assemble(blocks: list[list[str]], options: TextOptions) -> str:
 def text_lines(html: str, options: TextOptions = TextOptions()) -> list[Line]:
     """The logical lines of the text part of ``html``, before wrapping."""
     try:
-        try:
-            root = lxml.html.document_fromstring(html, parser=_LXML.parser)
-        except lxml.etree.ParserError:  # "Document is empty": nothing to say
-            return []
+        root = lxml.html.document_fromstring(html, parser=_LXML.parser)
+    except lxml.etree.ParserError:  # "Document is empty": nothing to say
+        return []
+    except (lxml.etree.LxmlError, ValueError) as err:
+        raise TextError(f"plain-text conversion failed: {type(err).__name__}: {err}") from None
+    return tree_text_lines(root, options)
+
+
+def tree_text_lines(root: Any, options: TextOptions = TextOptions()) -> list[Line]:
+    """:func:`text_lines` of an already parsed document, which it takes apart.
+
+    The pipeline hands over the tree premailer just serialised, saving a parse.
+    """
+    try:
+        lxml.etree.strip_elements(root, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
         content, refs = _reduce(root, options)
         markdown = _convert(content, options.width)
         return _logical_lines(markdown, refs, options)
