@@ -83,8 +83,9 @@ def _preheader(edition: Edition, subject: str) -> str:
     if edition.preheader:  # the caller's own: used as given (checks warn about it)
         return edition.preheader
     lead = edition.lead
-    candidates = [lead.dek, lead.summary, _first_sentence(lead.body) if lead.body else None]
-    for candidate in candidates:
+    for candidate in (lead.dek, lead.summary, lead.body):
+        if candidate is lead.body and candidate:
+            candidate = _first_sentence(candidate)  # only when there is no dek or summary
         if candidate and candidate.strip().casefold() != subject.strip().casefold():
             return shorten(candidate, 130)
     return ""
