@@ -14,6 +14,7 @@ thread-safe and pickles, so worker processes can share it.
 from __future__ import annotations
 
 import html as html_lib
+from collections.abc import Callable
 import re
 import secrets
 from functools import partial
@@ -108,7 +109,7 @@ def _html_attr(value: str) -> str:
 
 
 # how a value is written where its token stands
-ESCAPE = {
+ESCAPE: dict[str, Callable[[str], str]] = {
     "mjml": encode_for_mrml,
     "html-text": _html_text,
     "html-attr": _html_attr,
