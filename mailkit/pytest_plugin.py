@@ -27,7 +27,28 @@ import pytest
 
 from .rendered import RenderedEmail
 
-__all__ = ["pairs"]
+__all__ = ["check_snapshot", "pairs"]
+
+
+def check_snapshot(email: RenderedEmail, basename: str, file_regression: Any, data_regression: Any) -> None:
+    """Compare ``email``'s .mjml, .html, .txt and metadata .yml with the files named ``basename``.
+
+    All four are checked before failing, so that one ``--force-regen`` run
+    rewrites every file of a render (pytest-regressions stops at its first).
+    """
+    failures: list[BaseException] = []
+    for run in (
+        lambda: file_regression.check(email.mjml, basename=basename, extension=".mjml"),
+        lambda: file_regression.check(email.html, basename=basename, extension=".html"),
+        lambda: file_regression.check(email.text, basename=basename, extension=".txt"),
+        lambda: data_regression.check(email.metadata, basename=basename),
+    ):
+        try:
+            run()
+        except (AssertionError, pytest.fail.Exception) as err:
+            failures.append(err)
+    if failures:
+        raise failures[0]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,20 +102,7 @@ def mailkit_snapshot(mailkit_render: Callable[..., RenderedEmail], file_regressi
     def check(template: str, fixture: str | Path, theme: str | None = None, basename: str | None = None) -> RenderedEmail:
         email = mailkit_render(template, fixture, theme)
         name = basename or f"{template}--{Path(fixture).stem}" + (f"--{theme}" if theme else "")
-        failures: list[BaseException] = []
-        # all four checks run before failing, so one --force-regen rewrites every file
-        for run in (
-            lambda: file_regression.check(email.mjml, basename=name, extension=".mjml"),
-            lambda: file_regression.check(email.html, basename=name, extension=".html"),
-            lambda: file_regression.check(email.text, basename=name, extension=".txt"),
-            lambda: data_regression.check(email.metadata, basename=name),
-        ):
-            try:
-                run()
-            except (AssertionError, pytest.fail.Exception) as err:
-                failures.append(err)
-        if failures:
-            raise failures[0]
+        check_snapshot(email, name, file_regression, data_regression)
         return email
 
     return check

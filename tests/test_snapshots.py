@@ -12,31 +12,13 @@ import pytest
 
 from conftest import THEMES, matrix, pair_id, rendered
 from mailkit.compose import list_templates
-
-
-def _check(email, basename: str, file_regression, data_regression) -> None:  # type: ignore[no-untyped-def]
-    # Run all four checks before failing, so one --force-regen run rewrites
-    # every file of a render (pytest-regressions stops at its first failure).
-    checks = [
-        lambda: file_regression.check(email.mjml, basename=basename, extension=".mjml"),
-        lambda: file_regression.check(email.html, basename=basename, extension=".html"),
-        lambda: file_regression.check(email.text, basename=basename, extension=".txt"),
-        lambda: data_regression.check(email.metadata, basename=basename),
-    ]
-    failures: list[BaseException] = []
-    for check in checks:
-        try:
-            check()
-        except (AssertionError, pytest.fail.Exception) as err:
-            failures.append(err)
-    if failures:
-        raise failures[0]
+from mailkit.pytest_plugin import check_snapshot
 
 
 @pytest.mark.parametrize("pair", matrix(), ids=pair_id)
 def test_template_with_fixture(pair: tuple[str, Path], file_regression, data_regression) -> None:  # type: ignore[no-untyped-def]
     template, fixture = pair
-    _check(rendered(template, fixture), pair_id(pair), file_regression, data_regression)
+    check_snapshot(rendered(template, fixture), pair_id(pair), file_regression, data_regression)
 
 
 def _theme_cases() -> list[tuple[str, Path, str]]:
@@ -55,7 +37,7 @@ def _theme_cases() -> list[tuple[str, Path, str]]:
 @pytest.mark.parametrize("case", _theme_cases(), ids=lambda c: f"{c[0]}--{c[1].stem}--{c[2]}")
 def test_template_with_fixture_in_other_theme(case: tuple[str, Path, str], file_regression, data_regression) -> None:  # type: ignore[no-untyped-def]
     template, fixture, theme = case
-    _check(rendered(template, fixture, theme), f"{template}--{fixture.stem}--{theme}", file_regression, data_regression)
+    check_snapshot(rendered(template, fixture, theme), f"{template}--{fixture.stem}--{theme}", file_regression, data_regression)
 
 
 def test_every_template_has_a_fixture() -> None:
