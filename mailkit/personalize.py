@@ -17,7 +17,7 @@ import html as html_lib
 from collections.abc import Callable
 import re
 import secrets
-from functools import partial
+from functools import lru_cache, partial
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import quote_plus
@@ -95,6 +95,9 @@ def _values(recipient: Recipient | None, footer: Footer, fallbacks: tuple[str, .
     return values
 
 
+# Both escapes are memoised: most values (the newsletter's own URLs, empty
+# names, shared link parameters) repeat from one recipient to the next.
+@lru_cache(maxsize=4096)
 def _html_text(value: str) -> str:
     # most values (URLs, plain names) need no escaping: skip the replace calls
     if "&" in value or "<" in value or ">" in value:
@@ -102,6 +105,7 @@ def _html_text(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)
 def _html_attr(value: str) -> str:
     if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
         return html_lib.escape(value, quote=True)
