@@ -25,7 +25,7 @@ from .errors import LimitExceededError, TemplateError, TemplateNotFoundError
 from .paths import template_dirs
 from .sanitize import encode_for_mrml
 
-__all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "environment", "find_template", "list_templates"]
+__all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "find_template", "list_templates"]
 
 TEMPLATE_SUFFIX = ".mjml.j2"
 TEXT_SUFFIX = ".txt.j2"
@@ -122,11 +122,6 @@ def _environment(dirs: tuple[Path, ...], text: bool = False) -> _Sandbox:
     )
     env.filters.update(css=css, datetime=format_datetime, date=format_date, join_names=join_names)
     return env
-
-
-def environment(extra_dirs: Iterable[str | Path] = ()) -> jinja2.Environment:
-    """The (cached) sandboxed Jinja2 environment over the template folders."""
-    return _environment(tuple(template_dirs(extra_dirs)))
 
 
 @dataclass(frozen=True)

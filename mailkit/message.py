@@ -233,8 +233,7 @@ class BulkMessages:
 
     def message(self, recipient: Recipient, *, date: datetime | None = None, message_id: str | None = None) -> bytes:
         """The complete message for ``recipient``, as bytes with CRLF line ends."""
-        email = self.prepared.personalize_values(recipient)
-        values, text = email
+        values, text = self.prepared.personalize_values(recipient)
         if self.boundary in text or any(self.boundary in v for v in values.values()):  # pragma: no cover
             return message_bytes(self.prepared.personalize(recipient), sender=self.sender, date=date,
                                  message_id=message_id, message_id_domain=self.domain)
@@ -254,7 +253,7 @@ class BulkMessages:
         out.append(self._part_head["html"])
         static, slots = self._html
         html = [static[0]]
-        for (slot, context), piece in zip(slots, static[1:]):
+        for (slot, context), piece in zip(slots, static[1:], strict=True):
             html.append(_qp_segment(ESCAPE[context](values[slot])))
             html.append(piece)
         out.append(b"".join(html).replace(b"\n", b"\r\n"))
