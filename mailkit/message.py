@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from .errors import HeaderError
 from .models import Edition, Recipient, Sender
 
-from .personalize import ESCAPE, PreparedEmail
+from .personalize import VALUE_ORDER, PreparedEmail, html_escape
 
 if TYPE_CHECKING:
     from .rendered import RenderedEmail
@@ -217,8 +217,8 @@ class BulkMessages:
         if self.sender.reply_to:
             head.append(("Reply-To", str(check_address("Reply-To", self.sender.reply_to))))
         self._head = b"".join(fold(n, v) for n, v in head)
-        static, slots = prepared.html.static, prepared.html.slots
-        self._html = ([_qp_segment(s) for s in static], slots)
+        static = prepared.html.static
+        self._html = [_qp_segment(s) for s in static]
         self.boundary = "mk-" + hashlib.sha256("\0".join(static).encode()).hexdigest()[:32]
         self._tail = b"".join(fold(n, v) for n, v in [
             ("MIME-Version", "1.0"),
@@ -233,11 +233,13 @@ class BulkMessages:
 
     def message(self, recipient: Recipient, *, date: datetime | None = None, message_id: str | None = None) -> bytes:
         """The complete message for ``recipient``, as bytes with CRLF line ends."""
-        values, text = self.prepared.personalize_values(recipient)
-        if self.boundary in text or any(self.boundary in v for v in values.values()):  # pragma: no cover
-            return message_bytes(self.prepared.personalize(recipient), sender=self.sender, date=date,
+        prepared = self.prepared
+        values = prepared.personalize_values(recipient)
+        text = prepared.text.fill(values)
+        if self.boundary in text or any(self.boundary in v for v in values):  # pragma: no cover
+            return message_bytes(prepared.personalize(recipient), sender=self.sender, date=date,
                                  message_id=message_id, message_id_domain=self.domain)
-        unsubscribe = values["unsubscribeurl"]
+        unsubscribe = values[VALUE_ORDER.index("unsubscribeurl")]
         address = check_address("To", recipient.email)
         name = check_header("To", recipient.first_name)
         fold = SMTP_POLICY.fold_binary
@@ -251,10 +253,10 @@ class BulkMessages:
         out.append(self._part_head["plain"])
         out.append(binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n"))
         out.append(self._part_head["html"])
-        static, slots = self._html
+        static = self._html
         html = [static[0]]
-        for (slot, context), piece in zip(slots, static[1:], strict=True):
-            html.append(_qp_segment(ESCAPE[context](values[slot])))
+        for value, piece in zip(prepared.html.tokens(values, html_escape), static[1:], strict=True):
+            html.append(_qp_segment(value))
             html.append(piece)
         out.append(b"".join(html).replace(b"\n", b"\r\n"))
         out.append(b"\r\n--" + self.boundary.encode() + b"--\r\n")

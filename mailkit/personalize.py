@@ -2,8 +2,8 @@
 
 :func:`mailkit.prepare` runs the whole pipeline once with placeholder tokens
 where recipient fields go; :meth:`PreparedEmail.personalize` fills them in
-for one recipient, escaping each value for where it stands (HTML text, HTML
-attribute, MJML, plain text) and re-wrapping only the text lines that hold
+for one recipient, escaping each value for the part it stands in (HTML, MJML,
+plain text) and re-wrapping only the text lines that hold
 one. :func:`mailkit.render` itself is ``prepare(...).personalize(recipient)``,
 so a personalised email equals a full render for that recipient, byte for byte.
 
@@ -14,11 +14,12 @@ thread-safe and pickles, so worker processes can share it.
 from __future__ import annotations
 
 import html as html_lib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 import re
 import secrets
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 from urllib.parse import quote_plus
 
@@ -67,100 +68,118 @@ class RecipientSlots:
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]*")
 
 
+def _quote(value: str) -> str:
+    # most parameter values are ids: two C string checks instead of a regex
+    if (value.isascii() and value.isalnum()) or _PLAIN.fullmatch(value):
+        return value
+    return quote_plus(value)
+
+
 def _query(params: dict[str, str]) -> str:
     # keys are validated as unreserved characters; values are quoted only when
     # they need it (urlencode costs microseconds per call)
-    return "&".join(f"{k}={v if _PLAIN.fullmatch(v) else quote_plus(v)}" for k, v in params.items())
+    if len(params) == 1:  # the usual case: one recipient id
+        ((key, value),) = params.items()
+        return f"{key}={_quote(value)}"
+    return "&".join([f"{k}={_quote(v)}" for k, v in params.items()])
 
 
-def _values(recipient: Recipient | None, footer: Footer, fallbacks: tuple[str, ...]) -> dict[str, str]:
+# Slot values travel as a tuple in this order, then a "fallbackN" per
+# first_name_or() fallback, then a "lineN" per text line wrapped per recipient.
+VALUE_ORDER = ("firstname", "email", "unsubscribeurl", "preferencesurl", "linkparamsq", "linkparamsamp")
+
+
+def _values(recipient: Recipient | None, footer: Footer, fallbacks: tuple[str, ...]) -> tuple[str, ...]:
     if recipient is None:
-        values = {"firstname": "", "email": "", "unsubscribeurl": footer.unsubscribe_url,
-                  "preferencesurl": footer.preferences_url, "linkparamsq": "", "linkparamsamp": ""}
-        for i, fallback in enumerate(fallbacks):
-            values[f"fallback{i}"] = fallback
-        return values
+        return ("", "", footer.unsubscribe_url, footer.preferences_url, "", "", *fallbacks)
     params = _query(recipient.link_params) if recipient.link_params else ""
     name = recipient.first_name
-    values = {
-        "firstname": name,
-        "email": recipient.email,
-        "unsubscribeurl": recipient.unsubscribe_url or footer.unsubscribe_url,
-        "preferencesurl": recipient.preferences_url or footer.preferences_url,
-        "linkparamsq": "?" + params if params else "",
-        "linkparamsamp": "&" + params if params else "",
-    }
-    for i, fallback in enumerate(fallbacks):
-        values[f"fallback{i}"] = name or fallback
+    values: tuple[str, ...] = (
+        name,
+        recipient.email,
+        recipient.unsubscribe_url or footer.unsubscribe_url,
+        recipient.preferences_url or footer.preferences_url,
+        params and "?" + params,
+        params and "&" + params,
+    )
+    if fallbacks:
+        values += tuple(name or fallback for fallback in fallbacks)
     return values
 
 
-# Both escapes are memoised: most values (the newsletter's own URLs, empty
-# names, shared link parameters) repeat from one recipient to the next.
+# Memoised: most values (the newsletter's own URLs, empty names, shared link
+# parameters) repeat from one recipient to the next.
 @lru_cache(maxsize=4096)
-def _html_text(value: str) -> str:
+def html_escape(value: str) -> str:
+    """A value escaped for HTML: quotes too, so one escaped copy serves in text and in attributes."""
     # most values (URLs, plain names) need no escaping: skip the replace calls
-    if "&" in value or "<" in value or ">" in value:
-        return html_lib.escape(value, quote=False)
-    return value
-
-
-@lru_cache(maxsize=4096)
-def _html_attr(value: str) -> str:
     if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
         return html_lib.escape(value, quote=True)
     return value
 
 
-# how a value is written where its token stands
-ESCAPE: dict[str, Callable[[str], str]] = {
-    "mjml": encode_for_mrml,
-    "html-text": _html_text,
-    "html-attr": _html_attr,
-    "text": str,
-}
+def _pick_one(index: int, values: Sequence[str]) -> tuple[str, ...]:
+    return (values[index],)
+
+
+def _pick_none(values: Sequence[str]) -> tuple[str, ...]:
+    return ()
+
+
+def _picker(indices: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """``operator.itemgetter(*indices)``, always returning a tuple (it returns the bare item for one)."""
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    return partial(_pick_one, indices[0]) if indices else _pick_none  # all three pickle
 
 
 class Parts(NamedTuple):
     """A rendered part cut at its tokens, ready to be filled in."""
 
     static: tuple[str, ...]  # the text around the tokens
-    slots: tuple[tuple[str, str], ...]  # (slot, context) of each token, in order
-    keys: tuple[tuple[str, str], ...]  # the distinct (slot, context) pairs
-    order: tuple[int, ...]  # for each token, the position of its key
-    tail: tuple[str, ...]  # static[1:], kept for join()
+    slots: tuple[int, ...]  # for each token, the position of its value in the values tuple
+    # static with a placeholder between each two pieces: fill() copies it and
+    # drops the values in with one slice assignment
+    skeleton: tuple[str, ...]
+    # the values this part uses, each once, from the values tuple ...
+    gather: Callable[[Sequence[str]], tuple[str, ...]]
+    # ... and from those (escaped), each token's value in order; all C, no Python loop
+    place: Callable[[Sequence[str]], tuple[str, ...]]
 
+    @classmethod
+    def cut(cls, source: str, pattern: re.Pattern[str], names: dict[str, int]) -> Parts:
+        """Cut ``source`` at each token; ``names`` gives each slot's position in the values."""
+        static: list[str] = []
+        slots: list[int] = []
+        last = 0
+        for m in pattern.finditer(source):
+            static.append(source[last : m.start()])
+            slots.append(names[m.group(1)])
+            last = m.end()
+        static.append(source[last:])
+        skeleton = [piece for text in static for piece in (text, "")][:-1]
+        used = list(dict.fromkeys(slots))
+        return cls(tuple(static), tuple(slots), tuple(skeleton), _picker(used),
+                   _picker([used.index(slot) for slot in slots]))
 
-def split(source: str, pattern: re.Pattern[str], kind: str) -> Parts:
-    """Cut ``source`` at each token; note each token's slot and escaping context."""
-    static: list[str] = []
-    slots: list[tuple[str, str]] = []
-    last = 0
-    for m in pattern.finditer(source):
-        static.append(source[last : m.start()])
-        context = kind
-        if kind == "html":
-            # inside a tag (after a "<" that no ">" closed) means an attribute value
-            context = "html-attr" if source.rfind("<", 0, m.start()) > source.rfind(">", 0, m.start()) else "html-text"
-        slots.append((m.group(1), context))
-        last = m.end()
-    static.append(source[last:])
-    keys = tuple(dict.fromkeys(slots))
-    return Parts(tuple(static), tuple(slots), keys, tuple(keys.index(slot) for slot in slots), tuple(static[1:]))
+    def tokens(self, values: Sequence[str], escape: Callable[[str], str] | None = None) -> tuple[str, ...]:
+        """The value of each token in turn, escaped with ``escape``.
 
+        Only the values this part uses are escaped, each once however many
+        tokens it fills (a digest has a link-parameter token on every link).
+        """
+        used = self.gather(values)
+        return self.place(used if escape is None else tuple(map(escape, used)))
 
-def join(parts: Parts, values: dict[str, str]) -> str:
-    """Put the escaped values back between the static strings."""
-    static = parts.static
-    if len(static) == 1:
-        return static[0]
-    escaped = [ESCAPE[context](values[slot]) for slot, context in parts.keys]
-    out = [static[0]]
-    append = out.append
-    for i, text in zip(parts.order, parts.tail):
-        append(escaped[i])
-        append(text)
-    return "".join(out)
+    def fill(self, values: Sequence[str], escape: Callable[[str], str] | None = None) -> str:
+        """The part with ``values``, escaped with ``escape``, at its tokens."""
+        if not self.slots:
+            return self.static[0]
+        out = list(self.skeleton)
+        # a Python loop appending static and value in turn cost as much as
+        # copying the 50 KB of a digest's HTML; picked and placed like this, a fifth
+        out[1::2] = self.tokens(values, escape)
+        return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -200,29 +219,50 @@ class PreparedEmail:
                 else:
                     laid_out.append(lay_out((kind, line), text_options))
             text = assemble(laid_out, text_options) if laid_out else ""
+        names = [*VALUE_ORDER, *(f"fallback{i}" for i in range(len(fallbacks))),
+                 *(f"line{i}" for i in range(len(dynamic)))]
+        index = {name: i for i, name in enumerate(names)}
         return cls(template=template, edition=edition, subject=subject, preheader=preheader,
-                   mjml=split(mjml, pattern, "mjml"), html=split(html, pattern, "html"),
-                   text=split(text, pattern, "text"), text_lines=tuple(dynamic), text_options=text_options,
+                   mjml=Parts.cut(mjml, pattern, index), html=Parts.cut(html, pattern, index),
+                   text=Parts.cut(text, pattern, index), text_lines=tuple(dynamic), text_options=text_options,
                    pattern=pattern.pattern, fallbacks=fallbacks, warnings=warnings)
 
-    def personalize_values(self, recipient: Recipient | None) -> tuple[dict[str, str], str]:
-        """The recipient's slot values and text part (for :class:`~mailkit.message.BulkMessages`)."""
-        values = _values(recipient, self.edition.newsletter.footer, self.fallbacks)
+    @cached_property
+    def _footer(self) -> Footer:
+        # looked up once, not per recipient
+        return self.edition.newsletter.footer
+
+    @cached_property
+    def _same_for_all(self) -> dict[str, object]:
+        # the RenderedEmail fields every recipient shares
+        return {"template": self.template, "subject": self.subject, "preheader": self.preheader,
+                "edition": self.edition, "warnings": self.warnings}
+
+    def personalize_values(self, recipient: Recipient | None) -> tuple[str, ...]:
+        """The recipient's slot values (see :data:`VALUE_ORDER`), unescaped."""
+        values = _values(recipient, self._footer, self.fallbacks)
         if self.text_lines:
             pattern = re.compile(self.pattern)
-            for i, (kind, line) in enumerate(self.text_lines):
-                lines = lay_out((kind, pattern.sub(lambda m: values[m.group(1)], line)), self.text_options)
-                values[f"line{i}"] = "\n".join(lines[1:-1] if kind.startswith("heading") else lines)
-        return values, join(self.text, values)
+            index = {name: i for i, name in enumerate(VALUE_ORDER)}
+            index.update((f"fallback{i}", len(VALUE_ORDER) + i) for i in range(len(self.fallbacks)))
+            lines = []
+            for kind, line in self.text_lines:
+                laid = lay_out((kind, pattern.sub(lambda m: values[index[m.group(1)]], line)), self.text_options)
+                lines.append("\n".join(laid[1:-1] if kind.startswith("heading") else laid))
+            values += tuple(lines)
+        return values
 
     def personalize(self, recipient: Recipient | None = None) -> RenderedEmail:
         """This email for ``recipient`` (``None``: the newsletter's own links, no name)."""
-        values, text = self.personalize_values(recipient)
-        return RenderedEmail._trusted(
-            template=self.template, subject=self.subject, preheader=self.preheader,
-            mjml_source=partial(join, self.mjml, values), html=join(self.html, values), text=text,
-            edition=self.edition, warnings=self.warnings, recipient=recipient,
-        )
+        # Written for speed: this is the per-recipient cost of a send (bench/run.py, section 3)
+        values = self.personalize_values(recipient) if self.text_lines else _values(
+            recipient, self._footer, self.fallbacks)
+        fields = self._same_for_all.copy()
+        fields["html"] = self.html.fill(values, html_escape)
+        fields["text"] = self.text.fill(values)
+        fields["recipient"] = recipient
+        fields["mjml_source"] = partial(self.mjml.fill, values, encode_for_mrml)
+        return RenderedEmail._trusted(fields)
 
 
 def new_nonce() -> str:

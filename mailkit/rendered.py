@@ -30,12 +30,12 @@ class RenderedEmail:
     mjml_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
 
     @classmethod
-    def _trusted(cls, **fields: Any) -> RenderedEmail:
+    def _trusted(cls, fields: dict[str, Any]) -> RenderedEmail:
         # Personalisation builds one of these per recipient; a frozen
         # dataclass's __init__ sets each field through object.__setattr__,
-        # a tenth of a personalize() call. Same fields, set at once.
+        # a tenth of a personalize() call. Same fields (all of them), set at once.
         email = object.__new__(cls)
-        email.__dict__.update(fields)
+        object.__setattr__(email, "__dict__", fields)
         return email
 
     @cached_property

@@ -6,8 +6,9 @@ import pickle
 import string
 from concurrent.futures import ThreadPoolExecutor
 
+import lxml.html
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
@@ -40,6 +41,8 @@ names = st.one_of(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=names, params=st.dictionaries(st.text(string.ascii_letters, min_size=1, max_size=8), st.text(max_size=12).filter(lambda s: s.strip() == s and "\n" not in s and "\x00" not in s), max_size=2))
+@example(name="<b>&amp;</b>", params={"q": "a&b=<c>"})
+@example(name="O'Brien \"Bob\"", params={})
 def test_personalize_equals_full_render(tmp_path_factory, name: str, params: dict) -> None:  # type: ignore[no-untyped-def]
     try:
         recipient = mailkit.Recipient(email="reader@example.org", first_name=name, link_params=params,
@@ -57,6 +60,10 @@ def test_personalize_equals_full_render(tmp_path_factory, name: str, params: dic
     assert mine.html.count("<a ") == full.html.count("<a ") == _prepared(options).personalize(None).html.count("<a ")
     if recipient.first_name:
         assert recipient.first_name in mine.text
+    # and a browser's parser reads back exactly the name, in text and in an attribute
+    root = lxml.html.fromstring(mine.html)
+    assert root.xpath("string(//h1)").split() == f"Hello {recipient.first_name or 'there'}".split()
+    assert root.xpath("//a[text()='Read it']/@title") == [f"For {recipient.first_name}"]
 
 
 _cache: dict = {}
