@@ -219,6 +219,11 @@ _QUOTE = re.compile(r"^((?:> ?)+)")
 URL_LINE = re.compile(r"^\S+://\S+$|^mailto:\S+$")
 
 
+# whitespace other than " " (U+2003, U+3000 ...): textwrap drops a word of
+# it at a line's end, _fill would keep it, so such lines go to textwrap
+_OTHER_SPACE = re.compile(r"[^\S ]")
+
+
 def _fill(words: list[str], width: int) -> list[str]:
     """Greedy fill of single-spaced words: what textwrap.wrap does for such a
     line with break_long_words and break_on_hyphens off, a few times faster
@@ -242,7 +247,7 @@ def _wrap(line: str, width: int) -> list[str]:
     m = _QUOTE.match(line) or _LIST.match(line)
     if m:
         prefix = m.group(0)
-    elif not line.startswith(" ") and "  " not in line:
+    elif not line.startswith(" ") and "  " not in line and (line.isascii() or not _OTHER_SPACE.search(line)):
         return _fill(line.split(" "), width)
     indent = prefix if _QUOTE.match(line) else " " * len(prefix)
     # break_long_words / break_on_hyphens off: a URL is never broken.
