@@ -29,15 +29,6 @@ class RenderedEmail:
     # the MJML is built on first use: a bulk send never needs it
     mjml_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
 
-    @classmethod
-    def _trusted(cls, fields: dict[str, Any]) -> RenderedEmail:
-        # Personalisation builds one of these per recipient; a frozen
-        # dataclass's __init__ sets each field through object.__setattr__,
-        # a tenth of a personalize() call. Same fields (all of them), set at once.
-        email = object.__new__(cls)
-        object.__setattr__(email, "__dict__", fields)
-        return email
-
     @cached_property
     def mjml(self) -> str:
         """The composed MJML (for review and snapshots), with this recipient's values."""

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import string
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import lxml.html
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from conftest import SEED
+from conftest import SEED, matrix, pair_id
+from mailkit.personalize import html_escape
 
 GREETING_TEMPLATE = """{#- A greeting that uses every recipient field -#}
 {% extends "layouts/base.mjml.j2" %}
@@ -125,3 +129,28 @@ def test_link_tagging_adds_utm_before_fragments() -> None:
             "&amp;utm_content=story-1") in email.html
     assert "utm_content=story-2" in email.html
     assert "unsubscribe?list=morning-briefing&amp;source=email\"" in email.html  # footer links untouched
+
+
+def test_personalize_sets_every_field_of_rendered_email() -> None:
+    # personalize() fills a RenderedEmail's __dict__ directly, for speed
+    email = mailkit.prepare("breaking", SEED).personalize(mailkit.Recipient(email="a@example.org"))
+    assert set(email.__dict__) == {f.name for f in dataclasses.fields(mailkit.RenderedEmail)}
+    assert email.mjml.startswith("<mjml") and set(email.__dict__) >= {"mjml"}
+
+
+HOSTILE_READER = mailkit.Recipient(
+    email="o'neil@example.org", first_name='<b>"Zoë"</b> & co', link_params={"a": "x&y", "b": "<z>"},
+    unsubscribe_url="https://example.org/u?a=1&b=2", preferences_url="https://example.org/p?x='1'",
+)
+
+
+@pytest.mark.parametrize("pair", matrix(), ids=pair_id)
+def test_generated_fill_equals_generic_fill(pair: tuple[str, Path]) -> None:
+    # personalize() fills html and text with a function generated per prepared
+    # email; the generic Parts.fill is the reference
+    prepared = mailkit.prepare(*pair)
+    for reader in (None, HOSTILE_READER):
+        values = prepared.personalize_values(reader)
+        assert prepared._fill(values) == (prepared.html.fill(values, html_escape), prepared.text.fill(values))
+    # no rendered text was compiled: the function's constants are no strings but ""
+    assert {c for c in prepared._fill.__code__.co_consts if isinstance(c, str)} <= {""}

@@ -137,7 +137,7 @@ def test_fill_equals_textwrap(words: list[str], width: int) -> None:
     from mailkit.text import _fill
 
     line = " ".join(words)
-    assert _fill(line.split(" "), width) == textwrap.wrap(line, width=width, break_long_words=False,
+    assert _fill(line, width) == textwrap.wrap(line, width=width, break_long_words=False,
                                                           break_on_hyphens=False)
 
 
