@@ -3,12 +3,13 @@
 :func:`mailkit.prepare` runs the whole pipeline once with placeholder tokens
 where recipient fields go; :meth:`PreparedEmail.personalize` fills them in
 for one recipient, escaping each value for the part it stands in (HTML, MJML,
-plain text) and re-wrapping only the text lines that hold
-one. :func:`mailkit.render` itself is ``prepare(...).personalize(recipient)``,
+plain text) and re-wrapping only the text lines that hold one.
+:func:`mailkit.render` itself is :func:`mailkit.prepare` and the same fill-in,
 so a personalised email equals a full render for that recipient, byte for byte.
 
-A :class:`PreparedEmail` holds only strings and tuples: it is immutable,
-thread-safe and pickles, so worker processes can share it.
+A :class:`PreparedEmail` holds strings, tuples and picklable getters: it is
+immutable, thread-safe and pickles (without the fill function generated on
+first use), so worker processes can share it.
 """
 
 from __future__ import annotations
