@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 import re
 import secrets
 from functools import cached_property, lru_cache, partial
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 from urllib.parse import quote_plus
 
 from markupsafe import Markup
@@ -134,18 +134,20 @@ def _picker(indices: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]
     return partial(_pick_one, indices[0]) if indices else _pick_none  # all three pickle
 
 
-class Parts(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Parts:
     """A rendered part cut at its tokens, ready to be filled in."""
 
     static: tuple[str, ...]  # the text around the tokens
     slots: tuple[int, ...]  # for each token, the position of its value in the values tuple
+    # Made from the two above, so not compared (itemgetters compare by identity):
     # static with a placeholder between each two pieces: fill() copies it and
     # drops the values in with one slice assignment
-    skeleton: tuple[str, ...]
+    skeleton: tuple[str, ...] = field(compare=False, repr=False)
     # the values this part uses, each once, from the values tuple ...
-    gather: Callable[[Sequence[str]], tuple[str, ...]]
+    gather: Callable[[Sequence[str]], tuple[str, ...]] = field(compare=False, repr=False)
     # ... and from those (escaped), each token's value in order; all C, no Python loop
-    place: Callable[[Sequence[str]], tuple[str, ...]]
+    place: Callable[[Sequence[str]], tuple[str, ...]] = field(compare=False, repr=False)
 
     @classmethod
     def cut(cls, source: str, pattern: re.Pattern[str], names: dict[str, int]) -> Parts:

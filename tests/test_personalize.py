@@ -108,6 +108,8 @@ def test_prepared_pickles_and_is_thread_safe() -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(prepared.personalize, readers))
     assert [r.html for r in results] == [clone.personalize(r).html for r in readers]
+    # and after use (its generated fill is left out of the pickle), still equal
+    assert pickle.loads(pickle.dumps(prepared)) == clone == prepared
 
 
 def test_forged_tokens_in_article_text_stay_text() -> None:
