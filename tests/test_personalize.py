@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import pickle
 import string
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import lxml.html
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from conftest import SEED, matrix, pair_id
+from conftest import FIXTURES, SEED, matrix, pair_id
 from mailkit.personalize import html_escape
 
 GREETING_TEMPLATE = """{#- A greeting that uses every recipient field -#}
@@ -110,6 +111,23 @@ def test_prepared_pickles_and_is_thread_safe() -> None:
     assert [r.html for r in results] == [clone.personalize(r).html for r in readers]
     # and after use (its generated fill is left out of the pickle), still equal
     assert pickle.loads(pickle.dumps(prepared)) == clone == prepared
+
+
+def _personalize_in_worker(prepared: mailkit.PreparedEmail, address: str) -> mailkit.RenderedEmail:
+    return prepared.personalize(mailkit.Recipient(email=address, link_params={"rid": address[:2]}))
+
+
+def test_worker_processes_personalise_a_prepared_email() -> None:
+    # what an alert service does with a big list: prepare once, fan out to
+    # processes (spawned: nothing inherited but what pickles), collect emails
+    prepared = mailkit.prepare("digest", FIXTURES / "digest-morning-briefing.yaml")
+    addresses = [f"r{i}@example.org" for i in range(6)]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        emails = list(pool.map(_personalize_in_worker, [prepared] * len(addresses), addresses))
+    for address, email in zip(addresses, emails, strict=True):
+        assert email == _personalize_in_worker(prepared, address)
+        assert email.mjml == _personalize_in_worker(prepared, address).mjml
+        assert f"rid={address[:2]}" in email.html
 
 
 def test_forged_tokens_in_article_text_stay_text() -> None:
