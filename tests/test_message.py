@@ -94,7 +94,9 @@ def test_header_injection_is_refused(field: str, value: str) -> None:
 def test_bulk_messages_decode_to_the_personalised_email() -> None:
     prepared = mailkit.prepare("digest", "fixtures/digest-morning-briefing.yaml")
     bulk = BulkMessages(prepared)
-    for reader in (ANA, mailkit.Recipient(email="zoe@example.org", first_name="Zoë “Z” <&>")):
+    for reader in (ANA, mailkit.Recipient(email="zoe@example.org", first_name="Zoë “Z” <&>"),
+                   mailkit.Recipient(email="q@example.org", link_params={"a": "x&y", "b": "<z> é"},
+                                     unsubscribe_url="https://example.org/u?a=1&b='2'")):
         msg = parse(bulk.message(reader, date=WHEN))
         mine = prepared.personalize(reader)
         assert msg.defects == []
