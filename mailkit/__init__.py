@@ -21,6 +21,8 @@ from .errors import (
     UnsafeInputError,
 )
 from .fixtures import edition_schema, load_edition, load_theme
+from .links import LinkTagging
+from .message import BulkMessages, build_message, message_bytes
 from .models import (
     Article,
     Author,
@@ -37,8 +39,6 @@ from .models import (
     Section,
     Sender,
 )
-from .links import LinkTagging
-from .message import BulkMessages, build_message, message_bytes
 from .personalize import PreparedEmail
 from .render import RenderOptions, prepare, render
 from .rendered import RenderedEmail

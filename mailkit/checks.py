@@ -25,9 +25,9 @@ MAX_SUBJECT_CHARS = 78
 
 # "(.*?)</style>" tries the end tag at every character, a third of a render's
 # checks; this unrolled form only at each "<"
-_STYLE = re.compile(r"<style\b[^>]*>([^<]*(?:<(?!/style>)[^<]*)*)</style>", re.I)
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
-_HREF = re.compile(r"""<a\b[^>]*?\bhref=["']([^"']*)["']""", re.I)
+_STYLE = re.compile(r"<style\b[^>]*>([^<]*(?:<(?!/style>)[^<]*)*)</style>", re.IGNORECASE)
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_HREF = re.compile(r"""<a\b[^>]*?\bhref=["']([^"']*)["']""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 

@@ -29,7 +29,7 @@ __all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "find_template", "list_
 
 TEMPLATE_SUFFIX = ".mjml.j2"
 TEXT_SUFFIX = ".txt.j2"
-_DESCRIPTION = re.compile(r"\{#-?\s*(.+?)\s*-?#\}", re.S)
+_DESCRIPTION = re.compile(r"\{#-?\s*(.+?)\s*-?#\}", re.DOTALL)
 
 
 def _finalize(value: Any) -> Any:
@@ -192,7 +192,7 @@ def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[s
         raise
     except RecursionError:
         raise TemplateError("recursion too deep", template=name) from None
-    except Exception as err:  # a filter or test raised: still name the template and line
+    except Exception as err:  # noqa: BLE001 - a filter or test raised: still name the template and line
         tname, line = _template_line(err)
         raise TemplateError(f"{type(err).__name__}: {err}", template=tname or name, line=line) from None
 

@@ -117,7 +117,7 @@ def inline_tree(root: Any, options: InlineOptions = InlineOptions()) -> str:
             method="html",
         ).transform(root, pretty_print=False)
         result = lxml.etree.tostring(root, method="html", pretty_print=False, encoding="unicode")
-    except Exception as err:  # premailer raises bare lxml/cssutils/ValueError types
+    except Exception as err:  # noqa: BLE001 - premailer raises bare lxml/cssutils/ValueError types
         raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from None
     # lxml drops MJML's lowercase "<!doctype html>" (peterbe/premailer#156 for
     # premailer's own parse); without it clients render in quirks mode.

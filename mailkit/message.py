@@ -16,16 +16,15 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.headerregistry import Address
-from email.policy import EmailPolicy
 from email.message import EmailMessage, MIMEPart
+from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import TYPE_CHECKING
 
 from .errors import HeaderError
 from .models import Edition, Recipient, Sender
-
 from .personalize import VALUE_ORDER, PreparedEmail, html_escape
 
 if TYPE_CHECKING:
@@ -133,7 +132,7 @@ def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, se
     msg["To"] = _mailbox("To", to_name, to_address)
     if sender.reply_to:
         msg["Reply-To"] = check_address("Reply-To", sender.reply_to)
-    msg["Date"] = format_datetime(date or datetime.now(timezone.utc))
+    msg["Date"] = format_datetime(date or datetime.now(UTC))
     domain = message_id_domain or sender.address.rpartition("@")[2]
     # make_msgid(domain=...) never calls socket.getfqdn()
     msg["Message-ID"] = check_header("Message-ID", message_id or make_msgid(domain=domain))
@@ -245,7 +244,7 @@ class BulkMessages:
         fold = SMTP_POLICY.fold_binary
         headers = [
             ("To", formataddr((name, str(address)), charset="utf-8")),
-            ("Date", format_datetime(date or datetime.now(timezone.utc))),
+            ("Date", format_datetime(date or datetime.now(UTC))),
             ("Message-ID", check_header("Message-ID", message_id or make_msgid(domain=self.domain))),
             *list_headers(self.prepared.edition, self.sender, unsubscribe),
         ]

@@ -15,11 +15,11 @@ first use), so worker processes can share it.
 from __future__ import annotations
 
 import html as html_lib
-from collections.abc import Callable, Sequence
 import re
 import secrets
-from functools import cached_property, lru_cache, partial
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache, partial
 from operator import itemgetter
 from typing import Any, cast
 from urllib.parse import quote_plus
@@ -207,10 +207,10 @@ def _compile_fill(html: Parts, text: Parts) -> Callable[[tuple[str, ...]], tuple
         "def fill(v):",
         # each value the HTML uses escaped once, however many tokens it fills
         *(f"    e{i} = escape(v[{i}])" for i in sorted(set(html.slots))),
-        f"    return ''.join(({pieces(html, 'H', lambda i: f'e{i}')},)), "
-        f"''.join(({pieces(text, 'T', lambda i: f'v[{i}]')},))",
+        (f"    return ''.join(({pieces(html, 'H', lambda i: f'e{i}')},)), "
+         f"''.join(({pieces(text, 'T', lambda i: f'v[{i}]')},))"),
     ])
-    exec(compile(source, "<mailkit prepared email>", "exec"), namespace)  # noqa: S102
+    exec(compile(source, "<mailkit prepared email>", "exec"), namespace)
     return cast(Callable[[tuple[str, ...]], tuple[str, str]], namespace["fill"])
 
 

@@ -16,7 +16,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -77,7 +77,7 @@ class PreviewServer:
     def __init__(self, template_folders: Iterable[str | Path] = (), fixture_folders: Iterable[str | Path] = (),
                  theme: str | None = None) -> None:
         self.template_folders = tuple(Path(p) for p in template_folders)
-        self.fixture_folders = tuple(Path(p) for p in fixture_folders) + (FIXTURES_DIR,)
+        self.fixture_folders = (*(Path(p) for p in fixture_folders), FIXTURES_DIR)
         self.theme = theme
 
     def watched(self) -> list[Path]:
@@ -147,7 +147,7 @@ class PreviewServer:
         try:
             headers = "\n".join(f"{k}: {v}" for k, v in email.to_message(
                 to=Recipient(email="reader@example.com", first_name="Reader"),
-                date=datetime(2014, 5, 20, 13, 15, tzinfo=timezone.utc)).items())
+                date=datetime(2014, 5, 20, 13, 15, tzinfo=UTC)).items())
         except MailkitError as err:
             headers = f"(no message: {err})"
         body = f"""
@@ -192,7 +192,7 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             url = urlsplit(self.path)
             try:
                 if url.path == "/":
@@ -211,7 +211,7 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
                         self.send(*server.raw(template, fixture, "dark" in parse_qs(url.query)))
                 else:
                     self.send(404, _page("not found", "<div class='error'>not found</div>"))
-            except Exception as err:  # the server must run on whatever one request does
+            except Exception as err:  # noqa: BLE001 - the server must outlive whatever one request does
                 self.send(500, _page("error", f"<div class='error'>{html.escape(type(err).__name__)}: "
                                               f"{html.escape(str(err))}</div>"))
 

@@ -43,8 +43,9 @@ class RenderOptions:
     template_dirs: tuple[str | Path, ...] = ()
     theme: str | Path | None = None
     strict: bool = False
-    text: TextOptions = TextOptions()
-    inline: InlineOptions = InlineOptions()
+    # frozen dataclasses: one shared default instance is safe
+    text: TextOptions = TextOptions()  # noqa: RUF009
+    inline: InlineOptions = InlineOptions()  # noqa: RUF009
     link_tagging: LinkTagging | None = None
 
 
@@ -83,9 +84,10 @@ def _preheader(edition: Edition, subject: str) -> str:
     if edition.preheader:  # the caller's own: used as given (checks warn about it)
         return edition.preheader
     lead = edition.lead
-    for candidate in (lead.dek, lead.summary, lead.body):
-        if candidate is lead.body and candidate:
-            candidate = _first_sentence(candidate)  # only when there is no dek or summary
+    for field_value in (lead.dek, lead.summary, lead.body):
+        candidate = field_value
+        if field_value is lead.body and field_value:
+            candidate = _first_sentence(field_value)  # only when there is no dek or summary
         if candidate and candidate.strip().casefold() != subject.strip().casefold():
             return shorten(candidate, 130)
     return ""

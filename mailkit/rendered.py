@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from email.message import EmailMessage
+from functools import cached_property
 from typing import Any
 
 from .models import Edition, Recipient, Sender

@@ -45,7 +45,7 @@ _FILLER = re.compile("[\u034f\u200b-\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
 _SECTION = "@@mailkit-rule@@"
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _HEADING_MARK = "@@mailkit-h"  # + level + "@@", like the rule marker
 
 
@@ -341,7 +341,7 @@ def tree_text_lines(root: Any, options: TextOptions = TextOptions()) -> list[Lin
         return _logical_lines(markdown, refs, options)
     except TextError:
         raise
-    except Exception as err:  # lxml / html2text raise assorted types
+    except Exception as err:  # noqa: BLE001 - lxml / html2text raise assorted types
         raise TextError(f"plain-text conversion failed: {type(err).__name__}: {err}") from None
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 import mailkit
-from conftest import SEED
 from mailkit.compose import list_templates
 
 

@@ -17,11 +17,11 @@ from typing import Any
 import lxml.html
 import pytest
 import yaml
+from conftest import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from conftest import SEED
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 
@@ -45,7 +45,7 @@ def dangerous(html: str) -> list[str]:
         for name, value in el.attrib.items():
             if name.lower().startswith("on"):
                 found.append(f"{el.tag}@{name}")
-            if name in ("href", "src") and re.match(r"\s*(javascript|vbscript|data|file):", value, re.I):
+            if name in ("href", "src") and re.match(r"\s*(javascript|vbscript|data|file):", value, re.IGNORECASE):
                 found.append(f"{el.tag}@{name}={value[:30]}")
     return found
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import email
 import smtplib
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from conftest import SEED
 
 import mailkit
-from conftest import SEED
 from mailkit.message import BulkMessages, message_bytes
 
-WHEN = datetime(2014, 5, 20, 13, 30, tzinfo=timezone.utc)
+WHEN = datetime(2014, 5, 20, 13, 30, tzinfo=UTC)
 ANA = mailkit.Recipient(email="ana@example.org", first_name="Ana", link_params={"rid": "a1"},
                         unsubscribe_url="https://www.nbcnews.com/u?rid=a1&sig=x")
 

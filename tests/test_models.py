@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES, SEED, fixture_files
 
 import mailkit
-from conftest import FIXTURES, SEED, fixture_files
 from mailkit.fixtures import edition_schema, load_edition, theme_schema
 
 
@@ -33,8 +33,8 @@ def test_seed_fixture_is_faithful_to_the_seed() -> None:
     assert edition.newsletter.name == "Breaking News Emails"
     if seed.exists():  # the seed lives beside the repository, in shared/
         text = " ".join(seed.read_text(encoding="utf-8").split())
-        for para in article.body.split("</p>"):
-            para = " ".join(para.replace("<p>", "").split())
+        for chunk in article.body.split("</p>"):
+            para = " ".join(chunk.replace("<p>", "").split())
             if para:
                 assert para in text
 
@@ -103,7 +103,7 @@ def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
 def test_unknown_theme_is_named() -> None:
     data = seed_data()
     data["newsletter"]["brand"] = "no-such-theme"
-    with pytest.raises(mailkit.InvalidFixtureError, match="newsletter.brand: no theme named 'no-such-theme'"):
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"newsletter\.brand: no theme named 'no-such-theme'"):
         load_edition(data)
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 import yaml
+from conftest import FIXTURES, SEED, matrix, pair_id
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from conftest import FIXTURES, SEED, matrix, pair_id
 from mailkit.personalize import html_escape
 
 GREETING_TEMPLATE = """{#- A greeting that uses every recipient field -#}

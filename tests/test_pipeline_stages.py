@@ -7,9 +7,9 @@ import socket
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 import mailkit
-from conftest import SEED
 from mailkit.compile import CompileOptions, compile_mjml
 from mailkit.inline import inline_css
 
@@ -33,7 +33,7 @@ def test_compile_error_has_line_and_column() -> None:
 @pytest.mark.parametrize("path", ["/etc/passwd", "../../../../etc/passwd", "partials/../../../etc/hostname"])
 def test_mj_include_outside_template_folders_is_refused(path: str) -> None:
     source = f'<mjml><mj-body><mj-include path="{path}" /></mj-body></mjml>'
-    with pytest.raises(mailkit.MjmlCompileError, match="refused|no such file"):
+    with pytest.raises(mailkit.MjmlCompileError, match=r"refused|no such file"):
         compile_mjml(source)
 
 

@@ -8,8 +8,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import SEED
+
 from mailkit.preview import PreviewServer, serve
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import THEMES, matrix, pair_id, rendered
+
 from mailkit.compose import list_templates
 from mailkit.pytest_plugin import check_snapshot
 

@@ -21,7 +21,7 @@ def words(text: str) -> str:
 
 def test_contains_every_piece_of_the_story(email: mailkit.RenderedEmail) -> None:
     # quote markers and link numbers are the text part's own markup
-    text = words(re.sub(r" \[\d+\]", "", re.sub(r"^(?:> ?)+", "", email.text, flags=re.M)))
+    text = words(re.sub(r" \[\d+\]", "", re.sub(r"^(?:> ?)+", "", email.text, flags=re.MULTILINE)))
     article = email.edition.lead
     assert article.headline in text
     for value in (article.dek, article.dateline, article.contributors):
@@ -30,7 +30,7 @@ def test_contains_every_piece_of_the_story(email: mailkit.RenderedEmail) -> None
     if email.template != "digest":
         for author in article.authors:
             assert author.name in text
-        for para in re.findall(r"<p[^>]*>(.*?)</p>", article.body, re.S):
+        for para in re.findall(r"<p[^>]*>(.*?)</p>", article.body, re.DOTALL):
             plain = words(html.unescape(re.sub(r"<[^>]+>", "", para)))
             assert plain in text
         if article.image and article.image.caption:
@@ -45,12 +45,12 @@ def test_contains_every_piece_of_the_story(email: mailkit.RenderedEmail) -> None
 def test_no_markup_residue(email: mailkit.RenderedEmail) -> None:
     text = email.text
     assert not re.search(r"<[a-zA-Z/][^>]*>", text), "HTML tag"
-    assert not re.search(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);", text, re.I), "entity"
+    assert not re.search(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);", text, re.IGNORECASE), "entity"
     assert "|" not in text and "[](" not in text and "](" not in text
     assert not re.search("[\u200b-\u200d\u034f\ufeff\u00ad]", text), "preheader filler"
     assert "\u00a0\u00a0" not in text
     assert email.preheader not in text.splitlines()[0]
-    assert not re.search(r"^\s*!\[", text, re.M), "image line"
+    assert not re.search(r"^\s*!\[", text, re.MULTILINE), "image line"
 
 
 def test_lines_wrap_at_78_except_lone_urls(email: mailkit.RenderedEmail) -> None:
