@@ -27,6 +27,8 @@ from .errors import HeaderError
 from .models import Edition, Recipient, Sender
 from .personalize import VALUE_ORDER, PreparedEmail, html_escape
 
+_UNSUBSCRIBE = VALUE_ORDER.index("unsubscribeurl")  # its position in the values tuple
+
 if TYPE_CHECKING:
     from .rendered import RenderedEmail
 
@@ -238,7 +240,7 @@ class BulkMessages:
         if self.boundary in text or any(self.boundary in v for v in values):  # pragma: no cover
             return message_bytes(prepared.personalize(recipient), sender=self.sender, date=date,
                                  message_id=message_id, message_id_domain=self.domain)
-        unsubscribe = values[VALUE_ORDER.index("unsubscribeurl")]
+        unsubscribe = values[_UNSUBSCRIBE]
         address = check_address("To", recipient.email)
         name = check_header("To", recipient.first_name)
         fold = SMTP_POLICY.fold_binary

@@ -81,13 +81,20 @@ def _query(params: dict[str, str]) -> str:
     # they need it (urlencode costs microseconds per call)
     if len(params) == 1:  # the usual case: one recipient id
         ((key, value),) = params.items()
-        return f"{key}={value if value.isascii() and value.isalnum() else _quote(value)}"
+        return f"{key}={_quote(value)}"
     return "&".join([f"{k}={_quote(v)}" for k, v in params.items()])
 
 
 # Slot values travel as a tuple in this order, then a "fallbackN" per
 # first_name_or() fallback, then a "lineN" per text line wrapped per recipient.
 VALUE_ORDER = ("firstname", "email", "unsubscribeurl", "preferencesurl", "linkparamsq", "linkparamsamp")
+
+
+@lru_cache(maxsize=64)
+def _value_index(fallbacks: int, lines: int) -> dict[str, int]:
+    """Each slot's position in the values tuple (shared and memoised: never mutate it)."""
+    names = [*VALUE_ORDER, *(f"fallback{i}" for i in range(fallbacks)), *(f"line{i}" for i in range(lines))]
+    return {name: i for i, name in enumerate(names)}
 
 
 def _values(recipient: Recipient | None, footer: Footer, fallbacks: tuple[str, ...]) -> tuple[str, ...]:
@@ -255,9 +262,7 @@ class PreparedEmail:
                 else:
                     laid_out.append(lay_out((kind, line), text_options))
             text = assemble(laid_out, text_options) if laid_out else ""
-        names = [*VALUE_ORDER, *(f"fallback{i}" for i in range(len(fallbacks))),
-                 *(f"line{i}" for i in range(len(dynamic)))]
-        index = {name: i for i, name in enumerate(names)}
+        index = _value_index(len(fallbacks), len(dynamic))
         return cls(template=template, edition=edition, subject=subject, preheader=preheader,
                    mjml=Parts.cut(mjml, pattern, index), html=Parts.cut(html, pattern, index),
                    text=Parts.cut(text, pattern, index), text_lines=tuple(dynamic), text_options=text_options,
@@ -287,8 +292,7 @@ class PreparedEmail:
         values = _values(recipient, self._footer, self.fallbacks)
         if self.text_lines:
             pattern = re.compile(self.pattern)
-            index = {name: i for i, name in enumerate(VALUE_ORDER)}
-            index.update((f"fallback{i}", len(VALUE_ORDER) + i) for i in range(len(self.fallbacks)))
+            index = _value_index(len(self.fallbacks), len(self.text_lines))
             lines = []
             for kind, line in self.text_lines:
                 laid = lay_out((kind, pattern.sub(lambda m: values[index[m.group(1)]], line)), self.text_options)
@@ -301,7 +305,7 @@ class PreparedEmail:
         return self._personalize(recipient, self._fill)
 
     def _personalize(self, recipient: Recipient | None,
-                fill: Callable[[tuple[str, ...]], tuple[str, str]] | None = None) -> RenderedEmail:
+                     fill: Callable[[tuple[str, ...]], tuple[str, str]] | None = None) -> RenderedEmail:
         """What :meth:`personalize` does, with the generic fill unless ``fill`` is given.
 
         :meth:`personalize` passes the function generated for this email, worth
