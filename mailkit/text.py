@@ -242,13 +242,20 @@ def _fill(line: str, width: int) -> list[str]:
 def _wrap(line: str, width: int) -> list[str]:
     if len(line) <= width or URL_LINE.match(line):
         return [line]
-    prefix = ""
-    m = _QUOTE.match(line) or _LIST.match(line)
-    if m:
-        prefix = m.group(0)
-    elif not line.startswith(" ") and "  " not in line and (line.isascii() or not _OTHER_SPACE.search(line)):
+    if (not _QUOTE.match(line) and not _LIST.match(line) and not line.startswith(" ") and "  " not in line
+            and (line.isascii() or not _OTHER_SPACE.search(line))):
         return _fill(line, width)
-    indent = prefix if _QUOTE.match(line) else " " * len(prefix)
+    return _textwrap(line, width)
+
+
+def _textwrap(line: str, width: int) -> list[str]:
+    """The slow path of _wrap (and its reference in tests): textwrap, with a
+    quote's ``> `` repeated and a list item's continuation lines hung under
+    its text."""
+    quote = _QUOTE.match(line)
+    m = quote or _LIST.match(line)
+    prefix = m.group(0) if m else ""
+    indent = prefix if quote else " " * len(prefix)
     # break_long_words / break_on_hyphens off: a URL is never broken.
     return textwrap.wrap(line, width=width, initial_indent="", subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False) or [line]

@@ -114,16 +114,21 @@ def test_odd_html_gives_text_not_traceback(bad: str) -> None:
                 min_size=1, max_size=40),
        st.integers(min_value=10, max_value=100))
 @example(["aaaaa", "\u3000", "bbbbb"], 7)  # hypothesis found this with U+00A0: a word of other whitespace at a line end
+@example(["-", "0", "0", "00000"], 10)  # a list item: its continuation hangs under its text
+@example([">", "aaaa", "bbbb", "cccc"], 10)  # a quote: "> " repeats on every line
 def test_wrap_equals_textwrap(words: list[str], width: int) -> None:
     # words may hold other whitespace (U+00A0, U+3000 ...): textwrap drops a word
     # of it at a line's end, so _wrap leaves such lines to textwrap itself
     import textwrap
 
-    from mailkit.text import _wrap
+    from mailkit.text import _LIST, _QUOTE, _textwrap, _wrap
 
     line = " ".join(words)
-    assert _wrap(line, width) == (textwrap.wrap(line, width=width, break_long_words=False,
-                                                break_on_hyphens=False) or [line])
+    assert _wrap(line, width) == _textwrap(line, width)
+    if not (_QUOTE.match(line) or _LIST.match(line)):
+        # no list or quote prefix: the reference is textwrap itself
+        assert _textwrap(line, width) == (textwrap.wrap(line, width=width, break_long_words=False,
+                                                        break_on_hyphens=False) or [line])
 
 
 @settings(max_examples=300, deadline=None)
