@@ -97,10 +97,10 @@ def _contrast_pairs(email: RenderedEmail) -> list[tuple[str, str, str]]:
         ("body text", c.text, c.background), ("captions and meta", c.muted, c.background),
         ("links", c.link, c.background), ("kicker", c.accent, c.background),
         ("band label", c.on_accent, c.accent), ("button", c.on_button, c.button),
-        ("footer text", c.muted, c.page),
+        ("footer text", c.muted, c.page), ("image alt text", c.muted, c.rule),
         ("dark: body text", c.dark_text, c.dark_background), ("dark: captions", c.dark_muted, c.dark_background),
         ("dark: links", c.dark_link, c.dark_background), ("dark: kicker", c.dark_accent, c.dark_background),
-        ("dark: footer", c.dark_muted, c.dark_page),
+        ("dark: footer", c.dark_muted, c.dark_page), ("dark: image alt text", c.dark_muted, c.dark_rule),
     ]
 
 

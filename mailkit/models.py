@@ -225,6 +225,7 @@ class Colors(_Model):
     dark_muted: Color = "#b3b3b3"
     dark_link: Color = "#8ab4f8"
     dark_accent: Color = "#ff7a7f"
+    dark_rule: Color = "#333333"
 
 
 class Fonts(_Model):

@@ -94,6 +94,16 @@ def test_body_text_contrast_in_light_and_dark_mode(browser, theme: str, dark: bo
             assert contrast(s["fg"], s["bg"]) >= 4.5, s
         if dark:
             assert samples[0]["bg"] != "rgb(255, 255, 255)"
+        # images are blocked here, as in Outlook or Gmail's "ask before
+        # displaying": the box shows its alt text on its placeholder colour
+        alts = page.eval_on_selector_all(
+            ".mk-img img",
+            """els => els.map(e => { const s = getComputedStyle(e);
+                 return {fg: s.color, bg: s.backgroundColor, size: parseFloat(s.fontSize), alt: e.alt}; })""",
+        )
+        assert alts
+        for a in alts:
+            assert contrast(a["fg"], a["bg"]) >= 4.5 and a["size"] >= 14, a
     finally:
         context.close()
 

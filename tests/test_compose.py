@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from conftest import SEED, matrix, pair_id, rendered
 
 import mailkit
 from mailkit.compose import list_templates
@@ -93,3 +93,10 @@ def _hostile_headline(headline: str) -> dict:
     data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
     data["articles"][0]["headline"] = headline
     return data
+
+
+@pytest.mark.parametrize("pair", matrix(), ids=pair_id)
+def test_no_css_comment_ships(pair) -> None:  # type: ignore[no-untyped-def]
+    # the layout's notes on client quirks are template comments: a /* */ in
+    # <style> would be sent, and counted against Gmail's clip, in every email
+    assert "/*" not in rendered(*pair).html
