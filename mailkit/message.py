@@ -55,12 +55,14 @@ class _Policy(EmailPolicy):
 
     def fold(self, name: str, value: str) -> str:
         if name.lower() in self._RAW:
-            return f"{name}: {value}{self.linesep}"
+            # one URL a line (RFC 2369 lets whitespace fold between them), so
+            # a line is over 78 characters only where one URL is
+            return f"{name}: {value.replace('>, <', f'>,{self.linesep} <')}{self.linesep}"
         return super().fold(name, value)
 
     def fold_binary(self, name: str, value: str) -> bytes:
         if name.lower() in self._RAW:
-            return f"{name}: {value}{self.linesep}".encode("ascii")
+            return self.fold(name, value).encode("ascii")
         return super().fold_binary(name, value)
 
 
