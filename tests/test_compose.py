@@ -100,3 +100,13 @@ def test_no_css_comment_ships(pair) -> None:  # type: ignore[no-untyped-def]
     # the layout's notes on client quirks are template comments: a /* */ in
     # <style> would be sent, and counted against Gmail's clip, in every email
     assert "/*" not in rendered(*pair).html
+
+
+@pytest.mark.parametrize("template", ["breaking", "special-report"])
+def test_related_links_are_shown_not_dropped(template: str) -> None:
+    # a CMS sends related links with breaking stories too: none may vanish
+    email = mailkit.render(template, "fixtures/special-report-inside-the-indictment.yaml")
+    related = email.edition.lead.related
+    assert related
+    for link in related:
+        assert f'href="{link.url}"' in email.html and link.url in email.text
