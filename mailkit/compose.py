@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -25,7 +26,7 @@ from .errors import LimitExceededError, TemplateError, TemplateNotFoundError
 from .paths import template_dirs
 from .sanitize import encode_for_mrml
 
-__all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "find_template", "list_templates"]
+__all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "find_template", "list_templates", "names_used"]
 
 TEMPLATE_SUFFIX = ".mjml.j2"
 TEXT_SUFFIX = ".txt.j2"
@@ -201,3 +202,47 @@ def text_template_exists(template: str, extra_dirs: Iterable[str | Path] = ()) -
     """Whether ``TEMPLATE.txt.j2`` gives this template an explicit plain-text part."""
     return any((d / f"{template}{TEXT_SUFFIX}").is_file() for d in template_dirs(extra_dirs))
 
+
+
+# (folders, template) -> (the templates it was worked out from, the names)
+_NAMES_USED: dict[tuple[tuple[Path, ...], str], tuple[tuple[tuple[str, Any], ...], frozenset[str] | None]] = {}
+
+
+def names_used(template: str, extra_dirs: Iterable[str | Path] = ()) -> frozenset[str] | None:
+    """The context names (``article``, ``sections`` ...) that template ``template``
+    and every template it extends, includes or imports refer to; ``None`` when
+    that cannot be known (a template named by a variable, or one that does not load).
+
+    Worked out from the templates' syntax trees once, and again when one of
+    them changes on disk (Jinja's own reload check, a stat per template).
+    """
+    dirs = tuple(template_dirs(extra_dirs))
+    env = _environment(dirs)
+    key = (dirs, template + TEMPLATE_SUFFIX)
+    try:
+        hit = _NAMES_USED.get(key)
+        if hit is not None and all(env.get_template(n) is t for n, t in hit[0]):
+            return hit[1]
+        loaded: dict[str, Any] = {}
+        names: set[str] = set()
+        known = True
+        todo = [key[1]]
+        while todo:
+            name = todo.pop()
+            if name in loaded:
+                continue
+            loaded[name] = env.get_template(name)
+            tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+            names |= jinja2.meta.find_undeclared_variables(tree)
+            for ref in jinja2.meta.find_referenced_templates(tree):
+                if ref is None:
+                    known = False
+                else:
+                    todo.append(ref)
+    except jinja2.TemplateError:  # compose() reports errors; here it only means "cannot tell"
+        return None
+    if len(_NAMES_USED) > 256:  # bounded: one entry per template and folder list
+        _NAMES_USED.clear()
+    result = frozenset(names) if known else None
+    _NAMES_USED[key] = (tuple(loaded.items()), result)
+    return result

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from .checks import deliverability_warnings
 from .compile import CompileOptions, compile_mjml
-from .compose import TEXT_SUFFIX, compose, find_template, text_template_exists
+from .compose import TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
 from .errors import DeliverabilityError
 from .fixtures import load_edition, load_theme
 from .inline import InlineOptions, inline_tree, parse_html
@@ -91,6 +91,30 @@ def _preheader(edition: Edition, subject: str) -> str:
         if candidate and candidate.strip().casefold() != subject.strip().casefold():
             return shorten(candidate, 130)
     return ""
+
+
+def _unshown(template: str, edition: Edition, used: frozenset[str] | None) -> list[str]:
+    """Warnings for the parts of ``edition`` that ``template`` never refers to
+    (a digest's sections rendered with the breaking template): they would be
+    dropped without a word. A template that refers to ``edition`` may show anything."""
+    if used is None or "edition" in used:
+        return []
+    by = f"not shown by template {template!r}"
+    out: list[str] = []
+    if "articles" not in used:
+        if "article" not in used:
+            out.append(f"articles: {len(edition.articles)} article(s) {by}")
+        elif len(edition.articles) > 1:
+            out.append(f"articles[1:]: {len(edition.articles) - 1} article(s) after the lead {by}, "
+                       "which shows the lead article only")
+    if edition.sections and "sections" not in used:
+        stories = sum(len(s.articles) for s in edition.sections)
+        out.append(f"sections: {len(edition.sections)} section(s) with {stories} article(s) {by}")
+    if edition.more_stories and "more_stories" not in used:
+        out.append(f"more_stories: {len(edition.more_stories)} link(s) {by}")
+    if edition.editor_note and "editor_note" not in used:
+        out.append(f"editor_note: {by}")
+    return out
 
 
 def _articles(edition: Edition) -> Iterable[tuple[str, Article]]:
@@ -169,6 +193,7 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     context = _context(template, edition, warnings, slots)
 
     mjml = compose(template, context, extra_dirs=dirs)
+    warnings.extend(_unshown(template, edition, names_used(template, dirs)))
     compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
                                                  template=template, extra_dirs=dirs))
     footer = edition.newsletter.footer

@@ -110,3 +110,41 @@ def test_related_links_are_shown_not_dropped(template: str) -> None:
     assert related
     for link in related:
         assert f'href="{link.url}"' in email.html and link.url in email.text
+
+
+DIGEST = "fixtures/digest-morning-briefing.yaml"
+
+
+def test_content_a_template_does_not_show_is_a_warning_naming_field_and_template() -> None:
+    email = mailkit.render("breaking", DIGEST)
+    unshown = [w for w in email.warnings if "not shown by template 'breaking'" in w]
+    assert [w.split(":")[0] for w in unshown] == ["sections", "more_stories", "editor_note"]
+    assert "3 section(s) with 11 article(s)" in unshown[0]
+    with pytest.raises(mailkit.DeliverabilityError, match="sections"):
+        mailkit.render("breaking", DIGEST, mailkit.RenderOptions(strict=True))
+    assert not [w for w in mailkit.render("digest", DIGEST).warnings if "not shown" in w]
+
+    data = mailkit.load_edition(SEED).model_dump()
+    data["articles"].append({**data["articles"][0], "headline": "A second story"})
+    warnings = mailkit.render("breaking", data).warnings
+    assert any(w.startswith("articles[1:]: 1 article(s) after the lead") for w in warnings), warnings
+
+
+def test_unshown_content_follows_the_templates_on_disk(tmp_path: Path) -> None:
+    base = '{% extends "layouts/base.mjml.j2" %}{% block content %}{% include "list.mjml.j2" %}{% endblock %}\n'
+    write(tmp_path, "brief.mjml.j2", base)
+    write(tmp_path, "list.mjml.j2", "<mj-section><mj-column><mj-text>{{ article.headline }}</mj-text></mj-column></mj-section>\n")
+    opts = mailkit.RenderOptions(template_dirs=(tmp_path,))
+    assert any(w.startswith("sections:") for w in mailkit.render("brief", DIGEST, opts).warnings)
+    # the included partial now shows the sections: the warning goes (names are re-read when a file changes)
+    import os
+    write(tmp_path, "list.mjml.j2", "<mj-section><mj-column><mj-text>{{ article.headline }}"
+          "{% for s in sections %}{{ s.title }}{% endfor %}</mj-text></mj-column></mj-section>\n")
+    os.utime(tmp_path / "list.mjml.j2", (1, 4_000_000_000))  # a new mtime, however fast the test
+    assert not any(w.startswith("sections:") for w in mailkit.render("brief", DIGEST, opts).warnings)
+    # a template that reaches the whole edition, or names a template by a variable, may show anything
+    write(tmp_path, "whole.mjml.j2", base.replace('"list.mjml.j2"', '"whole-list.mjml.j2"'))
+    write(tmp_path, "whole-list.mjml.j2", "<mj-section><mj-column><mj-text>{{ edition.lead.headline }}</mj-text></mj-column></mj-section>\n")
+    write(tmp_path, "dynamic.mjml.j2", base.replace('"list.mjml.j2"', '"list" ~ ".mjml.j2"'))
+    for name in ("whole", "dynamic"):
+        assert not [w for w in mailkit.render(name, DIGEST, opts).warnings if "not shown" in w], name
