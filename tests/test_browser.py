@@ -77,8 +77,12 @@ def contrast(fg: str, bg: str) -> float:
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("theme", ["nbc-news", "harbor-ledger"])
-def test_body_text_contrast_in_light_and_dark_mode(browser, theme: str, dark: bool) -> None:  # type: ignore[no-untyped-def]
-    email = mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml", mailkit.RenderOptions(theme=theme))
+@pytest.mark.parametrize(("template", "fixture"), [("breaking", "breaking-china-cyberspying"),
+                                                   ("special-report", "special-report-inside-the-indictment")])
+def test_body_text_contrast_in_light_and_dark_mode(browser, template: str, fixture: str,  # type: ignore[no-untyped-def]
+                                                   theme: str, dark: bool) -> None:
+    # the special report has figures in its body: their alt text is checked too
+    email = mailkit.render(template, f"fixtures/{fixture}.yaml", mailkit.RenderOptions(theme=theme))
     context, page = open_email(browser, email.html, 1000, dark=dark)
     try:
         samples = page.eval_on_selector_all(
@@ -97,7 +101,7 @@ def test_body_text_contrast_in_light_and_dark_mode(browser, theme: str, dark: bo
         # images are blocked here, as in Outlook or Gmail's "ask before
         # displaying": the box shows its alt text on its placeholder colour
         alts = page.eval_on_selector_all(
-            ".mk-img img",
+            ".mk-img img, .mk-text img",
             """els => els.map(e => { const s = getComputedStyle(e);
                  return {fg: s.color, bg: s.backgroundColor, size: parseFloat(s.fontSize), alt: e.alt}; })""",
         )
