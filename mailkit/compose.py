@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import babel.dates
 import jinja2
 import jinja2.meta
+from babel import Locale, UnknownLocaleError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -54,20 +56,52 @@ def css(value: Any) -> Markup:
     return Markup(text)
 
 
-def format_datetime(value: datetime, timezone: str, style: str = "long") -> str:
-    """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``)."""
+def _locale(lang: str) -> Locale | None:
+    """Babel's locale for a language tag other than English, if it knows one."""
+    if lang.split("-")[0].lower() == "en":
+        return None
+    return _babel_locale(lang)
+
+
+@lru_cache(maxsize=64)
+def _babel_locale(lang: str) -> Locale | None:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):  # a tag CLDR does not know: English it is
+        return None
+
+
+@jinja2.pass_context
+def format_datetime(context: Any, value: datetime, timezone: str, style: str = "long") -> str:
+    """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``),
+    in the edition's language: ``20 مايو 2014، 2:15 م BST`` for ``lang="ar"``
+    (CLDR's date and time patterns through Babel; the zone keeps its abbreviation)."""
     local = value.astimezone(ZoneInfo(timezone))
-    hour = local.strftime("%I").lstrip("0") or "12"
-    time = f"{hour}:{local:%M} {local:%p} {local.tzname()}"
+    locale = _locale(context.get("lang") or "en")
+    if locale is None:
+        hour = local.strftime("%I").lstrip("0") or "12"
+        time = f"{hour}:{local:%M} {local:%p} {local.tzname()}"
+        if style == "time":
+            return time
+        return f"{local:%B} {local.day}, {local.year}, {time}"
+    time = f"{babel.dates.format_time(local, 'short', locale=locale)} {local.tzname()}"
     if style == "time":
         return time
-    return f"{local:%B} {local.day}, {local.year}, {time}"
+    pattern = str(babel.dates.get_datetime_format("long", locale=locale))  # "{1}, {0}": date, time
+    return pattern.replace("{1}", babel.dates.format_date(local.date(), "long", locale=locale)).replace("{0}", time)
 
 
-def format_date(value: date | datetime, style: str = "long") -> str:
-    """``Tuesday, May 20, 2014`` (``style="short"``: ``Tuesday, May 20``)."""
-    text = f"{value:%A}, {value:%B} {value.day}"
-    return text if style == "short" else f"{text}, {value.year}"
+@jinja2.pass_context
+def format_date(context: Any, value: date | datetime, style: str = "long") -> str:
+    """``Tuesday, May 20, 2014`` (``style="short"``: ``Tuesday, May 20``), in the
+    edition's language (``الثلاثاء، 20 مايو 2014``)."""
+    locale = _locale(context.get("lang") or "en")
+    if locale is None:
+        text = f"{value:%A}, {value:%B} {value.day}"
+        return text if style == "short" else f"{text}, {value.year}"
+    if style == "short":
+        return babel.dates.format_skeleton("MMMMEEEEd", value, locale=locale)
+    return babel.dates.format_date(value, "full", locale=locale)
 
 
 def join_names(names: Iterable[str], conjunction: str = "and") -> str:

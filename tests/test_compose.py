@@ -148,3 +148,23 @@ def test_unshown_content_follows_the_templates_on_disk(tmp_path: Path) -> None:
     write(tmp_path, "dynamic.mjml.j2", base.replace('"list.mjml.j2"', '"list" ~ ".mjml.j2"'))
     for name in ("whole", "dynamic"):
         assert not [w for w in mailkit.render(name, DIGEST, opts).warnings if "not shown" in w], name
+
+
+@pytest.mark.parametrize(("lang", "tz", "long", "time", "day"), [
+    ("en", "America/New_York", "May 20, 2014, 9:15 AM EDT", "9:15 AM EDT", "Tuesday, May 20, 2014"),
+    ("en-GB", "Europe/London", "May 20, 2014, 2:15 PM BST", "2:15 PM BST", "Tuesday, May 20, 2014"),
+    ("ar", "Europe/London", "20 مايو 2014، 2:15 م BST", "2:15 م BST", "الثلاثاء، 20 مايو 2014"),
+    ("fr", "Europe/Paris", "20 mai 2014, 15:15 CEST", "15:15 CEST", "mardi 20 mai 2014"),
+    ("qq", "America/New_York", "May 20, 2014, 9:15 AM EDT", "9:15 AM EDT", "Tuesday, May 20, 2014"),  # unknown: English
+])
+def test_dates_follow_the_edition_language(lang: str, tz: str, long: str, time: str, day: str) -> None:
+    # CLDR's patterns through Babel; English keeps the newsroom's own format
+    from datetime import datetime
+
+    from mailkit.compose import _environment
+
+    env = _environment((Path("templates"),))
+    when = datetime.fromisoformat("2014-05-20T09:15:00-04:00")
+    out = env.from_string("{{ w | datetime(tz) }}|{{ w | datetime(tz, 'time') }}|{{ w.date() | date }}").render(
+        w=when, tz=tz, lang=lang)
+    assert out == f"{long}|{time}|{day}"
