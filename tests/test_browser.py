@@ -7,10 +7,12 @@ sit side by side in a 600 px column. With MAILKIT_REQUIRE_BROWSER=1 (set by
 
 from __future__ import annotations
 
+import os
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
-from conftest import matrix, pair_id, rendered
+from conftest import THEMES, matrix, pair_id, rendered
 
 import mailkit
 
@@ -129,3 +131,36 @@ def test_logo_and_its_dark_variant(browser, tmp_path) -> None:  # type: ignore[n
             assert len(shown) == 1 and shown[0].endswith("/" + visible), shown
         finally:
             context.close()
+
+
+AXE = Path(__file__).resolve().parent / "mjml" / "node_modules" / "axe-core" / "axe.min.js"
+# An email is an article inside the mail client's own page, which supplies
+# <main> and the landmarks (MJML marks the wrapper role="article"): these two
+# page-level best practices do not apply.
+AXE_OFF = ("landmark-one-main", "region")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("pair", matrix(), ids=pair_id)
+def test_axe_finds_no_accessibility_violation(browser, pair, theme: str) -> None:  # type: ignore[no-untyped-def]
+    # axe-core (Deque's reference engine, installed beside the MJML validator):
+    # WCAG 2.2 A/AA and best practices, in light and in dark mode
+    if not AXE.is_file():
+        if os.environ.get("MAILKIT_REQUIRE_BROWSER"):
+            pytest.fail("axe-core is not installed (npm ci --prefix tests/mjml)")
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/mjml)")
+    email = rendered(*pair, theme=theme)
+    context, page = open_email(browser, email.html, 1000)
+    try:
+        page.add_script_tag(path=str(AXE))
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            result = page.evaluate(
+                """off => axe.run(document, {
+                     runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
+                     rules: Object.fromEntries(off.map(id => [id, {enabled: false}])),
+                     resultTypes: ['violations']})""", list(AXE_OFF))
+            found = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in result["violations"]]
+            assert found == [], (scheme, found)
+    finally:
+        context.close()
