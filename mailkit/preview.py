@@ -33,7 +33,9 @@ __all__ = ["PreviewServer", "serve"]
 _POLL_MS = 300
 _RELOAD = f"""<script>
 (function () {{
-  let seen = null;
+  // the files' version when the server built this page: a change made before
+  // the first poll still reloads it
+  let seen = document.documentElement.dataset.version || null;
   async function poll() {{
     try {{
       const r = await fetch('/version', {{cache: 'no-store'}});
@@ -60,8 +62,8 @@ pre { background: #fff; border: 1px solid #ddd; padding: 12px; overflow: auto; m
 </style>"""
 
 
-def _page(title: str, body: str) -> bytes:
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+def _page(title: str, body: str, version: str = "") -> bytes:
+    return (f"<!doctype html><html lang='en' data-version='{html.escape(version)}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"{_STYLE}</head><body><header><a href='/'>mailkit preview</a></header><main>{body}</main>"
             f"{_RELOAD}</body></html>").encode()
 
@@ -118,19 +120,34 @@ class PreviewServer:
 
     # --- pages -------------------------------------------------------------------
 
+    def _summary(self, template: str, fixture: Path) -> str:
+        # the index row's subject, size and warnings: what an editor scans for
+        try:
+            email = self.render(template, fixture)
+        except MailkitError as err:
+            return f"<td colspan='3' class='error'>{html.escape(type(err).__name__)}: {html.escape(str(err))}</td>"
+        pct = len(email.html.encode("utf-8")) / GMAIL_CLIP_BYTES * 100
+        n = len(email.warnings)
+        warned = (f"<td class='warn' title='{html.escape(chr(10).join(email.warnings))}'>{n} warning{'s' * (n != 1)}</td>"
+                  if n else "<td class='ok'>none</td>")
+        return f"<td dir='auto'>{html.escape(email.subject)}</td><td>{pct:.0f}% of clip</td>{warned}"
+
     def index(self) -> bytes:
+        version = self.version()  # before reading anything, so no later change is missed
         pairs, errors = self.pairs()
         rows = "".join(
             f"<tr><td>{html.escape(t)}</td><td><a class='render-link' href='/render/{quote(t)}/{quote(f.name)}'>"
-            f"{html.escape(f.name)}</a></td><td>{html.escape(str(f.parent))}</td></tr>"
+            f"{html.escape(f.name)}</a></td>{self._summary(t, f)}<td>{html.escape(str(f.parent))}</td></tr>"
             for t, f in pairs
         )
         problems = "".join(f"<div class='error'>{html.escape(e)}</div>" for e in errors)
         return _page("mailkit preview", f"<h1>Templates x fixtures</h1>{problems}"
-                     f"<table><tr><th>template</th><th>fixture</th><th>folder</th></tr>{rows}</table>")
+                     "<table id='pairs'><tr><th>template</th><th>fixture</th><th>subject</th><th>HTML size</th>"
+                     f"<th>warnings</th><th>folder</th></tr>{rows}</table>", version)
 
     def render_page(self, template: str, fixture_name: str) -> tuple[int, bytes]:
         title = f"{template} x {fixture_name}"
+        version = self.version()
         fixture = self.fixture(fixture_name)
         if fixture is None:
             return 404, _page(title, f"<div class='error'>no fixture named {html.escape(fixture_name)}</div>")
@@ -139,7 +156,7 @@ class PreviewServer:
         except MailkitError as err:
             # the error, with its file and line, on the page; the server runs on
             return 200, _page(title, f"<h1>{html.escape(title)}</h1><div class='error' id='render-error'>"
-                                     f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</div>")
+                                     f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</div>", version)
         raw = f"/raw/{quote(template)}/{quote(fixture_name)}"
         size = len(email.html.encode("utf-8"))
         pct = size / GMAIL_CLIP_BYTES * 100
@@ -151,8 +168,8 @@ class PreviewServer:
         except MailkitError as err:
             headers = f"(no message: {err})"
         body = f"""
-<h1 id='subject'>{html.escape(email.subject)}</h1>
-<p>Preheader: <em>{html.escape(email.preheader)}</em></p>
+<h1 id='subject' dir='auto'>{html.escape(email.subject)}</h1>
+<p>Preheader: <em dir='auto'>{html.escape(email.preheader)}</em></p>
 <p id='size'>HTML {size:,} bytes: {pct:.0f}% of Gmail's clip limit ({GMAIL_CLIP_BYTES:,} bytes)</p>
 <h2>Warnings</h2><ul id='warnings'>{warnings}</ul>
 <div class='frames'>
@@ -163,7 +180,7 @@ class PreviewServer:
 <h2>Plain text</h2><pre id='text'>{html.escape(email.text)}</pre>
 <h2>Headers</h2><pre id='headers'>{html.escape(headers)}</pre>
 <h2>MJML</h2><pre id='mjml'>{html.escape(email.mjml)}</pre>"""
-        return 200, _page(title, body)
+        return 200, _page(title, body, version)
 
     def raw(self, template: str, fixture_name: str, dark: bool) -> tuple[int, bytes]:
         fixture = self.fixture(fixture_name)

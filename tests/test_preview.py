@@ -60,6 +60,10 @@ def test_index_render_live_reload_and_errors(browser, site) -> None:  # type: ig
         page.goto(base + "/")
         links = page.locator("a.render-link")
         assert links.count() >= 2  # our fixture and the packaged ones
+        # each row says what the render is: subject, size against Gmail's clip, warnings
+        row = page.locator("#pairs tr", has=page.locator("a[href='/render/alert/seed.yaml']"))
+        assert "China Summons Envoy" in row.inner_text() and "% of clip" in row.inner_text()
+        assert row.locator("td.ok, td.warn").count() == 1
         page.goto(base + "/render/alert/seed.yaml")
         assert "China Summons Envoy" in page.inner_text("#subject")
         assert "Gmail's clip limit" in page.inner_text("#size")
@@ -79,6 +83,10 @@ def test_index_render_live_reload_and_errors(browser, site) -> None:  # type: ig
         (templates / "alert.mjml.j2").write_text(TEMPLATE.replace("{% endblock %}\n", "{% endblok %}\n", 1), encoding="utf-8")
         page.wait_for_selector("#render-error", timeout=3000)
         assert "alert.mjml.j2, line" in page.inner_text("#render-error")
+        page.goto(base + "/")  # the index says which render broke, in its row
+        row = page.locator("#pairs tr", has=page.locator("a[href='/render/alert/seed.yaml']"))
+        assert "alert.mjml.j2, line" in row.locator("td.error").inner_text()
+        page.goto(base + "/render/alert/seed.yaml")
 
         # and clears when fixed
         (templates / "alert.mjml.j2").write_text(TEMPLATE.replace("FIRST VERSION", "THIRD VERSION"), encoding="utf-8")
