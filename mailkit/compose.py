@@ -56,52 +56,57 @@ def css(value: Any) -> Markup:
     return Markup(text)
 
 
-def _locale(lang: str) -> Locale | None:
-    """Babel's locale for a language tag other than English, if it knows one."""
-    if lang.split("-")[0].lower() == "en":
-        return None
-    return _babel_locale(lang)
+@dataclass(frozen=True)
+class _DateFormats:
+    locale: Locale
+    date: str  # "MMMM d, y"
+    time: str  # "h:mm a"
+    date_time: str  # "{1}, {0}": date, time
+    full: str  # "EEEE, MMMM d, y"
+    short: str | None  # "EEEE, MMMM d"; None: CLDR's nearest to that skeleton
+
+
+# English keeps the newsroom's own patterns; every pattern is Babel's, not
+# strftime's, whose names follow the process's LC_TIME
+_ENGLISH = _DateFormats(Locale("en"), "MMMM d, y", "h:mm a", "{1}, {0}", "EEEE, MMMM d, y", "EEEE, MMMM d")
 
 
 @lru_cache(maxsize=64)
-def _babel_locale(lang: str) -> Locale | None:
+def _date_formats(lang: str) -> _DateFormats:
+    """CLDR's patterns for a language tag; English (and a tag CLDR does not know) gets ours."""
+    if lang.split("-")[0].lower() == "en":
+        return _ENGLISH
     try:
-        return Locale.parse(lang.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):  # a tag CLDR does not know: English it is
-        return None
+        loc = Locale.parse(lang.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return _ENGLISH
+    return _DateFormats(loc, loc.date_formats["long"].pattern, loc.time_formats["short"].pattern,
+                        str(loc.datetime_formats["long"]), loc.date_formats["full"].pattern, None)
 
 
 @jinja2.pass_context
 def format_datetime(context: Any, value: datetime, timezone: str, style: str = "long") -> str:
     """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``),
     in the edition's language: ``20 مايو 2014، 2:15 م BST`` for ``lang="ar"``
-    (CLDR's date and time patterns through Babel; the zone keeps its abbreviation)."""
+    (CLDR's patterns through Babel; the zone keeps its abbreviation)."""
+    f = _date_formats(context.get("lang") or "en")
     local = value.astimezone(ZoneInfo(timezone))
-    locale = _locale(context.get("lang") or "en")
-    if locale is None:
-        hour = local.strftime("%I").lstrip("0") or "12"
-        time = f"{hour}:{local:%M} {local:%p} {local.tzname()}"
-        if style == "time":
-            return time
-        return f"{local:%B} {local.day}, {local.year}, {time}"
-    time = f"{babel.dates.format_time(local, 'short', locale=locale)} {local.tzname()}"
+    time = f"{babel.dates.format_datetime(local, f.time, locale=f.locale)} {local.tzname()}"
     if style == "time":
         return time
-    pattern = str(babel.dates.get_datetime_format("long", locale=locale))  # "{1}, {0}": date, time
-    return pattern.replace("{1}", babel.dates.format_date(local.date(), "long", locale=locale)).replace("{0}", time)
+    return f.date_time.replace("{1}", babel.dates.format_datetime(local, f.date, locale=f.locale)).replace("{0}", time)
 
 
 @jinja2.pass_context
 def format_date(context: Any, value: date | datetime, style: str = "long") -> str:
     """``Tuesday, May 20, 2014`` (``style="short"``: ``Tuesday, May 20``), in the
     edition's language (``الثلاثاء، 20 مايو 2014``)."""
-    locale = _locale(context.get("lang") or "en")
-    if locale is None:
-        text = f"{value:%A}, {value:%B} {value.day}"
-        return text if style == "short" else f"{text}, {value.year}"
-    if style == "short":
-        return babel.dates.format_skeleton("MMMMEEEEd", value, locale=locale)
-    return babel.dates.format_date(value, "full", locale=locale)
+    f = _date_formats(context.get("lang") or "en")
+    if style != "short":
+        return babel.dates.format_date(value, f.full, locale=f.locale)
+    if f.short is None:
+        return babel.dates.format_skeleton("MMMMEEEEd", value, locale=f.locale)
+    return babel.dates.format_date(value, f.short, locale=f.locale)
 
 
 def join_names(names: Iterable[str], conjunction: str = "and") -> str:

@@ -150,15 +150,17 @@ def test_unshown_content_follows_the_templates_on_disk(tmp_path: Path) -> None:
         assert not [w for w in mailkit.render(name, DIGEST, opts).warnings if "not shown" in w], name
 
 
-@pytest.mark.parametrize(("lang", "tz", "long", "time", "day"), [
-    ("en", "America/New_York", "May 20, 2014, 9:15 AM EDT", "9:15 AM EDT", "Tuesday, May 20, 2014"),
-    ("en-GB", "Europe/London", "May 20, 2014, 2:15 PM BST", "2:15 PM BST", "Tuesday, May 20, 2014"),
-    ("ar", "Europe/London", "20 مايو 2014، 2:15 م BST", "2:15 م BST", "الثلاثاء، 20 مايو 2014"),
-    ("fr", "Europe/Paris", "20 mai 2014, 15:15 CEST", "15:15 CEST", "mardi 20 mai 2014"),
-    ("qq", "America/New_York", "May 20, 2014, 9:15 AM EDT", "9:15 AM EDT", "Tuesday, May 20, 2014"),  # unknown: English
+@pytest.mark.parametrize(("lang", "tz", "long", "time", "day", "short"), [
+    ("en", "America/New_York", "May 20, 2014, 9:15 AM EDT", "9:15 AM EDT", "Tuesday, May 20, 2014", "Tuesday, May 20"),
+    ("en-GB", "Europe/London", "May 20, 2014, 2:15 PM BST", "2:15 PM BST", "Tuesday, May 20, 2014", "Tuesday, May 20"),
+    ("ar", "Europe/London", "20 مايو 2014، 2:15 م BST", "2:15 م BST", "الثلاثاء، 20 مايو 2014", "الثلاثاء، 20 مايو"),
+    ("fr", "Europe/Paris", "20 mai 2014, 15:15 CEST", "15:15 CEST", "mardi 20 mai 2014", "mar. 20 mai"),
+    ("qq", "America/New_York", "May 20, 2014, 9:15 AM EDT", "9:15 AM EDT", "Tuesday, May 20, 2014",  # unknown: English
+     "Tuesday, May 20"),
 ])
-def test_dates_follow_the_edition_language(lang: str, tz: str, long: str, time: str, day: str) -> None:
-    # CLDR's patterns through Babel; English keeps the newsroom's own format
+def test_dates_follow_the_edition_language(lang: str, tz: str, long: str, time: str, day: str, short: str) -> None:
+    # CLDR's patterns through Babel; English keeps the newsroom's own format,
+    # also through Babel: strftime's names would follow the process's LC_TIME
     from datetime import datetime
 
     from mailkit.compose import _environment
@@ -168,3 +170,4 @@ def test_dates_follow_the_edition_language(lang: str, tz: str, long: str, time: 
     out = env.from_string("{{ w | datetime(tz) }}|{{ w | datetime(tz, 'time') }}|{{ w.date() | date }}").render(
         w=when, tz=tz, lang=lang)
     assert out == f"{long}|{time}|{day}"
+    assert env.from_string("{{ d | date('short') }}").render(d=when.date(), lang=lang) == short
