@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from .errors import InvalidFixtureError, UnsafeInputError
 from .models import Brand, Edition
 from .paths import template_dirs
+from .reader import check_data, read_data_file
 
 __all__ = ["edition_schema", "fixture_pairs", "load_edition", "load_theme", "theme_names", "theme_schema"]
 
@@ -44,30 +42,6 @@ def translate_validation_error(err: ValidationError, source: str) -> InvalidFixt
     return (UnsafeInputError if unsafe else InvalidFixtureError)(source, errors)
 
 
-def _read(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InvalidFixtureError(str(path), [("", f"cannot read: {err}")]) from err
-    try:
-        if path.suffix == ".json":
-            return json.loads(text)
-        if path.suffix == ".toml":
-            return tomllib.loads(text)
-        if path.suffix in (".yaml", ".yml"):
-            return yaml.safe_load(text)
-    except json.JSONDecodeError as err:
-        raise InvalidFixtureError(str(path), [("", f"JSON syntax error at line {err.lineno}, column {err.colno}: {err.msg}")]) from err
-    except tomllib.TOMLDecodeError as err:
-        raise InvalidFixtureError(str(path), [("", f"TOML syntax error: {err}")]) from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise InvalidFixtureError(str(path), [("", f"YAML syntax error{where}: {problem}")]) from err
-    raise InvalidFixtureError(str(path), [("", "unsupported file type (use .json, .yaml, .yml or .toml)")])
-
-
 def theme_names(extra_dirs: Iterable[str | Path] = ()) -> list[str]:
     """Names of the themes found in the template folders' ``themes/`` subfolders."""
     names = {p.stem for d in template_dirs(extra_dirs) for p in (d / "themes").glob("*.yaml")}
@@ -87,11 +61,11 @@ def load_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) 
             raise InvalidFixtureError(
                 "", [("newsletter.brand", f"no theme named {str(name_or_path)!r} (themes: {', '.join(theme_names(extra_dirs))})")]
             )
-    data = _read(path)
+    data = read_data_file(path)
     try:
         return Brand.model_validate(data)
     except ValidationError as err:
-        raise translate_validation_error(err, str(path)) from None
+        raise translate_validation_error(err, str(path)) from err
 
 
 def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
@@ -106,9 +80,10 @@ def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
     if isinstance(source, Mapping):
         data: Any = source
         name = "<data>"
+        check_data(data, name)
     else:
         path = Path(source)
-        data = _read(path)
+        data = read_data_file(path)
         name = str(path)
     if not isinstance(data, Mapping):
         raise InvalidFixtureError(name, [("", "a fixture must be a mapping with newsletter and articles")])
@@ -120,28 +95,10 @@ def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
             raise InvalidFixtureError(name, err.errors) from None
         data = {**data, "newsletter": {**nl, "brand": brand}}
     data = {k: v for k, v in data.items() if k != "$schema"}
-    surrogates = list(_lone_surrogates(data, ""))
-    if surrogates:
-        # pydantic cannot even read a string holding one ("unable to parse raw data")
-        raise UnsafeInputError(name, surrogates)
     try:
         return Edition.model_validate(data)
     except ValidationError as err:
-        raise translate_validation_error(err, name) from None
-
-
-def _lone_surrogates(data: Any, path: str) -> Iterable[tuple[str, str]]:
-    if isinstance(data, str):
-        for i, ch in enumerate(data):
-            if "\ud800" <= ch <= "\udfff":
-                yield path, f"lone surrogate U+{ord(ch):04X} at position {i}"
-                return
-    elif isinstance(data, Mapping):
-        for key, value in data.items():
-            yield from _lone_surrogates(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _lone_surrogates(value, f"{path}[{i}]")
+        raise translate_validation_error(err, name) from err
 
 
 def edition_schema() -> dict[str, Any]:

@@ -41,6 +41,12 @@ class Limits:
     MRML segfaults at about 2,000 nested elements and libxml2 (premailer's
     parser) silently truncates at depth 256, dropping the footer; the
     template itself adds about 20 levels, hence the body depth limit.
+
+    A fixture or theme file is refused over ``max_file_bytes`` before it is
+    parsed (a few bodies at their limit, with room to spare); its data, or a
+    dict passed to ``render()``, over ``max_data_depth`` nested mappings and
+    lists (a fixture needs about 8) or ``max_data_values`` values in all (60
+    stories need about 600): see :mod:`mailkit.reader`.
     """
 
     max_body_bytes: int = 300_000
@@ -48,6 +54,9 @@ class Limits:
     max_stories: int = 60
     max_field_chars: int = 5_000
     max_style_bytes: int = 16_000
+    max_file_bytes: int = 2_000_000
+    max_data_depth: int = 16
+    max_data_values: int = 20_000
 
 
 LIMITS = Limits()
