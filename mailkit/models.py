@@ -9,6 +9,7 @@ URLs are resolved against the article's ``url`` or the newsletter's ``url``.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from datetime import date as Date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,13 +44,25 @@ __all__ = [
 ]
 
 
+def _newlines(value: str) -> str:
+    """Every line break as ``\n``: CRLF and a lone CR (from a Windows or old Mac
+    CMS) would otherwise reach the text part and the wire, and a CRLF blank line
+    would not part paragraphs. U+2028 and U+2029 are line and paragraph breaks
+    by Unicode's definition, and Python's ``str.splitlines()`` (and so the email
+    package) breaks lines at them while HTML and mail clients do not: as
+    ``\n`` and ``\n\n`` every stage reads the same lines and paragraphs."""
+    if "\r" in value or "\u2028" in value or "\u2029" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    return value
+
+
 def _text(value: str) -> str:
     problem = check_text(value)
     if problem:
         raise PydanticCustomError("unsafe_text", problem)
     if len(value) > LIMITS.max_field_chars:
         raise PydanticCustomError("too_long", f"{len(value)} characters, over the limit of {LIMITS.max_field_chars}")
-    return value
+    return _newlines(value)
 
 
 def _html(value: str) -> str:
@@ -58,12 +71,33 @@ def _html(value: str) -> str:
     problem = check_text(value)
     if problem:
         raise PydanticCustomError("unsafe_text", problem)
-    return value
+    return _newlines(value)
 
 
 def _line(value: str) -> str:
-    # single-line fields: any run of whitespace (newlines from a CMS) is one space.
+    # single-line fields: any run of whitespace (newlines from a CMS, CR,
+    # U+2028/U+2029 included: str.split() counts them as whitespace) is one space.
     return " ".join(_text(value).split())
+
+
+# A time converts to any time zone (every offset is under a day) only with a
+# day to spare at both ends of Python's calendar: 0001-01-01T00:00+05:00 is
+# before the first representable UTC instant, and astimezone() raises
+# OverflowError inside the template that formats it.
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def _instant(value: datetime) -> datetime:
+    try:
+        in_range = _EARLIEST <= value.astimezone(UTC) <= _LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise PydanticCustomError(
+            "datetime_range", "{value} cannot be shown in every time zone: use a time between "
+            "0001-01-02 and 9999-12-30 (UTC)", {"value": value.isoformat()})
+    return value
 
 
 def _link_url(value: str) -> str:
@@ -112,6 +146,7 @@ ImageURL = Annotated[str, AfterValidator(_image_url)]
 Color = Annotated[str, AfterValidator(_color)]
 FontStack = Annotated[str, AfterValidator(_font_stack)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
+Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
 Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")]
 Direction = Literal["ltr", "rtl"]
 # a plain local@domain address: no display name, comment, quotes or route
@@ -175,8 +210,8 @@ class Article(_Model):
     kicker: Line | None = None
     section: Line | None = None
     dateline: Line | None = None
-    published_at: AwareDatetime
-    updated_at: AwareDatetime | None = None
+    published_at: Instant
+    updated_at: Instant | None = None
     authors: list[Author] = []
     contributors: Line | None = None
     image: Image | None = None
