@@ -447,3 +447,36 @@ def test_preview_index_shows_the_error(tmp_path: Path) -> None:
     page = PreviewServer((), [folder]).index().decode("utf-8")
     assert time.perf_counter() - start < 5  # the index also renders the packaged fixtures
     assert "bomb.yaml: line" in page and "anchor &amp;a refused" in page
+
+
+def test_every_datetime_field_is_checked_for_the_calendars_ends() -> None:
+    # class-wide: a new datetime field that is a bare AwareDatetime would bring
+    # OverflowError back into the templates
+    import typing
+    from datetime import datetime
+
+    import pydantic
+
+    from mailkit import models
+
+    kinds = (pydantic.AwareDatetime, pydantic.NaiveDatetime, pydantic.PastDatetime, pydantic.FutureDatetime)
+
+    def leaves(annotation: Any, checked: bool) -> list[bool]:
+        if typing.get_origin(annotation) is typing.Annotated:
+            base, *extra = typing.get_args(annotation)
+            return leaves(base, checked or any(getattr(m, "func", None) is models._instant for m in extra))
+        if annotation in kinds or (isinstance(annotation, type) and issubclass(annotation, datetime)):
+            return [checked]
+        return [c for a in typing.get_args(annotation) for c in leaves(a, checked)]
+
+    found = []
+    for name in models.__all__:
+        model = getattr(models, name)
+        if not (isinstance(model, type) and issubclass(model, pydantic.BaseModel)):
+            continue
+        for field_name, field in model.model_fields.items():
+            top = any(getattr(m, "func", None) is models._instant for m in field.metadata)
+            for checked in leaves(field.annotation, top):
+                found.append(f"{name}.{field_name}")
+                assert checked, f"{name}.{field_name} is not an Instant"
+    assert found == ["Article.published_at", "Article.updated_at"]
