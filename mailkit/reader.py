@@ -10,8 +10,8 @@ gets the same walk. What is refused, and why:
 * YAML anchors, aliases and merge keys, at compose time with line and column:
   a 271-byte fixture of nested aliases expands to billions of values (and a
   self-referencing alias to a cycle);
-* duplicate keys (YAML with key and line, JSON with key and field path; TOML
-  refuses them itself): last-wins would silently drop what an editor wrote;
+* duplicate keys, with key and line (TOML refuses them itself): last-wins
+  would silently drop what an editor wrote;
 * nesting deeper than ``LIMITS.max_data_depth`` and more than
   ``LIMITS.max_data_values`` values, counted while composing YAML and walking
   anything else, so nothing recurses unbounded or expands shared references;
@@ -192,7 +192,8 @@ class _JsonInteger(str):
 
 
 class _JsonObject(dict[str, Any]):
-    """A JSON object that had a key twice; ``duplicate`` is the key, reported by the walk."""
+    """A JSON object that had a key twice; ``duplicate`` is the key. The reader
+    says where (line and column); should it not find it, the walk names its field path."""
 
     duplicate: str = ""
 
@@ -215,22 +216,64 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj  # pragma: no cover - unreachable: len(obj) < len(pairs) means a key repeats
 
 
+# a JSON string (with any escapes), a key's colon after it, or a bracket
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"(?:\s*:)?|[{}\[\]]')
+
+
+def _json_duplicate(text: str) -> str | None:
+    """Where the first key given twice in one object is: ``line 5, column 7: duplicate key 'a' (first at line 3)``.
+
+    json's object_pairs_hook sees an object's pairs but not where they are, so
+    when it has found a duplicate the text is tokenised once more (strings and
+    brackets only) to say where.
+    """
+    objects: list[dict[str, int] | None] = []
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        if token in ("{", "["):
+            objects.append({} if token == "{" else None)
+        elif token in ("}", "]"):
+            if objects:
+                objects.pop()
+        elif token.endswith(":") and objects and objects[-1] is not None:
+            key = json.loads(token[:-1])
+            if key in objects[-1]:
+                line = text.count("\n", 0, m.start()) + 1
+                column = m.start() - text.rfind("\n", 0, m.start())
+                first = text.count("\n", 0, objects[-1][key]) + 1
+                return f"line {line}, column {column}: duplicate key {key!r:.60} (first at line {first})"
+            objects[-1][key] = m.start()
+    return None  # pragma: no cover - the hook found one; the walk names its field path
+
+
 def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
     if suffix in (".yaml", ".yml"):
         return _load_yaml(text, source, limits)
+    duplicated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
+        obj = _json_object(items)
+        duplicated = duplicated or isinstance(obj, _JsonObject)
+        return obj
+
     try:
         if suffix == ".json":
-            return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)
-        if suffix == ".toml":
-            return tomllib.loads(text)
+            data = json.loads(text, object_pairs_hook=pairs, parse_int=_json_int)
+        elif suffix == ".toml":
+            data = tomllib.loads(text)
+        else:
+            raise InvalidFixtureError(source, [("", "unsupported file type (use .json, .yaml, .yml or .toml)")])
     except json.JSONDecodeError as err:
         raise InvalidFixtureError(source, [("", f"JSON syntax error at line {err.lineno}, column {err.colno}: {err.msg}")]) from err
     except tomllib.TOMLDecodeError as err:
         raise InvalidFixtureError(source, [("", f"TOML syntax error: {err}")]) from err
     except RecursionError as err:
         # json's C scanner and tomllib recurse once per level; within the
-        # interpreter's limit the walk below refuses the depth with a field path
+        # interpreter's limit the walk refuses the depth with a field path
         raise LimitExceededError(f"{source}: nested deeper than {limits.max_data_depth} levels (the limit)") from err
+    except InvalidFixtureError:
+        raise
     except ValueError as err:
         # tomllib converts integer literals with int(), which refuses 4,300
         # digits or more (CPython's int_max_str_digits); tomllib has no hook for it
@@ -239,7 +282,9 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
             raise InvalidFixtureError(source, [("", f"TOML: {err}")]) from err
         line = text.count("\n", 0, m.start()) + 1
         raise InvalidFixtureError(source, [("", f"line {line}: integer of {len(m.group()):,} digits: larger than 64 bits")]) from err
-    raise InvalidFixtureError(source, [("", "unsupported file type (use .json, .yaml, .yml or .toml)")])
+    if duplicated and (where := _json_duplicate(text)):
+        raise InvalidFixtureError(source, [("", where)])
+    return data
 
 
 def read_data_file(path: Path, limits: Limits = LIMITS) -> Any:

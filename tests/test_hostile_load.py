@@ -42,7 +42,11 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def seed_json() -> str:
-    return json.dumps(expand(BASE), default=str)
+    return json.dumps(expand(BASE), default=str, indent=2)
+
+
+WIDTH_LINE = seed_json().splitlines().index('        "width": 1200,') + 1
+TEMPLATES_LINE = seed_json().splitlines().index('  "templates": [') + 1
 
 
 # the reported alias bomb: nine-fold at each level (the 271-byte original has
@@ -155,9 +159,9 @@ FILE_CASES = [
     FileCase("yaml-duplicate-flow-key", "dupflow.yaml", seed_plus("x: {a: 1, a: 2}\n"), mailkit.InvalidFixtureError,
              rf"line {END}, column 11: duplicate key 'a' \(first at line {END}\)"),
     FileCase("json-duplicate-top-level-key", "dup0.json", json_with('"templates": [', '"templates": [], "templates": ['),
-             mailkit.InvalidFixtureError, r": duplicate key 'templates'"),
-    FileCase("json-duplicate-nested-key", "dup2.json", json_with('"width": 1200', '"width": 1, "width": 1200'),
-             mailkit.InvalidFixtureError, r"articles\[0\]\.image: duplicate key 'width'"),
+             mailkit.InvalidFixtureError, rf"line {TEMPLATES_LINE}, column 20: duplicate key 'templates' \(first at line {TEMPLATES_LINE}\)"),
+    FileCase("json-duplicate-nested-key", "dup2.json", json_with('"width": 1200', '"width": 1,\n"width": 1200'),
+             mailkit.InvalidFixtureError, rf"line {WIDTH_LINE + 1}, column 1: duplicate key 'width' \(first at line {WIDTH_LINE}\)"),
     # 9. the size cap, before parsing
     FileCase("yaml-44-mb", "huge.yaml", seed_plus("pad: " + "x" * 44_000_000 + "\n"),
              mailkit.LimitExceededError, r"file larger than 2,000,000 bytes \(the limit\)"),
@@ -193,6 +197,21 @@ def test_the_seed_still_loads_and_just_under_the_caps_is_fine(tmp_path: Path) ->
     big = tmp_path / "int.yaml"
     big.write_text("a: 9223372036854775807\nb: -9223372036854775807\nc: 0x7fffffffffffffff\n", encoding="utf-8")
     assert read_data_file(big) == {"a": 2**63 - 1, "b": -(2**63 - 1), "c": 2**63 - 1}
+
+
+@pytest.mark.parametrize("text, where", [
+    ('{"a": "}{\\"", "b": [{"c": 1}, {"c": 1, "d": "\\"c\\": 1", "c": 2}]}', "line 1, column 57: duplicate key 'c' (first at line 1)"),
+    ('{"a": {"k": [1, {"k": 2}]},\n "b": {"k\\u0041": 1, "kA": 2}}', "line 2, column 22: duplicate key 'kA' (first at line 2)"),
+    ('[{"x": 1}, {"x": 2}, {"y": {}, "y": []}]', "line 1, column 32: duplicate key 'y' (first at line 1)"),
+], ids=["braces-and-quotes-in-strings", "escaped-key", "in-a-list"])
+def test_json_duplicate_key_is_found_where_it_is(tmp_path: Path, text: str, where: str) -> None:
+    from mailkit.reader import read_data_file
+
+    path = tmp_path / "dup.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(mailkit.InvalidFixtureError) as info:
+        read_data_file(path)
+    assert str(info.value) == f"{path}: {where}"
 
 
 @pytest.mark.parametrize("text, message", [
