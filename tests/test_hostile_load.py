@@ -158,6 +158,10 @@ FILE_CASES = [
              mailkit.InvalidFixtureError, r"line 53, column 7: duplicate key 'width' \(first at line 52\)"),
     FileCase("yaml-duplicate-flow-key", "dupflow.yaml", seed_plus("x: {a: 1, a: 2}\n"), mailkit.InvalidFixtureError,
              rf"line {END}, column 11: duplicate key 'a' \(first at line {END}\)"),
+    FileCase("yaml-key-with-newline", "keynl.yaml", seed_plus('"evil\\nmailkit: ok": 1\n'), mailkit.UnsafeInputError,
+             r": key 'evil\\nmailkit: ok' holds control character U\+000A at position 4$"),
+    FileCase("json-key-with-newline", "keynl.json", json_with('"width": 1200', '"width": 1200, "a\\r\\nb": 1'),
+             mailkit.UnsafeInputError, r"articles\[0\]\.image: key 'a\\r\\nb' holds control character U\+000D at position 1$"),
     FileCase("json-duplicate-top-level-key", "dup0.json", json_with('"templates": [', '"templates": [], "templates": ['),
              mailkit.InvalidFixtureError, rf"line {TEMPLATES_LINE}, column 20: duplicate key 'templates' \(first at line {TEMPLATES_LINE}\)"),
     FileCase("json-duplicate-nested-key", "dup2.json", json_with('"width": 1200', '"width": 1,\n"width": 1200'),
@@ -305,6 +309,13 @@ DICT_CASES = [
      r"<data>: articles\[0\]\.image: a key is an integer larger than 64 bits"),
     ("dict-float-inf", with_value("articles.0.image.width", float("inf")), mailkit.InvalidFixtureError,
      r"<data>: articles\[0\]\.image\.width: inf is not a finite number"),
+    # a key is printed in messages: a newline in one would forge a second line of output
+    ("dict-key-with-newline", with_value("articles.0.evil\nmailkit: ok", 1), mailkit.UnsafeInputError,
+     r"^<data>: articles\[0\]: key 'evil\\nmailkit: ok' holds control character U\+000A at position 4$"),
+    ("dict-key-with-lone-surrogate", with_value("articles.0.bad\ud800", 1), mailkit.UnsafeInputError,
+     r"^<data>: articles\[0\]: key 'bad\\ud800' holds lone surrogate U\+D800 at position 3$"),
+    ("dict-key-with-bidi-override", with_value("newsletter.\u202eeman", 1), mailkit.UnsafeInputError,
+     r"^<data>: newsletter: key '\\u202eeman' holds bidi override U\+202E at position 0$"),
 ]
 
 
