@@ -130,7 +130,8 @@ class _SafeLoader(Composer, _Parser, SafeConstructor, Resolver):
         try:
             return super().construct_object(node, deep)
         except (ValueError, OverflowError) as err:
-            raise _Refused(f"{node.value!r:.60}: {err}", node.start_mark) from err
+            what = repr(node.value)[:60] if isinstance(node, ScalarNode) else node.tag
+            raise _Refused(f"{what}: {err}", node.start_mark) from err
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):

@@ -31,7 +31,7 @@ SEED_TEXT = SEED.read_text(encoding="utf-8")
 BASE = yaml.safe_load(SEED_TEXT)
 DIGEST = FIXTURES / "digest-morning-briefing.yaml"
 THEME = FIXTURES.parent / "templates" / "themes" / "nbc-news.yaml"
-FAST = 0.5  # seconds: "well under a second", on a shared 2-core machine
+FAST = 0.5  # CPU seconds (process time: the machine is shared), "well under a second"
 
 
 def expand(data: dict[str, Any]) -> dict[str, Any]:
@@ -178,10 +178,10 @@ FILE_CASES = [
 def test_file_case(case: FileCase, tmp_path: Path) -> None:
     path = tmp_path / case.name
     path.write_text(case.text(), encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(case.error) as info:
         mailkit.render("breaking", path)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert isinstance(info.value, mailkit.MailkitError)
     assert str(info.value).startswith(f"{path}: "), "the message names the file"
     assert re.search(case.message, str(info.value)), str(info.value)[:300]
@@ -230,12 +230,12 @@ def test_json_duplicate_key_is_found_where_it_is(tmp_path: Path, text: str, wher
 def test_toml_theme(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "theme.toml"
     path.write_text('name = "Brand"\n' + text, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises((mailkit.InvalidFixtureError, mailkit.LimitExceededError)) as info:
         mailkit.load_theme(path)
     assert re.search(message, str(info.value)), str(info.value)
     assert str(info.value).startswith(f"{path}: ")
-    assert time.perf_counter() - start < FAST
+    assert time.process_time() - start < FAST
 
 
 def test_aliases_in_a_theme_file_are_refused_by_every_way_in(tmp_path: Path) -> None:
@@ -253,10 +253,10 @@ def test_aliases_in_a_theme_file_are_refused_by_every_way_in(tmp_path: Path) -> 
     fixture = tmp_path / "uses-bomb.yaml"
     fixture.write_text(SEED_TEXT.replace("brand: nbc-news", "brand: bomb"), encoding="utf-8")
     assert "brand: bomb" in fixture.read_text(encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(mailkit.InvalidFixtureError, match=message):
         mailkit.render("breaking", fixture, mailkit.RenderOptions(template_dirs=(templates,)))
-    assert time.perf_counter() - start < FAST
+    assert time.process_time() - start < FAST
 
 
 # --- dicts passed to render() --------------------------------------------------
@@ -322,11 +322,11 @@ DICT_CASES = [
 @pytest.mark.parametrize("build, error, message", [c[1:] for c in DICT_CASES], ids=[c[0] for c in DICT_CASES])
 def test_dict_case(build: Callable[[], dict[str, Any]], error: type[Exception], message: str) -> None:
     data = build()
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(error) as info:
         mailkit.render("breaking", data)
     assert re.search(message, str(info.value)), str(info.value)[:300]
-    assert time.perf_counter() - start < FAST
+    assert time.process_time() - start < FAST
 
 
 # --- 2. line endings: normalised at load, none reach the message -------------
@@ -460,9 +460,9 @@ def test_cli_render_and_check_say_one_line(tmp_path: Path) -> None:
                  ["check", "breaking", str(bomb)],
                  ["check", "--all", "--fixtures", str(folder)],
                  ["render", "breaking", str(deep), "-o", str(tmp_path / "out")]):
-        start = time.perf_counter()
+        start = time.process_time()
         result = CliRunner().invoke(main, args)
-        assert time.perf_counter() - start < FAST
+        assert time.process_time() - start < FAST
         assert result.exit_code == 1, (args, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit)
         lines = result.stderr.strip().splitlines()
@@ -473,9 +473,9 @@ def test_cli_render_and_check_say_one_line(tmp_path: Path) -> None:
 
 def test_preview_index_shows_the_error(tmp_path: Path) -> None:
     folder = hostile_folder(tmp_path)
-    start = time.perf_counter()
+    start = time.process_time()
     page = PreviewServer((), [folder]).index().decode("utf-8")
-    assert time.perf_counter() - start < 5  # the index also renders the packaged fixtures
+    assert time.process_time() - start < 5  # the index also renders the packaged fixtures
     assert "bomb.yaml: line" in page and "anchor &amp;a refused" in page
 
 
