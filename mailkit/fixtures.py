@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import InvalidFixtureError, UnsafeInputError
+from .errors import InvalidFixtureError, MailkitError, UnsafeInputError
 from .models import Brand, Edition
 from .paths import template_dirs
 from .reader import check_data, read_data_file
@@ -121,18 +121,31 @@ def theme_schema() -> dict[str, Any]:
     return schema
 
 
-def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path]) -> list[tuple[str, Path]]:
-    """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names."""
+def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path], *,
+                  errors: list[str] | None = None) -> list[tuple[str, Path]]:
+    """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names.
+
+    A fixture that fails to load raises its :class:`MailkitError`; with
+    ``errors`` given, it is left out and its message appended there instead,
+    so that one broken file does not hide the others (the preview index).
+    """
     from .compose import list_templates
 
     template_dirs = tuple(template_dirs)
     names = {t.name for t in list_templates(template_dirs)}
-    found = []
+    found: list[tuple[str, Path]] = []
     for folder in fixture_dirs:
-        for path in sorted(Path(folder).glob("*.y*ml")) + sorted(Path(folder).glob("*.json")):
+        files = [sorted(Path(folder).glob(f"*{suffix}")) for suffix in (".yaml", ".yml", ".json", ".toml")]
+        # YAML files first, as they always were listed, then JSON and TOML
+        for path in sorted(files[0] + files[1]) + files[2] + files[3]:
             if path.name.endswith("schema.json"):
                 continue
-            for template in load_edition(path, extra_dirs=template_dirs).templates:
-                if template in names:
-                    found.append((template, path))
+            try:
+                templates = load_edition(path, extra_dirs=template_dirs).templates
+            except MailkitError as err:
+                if errors is None:
+                    raise
+                errors.append(str(err))
+                continue
+            found.extend((template, path) for template in templates if template in names)
     return found

@@ -99,11 +99,11 @@ class PreviewServer:
         return digest.hexdigest()[:16]
 
     def pairs(self) -> tuple[list[tuple[str, Path]], list[str]]:
-        from .cli import fixture_pairs
+        from .fixtures import fixture_pairs
 
-        errors: list[str] = []
+        errors: list[str] = []  # a broken fixture is listed as an error, the others as pairs
         try:
-            return fixture_pairs(self.template_folders, self.fixture_folders[:-1]), errors
+            return fixture_pairs(self.template_folders, self.fixture_folders, errors=errors), errors
         except MailkitError as err:
             errors.append(str(err))
             return [], errors

@@ -471,12 +471,37 @@ def test_cli_render_and_check_say_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
-def test_preview_index_shows_the_error(tmp_path: Path) -> None:
+def test_preview_index_shows_the_error_and_every_other_fixture(tmp_path: Path) -> None:
     folder = hostile_folder(tmp_path)
     start = time.process_time()
     page = PreviewServer((), [folder]).index().decode("utf-8")
-    assert time.process_time() - start < 5  # the index also renders the packaged fixtures
+    assert time.process_time() - start < 5  # the index renders the packaged fixtures too
     assert "bomb.yaml: line" in page and "anchor &amp;a refused" in page
+    # one broken file does not hide the others
+    assert "/render/breaking/breaking-china-cyberspying.yaml" in page
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, int) else json.dumps(str(value))
+
+
+def test_a_toml_fixture_is_listed_and_renders_like_its_yaml(tmp_path: Path) -> None:
+    folder = tmp_path / "fixtures"
+    folder.mkdir()
+    data = expand(BASE)
+    (folder / "seed.toml").write_text("".join(f"{json.dumps(k)} = {toml_value(v)}\n" for k, v in data.items()),
+                                      encoding="utf-8")
+    from mailkit.fixtures import fixture_pairs
+
+    pairs = fixture_pairs((), [folder])
+    assert pairs == [("breaking", folder / "seed.toml"), ("special-report", folder / "seed.toml")]
+    assert mailkit.render("breaking", folder / "seed.toml").html == mailkit.render("breaking", data).html
 
 
 def test_every_datetime_field_is_checked_for_the_calendars_ends() -> None:
