@@ -111,7 +111,8 @@ class _SafeLoader(Composer, _Parser, SafeConstructor, Resolver):
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.anchor is not None:
             raise _Refused(f"anchor &{event.anchor} refused: fixtures and themes may not use anchors and aliases",
                            event.start_mark)
-        self.nodes += 1
+        # values are counted as the walk counts them: a mapping's keys are not
+        self.nodes += not (isinstance(parent, MappingNode) and index is None)
         if self.nodes > self.limits.max_data_values:
             raise _Refused(f"more than {self.limits.max_data_values:,} values (the limit)", event.start_mark, limit=True)
         nested = isinstance(event, CollectionStartEvent)
