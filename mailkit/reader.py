@@ -322,14 +322,24 @@ def read_data_file(path: Path, limits: Limits = LIMITS) -> Any:
 
 
 def _key_problem(key: str) -> str | None:
+    if key.isprintable():  # the usual key; every character refused below is not printable
+        return None
     m = _KEY_BREAK.search(key)
     if m:
         return f"control character U+{ord(m.group()):04X} at position {m.start()}"
     return check_text(key)
 
 
-def _field(path: list[str]) -> str:
-    return "".join(path).lstrip(".")
+def _field(path: list[Any]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, str):
+            out += f".{part:.60}" if out else f"{part:.60}"
+        elif isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:  # a key that is not a string, held in a 1-tuple: True, None, a date ...
+            out += f".{part[0]!r:.60}"
+    return out
 
 
 def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
@@ -338,9 +348,10 @@ def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
     Nesting deeper than ``limits.max_data_depth``, more than
     ``limits.max_data_values`` values (shared references counted each time),
     a container that holds itself, integers beyond 64 bits, non-finite floats,
-    lone surrogates and duplicate JSON keys; errors name the field path.
+    lone surrogates, keys with line breaks or refused characters, and
+    duplicate JSON keys; errors name the field path.
     """
-    path: list[str] = []
+    path: list[Any] = []  # keys (str), indices (int) or other keys (a 1-tuple): formatted only for an error
     on_path: set[int] = set()
     count = 0
 
@@ -352,15 +363,16 @@ def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
         count += 1
         if count > limits.max_data_values:
             raise LimitExceededError(f"{source}: {_field(path)}: more than {limits.max_data_values:,} values (the limit)")
-        if isinstance(value, str):
-            if isinstance(value, _JsonInteger):
+        kind = type(value)
+        if kind is str or isinstance(value, str):
+            if kind is _JsonInteger:
                 refuse(f"integer of {len(value):,} digits: larger than 64 bits")
-            m = _SURROGATE.search(value)
+            m = None if value.isascii() else _SURROGATE.search(value)
             if m:
                 # pydantic cannot even read a string holding one ("unable to parse raw data")
                 refuse(f"lone surrogate U+{ord(m.group()):04X} at position {m.start()}", UnsafeInputError)
             return
-        if isinstance(value, bool):
+        if kind is bool:
             return
         if isinstance(value, int):
             if abs(value) > _MAX_INT:
@@ -370,29 +382,34 @@ def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
             if not math.isfinite(value):
                 refuse(f"{value} is not a finite number")
             return
-        if not isinstance(value, Mapping | list | tuple):
+        is_mapping = kind is dict or kind is _JsonObject or isinstance(value, Mapping)
+        if not (is_mapping or kind is list or isinstance(value, list | tuple)):
             return
         if depth >= limits.max_data_depth:
             raise LimitExceededError(f"{source}: {_field(path)}: nested deeper than {limits.max_data_depth} levels (the limit)")
         if id(value) in on_path:
             refuse("contains itself (a cycle)")
         on_path.add(id(value))
-        if isinstance(value, _JsonObject):
+        if kind is _JsonObject:
             refuse(f"duplicate key {value.duplicate!r:.60}")
-        if isinstance(value, Mapping):
+        if is_mapping:
             for key, item in value.items():
-                if isinstance(key, int) and abs(key) > _MAX_INT:
-                    refuse("a key is an integer larger than 64 bits")
-                if isinstance(key, str) and (problem := _key_problem(key)):
-                    # a key is printed in error messages: a newline in one
-                    # would forge a second line of `mailkit check` output
-                    refuse(f"key {key!r:.60} holds {problem}", UnsafeInputError)
-                path.append(f".{key!s:.60}" if isinstance(key, str) else f".{key!r:.60}")
+                if isinstance(key, str):
+                    problem = _key_problem(key)
+                    if problem:
+                        # a key is printed in error messages: a newline in one
+                        # would forge a second line of `mailkit check` output
+                        refuse(f"key {key!r:.60} holds {problem}", UnsafeInputError)
+                    path.append(key)
+                else:
+                    if isinstance(key, int) and abs(key) > _MAX_INT:
+                        refuse("a key is an integer larger than 64 bits")
+                    path.append((key,))
                 walk(item, depth + 1)
                 path.pop()
         else:
             for i, item in enumerate(value):
-                path.append(f"[{i}]")
+                path.append(i)
                 walk(item, depth + 1)
                 path.pop()
         on_path.discard(id(value))
