@@ -145,15 +145,23 @@ class Link(_Model):
     title: Line
     url: LinkURL
     source: Line | None = None
+    language: Language | None = None
 
 
 class Image(_Model):
-    """An image with its alt text (``""`` for a decorative one), caption and credit."""
+    """An image with its alt text (``""`` for a decorative one), caption and credit.
+
+    ``width`` and ``height`` are the file's own pixels, as the CMS gives them;
+    either or both may be missing (RSS and most CMS APIs give neither). They
+    set the ratio the image is shown at, never its size: templates lay it out
+    at the column's width, or narrower, never wider than the file.
+    """
 
     src: ImageURL
     alt: Line
-    width: int = Field(gt=0, le=2400)
-    height: int = Field(gt=0, le=4800)
+    # 65,535: the largest side JPEG, WebP and GIF can hold
+    width: int | None = Field(default=None, gt=0, le=65535)
+    height: int | None = Field(default=None, gt=0, le=65535)
     caption: Line | None = None
     credit: Line | None = None
 
