@@ -153,7 +153,9 @@ def _image_warnings(edition: Edition) -> list[str]:
 
 
 def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots,
-             watched: Watched) -> dict[str, Any]:
+             watched: Watched | None = None) -> dict[str, Any]:
+    if watched is None:
+        watched = watch_edition(edition)
     bodies: dict[int, Markup] = {}
     for path, article in _articles(edition):
         if article.body:
