@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -104,6 +105,13 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _not_bool(value: Any) -> Any:
+    # pydantic's lax mode reads true as 1; a CMS's "1200" (a string) stays accepted
+    if isinstance(value, bool):
+        raise PydanticCustomError("pixels", "a number of pixels, not {value}", {"value": str(value).lower()})
+    return value
+
+
 Text = Annotated[str, AfterValidator(_text)]
 Html = Annotated[str, AfterValidator(_html)]
 Line = Annotated[str, AfterValidator(_line)]
@@ -114,6 +122,8 @@ FontStack = Annotated[str, AfterValidator(_font_stack)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")]
 Direction = Literal["ltr", "rtl"]
+# an image's side in pixels; 65,535: the largest JPEG, WebP and GIF can hold
+Pixels = Annotated[int, Field(gt=0, le=65535), BeforeValidator(_not_bool)]
 # a plain local@domain address: no display name, comment, quotes or route
 # (mailkit.message checks headers again, whatever the Python version)
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
@@ -159,9 +169,8 @@ class Image(_Model):
 
     src: ImageURL
     alt: Line
-    # 65,535: the largest side JPEG, WebP and GIF can hold
-    width: int | None = Field(default=None, gt=0, le=65535)
-    height: int | None = Field(default=None, gt=0, le=65535)
+    width: Pixels | None = None
+    height: Pixels | None = None
     caption: Line | None = None
     credit: Line | None = None
 
