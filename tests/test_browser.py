@@ -193,9 +193,19 @@ def test_every_image_is_laid_out_in_its_own_ratio(browser, template: str, fixtur
         context.close()
 
 
+@pytest.mark.parametrize("email_lang", ["en", "ar"])
 @pytest.mark.parametrize("width", [375, 1000])
-def test_stories_in_another_direction_are_laid_out_in_theirs(browser, width: int) -> None:  # type: ignore[no-untyped-def]
-    email = rendered("digest", Path("fixtures") / "digest-languages-and-images.yaml")
+def test_stories_in_another_direction_are_laid_out_in_theirs(browser, width: int, email_lang: str) -> None:  # type: ignore[no-untyped-def]
+    # an English digest with Arabic and Hebrew stories, and the same as an Arabic email (vice versa)
+    fixture = Path("fixtures") / "digest-languages-and-images.yaml"
+    if email_lang == "en":
+        email = rendered("digest", fixture)
+    else:
+        data = mailkit.load_edition(fixture).model_dump(mode="json")
+        for story in [*data["articles"], *(a for s in data["sections"] for a in s["articles"]), *data["more_stories"]]:
+            story["language"] = story["language"] or "en"  # without one, a story is in the email's language
+        email = mailkit.render("digest", {**data, "language": email_lang})
+        assert email.edition.dir == "rtl"
     context, page = open_email(browser, email.html, width)
     try:
         found = page.eval_on_selector_all(
@@ -210,5 +220,8 @@ def test_stories_in_another_direction_are_laid_out_in_theirs(browser, width: int
             assert (f["dir"], f["align"]) == ("rtl", "right") and f["lang"] in ("ar", "he"), f
         for f in ltr:
             assert (f["dir"], f["align"]) == ("ltr", "left") and f["lang"] == "en", f
+        if width == 1000:  # the two-card rows run in the email's direction
+            cards = boxes(page, ".mk-story")
+            assert cards[1]["x"] > cards[0]["x"] if email_lang == "en" else cards[1]["x"] < cards[0]["x"]
     finally:
         context.close()
