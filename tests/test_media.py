@@ -209,3 +209,18 @@ def test_a_story_stand_in_is_no_way_out_of_the_sandbox(tmp_path: Path) -> None:
             mailkit.render(f"t{i}", SEED, mailkit.RenderOptions(template_dirs=(tmp_path,)))
         if expr.endswith("headlin"):
             assert "'mailkit.models.Article object' has no attribute 'headlin'" in str(info.value)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "he"])
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_bylines_isolate_each_name_and_read_as_before(lang: str, count: int) -> None:
+    from mailkit.compose import join_names
+
+    names = ["Sara Khatib", "דנה כהן", "M. Alex Johnson"][:count]
+    data = seed()
+    data["articles"][0].update(language=lang, authors=[{"name": n} for n in names])
+    email = mailkit.render("breaking", data)
+    by, conj = {"en": ("By", "and"), "ar": ("بقلم", "و"), "he": ("מאת", "ו")}[lang]
+    assert f"{by} {join_names(names, conj)}" in email.text
+    spans = lxml.html.document_fromstring(email.html).xpath("//p[contains(@class, 'mk-meta')]/span[@dir='auto']")
+    assert [s.text for s in spans] == names
