@@ -85,11 +85,11 @@ def _date_formats(lang: str) -> _DateFormats:
 
 
 @jinja2.pass_context
-def format_datetime(context: Any, value: datetime, timezone: str, style: str = "long") -> str:
+def format_datetime(context: Any, value: datetime, timezone: str, style: str = "long", lang: str | None = None) -> str:
     """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``),
-    in the edition's language: ``20 مايو 2014، 2:15 م BST`` for ``lang="ar"``
-    (CLDR's patterns through Babel; the zone keeps its abbreviation)."""
-    f = _date_formats(context.get("lang") or "en")
+    in the edition's language, or ``lang`` (a story's own): ``20 مايو 2014، 2:15 م BST``
+    for ``lang="ar"`` (CLDR's patterns through Babel; the zone keeps its abbreviation)."""
+    f = _date_formats(lang or context.get("lang") or "en")
     local = value.astimezone(ZoneInfo(timezone))
     time = f"{babel.dates.format_datetime(local, f.time, locale=f.locale)} {local.tzname()}"
     if style == "time":
@@ -112,8 +112,10 @@ def format_date(context: Any, value: date | datetime, style: str = "long") -> st
 def join_names(names: Iterable[str], conjunction: str = "and") -> str:
     """``A``, ``A and B``, ``A, B and C``."""
     items = [n for n in names if n]
-    if conjunction == "و":  # Arabic: the conjunction is a prefix of the next word
-        return "، ".join(items[:-1]) + (" و" + items[-1] if len(items) > 1 else "".join(items))
+    # Arabic and Hebrew: the conjunction is a prefix of the next word
+    comma = {"و": "، ", "ו": ", "}.get(conjunction)
+    if comma:
+        return comma.join(items[:-1]) + (f" {conjunction}" + items[-1] if len(items) > 1 else "".join(items))
     if len(items) <= 2:
         return f" {conjunction} ".join(items)
     return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]

@@ -18,6 +18,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     model_validator,
@@ -138,6 +139,13 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _not_bool(value: Any) -> Any:
+    # pydantic's lax mode reads true as 1; a CMS's "1200" (a string) stays accepted
+    if isinstance(value, bool):
+        raise PydanticCustomError("pixels", "a number of pixels, not {value}", {"value": str(value).lower()})
+    return value
+
+
 Text = Annotated[str, AfterValidator(_text)]
 Html = Annotated[str, AfterValidator(_html)]
 Line = Annotated[str, AfterValidator(_line)]
@@ -149,6 +157,8 @@ TimeZone = Annotated[str, AfterValidator(_timezone)]
 Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
 Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")]
 Direction = Literal["ltr", "rtl"]
+# an image's side in pixels; 65,535: the largest JPEG, WebP and GIF can hold
+Pixels = Annotated[int, Field(gt=0, le=65535), BeforeValidator(_not_bool)]
 # a plain local@domain address: no display name, comment, quotes or route
 # (mailkit.message checks headers again, whatever the Python version)
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
@@ -180,15 +190,22 @@ class Link(_Model):
     title: Line
     url: LinkURL
     source: Line | None = None
+    language: Language | None = None
 
 
 class Image(_Model):
-    """An image with its alt text (``""`` for a decorative one), caption and credit."""
+    """An image with its alt text (``""`` for a decorative one), caption and credit.
+
+    ``width`` and ``height`` are the file's own pixels, as the CMS gives them;
+    either or both may be missing (RSS and most CMS APIs give neither). They
+    set the ratio the image is shown at, never its size: templates lay it out
+    at the column's width, or narrower, never wider than the file.
+    """
 
     src: ImageURL
     alt: Line
-    width: int = Field(gt=0, le=2400)
-    height: int = Field(gt=0, le=4800)
+    width: Pixels | None = None
+    height: Pixels | None = None
     caption: Line | None = None
     credit: Line | None = None
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from .errors import DeliverabilityError
 from .fixtures import load_edition, load_theme
 from .inline import InlineOptions, inline_tree, parse_html
 from .links import LinkTagging, tag_links
+from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
 from .models import Article, Edition, Recipient
 from .personalize import PreparedEmail, RecipientSlots, new_nonce
 from .rendered import RenderedEmail
@@ -125,7 +126,36 @@ def _articles(edition: Edition) -> Iterable[tuple[str, Article]]:
             yield f"sections[{j}].articles[{k}]", a
 
 
-def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots) -> dict[str, Any]:
+def _covered(template: str, edition: Edition, used: frozenset[str] | None) -> Callable[[str], bool]:
+    """Which story paths :func:`_unshown` has already reported as a whole."""
+    if used is None or "edition" in used:
+        return lambda path: False
+    lead_only = "articles" not in used and "article" in used
+    no_articles = "articles" not in used and "article" not in used
+    no_sections = "sections" not in used
+
+    def covered(path: str) -> bool:
+        if path.startswith("sections"):
+            return no_sections
+        return no_articles or (lead_only and path != "articles[0]")
+
+    return covered
+
+
+def _image_warnings(edition: Edition) -> list[str]:
+    out = []
+    for path, article in _articles(edition):
+        img = article.image
+        if img is not None and not (img.width and img.height):
+            out.append(f"{path}.image: no width and height: shown at the column's width with height auto; "
+                       "Outlook on Windows needs both to reserve its box, so the layout may move as it loads")
+    return out
+
+
+def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots,
+             watched: Watched | None = None) -> dict[str, Any]:
+    if watched is None:
+        watched = watch_edition(edition)
     bodies: dict[int, Markup] = {}
     for path, article in _articles(edition):
         if article.body:
@@ -135,21 +165,28 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
     subject = _subject(edition)
     newsletter = edition.newsletter
 
-    def body(article: Article) -> Markup:
-        return bodies.get(id(article), Markup(""))
+    def body(article: Article | Watched) -> Markup:
+        if isinstance(article, Watched):
+            article._read.add("body")
+        return bodies.get(id(unwrap(article)), Markup(""))
+
+    lang, direction = edition.lang, edition.dir
+
+    def voice(item: Any) -> Any:
+        return voice_of(item, lang, direction)
 
     return {
         "template": template,
-        "edition": edition,
+        "edition": watched,
         "newsletter": newsletter,
         "brand": newsletter.brand,
         "colors": newsletter.brand.colors,
         "fonts": newsletter.brand.fonts,
         "tz": newsletter.brand.timezone,
         "footer": newsletter.footer,
-        "article": edition.lead,
-        "articles": edition.articles,
-        "sections": edition.sections,
+        "article": watched.articles[0],
+        "articles": watched.articles,
+        "sections": watched.sections,
         "more_stories": edition.more_stories,
         "editor_note": edition.editor_note,
         "date": edition.date or edition.lead.published_at.date(),
@@ -158,6 +195,9 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         "lang": edition.lang,
         "dir": edition.dir,
         "body": body,
+        "voice": voice,
+        "image_box": image_box,
+        "leaves_out": leaves_out,
         "recipient": slots,
         "unsubscribe_url": slots.token("unsubscribe_url"),
         "preferences_url": slots.token("preferences_url"),
@@ -190,10 +230,14 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     warnings: list[str] = []
     nonce = new_nonce()
     slots = RecipientSlots(nonce)
-    context = _context(template, edition, warnings, slots)
+    watched = watch_edition(edition)
+    context = _context(template, edition, warnings, slots, watched)
 
     mjml = compose(template, context, extra_dirs=dirs)
-    warnings.extend(_unshown(template, edition, names_used(template, dirs)))
+    used = names_used(template, dirs)
+    warnings.extend(_unshown(template, edition, used))
+    warnings.extend(unshown_story_fields(template, watched, _covered(template, edition, used)))
+    warnings.extend(_image_warnings(edition))
     compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
                                                  template=template, extra_dirs=dirs))
     footer = edition.newsletter.footer

@@ -164,3 +164,64 @@ def test_axe_finds_no_accessibility_violation(browser, pair, theme: str) -> None
             assert found == [], (scheme, found)
     finally:
         context.close()
+
+
+IMAGE_CASES = [("digest", "digest-languages-and-images"), ("digest", "digest-morning-briefing"),
+               ("breaking", "breaking-china-cyberspying"), ("special-report", "breaking-arabic-rtl")]
+
+
+@pytest.mark.parametrize("width", [375, 1000])
+@pytest.mark.parametrize(("template", "fixture"), IMAGE_CASES)
+def test_every_image_is_laid_out_in_its_own_ratio(browser, template: str, fixture: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    # offline the images do not load: what is measured is the box the HTML lays
+    # out, which is what a reader sees before the image arrives and around it after
+    email = rendered(template, Path("fixtures") / f"{fixture}.yaml")
+    edition = email.edition
+    stories = [*edition.articles, *(a for s in edition.sections for a in s.articles)]
+    own = {a.image.src: a.image for a in stories if a.image and a.image.width and a.image.height}
+    context, page = open_email(browser, email.html, width)
+    try:
+        shown = page.eval_on_selector_all(
+            "img", "els => els.map(e => { const r = e.getBoundingClientRect(); return {src: e.getAttribute('src'), w: r.width, h: r.height}; })")
+        measured = [s for s in shown if s["src"] in own]
+        assert measured
+        for s in measured:
+            ratio = own[s["src"]].width / own[s["src"]].height
+            assert s["h"] > 0 and abs(s["w"] / s["h"] - ratio) / ratio < 0.03, (s, ratio)
+            assert s["w"] <= own[s["src"]].width  # never wider than the file
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("email_lang", ["en", "ar"])
+@pytest.mark.parametrize("width", [375, 1000])
+def test_stories_in_another_direction_are_laid_out_in_theirs(browser, width: int, email_lang: str) -> None:  # type: ignore[no-untyped-def]
+    # an English digest with Arabic and Hebrew stories, and the same as an Arabic email (vice versa)
+    fixture = Path("fixtures") / "digest-languages-and-images.yaml"
+    if email_lang == "en":
+        email = rendered("digest", fixture)
+    else:
+        data = mailkit.load_edition(fixture).model_dump(mode="json")
+        for story in [*data["articles"], *(a for s in data["sections"] for a in s["articles"]), *data["more_stories"]]:
+            story["language"] = story["language"] or "en"  # without one, a story is in the email's language
+        email = mailkit.render("digest", {**data, "language": email_lang})
+        assert email.edition.dir == "rtl"
+    context, page = open_email(browser, email.html, width)
+    try:
+        found = page.eval_on_selector_all(
+            ".mk-text h1, .mk-text h3, .mk-text li, .mk-text p.mk-kicker",
+            """els => els.map(e => { const s = getComputedStyle(e);
+                 return {text: e.textContent.trim().slice(0, 30), dir: s.direction, align: s.textAlign,
+                         lang: e.closest('[lang]').getAttribute('lang')}; })""")
+        rtl = [f for f in found if any("\u0590" <= c <= "\u06ff" for c in f["text"])]
+        ltr = [f for f in found if f["text"].isascii()]
+        assert len(rtl) >= 10 and len(ltr) >= 8
+        for f in rtl:
+            assert (f["dir"], f["align"]) == ("rtl", "right") and f["lang"] in ("ar", "he"), f
+        for f in ltr:
+            assert (f["dir"], f["align"]) == ("ltr", "left") and f["lang"] == "en", f
+        if width == 1000:  # the two-card rows run in the email's direction
+            cards = boxes(page, ".mk-story")
+            assert cards[1]["x"] > cards[0]["x"] if email_lang == "en" else cards[1]["x"] < cards[0]["x"]
+    finally:
+        context.close()

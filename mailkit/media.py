@@ -1,0 +1,257 @@
+"""What the templates need to show each story faithfully, and to say what they did not.
+
+- :func:`image_box`: the size an image is laid out at, from its own ratio.
+- :func:`voice_of`: a story's own ``lang`` and ``dir`` inside an edition in another language.
+- :func:`watch_edition` and :func:`unshown_story_fields`: the templates get
+  stand-ins for the edition's stories that note which fields a template read
+  while it rendered; a field a story has and no template read is a warning
+  naming the field path, the story and the template, with the reason a
+  template gives for leaving it out (``leaves_out(story, "image", "compact list")``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from babel import Locale, UnknownLocaleError
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from .models import Edition, Image, direction_of
+
+__all__ = ["ImageBox", "Voice", "image_box", "story_direction", "unshown_story_fields", "voice_of", "watch_edition"]
+
+
+# -- images -----------------------------------------------------------------
+
+# an image at most this wide in its file is shown at its own width on phones
+# too (fluid-on-mobile off): it fits a phone's column (375 px less padding)
+# and is never blown up past its pixels
+_PHONE_COLUMN = 320
+
+
+@dataclass(frozen=True)
+class ImageBox:
+    """The box an image is laid out in: ``width`` and ``height`` attributes in
+    CSS pixels (``height`` None when the file's ratio is unknown: ``height: auto``),
+    and whether it stretches to the column's width on phones."""
+
+    width: int
+    height: int | None
+    fluid: bool
+
+
+def image_box(img: Image, width: int, max_height: int | None = None) -> ImageBox:
+    """Lay ``img`` out at most ``width`` wide (and ``max_height`` tall), in its own ratio.
+
+    Never wider than the file (a 300 px image stays 300 px); a 10000x8000
+    file scales down; with only one dimension, or none, the width is the
+    layout's (or the file's) and the height follows the image (``auto``).
+
+    >>> image_box(Image(src="https://e.example/p.jpg", alt="", width=3000, height=500), 552)
+    ImageBox(width=552, height=92, fluid=True)
+    """
+    own_w, own_h = img.width, img.height
+    w = min(width, own_w) if own_w else width
+    fluid = own_w is None or own_w > _PHONE_COLUMN
+    if not (own_w and own_h):
+        return ImageBox(w, None, fluid)
+    h = w * own_h / own_w
+    if max_height and h > max_height:  # a tall portrait: as tall as allowed, narrower, same ratio
+        h = max_height
+        w = max(1, round(h * own_w / own_h))
+    return ImageBox(w, max(1, round(h)), fluid)
+
+
+# -- language and direction -------------------------------------------------
+
+def story_direction(language: str) -> Literal["ltr", "rtl"] | None:
+    """The direction of a language tag: mailkit's list of right-to-left languages,
+    then CLDR's character order; ``None`` for a language neither knows."""
+    if direction_of(language) == "rtl":
+        return "rtl"
+    try:
+        order = Locale.parse(language.replace("-", "_")).character_order
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    return "rtl" if order == "right-to-left" else "ltr"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A story's language as the templates print it.
+
+    ``attrs``: `` lang="he" dir="rtl"`` when it differs from the document's,
+    else empty (the story inherits); ``dir`` is ``auto`` for a language whose
+    direction is unknown; ``align`` is the side its text starts on.
+    """
+
+    lang: str
+    dir: str
+    align: str
+    attrs: Markup
+
+
+def voice_of(item: Any, doc_lang: str, doc_dir: str) -> Voice:
+    """The :class:`Voice` of an article or link (its ``language``), in a document of ``doc_lang``/``doc_dir``."""
+    target = unwrap(item)
+    lang = getattr(target, "language", None) or doc_lang
+    doc_align = "right" if doc_dir == "rtl" else "left"
+    if lang.lower() == doc_lang.lower():
+        return Voice(doc_lang, doc_dir, doc_align, Markup(""))
+    direction = story_direction(lang) or "auto"
+    align = {"rtl": "right", "ltr": "left"}.get(direction, doc_align)
+    # the side is set inline: the story sits inside MJML's text-align of the
+    # email's side; "start" follows dir="auto" where CSS is read (Outlook keeps the email's side)
+    side = "start" if direction == "auto" else align
+    return Voice(lang, direction, align, Markup(f' lang="{lang}" dir="{direction}" style="text-align:{side};"'))
+
+
+# -- what the templates read ------------------------------------------------
+
+class Watched:
+    """A stand-in for one model object in a template's context: every field a
+    template reads is noted (``_read``); a model inside it is watched too."""
+
+    __slots__ = ("_children", "_left_out", "_path", "_read", "_registry", "_target")
+
+    def __init__(self, target: BaseModel, path: str, registry: dict[int, Watched]) -> None:
+        self._target = target
+        self._path = path
+        self._read: set[str] = set()
+        self._left_out: dict[str, str] = {}
+        self._children: dict[str, Any] = {}
+        self._registry = registry
+        registry[id(target)] = self
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for names not on the stand-in itself: the model's fields
+        # and properties (the sandbox refuses names starting with "_")
+        try:
+            return self._children[name]
+        except KeyError:
+            pass
+        value = getattr(self._target, name)
+        self._read.add(name)
+        return self._child(name, value)
+
+    def _child(self, name: str, value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            value = self._registry.get(id(value)) or _watch(value, f"{self._path}.{name}", self._registry)
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            value = [self._registry.get(id(v)) or _watch(v, f"{self._path}.{name}[{i}]", self._registry)
+                     for i, v in enumerate(value)]
+        elif callable(value):  # a method (model_dump ...): not cached, nothing to note
+            return value
+        self._children[name] = value
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        return unwrap(other) == self._target
+
+    def __hash__(self) -> int:
+        return id(self._target)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return repr(self._target)
+
+
+_CLASSES: dict[type, type[Watched]] = {}
+
+
+def _watch(target: BaseModel, path: str, registry: dict[int, Watched]) -> Watched:
+    # one stand-in class per model, named after it: a template's error reads
+    # "'mailkit.models.Article object' has no attribute 'headlin'", as without stand-ins
+    cls = _CLASSES.get(type(target))
+    if cls is None:
+        cls = _CLASSES[type(target)] = type(type(target).__name__, (Watched,), {"__slots__": ()})
+        cls.__module__ = type(target).__module__
+    return cls(target, path.lstrip("."), registry)
+
+
+def unwrap(item: Any) -> Any:
+    """The model behind a stand-in (anything else as it is)."""
+    return item._target if isinstance(item, Watched) else item
+
+
+def watch_edition(edition: Edition) -> Watched:
+    """Stand-ins for ``edition`` and its stories, each story with its field path
+    (``articles[0]``, ``sections[1].articles[2]``) whichever way a template reaches it."""
+    registry: dict[int, Watched] = {}
+    root = _watch(edition, "", registry)
+    root._child("articles", edition.articles)
+    sections = root._child("sections", edition.sections)
+    for s, section in zip(sections, edition.sections, strict=True):
+        s._child("articles", section.articles)
+    return root
+
+
+def watched_stories(root: Watched) -> Iterator[tuple[str, Watched]]:
+    """Every story stand-in with its field path, in the edition's order."""
+    for story in root._children["articles"]:
+        yield story._path, story
+    for section in root._children["sections"]:
+        for story in section._children["articles"]:
+            yield story._path, story
+
+
+def leaves_out(story: Any, fields: str, reason: str) -> str:
+    """Template function: ``{% set _ = leaves_out(story, "image body", "compact list") %}``
+    declares fields this part of the template does not show, and why; the
+    warning for them carries the reason. Prints nothing."""
+    if isinstance(story, Watched):
+        for field in fields.split():
+            story._left_out.setdefault(field, reason)
+    return ""
+
+
+# The fields of a story a reader would miss. Within a group, the first of
+# them a template shows stands for the others (a card shows the summary or,
+# without one, the dek; the kicker or, without one, the section).
+_STORY_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("dek", "summary"), ("kicker", "section"), ("authors",), ("image",), ("body",), ("related",), ("contributors",),
+)
+_IMAGE_FIELDS = ("caption", "credit")
+
+
+def _has(value: Any) -> bool:
+    return bool(value) if not isinstance(value, BaseModel) else True
+
+
+def unshown_story_fields(template: str, root: Watched, skip: Callable[[str], bool] = lambda path: False) -> list[str]:
+    """Warnings for each story field that has a value and that ``template`` did not read
+    while it rendered: ``sections[0].articles[2].image: not shown by template 'digest' (compact list)``.
+
+    ``skip(path)``: stories already reported as a whole (a part of the edition the template never refers to).
+    """
+    by = f"not shown by template {template!r}"
+    out: list[str] = []
+
+    def note(story: Watched, path: str, field: str) -> None:
+        reason = story._left_out.get(field) or story._left_out.get(field.split(".")[0])
+        out.append(f"{path}.{field}: {by}" + (f" ({reason})" if reason else ""))
+
+    for path, story in watched_stories(root):
+        if skip(path):
+            continue
+        article: Any = story._target
+        if "headline" not in story._read:
+            reason = story._left_out.get("story")
+            out.append(f"{path}: story {by}" + (f" ({reason})" if reason else ""))
+            continue
+        for group in _STORY_FIELDS:
+            present = [f for f in group if _has(getattr(article, f))]
+            if present and not any(f in story._read for f in present):
+                for field in present:
+                    note(story, path, field)
+        image = story._children.get("image")
+        if isinstance(image, Watched):
+            for field in _IMAGE_FIELDS:
+                if getattr(image._target, field) and field not in image._read:
+                    note(story, path, f"image.{field}")
+    return out
