@@ -139,11 +139,13 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
                   theme: str | None, template_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Deliverability and accessibility checks; exits 1 when any fails.
 
-    Size against Gmail's clip, style size, alt text, link schemes, preheader,
-    subject length, lang and dir, and the contrast of every text colour in
-    light and dark mode.
+    Size against Gmail's clip (of the HTML as sent), style size, alt text,
+    link schemes, preheader, subject length, lang and dir, the contrast of
+    every text colour in light and dark mode, and, when SpamAssassin is
+    installed, its local score of the message and the rules that fired.
     """
-    from .checks import run_checks
+    from .checks import run_checks, spam_check
+    from .spam import spam_message, spam_reports
 
     try:
         if check_all:
@@ -152,9 +154,12 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
             pairs = [(template, fixture)]
         else:
             raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
+        emails = [render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme)) for name, path in pairs]
+        # one SpamAssassin run for every email (Perl and its rules load once)
+        spam = spam_reports([spam_message(email) for email in emails])
         results = [
-            (name, path, run_checks(render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme))))
-            for name, path in pairs
+            (name, path, [*run_checks(email), spam_check(spam[i] if spam is not None else None)])
+            for i, ((name, path), email) in enumerate(zip(pairs, emails, strict=True))
         ]
     except MailkitError as err:
         raise _Failed(str(err)) from None

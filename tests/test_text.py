@@ -7,13 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import THEMES, matrix, pair_id, rendered
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
 from mailkit.text import html_to_text
-
-from conftest import THEMES, matrix, pair_id, rendered
 
 URL = re.compile(r"(?:https?://|mailto:)\S+")
 
