@@ -86,11 +86,15 @@ def main() -> None:
 @click.option("--eml", is_flag=True, help="Also write a ready-to-send .eml message.")
 @click.option("--to", "to", default="reader@example.com", show_default=True, help="The .eml message's recipient.")
 @click.option("--strict", is_flag=True, help="Fail on deliverability warnings.")
+@click.option("--max-body-chars", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Cut each body after the last paragraph within N characters, with a 'Continue reading' link.")
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
-                   template_dirs: tuple[Path, ...], eml: bool, to: str, strict: bool) -> None:
+                   template_dirs: tuple[Path, ...], eml: bool, to: str, strict: bool,
+                   max_body_chars: int | None) -> None:
     """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files."""
     try:
-        email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict))
+        email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
+                                                        max_body_chars=max_body_chars))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
         paths = write_outputs(email, out_dir, stem, eml=to if eml else None)
     except MailkitError as err:

@@ -56,3 +56,30 @@ def test_text_lines_over_78_are_bare_urls_at_column_0(change: Callable[[dict[str
     for line in email.text.splitlines():
         if len(line) > 78:
             assert URL.fullmatch(line), f"line over 78 that is not a bare URL at column 0: {line!r}"
+
+
+# max_body_chars over awkward bodies: the cut falls between whole blocks or not at all
+CUT_CASES = {
+    # one block: nothing to cut between, the body is whole and there is no link
+    "a-single-huge-paragraph": ("<p>" + "word " * 4000 + "</p>", False),
+    # text with no block element at all
+    "bare-text-no-blocks": ("word " * 4000, False),
+    # ">" and "<" inside attribute values must not end a tag early
+    "angle-brackets-in-attributes": ('<p><a href="https://example.com/?a=>b&c=<d" title="x > y">link</a> '
+                                     + "word " * 100 + "</p>" * 1 + "<p>" + "more " * 500 + "</p>", True),
+    # a block nested 30 deep: its end is one top-level boundary
+    "deep-nesting": ("<blockquote>" * 30 + "deep " * 50 + "</blockquote>" * 30 + "<p>" + "after " * 500 + "</p>", True),
+    # top-level line breaks between runs of text
+    "top-level-line-breaks": (("line " * 60 + "<br>") * 20, True),
+}
+
+
+@pytest.mark.parametrize(("html", "cut"), CUT_CASES.values(), ids=CUT_CASES.keys())
+def test_max_body_chars_cuts_only_between_blocks(html: str, cut: bool) -> None:
+    data = copy.deepcopy(BASE)
+    data["articles"][0]["body"] = html
+    email = mailkit.render("breaking", data, mailkit.RenderOptions(max_body_chars=300))
+    assert ("mk-continue" in email.html) is cut
+    assert ("Continue reading [" in email.text) is cut
+    for line in email.text.splitlines():
+        assert len(line) <= 78 or URL.fullmatch(line), line
