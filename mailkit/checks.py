@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from .message import wire_size
+from .message import max_wire_size, wire_size
 
 if TYPE_CHECKING:
     from .render import RenderedEmail
@@ -50,7 +50,9 @@ def _size_detail(decoded: int, sent: int) -> str:
 def deliverability_warnings(email: RenderedEmail) -> list[str]:
     """Warnings for size, style size, alt text, link schemes, preheader and subject."""
     warnings: list[str] = []
-    decoded, sent = clip_size(email)
+    decoded = len(email.html.encode("utf-8"))
+    # measured exactly only where it can matter: encoding costs ~0.5 ms a render
+    sent = wire_size(email.html) if max_wire_size(decoded) > GMAIL_CLIP_BYTES else 0
     if max(decoded, sent) > GMAIL_CLIP_BYTES:
         warnings.append(f"HTML is {_size_detail(decoded, sent)}: over Gmail's clip limit of {GMAIL_CLIP_BYTES:,}, "
                         "Gmail will hide the rest, including the unsubscribe link")

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .rendered import RenderedEmail
 
 __all__ = ["BulkMessages", "build_message", "check_address", "check_header", "encode_part", "list_headers",
-           "message_bytes", "wire_size"]
+           "max_wire_size", "message_bytes", "wire_size"]
 
 # CR, LF and every other line break Python's str.splitlines() honours, and NUL.
 _LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00]")
@@ -197,6 +197,16 @@ def wire_size(content: str) -> int:
     """
     body = encode_part(content)[1]
     return len(body) + body.count("\n")
+
+
+def max_wire_size(size: int) -> int:
+    """An upper bound of :func:`wire_size` for ``size`` bytes of UTF-8: their base64 size.
+
+    The smaller encoding is chosen, so a part is never larger than its base64;
+    the checks skip the exact measure (half a millisecond of QP) below the clip.
+    """
+    b64 = 4 * ((size + 2) // 3)
+    return b64 + 2 * -(-b64 // 76)
 
 
 def _part(subtype: str, cte: str, encoded: str) -> MIMEPart:

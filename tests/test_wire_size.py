@@ -111,3 +111,13 @@ def test_encoding_is_whichever_is_smaller() -> None:
                  BASE64: len(base64.encodebytes(text.encode()))}
         assert sizes[cte] <= sizes[other], (text[:10], cte, sizes)
         assert len(body) == sizes[cte] and all(len(line) <= 76 for line in body.splitlines())
+
+
+@pytest.mark.parametrize("text", ["a" * 100, "é" * 5000, "中" * 77, "x" * 57, "x" * 58, "", "مرحبا " * 999])
+def test_max_wire_size_is_the_base64_size_and_bounds_the_part(text: str) -> None:
+    # the warning skips the exact measure when even base64 would be under the clip
+    from mailkit.message import max_wire_size
+
+    encoded = base64.encodebytes(text.encode("utf-8"))
+    assert max_wire_size(len(text.encode("utf-8"))) == len(encoded) + encoded.count(b"\n")
+    assert wire_size(text) <= max_wire_size(len(text.encode("utf-8")))
