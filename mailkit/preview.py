@@ -175,7 +175,10 @@ class PreviewServer:
 <p>Preheader: <em dir='auto'>{html.escape(email.preheader)}</em></p>
 <p id='size'>HTML {size:,} bytes as sent ({decoded:,} decoded): {pct:.0f}% of Gmail's clip limit ({GMAIL_CLIP_BYTES:,} bytes)</p>
 <h2>Warnings</h2><ul id='warnings'>{warnings}</ul>
-<p id='spam'>{html.escape(_spam_line(email))}</p>
+<p id='spam'>Spam score (SpamAssassin): scoring…</p>
+<script>/* SpamAssassin takes a second or two: the page does not wait for it */
+fetch({json.dumps(f"/spam/{quote(template)}/{quote(fixture_name)}")}).then(r => r.text())
+  .then(t => {{ document.getElementById('spam').textContent = t; }});</script>
 <div class='frames'>
   <div class='frame'><p>Desktop, 800 px</p><iframe id='desktop' title='desktop' src='{raw}.html' width='800' height='1400'></iframe></div>
   <div class='frame'><p>Phone, 375 px</p><iframe id='phone' title='phone' src='{raw}.html' width='375' height='1400'></iframe></div>
@@ -185,6 +188,16 @@ class PreviewServer:
 <h2>Headers</h2><pre id='headers'>{html.escape(headers)}</pre>
 <h2>MJML</h2><pre id='mjml'>{html.escape(email.mjml)}</pre>"""
         return 200, _page(title, body, version)
+
+    def spam(self, template: str, fixture_name: str) -> tuple[int, bytes]:
+        """The render's SpamAssassin line, as plain text (the render page fetches it)."""
+        fixture = self.fixture(fixture_name)
+        if fixture is None:
+            return 404, b"no such fixture"
+        try:
+            return 200, _spam_line(self.render(template, fixture)).encode("utf-8")
+        except MailkitError as err:
+            return 200, f"Spam score: not available ({err})".encode()
 
     def raw(self, template: str, fixture_name: str, dark: bool) -> tuple[int, bytes]:
         fixture = self.fixture(fixture_name)
@@ -217,7 +230,7 @@ def _spam_line(email: RenderedEmail) -> str:
         return f"Spam score: not available ({err})"
 
 
-_RENDER = re.compile(r"^/(render|raw)/([^/]+)/([^/]+?)(\.html)?$")
+_RENDER = re.compile(r"^/(render|raw|spam)/([^/]+)/([^/]+?)(\.html)?$")
 
 
 def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
@@ -248,6 +261,8 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
                     kind, template, fixture = m.group(1), unquote(m.group(2)), unquote(m.group(3))
                     if kind == "render":
                         self.send(*server.render_page(template, fixture))
+                    elif kind == "spam":
+                        self.send(*server.spam(template, fixture), "text/plain; charset=utf-8")
                     else:
                         self.send(*server.raw(template, fixture, "dark" in parse_qs(url.query)))
                 else:
