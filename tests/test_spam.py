@@ -196,3 +196,14 @@ def test_preview_page_fills_in_the_spam_score(browser) -> None:  # type: ignore[
         page.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_template_of_ones_own_gets_the_same_hidden_preheader(tmp_path: Path) -> None:
+    # the restyling is in the compile stage, not the layout: a template that
+    # writes its own <mj-preview> without extending base.mjml.j2 gets it too
+    (tmp_path / "bare.mjml.j2").write_text(
+        "{# bare #}\n<mjml><mj-head><mj-preview>{{ preheader }}</mj-preview></mj-head><mj-body><mj-section>"
+        "<mj-column><mj-text>{{ article.headline }}</mj-text></mj-column></mj-section></mj-body></mjml>\n",
+        encoding="utf-8")
+    email = mailkit.render("bare", SEED, mailkit.RenderOptions(template_dirs=(tmp_path,)))
+    assert f'<div style="{PREVIEW_STYLE}">' in email.html and MRML_PREVIEW_STYLE not in email.html
