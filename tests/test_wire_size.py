@@ -113,7 +113,8 @@ def test_encoding_is_whichever_is_smaller() -> None:
         assert len(body) == sizes[cte] and all(len(line) <= 76 for line in body.splitlines())
 
 
-@pytest.mark.parametrize("text", ["a" * 100, "é" * 5000, "中" * 77, "x" * 57, "x" * 58, "", "مرحبا " * 999])
+@pytest.mark.parametrize("text", ["a" * 100, "é" * 5000, "中" * 77, "x" * 57, "x" * 58, "", "مرحبا " * 999],
+                         ids=["ascii", "latin-1", "chinese", "57", "58", "empty", "arabic"])
 def test_max_wire_size_is_the_base64_size_and_bounds_the_part(text: str) -> None:
     # the warning skips the exact measure when even base64 would be under the clip
     from mailkit.message import max_wire_size
