@@ -15,6 +15,7 @@ from .errors import (
     MailkitError,
     MjmlCompileError,
     SendError,
+    SpamCheckError,
     TemplateError,
     TemplateNotFoundError,
     TextError,
@@ -43,6 +44,7 @@ from .personalize import PreparedEmail
 from .render import RenderOptions, prepare, render
 from .rendered import RenderedEmail
 from .sanitize import LIMITS, Limits
+from .spam import SpamReport, spam_reports
 from .text import TextOptions
 
 __version__ = "0.1.0"
@@ -77,6 +79,8 @@ __all__ = [
     "Section",
     "SendError",
     "Sender",
+    "SpamCheckError",
+    "SpamReport",
     "TemplateError",
     "TemplateInfo",
     "TemplateNotFoundError",
@@ -92,4 +96,5 @@ __all__ = [
     "message_bytes",
     "prepare",
     "render",
+    "spam_reports",
 ]

@@ -10,11 +10,14 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from .message import max_wire_size, wire_size
+
 if TYPE_CHECKING:
     from .render import RenderedEmail
+    from .spam import SpamReport
 
-__all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckResult", "contrast_ratio",
-           "deliverability_warnings", "run_checks"]
+__all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckResult", "clip_size", "contrast_ratio",
+           "deliverability_warnings", "run_checks", "spam_check"]
 
 # Gmail clips messages whose HTML is over about 102 KB, hiding the rest, the
 # unsubscribe link included.
@@ -31,12 +34,27 @@ _HREF = re.compile(r"""<a\b[^>]*?\bhref=["']([^"']*)["']""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def clip_size(email: RenderedEmail) -> tuple[int, int]:
+    """``(decoded, sent)``: bytes of HTML, and of the HTML part as the message carries it.
+
+    The part travels quoted-printable or base64 (see :func:`mailkit.message.encode_part`),
+    which is larger than the HTML; Gmail's clip is checked against the larger of the two.
+    """
+    return len(email.html.encode("utf-8")), wire_size(email.html)
+
+
+def _size_detail(decoded: int, sent: int) -> str:
+    return f"{sent:,} bytes as sent ({decoded:,} decoded)"
+
+
 def deliverability_warnings(email: RenderedEmail) -> list[str]:
     """Warnings for size, style size, alt text, link schemes, preheader and subject."""
     warnings: list[str] = []
-    size = len(email.html.encode("utf-8"))
-    if size > GMAIL_CLIP_BYTES:
-        warnings.append(f"HTML is {size:,} bytes: over Gmail's clip limit of {GMAIL_CLIP_BYTES:,}, "
+    decoded = len(email.html.encode("utf-8"))
+    # measured exactly only where it can matter: encoding costs ~0.5 ms a render
+    sent = wire_size(email.html) if max_wire_size(decoded) > GMAIL_CLIP_BYTES else 0
+    if max(decoded, sent) > GMAIL_CLIP_BYTES:
+        warnings.append(f"HTML is {_size_detail(decoded, sent)}: over Gmail's clip limit of {GMAIL_CLIP_BYTES:,}, "
                         "Gmail will hide the rest, including the unsubscribe link")
     for i, style in enumerate(_STYLE.findall(email.html)):
         n = len(style.encode("utf-8"))
@@ -104,12 +122,28 @@ def _contrast_pairs(email: RenderedEmail) -> list[tuple[str, str, str]]:
     ]
 
 
-def run_checks(email: RenderedEmail) -> list[CheckResult]:
-    """Every deliverability and accessibility check, passed or not."""
+def spam_check(report: SpamReport | None) -> CheckResult:
+    """The ``spam score`` line: SpamAssassin's local score and the rules that fired, or why it did not run."""
+    from .spam import SPAM_SCORE_LIMIT
+
+    if report is None:
+        return CheckResult("spam score", True, "not run: SpamAssassin is not installed (apt-get install spamassassin)")
+    return CheckResult("spam score", report.score <= SPAM_SCORE_LIMIT,
+                       f"{report.summary()} (at most {SPAM_SCORE_LIMIT})")
+
+
+def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]:
+    """Every deliverability and accessibility check, passed or not.
+
+    ``spam=True`` adds SpamAssassin's local score of the message (about a
+    second; a line saying it did not run when it is not installed). To score
+    many emails in one SpamAssassin run, call :func:`~mailkit.spam.spam_reports`
+    and :func:`spam_check` yourself, as ``mailkit check --all`` does.
+    """
     results: list[CheckResult] = []
-    size = len(email.html.encode("utf-8"))
-    results.append(CheckResult("size", size <= GMAIL_CLIP_BYTES,
-                               f"{size:,} bytes of HTML, Gmail clips at {GMAIL_CLIP_BYTES:,}"))
+    decoded, sent = clip_size(email)
+    results.append(CheckResult("size", max(decoded, sent) <= GMAIL_CLIP_BYTES,
+                               f"HTML {_size_detail(decoded, sent)}, Gmail clips at {GMAIL_CLIP_BYTES:,}"))
     styles = [len(s.encode("utf-8")) for s in _STYLE.findall(email.html)]
     biggest = max(styles, default=0)
     results.append(CheckResult("style size", biggest <= MAX_STYLE_BYTES,
@@ -131,4 +165,9 @@ def run_checks(email: RenderedEmail) -> list[CheckResult]:
     for label, fg, bg in _contrast_pairs(email):
         ratio = contrast_ratio(fg, bg)
         results.append(CheckResult(f"contrast: {label}", ratio >= 4.5, f"{fg} on {bg}: {ratio:.1f}:1 (at least 4.5:1)"))
+    if spam:
+        from .spam import spam_message, spam_reports
+
+        reports = spam_reports([spam_message(email)])
+        results.append(spam_check(reports[0] if reports else None))
     return results

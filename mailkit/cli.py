@@ -86,11 +86,15 @@ def main() -> None:
 @click.option("--eml", is_flag=True, help="Also write a ready-to-send .eml message.")
 @click.option("--to", "to", default="reader@example.com", show_default=True, help="The .eml message's recipient.")
 @click.option("--strict", is_flag=True, help="Fail on deliverability warnings.")
+@click.option("--max-body-chars", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Cut each body after the last paragraph within N characters, with a 'Continue reading' link.")
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
-                   template_dirs: tuple[Path, ...], eml: bool, to: str, strict: bool) -> None:
+                   template_dirs: tuple[Path, ...], eml: bool, to: str, strict: bool,
+                   max_body_chars: int | None) -> None:
     """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files."""
     try:
-        email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict))
+        email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
+                                                        max_body_chars=max_body_chars))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
         paths = write_outputs(email, out_dir, stem, eml=to if eml else None)
     except MailkitError as err:
@@ -139,11 +143,13 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
                   theme: str | None, template_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Deliverability and accessibility checks; exits 1 when any fails.
 
-    Size against Gmail's clip, style size, alt text, link schemes, preheader,
-    subject length, lang and dir, and the contrast of every text colour in
-    light and dark mode.
+    Size against Gmail's clip (of the HTML as sent), style size, alt text,
+    link schemes, preheader, subject length, lang and dir, the contrast of
+    every text colour in light and dark mode, and, when SpamAssassin is
+    installed, its local score of the message and the rules that fired.
     """
-    from .checks import run_checks
+    from .checks import run_checks, spam_check
+    from .spam import spam_message, spam_reports
 
     try:
         if check_all:
@@ -152,9 +158,12 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
             pairs = [(template, fixture)]
         else:
             raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
+        emails = [render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme)) for name, path in pairs]
+        # one SpamAssassin run for every email (Perl and its rules load once)
+        spam = spam_reports([spam_message(email) for email in emails])
         results = [
-            (name, path, run_checks(render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme))))
-            for name, path in pairs
+            (name, path, [*run_checks(email), spam_check(spam[i] if spam is not None else None)])
+            for i, ((name, path), email) in enumerate(zip(pairs, emails, strict=True))
         ]
     except MailkitError as err:
         raise _Failed(str(err)) from None

@@ -16,6 +16,7 @@ position a person needs to fix the input::
     ├── TextError                                    the plain-text stage failed
     ├── HeaderError              (also ValueError)   an unsafe or invalid header value (CR/LF injection ...)
     ├── DeliverabilityError                          a warning escalated by strict mode
+    ├── SpamCheckError                               SpamAssassin, when installed, failed to score a message
     └── SendError                                    SMTP delivery failed
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "MailkitError",
     "MjmlCompileError",
     "SendError",
+    "SpamCheckError",
     "TemplateError",
     "TemplateNotFoundError",
     "TextError",
@@ -115,6 +117,10 @@ class DeliverabilityError(MailkitError):
     def __init__(self, warnings: list[str]) -> None:
         self.warnings = warnings
         super().__init__("strict mode: " + "; ".join(warnings))
+
+
+class SpamCheckError(MailkitError):
+    """SpamAssassin is installed but failed (or timed out) scoring a message."""
 
 
 class SendError(MailkitError):

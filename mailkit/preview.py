@@ -3,13 +3,15 @@
 Stdlib only (http.server), bound to 127.0.0.1. The index lists every template x
 fixture; a render page shows the email at desktop and phone widths, in dark
 mode, as plain text, as MJML and as headers, with its size against Gmail's clip
-and its warnings. The page polls ``/version`` (a fingerprint of every template,
+(as sent), its warnings and, when SpamAssassin is installed, its local spam
+score and the rules that fired. The page polls ``/version`` (a fingerprint of every template,
 partial, theme and fixture file) and reloads itself when a file changes; a
 render error is shown on the page with its file and line, and the server runs on.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -21,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from .checks import GMAIL_CLIP_BYTES
+from .checks import GMAIL_CLIP_BYTES, clip_size
 from .errors import MailkitError
 from .models import Recipient
 from .paths import FIXTURES_DIR, template_dirs
@@ -126,7 +128,7 @@ class PreviewServer:
             email = self.render(template, fixture)
         except MailkitError as err:
             return f"<td colspan='3' class='error'>{html.escape(type(err).__name__)}: {html.escape(str(err))}</td>"
-        pct = len(email.html.encode("utf-8")) / GMAIL_CLIP_BYTES * 100
+        pct = max(clip_size(email)) / GMAIL_CLIP_BYTES * 100
         n = len(email.warnings)
         warned = (f"<td class='warn' title='{html.escape(chr(10).join(email.warnings))}'>{n} warning{'s' * (n != 1)}</td>"
                   if n else "<td class='ok'>none</td>")
@@ -158,7 +160,8 @@ class PreviewServer:
             return 200, _page(title, f"<h1>{html.escape(title)}</h1><div class='error' id='render-error'>"
                                      f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</div>", version)
         raw = f"/raw/{quote(template)}/{quote(fixture_name)}"
-        size = len(email.html.encode("utf-8"))
+        decoded, size = clip_size(email)
+        size = max(decoded, size)
         pct = size / GMAIL_CLIP_BYTES * 100
         warnings = "".join(f"<li class='warn'>{html.escape(w)}</li>" for w in email.warnings) or "<li class='ok'>none</li>"
         try:
@@ -170,8 +173,12 @@ class PreviewServer:
         body = f"""
 <h1 id='subject' dir='auto'>{html.escape(email.subject)}</h1>
 <p>Preheader: <em dir='auto'>{html.escape(email.preheader)}</em></p>
-<p id='size'>HTML {size:,} bytes: {pct:.0f}% of Gmail's clip limit ({GMAIL_CLIP_BYTES:,} bytes)</p>
+<p id='size'>HTML {size:,} bytes as sent ({decoded:,} decoded): {pct:.0f}% of Gmail's clip limit ({GMAIL_CLIP_BYTES:,} bytes)</p>
 <h2>Warnings</h2><ul id='warnings'>{warnings}</ul>
+<p id='spam'>Spam score (SpamAssassin): scoring…</p>
+<script>/* SpamAssassin takes a second or two: the page does not wait for it */
+fetch({json.dumps(f"/spam/{quote(template)}/{quote(fixture_name)}")}).then(r => r.text())
+  .then(t => {{ document.getElementById('spam').textContent = t; }});</script>
 <div class='frames'>
   <div class='frame'><p>Desktop, 800 px</p><iframe id='desktop' title='desktop' src='{raw}.html' width='800' height='1400'></iframe></div>
   <div class='frame'><p>Phone, 375 px</p><iframe id='phone' title='phone' src='{raw}.html' width='375' height='1400'></iframe></div>
@@ -181,6 +188,16 @@ class PreviewServer:
 <h2>Headers</h2><pre id='headers'>{html.escape(headers)}</pre>
 <h2>MJML</h2><pre id='mjml'>{html.escape(email.mjml)}</pre>"""
         return 200, _page(title, body, version)
+
+    def spam(self, template: str, fixture_name: str) -> tuple[int, bytes]:
+        """The render's SpamAssassin line, as plain text (the render page fetches it)."""
+        fixture = self.fixture(fixture_name)
+        if fixture is None:
+            return 404, b"no such fixture"
+        try:
+            return 200, _spam_line(self.render(template, fixture)).encode("utf-8")
+        except MailkitError as err:
+            return 200, f"Spam score: not available ({err})".encode()
 
     def raw(self, template: str, fixture_name: str, dark: bool) -> tuple[int, bytes]:
         fixture = self.fixture(fixture_name)
@@ -193,7 +210,27 @@ class PreviewServer:
         return 200, (_dark(email.html) if dark else email.html).encode("utf-8")
 
 
-_RENDER = re.compile(r"^/(render|raw)/([^/]+)/([^/]+?)(\.html)?$")
+@functools.lru_cache(maxsize=64)
+def _spam_of(message: bytes) -> str:
+    from .checks import spam_check
+    from .spam import spam_reports
+
+    reports = spam_reports([message])
+    result = spam_check(reports[0] if reports else None)
+    return f"Spam score (SpamAssassin): {'' if result.ok else 'FAIL '}{result.detail}"
+
+
+def _spam_line(email: RenderedEmail) -> str:
+    """SpamAssassin's local score of the message, cached by its bytes (a run takes about a second)."""
+    from .spam import spam_message
+
+    try:
+        return _spam_of(spam_message(email))
+    except MailkitError as err:
+        return f"Spam score: not available ({err})"
+
+
+_RENDER = re.compile(r"^/(render|raw|spam)/([^/]+)/([^/]+?)(\.html)?$")
 
 
 def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
@@ -224,6 +261,8 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
                     kind, template, fixture = m.group(1), unquote(m.group(2)), unquote(m.group(3))
                     if kind == "render":
                         self.send(*server.render_page(template, fixture))
+                    elif kind == "spam":
+                        self.send(*server.spam(template, fixture), "text/plain; charset=utf-8")
                     else:
                         self.send(*server.raw(template, fixture, "dark" in parse_qs(url.query)))
                 else:

@@ -25,7 +25,7 @@ from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap,
 from .models import Article, Edition, Recipient
 from .personalize import PreparedEmail, RecipientSlots, new_nonce
 from .rendered import RenderedEmail
-from .sanitize import sanitize_body
+from .sanitize import cut_body, encode_for_mrml, sanitize_body
 from .text import TextOptions, tree_text_lines
 
 __all__ = ["RenderOptions", "RenderedEmail", "prepare", "render"]
@@ -39,6 +39,10 @@ class RenderOptions:
     ``theme``: a theme name or file that replaces the edition's brand.
     ``strict``: raise :class:`DeliverabilityError` instead of returning warnings.
     ``link_tagging``: UTM parameters for every story link (off by default).
+    ``max_body_chars``: cut each article body after the last paragraph (or
+    other block) that ends within this many characters of text, followed by a
+    "Continue reading" link to the article: how a long read stays under
+    Gmail's clip. ``None`` (the default) never cuts.
     """
 
     template_dirs: tuple[str | Path, ...] = ()
@@ -48,6 +52,7 @@ class RenderOptions:
     text: TextOptions = TextOptions()  # noqa: RUF009
     inline: InlineOptions = InlineOptions()  # noqa: RUF009
     link_tagging: LinkTagging | None = None
+    max_body_chars: int | None = None
 
 
 def shorten(text: str, limit: int) -> str:
@@ -152,8 +157,17 @@ def _image_warnings(edition: Edition) -> list[str]:
     return out
 
 
+# the link after a cut body, in the edition's language (English otherwise)
+CONTINUE_READING = {"en": "Continue reading", "ar": "تابع القراءة"}
+
+
+def _continue_link(article: Article, lang: str) -> str:
+    label = CONTINUE_READING.get(lang.split("-")[0].lower(), CONTINUE_READING["en"])
+    return f'<p class="mk-continue"><a href="{encode_for_mrml(article.url)}">{encode_for_mrml(label)}</a></p>'
+
+
 def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots,
-             watched: Watched | None = None) -> dict[str, Any]:
+             watched: Watched | None = None, max_body_chars: int | None = None) -> dict[str, Any]:
     if watched is None:
         watched = watch_edition(edition)
     bodies: dict[int, Markup] = {}
@@ -161,7 +175,13 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         if article.body:
             clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
             warnings.extend(clean.warnings)
-            bodies[id(article)] = Markup(clean.html)
+            body_html = clean.html
+            if max_body_chars is not None:
+                # in the body itself, so every template (a reader's own included) shows the link
+                cut = cut_body(body_html, max_body_chars)
+                if cut is not None:
+                    body_html = cut + _continue_link(article, article.language or edition.lang)
+            bodies[id(article)] = Markup(body_html)
     subject = _subject(edition)
     newsletter = edition.newsletter
 
@@ -231,7 +251,7 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     nonce = new_nonce()
     slots = RecipientSlots(nonce)
     watched = watch_edition(edition)
-    context = _context(template, edition, warnings, slots, watched)
+    context = _context(template, edition, warnings, slots, watched, options.max_body_chars)
 
     mjml = compose(template, context, extra_dirs=dirs)
     used = names_used(template, dirs)

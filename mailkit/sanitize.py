@@ -29,6 +29,7 @@ __all__ = [
     "Limits",
     "SanitizedHtml",
     "check_text",
+    "cut_body",
     "encode_for_mrml",
     "sanitize_body",
 ]
@@ -262,3 +263,45 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         if " alt=" not in m.group():
             warnings.append(f"{field}: image without alt text: {m.group()[:80]}")
     return SanitizedHtml(_reencode_attrs(cleaned), warnings)
+
+
+# after sanitize_body every attribute value is encoded (no raw ">" or "<"):
+# a tag is "<" to the next ">"
+_BODY_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def cut_body(html: str, max_chars: int) -> str | None:
+    """Sanitised body HTML cut after the last top-level block that ends within
+    ``max_chars`` characters of text, or None when the whole body fits.
+
+    The cut falls only between blocks (paragraphs, subheads, lists, quotes,
+    figures), never inside one, and keeps at least the first block, so the
+    result is the original's first blocks, byte for byte.
+    """
+    depth = chars = pos = 0
+    last_fit: int | None = None
+    first_end: int | None = None
+    for m in _BODY_TOKEN.finditer(html):
+        chars += len(_ENTITY.sub("x", html[pos : m.start()]))
+        pos = m.end()
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if closing:
+            depth -= 1
+        elif name not in _VOID and not self_closing:
+            depth += 1
+            continue
+        if depth == 0:  # a top-level block ends here
+            if first_end is None:
+                first_end = pos
+            if chars > max_chars:
+                break
+            last_fit = pos
+    else:
+        chars += len(_ENTITY.sub("x", html[pos:]))
+        if chars <= max_chars:
+            return None
+    end = last_fit or first_end
+    if end is None or not html[end:].strip():
+        return None
+    return html[:end]

@@ -7,8 +7,8 @@ preheader as the first line); after it, headings are underlined and the
 link list is appended.
 
 Links: a link whose text is not its URL becomes ``text [n]``, listed at the
-end under "Links:" as ``[n] text`` with the full URL on the next line, so no
-URL is ever broken and every line over the width is a single URL. A link inside an element marked ``data-text="url"`` (the templates'
+end under "Links:" as ``[n] text`` with the full URL on the next line, at
+column 0, so no URL is ever broken and every line over the width is a bare URL. A link inside an element marked ``data-text="url"`` (the templates'
 call-to-action buttons) is written as ``text:`` with its URL on the next line.
 Elements marked ``data-text="skip"`` are left out; ``data-text="rule"``
 becomes a separator line.
@@ -284,9 +284,11 @@ def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions) ->
     if refs:
         out += [("text", ""), ("text", options.links_heading), ("text", "")]
         for i, (url, label) in enumerate(refs.items(), 1):
-            # the link's text, then its URL on a line of its own: every line
-            # over the width is a single URL, whatever a recipient's URL is
-            out += [("ref", f"[{i}] {label}"), ("raw", f"    {url}")]
+            # the link's text, then its URL on a line of its own at column 0:
+            # every line over the width is a bare URL, whatever a recipient's
+            # URL is (indented, a 79-80 character URL wraps in an 80-column
+            # terminal client, and the wrapped URL no longer works)
+            out += [("ref", f"[{i}] {label}"), ("raw", url)]
     return out
 
 
@@ -301,8 +303,9 @@ def lay_out(line: Line, options: TextOptions) -> list[str]:
         if len(text) <= options.width:
             return [text]
         indent = " " * (text.index("] ") + 2)
-        return textwrap.wrap(text, width=options.width, subsequent_indent=indent,
-                             break_long_words=False, break_on_hyphens=False) or [text]
+        return _urls_at_column_0(textwrap.wrap(text, width=options.width, subsequent_indent=indent,
+                                               break_long_words=False, break_on_hyphens=False) or [text],
+                                 options.width)
     if kind.startswith("heading"):
         # h1 underlined "=", h2 "-"; h3 and below (story headlines in a
         # digest) stand on their own, so sections and stories stay distinct
@@ -311,7 +314,22 @@ def lay_out(line: Line, options: TextOptions) -> list[str]:
             return ["", *lines, ""]
         mark = "=" if kind == "heading1" else "-"
         return ["", *lines, mark * max(len(x) for x in lines), ""]
-    return _wrap(text, options.width) if text else [""]
+    return _urls_at_column_0(_wrap(text, options.width), options.width) if text else [""]
+
+
+# a wrapped line over the width is one word: a URL after a quote's "> " or a
+# list item's indent moves to column 0, where a terminal cannot wrap it
+_PREFIXED_URL = re.compile(r"^[\s>*+\-\d.]+?((?:\S+://|mailto:)\S+)$")
+
+
+def _urls_at_column_0(lines: list[str], width: int) -> list[str]:
+    if all(len(line) <= width for line in lines):
+        return lines
+    out = []
+    for line in lines:
+        m = _PREFIXED_URL.match(line) if len(line) > width else None
+        out.append(m.group(1) if m else line)
+    return out
 
 
 def assemble(blocks: list[list[str]], options: TextOptions) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
+from conftest import THEMES, matrix, pair_id, rendered
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -53,11 +55,23 @@ def test_no_markup_residue(email: mailkit.RenderedEmail) -> None:
     assert not re.search(r"^\s*!\[", text, re.MULTILINE), "image line"
 
 
-def test_lines_wrap_at_78_except_lone_urls(email: mailkit.RenderedEmail) -> None:
-    for line in email.text.splitlines():
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("pair", matrix(), ids=pair_id)
+def test_lines_wrap_at_78_except_bare_urls_at_column_0(pair: tuple[str, Path], theme: str) -> None:
+    # an 80-column terminal client wraps a line of 79-80 characters: every
+    # line over 78 must be a bare URL starting at column 0 (nothing to wrap)
+    text = rendered(*pair, theme).text
+    for line in text.splitlines():
         if len(line) > 78:
-            assert URL.fullmatch(line.strip()), f"long line that is not a single URL: {line!r}"
-    assert "\n\n\n" not in email.text
+            assert URL.fullmatch(line), f"line over 78 that is not a bare URL at column 0: {line!r}"
+    assert "\n\n\n" not in text
+
+
+def test_link_list_urls_start_at_column_0() -> None:
+    email = mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml")
+    links = email.text.split("\nLinks:\n", 1)[1].splitlines()
+    urls = [line for line in links if "://" in line]
+    assert urls and all(URL.fullmatch(line) for line in urls), urls
 
 
 def test_every_link_has_its_whole_url(email: mailkit.RenderedEmail) -> None:
