@@ -49,6 +49,8 @@ _WIDTH = 78
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
 # a Message-ID: <left@right>, printable ASCII without spaces or angle brackets
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
+# a list-id (RFC 2919): a dot-atom of letters, digits and hyphens
+_LIST_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*)(?:\.[A-Za-z0-9-]+)+")
 # what may stand in a URL as it is (RFC 3986 reserved and unreserved, and "%"):
 # anything else, "<", ">", '"', spaces and non-ASCII included, is percent-encoded
 _URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
@@ -199,8 +201,10 @@ def list_headers(edition: Edition, sender: Sender, unsubscribe_url: str) -> list
     # a list-id label is a dot-atom: ASCII, at most 63 characters a label (DNS)
     label = re.sub(r"[^a-z0-9]+", "-", newsletter.name.lower()).strip("-")[:63].strip("-") or "newsletter"
     list_id = sender.list_id or f"{label}.{domain}"
+    if not _LIST_ID.fullmatch(check_header("List-Id", list_id)) or len(list_id) > 255:
+        raise HeaderError(f"List-Id: {list_id[:80]!r} is not a list id like breaking-news.example.org")
     name = check_header("List-Id", newsletter.name)
-    headers: list[tuple[str, str]] = [("List-Id", _fold("List-Id", [*_phrase_tokens(name), f"<{check_header('List-Id', list_id)}>"]))]
+    headers: list[tuple[str, str]] = [("List-Id", _fold("List-Id", [*_phrase_tokens(name), f"<{list_id}>"]))]
     unsubscribe = [f"<{header_url('List-Unsubscribe', unsubscribe_url)}>"]
     if sender.unsubscribe_mailto:
         unsubscribe.append(f"<mailto:{check_address('List-Unsubscribe', sender.unsubscribe_mailto)}?subject=unsubscribe>")

@@ -240,6 +240,16 @@ def test_long_but_fitting_unsubscribe_url_is_kept_whole() -> None:
     assert re.findall(r"<([^<>]*)>", parse(raw)["List-Unsubscribe"])[0] == url
 
 
+@pytest.mark.parametrize("list_id", ["news.example.org>\r\nBcc: v@example.com", "news.example.org> <x.example.org"])
+def test_list_id_injection_is_refused_at_load_and_by_the_writer(list_id: str) -> None:
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"newsletter\.sender\.list_id"):
+        mailkit.render("breaking", edition(newsletter__sender__list_id=list_id))
+    rendered = mailkit.render("breaking", SEED, recipient=READER)
+    sender = rendered.edition.newsletter.sender.model_copy(update={"list_id": list_id})  # type: ignore[union-attr]
+    with pytest.raises(mailkit.HeaderError, match=r"^List-Id: "):
+        message_bytes(rendered, sender=sender, date=WHEN, message_id=MID)
+
+
 @pytest.mark.parametrize("message_id", ["<a\r\nBcc: x@y.org>", "no-brackets@x.org", "<a b@x.org>", "<é@x.org>",
                                         "<" + "a" * 1000 + "@x.org>"])
 def test_bad_message_id_is_refused(message_id: str) -> None:

@@ -233,3 +233,23 @@ def test_a_set_without_eml_removes_the_old_eml(tmp_path: Path) -> None:
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == [f"{STEM}{s}" for s in (".html", ".mjml", ".txt")]
     assert b"Beijing Summons" in (out / f"{STEM}.html").read_bytes()
+
+
+def test_a_lone_cr_cannot_end_the_data_early(smtp_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # "<CR>.<CR><LF>" ends SMTP DATA on some servers (SMTP smuggling): what arrives must be what was sent
+    import email
+    from email import policy
+
+    import yaml
+
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    data["editor_note"] = "before\r.\r\nMAIL FROM:<x@evil.example>\r\nafter"
+    fixture = tmp_path / "smuggle.yaml"
+    fixture.write_text(yaml.safe_dump(data), encoding="utf-8")
+    sink, port = smtp_server
+    code, _, err = run("send", "digest", str(fixture), "--to", "e@example.org", "--smtp", f"127.0.0.1:{port}")
+    assert code == 0, err
+    (_, _, content), = sink.received
+    assert b"\r.\r" not in content and b"\n.\r" not in content.replace(b"\r\n.\r\n", b"")
+    text = email.message_from_bytes(content, policy=policy.default).get_body(("plain",)).get_content()
+    assert "MAIL FROM:<x@evil.example>" in text  # body text, intact
