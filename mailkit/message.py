@@ -196,6 +196,10 @@ def list_headers(edition: Edition, sender: Sender, unsubscribe_url: str) -> list
     Values are encoded and folded; a URL is never folded or encoded (no
     client would read it back), so one too long for a header line is refused.
     """
+    return [_list_id(edition, sender), *_unsubscribe_headers(sender, unsubscribe_url)]
+
+
+def _list_id(edition: Edition, sender: Sender) -> tuple[str, _Folded]:
     domain = sender.address.rpartition("@")[2]
     newsletter = edition.newsletter
     # a list-id label is a dot-atom: ASCII, at most 63 characters a label (DNS)
@@ -204,11 +208,14 @@ def list_headers(edition: Edition, sender: Sender, unsubscribe_url: str) -> list
     if not _LIST_ID.fullmatch(check_header("List-Id", list_id)) or len(list_id) > 255:
         raise HeaderError(f"List-Id: {list_id[:80]!r} is not a list id like breaking-news.example.org")
     name = check_header("List-Id", newsletter.name)
-    headers: list[tuple[str, str]] = [("List-Id", _fold("List-Id", [*_phrase_tokens(name), f"<{list_id}>"]))]
+    return ("List-Id", _fold("List-Id", [*_phrase_tokens(name), f"<{list_id}>"]))
+
+
+def _unsubscribe_headers(sender: Sender, unsubscribe_url: str) -> list[tuple[str, _Folded]]:
     unsubscribe = [f"<{header_url('List-Unsubscribe', unsubscribe_url)}>"]
     if sender.unsubscribe_mailto:
         unsubscribe.append(f"<mailto:{check_address('List-Unsubscribe', sender.unsubscribe_mailto)}?subject=unsubscribe>")
-    headers.append(("List-Unsubscribe", _fold("List-Unsubscribe", [t + "," for t in unsubscribe[:-1]] + unsubscribe[-1:])))
+    headers = [("List-Unsubscribe", _fold("List-Unsubscribe", [t + "," for t in unsubscribe[:-1]] + unsubscribe[-1:]))]
     if unsubscribe_url.startswith("https://"):
         headers.append(("List-Unsubscribe-Post", _fold("List-Unsubscribe-Post", ["List-Unsubscribe=One-Click"])))
     return headers
@@ -234,8 +241,9 @@ def _sender_headers(subject: str, sender: Sender) -> list[tuple[str, _Folded]]:
     return headers
 
 
-def _reader_headers(edition: Edition, sender: Sender, to_name: str, to_address: str, date: datetime | None,
-                    message_id: str | None, domain: str, unsubscribe_url: str) -> list[tuple[str, _Folded]]:
+def _reader_headers(list_id: tuple[str, _Folded], sender: Sender, to_name: str, to_address: str,
+                    date: datetime | None, message_id: str | None, domain: str,
+                    unsubscribe_url: str) -> list[tuple[str, _Folded]]:
     message_id = message_id or make_msgid(domain=domain)  # make_msgid(domain=...) never calls socket.getfqdn()
     if not _MESSAGE_ID.fullmatch(check_header("Message-ID", message_id)):
         raise HeaderError(f"Message-ID: {message_id[:80]!r} is not <left@right> in printable ASCII")
@@ -243,7 +251,8 @@ def _reader_headers(edition: Edition, sender: Sender, to_name: str, to_address: 
         ("To", _mailbox("To", to_name, to_address)),
         ("Date", _fold("Date", format_datetime(date or datetime.now(UTC)).split(" "))),
         ("Message-ID", _fold("Message-ID", [message_id])),
-        *list_headers(edition, sender, unsubscribe_url),  # type: ignore[list-item]
+        list_id,
+        *_unsubscribe_headers(sender, unsubscribe_url),
     ]
 
 
@@ -294,21 +303,31 @@ def _qp_static(static: tuple[str, ...]) -> tuple[bytes, ...]:
     return tuple(map(_qp_segment, static))
 
 
-def _html_qp(parts: Parts, values: Sequence[str]) -> bytes | None:
-    """The HTML part encoded piece by piece (static text encoded once), or None when a value holds a line break."""
+def _html_qp(parts: Parts, values: Sequence[str]) -> tuple[bytes, list[bytes]] | None:
+    """The HTML part encoded piece by piece (static text encoded once) and its encoded values.
+
+    None when a value holds a line break: such an HTML part is encoded whole.
+    """
     tokens = parts.tokens(values, html_escape)
     if any("\n" in t or "\r" in t for t in tokens):
         return None
     static = _qp_static(parts.static)
     out = [static[0]]
+    encoded_values = []
+    b2a_qp = binascii.b2a_qp
     for value, piece in zip(tokens, static[1:], strict=True):
-        out.append(_qp_segment(value))
+        # _qp_segment without _canonical: these values hold no CR (above)
+        encoded = b2a_qp(value.encode("utf-8"), istext=True)
+        if encoded and not encoded.endswith(b"\n"):
+            encoded += b"=\n"
+        encoded_values.append(encoded)
+        out.append(encoded)
         out.append(piece)
-    return b"".join(out)
+    return b"".join(out), encoded_values
 
 
 def _bodies(email: RenderedEmail) -> tuple[bytes, bytes, str]:
-    """The text and HTML parts, quoted-printable, and the boundary's seed.
+    """The text and HTML parts, quoted-printable, and their boundary.
 
     An email from :func:`mailkit.prepare` (and so :func:`mailkit.render`) is
     encoded the way :class:`BulkMessages` encodes it, piece by piece, so the
@@ -318,32 +337,44 @@ def _bodies(email: RenderedEmail) -> tuple[bytes, bytes, str]:
     source = email.__dict__.get("html_parts")
     if source is not None:
         parts, values = source
-        html = _html_qp(parts, values)
-        if html is not None and parts.fill(values, html_escape) == email.html:
-            return text, html, _seed(parts.static)
-    return text, _qp_segment(email.html), _seed((email.html,))
+        encoded = _html_qp(parts, values)
+        if encoded is not None and parts.fill(values, html_escape) == email.html:
+            return text, encoded[0], _boundary(_seed(parts.static), text, encoded[1])
+    # the seed is a hash of this whole HTML, so only the text can hold it
+    return text, _qp_segment(email.html), _boundary(_seed((email.html,)), text, ())
 
 
 def _seed(static: tuple[str, ...]) -> str:
     return "mk-" + hashlib.sha256("\0".join(static).encode()).hexdigest()[:32]
 
 
-def _boundary(seed: str, text: bytes, html: bytes) -> str:
-    # the seed cannot occur in the parts by chance; if a value put it there on
-    # purpose, a boundary made from the encoded parts themselves cannot be in them
-    if seed.encode() in text or seed.encode() in html:
-        return "mk-" + hashlib.sha256(seed.encode() + text + html).hexdigest()[:32]
+def _boundary(seed: str, text: bytes, html_values: Iterable[bytes]) -> str:
+    # The seed, a hash of the static HTML, cannot be in that HTML (searched for
+    # only in the encoded values, where a reader could put it on purpose, and
+    # in the text part); if it is there, a boundary made from the encoded
+    # parts themselves cannot be in them.
+    mark = seed.encode()
+    values = list(html_values)
+    if mark in text or any(mark in v for v in values):
+        return "mk-" + hashlib.sha256(mark + text + b"".join(values)).hexdigest()[:32]
     return seed
 
 
 def _assemble(head: bytes, boundary: str, text: bytes, html: bytes) -> bytes:
-    # what email.generator writes for a multipart/alternative of two parts
-    # (tested equal): "--boundary", part headers, blank line, body; CRLF throughout
+    # What email.generator writes for a multipart/alternative of two parts
+    # (tested equal): "--boundary", part headers, blank line, body; CRLF
+    # throughout. Fit for SMTP by construction, and checked where it is cheap:
+    # the headers in full; the bodies are binascii's quoted-printable (lines of
+    # at most 76 octets, 7-bit) of content without a CR, whose LFs become CRLF
+    # here. (check_wire over a whole digest message costs as much as writing it.)
+    check_wire(head)
+    if b"\r" in text or b"\r" in html:
+        raise HeaderError("message: a CR in a quoted-printable body")  # pragma: no cover - _canonical removes them
     delimiter = b"\r\n--" + boundary.encode("ascii") + b"\r\n"
     raw = b"".join([head, delimiter, _header_bytes(_PART_HEADERS["plain"]), b"\r\n", text.replace(b"\n", b"\r\n"),
                     delimiter, _header_bytes(_PART_HEADERS["html"]), b"\r\n", html.replace(b"\n", b"\r\n"),
                     b"\r\n--", boundary.encode("ascii"), b"--\r\n"])
-    return check_wire(raw)
+    return raw
 
 
 _CRLF_ONLY = re.compile(rb"[^\r\n]*(?:\r\n[^\r\n]*)*")
@@ -413,11 +444,10 @@ def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, se
     sender = _sender(email.edition, sender)
     to_name, to_address = _to(email, to)
     domain = message_id_domain or sender.address.rpartition("@")[2]
-    text, html, seed = _bodies(email)
-    boundary = _boundary(seed, text, html)
+    text, html, boundary = _bodies(email)
     msg = _Message(policy=SMTP_POLICY)
     for name, value in [*_sender_headers(email.subject, sender),
-                        *_reader_headers(email.edition, sender, to_name, to_address, date, message_id, domain,
+                        *_reader_headers(_list_id(email.edition, sender), sender, to_name, to_address, date, message_id, domain,
                                          email.unsubscribe_url),
                         *_mime_headers(email.edition.lang, boundary)]:
         msg[name] = value
@@ -444,10 +474,9 @@ def message_bytes(email: RenderedEmail, **kwargs: Any) -> bytes:
     sender = _sender(email.edition, kwargs.get("sender"))
     to_name, to_address = _to(email, kwargs.get("to"))
     domain = kwargs.get("message_id_domain") or sender.address.rpartition("@")[2]
-    text, html, seed = _bodies(email)
-    boundary = _boundary(seed, text, html)
+    text, html, boundary = _bodies(email)
     head = _header_bytes([*_sender_headers(email.subject, sender),
-                          *_reader_headers(email.edition, sender, to_name, to_address, kwargs.get("date"),
+                          *_reader_headers(_list_id(email.edition, sender), sender, to_name, to_address, kwargs.get("date"),
                                            kwargs.get("message_id"), domain, email.unsubscribe_url),
                           *_mime_headers(email.edition.lang, boundary)])
     return _assemble(head, boundary, text, html)
@@ -473,6 +502,7 @@ class BulkMessages:
         self.sender = _sender(prepared.edition, sender)
         self.domain = message_id_domain or self.sender.address.rpartition("@")[2]
         self._head = _header_bytes(_sender_headers(prepared.subject, self.sender))
+        self._list_id = _list_id(prepared.edition, self.sender)
         self.boundary = _seed(prepared.html.static)
         self._tail = _header_bytes(_mime_headers(prepared.edition.lang, self.boundary))
 
@@ -480,15 +510,16 @@ class BulkMessages:
         """The complete message for ``recipient``, as bytes with CRLF line ends."""
         prepared = self.prepared
         values = prepared.personalize_values(recipient)
-        html = _html_qp(prepared.html, values)
-        if html is None:  # a value with a line break: encoded whole, like message_bytes does
+        encoded = _html_qp(prepared.html, values)
+        if encoded is None:  # a value with a line break: encoded whole, like message_bytes does
             return message_bytes(prepared.personalize(recipient), sender=self.sender, date=date,
                                  message_id=message_id, message_id_domain=self.domain)
         text = _qp(prepared.text.fill(values))
-        boundary = _boundary(self.boundary, text, html)
+        html, html_values = encoded
+        boundary = _boundary(self.boundary, text, html_values)
         tail = self._tail if boundary == self.boundary else _header_bytes(_mime_headers(prepared.edition.lang,
                                                                                         boundary))
         unsubscribe = values[_UNSUBSCRIBE]
-        head = _header_bytes(_reader_headers(prepared.edition, self.sender, recipient.first_name, recipient.email,
+        head = _header_bytes(_reader_headers(self._list_id, self.sender, recipient.first_name, recipient.email,
                                              date, message_id, self.domain, unsubscribe))
         return _assemble(self._head + head + tail, boundary, text, html)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date as Date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -117,6 +118,7 @@ Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 Direction = Literal["ltr", "rtl"]
 
 
+@lru_cache(maxsize=4096)
 def ascii_address(value: str) -> str:
     """A plain ``local@domain`` address in its ASCII form, or :class:`ValueError` saying why.
 
@@ -125,7 +127,8 @@ def ascii_address(value: str) -> str:
     An internationalised domain is turned into its ASCII (IDNA) form, which
     every mail system routes; a non-ASCII local part is refused, because it
     needs SMTPUTF8 from every server on the way, and mailkit writes 7-bit
-    messages that any server accepts.
+    messages that any server accepts. Results are memoised: a bulk send checks
+    each reader's address when the Recipient is made and again in the message.
     """
     try:
         result = validate_email(value, check_deliverability=False, allow_smtputf8=False, allow_display_name=False,

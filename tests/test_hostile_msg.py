@@ -295,3 +295,14 @@ def test_random_text_in_headers(subject: str, sender: str, name: str, newsletter
     assert msg["Subject"] == mine.subject
     assert display_name(msg, "From") == prepared.edition.newsletter.sender.name  # type: ignore[union-attr]
     assert display_name(msg, "To") == reader.first_name
+
+
+def test_a_reader_cannot_break_the_mime_structure_with_the_boundary() -> None:
+    prepared = mailkit.prepare("breaking", SEED)
+    seed = BulkMessages(prepared).boundary
+    reader = mailkit.Recipient(email="ana@example.org", first_name=f"--{seed}--",
+                               link_params={"x": f"--{seed}"})
+    raw = all_ways(BASE, reader)
+    msg = parse(raw)
+    assert f'boundary="{seed}"' not in raw.decode("ascii")
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
