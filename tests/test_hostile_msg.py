@@ -209,7 +209,8 @@ def test_newsletter_unsubscribe_url_non_ascii_through_the_fixture() -> None:
     ("subject", "word " * 400),
     ("newsletter__name", "Breaking " * 150),
     ("newsletter__name", "أخبار عاجلة " * 100),
-])
+], ids=["name-1200", "name-zoe", "name-specials", "subject-1500", "subject-unicode", "subject-words", "newsletter-long",
+        "newsletter-arabic"])
 def test_overlong_header_values_are_folded(field: str, value: str) -> None:
     raw = all_ways(edition(**{field: value}))
     msg = parse(raw)
@@ -306,3 +307,12 @@ def test_a_reader_cannot_break_the_mime_structure_with_the_boundary() -> None:
     msg = parse(raw)
     assert f'boundary="{seed}"' not in raw.decode("ascii")
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_headers_a_caller_adds_are_encoded_and_checked_too() -> None:
+    msg = mailkit.render("breaking", SEED, recipient=READER).to_message(date=WHEN, message_id=MID)
+    msg["X-Campaign"] = "Zoë’s " * 40
+    assert wire_problems(msg.as_bytes()) == []
+    assert parse(msg.as_bytes())["X-Campaign"] == "Zoë’s " * 40  # spaces and all
+    with pytest.raises(mailkit.HeaderError, match=r"^X-Bad: line break"):
+        msg["X-Bad"] = "a\r\nBcc: v@example.com"
