@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from .message import max_wire_size, wire_size
+from .message import html_wire_size, max_wire_size
 
 if TYPE_CHECKING:
     from .render import RenderedEmail
@@ -40,7 +40,7 @@ def clip_size(email: RenderedEmail) -> tuple[int, int]:
     The part travels quoted-printable or base64 (see :func:`mailkit.message.encode_part`),
     which is larger than the HTML; Gmail's clip is checked against the larger of the two.
     """
-    return len(email.html.encode("utf-8")), wire_size(email.html)
+    return len(email.html.encode("utf-8")), html_wire_size(email)
 
 
 def _size_detail(decoded: int, sent: int) -> str:
@@ -52,7 +52,7 @@ def deliverability_warnings(email: RenderedEmail) -> list[str]:
     warnings: list[str] = []
     decoded = len(email.html.encode("utf-8"))
     # measured exactly only where it can matter: encoding costs ~0.5 ms a render
-    sent = wire_size(email.html) if max_wire_size(decoded) > GMAIL_CLIP_BYTES else 0
+    sent = html_wire_size(email) if max_wire_size(decoded) > GMAIL_CLIP_BYTES else 0
     if max(decoded, sent) > GMAIL_CLIP_BYTES:
         warnings.append(f"HTML is {_size_detail(decoded, sent)}: over Gmail's clip limit of {GMAIL_CLIP_BYTES:,}, "
                         "Gmail will hide the rest, including the unsubscribe link")

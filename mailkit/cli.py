@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from .compose import list_templates
-from .errors import MailkitError
+from .errors import HeaderError, MailkitError
 from .fixtures import edition_schema, theme_names, theme_schema
+from .models import Sender
 from .render import RenderedEmail, RenderOptions, render
 
 __all__ = ["main"]
@@ -34,34 +36,113 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def _atomic_write(path: Path, data: str | bytes) -> None:
-    # write to a temporary file beside the target, then rename: a failed render
-    # never leaves a half-written file behind.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _write_temp(directory: Path, name: str, data: str | bytes) -> str:
+    # a temporary file beside the target, written in full and flushed to disk
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
 
 
-def write_outputs(email: RenderedEmail, out_dir: Path, stem: str, *, eml: str | None = None) -> list[Path]:
-    """Write ``STEM.html``, ``STEM.txt``, ``STEM.mjml`` (and ``STEM.eml``) into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    outputs: dict[str, str | bytes] = {".html": email.html, ".txt": email.text, ".mjml": email.mjml}
+def _backup(path: Path) -> str | None:
+    # a second name for the old file (a hard link: no copy), to put it back on failure
+    if not path.exists():
+        return None
+    while True:
+        backup = str(path.parent / f".{path.name}.{os.urandom(4).hex()}.old")
+        try:
+            os.link(path, backup)
+        except FileExistsError:  # pragma: no cover - 32 random bits taken
+            continue
+        return backup
+
+
+def write_set(directory: Path, files: dict[str, str | bytes], family: tuple[str, ...] = ()) -> list[Path]:
+    """Replace a set of files in ``directory`` together: a reader sees the old set or the new one.
+
+    Every file is first written in full under a temporary name; only then are
+    they renamed into place, and any old member of ``family`` the new set does
+    not have (a ``.eml`` from an earlier ``--eml`` run) is removed. An error
+    at any point (disk full, permissions, Ctrl-C) leaves the old set as it
+    was: a failure during the renames puts the old files back. What no program
+    can promise: a crash of the machine, or SIGKILL, in the microseconds
+    between the first rename and the last.
+    """
+    temps: dict[Path, str] = {}
+    backups: dict[Path, str | None] = {}
+    done: list[Path] = []
+    targets = [directory / name for name in files]
+    stale = [directory / name for name in family if name not in files and (directory / name).exists()]
+    try:
+        for path, data in zip(targets, files.values(), strict=True):
+            temps[path] = _write_temp(directory, path.name, data)
+        for path in [*targets, *stale]:
+            backups[path] = _backup(path)
+        for path in stale:
+            path.unlink()
+            done.append(path)
+        for path in targets:
+            os.replace(temps[path], path)
+            del temps[path]
+            done.append(path)
+    except BaseException:
+        for path in reversed(done):  # put the old set back
+            backup = backups.get(path)
+            if backup is not None:
+                os.replace(backup, path)
+                backups[path] = None
+            else:
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        for leftover in [*temps.values(), *(b for b in backups.values() if b)]:
+            Path(leftover).unlink(missing_ok=True)
+    return targets
+
+
+_SUFFIXES = (".html", ".txt", ".mjml", ".eml")
+
+
+def write_outputs(email: RenderedEmail, out_dir: Path, stem: str, *, eml: str | None = None,
+                  sender: Sender | None = None) -> list[Path]:
+    """Write ``STEM.html``, ``STEM.txt``, ``STEM.mjml`` (and ``STEM.eml``) into ``out_dir``, as one set.
+
+    The files replace any earlier set together (see :func:`write_set`); an
+    earlier ``STEM.eml`` is removed when this set has none.
+    """
+    outputs: dict[str, str | bytes] = {f"{stem}.html": email.html, f"{stem}.txt": email.text,
+                                       f"{stem}.mjml": email.mjml}
     if eml:
         from .message import message_bytes
 
-        outputs[".eml"] = message_bytes(email, to=eml)
-    paths = []
-    for suffix, data in outputs.items():
-        path = out_dir / f"{stem}{suffix}"
-        _atomic_write(path, data)
-        paths.append(path)
-    return paths
+        outputs[f"{stem}.eml"] = message_bytes(email, to=eml, sender=sender)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return write_set(out_dir, outputs, tuple(f"{stem}{suffix}" for suffix in _SUFFIXES))
+
+
+def sender_option(email: RenderedEmail, address: str | None, name: str | None) -> Sender | None:
+    """The sender ``--from``/``--from-name`` ask for (other fields from the fixture's); None: the fixture's."""
+    if address is None and name is None:
+        return None
+    base = email.edition.newsletter.sender
+    fields: dict[str, Any] = base.model_dump(exclude_none=True) if base else {}
+    if address is not None:
+        fields["address"] = address
+    fields["name"] = name if name is not None else fields.get("name", email.edition.newsletter.name)
+    if "address" not in fields:
+        raise HeaderError("--from-name: the fixture has no sender: give --from ADDR too")
+    try:
+        return Sender.model_validate(fields)
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        raise HeaderError(f"--from: {problems}") from err
 
 
 template_dirs_option = click.option(
@@ -85,22 +166,29 @@ def main() -> None:
 @template_dirs_option
 @click.option("--eml", is_flag=True, help="Also write a ready-to-send .eml message.")
 @click.option("--to", "to", default="reader@example.com", show_default=True, help="The .eml message's recipient.")
+@click.option("--from", "from_address", metavar="ADDR", help="The .eml message's sender (default: the fixture's).")
+@click.option("--from-name", metavar="NAME", help="The sender's name (default: the fixture's, else the newsletter's).")
 @click.option("--strict", is_flag=True, help="Fail on deliverability warnings.")
 @click.option("--max-body-chars", type=click.IntRange(min=1), default=None, metavar="N",
               help="Cut each body after the last paragraph within N characters, with a 'Continue reading' link.")
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
-                   template_dirs: tuple[Path, ...], eml: bool, to: str, strict: bool,
+                   template_dirs: tuple[Path, ...], eml: bool, to: str, from_address: str | None,
+                   from_name: str | None, strict: bool,
                    max_body_chars: int | None) -> None:
-    """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files."""
+    """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files.
+
+    The files replace an earlier set together: a reader sees the old set or the new one.
+    """
     try:
         email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
                                                         max_body_chars=max_body_chars))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
-        paths = write_outputs(email, out_dir, stem, eml=to if eml else None)
+        sender = sender_option(email, from_address, from_name)
+        paths = write_outputs(email, out_dir, stem, eml=to if eml else None, sender=sender)
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     except OSError as err:
-        raise _Failed(f"cannot write to {out_dir}: {err.strerror or err}") from None
+        raise _Failed(f"cannot write to {out_dir}: {err.strerror or err}") from err
     click.echo(f"Subject:   {email.subject}")
     click.echo(f"Preheader: {email.preheader}")
     for warning in email.warnings:
@@ -232,27 +320,40 @@ def new_template_command(name: str, root: Path) -> None:
 @click.argument("template")
 @click.argument("fixture", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--to", "to", required=True, help="Recipient address.")
+@click.option("--from", "from_address", metavar="ADDR", help="Sender address (default: the fixture's).")
+@click.option("--from-name", metavar="NAME", help="The sender's name (default: the fixture's, else the newsletter's).")
 @click.option("--smtp", "smtp", default="127.0.0.1:25", show_default=True, help="SMTP server as HOST:PORT.")
-@click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS.")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Connect with implicit TLS (usually port 465).")
+@click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS (usually port 587).")
+@click.option("--insecure-login", is_flag=True,
+              help="Allow a login without TLS, to a server on this machine (loopback) only.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds for the whole exchange with the server.")
 @click.option("--theme", help="A theme name or a theme file.")
 @template_dirs_option
-def send_command(template: str, fixture: Path, to: str, smtp: str, starttls: bool, theme: str | None,
+def send_command(template: str, fixture: Path, to: str, from_address: str | None, from_name: str | None, smtp: str,
+                 use_ssl: bool, starttls: bool, insecure_login: bool, timeout: float, theme: str | None,
                  template_dirs: tuple[Path, ...]) -> None:
     """Send one test email, for a look in a real mail client.
 
-    Login, if the server needs it, comes from MAILKIT_SMTP_USER and MAILKIT_SMTP_PASSWORD.
+    Login, if the server needs it, comes from MAILKIT_SMTP_USER and
+    MAILKIT_SMTP_PASSWORD, and is only sent encrypted (--ssl or --starttls).
     """
     from .send import send
 
+    if use_ssl and starttls:
+        raise click.UsageError("--ssl and --starttls: choose one")
+    host, _, port = smtp.rpartition(":")
+    if not host or not port.isdigit():
+        raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
     try:
         email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme))
-        host, _, port = smtp.rpartition(":")
-        if not host or not port.isdigit():
-            raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
-        send(email, to=to, host=host, port=int(port), starttls=starttls,
-             user=os.environ.get("MAILKIT_SMTP_USER"), password=os.environ.get("MAILKIT_SMTP_PASSWORD"))
+        send(email, to=to, host=host.strip("[]"), port=int(port), starttls=starttls, use_ssl=use_ssl,
+             user=os.environ.get("MAILKIT_SMTP_USER"), password=os.environ.get("MAILKIT_SMTP_PASSWORD"),
+             insecure_loopback_login=insecure_login, sender=sender_option(email, from_address, from_name),
+             timeout=timeout)
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     click.echo(f"sent {email.subject!r} to {to} through {smtp}")
 
 

@@ -19,58 +19,48 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
-from email.utils import format_datetime, formataddr, make_msgid
-from typing import TYPE_CHECKING
+from email.utils import format_datetime, make_msgid
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import idna
 
 from .errors import HeaderError
-from .models import Edition, Recipient, Sender
-from .personalize import VALUE_ORDER, PreparedEmail, html_escape
+from .models import Edition, Recipient, Sender, ascii_address
+from .personalize import VALUE_ORDER, Parts, PreparedEmail, html_escape
 
 _UNSUBSCRIBE = VALUE_ORDER.index("unsubscribeurl")  # its position in the values tuple
 
 if TYPE_CHECKING:
     from .rendered import RenderedEmail
 
-__all__ = ["BulkMessages", "build_message", "check_address", "check_header", "encode_part", "list_headers",
-           "max_wire_size", "message_bytes", "wire_size"]
+__all__ = ["BulkMessages", "build_message", "check_address", "check_header", "encode_part", "html_wire_size",
+           "list_headers", "max_wire_size", "message_bytes", "wire_size"]
 
 # CR, LF and every other line break Python's str.splitlines() honours, and NUL.
 _LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00]")
 # RFC 2047 encoded words in a caller's value: we encode, callers do not.
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?", re.ASCII)
-# A plain addr-spec: no comments, quotes, angle brackets, routes or groups.
-_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# RFC 5322 2.1.1: a line is at most 998 octets (without its CRLF); fold at 78 where we can.
+MAX_LINE = 998
+_WIDTH = 78
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+# a Message-ID: <left@right>, printable ASCII without spaces or angle brackets
+_MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
+# a list-id (RFC 2919): a dot-atom of letters, digits and hyphens
+_LIST_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*)(?:\.[A-Za-z0-9-]+)+")
+# what may stand in a URL as it is (RFC 3986 reserved and unreserved, and "%"):
+# anything else, "<", ">", '"', spaces and non-ASCII included, is percent-encoded
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 
 
-class _Policy(EmailPolicy):
-    """policy.SMTP, except that URL headers are written as they are.
-
-    Python folds a header at 78 characters and, when a token is longer (an
-    unsubscribe URL), turns it into an RFC 2047 encoded word, which no mail
-    client or ESP reads as a List-Unsubscribe URL. These values are ASCII,
-    checked, and well under the 998-octet limit.
-    """
-
-    _RAW = frozenset({"list-unsubscribe", "list-unsubscribe-post", "message-id"})
-
-    def fold(self, name: str, value: str) -> str:
-        if name.lower() in self._RAW:
-            # one URL a line (RFC 2369 lets whitespace fold between them), so
-            # a line is over 78 characters only where one URL is
-            return f"{name}: {value.replace('>, <', f'>,{self.linesep} <')}{self.linesep}"
-        return super().fold(name, value)
-
-    def fold_binary(self, name: str, value: str) -> bytes:
-        if name.lower() in self._RAW:
-            return self.fold(name, value).encode("ascii")
-        return super().fold_binary(name, value)
-
-
-SMTP_POLICY = _Policy(linesep="\r\n")
+class _Folded(str):
+    """A header value encoded and folded by mailkit: ASCII, its lines joined by CRLF and a space."""
 
 
 def check_header(name: str, value: str) -> str:
@@ -83,18 +73,117 @@ def check_header(name: str, value: str) -> str:
     return value
 
 
-def check_address(name: str, address: str) -> Address:
-    """A single plain ``local@domain`` address, or :class:`HeaderError`."""
+def check_address(name: str, address: str) -> str:
+    """A single plain ``local@domain`` address in its ASCII form, or :class:`HeaderError`.
+
+    The same check as the models' (:func:`mailkit.models.ascii_address`): an
+    address that loads is an address that can be sent to.
+    """
     check_header(name, address)
-    if not _ADDRESS.match(address):
-        raise HeaderError(f"{name}: {address!r} is not a plain address like reader@example.org")
-    local, _, domain = address.rpartition("@")
-    return Address(username=local, domain=domain)
+    try:
+        return ascii_address(address)
+    except ValueError as err:
+        raise HeaderError(f"{name}: {err}") from err
 
 
-def _mailbox(name: str, display: str, address: str) -> Address:
+def _fold(name: str, tokens: Iterable[str]) -> _Folded:
+    # Tokens are joined by one space; a line is broken before a token that would
+    # take it past 78 characters (RFC 5322 folding: unfolding gives the value
+    # back). No token is longer than a line may be, except a URL, refused here.
+    lines: list[str] = []
+    line = f"{name}:"
+    for token in tokens:
+        if len(line) + 1 + len(token) > _WIDTH and line != f"{name}:":
+            lines.append(line)
+            line = ""
+        line += " " + token
+    lines.append(line)
+    for text in lines:
+        if len(text) > MAX_LINE:
+            raise HeaderError(f"{name}: a header line of {len(text)} octets, over the limit of {MAX_LINE} "
+                              "(RFC 5322); the value is too long to fold")
+    return _Folded("\r\n".join([lines[0][len(name) + 2 :], *lines[1:]]))
+
+
+def _encoded_words(text: str) -> list[str]:
+    # RFC 2047 "B" encoded words of whole characters, each at most 72 characters
+    # long; whitespace between two encoded words is not part of the value, so
+    # the words decode to exactly ``text``, spaces and all.
+    words = []
+    chunk: list[str] = []
+    size = 0
+    for char in text:
+        n = len(char.encode("utf-8"))
+        if size + n > 45:
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(char)
+        size += n
+    words.append("".join(chunk))
+    return [f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words if w]
+
+
+def _is_plain(text: str) -> bool:
+    # printable ASCII words, one space apart, none too long to fold
+    return (text.isascii() and text.isprintable() and text == " ".join(text.split())
+            and all(len(word) <= _WIDTH - 2 for word in text.split(" ")))
+
+
+def _text_tokens(text: str) -> list[str]:
+    """Unstructured text (Subject): as it is when plain ASCII, else encoded words."""
+    if not text:
+        return []
+    return text.split(" ") if _is_plain(text) else _encoded_words(text)
+
+
+def _phrase_tokens(text: str) -> list[str]:
+    """A display name: atoms, a quoted string, or encoded words (RFC 5322 3.2.5, RFC 2047 5(3))."""
+    if not text:
+        return []
+    if _is_plain(text):
+        words = text.split(" ")
+        if all(_ATOM.fullmatch(word) for word in words):
+            return words
+        # a quoted string may fold at its spaces; unfolding gives them back
+        return ('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"').split(" ")
+    # Python before 3.14 keeps the space between two encoded words of a display
+    # name, against RFC 2047 6.2 (python/cpython#128110): only a name that needs
+    # more than one (non-ASCII and over 45 octets) reads back wrong there
+    return _encoded_words(text)
+
+
+def _mailbox(name: str, display: str, address: str) -> _Folded:
     addr = check_address(name, address)
-    return Address(display_name=check_header(name, display), username=addr.username, domain=addr.domain)
+    display = check_header(name, display)
+    return _fold(name, [*_phrase_tokens(display), f"<{addr}>"] if display else [addr])
+
+
+def header_url(name: str, url: str) -> str:
+    """``url`` as it may stand in a header: ASCII, IDNA host, the rest percent-encoded.
+
+    Characters a URL may not hold (``<``, ``>``, quotes, spaces, non-ASCII)
+    are percent-encoded, so a value can never close its angle brackets and
+    add a second target.
+    """
+    check_header(name, url)
+    scheme, sep, rest = url.partition("://")
+    netloc = ""
+    if sep:
+        cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+        netloc, rest = rest[:cut], rest[cut:]
+        if not netloc.isascii():
+            userinfo, at, hostport = netloc.rpartition("@")
+            host, colon, port = hostport.partition(":")
+            try:
+                host = idna.encode(host, uts46=True).decode("ascii")
+            except idna.IDNAError as err:
+                raise HeaderError(f"{name}: the host of {url!r} is not a valid domain name: {err}") from err
+            netloc = quote(userinfo, safe=_URL_SAFE) + at + host + colon + quote(port, safe="")
+        scheme += sep
+    else:
+        rest = scheme
+        scheme = ""
+    return quote(scheme, safe=_URL_SAFE) + netloc + quote(rest, safe=_URL_SAFE)
 
 
 def _sender(email_edition: Edition, sender: Sender | None) -> Sender:
@@ -105,17 +194,33 @@ def _sender(email_edition: Edition, sender: Sender | None) -> Sender:
 
 
 def list_headers(edition: Edition, sender: Sender, unsubscribe_url: str) -> list[tuple[str, str]]:
-    """List-Id, List-Unsubscribe (https and mailto) and List-Unsubscribe-Post (RFC 2369, RFC 8058)."""
+    """List-Id, List-Unsubscribe (https and mailto) and List-Unsubscribe-Post (RFC 2369, RFC 2919, RFC 8058).
+
+    Values are encoded and folded; a URL is never folded or encoded (no
+    client would read it back), so one too long for a header line is refused.
+    """
+    return [_list_id(edition, sender), *_unsubscribe_headers(sender, unsubscribe_url)]
+
+
+def _list_id(edition: Edition, sender: Sender) -> tuple[str, _Folded]:
     domain = sender.address.rpartition("@")[2]
     newsletter = edition.newsletter
-    list_id = sender.list_id or f"{re.sub(r'[^a-z0-9]+', '-', newsletter.name.lower()).strip('-')}.{domain}"
-    headers = [("List-Id", f"{check_header('List-Id', newsletter.name)} <{check_header('List-Id', list_id)}>")]
-    unsubscribe = [f"<{check_header('List-Unsubscribe', unsubscribe_url)}>"]
+    # a list-id label is a dot-atom: ASCII, at most 63 characters a label (DNS)
+    label = re.sub(r"[^a-z0-9]+", "-", newsletter.name.lower()).strip("-")[:63].strip("-") or "newsletter"
+    list_id = sender.list_id or f"{label}.{domain}"
+    if not _LIST_ID.fullmatch(check_header("List-Id", list_id)) or len(list_id) > 255:
+        raise HeaderError(f"List-Id: {list_id[:80]!r} is not a list id like breaking-news.example.org")
+    name = check_header("List-Id", newsletter.name)
+    return ("List-Id", _fold("List-Id", [*_phrase_tokens(name), f"<{list_id}>"]))
+
+
+def _unsubscribe_headers(sender: Sender, unsubscribe_url: str) -> list[tuple[str, _Folded]]:
+    unsubscribe = [f"<{header_url('List-Unsubscribe', unsubscribe_url)}>"]
     if sender.unsubscribe_mailto:
         unsubscribe.append(f"<mailto:{check_address('List-Unsubscribe', sender.unsubscribe_mailto)}?subject=unsubscribe>")
-    headers.append(("List-Unsubscribe", ", ".join(unsubscribe)))
+    headers = [("List-Unsubscribe", _fold("List-Unsubscribe", [t + "," for t in unsubscribe[:-1]] + unsubscribe[-1:]))]
     if unsubscribe_url.startswith("https://"):
-        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        headers.append(("List-Unsubscribe-Post", _fold("List-Unsubscribe-Post", ["List-Unsubscribe=One-Click"])))
     return headers
 
 
@@ -128,43 +233,73 @@ def _to(email: RenderedEmail, to: str | Recipient | None) -> tuple[str, str]:
     return name, address
 
 
-def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, sender: Sender | None = None,
-                  date: datetime | None = None, message_id: str | None = None,
-                  message_id_domain: str | None = None) -> EmailMessage:
-    """Build the MIME message for ``email`` addressed to ``to`` (default: its recipient)."""
-    sender = _sender(email.edition, sender)
-    to_name, to_address = _to(email, to)
-    msg = EmailMessage(policy=SMTP_POLICY)
-    msg["Subject"] = check_header("Subject", email.subject)
-    msg["From"] = _mailbox("From", sender.name, sender.address)
-    msg["To"] = _mailbox("To", to_name, to_address)
-    if sender.reply_to:
-        msg["Reply-To"] = check_address("Reply-To", sender.reply_to)
-    msg["Date"] = format_datetime(date or datetime.now(UTC))
-    domain = message_id_domain or sender.address.rpartition("@")[2]
-    # make_msgid(domain=...) never calls socket.getfqdn()
-    msg["Message-ID"] = check_header("Message-ID", message_id or make_msgid(domain=domain))
-    for name, value in list_headers(email.edition, sender, email.unsubscribe_url):
-        msg[name] = value
-    msg["MIME-Version"] = "1.0"
-    msg["Content-Language"] = email.edition.lang
+# -- the headers, in the order every writer uses ----------------------------------------
 
-    (text_cte, text), (html_cte, html) = encode_part(email.text), encode_part(email.html)
-    boundary = "mk-" + hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
-    if boundary in text or boundary in html:  # pragma: no cover - a 128-bit collision
-        boundary = make_msgid().strip("<>").replace("@", ".")
-    msg["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
-    msg.set_payload([_part("plain", text_cte, text), _part("html", html_cte, html)])
-    return msg
+
+def _sender_headers(subject: str, sender: Sender) -> list[tuple[str, _Folded]]:
+    headers = [("Subject", _fold("Subject", _text_tokens(check_header("Subject", subject)))),
+               ("From", _mailbox("From", sender.name, sender.address))]
+    if sender.reply_to:
+        headers.append(("Reply-To", _mailbox("Reply-To", "", sender.reply_to)))
+    return headers
+
+
+def _reader_headers(list_id: tuple[str, _Folded], sender: Sender, to_name: str, to_address: str,
+                    date: datetime | None, message_id: str | None, domain: str,
+                    unsubscribe_url: str) -> list[tuple[str, _Folded]]:
+    message_id = message_id or make_msgid(domain=domain)  # make_msgid(domain=...) never calls socket.getfqdn()
+    if not _MESSAGE_ID.fullmatch(check_header("Message-ID", message_id)):
+        raise HeaderError(f"Message-ID: {message_id[:80]!r} is not <left@right> in printable ASCII")
+    return [
+        ("To", _mailbox("To", to_name, to_address)),
+        ("Date", _fold("Date", format_datetime(date or datetime.now(UTC)).split(" "))),
+        ("Message-ID", _fold("Message-ID", [message_id])),
+        list_id,
+        *_unsubscribe_headers(sender, unsubscribe_url),
+    ]
+
+
+def _mime_headers(lang: str, boundary: str) -> list[tuple[str, _Folded]]:
+    return [("MIME-Version", _fold("MIME-Version", ["1.0"])),
+            ("Content-Language", _fold("Content-Language", [lang])),
+            ("Content-Type", _fold("Content-Type", ["multipart/alternative;", f'boundary="{boundary}"']))]
 
 
 QP, BASE64 = "quoted-printable", "base64"
 
+_PART_HEADERS = {(sub, cte): [("Content-Type", _fold("Content-Type", [f"text/{sub};", 'charset="utf-8"'])),
+                              ("Content-Transfer-Encoding", _fold("Content-Transfer-Encoding", [cte]))]
+                 for sub in ("plain", "html") for cte in (QP, BASE64)}
 
-def _qp(raw: bytes) -> bytes:
+
+def _header_bytes(headers: Iterable[tuple[str, str]]) -> bytes:
+    return "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
+
+
+# -- the bodies: quoted-printable or base64, the same bytes whichever writer ---------------
+
+
+def _canonical(content: str) -> str:
+    # A text part's line break is CRLF (RFC 2046 4.1.1): a CR alone, or a CRLF
+    # already in the content, is a line break like LF. binascii.b2a_qp would
+    # copy a lone CR through as it is (and switch to CRLF output when the first
+    # line ends in one), and a lone CR on the wire ends an SMTP DATA early on
+    # some servers ("<CR>.<CR><LF>", SMTP smuggling).
+    return content.replace("\r\n", "\n").replace("\r", "\n") if "\r" in content else content
+
+
+def _qp(content: str) -> bytes:
     # binascii's quoted-printable is C: lines of at most 76 octets, trailing
     # spaces and "=" encoded, 10-50x faster than email.quoprimime on a digest.
-    return binascii.b2a_qp(raw, istext=True)
+    return binascii.b2a_qp(_canonical(content).encode("utf-8"), istext=True)
+
+
+def _qp_segment(content: str) -> bytes:
+    """QP of a piece of a part, ending in a soft line break so pieces can be joined."""
+    encoded = _qp(content)
+    if not encoded or encoded.endswith(b"\n"):
+        return encoded
+    return encoded + b"=\n"
 
 
 def _choose(raw: bytes, qp: bytes) -> str:
@@ -175,16 +310,20 @@ def _choose(raw: bytes, qp: bytes) -> str:
     return BASE64 if b64 + b64 // 76 < len(qp) else QP
 
 
+def _base64(content: str) -> bytes:
+    # 76-character lines; the base64 alphabet holds no "-", so no "mk-" boundary can occur in it
+    return base64.encodebytes(_canonical(content).encode("utf-8"))
+
+
 def encode_part(content: str) -> tuple[str, str]:
     """``(Content-Transfer-Encoding, body)`` for a text part: QP or base64, whichever is smaller.
 
     The body has ``\n`` line ends (written as CRLF) and lines of at most 76
     octets either way.
     """
-    raw = content.encode("utf-8")
-    qp = _qp(raw)
-    if _choose(raw, qp) == BASE64:
-        return BASE64, base64.encodebytes(raw).decode("ascii")
+    qp = _qp(content)
+    if _choose(_canonical(content).encode("utf-8"), qp) == BASE64:
+        return BASE64, _base64(content).decode("ascii")
     return QP, qp.decode("ascii")
 
 
@@ -199,6 +338,18 @@ def wire_size(content: str) -> int:
     return len(body) + body.count("\n")
 
 
+def html_wire_size(email: RenderedEmail) -> int:
+    """Octets of ``email``'s HTML part as the message writers send it (CRLF line ends).
+
+    A prepared email's quoted-printable part is encoded in pieces cut at the
+    recipient slots (each ends in a soft line break), so it can be a few dozen
+    octets longer than :func:`wire_size` of the whole HTML: this is the size
+    Gmail receives.
+    """
+    body = _bodies(email)[1][1]
+    return len(body) + body.count(b"\n")
+
+
 def max_wire_size(size: int) -> int:
     """An upper bound of :func:`wire_size` for ``size`` bytes of UTF-8: their base64 size.
 
@@ -209,51 +360,210 @@ def max_wire_size(size: int) -> int:
     return b64 + 2 * -(-b64 // 76)
 
 
-def _part(subtype: str, cte: str, encoded: str) -> MIMEPart:
+@lru_cache(maxsize=16)
+def _html_cte(static: tuple[str, ...]) -> str:
+    # A prepared email's HTML part is encoded one way for every reader, chosen
+    # on the HTML around the recipient slots (a few bytes of names and URLs
+    # cannot change which is smaller), so BulkMessages and message_bytes agree.
+    whole = "".join(static)
+    return _choose(_canonical(whole).encode("utf-8"), b"".join(_qp_static(static)))
+
+
+@lru_cache(maxsize=16)
+def _qp_static(static: tuple[str, ...]) -> tuple[bytes, ...]:
+    # a prepared email's HTML around its recipient slots, encoded once
+    return tuple(map(_qp_segment, static))
+
+
+def _html_qp(parts: Parts, values: Sequence[str]) -> tuple[bytes, list[bytes]] | None:
+    """The HTML part encoded piece by piece (static text encoded once) and its encoded values.
+
+    None when a value holds a line break: such an HTML part is encoded whole.
+    """
+    tokens = parts.tokens(values, html_escape)
+    if any("\n" in t or "\r" in t for t in tokens):
+        return None
+    static = _qp_static(parts.static)
+    out = [static[0]]
+    encoded_values = []
+    b2a_qp = binascii.b2a_qp
+    for value, piece in zip(tokens, static[1:], strict=True):
+        # _qp_segment without _canonical: these values hold no CR (above)
+        encoded = b2a_qp(value.encode("utf-8"), istext=True)
+        if encoded and not encoded.endswith(b"\n"):
+            encoded += b"=\n"
+        encoded_values.append(encoded)
+        out.append(encoded)
+        out.append(piece)
+    return b"".join(out), encoded_values
+
+
+def _text_body(content: str) -> tuple[str, bytes]:
+    cte, body = encode_part(content)
+    return cte, body.encode("ascii")
+
+
+def _bodies(email: RenderedEmail) -> tuple[tuple[str, bytes], tuple[str, bytes], str]:
+    """The text and HTML parts, each ``(Content-Transfer-Encoding, body)``, and their boundary.
+
+    An email from :func:`mailkit.prepare` (and so :func:`mailkit.render`) is
+    encoded the way :class:`BulkMessages` encodes it, piece by piece, so the
+    two give the same bytes; any other is encoded whole.
+    """
+    text = _text_body(email.text)
+    source = email.__dict__.get("html_parts")
+    if source is not None:
+        parts, values = source
+        if parts.fill(values, html_escape) == email.html:
+            if _html_cte(parts.static) == BASE64:
+                return text, (BASE64, _base64(email.html)), _boundary(_seed(parts.static), text[1], ())
+            encoded = _html_qp(parts, values)
+            if encoded is not None:
+                return text, (QP, encoded[0]), _boundary(_seed(parts.static), text[1], encoded[1])
+    # the seed is a hash of this whole HTML, so only the text can hold it
+    cte, html = encode_part(email.html)
+    body = _qp_segment(email.html) if cte == QP else html.encode("ascii")
+    return text, (cte, body), _boundary(_seed((email.html,)), text[1], ())
+
+
+def _seed(static: tuple[str, ...]) -> str:
+    return "mk-" + hashlib.sha256("\0".join(static).encode()).hexdigest()[:32]
+
+
+def _boundary(seed: str, text: bytes, html_values: Iterable[bytes]) -> str:
+    # The seed, a hash of the static HTML, cannot be in that HTML (searched for
+    # only in the encoded values, where a reader could put it on purpose, and
+    # in the text part); if it is there, a boundary made from the encoded
+    # parts themselves cannot be in them.
+    mark = seed.encode()
+    values = list(html_values)
+    if mark in text or any(mark in v for v in values):
+        return "mk-" + hashlib.sha256(mark + text + b"".join(values)).hexdigest()[:32]
+    return seed
+
+
+def _assemble(head: bytes, boundary: str, text_part: tuple[str, bytes], html_part: tuple[str, bytes]) -> bytes:
+    # What email.generator writes for a multipart/alternative of two parts
+    # (tested equal): "--boundary", part headers, blank line, body; CRLF
+    # throughout. Fit for SMTP by construction, and checked where it is cheap:
+    # the headers in full; the bodies are binascii's quoted-printable (lines of
+    # at most 76 octets, 7-bit) of content without a CR, whose LFs become CRLF
+    # here. (check_wire over a whole digest message costs as much as writing it.)
+    check_wire(head)
+    (text_cte, text), (html_cte, html) = text_part, html_part
+    if b"\r" in text or b"\r" in html:
+        raise HeaderError("message: a CR in an encoded body")  # pragma: no cover - _canonical removes them
+    delimiter = b"\r\n--" + boundary.encode("ascii") + b"\r\n"
+    raw = b"".join([head, delimiter, _header_bytes(_PART_HEADERS["plain", text_cte]), b"\r\n", text.replace(b"\n", b"\r\n"),
+                    delimiter, _header_bytes(_PART_HEADERS["html", html_cte]), b"\r\n", html.replace(b"\n", b"\r\n"),
+                    b"\r\n--", boundary.encode("ascii"), b"--\r\n"])
+    return raw
+
+
+_CRLF_ONLY = re.compile(rb"[^\r\n]*(?:\r\n[^\r\n]*)*")
+
+
+def check_wire(raw: bytes) -> bytes:
+    """``raw`` unchanged if it is fit for SMTP: 7-bit, CRLF line ends only, no line over 998 octets.
+
+    Every writer's output passes through here, whatever its input: a CR or LF
+    alone never reaches the wire, however it got into the message.
+    """
+    crlf = raw.count(b"\r\n")
+    if raw.count(b"\r") != crlf or raw.count(b"\n") != crlf:
+        m = re.search(rb"\r(?!\n)|(?<!\r)\n", raw)
+        at = m.start() if m else -1
+        kind = "CR" if m and m.group() == b"\r" else "LF"
+        raise HeaderError(f"message: a bare {kind} at octet {at} refused")
+    longest = max(map(len, raw.split(b"\r\n")))
+    if longest > MAX_LINE:
+        raise HeaderError(f"message: a line of {longest} octets, over the limit of {MAX_LINE}")
+    if not raw.isascii():
+        raise HeaderError("message: an 8-bit byte in a 7-bit message")
+    return raw
+
+
+# -- the three writers ---------------------------------------------------------------------
+
+
+class _Policy(EmailPolicy):
+    """Headers are encoded and folded by mailkit, not by email.policy.
+
+    Python's folder turns a long token (an unsubscribe URL) into an RFC 2047
+    encoded word, which no client reads as a URL, crashed on short non-ASCII
+    values written as bytes, and leaves overlong lines unfolded. Every header
+    set on a mailkit message goes through mailkit's encoder; what is stored is
+    the folded value, which reads back (``msg["Subject"]``) as usual.
+    """
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, _Folded):
+            return (name, value)
+        return (name, _fold(name, _text_tokens(check_header(name, str(value)))))
+
+    def fold(self, name: str, value: str) -> str:
+        if not isinstance(value, _Folded):
+            value = self.header_store_parse(name, value)[1]
+        return f"{name}: {value}\r\n"
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        return self.fold(name, value).encode("ascii")
+
+
+SMTP_POLICY = _Policy(linesep="\r\n")
+
+
+class _Message(EmailMessage):
+    """An EmailMessage whose bytes are checked fit for SMTP (see :func:`check_wire`)."""
+
+    def as_bytes(self, unixfrom: bool = False, policy: Any = None) -> bytes:
+        return check_wire(super().as_bytes(unixfrom, policy))
+
+
+def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, sender: Sender | None = None,
+                  date: datetime | None = None, message_id: str | None = None,
+                  message_id_domain: str | None = None) -> EmailMessage:
+    """Build the MIME message for ``email`` addressed to ``to`` (default: its recipient)."""
+    sender = _sender(email.edition, sender)
+    to_name, to_address = _to(email, to)
+    domain = message_id_domain or sender.address.rpartition("@")[2]
+    text, html, boundary = _bodies(email)
+    msg = _Message(policy=SMTP_POLICY)
+    for name, value in [*_sender_headers(email.subject, sender),
+                        *_reader_headers(_list_id(email.edition, sender), sender, to_name, to_address, date, message_id, domain,
+                                         email.unsubscribe_url),
+                        *_mime_headers(email.edition.lang, boundary)]:
+        msg[name] = value
+    msg.set_payload([_part("plain", text), _part("html", html)])
+    return msg
+
+
+def _part(subtype: str, body: tuple[str, bytes]) -> MIMEPart:
+    cte, encoded = body
     part = MIMEPart(policy=SMTP_POLICY)
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    part["Content-Transfer-Encoding"] = cte
-    part.set_payload(encoded)
+    for name, value in _PART_HEADERS[subtype, cte]:
+        part[name] = value
+    part.set_payload(encoded.decode("ascii"))
     return part
 
 
-def message_bytes(email: RenderedEmail, **kwargs: object) -> bytes:
+def message_bytes(email: RenderedEmail, **kwargs: Any) -> bytes:
     """The message as bytes with CRLF line ends, ready for SMTP or a ``.eml`` file.
 
-    The same bytes as ``build_message(...).as_bytes()``, written directly:
-    email.generator writes a body line by line, which costs milliseconds on
-    a digest; this costs a few hundred microseconds (pinned in tests).
+    The same bytes as ``build_message(...).as_bytes()`` (and, for a prepared
+    email, as :class:`BulkMessages`), written directly: email.generator writes
+    a body line by line, which costs milliseconds on a digest; this costs a
+    few hundred microseconds (pinned in tests).
     """
-    msg = build_message(email, **kwargs)  # type: ignore[arg-type]
-    crlf = b"\r\n"
-    out = [SMTP_POLICY.fold_binary(name, value) for name, value in msg.items()]
-    boundary = str(msg.get_boundary()).encode("ascii")
-    for part in msg.iter_parts():
-        out.append(b"\r\n--" + boundary + crlf)
-        out.extend(SMTP_POLICY.fold_binary(name, value) for name, value in part.items())
-        payload = str(part.get_payload())  # already encoded (QP or base64)
-        out.append(crlf + payload.replace("\n", "\r\n").encode("ascii"))
-    out.append(b"\r\n--" + boundary + b"--" + crlf)
-    return b"".join(out)
-
-
-def _fold(name: str, value: str) -> bytes:
-    """A header line as ``message_bytes`` writes it: non-ASCII values as RFC 2047 encoded words.
-
-    ``policy.fold_binary`` given a plain str writes it as it is and fails on
-    non-ASCII (an Arabic subject or list name); the header object folds it.
-    """
-    if value.isascii():  # the header registry's parse costs ~50 us a header: only where needed
-        return SMTP_POLICY.fold_binary(name, value)
-    return SMTP_POLICY.fold_binary(name, SMTP_POLICY.header_store_parse(name, value)[1])
-
-
-def _qp_segment(content: str) -> bytes:
-    """QP of a piece of a part, ending in a soft line break so pieces can be joined."""
-    encoded = binascii.b2a_qp(content.encode("utf-8"), istext=True)
-    if not encoded or encoded.endswith(b"\n"):
-        return encoded
-    return encoded + b"=\n"
+    sender = _sender(email.edition, kwargs.get("sender"))
+    to_name, to_address = _to(email, kwargs.get("to"))
+    domain = kwargs.get("message_id_domain") or sender.address.rpartition("@")[2]
+    text, html, boundary = _bodies(email)
+    head = _header_bytes([*_sender_headers(email.subject, sender),
+                          *_reader_headers(_list_id(email.edition, sender), sender, to_name, to_address, kwargs.get("date"),
+                                           kwargs.get("message_id"), domain, email.unsubscribe_url),
+                          *_mime_headers(email.edition.lang, boundary)])
+    return _assemble(head, boundary, text, html)
 
 
 class BulkMessages:
@@ -261,8 +571,9 @@ class BulkMessages:
 
     Headers that are the same for everyone are folded once and the HTML part
     is quoted-printable encoded once, in pieces cut at the recipient slots;
-    each message then encodes only that recipient's values. Decoded, each
-    message's parts equal ``prepared.personalize(recipient)`` exactly.
+    each message then encodes only that recipient's values. Each message is
+    byte for byte what :func:`message_bytes` gives for
+    ``prepared.personalize(recipient)`` with the same date and Message-ID.
 
     >>> bulk = BulkMessages(mailkit.prepare("digest", edition))          # doctest: +SKIP
     >>> for reader in readers:                                           # doctest: +SKIP
@@ -274,64 +585,32 @@ class BulkMessages:
         self.prepared = prepared
         self.sender = _sender(prepared.edition, sender)
         self.domain = message_id_domain or self.sender.address.rpartition("@")[2]
-        fold = _fold
-        head = [("Subject", check_header("Subject", prepared.subject)),
-                ("From", str(_mailbox("From", self.sender.name, self.sender.address)))]
-        if self.sender.reply_to:
-            head.append(("Reply-To", str(check_address("Reply-To", self.sender.reply_to))))
-        self._head = b"".join(fold(n, v) for n, v in head)
-        static = prepared.html.static
-        self._html = [_qp_segment(s) for s in static]
-        # the transfer encoding is chosen once, on the HTML without recipient
-        # values (a few bytes of names and URLs cannot change which is smaller)
-        whole = "".join(static).encode("utf-8")
-        self._html_base64 = _choose(whole, b"".join(self._html)) == BASE64
-        self.boundary = "mk-" + hashlib.sha256("\0".join(static).encode()).hexdigest()[:32]
-        self._tail = b"".join(fold(n, v) for n, v in [
-            ("MIME-Version", "1.0"),
-            ("Content-Language", prepared.edition.lang),
-            ("Content-Type", f'multipart/alternative; boundary="{self.boundary}"'),
-        ])
-        self._part_head = {
-            (sub, cte): b"\r\n--" + self.boundary.encode() + b"\r\n"
-            + fold("Content-Type", f'text/{sub}; charset="utf-8"') + fold("Content-Transfer-Encoding", cte) + b"\r\n"
-            for sub in ("plain", "html") for cte in (QP, BASE64)
-        }
+        self._head = _header_bytes(_sender_headers(prepared.subject, self.sender))
+        self._list_id = _list_id(prepared.edition, self.sender)
+        self.boundary = _seed(prepared.html.static)
+        self._tail = _header_bytes(_mime_headers(prepared.edition.lang, self.boundary))
+        self._html_base64 = _html_cte(prepared.html.static) == BASE64
 
     def message(self, recipient: Recipient, *, date: datetime | None = None, message_id: str | None = None) -> bytes:
         """The complete message for ``recipient``, as bytes with CRLF line ends."""
         prepared = self.prepared
         values = prepared.personalize_values(recipient)
-        text = prepared.text.fill(values)
-        if self.boundary in text or any(self.boundary in v for v in values):  # pragma: no cover
-            return message_bytes(prepared.personalize(recipient), sender=self.sender, date=date,
-                                 message_id=message_id, message_id_domain=self.domain)
-        unsubscribe = values[_UNSUBSCRIBE]
-        address = check_address("To", recipient.email)
-        name = check_header("To", recipient.first_name)
-        fold = _fold
-        headers = [
-            ("To", formataddr((name, str(address)), charset="utf-8")),
-            ("Date", format_datetime(date or datetime.now(UTC))),
-            ("Message-ID", check_header("Message-ID", message_id or make_msgid(domain=self.domain))),
-            *list_headers(self.prepared.edition, self.sender, unsubscribe),
-        ]
-        out = [self._head, *(fold(n, v) for n, v in headers), self._tail]
-        text_cte, text_body = encode_part(text)
-        out.append(self._part_head["plain", text_cte])
-        out.append(text_body.encode("ascii").replace(b"\n", b"\r\n"))
+        text = _text_body(prepared.text.fill(values))
+        html: tuple[str, bytes]
         if self._html_base64:
-            # base64 cannot be joined from pieces encoded apart: encode it whole (C, ~50 us a digest)
-            out.append(self._part_head["html", BASE64])
-            whole = prepared.html.fill(values, html_escape).encode("utf-8")
-            out.append(base64.encodebytes(whole).replace(b"\n", b"\r\n"))
+            # base64 cannot be joined from pieces encoded apart: encoded whole (C, ~50 us a digest)
+            html = (BASE64, _base64(prepared.html.fill(values, html_escape)))
+            html_values: list[bytes] = []
         else:
-            out.append(self._part_head["html", QP])
-            static = self._html
-            html = [static[0]]
-            for value, piece in zip(prepared.html.tokens(values, html_escape), static[1:], strict=True):
-                html.append(_qp_segment(value))
-                html.append(piece)
-            out.append(b"".join(html).replace(b"\n", b"\r\n"))
-        out.append(b"\r\n--" + self.boundary.encode() + b"--\r\n")
-        return b"".join(out)
+            encoded = _html_qp(prepared.html, values)
+            if encoded is None:  # a value with a line break: encoded whole, like message_bytes does
+                return message_bytes(prepared.personalize(recipient), sender=self.sender, date=date,
+                                     message_id=message_id, message_id_domain=self.domain)
+            html, html_values = (QP, encoded[0]), encoded[1]
+        boundary = _boundary(self.boundary, text[1], html_values)
+        tail = self._tail if boundary == self.boundary else _header_bytes(_mime_headers(prepared.edition.lang,
+                                                                                        boundary))
+        unsubscribe = values[_UNSUBSCRIBE]
+        head = _header_bytes(_reader_headers(self._list_id, self.sender, recipient.first_name, recipient.email,
+                                             date, message_id, self.domain, unsubscribe))
+        return _assemble(self._head + head + tail, boundary, text, html)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from datetime import date as Date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -159,9 +161,40 @@ Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 Direction = Literal["ltr", "rtl"]
 # an image's side in pixels; 65,535: the largest JPEG, WebP and GIF can hold
 Pixels = Annotated[int, Field(gt=0, le=65535), BeforeValidator(_not_bool)]
-# a plain local@domain address: no display name, comment, quotes or route
-# (mailkit.message checks headers again, whatever the Python version)
-EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+
+
+@lru_cache(maxsize=4096)
+def ascii_address(value: str) -> str:
+    """A plain ``local@domain`` address in its ASCII form, or :class:`ValueError` saying why.
+
+    The one address check, used by the models and the message writer alike
+    (email-validator). No display name, comment, quotes or domain literal.
+    An internationalised domain is turned into its ASCII (IDNA) form, which
+    every mail system routes; a non-ASCII local part is refused, because it
+    needs SMTPUTF8 from every server on the way, and mailkit writes 7-bit
+    messages that any server accepts. Results are memoised: a bulk send checks
+    each reader's address when the Recipient is made and again in the message.
+    """
+    try:
+        result = validate_email(value, check_deliverability=False, allow_smtputf8=False, allow_display_name=False,
+                                allow_quoted_local=False, allow_domain_literal=False)
+    except EmailNotValidError as err:
+        reason = str(err)
+        if "before the @-sign" in reason and not value.partition("@")[0].isascii():
+            reason += " (an address with a non-ASCII local part needs SMTPUTF8, which mailkit does not use)"
+        raise ValueError(f"{value!r} is not a plain address like reader@example.org: {reason}") from err
+    return str(result.ascii_email)
+
+
+def _email_address(value: str) -> str:
+    try:
+        return ascii_address(value)
+    except ValueError as err:
+        raise PydanticCustomError("email", str(err)) from err
+
+
+# a plain local@domain address, in its ASCII form (see ascii_address)
+EmailAddress = Annotated[str, AfterValidator(_email_address), Field(json_schema_extra={"format": "email"})]
 
 _RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "iw", "ks", "ku", "ps", "sd", "ur", "yi"}
 

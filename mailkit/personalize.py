@@ -323,6 +323,7 @@ class PreparedEmail:
             fields["html"], fields["text"] = fill(values)
         fields["recipient"] = recipient
         fields["mjml_source"] = partial(self.mjml.fill, values, encode_for_mrml)
+        fields["html_parts"] = (self.html, values)
         # A frozen dataclass's __init__ sets each field through
         # object.__setattr__; these are all of them (tested), set at once
         email = _new_object(RenderedEmail)

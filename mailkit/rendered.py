@@ -28,6 +28,9 @@ class RenderedEmail:
     recipient: Recipient | None = None
     # the MJML is built on first use: a bulk send never needs it
     mjml_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
+    # how the HTML was made (a prepared email's parts and this recipient's
+    # values), so that a message encodes it the way BulkMessages does
+    html_parts: tuple[Any, tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def mjml(self) -> str:

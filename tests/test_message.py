@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from conftest import SEED
 
 import mailkit
+from mailkit.fixtures import load_edition
 from mailkit.message import BulkMessages, message_bytes
 
 WHEN = datetime(2014, 5, 20, 13, 30, tzinfo=UTC)
@@ -172,3 +173,26 @@ def test_cli_send_and_eml(smtp_server, tmp_path) -> None:  # type: ignore[no-unt
     assert result.exit_code == 0, result.output
     msg = parse((tmp_path / "breaking--breaking-china-cyberspying.eml").read_bytes())
     assert msg.defects == [] and msg["Subject"].startswith("China Summons")
+
+
+@pytest.mark.parametrize("theme", ["nbc-news", "harbor-ledger"])
+@pytest.mark.parametrize("fixture", sorted(p.name for p in SEED.parent.glob("*.yaml")))
+def test_bulk_messages_equal_message_bytes_for_every_fixture_and_theme(fixture: str, theme: str) -> None:
+    from mailkit.models import Sender
+
+    path = SEED.parent / fixture
+    prepared = mailkit.prepare(load_edition(path).templates[0], path, mailkit.RenderOptions(theme=theme))
+    # fixtures without a sender get one, as `--from` gives it
+    sender = None if prepared.edition.newsletter.sender else Sender(name="Desk", address="desk@example.org")
+    bulk = BulkMessages(prepared, sender=sender)
+    for reader in (ANA, mailkit.Recipient(email="zoe@exämple.org", first_name="Zoë “Z” <&> محمد"),
+                   mailkit.Recipient(email="q@example.org", link_params={"a": "x&y", "b": "<z> é"},
+                                     unsubscribe_url="https://example.org/u?a=1&b='2'")):
+        raw = bulk.message(reader, date=WHEN, message_id="<b-1@example.org>")
+        mine = prepared.personalize(reader)
+        kwargs = {"sender": sender, "date": WHEN, "message_id": "<b-1@example.org>"}
+        assert raw == message_bytes(mine, **kwargs) == mine.to_message(**kwargs).as_bytes()
+        msg = parse(raw)
+        assert msg.defects == [] and msg["Subject"] == prepared.subject
+        assert msg.get_body(("html",)).get_content().replace("\r\n", "\n") == mine.html
+
