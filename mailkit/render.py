@@ -125,13 +125,18 @@ def _articles(edition: Edition) -> Iterable[tuple[str, Article]]:
             yield f"sections[{j}].articles[{k}]", a
 
 
+_MARKUP = re.compile(r"<([a-z][a-z0-9]*)|\b(mk-[a-z-]+)")
+
+
 def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots) -> dict[str, Any]:
     bodies: dict[int, Markup] = {}
+    markup: set[str] = set()
     for path, article in _articles(edition):
         if article.body:
             clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
             warnings.extend(clean.warnings)
             bodies[id(article)] = Markup(clean.html)
+            markup.update(tag or cls for tag, cls in _MARKUP.findall(clean.html))
     subject = _subject(edition)
     newsletter = edition.newsletter
 
@@ -158,6 +163,9 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         "lang": edition.lang,
         "dir": edition.dir,
         "body": body,
+        # element names and mk- classes in the cleaned bodies: the layout writes
+        # the CSS for tables, code or embeds only when a body holds them
+        "body_markup": frozenset(markup),
         "recipient": slots,
         "unsubscribe_url": slots.token("unsubscribe_url"),
         "preferences_url": slots.token("preferences_url"),
