@@ -67,12 +67,13 @@ def _watch_url(src: str) -> tuple[str, str | None]:
     return src, None
 
 
-def _card(url: str, title: str, verb: str, poster: str | None) -> lxml.html.HtmlElement:
+def _card(url: str, title: str, verb: str, poster: str | None, kind: str) -> lxml.html.HtmlElement:
     """``<div class="mk-embed">`` poster (a link), title, "Watch on YouTube" (a link)."""
     card = lxml.html.Element("div", {"class": "mk-embed"})
     if poster:
         a = lxml.etree.SubElement(card, "a", {"href": url})
-        lxml.etree.SubElement(a, "img", {"src": poster, "alt": title})
+        # the image is a link: its alt says where it goes
+        lxml.etree.SubElement(a, "img", {"src": poster, "alt": f"{kind}: {title}" if title else kind})
     if title:
         p = lxml.etree.SubElement(card, "p", {"class": "mk-embed-title"})
         lxml.etree.SubElement(p, "strong").text = title
@@ -180,7 +181,7 @@ def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], st
         if tag == "video" and el.get("poster"):
             poster = url_ok(el.get("poster") or "", True)
         title = _title(el, kind)
-        _replace(el, _card(url, title, verb, poster))
+        _replace(el, _card(url, title, verb, poster, kind))
         converted += 1
     return converted
 

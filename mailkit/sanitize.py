@@ -332,14 +332,14 @@ def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
 
 def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
              after: tuple[Counter[str], Counter[str]]) -> list[str]:
-    """A warning for each element (and attribute) name the cleaning removed, with a count."""
-    out = []
-    for kind, was, now in (("element", before[0], after[0]), ("attribute", before[1], after[1])):
-        for name in sorted(was):
-            lost = was[name] - now[name]
-            if lost > 0:
-                what = f"<{name}> element(s)" if kind == "element" else f"{name}= attribute(s)"
-                out.append(f"{field}: dropped {lost} {what}")
+    """What the cleaning removed: a warning per element name, with a count, and
+    one for all the attributes (a CMS table brings border=, width=, align= ...)."""
+    out = [f"{field}: dropped {lost} <{name}> element(s)"
+           for name in sorted(before[0]) if (lost := before[0][name] - after[0][name]) > 0]
+    attributes = [f"{name}= ({lost})" for name in sorted(before[1]) if (lost := before[1][name] - after[1][name]) > 0]
+    if attributes:
+        out.append(f"{field}: dropped attribute(s) the templates set themselves or do not allow: "
+                   + ", ".join(attributes))
     return out
 
 
@@ -396,7 +396,9 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     cleaned = nh3.clean(
         html,
         tags=_BODY_TAGS,
-        clean_content_tags={"script", "style"},
+        # interactive parts are gone with their content: a "Sign up" button that
+        # does nothing is worse than none (the warning says so)
+        clean_content_tags={"script", "style", "form", "button", "select", "textarea"},
         attributes=_BODY_ATTRS,
         attribute_filter=attribute_filter,
         # Every scheme we know of is let through to attribute_filter, so that a

@@ -78,7 +78,7 @@ def _text_of(el: lxml.html.HtmlElement) -> str:
 
 
 def _bare(url: str) -> str:
-    return re.sub(r"^(?:https?://|mailto:|tel:)", "", url).rstrip("/")
+    return re.sub(r"^(?:https?://|mailto:|tel:)(?:www\.)?|^www\.", "", url).rstrip("/")
 
 
 def _is_own_url(label: str, href: str) -> bool:
@@ -203,6 +203,7 @@ def _pre_lines(el: lxml.html.HtmlElement) -> list[Line]:
     return [("text", "")] + [("raw", f"    {line}" if line else "") for line in lines] + [("text", "")]
 
 
+_FOOTNOTE = re.compile(r"[\d*†‡§]+|[\d.,+\-−]+")
 _NUMBER_CELL = re.compile(r"[-+\u2212\u00b1]?[$€£¥]?\d[\d,.\u00a0\u202f\u2009]*(?:%|\s?pts?|\s?[kKmM])?")
 
 
@@ -305,7 +306,11 @@ def _take_blocks(body: lxml.html.HtmlElement, options: TextOptions) -> dict[str,
         token = f"\ue000mkblock{nonce}n{len(blocks)}\ue000"
         blocks[token] = lines
         _replace(el, token, block=True)
-    # inline code reads as it is in text: no Markdown backticks
+    # inline code reads as it is in text: no Markdown backticks (nor html2text's
+    # "*[NATO]: ..." for an abbreviation); a superscript number is "^1"
+    for sup in body.iter("sup"):
+        if sup.text and _FOOTNOTE.fullmatch(sup.text) and len(sup) == 0:
+            sup.text = "^" + sup.text
     lxml.etree.strip_tags(body, "code", "kbd", "samp", "abbr")
     return blocks
 
