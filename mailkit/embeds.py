@@ -73,7 +73,7 @@ def _card(url: str, title: str, verb: str, poster: str | None, kind: str) -> lxm
     if poster:
         a = lxml.etree.SubElement(card, "a", {"href": url})
         # the image is a link: its alt says where it goes
-        lxml.etree.SubElement(a, "img", {"src": poster, "alt": f"{kind}: {title}" if title else kind})
+        lxml.etree.SubElement(a, "img", {"src": poster, "alt": f"{kind}: {title}" if title and title != kind else kind})
     if title:
         p = lxml.etree.SubElement(card, "p", {"class": "mk-embed-title"})
         lxml.etree.SubElement(p, "strong").text = title
