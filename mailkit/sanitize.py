@@ -330,6 +330,39 @@ def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
     return "".join(out)
 
 
+# MRML drops a text node that is only whitespace with a line break in it
+# (jdrouet/mrml#439, jolimail/mrml-core#117; pinned in tests/test_body.py):
+# "<em>foo</em>\n<strong>bar</strong>" reads "foobar" in both parts, and a
+# <pre> loses the line breaks between its highlighted tokens. So, in the
+# cleaned body: inside <pre> every line break is written &#10; (MRML passes
+# references through), and elsewhere such a run next to an inline element
+# becomes one space (what a browser makes of it anyway).
+_INLINE = frozenset({"a", "em", "i", "strong", "b", "u", "s", "sub", "sup", "small", "mark", "q", "cite", "abbr",
+                     "span", "del", "ins", "code", "kbd", "samp"})
+_BREAK_RUN = re.compile(r"<(/?)([a-z][a-z0-9]*)\b[^>]*>(\s*\n\s*)(?=<(/?)([a-z][a-z0-9]*))")
+_PRE_TAG = re.compile(r"<(/?)pre\b[^>]*>")
+
+
+def _keep_whitespace(html: str) -> str:
+    if "\n" not in html:
+        return html
+    if "<pre" in html:
+        out, depth, pos = [], 0, 0
+        for m in _PRE_TAG.finditer(html):
+            chunk = html[pos:m.start()]
+            out.append(chunk.replace("\n", "&#10;") if depth else chunk)
+            out.append(m.group())
+            depth = max(0, depth + (-1 if m.group(1) else 1))
+            pos = m.end()
+        out.append(html[pos:])
+        html = "".join(out)
+
+    def run(m: re.Match[str]) -> str:
+        tag = m.group(0)[: m.start(3) - m.start(0)]
+        return tag + " " if m.group(2) in _INLINE or m.group(5) in _INLINE else m.group(0)
+    return _BREAK_RUN.sub(run, html)
+
+
 def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
              after: tuple[Counter[str], Counter[str]]) -> list[str]:
     """What the cleaning removed: a warning per element name, with a count, and
@@ -415,7 +448,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     kept = parse_fragment(cleaned) if tree is not None else None
     if kept is not None:
         warnings += _dropped(field, before, count_markup(kept, _BODY_TAGS))
-    cleaned = mark_tables(cleaned, field=field, limits=limits)
+    cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     for m in re.finditer(r"<img\b[^>]*>", cleaned):
         if " alt=" not in m.group():
             warnings.append(f"{field}: image without alt text: {m.group()[:80]}")

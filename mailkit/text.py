@@ -230,7 +230,7 @@ def _table_rows(table: lxml.html.HtmlElement) -> tuple[list[list[str]], int, int
             while (r, c) in spans:
                 row.append(spans.pop((r, c)))
                 c += 1
-            text = _text_of(cell)
+            text = _cell_text(cell)
             colspan = min(int(cell.get("colspan", "1") or 1), 50)
             rowspan = min(int(cell.get("rowspan", "1") or 1), 500)
             for i in range(colspan):
@@ -244,6 +244,13 @@ def _table_rows(table: lxml.html.HtmlElement) -> tuple[list[list[str]], int, int
         grid.append(row)
     columns = max((len(row) for row in grid), default=0)
     return [row + [""] * (columns - len(row)) for row in grid], header, footer
+
+
+def _cell_text(cell: lxml.html.HtmlElement) -> str:
+    """A cell's text, its blocks and nested cells apart ("x y 1 2", not "xy12")."""
+    for el in cell.iterdescendants("p", "div", "br", "li", "td", "th", "tr", "caption", "dt", "dd", "pre"):
+        el.tail = " " + (el.tail or "")
+    return _text_of(cell)
 
 
 def _owner(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
