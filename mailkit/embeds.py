@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.etree
 import lxml.html
 
-__all__ = ["convert_embeds", "count_markup", "parse_fragment", "provider", "serialize_fragment"]
+__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "parse_fragment", "provider", "serialize_fragment"]
 
 # host suffix -> the name a reader knows
 _PROVIDERS = (
@@ -34,7 +34,7 @@ _PROVIDERS = (
 _VIDEO_HOSTS = frozenset({"YouTube", "Vimeo", "TikTok", "Dailymotion"})
 _AUDIO_HOSTS = frozenset({"Spotify", "SoundCloud", "Apple Podcasts"})
 # blockquotes a platform script turns into an embed: class -> provider
-_POST_CLASSES = {"twitter-tweet": "X", "twitter-video": "X", "instagram-media": "Instagram",
+POST_CLASSES = {"twitter-tweet": "X", "twitter-video": "X", "instagram-media": "Instagram",
                  "tiktok-embed": "TikTok", "bluesky-embed": "Bluesky", "text-post-media": "Threads"}
 _YOUTUBE_ID = re.compile(r"^/(?:embed|shorts|v|live)/([A-Za-z0-9_-]{6,20})")
 _VIMEO_ID = re.compile(r"^/video/(\d{1,12})")
@@ -149,7 +149,7 @@ def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], st
         tag = el.tag
         if tag == "blockquote":
             classes = set((el.get("class") or "").split())
-            name = next((_POST_CLASSES[c] for c in classes if c in _POST_CLASSES), None)
+            name = next((POST_CLASSES[c] for c in classes if c in POST_CLASSES), None)
             if name is None:
                 continue
             # the post's text is content: it stays a quotation, with a link to the post

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
-from .embeds import convert_embeds, count_markup, parse_fragment, serialize_fragment
+from .embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
 from .errors import LimitExceededError
 
 __all__ = [
@@ -339,7 +339,9 @@ def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
 # becomes one space (what a browser makes of it anyway).
 _INLINE = frozenset({"a", "em", "i", "strong", "b", "u", "s", "sub", "sup", "small", "mark", "q", "cite", "abbr",
                      "span", "del", "ins", "code", "kbd", "samp"})
-_BREAK_RUN = re.compile(r"<(/?)([a-z][a-z0-9]*)\b[^>]*>(\s*\n\s*)(?=<(/?)([a-z][a-z0-9]*))")
+# possessive: no backtracking over a long run of line breaks
+_BREAK_RUN = re.compile(r">([^\S\n]*+\n\s*+)<(/?)([a-z][a-z0-9]*)")
+_TAG_NAME = re.compile(r"</?([a-z][a-z0-9]*)")
 _PRE_TAG = re.compile(r"<(/?)pre\b[^>]*>")
 
 
@@ -358,9 +360,44 @@ def _keep_whitespace(html: str) -> str:
         html = "".join(out)
 
     def run(m: re.Match[str]) -> str:
-        tag = m.group(0)[: m.start(3) - m.start(0)]
-        return tag + " " if m.group(2) in _INLINE or m.group(5) in _INLINE else m.group(0)
+        before = _TAG_NAME.match(html, html.rfind("<", 0, m.start()))
+        if m.group(3) in _INLINE or (before is not None and before.group(1) in _INLINE):
+            return f"> <{m.group(2)}{m.group(3)}"
+        return m.group(0)
     return _BREAK_RUN.sub(run, html)
+
+
+# a tag ends at the next "<" at the latest, so each match is bounded and the scan linear
+_RAW_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/<>]*)([^<>]*)>")
+_TAG_START = re.compile(r"<[a-zA-Z/]")
+_RAW_ATTR = re.compile(r"""([^\s=/"'>]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+_POST_CLASS = re.compile("|".join(POST_CLASSES))
+# attribute names the cleaning keeps, by element (href, src and class are reported otherwise)
+_SCAN_ATTRS = {tag: frozenset(_BODY_ATTRS.get(tag, set()) | _BODY_ATTRS["*"] | {"href", "src", "class"})
+               for tag in [*_BODY_TAGS, "*"]}
+
+
+def _only_allowed(html: str) -> bool:
+    """Whether a scan of raw body HTML finds only allowed elements and attribute
+    names, and no embed: then nothing needs parsing to be converted or reported."""
+    if "<!" in html or "<?" in html:
+        return "<" not in html
+    for start in _TAG_START.finditer(html):
+        m = _RAW_TAG.match(html, start.start())
+        if m is None:
+            return False  # not a tag a scan can read: let the parser judge
+        closing, tag, attrs = m.groups()
+        name = tag.lower()
+        if name not in _BODY_TAGS:
+            return False
+        if closing or not attrs.strip():
+            continue
+        if len(attrs) > 2_000 or (name == "blockquote" and _POST_CLASS.search(attrs)):
+            return False
+        allowed = _SCAN_ATTRS.get(name, _SCAN_ATTRS["*"])
+        if any(a.lower() not in allowed for a in _RAW_ATTR.findall(attrs)):
+            return False
+    return True
 
 
 def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
@@ -396,12 +433,22 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         url = resolve_url(url.strip(), base_url)
         return None if url_problem(url, image=image) else url
 
-    tree = parse_fragment(html) if "<" in html else None
+    # Parsing (for embeds, and to count what the cleaning removes) costs twice
+    # what nh3 does; a body a scan finds nothing to remove in skips it, and the
+    # attribute values attribute_filter refuses are counted as it goes.
+    tree = None if _only_allowed(html) else parse_fragment(html)
     if tree is not None and convert_embeds(tree, linkable):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
+    refused: Counter[str] = Counter()
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        kept = _filter(tag, attr, value)
+        if kept is None and attr not in ("href", "src", "class"):
+            refused[attr] += 1
+        return kept
+
+    def _filter(tag: str, attr: str, value: str) -> str | None:
         if attr in ("href", "src"):
             url = resolve_url(value.strip(), base_url)
             problem = url_problem(url, image=(attr == "src"))
@@ -448,6 +495,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     kept = parse_fragment(cleaned) if tree is not None else None
     if kept is not None:
         warnings += _dropped(field, before, count_markup(kept, _BODY_TAGS))
+    elif tree is None:
+        warnings += _dropped(field, (Counter(), refused), (Counter(), Counter()))
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     for m in re.finditer(r"<img\b[^>]*>", cleaned):
         if " alt=" not in m.group():

@@ -300,8 +300,9 @@ def _take_blocks(body: lxml.html.HtmlElement, options: TextOptions) -> dict[str,
     nonce = secrets.token_hex(6)
     found = [el for el in body.iter("pre", "table")
              if el.tag == "pre" or " mk-table " in f" {el.get('class', '')} "]
+    outer = set(found)
     for el in found:
-        if any(a in found for a in el.iterancestors("pre", "table")):
+        if any(a in outer for a in el.iterancestors("pre", "table")):
             continue  # inside another block: laid out as its text
         if el.tag == "pre":
             lines = _pre_lines(el)
