@@ -59,7 +59,7 @@ def _watch_url(src: str) -> tuple[str, str | None]:
         video = m.group(1) if m else (parts.path.strip("/") if parts.hostname == "youtu.be" else None)
         video = video or next(iter(parse_qs(parts.query).get("v", [])), None)
         if video and re.fullmatch(r"[A-Za-z0-9_-]{6,20}", video):
-            return f"https://www.youtube.com/watch?v={video}", f"https://i.ytimg.com/vi/{video}/hqdefault.jpg"
+            return f"https://www.youtube.com/watch?v={video}", f"https://i.ytimg.com/vi/{video}/hqdefault.jpg"  # 480x360
     if name == "Vimeo":
         m = _VIMEO_ID.match(parts.path)
         if m:
@@ -67,13 +67,17 @@ def _watch_url(src: str) -> tuple[str, str | None]:
     return src, None
 
 
-def _card(url: str, title: str, verb: str, poster: str | None, kind: str) -> lxml.html.HtmlElement:
+def _card(url: str, title: str, verb: str, poster: str | None, kind: str,
+          size: tuple[str, str] | None = None) -> lxml.html.HtmlElement:
     """``<div class="mk-embed">`` poster (a link), title, "Watch on YouTube" (a link)."""
     card = lxml.html.Element("div", {"class": "mk-embed"})
     if poster:
         a = lxml.etree.SubElement(card, "a", {"href": url})
         # the image is a link: its alt says where it goes
-        lxml.etree.SubElement(a, "img", {"src": poster, "alt": f"{kind}: {title}" if title and title != kind else kind})
+        img = lxml.etree.SubElement(a, "img", {"src": poster, "alt": f"{kind}: {title}" if title and title != kind else kind})
+        if size:  # the box keeps the poster's shape while it loads or is blocked
+            img.set("width", size[0])
+            img.set("height", size[1])
     if title:
         p = lxml.etree.SubElement(card, "p", {"class": "mk-embed-title"})
         lxml.etree.SubElement(p, "strong").text = title
@@ -178,10 +182,13 @@ def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], st
             verb, kind = "Watch", "Video"
         else:
             verb, kind = "View", "Embedded content"
+        size = ("480", "360") if poster else None
         if tag == "video" and el.get("poster"):
             poster = url_ok(el.get("poster") or "", True)
+            w, h = el.get("width", ""), el.get("height", "")
+            size = (w, h) if w.isdigit() and h.isdigit() and len(w) < 5 and len(h) < 5 else None
         title = _title(el, kind)
-        _replace(el, _card(url, title, verb, poster, kind))
+        _replace(el, _card(url, title, verb, poster, kind, size))
         converted += 1
     return converted
 
