@@ -131,6 +131,9 @@ def _articles(edition: Edition) -> Iterable[tuple[str, Article]]:
             yield f"sections[{j}].articles[{k}]", a
 
 
+_MARKUP = re.compile(r"<([a-z][a-z0-9]*)|\b(mk-[a-z-]+)")
+
+
 def _covered(template: str, edition: Edition, used: frozenset[str] | None) -> Callable[[str], bool]:
     """Which story paths :func:`_unshown` has already reported as a whole."""
     if used is None or "edition" in used:
@@ -171,6 +174,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
     if watched is None:
         watched = watch_edition(edition)
     bodies: dict[int, Markup] = {}
+    markup: set[str] = set()
     for path, article in _articles(edition):
         if article.body:
             clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
@@ -182,6 +186,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
                 if cut is not None:
                     body_html = cut + _continue_link(article, article.language or edition.lang)
             bodies[id(article)] = Markup(body_html)
+            markup.update(tag or cls for tag, cls in _MARKUP.findall(body_html))
     subject = _subject(edition)
     newsletter = edition.newsletter
 
@@ -218,6 +223,9 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         "voice": voice,
         "image_box": image_box,
         "leaves_out": leaves_out,
+        # element names and mk- classes in the cleaned bodies: the layout writes
+        # the CSS for tables, code or embeds only when a body holds them
+        "body_markup": frozenset(markup),
         "recipient": slots,
         "unsubscribe_url": slots.token("unsubscribe_url"),
         "preferences_url": slots.token("preferences_url"),

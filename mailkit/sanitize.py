@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from .embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
 from .errors import LimitExceededError
 
 __all__ = [
@@ -58,6 +60,8 @@ class Limits:
     max_file_bytes: int = 2_000_000
     max_data_depth: int = 16
     max_data_values: int = 20_000
+    max_table_rows: int = 200
+    max_table_columns: int = 12
 
 
 LIMITS = Limits()
@@ -158,8 +162,9 @@ def encode_for_mrml(value: str) -> str:
 
 _BODY_TAGS = {
     "p", "a", "em", "i", "strong", "b", "u", "s", "sub", "sup", "small", "mark", "q", "cite", "abbr",
-    "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "br", "hr", "span",
-    "figure", "figcaption", "img",
+    "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "br", "hr", "span", "div", "del", "ins",
+    "figure", "figcaption", "img", "dl", "dt", "dd", "pre", "code", "kbd", "samp",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
 }
 _BODY_ATTRS = {
     "a": {"href", "title"},
@@ -167,10 +172,17 @@ _BODY_ATTRS = {
     "abbr": {"title"},
     "blockquote": {"class"},
     "p": {"class"},
+    "div": {"class"},
+    "ol": {"start"},
+    # no layout attributes from content (width, border, align, bgcolor, style):
+    # the templates style tables by the classes mark_tables adds
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
     "*": {"lang", "dir"},
 }
 # class values the templates style; anything else is dropped.
-_ALLOWED_CLASSES = {"pullquote", "subhead", "note"}
+_ALLOWED_CLASSES = {"pullquote", "subhead", "note", "mk-embed", "mk-embed-title", "mk-embed-link"}
+_SCOPES = frozenset({"row", "col", "rowgroup", "colgroup"})
 
 _TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*(/?)>')
 _ATTR = re.compile(r'(\s+[^\s=>/]+)="([^"]*)"')
@@ -212,20 +224,241 @@ def _depth(html: str) -> int:
     return best
 
 
+# --- tables ------------------------------------------------------------------
+
+_TABLE_TOKEN = re.compile(r"<(/?)(table|caption|thead|tbody|tfoot|tr|td|th)\b([^>]*)>")
+_STRIP_TAGS = re.compile(r"<[^>]*>")
+# a cell that is a number: 1,234,567  51.2%  -3.4  +12  $1.2  €40  1 234 (thin or no-break spaces)
+_NUMBER = re.compile(r"[-+\u2212\u00b1]?[$€£¥]?\d[\d,.\u00a0\u202f\u2009]*(?:%|\s?pts?|\s?[kKmM])?")
+# more columns than this and the table is read row by row on phones (a label/value block each)
+WIDE_TABLE_COLUMNS = 4
+
+
+@dataclass
+class _Table:
+    start: int  # index in the output list of the <table> tag
+    has_header: bool = False
+    rows: int = 0
+    columns: int = 0
+    row_columns: int = 0
+    section: str = "tbody"
+    labels: list[str] = field(default_factory=list)
+    headers: list[tuple[int, int]] = field(default_factory=list)  # (output index, column) of header cells
+    numbers: Counter[int] = field(default_factory=Counter)  # column -> body cells that are numbers
+    texts: Counter[int] = field(default_factory=Counter)  # column -> body cells with text
+
+
+def _cell_text(html: str) -> str:
+    return " ".join(_unescape_attr(_STRIP_TAGS.sub(" ", html)).replace("&lt;", "<").replace("&gt;", ">").split())
+
+
+def _span(attrs: str, name: str) -> int:
+    m = re.search(rf'\s{name}="(\d+)"', attrs)
+    return int(m.group(1)) if m else 1
+
+
+def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
+    """Give the tables of cleaned body HTML the classes the templates style.
+
+    ``table.mk-table`` (a data table: it keeps its semantics for screen
+    readers), ``mk-table-wide`` (more than WIDE_TABLE_COLUMNS columns: read as
+    label/value rows on phones, each cell carrying its column's header in
+    ``data-label``), ``mk-num`` on a cell that is a number (right-aligned).
+    A table without a header cell or caption, one row or one column, is
+    layout: ``role="presentation"``. Works on nh3's output, which is well
+    formed (every cell closed, attributes double-quoted), so a scan is exact.
+    """
+    if "<table" not in html:
+        return html
+    out: list[str] = []
+    tables: list[_Table] = []
+    # open cells: (index of the start tag in out, where its content starts, column, table)
+    cells: list[tuple[int, int, int, _Table]] = []
+    count = pos = 0
+    for m in _TABLE_TOKEN.finditer(html):
+        out.append(html[pos:m.start()])
+        pos = m.end()
+        closing, tag, attrs = m.group(1), m.group(2), m.group(3)
+        if tag == "table" and not closing:
+            count += 1
+            tables.append(_Table(start=len(out)))
+            out.append("")  # the tag, written when the table closes and its shape is known
+            continue
+        out.append(m.group())
+        t = tables[-1] if tables else None
+        if t is None:
+            continue
+        if tag == "table":
+            tables.pop()
+            if not t.has_header and (t.rows <= 1 or t.columns <= 1):
+                out[t.start] = '<table class="mk-layout" role="presentation">'
+            else:
+                wide = " mk-table-wide" if t.columns > WIDE_TABLE_COLUMNS else ""
+                out[t.start] = f'<table class="mk-table{wide}">'
+                # a header over a column of numbers is aligned with them
+                for index, column in t.headers:
+                    if t.texts[column] and t.numbers[column] == t.texts[column]:
+                        out[index] = out[index][:-1] + ' class="mk-num">'
+        elif tag == "caption" and not closing:
+            t.has_header = True
+        elif tag in ("thead", "tbody", "tfoot"):
+            t.section = "tbody" if closing else tag
+        elif tag == "tr" and not closing:
+            t.rows += 1
+            t.row_columns = 0
+            if t.rows > limits.max_table_rows:
+                raise LimitExceededError(
+                    f"{field}: table {count} has more than {limits.max_table_rows} rows (the limit)")
+        elif tag in ("td", "th") and not closing:
+            t.has_header = t.has_header or tag == "th"
+            cells.append((len(out) - 1, pos, t.row_columns, t))
+            t.row_columns += _span(attrs, "colspan")
+            t.columns = max(t.columns, t.row_columns)
+            if t.columns > limits.max_table_columns:
+                raise LimitExceededError(
+                    f"{field}: table {count} has more than {limits.max_table_columns} columns (the limit)")
+        elif tag in ("td", "th") and cells:
+            index, begin, column, owner = cells.pop()
+            start_tag = out[index]
+            text = _cell_text(html[begin:m.start()])
+            number = bool(text) and _NUMBER.fullmatch(text) is not None
+            header_row = owner.section == "thead" or (
+                owner.rows == 1 and owner.section == "tbody" and start_tag.startswith("<th"))
+            if header_row:
+                owner.labels += [text] * _span(start_tag, "colspan")
+                owner.headers.append((index, column))
+                continue
+            if owner.section == "tbody" and text:
+                owner.texts[column] += 1
+                owner.numbers[column] += number
+            extra = ' class="mk-num"' if number else ""
+            if len(owner.labels) > WIDE_TABLE_COLUMNS and column < len(owner.labels) and owner.labels[column]:
+                label = owner.labels[column].replace("&", "&amp;").replace('"', "&quot;")
+                extra += f' data-label="{label}"'
+            out[index] = start_tag[:-1] + extra + ">"
+    out.append(html[pos:])
+    return "".join(out)
+
+
+# MRML drops a text node that is only whitespace with a line break in it
+# (jdrouet/mrml#439, jolimail/mrml-core#117; pinned in tests/test_body.py):
+# "<em>foo</em>\n<strong>bar</strong>" reads "foobar" in both parts, and a
+# <pre> loses the line breaks between its highlighted tokens. So, in the
+# cleaned body: inside <pre> every line break is written &#10; (MRML passes
+# references through), and elsewhere such a run next to an inline element
+# becomes one space (what a browser makes of it anyway).
+_INLINE = frozenset({"a", "em", "i", "strong", "b", "u", "s", "sub", "sup", "small", "mark", "q", "cite", "abbr",
+                     "span", "del", "ins", "code", "kbd", "samp"})
+# possessive: no backtracking over a long run of line breaks
+_BREAK_RUN = re.compile(r">([^\S\n]*+\n\s*+)<(/?)([a-z][a-z0-9]*)")
+_TAG_NAME = re.compile(r"</?([a-z][a-z0-9]*)")
+_PRE_TAG = re.compile(r"<(/?)pre\b[^>]*>")
+
+
+def _keep_whitespace(html: str) -> str:
+    if "\n" not in html:
+        return html
+    if "<pre" in html:
+        out, depth, pos = [], 0, 0
+        for m in _PRE_TAG.finditer(html):
+            chunk = html[pos:m.start()]
+            out.append(chunk.replace("\n", "&#10;") if depth else chunk)
+            out.append(m.group())
+            depth = max(0, depth + (-1 if m.group(1) else 1))
+            pos = m.end()
+        out.append(html[pos:])
+        html = "".join(out)
+
+    def run(m: re.Match[str]) -> str:
+        before = _TAG_NAME.match(html, html.rfind("<", 0, m.start()))
+        if m.group(3) in _INLINE or (before is not None and before.group(1) in _INLINE):
+            return f"> <{m.group(2)}{m.group(3)}"
+        return m.group(0)
+    return _BREAK_RUN.sub(run, html)
+
+
+# a tag ends at the next "<" at the latest, so each match is bounded and the scan linear
+_RAW_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/<>]*)([^<>]*)>")
+_TAG_START = re.compile(r"<[a-zA-Z/]")
+_RAW_ATTR = re.compile(r"""([^\s=/"'>]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+_POST_CLASS = re.compile("|".join(POST_CLASSES))
+# attribute names the cleaning keeps, by element (href, src and class are reported otherwise)
+_SCAN_ATTRS = {tag: frozenset(_BODY_ATTRS.get(tag, set()) | _BODY_ATTRS["*"] | {"href", "src", "class"})
+               for tag in [*_BODY_TAGS, "*"]}
+
+
+def _only_allowed(html: str) -> bool:
+    """Whether a scan of raw body HTML finds only allowed elements and attribute
+    names, and no embed: then nothing needs parsing to be converted or reported."""
+    if "<!" in html or "<?" in html:
+        return "<" not in html
+    for start in _TAG_START.finditer(html):
+        m = _RAW_TAG.match(html, start.start())
+        if m is None:
+            return False  # not a tag a scan can read: let the parser judge
+        closing, tag, attrs = m.groups()
+        name = tag.lower()
+        if name not in _BODY_TAGS:
+            return False
+        if closing or not attrs.strip():
+            continue
+        if len(attrs) > 2_000 or (name == "blockquote" and _POST_CLASS.search(attrs)):
+            return False
+        allowed = _SCAN_ATTRS.get(name, _SCAN_ATTRS["*"])
+        if any(a.lower() not in allowed for a in _RAW_ATTR.findall(attrs)):
+            return False
+    return True
+
+
+def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
+             after: tuple[Counter[str], Counter[str]]) -> list[str]:
+    """What the cleaning removed: a warning per element name, with a count, and
+    one for all the attributes (a CMS table brings border=, width=, align= ...)."""
+    out = [f"{field}: dropped {lost} <{name}> element(s)"
+           for name in sorted(before[0]) if (lost := before[0][name] - after[0][name]) > 0]
+    attributes = [f"{name}= ({lost})" for name in sorted(before[1]) if (lost := before[1][name] - after[1][name]) > 0]
+    if attributes:
+        out.append(f"{field}: dropped attribute(s) the templates set themselves or do not allow: "
+                   + ", ".join(attributes))
+    return out
+
+
 def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits = LIMITS) -> SanitizedHtml:
     """Clean CMS body HTML to the email-safe allowlist.
 
-    Relative URLs are resolved against ``base_url``; links with a scheme other
-    than https/http/mailto/tel and images other than https/http/cid are
-    removed and reported in ``warnings`` (MRML, premailer and html2text all
-    pass ``javascript:`` through untouched).
+    Embeds (a video, a post, a player) become link cards first
+    (:mod:`mailkit.embeds`). Relative URLs are resolved against ``base_url``;
+    links with a scheme other than https/http/mailto/tel and images other than
+    https/http/cid are removed and reported in ``warnings`` (MRML, premailer
+    and html2text all pass ``javascript:`` through untouched), and so is every
+    other element or attribute the allowlist removes
+    (``articles[0].body: dropped 2 <form> element(s)``), once per name.
     """
     size = len(html.encode("utf-8", "surrogatepass"))
     if size > limits.max_body_bytes:
         raise LimitExceededError(f"{field}: body is {size} bytes, over the limit of {limits.max_body_bytes}")
     warnings: list[str] = []
 
+    def linkable(url: str, image: bool) -> str | None:
+        url = resolve_url(url.strip(), base_url)
+        return None if url_problem(url, image=image) else url
+
+    # Parsing (for embeds, and to count what the cleaning removes) costs twice
+    # what nh3 does; a body a scan finds nothing to remove in skips it, and the
+    # attribute values attribute_filter refuses are counted as it goes.
+    tree = None if _only_allowed(html) else parse_fragment(html)
+    if tree is not None and convert_embeds(tree, linkable):
+        html = serialize_fragment(tree)
+    before = count_markup(tree, _BODY_TAGS)
+    refused: Counter[str] = Counter()
+
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        kept = _filter(tag, attr, value)
+        if kept is None and attr not in ("href", "src", "class"):
+            refused[attr] += 1
+        return kept
+
+    def _filter(tag: str, attr: str, value: str) -> str | None:
         if attr in ("href", "src"):
             url = resolve_url(value.strip(), base_url)
             problem = url_problem(url, image=(attr == "src"))
@@ -240,12 +473,22 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
             return value if value.isdigit() and len(value) < 5 else None
         if attr == "dir":
             return value if value in ("ltr", "rtl", "auto") else None
+        if attr == "colspan":
+            return value if value.isdigit() and 1 <= int(value) <= limits.max_table_columns else None
+        if attr == "rowspan":
+            return value if value.isdigit() and 1 <= int(value) <= limits.max_table_rows else None
+        if attr == "start":
+            return value if value.isdigit() and len(value) < 7 else None
+        if attr == "scope":
+            return value if value in _SCOPES else None
         return value
 
     cleaned = nh3.clean(
         html,
         tags=_BODY_TAGS,
-        clean_content_tags={"script", "style"},
+        # interactive parts are gone with their content: a "Sign up" button that
+        # does nothing is worse than none (the warning says so)
+        clean_content_tags={"script", "style", "form", "button", "select", "textarea"},
         attributes=_BODY_ATTRS,
         attribute_filter=attribute_filter,
         # Every scheme we know of is let through to attribute_filter, so that a
@@ -259,6 +502,12 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         raise LimitExceededError(
             f"{field}: HTML nested {depth} levels deep, over the limit of {limits.max_body_depth}"
         )
+    kept = parse_fragment(cleaned) if tree is not None else None
+    if kept is not None:
+        warnings += _dropped(field, before, count_markup(kept, _BODY_TAGS))
+    elif tree is None:
+        warnings += _dropped(field, (Counter(), refused), (Counter(), Counter()))
+    cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     for m in re.finditer(r"<img\b[^>]*>", cleaned):
         if " alt=" not in m.group():
             warnings.append(f"{field}: image without alt text: {m.group()[:80]}")

@@ -17,6 +17,7 @@ becomes a separator line.
 from __future__ import annotations
 
 import re
+import secrets
 import textwrap
 import threading
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ class TextOptions:
 
 
 _FILLER = re.compile("[\u034f\u200b-\u200d\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+_SPACES = re.compile(r"(?<=\S)[ \t\u00a0\u2007\u202f]+")
+_LEADING = re.compile(r"^[ \t\u00a0\u2007\u202f]+", re.MULTILINE)
+_BLOCK = re.compile("\ue000mkblock[0-9a-f]+n[0-9]+\ue000")
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
 _SECTION = "@@mailkit-rule@@"
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
@@ -75,7 +78,19 @@ def _text_of(el: lxml.html.HtmlElement) -> str:
 
 
 def _bare(url: str) -> str:
-    return re.sub(r"^(?:https?://|mailto:|tel:)", "", url).rstrip("/")
+    return re.sub(r"^(?:https?://|mailto:|tel:)(?:www\.)?|^www\.", "", url).rstrip("/")
+
+
+def _is_own_url(label: str, href: str) -> bool:
+    """Whether a link's text is its own URL (then the URL is written once, in
+    place of the text, and not listed). ``href`` may have gained tracking
+    parameters or a recipient's token since the text was written, so the text
+    need only be the start of it; what is written is ``href``, so a text
+    that merely looks like another URL never hides where the link goes."""
+    bare_label, bare_href = _bare(label), _bare(href)
+    if not bare_label or " " in label:
+        return False
+    return label == href or bare_href.startswith(bare_label)
 
 
 def _replace(el: lxml.html.HtmlElement, text: str, *, block: bool = False) -> None:
@@ -98,7 +113,8 @@ def _replace(el: lxml.html.HtmlElement, text: str, *, block: bool = False) -> No
     parent.remove(el)
 
 
-def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[lxml.html.HtmlElement, dict[str, str]]:
+def _reduce(root: lxml.html.HtmlElement, options: TextOptions
+            ) -> tuple[lxml.html.HtmlElement, dict[str, str], dict[str, list[Line]]]:
     body = root.find("body")
     if body is None:
         body = root
@@ -134,7 +150,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[lxml.htm
         if not href or href.startswith("#"):
             _replace(a, label)
             continue
-        if label in (href, _bare(href)) or _bare(label) == _bare(href):
+        if _is_own_url(label, href):
             _replace(a, f" {href} ")
         elif a in buttons:
             # "Read the full story:" with the URL on a line of its own below it
@@ -146,6 +162,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[lxml.htm
         else:
             refs.setdefault(href, label)
             _replace(a, f"{label} [{list(refs).index(href) + 1}]")
+    blocks = _take_blocks(body, options)
     # headings travel through html2text as paragraphs with a marker, so that a
     # paragraph that merely starts with "#" is never taken for one
     for el in cast(list[lxml.html.HtmlElement], _LXML.headings(body)):
@@ -157,7 +174,175 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[lxml.htm
     lxml.etree.strip_attributes(body, "style", "class", "align", "role", "width", "height", "border",
                                 "cellpadding", "cellspacing", "bgcolor", "valign", "aria-label",
                                 "aria-roledescription", "lang", "vertical-align")
-    return body, refs
+    return body, refs, blocks
+
+
+# --- blocks laid out by mailkit, not html2text: preformatted text and tables ---
+#
+# Each is taken out of the tree (after the link pass, so a link in a cell is
+# "text [n]" like any other) and replaced by a paragraph holding a token made
+# of private-use characters and a random number, which html2text passes
+# through and content cannot predict; _expand_blocks puts the lines back.
+
+def _indent(m: re.Match[str]) -> str:
+    """A line's leading whitespace as spaces: html2text indents a nested list
+    item two spaces a level, from two; mailkit's top level is " - "."""
+    width = len(m.group())
+    rest = m.string[m.end(): m.end() + 3]
+    return " " * (width - 1 if _LIST.match(rest) else width)
+
+
+def _pre_lines(el: lxml.html.HtmlElement) -> list[Line]:
+    """A ``<pre>`` as it is, four spaces in, never wrapped (tabs as four columns)."""
+    text = _FILLER.sub("", "".join(el.itertext())).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip().expandtabs(4) for line in text.split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return [("text", "")] + [("raw", f"    {line}" if line else "") for line in lines] + [("text", "")]
+
+
+_FOOTNOTE = re.compile(r"[\d*†‡§]+|[\d.,+\-−]+")
+_NUMBER_CELL = re.compile(r"[-+\u2212\u00b1]?[$€£¥]?\d[\d,.\u00a0\u202f\u2009]*(?:%|\s?pts?|\s?[kKmM])?")
+
+
+def _table_rows(table: lxml.html.HtmlElement) -> tuple[list[list[str]], int, int]:
+    """The cells of ``table`` as a grid of text (colspan and rowspan filled with
+    ""), how many of its first rows are header rows, and where the footer starts."""
+    grid: list[list[str]] = []
+    spans: dict[tuple[int, int], str] = {}
+    header = 0
+    footer = -1
+    rows = [tr for tr in table.iter("tr") if _owner(tr, "table") is table]
+    for r, tr in enumerate(rows):
+        section = tr.getparent().tag if tr.getparent() is not None else "tbody"
+        first_row_of_th = r == 0 and section != "tfoot" and all(c.tag == "th" for c in tr if isinstance(c.tag, str))
+        if section == "thead" or first_row_of_th:
+            header = r + 1
+        if section == "tfoot" and footer < 0:
+            footer = r
+        row: list[str] = []
+        c = 0
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            while (r, c) in spans:
+                row.append(spans.pop((r, c)))
+                c += 1
+            text = _cell_text(cell)
+            colspan = min(int(cell.get("colspan", "1") or 1), 50)
+            rowspan = min(int(cell.get("rowspan", "1") or 1), 500)
+            for i in range(colspan):
+                row.append(text if i == 0 else "")
+                for j in range(1, rowspan):
+                    spans[(r + j, c + i)] = ""
+            c += colspan
+        while (r, c) in spans:
+            row.append(spans.pop((r, c)))
+            c += 1
+        grid.append(row)
+    columns = max((len(row) for row in grid), default=0)
+    return [row + [""] * (columns - len(row)) for row in grid], header, footer
+
+
+def _cell_text(cell: lxml.html.HtmlElement) -> str:
+    """A cell's text, its blocks and nested cells apart ("x y 1 2", not "xy12")."""
+    for el in cell.iterdescendants("p", "div", "br", "li", "td", "th", "tr", "caption", "dt", "dd", "pre"):
+        el.tail = " " + (el.tail or "")
+    return _text_of(cell)
+
+
+def _owner(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
+    for ancestor in el.iterancestors(tag):
+        return ancestor
+    return None
+
+
+def table_lines(caption: str, grid: list[list[str]], header: int, footer: int, width: int) -> list[Line]:
+    """A data table as text: aligned columns (numbers to the right, a rule under
+    the header) when they fit in ``width``, else one ``label: value`` block a row."""
+    out: list[Line] = [("text", "")]
+    if caption:
+        out += [("text", caption), ("text", "")]
+    if not grid:
+        return out
+    columns = len(grid[0])
+    body = [row for i, row in enumerate(grid) if i >= header]
+    numeric = [all(not row[c] or _NUMBER_CELL.fullmatch(row[c]) for row in body) and any(row[c] for row in body)
+               for c in range(columns)]
+    widths = [max(len(row[c]) for row in grid) for c in range(columns)]
+    if sum(widths) + 2 * (columns - 1) <= width:
+        def line(row: list[str]) -> str:
+            cells = [row[c].rjust(widths[c]) if numeric[c] else row[c].ljust(widths[c]) for c in range(columns)]
+            return "  ".join(cells).rstrip()
+        for i, row in enumerate(grid):
+            if i == footer or (i == header and header):
+                out.append(("raw", "  ".join("-" * w for w in widths)))
+            out.append(("raw", line(row)))
+        out.append(("text", ""))
+        return out
+    labels = [" ".join(x for x in (grid[r][c] for r in range(header)) if x) for c in range(columns)]
+    for row in body:
+        for c, value in enumerate(row):
+            if not value:
+                continue
+            label = labels[c]
+            out.append(("text", f"{label}: {value}" if label else value))
+        out.append(("text", ""))
+    return out
+
+
+def _take_blocks(body: lxml.html.HtmlElement, options: TextOptions) -> dict[str, list[Line]]:
+    """Take ``<pre>`` and data tables (``table.mk-table``) out of the tree, each
+    replaced by a token paragraph; return the lines of each by token."""
+    blocks: dict[str, list[Line]] = {}
+    nonce = secrets.token_hex(6)
+    found = [el for el in body.iter("pre", "table")
+             if el.tag == "pre" or " mk-table " in f" {el.get('class', '')} "]
+    outer = set(found)
+    for el in found:
+        if any(a in outer for a in el.iterancestors("pre", "table")):
+            continue  # inside another block: laid out as its text
+        if el.tag == "pre":
+            lines = _pre_lines(el)
+        else:
+            caption = el.find("caption")
+            grid, header, footer = _table_rows(el)
+            lines = table_lines(_text_of(caption) if caption is not None else "", grid, header, footer,
+                                options.width)
+        token = f"\ue000mkblock{nonce}n{len(blocks)}\ue000"
+        blocks[token] = lines
+        _replace(el, token, block=True)
+    # inline code reads as it is in text: no Markdown backticks (nor html2text's
+    # "*[NATO]: ..." for an abbreviation); a superscript number is "^1"
+    for sup in body.iter("sup"):
+        if sup.text and _FOOTNOTE.fullmatch(sup.text) and len(sup) == 0:
+            sup.text = "^" + sup.text
+    lxml.etree.strip_tags(body, "code", "kbd", "samp", "abbr")
+    return blocks
+
+
+def _expand_blocks(lines: list[Line], blocks: dict[str, list[Line]]) -> list[Line]:
+    """Put each block's lines where its token is, indented as the token was (in a list item)."""
+    if not blocks:
+        return lines
+    out: list[Line] = []
+    for kind, text in lines:
+        m = _BLOCK.search(text) if "\ue000" in text else None
+        if m is None or m.group() not in blocks:
+            out.append((kind, text))
+            continue
+        before = text[: m.start()]
+        indent = " " * len(before)
+        if before.strip():
+            out.append((kind, before.rstrip()))
+        for block_kind, line in blocks[m.group()]:
+            out.append((block_kind, indent + line if line else line))
+        after = text[m.end():].strip()
+        if after:
+            out.append((kind, indent + after))
+    return out
 
 
 def _converter(width: int) -> html2text.HTML2Text:
@@ -250,11 +435,11 @@ def _wrap(line: str, width: int) -> list[str]:
 
 def _textwrap(line: str, width: int) -> list[str]:
     """The slow path of _wrap (and its reference in tests): textwrap, with a
-    quote's ``> `` repeated and a list item's continuation lines hung under
-    its text."""
+    quote's ``> `` repeated, a list item's continuation lines hung under
+    its text and an indented line's (a definition's) under its first."""
     quote = _QUOTE.match(line)
     m = quote or _LIST.match(line)
-    prefix = m.group(0) if m else ""
+    prefix = m.group(0) if m else line[: len(line) - len(line.lstrip(" "))]
     indent = prefix if quote else " " * len(prefix)
     # break_long_words / break_on_hyphens off: a URL is never broken.
     return textwrap.wrap(line, width=width, initial_indent="", subsequent_indent=indent,
@@ -270,6 +455,7 @@ def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions) ->
     out: list[Line] = []
     # whole-text substitutions: one pass each instead of one per line
     markdown = _MD_ESCAPE.sub("", _SPACES.sub(" ", _FILLER.sub("", markdown))).replace(_BACKSLASH, "\\")
+    markdown = _LEADING.sub(_indent, markdown)
     for raw in markdown.splitlines():
         line = raw.rstrip()
         if _SECTION in line or line.strip() in ("* * *", "---", "___"):
@@ -361,9 +547,9 @@ def tree_text_lines(root: Any, options: TextOptions = TextOptions()) -> list[Lin
     """
     try:
         lxml.etree.strip_elements(root, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
-        content, refs = _reduce(root, options)
+        content, refs, blocks = _reduce(root, options)
         markdown = _convert(content, options.width)
-        return _logical_lines(markdown, refs, options)
+        return _expand_blocks(_logical_lines(markdown, refs, options), blocks)
     except TextError:
         raise
     except Exception as err:  # noqa: BLE001 - lxml / html2text raise assorted types

@@ -1,0 +1,199 @@
+"""Embeds in body HTML become link cards, before the allowlist sees them.
+
+A CMS sends a video, a post or a podcast as an ``<iframe>``, ``<video>``,
+``<audio>``, ``<object>``/``<embed>`` or a ``<blockquote class="twitter-tweet">``
+waiting for a script. No email client plays them, and the allowlist would drop
+them without a trace, so each becomes what an email can show: a link card
+(the poster image if there is one, the title, "Watch on YouTube"). An embed
+without a usable URL is left as it is, for the sanitiser to drop and report.
+
+Parsed with lxml (libxml2), on input whose size :mod:`mailkit.sanitize` has
+already bounded; the tree is only serialised again when something changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import lxml.etree
+import lxml.html
+
+__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "parse_fragment", "provider", "serialize_fragment"]
+
+# host suffix -> the name a reader knows
+_PROVIDERS = (
+    ("youtube.com", "YouTube"), ("youtube-nocookie.com", "YouTube"), ("youtu.be", "YouTube"),
+    ("vimeo.com", "Vimeo"), ("twitter.com", "X"), ("x.com", "X"), ("instagram.com", "Instagram"),
+    ("facebook.com", "Facebook"), ("tiktok.com", "TikTok"), ("spotify.com", "Spotify"),
+    ("soundcloud.com", "SoundCloud"), ("podcasts.apple.com", "Apple Podcasts"), ("dailymotion.com", "Dailymotion"),
+    ("bsky.app", "Bluesky"), ("threads.net", "Threads"),
+)
+_VIDEO_HOSTS = frozenset({"YouTube", "Vimeo", "TikTok", "Dailymotion"})
+_AUDIO_HOSTS = frozenset({"Spotify", "SoundCloud", "Apple Podcasts"})
+# blockquotes a platform script turns into an embed: class -> provider
+POST_CLASSES = {"twitter-tweet": "X", "twitter-video": "X", "instagram-media": "Instagram",
+                 "tiktok-embed": "TikTok", "bluesky-embed": "Bluesky", "text-post-media": "Threads"}
+_YOUTUBE_ID = re.compile(r"^/(?:embed|shorts|v|live)/([A-Za-z0-9_-]{6,20})")
+_VIMEO_ID = re.compile(r"^/video/(\d{1,12})")
+_MAX_DEPTH = 200  # libxml2 would cut a deeper tree short: leave such input alone
+
+
+def provider(url: str) -> str:
+    """The name of the site ``url`` is on: ``YouTube``, or the bare host name."""
+    host = (urlsplit(url).hostname or "").lower()
+    for suffix, name in _PROVIDERS:
+        if host == suffix or host.endswith("." + suffix):
+            return name
+    return host.removeprefix("www.")
+
+
+def _watch_url(src: str) -> tuple[str, str | None]:
+    """The page a player URL belongs to, and a poster image when the host has a known one."""
+    parts = urlsplit(src)
+    name = provider(src)
+    if name == "YouTube":
+        m = _YOUTUBE_ID.match(parts.path)
+        video = m.group(1) if m else (parts.path.strip("/") if parts.hostname == "youtu.be" else None)
+        video = video or next(iter(parse_qs(parts.query).get("v", [])), None)
+        if video and re.fullmatch(r"[A-Za-z0-9_-]{6,20}", video):
+            return f"https://www.youtube.com/watch?v={video}", f"https://i.ytimg.com/vi/{video}/hqdefault.jpg"  # 480x360
+    if name == "Vimeo":
+        m = _VIMEO_ID.match(parts.path)
+        if m:
+            return f"https://vimeo.com/{m.group(1)}", None
+    return src, None
+
+
+def _card(url: str, title: str, verb: str, poster: str | None, kind: str,
+          size: tuple[str, str] | None = None) -> lxml.html.HtmlElement:
+    """``<div class="mk-embed">`` poster (a link), title, "Watch on YouTube" (a link)."""
+    card = lxml.html.Element("div", {"class": "mk-embed"})
+    if poster:
+        a = lxml.etree.SubElement(card, "a", {"href": url})
+        # the image is a link: its alt says where it goes
+        img = lxml.etree.SubElement(a, "img", {"src": poster, "alt": f"{kind}: {title}" if title and title != kind else kind})
+        if size:  # the box keeps the poster's shape while it loads or is blocked
+            img.set("width", size[0])
+            img.set("height", size[1])
+    if title:
+        p = lxml.etree.SubElement(card, "p", {"class": "mk-embed-title"})
+        lxml.etree.SubElement(p, "strong").text = title
+    p = lxml.etree.SubElement(card, "p", {"class": "mk-embed-link"})
+    lxml.etree.SubElement(p, "a", {"href": url}).text = f"{verb} on {provider(url)}"
+    return card
+
+
+def _replace(el: lxml.html.HtmlElement, new: lxml.html.HtmlElement) -> None:
+    new.tail = el.tail
+    parent = el.getparent()
+    if parent is not None:
+        parent.replace(el, new)
+
+
+def _title(el: lxml.html.HtmlElement, fallback: str) -> str:
+    for value in (el.get("title"), el.get("aria-label"), el.get("data-title")):
+        if value and value.strip():
+            return " ".join(value.split())
+    figure = el.getparent()
+    if figure is not None and figure.tag == "figure":
+        caption = figure.find("figcaption")
+        if caption is not None and caption.text_content().strip():
+            return ""  # the figure's own caption says it, and stays
+    return fallback
+
+
+def _depth(root: lxml.html.HtmlElement) -> int:
+    depth = best = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        best = max(best, depth)
+    return best
+
+
+def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
+    """``html`` under a ``<div>``, or None when libxml2 cannot be trusted with it."""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (lxml.etree.LxmlError, ValueError):
+        return None
+    return root if _depth(root) < _MAX_DEPTH else None
+
+
+def count_markup(root: lxml.html.HtmlElement | None, tags: frozenset[str] | set[str]
+                 ) -> tuple[Counter[str], Counter[str]]:
+    """How many elements of each name are under ``root``, and attributes of each
+    name on elements in ``tags`` (``href``, ``src`` and ``class`` are left out:
+    the sanitiser reports a dropped URL itself, and unknown classes are styling)."""
+    elements: Counter[str] = Counter()
+    attributes: Counter[str] = Counter()
+    if root is None:
+        return elements, attributes
+    for el in root.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        elements[el.tag] += 1
+        if el.tag in tags:
+            attributes.update(a for a in el.attrib if a not in ("href", "src", "class"))
+    return elements, attributes
+
+
+def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> int:
+    """Turn the embeds under ``root`` into link cards, in place; return how many.
+
+    ``url_ok(url, image)`` returns the URL to use (resolved) or None when it may
+    not be linked (or shown, for an image); an embed without such a URL is left for the sanitiser to drop.
+    """
+    converted = 0
+    for el in list(root.iter("iframe", "video", "audio", "embed", "object", "blockquote")):
+        if el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag == "blockquote":
+            classes = set((el.get("class") or "").split())
+            name = next((POST_CLASSES[c] for c in classes if c in POST_CLASSES), None)
+            if name is None:
+                continue
+            # the post's text is content: it stays a quotation, with a link to the post
+            links = [url_ok(a.get("href") or "", False) for a in el.iter("a")]
+            post = next((u for u in reversed(links) if u and provider(u) == name), None)
+            for attr in list(el.attrib):
+                del el.attrib[attr]
+            if post:
+                p = lxml.etree.SubElement(el, "p", {"class": "mk-embed-link"})
+                lxml.etree.SubElement(p, "a", {"href": post}).text = f"View the post on {name}"
+            converted += 1
+            continue
+        candidates = [el.get("src"), el.get("data-src"), el.get("data")]
+        if tag in ("video", "audio"):
+            # a fallback link inside the player is the page a reader should go to
+            candidates = [a.get("href") for a in el.iter("a")] + candidates
+            candidates += [s.get("src") for s in el.iter("source")]
+        url = next((u for u in (url_ok(c, False) for c in candidates if c) if u), None)
+        if url is None:
+            continue
+        url, poster = _watch_url(url)
+        name = provider(url)
+        if tag == "audio" or name in _AUDIO_HOSTS:
+            verb, kind = "Listen", "Audio"
+        elif tag == "video" or name in _VIDEO_HOSTS:
+            verb, kind = "Watch", "Video"
+        else:
+            verb, kind = "View", "Embedded content"
+        size = ("480", "360") if poster else None
+        if tag == "video" and el.get("poster"):
+            poster = url_ok(el.get("poster") or "", True)
+            w, h = el.get("width", ""), el.get("height", "")
+            size = (w, h) if w.isdigit() and h.isdigit() and len(w) < 5 and len(h) < 5 else None
+        title = _title(el, kind)
+        _replace(el, _card(url, title, verb, poster, kind, size))
+        converted += 1
+    return converted
+
+
+def serialize_fragment(root: lxml.html.HtmlElement) -> str:
+    """The children of ``root`` (from :func:`parse_fragment`) as HTML."""
+    text = lxml.html.tostring(root, encoding="unicode", method="html")
+    return text[len("<div>"): -len("</div>")]
