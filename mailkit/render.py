@@ -16,13 +16,13 @@ from markupsafe import Markup
 
 from .checks import deliverability_warnings
 from .compile import CompileOptions, compile_mjml
-from .compose import TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
-from .errors import DeliverabilityError
+from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
+from .errors import DeliverabilityError, TemplateError
 from .fixtures import load_edition, load_theme
 from .inline import InlineOptions, inline_tree, parse_html
 from .links import LinkTagging, tag_links
 from .models import Article, Edition, Recipient
-from .personalize import PreparedEmail, RecipientSlots, new_nonce
+from .personalize import PreparedEmail, RecipientSlots, new_nonce, slot_token
 from .rendered import RenderedEmail
 from .sanitize import sanitize_body
 from .text import TextOptions, tree_text_lines
@@ -125,7 +125,8 @@ def _articles(edition: Edition) -> Iterable[tuple[str, Article]]:
             yield f"sections[{j}].articles[{k}]", a
 
 
-def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots) -> dict[str, Any]:
+def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots,
+             nonce: str) -> dict[str, Any]:
     bodies: dict[int, Markup] = {}
     for path, article in _articles(edition):
         if article.body:
@@ -159,8 +160,8 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         "dir": edition.dir,
         "body": body,
         "recipient": slots,
-        "unsubscribe_url": slots.token("unsubscribe_url"),
-        "preferences_url": slots.token("preferences_url"),
+        "unsubscribe_url": slot_token(nonce, "unsubscribe_url"),
+        "preferences_url": slot_token(nonce, "preferences_url"),
     }
 
 
@@ -171,6 +172,12 @@ def _story_slots(edition: Edition) -> dict[str, str]:
     for link in edition.more_stories:
         slots.setdefault(link.url, f"story-{len(slots) + 1}")
     return slots
+
+
+def _check_placeholders(slots: RecipientSlots, composed: str, template: str) -> None:
+    problem = slots.misused(composed)
+    if problem is not None:
+        raise TemplateError(problem, template=template)
 
 
 def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
@@ -190,9 +197,10 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     warnings: list[str] = []
     nonce = new_nonce()
     slots = RecipientSlots(nonce)
-    context = _context(template, edition, warnings, slots)
+    context = _context(template, edition, warnings, slots, nonce)
 
     mjml = compose(template, context, extra_dirs=dirs)
+    _check_placeholders(slots, mjml, template + TEMPLATE_SUFFIX)
     warnings.extend(_unshown(template, edition, names_used(template, dirs)))
     compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
                                                  template=template, extra_dirs=dirs))
@@ -200,13 +208,14 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     compiled = tag_links(
         compiled, tagging=options.link_tagging, slots=_story_slots(edition),
         skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
-        recipient_token=(str(slots.token("link_params_q")), str(slots.token("link_params_amp"))),
+        recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
     )
     tree = parse_html(compiled)
     html = inline_tree(tree, options.inline)
     text: list[Any] | str
     if text_template_exists(template, dirs):
         text = compose(template, context, extra_dirs=dirs, suffix=TEXT_SUFFIX)
+        _check_placeholders(slots, text, template + TEXT_SUFFIX)
     else:
         # the text stage takes apart the tree premailer has just serialised
         text = tree_text_lines(tree, options.text)
