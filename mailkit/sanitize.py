@@ -48,6 +48,13 @@ class Limits:
     max_stories: int = 60
     max_field_chars: int = 5_000
     max_style_bytes: int = 16_000
+    # author templates (mailkit.sandbox): the characters a template may write,
+    # and the longest string or list it may build on the way; loop iterations
+    # and macro calls; wall-clock time. A digest of 60 stories writes about
+    # 27,000 characters in under 100 steps and a few milliseconds.
+    max_template_output: int = 2_000_000
+    max_template_steps: int = 100_000
+    max_template_seconds: float = 1.0
 
 
 LIMITS = Limits()
