@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from .errors import LimitExceededError, TemplateError, TemplateNotFoundError
 from .paths import template_dirs
-from .sandbox import BoundedSandbox, FolderLoader, render_bounded
+from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
 from .sanitize import LIMITS, encode_for_mrml
 
 __all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "find_template", "list_templates", "names_used"]
@@ -134,7 +134,7 @@ def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
         loader=FolderLoader(dirs),
         autoescape=not text,
         undefined=jinja2.StrictUndefined,
-        finalize=None if text else _finalize,
+        finalize=counting(None if text else _finalize),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

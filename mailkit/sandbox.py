@@ -44,6 +44,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import do_join, make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
+from markupsafe import Markup
 
 from .sanitize import LIMITS, Limits
 
@@ -109,6 +110,14 @@ class _Budget:
     limits: Limits
     deadline: float
     steps: int = 0
+    printed: int = 0  # every {{ }} value, wherever it goes (macro and block buffers too)
+
+
+# Macro and block output is printed again where the macro is called, so all
+# that is printed is a few times what a template writes (3x for a digest);
+# counted as it is printed, it bounds what waits in macro buffers before their
+# size is checked.
+_PRINTED_PER_OUTPUT = 8
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("mailkit_template_budget", default=None)
@@ -146,6 +155,12 @@ def _check_time(budget: _Budget) -> None:
                             "(Limits.max_template_seconds)")
 
 
+def _extend_deadline(seconds: float) -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.deadline += seconds
+
+
 def tick() -> None:
     """One loop iteration or macro call: counted, and the clock checked."""
     budget = _BUDGET.get()
@@ -155,8 +170,29 @@ def tick() -> None:
     if budget.steps > budget.limits.max_template_steps:
         raise TemplateLimit(f"over {budget.limits.max_template_steps:,} loop iterations and macro calls "
                             "(Limits.max_template_steps)")
-    if not budget.steps & 31:
-        _check_time(budget)
+    _check_time(budget)
+
+
+def counting(finalize: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """An environment's ``finalize`` that also counts what every ``{{ }}`` prints."""
+
+    def counted(value: Any) -> Any:
+        budget = _BUDGET.get()
+        if budget is not None and value is not None:
+            if not isinstance(value, str):
+                # what Jinja would print: escape() takes an object's __html__, str() the rest
+                value = Markup(value.__html__()) if hasattr(value, "__html__") else str(value)
+            # counted before finalize, whose escaping of a big value takes time
+            budget.printed += len(value)
+            if budget.printed > budget.limits.max_template_output * _PRINTED_PER_OUTPUT:
+                raise TemplateLimit(f"the template printed over {budget.printed:,} characters in all, "
+                                    f"over {_PRINTED_PER_OUTPUT} times the limit of "
+                                    f"{budget.limits.max_template_output:,} (Limits.max_template_output)")
+            if len(value) > 4096:  # a big value took time to make
+                _check_time(budget)
+        return value if finalize is None else finalize(value)
+
+    return counted
 
 
 def render_bounded(template: jinja2.Template, context: Any, limits: Limits = LIMITS) -> str:
@@ -455,6 +491,22 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                 self._safe.clear()
             verdict = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return verdict
+
+    def get_template(self, *args: Any, **kwargs: Any) -> jinja2.Template:
+        # loading and compiling an included or imported template (the first
+        # time) is not the template's own work: the clock waits for it
+        start = time.monotonic()
+        try:
+            return super().get_template(*args, **kwargs)
+        finally:
+            _extend_deadline(time.monotonic() - start)
+
+    def select_template(self, *args: Any, **kwargs: Any) -> jinja2.Template:
+        start = time.monotonic()
+        try:
+            return super().select_template(*args, **kwargs)
+        finally:
+            _extend_deadline(time.monotonic() - start)
 
     def add_filters(self, filters: dict[str, Callable[..., Any]]) -> None:
         """Add filters, bounded like Jinja's own."""

@@ -53,7 +53,7 @@ class Limits:
     # and macro calls; wall-clock time. A digest of 60 stories writes about
     # 27,000 characters in under 100 steps and a few milliseconds.
     max_template_output: int = 2_000_000
-    max_template_steps: int = 100_000
+    max_template_steps: int = 20_000
     max_template_seconds: float = 1.0
 
 

@@ -100,6 +100,8 @@ BOUNDED = {
                           "{% call m() %}{{ x }}{{ x }}{% endcall %}"), OVER_SIZE),
     "a filter block": ("{% set x = 'a' * 10**6 %}{% filter replace('a', 'bbbbbbbbbb') %}{{ x }}{% endfilter %}",
                        OVER_SIZE),
+    "a macro collecting big values": (("{% macro m() %}{% for i in range(10000) %}{{ 'a' * 1999999 }}{% endfor %}"
+                                      "{% endmacro %}{{ m() | length }}"), "printed over"),
     "a huge power": ("{{ 10 ** (10 ** 10) }}", "bits"),
     "repeated squaring": (("{% set ns = namespace(x=3) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}"
                           "{% endfor %}{{ ns.x > 0 }}"), "bits"),
@@ -110,6 +112,13 @@ BOUNDED = {
 @pytest.mark.parametrize("body,message", BOUNDED.values(), ids=BOUNDED.keys())
 def test_a_template_is_bounded(tmp_path: Path, body: str, message: str) -> None:
     fails(tmp_path, body, message)
+
+
+def test_an_imported_template_is_bounded_too(tmp_path: Path) -> None:
+    write(tmp_path, "big.mjml.j2", "{% set x = 1 %}{% for i in range(10000) %}{{ 'a' * 1999999 }}{% endfor %}")
+    write(tmp_path, "t.mjml.j2", WRAP.format("{% import 'big.mjml.j2' as b %}{{ b.x }}"))
+    with pytest.raises(mailkit.TemplateError, match=r"big.mjml.j2, line 1: the template (printed|ran for) over"):
+        render(tmp_path)
 
 
 def test_unbounded_recursion_is_a_template_error(tmp_path: Path) -> None:
