@@ -24,6 +24,7 @@ from operator import itemgetter
 from typing import Any, cast
 from urllib.parse import quote_plus
 
+from jinja2.sandbox import unsafe
 from markupsafe import Markup
 
 from .models import Edition, Footer, Recipient
@@ -69,6 +70,11 @@ class RecipientSlots:
         if fallback not in self.fallbacks:
             self.fallbacks.append(fallback)
         return slot_token(self._nonce, f"fallback{self.fallbacks.index(fallback)}")
+
+    @unsafe  # not callable from a template (Jinja's sandbox refuses it)
+    def nonce(self) -> str:
+        """The placeholders' nonce, for the pipeline's own placeholders (footer links, link parameters)."""
+        return self._nonce
 
     def misused(self, text: str) -> str | None:
         """What is wrong, if ``text`` holds this render's nonce other than in a whole placeholder."""

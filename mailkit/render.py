@@ -125,8 +125,7 @@ def _articles(edition: Edition) -> Iterable[tuple[str, Article]]:
             yield f"sections[{j}].articles[{k}]", a
 
 
-def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots,
-             nonce: str) -> dict[str, Any]:
+def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots) -> dict[str, Any]:
     bodies: dict[int, Markup] = {}
     for path, article in _articles(edition):
         if article.body:
@@ -135,6 +134,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
             bodies[id(article)] = Markup(clean.html)
     subject = _subject(edition)
     newsletter = edition.newsletter
+    nonce = slots.nonce()
 
     def body(article: Article) -> Markup:
         return bodies.get(id(article), Markup(""))
@@ -197,7 +197,7 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     warnings: list[str] = []
     nonce = new_nonce()
     slots = RecipientSlots(nonce)
-    context = _context(template, edition, warnings, slots, nonce)
+    context = _context(template, edition, warnings, slots)
 
     mjml = compose(template, context, extra_dirs=dirs)
     _check_placeholders(slots, mjml, template + TEMPLATE_SUFFIX)

@@ -321,6 +321,10 @@ def test_a_long_text_line_of_placeholders_wraps_per_recipient(tmp_path: Path) ->
     assert max(len(line) for line in email.text.splitlines() if "ana@" in line) <= 78
 
 
+def test_templates_cannot_read_the_nonce(tmp_path: Path) -> None:
+    fails(tmp_path, "{{ 'mk' ~ recipient.nonce() ~ 'xline0q' }}", "not safely callable")
+
+
 @pytest.mark.parametrize("expr", [
     "recipient.email | upper", "recipient.first_name | title", "(recipient.email | string)[:14] ~ 'xline0q'",
     "(recipient.email | string).replace('email', 'fallback7')",
