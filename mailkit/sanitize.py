@@ -55,6 +55,8 @@ class Limits:
     max_template_output: int = 2_000_000
     max_template_steps: int = 20_000
     max_template_seconds: float = 1.0
+    # mj-include loads in one render (MRML recurses without a limit)
+    max_mj_includes: int = 100
 
 
 LIMITS = Limits()

@@ -215,6 +215,35 @@ def test_a_symlink_inside_the_folder_is_fine(folder: Path) -> None:
     assert "shared part" in render(folder).text
 
 
+MJ_WRAP = "{{# x #}}\n<mjml><mj-body>{}</mj-body></mjml>\n"
+
+
+def test_mj_include_of_itself_is_refused_not_a_crash(folder: Path) -> None:
+    # MRML follows includes without a limit: this overflowed its stack (a segfault)
+    write(folder, "self.mjml", '<mj-wrapper><mj-include path="self.mjml" /></mj-wrapper>\n')
+    write(folder, "t.mjml.j2", MJ_WRAP.format('<mj-include path="self.mjml" />'))
+    with pytest.raises(mailkit.MjmlCompileError, match=r"over 100 mj-include loads .*Limits.max_mj_includes"):
+        render(folder)
+
+
+def test_mj_include_growing_as_two_to_the_n_is_refused(folder: Path) -> None:
+    for i in range(30):
+        write(folder, f"p{i}.mjml", f'<mj-wrapper><mj-include path="p{i + 1}.mjml" /><mj-include path="p{i + 1}.mjml" /></mj-wrapper>\n')
+    write(folder, "p30.mjml", "<mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section>\n")
+    write(folder, "t.mjml.j2", MJ_WRAP.format('<mj-include path="p0.mjml" />'))
+    start = time.monotonic()
+    with pytest.raises(mailkit.MjmlCompileError, match="Limits.max_mj_includes"):
+        render(folder)
+    assert time.monotonic() - start < 1.8
+
+
+def test_mj_include_through_a_symlink_is_refused(folder: Path, outside: Path) -> None:
+    os.symlink(outside / "secret.mjml.j2", folder / "leak.mjml")
+    write(folder, "t.mjml.j2", MJ_WRAP.format('<mj-include path="leak.mjml" />'))
+    with pytest.raises(mailkit.MjmlCompileError, match="leaves the template folder"):
+        render(folder)
+
+
 # ---------------------------------------------------------------- in-band markers in content
 
 
