@@ -134,7 +134,7 @@ def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
         loader=FolderLoader(dirs),
         autoescape=not text,
         undefined=jinja2.StrictUndefined,
-        finalize=counting(None if text else _finalize),
+        finalize=counting(None if text else _finalize, autoescape=not text),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -173,7 +173,7 @@ def tick() -> None:
     _check_time(budget)
 
 
-def counting(finalize: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+def counting(finalize: Callable[[Any], Any] | None, *, autoescape: bool) -> Callable[[Any], Any]:
     """An environment's ``finalize`` that also counts what every ``{{ }}`` prints."""
 
     def counted(value: Any) -> Any:
@@ -181,7 +181,7 @@ def counting(finalize: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
         if budget is not None and value is not None:
             if not isinstance(value, str):
                 # what Jinja would print: escape() takes an object's __html__, str() the rest
-                value = Markup(value.__html__()) if hasattr(value, "__html__") else str(value)
+                value = Markup(value.__html__()) if autoescape and hasattr(value, "__html__") else str(value)
             # counted before finalize, whose escaping of a big value takes time
             budget.printed += len(value)
             if budget.printed > budget.limits.max_template_output * _PRINTED_PER_OUTPUT:

@@ -18,6 +18,8 @@ import lxml.html
 import pytest
 import yaml
 from conftest import SEED
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mailkit
 from mailkit.compose import list_templates
@@ -360,3 +362,22 @@ def test_templates_cannot_read_the_nonce(tmp_path: Path) -> None:
 ])
 def test_a_changed_placeholder_is_a_template_error(tmp_path: Path, expr: str) -> None:
     fails(tmp_path, "{{ " + expr + " }}", "recipient field was changed", line=None)
+
+
+_EXAMPLES = itertools.count()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.one_of(st.sampled_from(sorted(FIELDS)),
+                                 st.sampled_from(["q", "qq", "x", "mk", "0", "fallback0q", "emailq", "linkparamsq"])),
+                       min_size=1, max_size=8))
+def test_placeholders_among_any_text_fill_in_exactly(tmp_path: Path, pieces: list[str]) -> None:
+    # fields and literal text that looks like the inside of a placeholder, in any order
+    template = "".join(f"{{{{ {p} }}}}" if p in FIELDS else p for p in pieces)
+    expected = "".join(FIELDS.get(p, p) for p in pieces)
+    name = f"p{next(_EXAMPLES)}"
+    write(tmp_path, f"{name}.mjml.j2", WRAP.format(f"<p>[{template}]</p>"))
+    options = mailkit.RenderOptions(template_dirs=(tmp_path,))
+    email = mailkit.prepare(name, SEED, options).personalize(READER)
+    assert lxml.html.fromstring(email.html).xpath("string(//p[starts-with(., '[')])") == f"[{expected}]"
+    assert f"[{expected}]" in email.text.replace("\n", " ") or len(expected) > 70
