@@ -78,7 +78,7 @@ class RecipientSlots:
 
     def misused(self, text: str) -> str | None:
         """What is wrong, if ``text`` holds this render's nonce other than in a whole placeholder."""
-        valid = re.compile(rf"mk{self._nonce}x(?:{_SLOT_NAMES}|fallback(\d+))q")
+        valid = re.compile(rf"mk{self._nonce}x(?:{_SLOT_NAMES}|fallback({_INDEX}))q")
         # case-insensitive: |upper or |title turn a placeholder into text that looks like one
         for m in re.finditer(self._nonce, text, re.IGNORECASE):
             whole = valid.match(text, m.start() - 2)
@@ -116,12 +116,13 @@ VALUE_ORDER = ("firstname", "email", "unsubscribeurl", "preferencesurl", "linkpa
 # read as one name, a KeyError). No name is another name followed by "q", so
 # placeholders side by side (and a literal "q" after one) cut unambiguously.
 _SLOT_NAMES = "|".join(VALUE_ORDER)
+_INDEX = r"(?:0|[1-9][0-9]*)"  # as str(int) writes it: "fallback01" is no slot
 
 
 def token_pattern(nonce: str, line_nonce: str) -> re.Pattern[str]:
     """Placeholders of one prepared email: recipient slots (group 1) and, under a
     nonce the templates never see, text lines wrapped per recipient (group 2)."""
-    return re.compile(rf"mk(?:{nonce}x({_SLOT_NAMES}|fallback\d+)|{line_nonce}x(line\d+))q")
+    return re.compile(rf"mk(?:{nonce}x({_SLOT_NAMES}|fallback{_INDEX})|{line_nonce}x(line{_INDEX}))q")
 
 
 @lru_cache(maxsize=64)

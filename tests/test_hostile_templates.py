@@ -359,6 +359,7 @@ def test_templates_cannot_read_the_nonce(tmp_path: Path) -> None:
 @pytest.mark.parametrize("expr", [
     "recipient.email | upper", "recipient.first_name | title", "(recipient.email | string)[:14] ~ 'xline0q'",
     "(recipient.email | string).replace('email', 'fallback7')",
+    "recipient.first_name_or('a') ~ recipient.first_name_or('b') ~ (recipient.email | string).replace('email', 'fallback01')",
 ])
 def test_a_changed_placeholder_is_a_template_error(tmp_path: Path, expr: str) -> None:
     fails(tmp_path, "{{ " + expr + " }}", "recipient field was changed", line=None)
