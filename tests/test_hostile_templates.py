@@ -123,6 +123,22 @@ def test_an_imported_template_is_bounded_too(tmp_path: Path) -> None:
         render(tmp_path)
 
 
+def test_the_budget_is_compiled_into_jinjas_code() -> None:
+    # mailkit.sandbox relies on how Jinja compiles templates; an upgrade that
+    # moves any of it fails here, not silently in the limits
+    from mailkit.compose import _environment
+    from mailkit.paths import template_dirs
+
+    env = _environment(tuple(template_dirs()))
+    source = env.compile("{% macro m() %}{{ caller() }}{% endmacro %}{% for x in y %}{{ a ~ b }}{{ a * b }}{% endfor %}"
+                         "{% call m() %}x{% endcall %}", raw=True)
+    assert source.count("environment.mailkit_tick()") == 3  # the loop, the macro, the call block
+    assert "environment.mailkit_checked(" in source
+    assert "environment.call_binop(context, '*'" in source
+    assert "concat = environment.concat" in source
+    assert env.filters["center"].__wrapped__ is not None  # type: ignore[attr-defined]
+
+
 def test_unbounded_recursion_is_a_template_error(tmp_path: Path) -> None:
     fails(tmp_path, "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "recursion too deep", line=None)
 
