@@ -11,6 +11,7 @@ import mjml
 
 from .errors import MjmlCompileError
 from .paths import template_dirs
+from .sanitize import LIMITS
 
 __all__ = ["CompileOptions", "compile_mjml"]
 
@@ -71,6 +72,7 @@ class _IncludeLoader:
     def __init__(self, dirs: Iterable[Path]) -> None:
         self.roots = [d.resolve() for d in dirs]
         self.problem: str | None = None
+        self.loads = 0
 
     def __call__(self, path: str) -> str:
         try:
@@ -81,6 +83,13 @@ class _IncludeLoader:
 
     def _load(self, path: str) -> str:
         roots = self.roots
+        # MRML follows includes without a depth limit: a file that includes
+        # itself overflowed its stack (a segfault, not an error), and two
+        # includes of a file that includes another twice ... grow as 2**n
+        self.loads += 1
+        if self.loads > LIMITS.max_mj_includes:
+            raise _Refused(f"mj-include {path!r} refused: over {LIMITS.max_mj_includes} mj-include loads "
+                           "in one template (does a file include itself?) (Limits.max_mj_includes)")
         # mj-include may only read files inside the template folders: no
         # absolute paths, no "../" escapes, no symlinks out of a folder.
         if path.startswith(("/", "\\")) or "\x00" in path or ":" in path:

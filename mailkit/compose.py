@@ -3,7 +3,9 @@
 The environment is sandboxed (templates cannot reach Python internals, the
 environment or the file system beyond the template folders), autoescaping is
 on, undefined names raise, and every value printed with ``{{ }}`` is encoded
-for MRML (see :func:`mailkit.sanitize.encode_for_mrml`).
+for MRML (see :func:`mailkit.sanitize.encode_for_mrml`). Templates load only
+from inside the template folders, symlinks resolved, and run within the
+output, step and time limits of :class:`mailkit.Limits` (see :mod:`mailkit.sandbox`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import babel.dates
 import jinja2
 import jinja2.meta
 from babel import Locale, UnknownLocaleError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from .errors import LimitExceededError, TemplateError, TemplateNotFoundError
 from .paths import template_dirs
-from .sanitize import encode_for_mrml
+from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
+from .sanitize import LIMITS, encode_for_mrml
 
 __all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "find_template", "list_templates", "names_used"]
 
@@ -125,44 +128,21 @@ def _is_template(path: Path) -> bool:
     return path.name.endswith(TEMPLATE_SUFFIX) and not path.name.startswith(("_", "base"))
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, with its per-attribute safety verdict memoised.
-
-    The verdict (no "_" names, no function/frame/code internals, no mutating
-    methods of known mutable types) depends only on the object's type and the
-    attribute's name, and the sandbox asks it on every attribute read: about
-    a third of composing a digest.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._safe: dict[tuple[type, str], bool] = {}
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        key = (type(obj), attr)
-        verdict = self._safe.get(key)
-        if verdict is None:
-            if len(self._safe) > 4096:  # bounded: attribute names come from templates
-                self._safe.clear()
-            verdict = self._safe[key] = super().is_safe_attribute(obj, attr, value)
-        return verdict
-
-
 @lru_cache(maxsize=32)
-def _environment(dirs: tuple[Path, ...], text: bool = False) -> _Sandbox:
+def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
     # ``text``: the environment for explicit plain-text templates (TEMPLATE.txt.j2),
     # where HTML escaping would put entities into the text part.
-    env = _Sandbox(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+    env = BoundedSandbox(
+        loader=FolderLoader(dirs),
         autoescape=not text,
         undefined=jinja2.StrictUndefined,
-        finalize=None if text else _finalize,
+        finalize=counting(None if text else _finalize, autoescape=not text),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=True,
     )
-    env.filters.update(css=css, datetime=format_datetime, date=format_date, join_names=join_names)
+    env.add_filters({"css": css, "datetime": format_datetime, "date": format_date, "join_names": join_names})
     return env
 
 
@@ -180,7 +160,8 @@ def list_templates(extra_dirs: Iterable[str | Path] = ()) -> list[TemplateInfo]:
     found: dict[str, TemplateInfo] = {}
     for d in reversed(template_dirs(extra_dirs)):
         for path in sorted(d.glob(f"*{TEMPLATE_SUFFIX}")):
-            if not _is_template(path):
+            # a link out of the folder is not read, not even for its description
+            if not _is_template(path) or not path.resolve().is_relative_to(d.resolve()):
                 continue
             name = path.name.removesuffix(TEMPLATE_SUFFIX)
             m = _DESCRIPTION.match(path.read_text(encoding="utf-8"))
@@ -220,23 +201,23 @@ def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[s
     env = _environment(tuple(template_dirs(extra_dirs)), suffix == TEXT_SUFFIX)
     name = find_template(template, extra_dirs) if suffix == TEMPLATE_SUFFIX else template + suffix
     try:
-        return env.get_template(name).render(context)
+        return render_bounded(env.get_template(name), context, LIMITS)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(err.message or str(err), template=Path(err.filename or err.name or name).name,
-                            line=err.lineno) from None
+                            line=err.lineno) from err
     except jinja2.TemplateNotFound as err:
         tname, line = _template_line(err)
-        raise TemplateError(f"template not found: {err.name}", template=tname or name, line=line) from None
+        raise TemplateError(f"template not found: {err.name}", template=tname or name, line=line) from err
     except (jinja2.UndefinedError, SecurityError) as err:
         tname, line = _template_line(err)
-        raise TemplateError(str(err), template=tname or name, line=line) from None
+        raise TemplateError(str(err), template=tname or name, line=line) from err
     except LimitExceededError:
         raise
-    except RecursionError:
-        raise TemplateError("recursion too deep", template=name) from None
-    except Exception as err:  # noqa: BLE001 - a filter or test raised: still name the template and line
+    except RecursionError as err:
+        raise TemplateError("recursion too deep", template=name) from err
+    except Exception as err:
         tname, line = _template_line(err)
-        raise TemplateError(f"{type(err).__name__}: {err}", template=tname or name, line=line) from None
+        raise TemplateError(f"{type(err).__name__}: {err}", template=tname or name, line=line) from err
 
 
 def text_template_exists(template: str, extra_dirs: Iterable[str | Path] = ()) -> bool:

@@ -24,6 +24,7 @@ from operator import itemgetter
 from typing import Any, cast
 from urllib.parse import quote_plus
 
+from jinja2.sandbox import unsafe
 from markupsafe import Markup
 
 from .models import Edition, Footer, Recipient
@@ -36,34 +37,55 @@ __all__ = ["PreparedEmail", "RecipientSlots"]
 SLOT_NAMES = ("first_name", "email", "unsubscribe_url", "preferences_url", "link_params_q", "link_params_amp")
 
 
+def slot_token(nonce: str, name: str) -> Markup:
+    """The placeholder for slot ``name`` (``"first_name"`` -> ``mk<nonce>xfirstnameq``)."""
+    return Markup(f"mk{nonce}x{name.replace('_', '')}q")
+
+
 class RecipientSlots:
     """What templates see as ``recipient``: placeholders filled in per recipient.
 
     ``{{ recipient.first_name }}`` (may be empty), ``{{ recipient.first_name_or("there") }}``,
     ``{{ recipient.email }}``; the footer's links use ``{{ unsubscribe_url }}`` and
     ``{{ preferences_url }}``, the recipient's own or else the newsletter's.
+    Templates cannot make a placeholder of their own: the nonce is private and
+    :meth:`misused` refuses a composed text that holds it anywhere but in a
+    whole placeholder (one a filter or a slice changed, ``|upper``).
     """
 
     def __init__(self, nonce: str) -> None:
         self._nonce = nonce
         self.fallbacks: list[str] = []
 
-    def token(self, name: str) -> Markup:
-        return Markup(f"mk{self._nonce}x{name.replace('_', '')}q")
-
     @property
     def first_name(self) -> Markup:
-        return self.token("first_name")
+        return slot_token(self._nonce, "first_name")
 
     @property
     def email(self) -> Markup:
-        return self.token("email")
+        return slot_token(self._nonce, "email")
 
     def first_name_or(self, fallback: str) -> Markup:
         """The first name, or ``fallback`` for a recipient without one."""
         if fallback not in self.fallbacks:
             self.fallbacks.append(fallback)
-        return self.token(f"fallback{self.fallbacks.index(fallback)}")
+        return slot_token(self._nonce, f"fallback{self.fallbacks.index(fallback)}")
+
+    @unsafe  # not callable from a template (Jinja's sandbox refuses it)
+    def nonce(self) -> str:
+        """The placeholders' nonce, for the pipeline's own placeholders (footer links, link parameters)."""
+        return self._nonce
+
+    def misused(self, text: str) -> str | None:
+        """What is wrong, if ``text`` holds this render's nonce other than in a whole placeholder."""
+        valid = re.compile(rf"mk{self._nonce}x(?:{_SLOT_NAMES}|fallback({_INDEX}))q")
+        # case-insensitive: |upper or |title turn a placeholder into text that looks like one
+        for m in re.finditer(self._nonce, text, re.IGNORECASE):
+            whole = valid.match(text, m.start() - 2)
+            if whole is None or (whole.group(1) is not None and int(whole.group(1)) >= len(self.fallbacks)):
+                return (f"a recipient field was changed by a filter, a slice or a method at character {m.start() - 2}"
+                        " of the output (print recipient fields as they are)")
+        return None
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]*")
@@ -88,6 +110,19 @@ def _query(params: dict[str, str]) -> str:
 # Slot values travel as a tuple in this order, then a "fallbackN" per
 # first_name_or() fallback, then a "lineN" per text line wrapped per recipient.
 VALUE_ORDER = ("firstname", "email", "unsubscribeurl", "preferencesurl", "linkparamsq", "linkparamsamp")
+# A placeholder is "mk" + nonce + "x" + name + "q". The names are spelled out
+# in the pattern, not matched as "[a-z0-9]+" up to a "q": that ran on past the
+# "q" of one placeholder into the next one beside it ("...xfirstnameqmk...xemailq"
+# read as one name, a KeyError). No name is another name followed by "q", so
+# placeholders side by side (and a literal "q" after one) cut unambiguously.
+_SLOT_NAMES = "|".join(VALUE_ORDER)
+_INDEX = r"(?:0|[1-9][0-9]*)"  # as str(int) writes it: "fallback01" is no slot
+
+
+def token_pattern(nonce: str, line_nonce: str) -> re.Pattern[str]:
+    """Placeholders of one prepared email: recipient slots (group 1) and, under a
+    nonce the templates never see, text lines wrapped per recipient (group 2)."""
+    return re.compile(rf"mk(?:{nonce}x({_SLOT_NAMES}|fallback{_INDEX})|{line_nonce}x(line{_INDEX}))q")
 
 
 @lru_cache(maxsize=64)
@@ -164,7 +199,7 @@ class Parts:
         last = 0
         for m in pattern.finditer(source):
             static.append(source[last : m.start()])
-            slots.append(names[m.group(1)])
+            slots.append(names[m.group(m.lastindex or 0)])
             last = m.end()
         static.append(source[last:])
         skeleton = [piece for text in static for piece in (text, "")][:-1]
@@ -248,7 +283,10 @@ class PreparedEmail:
               text: list[Line] | str, text_options: TextOptions, nonce: str,
               fallbacks: tuple[str, ...], warnings: tuple[str, ...]) -> PreparedEmail:
         """Cut the rendered parts at their tokens (``text``: logical lines, or an explicit text part)."""
-        pattern = re.compile(rf"mk{nonce}x([a-z0-9]+)q")
+        # the text lines wrapped per recipient get placeholders under a nonce of
+        # their own: no template, having seen a recipient placeholder, can make one
+        line_nonce = new_nonce()
+        pattern = token_pattern(nonce, line_nonce)
         dynamic: list[Line] = []
         if isinstance(text, list):
             laid_out: list[list[str]] = []
@@ -256,7 +294,7 @@ class PreparedEmail:
                 if kind != "raw" and pattern.search(line) and not URL_LINE.match(line):
                     # wrapping depends on the value: this line is laid out per recipient;
                     # blank lines around it, and so the final layout, do not
-                    marker = f"mk{nonce}xline{len(dynamic)}q"
+                    marker = f"mk{line_nonce}xline{len(dynamic)}q"
                     dynamic.append((kind, line))
                     laid_out.append(["", marker, ""] if kind.startswith("heading") else [marker])
                 else:

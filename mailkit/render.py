@@ -16,14 +16,14 @@ from markupsafe import Markup
 
 from .checks import deliverability_warnings
 from .compile import CompileOptions, compile_mjml
-from .compose import TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
-from .errors import DeliverabilityError
+from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
+from .errors import DeliverabilityError, TemplateError
 from .fixtures import load_edition, load_theme
 from .inline import InlineOptions, inline_tree, parse_html
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
 from .models import Article, Edition, Recipient
-from .personalize import PreparedEmail, RecipientSlots, new_nonce
+from .personalize import PreparedEmail, RecipientSlots, new_nonce, slot_token
 from .rendered import RenderedEmail
 from .sanitize import cut_body, encode_for_mrml, sanitize_body
 from .text import TextOptions, tree_text_lines
@@ -189,6 +189,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
             markup.update(tag or cls for tag, cls in _MARKUP.findall(body_html))
     subject = _subject(edition)
     newsletter = edition.newsletter
+    nonce = slots.nonce()
 
     def body(article: Article | Watched) -> Markup:
         if isinstance(article, Watched):
@@ -227,8 +228,8 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         # the CSS for tables, code or embeds only when a body holds them
         "body_markup": frozenset(markup),
         "recipient": slots,
-        "unsubscribe_url": slots.token("unsubscribe_url"),
-        "preferences_url": slots.token("preferences_url"),
+        "unsubscribe_url": slot_token(nonce, "unsubscribe_url"),
+        "preferences_url": slot_token(nonce, "preferences_url"),
     }
 
 
@@ -239,6 +240,12 @@ def _story_slots(edition: Edition) -> dict[str, str]:
     for link in edition.more_stories:
         slots.setdefault(link.url, f"story-{len(slots) + 1}")
     return slots
+
+
+def _check_placeholders(slots: RecipientSlots, composed: str, template: str) -> None:
+    problem = slots.misused(composed)
+    if problem is not None:
+        raise TemplateError(problem, template=template)
 
 
 def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
@@ -262,6 +269,7 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     context = _context(template, edition, warnings, slots, watched, options.max_body_chars)
 
     mjml = compose(template, context, extra_dirs=dirs)
+    _check_placeholders(slots, mjml, template + TEMPLATE_SUFFIX)
     used = names_used(template, dirs)
     warnings.extend(_unshown(template, edition, used))
     warnings.extend(unshown_story_fields(template, watched, _covered(template, edition, used)))
@@ -272,13 +280,14 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     compiled = tag_links(
         compiled, tagging=options.link_tagging, slots=_story_slots(edition),
         skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
-        recipient_token=(str(slots.token("link_params_q")), str(slots.token("link_params_amp"))),
+        recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
     )
     tree = parse_html(compiled)
     html = inline_tree(tree, options.inline)
     text: list[Any] | str
     if text_template_exists(template, dirs):
         text = compose(template, context, extra_dirs=dirs, suffix=TEXT_SUFFIX)
+        _check_placeholders(slots, text, template + TEXT_SUFFIX)
     else:
         # the text stage takes apart the tree premailer has just serialised
         text = tree_text_lines(tree, options.text)

@@ -62,6 +62,15 @@ class Limits:
     max_data_values: int = 20_000
     max_table_rows: int = 200
     max_table_columns: int = 12
+    # author templates (mailkit.sandbox): the characters a template may write,
+    # and the longest string or list it may build on the way; loop iterations
+    # and macro calls; wall-clock time. A digest of 60 stories writes about
+    # 27,000 characters in under 100 steps and a few milliseconds.
+    max_template_output: int = 2_000_000
+    max_template_steps: int = 20_000
+    max_template_seconds: float = 1.0
+    # mj-include loads in one render (MRML recurses without a limit)
+    max_mj_includes: int = 100
 
 
 LIMITS = Limits()

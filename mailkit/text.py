@@ -47,9 +47,28 @@ _SPACES = re.compile(r"(?<=\S)[ \t\u00a0\u2007\u202f]+")
 _LEADING = re.compile(r"^[ \t\u00a0\u2007\u202f]+", re.MULTILINE)
 _BLOCK = re.compile("\ue000mkblock[0-9a-f]+n[0-9]+\ue000")
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
-_SECTION = "@@mailkit-rule@@"
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
-_HEADING_MARK = "@@mailkit-h"  # + level + "@@", like the rule marker
+
+
+@dataclass(frozen=True)
+class _Markers:
+    """The marks the text stage puts into the text html2text converts: a rule,
+    a heading's level, a backslash held back from html2text's escaping.
+
+    They travel in band, so each render draws its own: a fixed marker
+    ("@@mailkit-rule@@" once) could be written in an article and would turn
+    its paragraph into a rule or a heading. Letters and digits only, which
+    html2text passes through as they are.
+    """
+
+    rule: str
+    heading: str  # + level digit + " "
+    backslash: str
+
+    @classmethod
+    def new(cls) -> _Markers:
+        mark = "mk" + secrets.token_hex(8)
+        return cls(rule=f"{mark}rule", heading=f"{mark}h", backslash=f"{mark}b")
 
 
 class _Lxml(threading.local):
@@ -113,7 +132,7 @@ def _replace(el: lxml.html.HtmlElement, text: str, *, block: bool = False) -> No
     parent.remove(el)
 
 
-def _reduce(root: lxml.html.HtmlElement, options: TextOptions
+def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
             ) -> tuple[lxml.html.HtmlElement, dict[str, str], dict[str, list[Line]]]:
     body = root.find("body")
     if body is None:
@@ -122,7 +141,8 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions
     # specially (an XPath test over every element costs a third of a
     # millisecond on a digest, so there is one, not four).
     hidden: list[lxml.html.HtmlElement] = list(body.iter("style", "script", "img", "head"))
-    rules: list[lxml.html.HtmlElement] = []
+    # <hr> too: html2text would write it "* * *", which a paragraph can also say
+    rules: list[lxml.html.HtmlElement] = list(body.iter("hr"))
     buttons: set[lxml.html.HtmlElement] = set()
     for el in cast(list[lxml.html.HtmlElement], _LXML.marked(body)):
         mark = el.get("data-text")
@@ -138,7 +158,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions
         if el.getparent() is not None:
             _replace(el, "")
     for el in rules:
-        _replace(el, _SECTION, block=True)
+        _replace(el, marks.rule, block=True)
 
     refs: dict[str, str] = {}  # URL -> the text of its first link
     for a in list(body.iter("a")):
@@ -168,7 +188,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions
     for el in cast(list[lxml.html.HtmlElement], _LXML.headings(body)):
         level = int(el.tag[1])
         el.tag = "p"
-        el.text = f"{_HEADING_MARK}{level}@@" + (el.text or "")
+        el.text = f"{marks.heading}{level} " + (el.text or "")
     lxml.etree.strip_tags(body, *_LAYOUT_TAGS)
     # html2text needs the elements, not their attributes: less for it to parse
     lxml.etree.strip_attributes(body, "style", "class", "align", "role", "width", "height", "border",
@@ -364,14 +384,14 @@ def _converter(width: int) -> html2text.HTML2Text:
 # Text runs are fed with handle_data(data, entity_char=True), which skips that
 # escaping (escape_md_section: four regex passes per run, a tenth of the text
 # stage). As a guard for any escape it still adds, backslashes in the content
-# are swapped for U+FFFF (a non-character mailkit refuses in input) first, so
-# every backslash it returns is its own ("\\." "\\+" "\\-"): those are
-# dropped and U+FFFF turned back into a backslash. An exact round trip.
-_BACKSLASH = "\uffff"
+# are swapped for this render's backslash marker first, so every backslash it
+# returns is its own ("\\." "\\+" "\\-"): those are dropped and the marker
+# turned back into a backslash. An exact round trip. (The marker was U+FFFF,
+# refused in fields but not in a template's text, nor as &#xffff; in a body.)
 _VOID = frozenset({"br", "hr", "img", "wbr", "input", "meta", "link", "area", "col", "source"})
 
 
-def _convert(body: lxml.html.HtmlElement, width: int) -> str:
+def _convert(body: lxml.html.HtmlElement, width: int, backslash: str) -> str:
     """html2text over an lxml tree: its HTMLParser handlers fed from the tree.
 
     The same events ``HTML2Text.handle(html)`` gets from its own (pure
@@ -386,11 +406,11 @@ def _convert(body: lxml.html.HtmlElement, width: int) -> str:
         tag = el.tag
         h.handle_starttag(tag, list(el.attrib.items()))
         if el.text:
-            h.handle_data(el.text.replace("\\", _BACKSLASH), True)
+            h.handle_data(el.text.replace("\\", backslash), True)
         for child in el:
             walk(child)
             if child.tail:
-                h.handle_data(child.tail.replace("\\", _BACKSLASH), True)
+                h.handle_data(child.tail.replace("\\", backslash), True)
         if tag not in _VOID:  # HTMLParser reports no end tag for a void element
             h.handle_endtag(tag)
 
@@ -451,18 +471,19 @@ def _textwrap(line: str, width: int) -> list[str]:
 Line = tuple[str, str]
 
 
-def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions) -> list[Line]:
+def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions, marks: _Markers) -> list[Line]:
     out: list[Line] = []
     # whole-text substitutions: one pass each instead of one per line
-    markdown = _MD_ESCAPE.sub("", _SPACES.sub(" ", _FILLER.sub("", markdown))).replace(_BACKSLASH, "\\")
+    markdown = _MD_ESCAPE.sub("", _SPACES.sub(" ", _FILLER.sub("", markdown))).replace(marks.backslash, "\\")
     markdown = _LEADING.sub(_indent, markdown)
+    heading = marks.heading
     for raw in markdown.splitlines():
         line = raw.rstrip()
-        if _SECTION in line or line.strip() in ("* * *", "---", "___"):
+        if marks.rule in line:
             out.append(("rule", ""))
             continue
-        if line.startswith(_HEADING_MARK):
-            level, title = int(line[len(_HEADING_MARK)]), line[len(_HEADING_MARK) + 3 :].strip()
+        if line.startswith(heading):
+            level, title = int(line[len(heading)]), line[len(heading) + 2 :].strip()
             if title:  # a heading with nothing visible in it is dropped
                 out.append((f"heading{min(level, 3)}", title))
             continue
@@ -547,9 +568,10 @@ def tree_text_lines(root: Any, options: TextOptions = TextOptions()) -> list[Lin
     """
     try:
         lxml.etree.strip_elements(root, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
-        content, refs, blocks = _reduce(root, options)
-        markdown = _convert(content, options.width)
-        return _expand_blocks(_logical_lines(markdown, refs, options), blocks)
+        marks = _Markers.new()
+        content, refs, blocks = _reduce(root, options, marks)
+        markdown = _convert(content, options.width, marks.backslash)
+        return _expand_blocks(_logical_lines(markdown, refs, options, marks), blocks)
     except TextError:
         raise
     except Exception as err:  # noqa: BLE001 - lxml / html2text raise assorted types
