@@ -41,11 +41,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-import feedparser
 import yaml
 from pydantic import ValidationError
 
-from .errors import InvalidFixtureError, LimitExceededError, MailkitError
+from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
 from .fixtures import load_theme, translate_validation_error
 from .models import Article, Edition, Newsletter
 from .reader import check_data, read_data_file
@@ -76,10 +75,6 @@ COLUMN_PX = 600
 _JSON_FEED = re.compile(r"^https?://jsonfeed\.org/version/")
 _TAGS = re.compile(r"<[^>]+>")
 _BODY = re.compile(r"<body\b[^>]*>(.*)</body\s*>", re.DOTALL | re.IGNORECASE)
-
-
-class FeedError(InvalidFixtureError):
-    """A feed or ninjs file that cannot be read at all: names the source and the line (or field)."""
 
 
 class FeedWarning(UserWarning):
@@ -457,6 +452,8 @@ def _instant(raw: str | None, field_name: str, tz: ZoneInfo, where: str, warn: W
         except (TypeError, ValueError, IndexError):
             value = None
     if value is None:
+        import feedparser
+
         parsed = feedparser.datetimes._parse_date(raw)  # every date format feedparser knows, as UTC
         if parsed is None:
             warn(f"{where}: {field_name} {raw[:40]!r} is not a date: left out")
@@ -663,6 +660,8 @@ def from_feed(source: str | Path | bytes | BinaryIO, *, newsletter: Newsletter |
 
 
 def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | None]:
+    import feedparser  # imported when a feed is read: it costs 50 ms
+
     # bytes, never a str: feedparser would take a str for a URL or a file name and open it
     parsed = feedparser.parse(io.BytesIO(raw), resolve_relative_uris=True, sanitize_html=True)
     if not parsed.version and not parsed.entries:
@@ -736,6 +735,12 @@ def _looks_like_fixture(head: bytes) -> bool:
 def edition_yaml(edition: Edition, *, comment: str | None = None) -> str:
     """``edition`` as a fixture file a person can edit, review and snapshot (validates as ``fixtures/schema.json``)."""
     data = edition.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    from .fixtures import theme_names
+
+    # a shipped theme is written by name, as hand-written fixtures do
+    theme = next((t for t in theme_names() if load_theme(t) == edition.newsletter.brand), None)
+    if theme:
+        data["newsletter"]["brand"] = theme
     if isinstance(data.get("date"), str):
         data["date"] = date.fromisoformat(data["date"])
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
