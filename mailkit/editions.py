@@ -310,7 +310,9 @@ def _feedparser_entries(parsed: Any, name: str, media: dict[str, tuple[str | Non
             where=f"entry {index + 1}", id=e.get("id"), title=e.get("title"), link=e.get("link"),
             summary=e.get("summary"), body=html_bodies[0] if html_bodies else None, renditions=renditions,
             authors=authors, categories=[t["term"] for t in (e.get("tags") or []) if t.get("term")],
-            published=e.get("published"), updated=e.get("updated"),
+            # dict.get: FeedParserDict maps a missing `updated` to `published` with a
+            # DeprecationWarning (feedparser issue 310); an RSS item has only pubDate
+            published=dict.get(e, "published"), updated=dict.get(e, "updated"),
             language=(e.get("title_detail") or {}).get("language") or parsed.feed.get("language"),
         ))
     return entries
@@ -569,6 +571,7 @@ def _build(entries: list[_Entry], *, newsletter: Newsletter, name: str, base: st
     tz = ZoneInfo(newsletter.brand.timezone)
     stories: list[tuple[dict[str, Any], datetime]] = []
     seen: dict[str, int] = {}
+    versions: list[datetime] = []  # the time of the latest entry merged into each story
     for entry in entries:
         made = _story(entry, base, tz, sections, warn)
         if made is None:
@@ -579,14 +582,17 @@ def _build(entries: list[_Entry], *, newsletter: Newsletter, name: str, base: st
         if earlier is not None:
             kept, kept_when = stories[earlier]
             # the same story twice (same GUID or canonical URL): one story, first published at the
-            # earlier time, updated at the later; the newer entry's fields win, the older fill gaps
-            newer, older = (story, kept) if when > kept_when else (kept, story)
+            # earliest time, updated at the latest; the latest entry's fields win, the others fill gaps
+            newer, older = (story, kept) if when > versions[earlier] else (kept, story)
             merged = {**older, **newer, "url": kept["url"], "published_at": min(when, kept_when)}
-            if max(when, kept_when) > merged["published_at"]:
-                merged["updated_at"] = max(when, kept_when, *(s["updated_at"] for s in (story, kept) if "updated_at" in s))
+            versions[earlier] = max(when, versions[earlier])
+            latest = max([versions[earlier], *(s["updated_at"] for s in (story, kept) if "updated_at" in s)])
+            if latest > merged["published_at"]:
+                merged["updated_at"] = latest
             stories[earlier] = (merged, merged["published_at"])
             warn(f"{entry.where}: merged with an earlier entry for the same story ({story['url'][:80]})")
             continue
+        versions.append(when)
         for k in keys:
             seen[k] = len(stories)
         stories.append(made)
