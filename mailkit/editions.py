@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+import nh3
 import yaml
 from pydantic import ValidationError
 
@@ -73,7 +74,6 @@ DEK_CHARS = 300
 COLUMN_PX = 600
 
 _JSON_FEED = re.compile(r"^https?://jsonfeed\.org/version/")
-_TAGS = re.compile(r"<[^>]+>")
 _BODY = re.compile(r"<body\b[^>]*>(.*)</body\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -226,8 +226,12 @@ def _int(value: Any) -> int | None:
 
 
 def _plain(value: str) -> str:
-    """HTML to one line of text: tags stripped, entities decoded, whitespace collapsed."""
-    return " ".join(html_lib.unescape(_TAGS.sub(" ", value)).split())
+    """HTML to one line of text: tags stripped (script and style with their content), entities decoded,
+    whitespace collapsed."""
+    if "<" in value:
+        value = nh3.clean(value.replace("<", " <"), tags=set(), clean_content_tags={"script", "style"},
+                          attributes={}, strip_comments=True)
+    return " ".join(html_lib.unescape(value).split())
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -669,7 +673,9 @@ def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | N
     import feedparser  # imported when a feed is read: it costs 50 ms
 
     # bytes, never a str: feedparser would take a str for a URL or a file name and open it
-    parsed = feedparser.parse(io.BytesIO(raw), resolve_relative_uris=True, sanitize_html=True)
+    # feedparser's own sanitiser would drop unsafe links and tags without a word; the body goes
+    # through mailkit's (sanitize_body), which reports each one, and text fields are stripped to text
+    parsed = feedparser.parse(io.BytesIO(raw), resolve_relative_uris=True, sanitize_html=False)
     if not parsed.version and not parsed.entries:
         exc = parsed.get("bozo_exception")
         line = getattr(exc, "getLineNumber", lambda: None)()
