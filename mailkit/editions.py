@@ -530,7 +530,6 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
     if entry.categories:
         mapped = [section_map[c] for c in entry.categories if section_map and c in section_map]
         story["section"] = mapped[0] if mapped else entry.categories[0]
-        story["kicker"] = story["section"]
     published = _instant(entry.published, "published", tz, where, warn)
     # RSS has one date: feedparser gives pubDate as both published and updated
     updated = _instant(entry.updated, "updated", tz, where, warn) if entry.updated != entry.published else None
@@ -620,6 +619,8 @@ def _build(entries: list[_Entry], *, newsletter: Newsletter, name: str, base: st
     newest = stories[0][1]
     stories.sort(key=lambda s: order[id(s[0])])
     lead, rest = stories[0][0], [s[0] for s in stories[1:]]
+    if lead.get("section"):
+        lead = {**lead, "kicker": lead["section"]}  # a card's section is its heading; the lead has none
     grouped: dict[str, list[dict[str, Any]]] = {}
     loose: list[dict[str, Any]] = []
     for story in rest:
