@@ -133,12 +133,14 @@ def fetch_feed(url: str, *, timeout: float = 10.0, max_bytes: int = MAX_FEED_BYT
     return raw
 
 
-def _kind(raw: bytes) -> str:
-    """``"xml"``, ``"jsonfeed"`` or ``"ninjs"``, by content (never by file name)."""
-    head = raw[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith((b"{", b"[")):
-        return "jsonfeed" if re.search(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/', head) else "ninjs"
-    return "xml"
+def _is_json(head: bytes) -> bool:
+    """JSON by content: an object, or an array of objects (a TOML table header ``[newsletter]`` is not)."""
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{") or re.match(rb"\[\s*[{\]]", head) is not None
+
+
+def _is_json_feed(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("version"), str) and bool(_JSON_FEED.match(data["version"]))
 
 
 def _json(raw: bytes, name: str) -> Any:
@@ -150,8 +152,7 @@ def _json(raw: bytes, name: str) -> Any:
         raise FeedError(name, [("", f"line {err.lineno}, column {err.colno}: {err.msg}")]) from err
     except ValueError as err:
         raise FeedError(name, [("", str(err))]) from err
-    # the same depth and value limits as fixture files, without the value count:
-    # a feed's size is bounded by MAX_FEED_BYTES and MAX_FEED_ENTRIES instead
+    # the reader's walk, with room for MAX_FEED_ENTRIES entries (see _FEED_DATA_LIMITS)
     check_data(data, name, _FEED_DATA_LIMITS)
     return data
 
@@ -657,13 +658,13 @@ def from_feed(source: str | Path | bytes | BinaryIO, *, newsletter: Newsletter |
     warn = on_warning or _default_warn
     raw, name = _read_bytes(source, MAX_FEED_BYTES)
     nl = _newsletter(newsletter)
-    kind = _kind(raw)
-    if kind == "ninjs":
-        return from_ninjs(raw, newsletter=nl, since=since, limit=limit, sections=sections, on_warning=warn,
-                          templates=templates, name=name)
-    if kind == "jsonfeed":
+    if _is_json(raw[:4096]):
+        data = _json(raw, name)
+        if not _is_json_feed(data):
+            return from_ninjs(data, newsletter=nl, since=since, limit=limit, sections=sections, on_warning=warn,
+                              templates=templates, name=name)
         # feedparser 6.0 reads no JSON Feed (its support is unreleased): read here, mapped the same way
-        entries, base = _jsonfeed_entries(_json(raw, name), name)
+        entries, base = _jsonfeed_entries(data, name)
     else:
         entries, base = _parse_xml(raw, name, warn)
     return _build(entries, newsletter=nl, name=name, base=base, since=since, limit=limit, sections=sections,
@@ -732,8 +733,7 @@ def read_edition_source(path: str | Path, *, newsletter: Newsletter | Mapping[st
             head = f.read(4096)
     except OSError:
         return path  # load_edition names the file and the error
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    is_feed = stripped.startswith(b"<") or (stripped.startswith((b"{", b"[")) and not _looks_like_fixture(head))
+    is_feed = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or (_is_json(head) and not _looks_like_fixture(head))
     if not is_feed:
         return path
     if newsletter is None:

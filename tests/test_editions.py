@@ -278,3 +278,24 @@ def test_random_json_feed_entries_never_crash(items: list[dict[str, object]]) ->
     except mailkit.MailkitError:
         return
     mailkit.render("digest", edition)
+
+
+def test_cli_still_renders_a_toml_fixture_whose_first_line_is_a_table(tmp_path: Path) -> None:
+    # "[newsletter]" starts like a JSON array: told apart from ninjs by what follows the bracket
+    toml = tmp_path / "edition.toml"
+    toml.write_text(
+        '[newsletter]\nname = "N"\nurl = "https://news.example/"\nbrand = "nbc-news"\n'
+        '[newsletter.footer]\npostal_address = "1 Main St"\nunsubscribe_url = "https://news.example/u"\n'
+        'preferences_url = "https://news.example/p"\n'
+        '[[articles]]\nheadline = "H"\nurl = "https://news.example/h"\npublished_at = 2014-05-20T09:15:00-04:00\n'
+    )
+    result = CliRunner().invoke(main, ["render", "digest", str(toml), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_json_feed_is_told_by_its_version_wherever_the_key_is() -> None:
+    items = [{"id": f"{n}", "url": f"https://news.example/{n}", "title": f"Story {n} " + "x" * 100,
+              "date_published": "2014-05-20T09:15:00-04:00"} for n in range(60)]
+    feed = json.dumps({"items": items, "version": "https://jsonfeed.org/version/1.1"}).encode()
+    edition, _ = load(feed)
+    assert edition.story_count == 60
