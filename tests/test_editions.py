@@ -299,3 +299,25 @@ def test_json_feed_is_told_by_its_version_wherever_the_key_is() -> None:
     feed = json.dumps({"items": items, "version": "https://jsonfeed.org/version/1.1"}).encode()
     edition, _ = load(feed)
     assert edition.story_count == 60
+
+
+_xml_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_xml_text, st.one_of(_xml_text, st.just("https://news.example/a")), _xml_text,
+                          st.one_of(_xml_text, st.just("Tue, 20 May 2014 09:15:00")), _xml_text), max_size=4))
+def test_random_rss_items_never_crash(items: list[tuple[str, str, str, str, str]]) -> None:
+    from xml.sax.saxutils import escape
+
+    inner = [
+        f"<title>{escape(t)}</title><link>{escape(link)}</link><description>{escape(d)}</description>"
+        f"<pubDate>{escape(when)}</pubDate><category>{escape(c)}</category>"
+        f'<media:content url="https://i.example/{n}.jpg" width="{len(t) + 1}" height="9"/>'
+        for n, (t, link, d, when, c) in enumerate(items)
+    ]
+    try:
+        edition, _ = load(rss(*inner))
+    except mailkit.MailkitError:
+        return
+    mailkit.render("digest", edition)
