@@ -6,8 +6,10 @@
 """
 
 from .compose import TemplateInfo, list_templates
+from .editions import FeedWarning, edition_yaml, fetch_feed, from_feed, from_ninjs
 from .errors import (
     DeliverabilityError,
+    FeedError,
     HeaderError,
     InliningError,
     InvalidFixtureError,
@@ -57,6 +59,8 @@ __all__ = [
     "Colors",
     "DeliverabilityError",
     "Edition",
+    "FeedError",
+    "FeedWarning",
     "Fonts",
     "Footer",
     "HeaderError",
@@ -90,6 +94,10 @@ __all__ = [
     "__version__",
     "build_message",
     "edition_schema",
+    "edition_yaml",
+    "fetch_feed",
+    "from_feed",
+    "from_ninjs",
     "list_templates",
     "load_edition",
     "load_theme",

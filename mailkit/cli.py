@@ -151,6 +151,16 @@ template_dirs_option = click.option(
 )
 
 
+newsletter_option = click.option(
+    "--newsletter", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="For a feed or ninjs file: the newsletter (name, url, brand, footer) it goes out under, as YAML.",
+)
+
+
+def _echo_warning(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mailkit")
 def main() -> None:
@@ -171,17 +181,23 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on deliverability warnings.")
 @click.option("--max-body-chars", type=click.IntRange(min=1), default=None, metavar="N",
               help="Cut each body after the last paragraph within N characters, with a 'Continue reading' link.")
+@newsletter_option
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
                    template_dirs: tuple[Path, ...], eml: bool, to: str, from_address: str | None,
-                   from_name: str | None, strict: bool,
-                   max_body_chars: int | None) -> None:
-    """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files.
+                   from_name: str | None, strict: bool, max_body_chars: int | None,
+                   newsletter: Path | None) -> None:
+    """Render FIXTURE with TEMPLATE and write the files.
 
+    FIXTURE is an edition (.yaml, .json or .toml), or an RSS, Atom, JSON Feed
+    or IPTC ninjs file (told apart by content) rendered under --newsletter.
     The files replace an earlier set together: a reader sees the old set or the new one.
     """
+    from .editions import read_edition_source
+
     try:
-        email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
-                                                        max_body_chars=max_body_chars))
+        source = read_edition_source(fixture, newsletter=newsletter, on_warning=_echo_warning)
+        email = render(template, source, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
+                                                       max_body_chars=max_body_chars))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
         sender = sender_option(email, from_address, from_name)
         paths = write_outputs(email, out_dir, stem, eml=to if eml else None, sender=sender)
@@ -195,6 +211,34 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
         click.echo(f"warning: {warning}", err=True)
     for path in paths:
         click.echo(f"wrote {path}")
+
+
+@main.command("import")
+@click.argument("feed", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--newsletter", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The newsletter (name, url, brand, footer) the edition goes out under, as YAML.")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The edition file to write (YAML).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+              help="Leave out stories published before this time (in the newsletter's time zone).")
+@click.option("--limit", type=click.IntRange(1, 60), help="The newest N stories.")
+@click.option("--template", "templates", multiple=True, default=("digest",), show_default=True,
+              help="A template the edition is meant for. Repeatable.")
+def import_command(feed: Path, newsletter: Path, out: Path, since: Any, limit: int | None,
+                   templates: tuple[str, ...]) -> None:
+    """Write FEED (RSS, Atom, JSON Feed or IPTC ninjs) as an edition file to edit, review and render."""
+    from .editions import edition_yaml, from_feed
+
+    try:
+        edition = from_feed(feed, newsletter=newsletter, since=since, limit=limit, templates=templates,
+                            on_warning=_echo_warning)
+        text = edition_yaml(edition, comment=f"Imported from {feed.name} by `mailkit import`; edit freely.")
+        _atomic_write(out, text)
+    except MailkitError as err:
+        raise _Failed(str(err)) from None
+    except OSError as err:
+        raise _Failed(f"cannot write {out}: {err.strerror or err}") from None
+    click.echo(f"{edition.story_count} stories; wrote {out}")
 
 
 @main.command("templates")

@@ -7,7 +7,8 @@ position a person needs to fix the input::
 
     MailkitError
     ├── InvalidFixtureError      (also ValueError)   bad article/newsletter data; names file and field path
-    │   └── UnsafeInputError                         control characters, bidi overrides, bad URL schemes
+    │   ├── UnsafeInputError                         control characters, bidi overrides, bad URL schemes
+    │   └── FeedError                                a feed or ninjs file that cannot be read; names the line or field
     ├── LimitExceededError       (also ValueError)   body size, nesting depth, story count, style size
     ├── TemplateNotFoundError    (also LookupError)  no such template in the template folders
     ├── TemplateError                                Jinja2 syntax/undefined/sandbox errors; names template and line
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 __all__ = [
     "DeliverabilityError",
+    "FeedError",
     "HeaderError",
     "InliningError",
     "InvalidFixtureError",
@@ -63,6 +65,13 @@ class InvalidFixtureError(MailkitError, ValueError):
 
 class UnsafeInputError(InvalidFixtureError):
     """A field holds characters or URLs mailkit refuses (control characters, bidi overrides ...)."""
+
+
+class FeedError(InvalidFixtureError):
+    """An RSS, Atom, JSON Feed or ninjs source that cannot be read at all (``mailkit.editions``).
+
+    Names the source and the line (malformed XML or JSON) or field path (ninjs schema).
+    """
 
 
 class LimitExceededError(MailkitError, ValueError):
