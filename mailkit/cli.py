@@ -233,7 +233,7 @@ def import_command(feed: Path, newsletter: Path, out: Path, since: Any, limit: i
         edition = from_feed(feed, newsletter=newsletter, since=since, limit=limit, templates=templates,
                             on_warning=_echo_warning)
         text = edition_yaml(edition, comment=f"Imported from {feed.name} by `mailkit import`; edit freely.")
-        _atomic_write(out, text)
+        write_set(out.parent, {out.name: text})
     except MailkitError as err:
         raise _Failed(str(err)) from None
     except OSError as err:

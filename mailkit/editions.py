@@ -476,21 +476,23 @@ def _best(renditions: list[_Rendition], where: str, warn: Warn) -> dict[str, Any
     if not renditions:
         return None
     sized = [r for r in renditions if r.width and r.height]
-    if not sized:
-        # mailkit's Image needs width and height (the layout reserves the space)
-        warn(f"{where}: image {renditions[0].url[:80]} dropped: the feed gives no width and height")
-        return None
-    retina = [r for r in sized if r.width and r.width >= 2 * COLUMN_PX]
-    best = min(retina, key=lambda r: r.width or 0) if retina else max(sized, key=lambda r: r.width or 0)
-    image: dict[str, Any] = {"src": best.url, "alt": _plain(best.alt) if best.alt else "",
-                             "width": best.width, "height": best.height}
+    if sized:
+        retina = [r for r in sized if r.width and r.width >= 2 * COLUMN_PX]
+        best = min(retina, key=lambda r: r.width or 0) if retina else max(sized, key=lambda r: r.width or 0)
+    else:
+        # no dimensions (most feeds): the first rendition, shown at the column's
+        # width with height auto (render() warns where Outlook needs a height)
+        best = renditions[0]
+    image: dict[str, Any] = {"src": best.url, "alt": _plain(best.alt) if best.alt else ""}
+    if best.width and best.height:
+        image["width"], image["height"] = best.width, best.height
     if not best.alt:
         warn(f"{where}: image {best.url[:80]} has no description: alt text left empty")
     if best.credit:
         image["credit"] = _plain(best.credit)
     if best.caption:
         image["caption"] = _plain(best.caption)
-    if image["width"] > 2400 or image["height"] > 4800:
+    if "width" in image and (image["width"] > 2400 or image["height"] > 4800):
         # a huge original is shown at the column's width: keep its ratio within the model's bounds
         scale = min(2400 / image["width"], 4800 / image["height"])
         image["width"], image["height"] = max(1, round(image["width"] * scale)), max(1, round(image["height"] * scale))

@@ -419,12 +419,19 @@ def _only_allowed(html: str) -> bool:
     return True
 
 
+# Wrappers a CMS or a feed puts around a story (ninjs bodies come in <article>;
+# Word and old CMSs write <font>, <center>, <o:p>): nh3 removes the tag and keeps
+# its content, so the reader loses nothing and a warning would only be noise.
+_WRAPPERS = frozenset({"article", "section", "main", "header", "footer", "font", "center", "o:p", "html", "body"})
+
+
 def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
              after: tuple[Counter[str], Counter[str]]) -> list[str]:
     """What the cleaning removed: a warning per element name, with a count, and
     one for all the attributes (a CMS table brings border=, width=, align= ...)."""
     out = [f"{field}: dropped {lost} <{name}> element(s)"
-           for name in sorted(before[0]) if (lost := before[0][name] - after[0][name]) > 0]
+           for name in sorted(before[0])
+           if name not in _WRAPPERS and (lost := before[0][name] - after[0][name]) > 0]
     attributes = [f"{name}= ({lost})" for name in sorted(before[1]) if (lost := before[1][name] - after[1][name]) > 0]
     if attributes:
         out.append(f"{field}: dropped attribute(s) the templates set themselves or do not allow: "

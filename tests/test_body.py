@@ -296,3 +296,13 @@ def test_html_and_text_parts_say_the_same(pair) -> None:  # type: ignore[no-unty
         _, sep, value = plain.partition(": ")  # a table row read as label: value
         assert squash(plain) in html_text or (sep and squash(value) in html_text), \
             f"in the text part, not in the HTML: {line!r}"
+
+
+def test_story_wrappers_are_unwrapped_without_a_warning() -> None:
+    # ninjs bodies come in <article>; Word and old CMSs write <font> and <center>:
+    # the tag goes, its content stays, and the reader loses nothing
+    clean = sanitize_body('<article><section><font face="Arial"><p>Kept <b>whole</b>.</p></font></section></article>'
+                          '<form><p>Gone</p></form>', field="articles[0].body", base_url=None)
+    assert "<p>Kept <b>whole</b>.</p>" in clean.html and "Gone" not in clean.html
+    assert [w for w in clean.warnings if "element" in w] == [
+        "articles[0].body: dropped 1 <form> element(s)", "articles[0].body: dropped 1 <p> element(s)"]

@@ -93,10 +93,13 @@ def test_largest_rendition_when_none_is_2x() -> None:
     assert edition.lead.image is not None and edition.lead.image.src == "https://i.example/800.jpg"
 
 
-def test_image_without_dimensions_is_dropped_with_a_warning() -> None:
-    edition, warnings = load(rss(item(1, '<enclosure url="https://i.example/e.jpg" type="image/jpeg" length="9"/>')))
-    assert edition.lead.image is None
-    assert any("e.jpg dropped: the feed gives no width and height" in w for w in warnings)
+def test_image_without_dimensions_is_kept_and_rendered_at_the_column_width() -> None:
+    edition, _ = load(rss(item(1, '<enclosure url="https://i.example/e.jpg" type="image/jpeg" length="9"/>')))
+    image = edition.lead.image
+    assert image is not None and image.src == "https://i.example/e.jpg" and image.width is image.height is None
+    email = mailkit.render("digest", edition)
+    assert "https://i.example/e.jpg" in email.html
+    assert any("articles[0].image: no width and height" in w for w in email.warnings)
 
 
 def test_image_without_description_warns_and_has_empty_alt() -> None:
