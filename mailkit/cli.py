@@ -1,7 +1,13 @@
 """The ``mailkit`` command: render, list templates, print the fixture schema.
 
-A :class:`~mailkit.errors.MailkitError` is printed as one line on stderr and
-exits with status 1 (2 for usage errors, as click does); never a traceback.
+Two kinds of error, never a traceback:
+
+- a usage error (unknown command or option, missing argument, an option value
+  that cannot be right: an unknown ``--theme``, a missing ``--templates``
+  folder, a bad ``--smtp`` or ``--port``) prints click's usage line, a hint
+  and ``Error: ...``, and exits 2;
+- anything else (a :class:`~mailkit.errors.MailkitError`, a file that cannot
+  be written) prints one line, ``mailkit: error: ...``, and exits 1.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import click
 
 from .compose import list_templates
 from .errors import MailkitError
-from .fixtures import edition_schema, theme_names, theme_schema
+from .fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
 from .render import RenderedEmail, RenderOptions, render
 
 __all__ = ["main"]
@@ -64,6 +70,13 @@ def write_outputs(email: RenderedEmail, out_dir: Path, stem: str, *, eml: str | 
     return paths
 
 
+def _check_theme(theme: str | None, template_dirs: tuple[Path, ...]) -> None:
+    # a theme that does not exist is the option's fault, not the fixture's
+    # (render() itself would say "options.theme: ...")
+    if theme is not None and find_theme(theme, template_dirs) is None:
+        raise click.BadParameter(no_theme_message(theme, template_dirs), param_hint="'--theme'")
+
+
 template_dirs_option = click.option(
     "--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="An extra template folder; its templates override the packaged ones. Repeatable.",
@@ -89,14 +102,15 @@ def main() -> None:
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
                    template_dirs: tuple[Path, ...], eml: bool, to: str, strict: bool) -> None:
     """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files."""
+    _check_theme(theme, template_dirs)
     try:
         email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
         paths = write_outputs(email, out_dir, stem, eml=to if eml else None)
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     except OSError as err:
-        raise _Failed(f"cannot write to {out_dir}: {err.strerror or err}") from None
+        raise _Failed(f"cannot write to {out_dir}: {err.strerror or err}") from err
     click.echo(f"Subject:   {email.subject}")
     click.echo(f"Preheader: {email.preheader}")
     for warning in email.warnings:
@@ -112,7 +126,7 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
     try:
         found = list_templates(template_dirs)
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     width = max((len(t.name) for t in found), default=0)
     for t in found:
         click.echo(f"{t.name:<{width}}  {t.description}")
@@ -145,19 +159,19 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
     """
     from .checks import run_checks
 
+    if not check_all and not (template and fixture):
+        raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
+    if check_all and (template or fixture):
+        raise click.UsageError("give TEMPLATE and FIXTURE, or --all, not both")
+    _check_theme(theme, template_dirs)
     try:
-        if check_all:
-            pairs = fixture_pairs(template_dirs, fixture_dirs)
-        elif template and fixture:
-            pairs = [(template, fixture)]
-        else:
-            raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
+        pairs = fixture_pairs(template_dirs, fixture_dirs) if check_all else [(str(template), Path(str(fixture)))]
         results = [
             (name, path, run_checks(render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme))))
             for name, path in pairs
         ]
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     failed = sum(1 for _, _, checks in results for c in checks if not c.ok)
     if as_json:
         report = [{"template": name, "fixture": str(path), "checks": [c.as_dict() for c in checks]}
@@ -178,7 +192,8 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
 @click.option("--fixtures", "fixture_dirs", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="An extra fixture folder. Repeatable.")
 @click.option("--theme", help="A theme name or a theme file.")
-@click.option("--port", default=8025, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8025, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
 def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...], theme: str | None, port: int) -> None:
     """Serve live previews of every template x fixture on http://127.0.0.1:PORT/.
 
@@ -188,10 +203,11 @@ def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, .
 
     from .preview import PreviewServer, serve
 
+    _check_theme(theme, template_dirs)
     try:
         httpd = serve(PreviewServer(template_dirs, fixture_dirs, theme), port=port)
     except OSError as err:
-        raise _Failed(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from None
+        raise _Failed(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from err
     click.echo(f"mailkit preview on http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops it)")
     try:
         while True:
@@ -212,7 +228,7 @@ def new_template_command(name: str, root: Path) -> None:
     try:
         written = new_template(name, root)
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: mailkit preview --templates {root / 'templates'} --fixtures {root / 'fixtures'}")
@@ -235,15 +251,16 @@ def send_command(template: str, fixture: Path, to: str, smtp: str, starttls: boo
     """
     from .send import send
 
+    host, _, port = smtp.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise click.BadParameter(f"{smtp!r}: use HOST:PORT", param_hint="'--smtp'")
+    _check_theme(theme, template_dirs)
     try:
         email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme))
-        host, _, port = smtp.rpartition(":")
-        if not host or not port.isdigit():
-            raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
         send(email, to=to, host=host, port=int(port), starttls=starttls,
              user=os.environ.get("MAILKIT_SMTP_USER"), password=os.environ.get("MAILKIT_SMTP_PASSWORD"))
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     click.echo(f"sent {email.subject!r} to {to} through {smtp}")
 
 

@@ -9,6 +9,7 @@ position a person needs to fix the input::
     ├── InvalidFixtureError      (also ValueError)   bad article/newsletter data; names file and field path
     │   └── UnsafeInputError                         control characters, bidi overrides, bad URL schemes
     ├── LimitExceededError       (also ValueError)   body size, nesting depth, story count, style size
+    ├── OptionsError             (also TypeError)    an unknown render option, or one of the wrong type; names it
     ├── TemplateNotFoundError    (also LookupError)  no such template in the template folders
     ├── TemplateError                                Jinja2 syntax/undefined/sandbox errors; names template and line
     ├── MjmlCompileError                             MRML refused the MJML; names template and position
@@ -29,6 +30,7 @@ __all__ = [
     "LimitExceededError",
     "MailkitError",
     "MjmlCompileError",
+    "OptionsError",
     "SendError",
     "TemplateError",
     "TemplateNotFoundError",
@@ -65,6 +67,10 @@ class UnsafeInputError(InvalidFixtureError):
 
 class LimitExceededError(MailkitError, ValueError):
     """Input is over one of mailkit's documented limits (see ``mailkit.limits``)."""
+
+
+class OptionsError(MailkitError, TypeError):
+    """An unknown render option, or an option of the wrong type (``options.thme: unknown option``)."""
 
 
 class TemplateNotFoundError(MailkitError, LookupError):

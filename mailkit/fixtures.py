@@ -3,45 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from .errors import InvalidFixtureError, UnsafeInputError
-from .models import Brand, Edition
+from .models import Brand, Edition, translate_validation_error
 from .paths import template_dirs
 
-__all__ = ["edition_schema", "fixture_pairs", "load_edition", "load_theme", "theme_names", "theme_schema"]
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _message(err: Any) -> str:
-    msg = str(err["msg"])
-    if err["type"] == "extra_forbidden":
-        return "unknown field (a typo?)"
-    if err["type"] == "missing":
-        return "required field missing"
-    return msg.removeprefix("Value error, ")
-
-
-def translate_validation_error(err: ValidationError, source: str) -> InvalidFixtureError:
-    """Turn a pydantic error into an :class:`InvalidFixtureError` naming each field path."""
-    errors = [(_field_path(e["loc"]), _message(e)) for e in err.errors(include_url=False)]
-    unsafe = any(e["type"] in ("unsafe_text", "unsafe_url") for e in err.errors(include_url=False))
-    return (UnsafeInputError if unsafe else InvalidFixtureError)(source, errors)
+__all__ = [
+    "edition_schema",
+    "find_theme",
+    "fixture_pairs",
+    "load_edition",
+    "load_theme",
+    "no_theme_message",
+    "theme_names",
+    "theme_schema",
+    "translate_validation_error",
+]
 
 
 def _read(path: Path) -> Any:
@@ -74,24 +58,34 @@ def theme_names(extra_dirs: Iterable[str | Path] = ()) -> list[str]:
     return sorted(names)
 
 
+_THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def find_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> Path | None:
+    """The file of a theme given by name (searched in the template folders) or by path; ``None`` if none."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml", ".toml", ".json"):
+        return path if path.is_file() else None
+    if not _THEME_NAME.match(str(name_or_path)):  # a name, never a way out of themes/ ("../x")
+        return None
+    for d in template_dirs(extra_dirs):
+        candidate = d / "themes" / f"{name_or_path}.yaml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def no_theme_message(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> str:
+    """What to say when :func:`find_theme` finds nothing: the themes there are."""
+    return f"no theme named {str(name_or_path)!r} (themes: {', '.join(theme_names(extra_dirs))}, or a theme file)"
+
+
 def load_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> Brand:
     """Load a theme (a :class:`Brand`) by name from the template folders, or from a file path."""
-    path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml", ".toml", ".json"):
-        for d in template_dirs(extra_dirs):
-            candidate = d / "themes" / f"{name_or_path}.yaml"
-            if candidate.is_file():
-                path = candidate
-                break
-        else:
-            raise InvalidFixtureError(
-                "", [("newsletter.brand", f"no theme named {str(name_or_path)!r} (themes: {', '.join(theme_names(extra_dirs))})")]
-            )
-    data = _read(path)
-    try:
-        return Brand.model_validate(data)
-    except ValidationError as err:
-        raise translate_validation_error(err, str(path)) from None
+    path = find_theme(name_or_path, extra_dirs)
+    if path is None:
+        raise InvalidFixtureError("", [("newsletter.brand", no_theme_message(name_or_path, extra_dirs))])
+    return Brand.validate_from(_read(path), str(path))
 
 
 def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
@@ -124,10 +118,7 @@ def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
     if surrogates:
         # pydantic cannot even read a string holding one ("unable to parse raw data")
         raise UnsafeInputError(name, surrogates)
-    try:
-        return Edition.model_validate(data)
-    except ValidationError as err:
-        raise translate_validation_error(err, name) from None
+    return Edition.validate_from(data, name)
 
 
 def _lone_surrogates(data: Any, path: str) -> Iterable[tuple[str, str]]:
