@@ -18,6 +18,7 @@ from .paths import template_dirs
 __all__ = [
     "edition_schema",
     "find_theme",
+    "fixture_files",
     "fixture_pairs",
     "load_edition",
     "load_theme",
@@ -163,10 +164,15 @@ def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[st
     names = {t.name for t in list_templates(template_dirs)}
     found = []
     for folder in fixture_dirs:
-        for path in sorted(Path(folder).glob("*.y*ml")) + sorted(Path(folder).glob("*.json")):
-            if path.name.endswith("schema.json"):
-                continue
+        for path in fixture_files(folder):
             for template in load_edition(path, extra_dirs=template_dirs).templates:
                 if template in names:
                     found.append((template, path))
     return found
+
+
+def fixture_files(folder: str | Path) -> list[Path]:
+    """The fixture files in ``folder`` (``.yaml``, ``.yml``, ``.json``; not the JSON Schemas), in name order."""
+    folder = Path(folder)
+    return [p for p in sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json"))
+            if not p.name.endswith("schema.json")]
