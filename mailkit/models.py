@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date as Date
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -174,17 +174,23 @@ class _Model(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    def __init__(self, /, **data: Any) -> None:
-        with _invalid_as(type(self).__name__):
-            super().__init__(**data)
+    if not TYPE_CHECKING:  # type checkers keep pydantic's field-by-field __init__ signature
 
-    # pydantic calls a model's own __init__ for every nested instance it
-    # validates when the class overrides __init__ (``__pydantic_custom_init__``),
-    # which would turn a nested error into a path-less one. This wrapper only
-    # translates the top-level error, so nested validation stays in
-    # pydantic-core; tests/test_models.py fails loudly if pydantic stops
-    # reading this marker.
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+        def __init__(self, /, **data: Any) -> None:
+            with _invalid_as(type(self).__name__):
+                super().__init__(**data)
+
+        # pydantic calls a model's own __init__ for every nested instance it
+        # validates when the class overrides __init__ (``__pydantic_custom_init__``),
+        # which would turn a nested error into a path-less one. This wrapper only
+        # translates the top-level error, so nested validation stays in
+        # pydantic-core; tests/test_models.py fails loudly if pydantic stops
+        # reading this marker.
+        __init__.__pydantic_base_init__ = True
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            with _invalid_as(type(self).__name__):
+                super().__setattr__(name, value)
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
@@ -209,10 +215,6 @@ class _Model(BaseModel):
         """``model_validate(data)``, its errors naming ``source`` (a file) instead of the model."""
         with _invalid_as(source):
             return super().model_validate(data)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        with _invalid_as(type(self).__name__):
-            super().__setattr__(name, value)
 
 
 def _resolve(data: Any, keys: tuple[str, ...], base: str | None) -> Any:
