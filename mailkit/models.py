@@ -135,6 +135,8 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif part == "[key]":  # pydantic's marker: the dict key itself is wrong, not its value
+            out += " (key)"
         else:
             out += ("." if out else "") + str(part)
     return out
@@ -145,6 +147,10 @@ def _message(err: Any) -> str:
         return "unknown field (a typo?)"
     if err["type"] == "missing":
         return "required field missing"
+    if err["type"] == "string_unicode" and isinstance(err.get("input"), str):
+        # pydantic cannot read a string holding a lone surrogate ("unable to parse raw data")
+        i, ch = next(((i, ch) for i, ch in enumerate(err["input"]) if "\ud800" <= ch <= "\udfff"), (0, "?"))
+        return f"lone surrogate U+{ord(ch):04X} at position {i}"
     if err["type"] == "frozen_instance":
         return "models are frozen: make a changed copy with model_copy(update={...})"
     return str(err["msg"]).removeprefix("Value error, ")
@@ -154,7 +160,7 @@ def translate_validation_error(err: ValidationError, source: str) -> InvalidFixt
     """Turn a pydantic error into an :class:`InvalidFixtureError` naming each field path."""
     details = err.errors(include_url=False)
     errors = [(_field_path(e["loc"]), _message(e)) for e in details]
-    unsafe = any(e["type"] in ("unsafe_text", "unsafe_url") for e in details)
+    unsafe = any(e["type"] in ("unsafe_text", "unsafe_url", "string_unicode") for e in details)
     return (UnsafeInputError if unsafe else InvalidFixtureError)(source, errors)
 
 
@@ -191,6 +197,10 @@ class _Model(BaseModel):
         def __setattr__(self, name: str, value: Any) -> None:
             with _invalid_as(type(self).__name__):
                 super().__setattr__(name, value)
+
+        def __delattr__(self, name: str) -> None:
+            with _invalid_as(type(self).__name__):
+                super().__delattr__(name)
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
