@@ -83,7 +83,21 @@ template_dirs_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command's MailkitError or OSError becomes one line and exit 1, even where a
+    command does not catch it itself (the commands catch what they can say better)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MailkitError as err:
+            raise _Failed(str(err)) from err
+        except OSError as err:
+            where = f"{err.filename}: " if err.filename else ""
+            raise _Failed(f"{where}{err.strerror or err}") from err
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mailkit")
 def main() -> None:
     """mailkit: turn news articles into email people want to open."""

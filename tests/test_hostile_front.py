@@ -194,6 +194,7 @@ def test_usage_errors_exit_2_with_the_usage_line(args: list[str], message: str, 
 
 FAILURES = [
     (["render", "nope", str(SEED)], r"no template named 'nope'"),
+    (["new-template", "x", "--root", "/proc/no-such-folder"], r"/proc/no-such-folder.*: No such file or directory"),
     (["render", "breaking", "missing.yaml"], r"missing\.yaml: cannot read"),
     (["check", "breaking", "missing.yaml"], r"missing\.yaml: cannot read"),
 ]
