@@ -1,7 +1,13 @@
 """The ``mailkit`` command: render, list templates, print the fixture schema.
 
-A :class:`~mailkit.errors.MailkitError` is printed as one line on stderr and
-exits with status 1 (2 for usage errors, as click does); never a traceback.
+Two kinds of error, never a traceback:
+
+- a usage error (unknown command or option, missing argument, an option value
+  that cannot be right: an unknown ``--theme``, a missing ``--templates``
+  folder, a bad ``--smtp`` or ``--port``) prints click's usage line, a hint
+  and ``Error: ...``, and exits 2;
+- anything else (a :class:`~mailkit.errors.MailkitError`, a file that cannot
+  be written) prints one line, ``mailkit: error: ...``, and exits 1.
 """
 
 from __future__ import annotations
@@ -14,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from .compose import list_templates
-from .errors import HeaderError, MailkitError
-from .fixtures import edition_schema, theme_names, theme_schema
+from .errors import HeaderError, InvalidFixtureError, MailkitError
+from .fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
 from .models import Sender
 from .render import RenderedEmail, RenderOptions, render
 
@@ -140,9 +145,16 @@ def sender_option(email: RenderedEmail, address: str | None, name: str | None) -
         raise HeaderError("--from-name: the fixture has no sender: give --from ADDR too")
     try:
         return Sender.model_validate(fields)
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+    except InvalidFixtureError as err:  # the models raise it (pydantic's error is its cause)
+        problems = "; ".join(f"{path}: {msg}" if path else msg for path, msg in err.errors)
         raise HeaderError(f"--from: {problems}") from err
+
+
+def _check_theme(theme: str | None, template_dirs: tuple[Path, ...]) -> None:
+    # a theme that does not exist is the option's fault, not the fixture's
+    # (render() itself would say "options.theme: ...")
+    if theme is not None and find_theme(theme, template_dirs) is None:
+        raise click.BadParameter(no_theme_message(theme, template_dirs), param_hint="'--theme'")
 
 
 template_dirs_option = click.option(
@@ -161,7 +173,21 @@ def _echo_warning(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command's MailkitError or OSError becomes one line and exit 1, even where a
+    command does not catch it itself (the commands catch what they can say better)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MailkitError as err:
+            raise _Failed(str(err)) from err
+        except OSError as err:
+            where = f"{err.filename}: " if err.filename else ""
+            raise _Failed(f"{where}{err.strerror or err}") from err
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mailkit")
 def main() -> None:
     """mailkit: turn news articles into email people want to open."""
@@ -193,6 +219,8 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
     The files replace an earlier set together: a reader sees the old set or the new one.
     """
     from .editions import read_edition_source
+
+    _check_theme(theme, template_dirs)
 
     try:
         source = read_edition_source(fixture, newsletter=newsletter, on_warning=_echo_warning)
@@ -248,7 +276,7 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
     try:
         found = list_templates(template_dirs)
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     width = max((len(t.name) for t in found), default=0)
     for t in found:
         click.echo(f"{t.name:<{width}}  {t.description}")
@@ -283,13 +311,13 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
     from .checks import run_checks, spam_check
     from .spam import spam_message, spam_reports
 
+    if not check_all and not (template and fixture):
+        raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
+    if check_all and (template or fixture):
+        raise click.UsageError("give TEMPLATE and FIXTURE, or --all, not both")
+    _check_theme(theme, template_dirs)
     try:
-        if check_all:
-            pairs = fixture_pairs(template_dirs, fixture_dirs)
-        elif template and fixture:
-            pairs = [(template, fixture)]
-        else:
-            raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
+        pairs = fixture_pairs(template_dirs, fixture_dirs) if check_all else [(str(template), Path(str(fixture)))]
         emails = [render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme)) for name, path in pairs]
         # one SpamAssassin run for every email (Perl and its rules load once)
         spam = spam_reports([spam_message(email) for email in emails])
@@ -298,7 +326,7 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
             for i, ((name, path), email) in enumerate(zip(pairs, emails, strict=True))
         ]
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     failed = sum(1 for _, _, checks in results for c in checks if not c.ok)
     if as_json:
         report = [{"template": name, "fixture": str(path), "checks": [c.as_dict() for c in checks]}
@@ -319,7 +347,8 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
 @click.option("--fixtures", "fixture_dirs", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="An extra fixture folder. Repeatable.")
 @click.option("--theme", help="A theme name or a theme file.")
-@click.option("--port", default=8025, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8025, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: any free port).")
 def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...], theme: str | None, port: int) -> None:
     """Serve live previews of every template x fixture on http://127.0.0.1:PORT/.
 
@@ -329,10 +358,11 @@ def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, .
 
     from .preview import PreviewServer, serve
 
+    _check_theme(theme, template_dirs)
     try:
         httpd = serve(PreviewServer(template_dirs, fixture_dirs, theme), port=port)
     except OSError as err:
-        raise _Failed(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from None
+        raise _Failed(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from err
     click.echo(f"mailkit preview on http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops it)")
     try:
         while True:
@@ -353,7 +383,7 @@ def new_template_command(name: str, root: Path) -> None:
     try:
         written = new_template(name, root)
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: mailkit preview --templates {root / 'templates'} --fixtures {root / 'fixtures'}")
@@ -388,8 +418,9 @@ def send_command(template: str, fixture: Path, to: str, from_address: str | None
     if use_ssl and starttls:
         raise click.UsageError("--ssl and --starttls: choose one")
     host, _, port = smtp.rpartition(":")
-    if not host or not port.isdigit():
-        raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise click.BadParameter(f"{smtp!r}: use HOST:PORT", param_hint="'--smtp'")
+    _check_theme(theme, template_dirs)
     try:
         email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme))
         send(email, to=to, host=host.strip("[]"), port=int(port), starttls=starttls, use_ssl=use_ssl,

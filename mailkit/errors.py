@@ -10,6 +10,7 @@ position a person needs to fix the input::
     │   ├── UnsafeInputError                         control characters, bidi overrides, bad URL schemes
     │   └── FeedError                                a feed or ninjs file that cannot be read; names the line or field
     ├── LimitExceededError       (also ValueError)   body size, nesting depth, story count, style size
+    ├── OptionsError             (also TypeError)    an unknown render option, or one of the wrong type; names it
     ├── TemplateNotFoundError    (also LookupError)  no such template in the template folders
     ├── TemplateError                                Jinja2 syntax/undefined/sandbox errors; names template and line
     ├── MjmlCompileError                             MRML refused the MJML; names template and position
@@ -32,6 +33,7 @@ __all__ = [
     "LimitExceededError",
     "MailkitError",
     "MjmlCompileError",
+    "OptionsError",
     "SendError",
     "SpamCheckError",
     "TemplateError",
@@ -76,6 +78,10 @@ class FeedError(InvalidFixtureError):
 
 class LimitExceededError(MailkitError, ValueError):
     """Input is over one of mailkit's documented limits (see ``mailkit.limits``)."""
+
+
+class OptionsError(MailkitError, TypeError):
+    """An unknown render option, or an option of the wrong type (``options.thme: unknown option``)."""
 
 
 class TemplateNotFoundError(MailkitError, LookupError):

@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from .errors import InvalidFixtureError, MailkitError, UnsafeInputError
-from .models import Brand, Edition
+from .errors import InvalidFixtureError, MailkitError
+from .models import Brand, Edition, translate_validation_error
 from .paths import template_dirs
 from .reader import check_data, read_data_file
 
-__all__ = ["edition_schema", "fixture_pairs", "load_edition", "load_theme", "theme_names", "theme_schema"]
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _message(err: Any) -> str:
-    msg = str(err["msg"])
-    if err["type"] == "extra_forbidden":
-        return "unknown field (a typo?)"
-    if err["type"] == "missing":
-        return "required field missing"
-    return msg.removeprefix("Value error, ")
-
-
-def translate_validation_error(err: ValidationError, source: str) -> InvalidFixtureError:
-    """Turn a pydantic error into an :class:`InvalidFixtureError` naming each field path."""
-    errors = [(_field_path(e["loc"]), _message(e)) for e in err.errors(include_url=False)]
-    unsafe = any(e["type"] in ("unsafe_text", "unsafe_url") for e in err.errors(include_url=False))
-    return (UnsafeInputError if unsafe else InvalidFixtureError)(source, errors)
+__all__ = [
+    "edition_schema",
+    "find_theme",
+    "fixture_files",
+    "fixture_pairs",
+    "load_edition",
+    "load_theme",
+    "no_theme_message",
+    "theme_names",
+    "theme_schema",
+    "translate_validation_error",
+]
 
 
 def theme_names(extra_dirs: Iterable[str | Path] = ()) -> list[str]:
@@ -48,24 +32,34 @@ def theme_names(extra_dirs: Iterable[str | Path] = ()) -> list[str]:
     return sorted(names)
 
 
+_THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def find_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> Path | None:
+    """The file of a theme given by name (searched in the template folders) or by path; ``None`` if none."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml", ".toml", ".json"):
+        return path if path.is_file() else None
+    if not _THEME_NAME.match(str(name_or_path)):  # a name, never a way out of themes/ ("../x")
+        return None
+    for d in template_dirs(extra_dirs):
+        candidate = d / "themes" / f"{name_or_path}.yaml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def no_theme_message(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> str:
+    """What to say when :func:`find_theme` finds nothing: the themes there are."""
+    return f"no theme named {str(name_or_path)!r} (themes: {', '.join(theme_names(extra_dirs))}, or a theme file)"
+
+
 def load_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> Brand:
     """Load a theme (a :class:`Brand`) by name from the template folders, or from a file path."""
-    path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml", ".toml", ".json"):
-        for d in template_dirs(extra_dirs):
-            candidate = d / "themes" / f"{name_or_path}.yaml"
-            if candidate.is_file():
-                path = candidate
-                break
-        else:
-            raise InvalidFixtureError(
-                "", [("newsletter.brand", f"no theme named {str(name_or_path)!r} (themes: {', '.join(theme_names(extra_dirs))})")]
-            )
-    data = read_data_file(path)
-    try:
-        return Brand.model_validate(data)
-    except ValidationError as err:
-        raise translate_validation_error(err, str(path)) from err
+    path = find_theme(name_or_path, extra_dirs)
+    if path is None:
+        raise InvalidFixtureError("", [("newsletter.brand", no_theme_message(name_or_path, extra_dirs))])
+    return Brand.validate_from(read_data_file(path), str(path))
 
 
 def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
@@ -95,10 +89,7 @@ def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
             raise InvalidFixtureError(name, err.errors) from None
         data = {**data, "newsletter": {**nl, "brand": brand}}
     data = {k: v for k, v in data.items() if k != "$schema"}
-    try:
-        return Edition.model_validate(data)
-    except ValidationError as err:
-        raise translate_validation_error(err, name) from err
+    return Edition.validate_from(data, name)
 
 
 def edition_schema() -> dict[str, Any]:
@@ -135,11 +126,7 @@ def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[st
     names = {t.name for t in list_templates(template_dirs)}
     found: list[tuple[str, Path]] = []
     for folder in fixture_dirs:
-        files = [sorted(Path(folder).glob(f"*{suffix}")) for suffix in (".yaml", ".yml", ".json", ".toml")]
-        # YAML files first, as they always were listed, then JSON and TOML
-        for path in sorted(files[0] + files[1]) + files[2] + files[3]:
-            if path.name.endswith("schema.json"):
-                continue
+        for path in fixture_files(folder):
             try:
                 templates = load_edition(path, extra_dirs=template_dirs).templates
             except MailkitError as err:
@@ -149,3 +136,10 @@ def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[st
                 continue
             found.extend((template, path) for template in templates if template in names)
     return found
+
+
+def fixture_files(folder: str | Path) -> list[Path]:
+    """The fixture files in ``folder``: YAML first, then JSON (not the JSON Schemas), then TOML, each in name order."""
+    folder = Path(folder)
+    files = [sorted(folder.glob(f"*{suffix}")) for suffix in (".yaml", ".yml", ".json", ".toml")]
+    return [p for p in sorted(files[0] + files[1]) + files[2] + files[3] if not p.name.endswith("schema.json")]

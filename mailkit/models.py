@@ -9,10 +9,12 @@ URLs are resolved against the article's ``url`` or the newsletter's ``url``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from datetime import date as Date
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -23,10 +25,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from .errors import InvalidFixtureError, UnsafeInputError
 from .sanitize import LIMITS, check_text, resolve_url, url_problem
 
 __all__ = [
@@ -204,8 +208,101 @@ def direction_of(language: str) -> Direction:
     return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
 
 
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":  # pydantic's marker: the dict key itself is wrong, not its value
+            out += " (key)"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _message(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown field (a typo?)"
+    if err["type"] == "missing":
+        return "required field missing"
+    if err["type"] == "string_unicode" and isinstance(err.get("input"), str):
+        # pydantic cannot read a string holding a lone surrogate ("unable to parse raw data")
+        i, ch = next(((i, ch) for i, ch in enumerate(err["input"]) if "\ud800" <= ch <= "\udfff"), (0, "?"))
+        return f"lone surrogate U+{ord(ch):04X} at position {i}"
+    if err["type"] == "frozen_instance":
+        return "models are frozen: make a changed copy with model_copy(update={...})"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def translate_validation_error(err: ValidationError, source: str) -> InvalidFixtureError:
+    """Turn a pydantic error into an :class:`InvalidFixtureError` naming each field path."""
+    details = err.errors(include_url=False)
+    errors = [(_field_path(e["loc"]), _message(e)) for e in details]
+    unsafe = any(e["type"] in ("unsafe_text", "unsafe_url", "string_unicode") for e in details)
+    return (UnsafeInputError if unsafe else InvalidFixtureError)(source, errors)
+
+
+@contextmanager
+def _invalid_as(source: str) -> Iterator[None]:
+    try:
+        yield
+    except ValidationError as err:
+        raise translate_validation_error(err, source) from err
+
+
 class _Model(BaseModel):
+    """Every way of building or changing a model raises :class:`InvalidFixtureError`
+    (or :class:`UnsafeInputError`), with pydantic's ``ValidationError`` as its cause:
+    ``Article(...)``, ``Edition.model_validate(...)``, ``model_validate_json``,
+    ``model_validate_strings`` and assignment (models are frozen)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    if not TYPE_CHECKING:  # type checkers keep pydantic's field-by-field __init__ signature
+
+        def __init__(self, /, **data: Any) -> None:
+            with _invalid_as(type(self).__name__):
+                super().__init__(**data)
+
+        # pydantic calls a model's own __init__ for every nested instance it
+        # validates when the class overrides __init__ (``__pydantic_custom_init__``),
+        # which would turn a nested error into a path-less one. This wrapper only
+        # translates the top-level error, so nested validation stays in
+        # pydantic-core; tests/test_models.py fails loudly if pydantic stops
+        # reading this marker.
+        __init__.__pydantic_base_init__ = True
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            with _invalid_as(type(self).__name__):
+                super().__setattr__(name, value)
+
+        def __delattr__(self, name: str) -> None:
+            with _invalid_as(type(self).__name__):
+                super().__delattr__(name)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """pydantic's ``model_validate``; errors are :class:`InvalidFixtureError`."""
+        with _invalid_as(cls.__name__):
+            return super().model_validate(obj, *args, **kwargs)
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        """pydantic's ``model_validate_json``; errors are :class:`InvalidFixtureError`."""
+        with _invalid_as(cls.__name__):
+            return super().model_validate_json(json_data, *args, **kwargs)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """pydantic's ``model_validate_strings``; errors are :class:`InvalidFixtureError`."""
+        with _invalid_as(cls.__name__):
+            return super().model_validate_strings(obj, *args, **kwargs)
+
+    @classmethod
+    def validate_from(cls, data: Any, source: str) -> Self:
+        """``model_validate(data)``, its errors naming ``source`` (a file) instead of the model."""
+        with _invalid_as(source):
+            return super().model_validate(data)
 
 
 def _resolve(data: Any, keys: tuple[str, ...], base: str | None) -> Any:

@@ -7,24 +7,47 @@ mode, as plain text, as MJML and as headers, with its size against Gmail's clip
 score and the rules that fired. The page polls ``/version`` (a fingerprint of every template,
 partial, theme and fixture file) and reloads itself when a file changes; a
 render error is shown on the page with its file and line, and the server runs on.
+
+It is a local dev server, and pages on other sites can reach it through the
+reader's browser, so it answers only what a person at this machine asks:
+
+- only ``Host: 127.0.0.1:PORT``, ``localhost:PORT`` or ``[::1]:PORT`` (a page
+  on any site could otherwise read fixture content through DNS rebinding),
+  only origin-form request targets (``/path``), only GET and HEAD;
+- only the templates mailkit lists and the fixture files inside the fixture
+  folders (a symlink out of a folder is neither listed nor served), looked
+  up by name in those lists, so no URL reaches another file;
+- at most ``max_connections`` connections at once (others get 503 at once,
+  without a thread); a connection that has not sent its request line and
+  headers within ``header_timeout`` seconds (idle or slowloris) is closed;
+- every response says ``X-Content-Type-Options: nosniff`` and
+  ``Referrer-Policy: no-referrer``, with a Content-Security-Policy: preview
+  pages run only their own reload script; the rendered email is shown
+  sandboxed, with no script at all.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import html
 import json
 import re
+import socket
 import threading
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote
 
 from .checks import GMAIL_CLIP_BYTES, clip_size
+from .compose import list_templates
 from .errors import MailkitError
+from .fixtures import fixture_files, load_edition
 from .models import Recipient
 from .paths import FIXTURES_DIR, template_dirs
 from .render import RenderOptions, render
@@ -47,8 +70,27 @@ _RELOAD = f"""<script>
     setTimeout(poll, {_POLL_MS});
   }}
   poll();
+  // a render page's SpamAssassin line takes a second or two: the page does not wait for it
+  const spam = document.getElementById('spam');
+  if (spam && spam.dataset.src) {{
+    fetch(spam.dataset.src, {{cache: 'no-store'}}).then(r => r.text()).then(t => {{ spam.textContent = t; }});
+  }}
 }})();
 </script>"""
+
+# the reload script is the only script a preview page may run: the CSP names its hash
+_RELOAD_HASH = base64.b64encode(hashlib.sha256(
+    _RELOAD.removeprefix("<script>").removesuffix("</script>").encode()).digest()).decode()
+PAGE_CSP = (f"default-src 'none'; script-src 'sha256-{_RELOAD_HASH}'; style-src 'unsafe-inline'; "
+            "connect-src 'self'; frame-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'")
+# the email as a mail client would show it: remote images and web fonts, no
+# script, in a sandbox (links may open in a new tab)
+_EMAIL_SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
+EMAIL_CSP = ("default-src 'none'; img-src https: http: data: cid:; style-src 'unsafe-inline' https:; "
+             f"font-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; "
+             f"sandbox {_EMAIL_SANDBOX}")
+OTHER_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 _STYLE = """<style>
 body { font: 15px/1.5 -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; margin: 0; color: #1a1a1a; background: #f4f4f4; }
@@ -100,22 +142,49 @@ class PreviewServer:
             digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
         return digest.hexdigest()[:16]
 
-    def pairs(self) -> tuple[list[tuple[str, Path]], list[str]]:
-        from .fixtures import fixture_pairs
+    def fixture_files(self) -> list[Path]:
+        """The fixture files the preview shows: inside their folders, symlinks out of a folder left out."""
+        files = []
+        for folder in self.fixture_folders:
+            root = Path(folder).resolve()
+            files += [p for p in fixture_files(folder) if p.is_file() and p.resolve().parent == root]
+        return files
 
-        errors: list[str] = []  # a broken fixture is listed as an error, the others as pairs
+    def catalogue(self) -> tuple[list[tuple[str, Path]], list[tuple[Path, str]], list[str]]:
+        """(template, fixture) pairs, fixtures that failed to load with their error, and other problems.
+
+        One broken fixture is listed with its error; the others are shown as usual.
+        """
         try:
-            return fixture_pairs(self.template_folders, self.fixture_folders, errors=errors), errors
+            names = {t.name for t in list_templates(self.template_folders)}
         except MailkitError as err:
-            errors.append(str(err))
-            return [], errors
+            return [], [], [str(err)]
+        pairs: list[tuple[str, Path]] = []
+        broken: list[tuple[Path, str]] = []
+        for path in self.fixture_files():
+            try:
+                edition = load_edition(path, extra_dirs=self.template_folders)
+            except MailkitError as err:
+                broken.append((path, f"{type(err).__name__}: {err}"))
+                continue
+            pairs += [(t, path) for t in edition.templates if t in names]
+        return pairs, broken, []
+
+    def pairs(self) -> tuple[list[tuple[str, Path]], list[str]]:
+        """(template, fixture) pairs and the errors (a broken fixture's, or the template folders')."""
+        pairs, broken, problems = self.catalogue()
+        return pairs, problems + [message for _, message in broken]
 
     def fixture(self, name: str) -> Path | None:
-        for folder in self.fixture_folders:
-            path = Path(folder) / name
-            if path.is_file() and path.resolve().parent == Path(folder).resolve():
-                return path
-        return None
+        """The listed fixture file called ``name`` (the first folder's), else ``None``: nothing else is reachable."""
+        return next((p for p in self.fixture_files() if p.name == name), None)
+
+    def template_exists(self, name: str) -> bool:
+        """Whether ``name`` is one of the listed templates."""
+        try:
+            return name in {t.name for t in list_templates(self.template_folders)}
+        except MailkitError:
+            return False
 
     def render(self, template: str, fixture: Path) -> RenderedEmail:
         return render(template, fixture, RenderOptions(template_dirs=self.template_folders, theme=self.theme))
@@ -136,11 +205,17 @@ class PreviewServer:
 
     def index(self) -> bytes:
         version = self.version()  # before reading anything, so no later change is missed
-        pairs, errors = self.pairs()
+        pairs, broken, errors = self.catalogue()
         rows = "".join(
             f"<tr><td>{html.escape(t)}</td><td><a class='render-link' href='/render/{quote(t)}/{quote(f.name)}'>"
             f"{html.escape(f.name)}</a></td>{self._summary(t, f)}<td>{html.escape(str(f.parent))}</td></tr>"
             for t, f in pairs
+        )
+        # a fixture that does not load gets its own row with its error; the others render as usual
+        rows += "".join(
+            f"<tr class='broken'><td></td><td>{html.escape(f.name)}</td><td colspan='3' class='error'>"
+            f"{html.escape(message)}</td><td>{html.escape(str(f.parent))}</td></tr>"
+            for f, message in broken
         )
         problems = "".join(f"<div class='error'>{html.escape(e)}</div>" for e in errors)
         return _page("mailkit preview", f"<h1>Templates x fixtures</h1>{problems}"
@@ -151,8 +226,9 @@ class PreviewServer:
         title = f"{template} x {fixture_name}"
         version = self.version()
         fixture = self.fixture(fixture_name)
-        if fixture is None:
-            return 404, _page(title, f"<div class='error'>no fixture named {html.escape(fixture_name)}</div>")
+        if fixture is None or not self.template_exists(template):
+            return 404, _page(title, f"<div class='error'>no template {html.escape(template)!r} or no fixture "
+                                     f"{html.escape(fixture_name)!r} in the preview's folders</div>")
         try:
             email = self.render(template, fixture)
         except MailkitError as err:
@@ -175,14 +251,11 @@ class PreviewServer:
 <p>Preheader: <em dir='auto'>{html.escape(email.preheader)}</em></p>
 <p id='size'>HTML {size:,} bytes as sent ({decoded:,} decoded): {pct:.0f}% of Gmail's clip limit ({GMAIL_CLIP_BYTES:,} bytes)</p>
 <h2>Warnings</h2><ul id='warnings'>{warnings}</ul>
-<p id='spam'>Spam score (SpamAssassin): scoring…</p>
-<script>/* SpamAssassin takes a second or two: the page does not wait for it */
-fetch({json.dumps(f"/spam/{quote(template)}/{quote(fixture_name)}")}).then(r => r.text())
-  .then(t => {{ document.getElementById('spam').textContent = t; }});</script>
+<p id='spam' data-src='{html.escape(f"/spam/{quote(template)}/{quote(fixture_name)}")}'>Spam score (SpamAssassin): scoring…</p>
 <div class='frames'>
-  <div class='frame'><p>Desktop, 800 px</p><iframe id='desktop' title='desktop' src='{raw}.html' width='800' height='1400'></iframe></div>
-  <div class='frame'><p>Phone, 375 px</p><iframe id='phone' title='phone' src='{raw}.html' width='375' height='1400'></iframe></div>
-  <div class='frame'><p>Dark mode, 375 px</p><iframe id='dark' title='dark' src='{raw}.html?dark=1' width='375' height='1400'></iframe></div>
+  <div class='frame'><p>Desktop, 800 px</p><iframe id='desktop' title='desktop' sandbox='{_EMAIL_SANDBOX}' src='{raw}.html' width='800' height='1400'></iframe></div>
+  <div class='frame'><p>Phone, 375 px</p><iframe id='phone' title='phone' sandbox='{_EMAIL_SANDBOX}' src='{raw}.html' width='375' height='1400'></iframe></div>
+  <div class='frame'><p>Dark mode, 375 px</p><iframe id='dark' title='dark' sandbox='{_EMAIL_SANDBOX}' src='{raw}.html?dark=1' width='375' height='1400'></iframe></div>
 </div>
 <h2>Plain text</h2><pre id='text'>{html.escape(email.text)}</pre>
 <h2>Headers</h2><pre id='headers'>{html.escape(headers)}</pre>
@@ -192,8 +265,8 @@ fetch({json.dumps(f"/spam/{quote(template)}/{quote(fixture_name)}")}).then(r => 
     def spam(self, template: str, fixture_name: str) -> tuple[int, bytes]:
         """The render's SpamAssassin line, as plain text (the render page fetches it)."""
         fixture = self.fixture(fixture_name)
-        if fixture is None:
-            return 404, b"no such fixture"
+        if fixture is None or not self.template_exists(template):
+            return 404, b"no such template or fixture"
         try:
             return 200, _spam_line(self.render(template, fixture)).encode("utf-8")
         except MailkitError as err:
@@ -201,8 +274,8 @@ fetch({json.dumps(f"/spam/{quote(template)}/{quote(fixture_name)}")}).then(r => 
 
     def raw(self, template: str, fixture_name: str, dark: bool) -> tuple[int, bytes]:
         fixture = self.fixture(fixture_name)
-        if fixture is None:
-            return 404, b"no such fixture"
+        if fixture is None or not self.template_exists(template):
+            return 404, b"no such template or fixture"
         try:
             email = self.render(template, fixture)
         except MailkitError as err:
@@ -231,52 +304,187 @@ def _spam_line(email: RenderedEmail) -> str:
 
 
 _RENDER = re.compile(r"^/(render|raw|spam)/([^/]+)/([^/]+?)(\.html)?$")
+_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"
+         b"Connection: close\r\nRetry-After: 1\r\n\r\ntoo many connections")
 
 
-def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
+class _HTTPServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer with a bound on connections and a deadline for each request's headers."""
+
+    daemon_threads = True
+    # a full listen backlog makes the kernel drop new connections for a second
+    # (SYN retries); beyond max_connections they are refused at once anyway
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *,
+                 max_connections: int, header_timeout: float) -> None:
+        self.header_timeout = header_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._deadlines: dict[socket.socket, float] = {}
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        super().__init__(address, handler)
+        threading.Thread(target=self._reap, name="mailkit-preview-reaper", daemon=True).start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            # every slot is taken: say so and close, without a thread (the
+            # bytes fit in an empty socket buffer, so this never blocks)
+            try:
+                request.setblocking(False)
+                request.send(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        with self._lock:
+            self._deadlines[request] = time.monotonic() + self.header_timeout
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._done(request)
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._done(request)
+
+    def _done(self, request: socket.socket) -> None:
+        with self._lock:
+            self._deadlines.pop(request, None)
+        self._slots.release()
+
+    def headers_read(self, request: socket.socket) -> bool:
+        """The request's headers are in: stop its clock. False if it had already run out."""
+        with self._lock:
+            return self._deadlines.pop(request, None) is not None
+
+    def _reap(self) -> None:
+        # one thread for every connection's deadline: a socket timeout alone
+        # bounds each recv, not a request trickled in a byte at a time
+        while not self._closed.wait(min(0.25, self.header_timeout / 4)):
+            now = time.monotonic()
+            with self._lock:
+                late = [s for s, deadline in self._deadlines.items() if deadline < now]
+                for s in late:
+                    del self._deadlines[s]
+            for s in late:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)  # wakes the handler's blocked read with end of file
+                except OSError:
+                    pass
+
+    def server_close(self) -> None:
+        self._closed.set()
+        super().server_close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away (or was cut off) is not worth a traceback on the console
+
+
+def _handler(server: PreviewServer, header_timeout: float) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        server: _HTTPServer
+        timeout = header_timeout  # each read and write, on top of the headers' deadline
+        csp = OTHER_CSP
+        head = False
+
         def log_message(self, format: str, *args: object) -> None:  # quiet: one line per error only
             pass
 
-        def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+        def end_headers(self) -> None:
+            # on every response, http.server's own errors included
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Referrer-Policy", "no-referrer")
+            self.send_header("Content-Security-Policy", self.csp)
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+            super().end_headers()
+
+        def parse_request(self) -> bool:
+            # the one gate every request passes, before any method is dispatched
+            if not super().parse_request():
+                return False
+            if not self.server.headers_read(self.connection):
+                self.close_connection = True
+                return False
+            if not self.path.startswith("/") or self.path.startswith("//"):
+                self.send_error(400, "only origin-form request targets (/path)")
+                return False
+            port = self.server.server_address[1]
+            hosts = self.headers.get_all("Host") or []
+            if len(hosts) != 1 or hosts[0].strip().lower() not in {f"{h}:{port}" for h in _ALLOWED_HOSTS}:
+                # DNS rebinding: a page on another site that resolves its name to
+                # 127.0.0.1 still sends its own name here
+                self.send_error(403, f"Host must be 127.0.0.1:{port}, localhost:{port} or [::1]:{port}")
+                return False
+            if self.command not in ("GET", "HEAD"):
+                self.send_response(405)
+                self.send_header("Allow", "GET, HEAD")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                self.close_connection = True
+                return False
+            return True
+
+        def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
+                 csp: str = OTHER_CSP) -> None:
+            self.csp = csp
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            if not self.head:
+                self.wfile.write(body)
+
+        def page(self, status: int, body: bytes) -> None:
+            self.send(status, body, csp=PAGE_CSP)
+
+        def do_HEAD(self) -> None:
+            self.head = True
+            self.do_GET()
 
         def do_GET(self) -> None:
-            url = urlsplit(self.path)
+            # split by hand: urlsplit reads "//host/..." as a host
+            path, _, query = self.path.partition("?")
             try:
-                if url.path == "/":
-                    self.send(200, server.index())
-                elif url.path == "/version":
+                if path == "/":
+                    self.page(200, server.index())
+                elif path == "/version":
                     self.send(200, server.version().encode(), "text/plain")
-                elif url.path == "/api/pairs":
+                elif path == "/api/pairs":
                     pairs, errors = server.pairs()
                     self.send(200, json.dumps({"pairs": [[t, f.name] for t, f in pairs], "errors": errors}).encode(),
                               "application/json")
-                elif m := _RENDER.match(url.path):
+                elif m := _RENDER.match(path):
                     kind, template, fixture = m.group(1), unquote(m.group(2)), unquote(m.group(3))
                     if kind == "render":
-                        self.send(*server.render_page(template, fixture))
+                        self.page(*server.render_page(template, fixture))
                     elif kind == "spam":
                         self.send(*server.spam(template, fixture), "text/plain; charset=utf-8")
                     else:
-                        self.send(*server.raw(template, fixture, "dark" in parse_qs(url.query)))
+                        status, body = server.raw(template, fixture, "dark" in parse_qs(query))
+                        self.send(status, body, csp=EMAIL_CSP)
                 else:
-                    self.send(404, _page("not found", "<div class='error'>not found</div>"))
+                    self.page(404, _page("not found", "<div class='error'>not found</div>"))
             except Exception as err:  # noqa: BLE001 - the server must outlive whatever one request does
-                self.send(500, _page("error", f"<div class='error'>{html.escape(type(err).__name__)}: "
+                self.page(500, _page("error", f"<div class='error'>{html.escape(type(err).__name__)}: "
                                               f"{html.escape(str(err))}</div>"))
 
     return Handler
 
 
-def serve(server: PreviewServer, port: int = 8025, host: str = "127.0.0.1") -> ThreadingHTTPServer:
-    """Start the preview server in a background thread and return it (``.shutdown()`` stops it)."""
-    httpd = ThreadingHTTPServer((host, port), _handler(server))
-    httpd.daemon_threads = True
+def serve(server: PreviewServer, port: int = 8025, host: str = "127.0.0.1", *,
+          max_connections: int = 32, header_timeout: float = 10.0) -> ThreadingHTTPServer:
+    """Start the preview server in a background thread and return it (``.shutdown()`` stops it).
+
+    At most ``max_connections`` at once; a request's line and headers must
+    arrive within ``header_timeout`` seconds.
+    """
+    httpd = _HTTPServer((host, port), _handler(server, header_timeout), max_connections=max_connections,
+                        header_timeout=header_timeout)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd

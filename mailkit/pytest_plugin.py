@@ -15,6 +15,7 @@ then::
 ``mailkit_pair`` parametrises a test over every (template, fixture) pair in
 your folders (a fixture names its templates); ``mailkit_render`` renders with
 your folders. Update snapshots on purpose with ``--force-regen``.
+``mailkit_snapshot`` needs pytest-regressions: ``pip install 'mailkit[pytest]'``.
 """
 
 from __future__ import annotations
@@ -95,9 +96,18 @@ def mailkit_render(request: pytest.FixtureRequest) -> Callable[..., RenderedEmai
 
 
 @pytest.fixture
-def mailkit_snapshot(mailkit_render: Callable[..., RenderedEmail], file_regression: Any,
-                     data_regression: Any) -> Callable[..., RenderedEmail]:
-    """``mailkit_snapshot(template, fixture, theme=None)``: render and compare all four snapshot files."""
+def mailkit_snapshot(mailkit_render: Callable[..., RenderedEmail],
+                     request: pytest.FixtureRequest) -> Callable[..., RenderedEmail]:
+    """``mailkit_snapshot(template, fixture, theme=None)``: render and compare all four snapshot files.
+
+    Needs pytest-regressions: ``pip install 'mailkit[pytest]'``.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pytest_regressions") is None:
+        pytest.fail("mailkit_snapshot needs pytest-regressions: pip install 'mailkit[pytest]'", pytrace=False)
+    file_regression = request.getfixturevalue("file_regression")
+    data_regression = request.getfixturevalue("data_regression")
 
     def check(template: str, fixture: str | Path, theme: str | None = None, basename: str | None = None) -> RenderedEmail:
         email = mailkit_render(template, fixture, theme)

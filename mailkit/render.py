@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,8 @@ from markupsafe import Markup
 from .checks import deliverability_warnings
 from .compile import CompileOptions, compile_mjml
 from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
-from .errors import DeliverabilityError, TemplateError
-from .fixtures import load_edition, load_theme
+from .errors import DeliverabilityError, OptionsError, TemplateError
+from .fixtures import find_theme, load_edition, load_theme, no_theme_message
 from .inline import InlineOptions, inline_tree, parse_html
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
@@ -43,6 +43,10 @@ class RenderOptions:
     other block) that ends within this many characters of text, followed by a
     "Continue reading" link to the article: how a long read stays under
     Gmail's clip. ``None`` (the default) never cuts.
+
+    ``render()`` and ``prepare()`` also take a mapping of these
+    (``{"theme": "harbor-ledger"}``); an unknown key or a value of the wrong
+    type is an :class:`OptionsError` naming it.
     """
 
     template_dirs: tuple[str | Path, ...] = ()
@@ -53,6 +57,46 @@ class RenderOptions:
     inline: InlineOptions = InlineOptions()  # noqa: RUF009
     link_tagging: LinkTagging | None = None
     max_body_chars: int | None = None
+
+    def __post_init__(self) -> None:
+        # a plain string would be taken apart letter by letter as folders
+        dirs = self.template_dirs
+        if isinstance(dirs, str | Path):
+            dirs = (dirs,)
+        dirs = tuple(dirs) if isinstance(dirs, Iterable) else dirs
+        if not isinstance(dirs, tuple) or not all(isinstance(d, str | Path) for d in dirs):
+            raise OptionsError(f"options.template_dirs: expected folder paths, not {self.template_dirs!r}")
+        object.__setattr__(self, "template_dirs", dirs)
+        if self.theme is not None and not isinstance(self.theme, str | Path):
+            raise OptionsError(f"options.theme: expected a theme name or file, not {type(self.theme).__name__}")
+        if not isinstance(self.strict, bool):
+            raise OptionsError(f"options.strict: expected True or False, not {self.strict!r}")
+        for name, kind in (("text", TextOptions), ("inline", InlineOptions), ("link_tagging", LinkTagging)):
+            value = getattr(self, name)
+            if isinstance(value, Mapping):
+                object.__setattr__(self, name, _dataclass_from(kind, value, f"options.{name}"))
+            elif not isinstance(value, kind) and not (name == "link_tagging" and value is None):
+                raise OptionsError(f"options.{name}: expected {kind.__name__} or a mapping, not {type(value).__name__}")
+
+
+def _dataclass_from(kind: Any, values: Mapping[Any, Any], where: str) -> Any:
+    """``kind(**values)``; an unknown key is an :class:`OptionsError` naming it and the known ones."""
+    known = [f.name for f in fields(kind) if f.init]
+    for key in values:
+        if key not in known:
+            raise OptionsError(f"{where}.{key}: unknown option (options: {', '.join(known)})")
+    return kind(**values)
+
+
+def render_options(options: RenderOptions | Mapping[str, Any] | None) -> RenderOptions:
+    """``options`` as :class:`RenderOptions`: a mapping is read key by key (``{"theme": "harbor-ledger"}``)."""
+    if isinstance(options, RenderOptions):
+        return options
+    if options is None:
+        return RenderOptions()
+    if isinstance(options, Mapping):
+        return _dataclass_from(RenderOptions, options, "options")
+    raise OptionsError(f"options: expected RenderOptions or a mapping, not {type(options).__name__}")
 
 
 def shorten(text: str, limit: int) -> str:
@@ -249,17 +293,20 @@ def _check_placeholders(slots: RecipientSlots, composed: str, template: str) -> 
 
 
 def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
-            options: RenderOptions = RenderOptions()) -> PreparedEmail:
+            options: RenderOptions | Mapping[str, Any] = RenderOptions()) -> PreparedEmail:
     """Run the whole pipeline once, with placeholders for recipient fields.
 
     >>> prepared = prepare("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
     >>> for reader in readers:                                                       # doctest: +SKIP
     ...     send(prepared.personalize(reader).to_message())
     """
+    options = render_options(options)
     dirs = tuple(options.template_dirs)
     find_template(template, dirs)
     edition = load_edition(edition, extra_dirs=dirs)
     if options.theme is not None:
+        if find_theme(options.theme, dirs) is None:  # the option's fault, not the edition's
+            raise OptionsError(f"options.theme: {no_theme_message(options.theme, dirs)}")
         brand = load_theme(options.theme, dirs)
         edition = edition.model_copy(update={"newsletter": edition.newsletter.model_copy(update={"brand": brand})})
     warnings: list[str] = []
@@ -304,7 +351,8 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
 
 
 def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
-           options: RenderOptions = RenderOptions(), recipient: Recipient | None = None) -> RenderedEmail:
+           options: RenderOptions | Mapping[str, Any] = RenderOptions(),
+           recipient: Recipient | Mapping[str, Any] | None = None) -> RenderedEmail:
     """Render ``edition`` (an :class:`Edition`, a dict, or a fixture path) with ``template``.
 
     ``recipient`` personalises it (first name, own unsubscribe link, link
@@ -314,4 +362,8 @@ def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     >>> email = render("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
     >>> email.subject, email.html, email.text                                    # doctest: +SKIP
     """
+    if isinstance(recipient, Mapping):
+        recipient = Recipient.validate_from(recipient, "recipient")
+    elif recipient is not None and not isinstance(recipient, Recipient):
+        raise OptionsError(f"recipient: expected a Recipient or a mapping, not {type(recipient).__name__}")
     return prepare(template, edition, options)._personalize(recipient)

@@ -115,3 +115,18 @@ def test_published_schemas_are_current() -> None:
 def test_direction_follows_language() -> None:
     assert load_edition(FIXTURES / "breaking-arabic-rtl.yaml").dir == "rtl"
     assert load_edition(SEED).dir == "ltr"
+
+
+def test_models_keep_pydantic_core_nested_validation() -> None:
+    # mailkit.models wraps __init__ to raise InvalidFixtureError and marks the
+    # wrapper as pydantic's own, so pydantic-core keeps validating nested models
+    # itself (with full field paths). If pydantic stops reading the marker,
+    # this fails rather than nested errors silently losing their paths.
+    for model in (mailkit.Article, mailkit.Edition, mailkit.Recipient, mailkit.Image):
+        assert model.__pydantic_custom_init__ is False, model
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"^Section: articles\[0\]\.image\.width: ") as info:
+        mailkit.Section(title="World", articles=[{"headline": "H", "url": "https://example.org/a",
+                                                  "published_at": "2014-05-20T10:00:00Z",
+                                                  "image": {"src": "https://example.org/i.jpg", "alt": "", "width": 0,
+                                                            "height": 10}}])
+    assert info.value.errors == [("articles[0].image.width", "Input should be greater than 0")]

@@ -26,17 +26,23 @@ def test_public_names_are_complete_and_sorted() -> None:
 
 @pytest.mark.slow
 def test_wheel_installs_into_a_fresh_venv_and_renders(tmp_path: Path) -> None:
+    # the build backend comes from [test] (hatchling), not from a download
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True)
+    build = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+                           capture_output=True, text=True, check=False)
+    assert build.returncode == 0, build.stdout + build.stderr
     wheel = next(dist.glob("mailkit-*.whl"))
     env_dir = tmp_path / "venv"
-    # system site packages give the venv the dependencies without a download;
-    # mailkit itself comes only from the wheel (--no-deps, and run outside the checkout).
-    venv.create(env_dir, with_pip=True, system_site_packages=True)
+    # no system site packages: from inside a venv they would be the base
+    # Python's, not this one's. The wheel's own metadata must bring every
+    # dependency (from PyPI, at the versions the snapshots were made with),
+    # and the [pytest] extra the plugin's snapshot fixtures.
+    venv.create(env_dir, with_pip=True, system_site_packages=False)
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
-                   check=True, capture_output=True)
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                              "-c", str(ROOT / "constraints.txt"), f"{wheel}[pytest]"],
+                             capture_output=True, text=True, check=False)
+    assert install.returncode == 0, install.stdout + install.stderr
     out = tmp_path / "out"
     script = (
         "import mailkit, pathlib; from mailkit.paths import FIXTURES_DIR, TEMPLATES_DIR; "
@@ -54,6 +60,27 @@ def test_wheel_installs_into_a_fresh_venv_and_renders(tmp_path: Path) -> None:
                             cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert (out / "digest--digest-morning-briefing.html").stat().st_size > 10_000
+    # mailkit[pytest] is enough for the plugin: its fixtures resolve, pytest-regressions' included
+    (tmp_path / "test_it.py").write_text("def test_it(mailkit_snapshot, file_regression):\n    pass\n")
+    plugin = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_it.py"],
+                            cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert plugin.returncode == 0, plugin.stdout + plugin.stderr
+
+
+def test_extras_and_constraints() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    # the plugin's snapshot fixtures need pytest-regressions: mailkit[pytest] brings it
+    assert any(r.startswith("pytest-regressions") for r in extras["pytest"])
+    assert set(extras["pytest"]) <= set(extras["test"])
+    # --no-isolation builds need the backend in the test environment
+    backend = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+    assert all(any(r.split(">")[0] == b.split(">")[0] for r in extras["test"]) for b in backend)
+    pins = [line.split("==")[0] for line in (ROOT / "constraints.txt").read_text().splitlines()
+            if line and not line.startswith("#")]
+    assert "hatchling" in pins
 
 
 @pytest.mark.slow

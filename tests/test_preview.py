@@ -76,8 +76,8 @@ def test_index_render_live_reload_and_errors(browser, site) -> None:  # type: ig
         # an edit to the template reloads the page by itself
         time.sleep(0.05)
         (templates / "alert.mjml.j2").write_text(TEMPLATE.replace("FIRST VERSION", "SECOND VERSION"), encoding="utf-8")
-        page.wait_for_function("document.querySelector('#text') && document.querySelector('#text').innerText.includes('SECOND VERSION')",
-                               timeout=3000)
+        # (a locator, not wait_for_function: the page's CSP allows no eval, which that uses)
+        page.locator("#text", has_text="SECOND VERSION").wait_for(timeout=3000)
 
         # a template error shows on the page with file and line; the server runs on
         (templates / "alert.mjml.j2").write_text(TEMPLATE.replace("{% endblock %}\n", "{% endblok %}\n", 1), encoding="utf-8")
