@@ -19,6 +19,7 @@ from .errors import (
     TemplateNotFoundError,
     TextError,
     UnsafeInputError,
+    UnsafeUrlError,
 )
 from .fixtures import edition_schema, load_edition, load_theme
 from .links import LinkTagging
@@ -83,6 +84,7 @@ __all__ = [
     "TextError",
     "TextOptions",
     "UnsafeInputError",
+    "UnsafeUrlError",
     "__version__",
     "build_message",
     "edition_schema",
