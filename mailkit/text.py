@@ -78,24 +78,21 @@ def _bare(url: str) -> str:
     return re.sub(r"^(?:https?://|mailto:|tel:)", "", url).rstrip("/")
 
 
+# An element replaced by text becomes one of these, and all of them are stripped at once at the
+# end of _reduce: adding each text to the previous sibling's tail copied the whole tail every time,
+# quadratic in a run of links or images (15,000 links in a 300 KB body took seconds).
+_TEXT_TAG = "mk-text-run"
+
+
 def _replace(el: lxml.html.HtmlElement, text: str, *, block: bool = False) -> None:
-    """Replace ``el`` by ``text`` (keeping its tail)."""
+    """Replace ``el`` by ``text`` (keeping its tail); inline text is merged in by :func:`_reduce`."""
     parent = el.getparent()
     if parent is None:
         return
-    tail = el.tail or ""
-    if block:
-        new = lxml.etree.Element("p")
-        new.text = text
-        new.tail = tail
-        parent.replace(el, new)
-        return
-    prev = el.getprevious()
-    if prev is not None:
-        prev.tail = (prev.tail or "") + text + tail
-    else:
-        parent.text = (parent.text or "") + text + tail
-    parent.remove(el)
+    new = lxml.etree.Element("p" if block else _TEXT_TAG)
+    new.text = text
+    new.tail = el.tail
+    parent.replace(el, new)
 
 
 def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[lxml.html.HtmlElement, dict[str, str]]:
@@ -125,6 +122,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[lxml.htm
         _replace(el, _SECTION, block=True)
 
     refs: dict[str, str] = {}  # URL -> the text of its first link
+    numbers: dict[str, int] = {}  # URL -> its number in refs
     for a in list(body.iter("a")):
         href = (a.get("href") or "").strip()
         label = _text_of(a)
@@ -145,14 +143,15 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions) -> tuple[lxml.htm
             a.getparent().replace(a, span)
         else:
             refs.setdefault(href, label)
-            _replace(a, f"{label} [{list(refs).index(href) + 1}]")
+            number = numbers.setdefault(href, len(numbers) + 1)  # list(refs).index(): quadratic
+            _replace(a, f"{label} [{number}]")
     # headings travel through html2text as paragraphs with a marker, so that a
     # paragraph that merely starts with "#" is never taken for one
     for el in cast(list[lxml.html.HtmlElement], _LXML.headings(body)):
         level = int(el.tag[1])
         el.tag = "p"
         el.text = f"{_HEADING_MARK}{level}@@" + (el.text or "")
-    lxml.etree.strip_tags(body, *_LAYOUT_TAGS)
+    lxml.etree.strip_tags(body, _TEXT_TAG, *_LAYOUT_TAGS)
     # html2text needs the elements, not their attributes: less for it to parse
     lxml.etree.strip_attributes(body, "style", "class", "align", "role", "width", "height", "border",
                                 "cellpadding", "cellspacing", "bgcolor", "valign", "aria-label",
