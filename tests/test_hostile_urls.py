@@ -26,6 +26,8 @@ import pydantic
 import pytest
 import yaml
 from conftest import FIXTURES, SEED
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mailkit
 from mailkit import models
@@ -98,6 +100,24 @@ def test_safe_url_refuses(value: str, kind: Any, message: str) -> None:
         safe_url(value, kind=kind, field="articles[0].url")
     assert isinstance(info.value, mailkit.InvalidFixtureError)
     assert str(info.value).startswith("articles[0].url: ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(host=st.text(min_size=1, max_size=20), rest=st.text(max_size=40), kind=st.sampled_from(["link", "image", "font-css"]))
+def test_safe_url_output_is_canonical_or_refused(host: str, rest: str, kind: Any) -> None:
+    for value in (f"https://{host}/{rest}", f"https://e.example/{rest}", f"mailto:{rest}@e.example"):
+        try:
+            url = safe_url(value, kind=kind)
+        except mailkit.UnsafeUrlError as err:
+            assert str(err).startswith("url: ")
+            continue
+        assert re.fullmatch(r"[!#-&(-;=?-\[\]_a-z~]+", url, re.IGNORECASE), url
+        assert safe_url(url, kind=kind) == url
+
+
+def test_every_url_in_every_render_is_canonical(email: mailkit.RenderedEmail) -> None:
+    for url in urls_in(email.html):
+        assert url == safe_url(url, kind="image" if url.startswith("cid:") else "link") or url.startswith("#"), url
 
 
 # --- upstream behaviours relied on, pinned ----------------------------------------------------
