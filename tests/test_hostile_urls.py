@@ -474,6 +474,8 @@ TEXT_SHAPES = {
     "entities": ("&amp;&lt;&#8217;" * N)[:N],
     "markup": ("<b>x</b>" * N)[:N],
     "quotes": ('"\'\\' * N)[:N],
+    "lines": ("a\n" * N)[:N],
+    "urls": ("https://e.example/x " * N)[:N],
 }
 B = LIMITS.max_body_bytes - 100
 BODY_SHAPES = {
