@@ -23,6 +23,7 @@ from .errors import (
     TemplateNotFoundError,
     TextError,
     UnsafeInputError,
+    UnsafeUrlError,
 )
 from .fixtures import edition_schema, load_edition, load_theme
 from .links import LinkTagging
@@ -93,6 +94,7 @@ __all__ = [
     "TextError",
     "TextOptions",
     "UnsafeInputError",
+    "UnsafeUrlError",
     "__version__",
     "build_message",
     "edition_schema",

@@ -155,6 +155,10 @@ def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]
     bad = [h for h in hrefs if not h.startswith(("https://", "mailto:", "tel:", "#"))]
     results.append(CheckResult("link schemes", not bad,
                                f"{len(hrefs)} links, all https/mailto/tel" if not bad else "not https: " + ", ".join(bad[:3])))
+    # a URL or element the sanitiser removed is a render warning; it fails the check, not just strict mode
+    dropped = [w for w in email.warnings if ": dropped <" in w]
+    results.append(CheckResult("nothing dropped", not dropped,
+                               "no link or image removed by the sanitiser" if not dropped else "; ".join(dropped[:3])))
     pre = [w for w in deliverability_warnings(email) if "preheader" in w]
     results.append(CheckResult("preheader", not pre, pre[0] if pre else f"{len(email.preheader)} characters"))
     results.append(CheckResult("subject length", len(email.subject) <= MAX_SUBJECT_CHARS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ import mjml
 
 from .errors import MjmlCompileError
 from .paths import template_dirs
-from .sanitize import LIMITS
+from .sanitize import LIMITS, safe_url
 
 __all__ = ["CompileOptions", "compile_mjml"]
 
@@ -20,7 +21,8 @@ __all__ = ["CompileOptions", "compile_mjml"]
 class CompileOptions:
     """Options for :func:`compile_mjml`.
 
-    ``web_fonts`` maps a font name to its CSS URL; MRML links a font only when
+    ``web_fonts`` maps a font name to its CSS URL (https, checked by
+    :func:`mailkit.sanitize.safe_url`); MRML links a font only when
     it is named, and by default links Google Fonts for Roboto, Open Sans and
     others whenever a font-family mentions them. Empty by default: rendering
     stays offline and Outlook on Windows ignores web fonts anyway.
@@ -103,14 +105,31 @@ class _IncludeLoader:
         raise _Refused(f"mj-include {path!r}: no such file in the template folders")
 
 
+def _web_fonts(web_fonts: dict[str, str]) -> dict[str, str]:
+    # CompileOptions is public: its URLs pass the same gate as the models' (a theme's are canonical
+    # already), so what MRML writes unquoted into CSS holds no "(", ")", ";", quote or space
+    return {name: safe_url(url, kind="font-css", field=f"web_fonts[{name!r}]") for name, url in web_fonts.items()}
+
+
+def _escape_font_links(html: str, web_fonts: dict[str, str]) -> str:
+    # MRML writes a font's <link href="..."> with "<" and ">" escaped but "&" raw (pinned in
+    # tests/test_hostile_urls.py): "?a=1&copy%3D" would read as "?a=1©%3D". A canonical URL has no
+    # "<>\"", so escaping "&" is all that is left to do.
+    for url in web_fonts.values():
+        if "&" in url:
+            html = html.replace(f'<link href="{url}"', f'<link href="{html_lib.escape(url)}"')
+    return html
+
+
 def compile_mjml(source: str, options: CompileOptions = CompileOptions()) -> str:
     """Compile MJML to HTML. Errors become :class:`MjmlCompileError` with line and column."""
     loader = _IncludeLoader(template_dirs(options.extra_dirs))
+    fonts = _web_fonts(options.web_fonts)
     try:
         html = mjml.mjml2html(
             source,
             disable_comments=not options.keep_comments,
-            fonts=dict(options.web_fonts),
+            fonts=fonts,
             include_loader=loader,
         )
     except (ValueError, RuntimeError, TypeError, UnicodeError) as err:
@@ -122,4 +141,4 @@ def compile_mjml(source: str, options: CompileOptions = CompileOptions()) -> str
             if not loader.problem:
                 message = message[: m.start()].rstrip()
         raise MjmlCompileError(message, template=options.template, line=line, column=col) from None
-    return _restyle_preview(html)
+    return _restyle_preview(_escape_font_links(html, fonts))

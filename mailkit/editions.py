@@ -43,10 +43,9 @@ from zoneinfo import ZoneInfo
 
 import nh3
 import yaml
-from pydantic import ValidationError
 
 from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
-from .fixtures import load_theme, translate_validation_error
+from .fixtures import load_theme
 from .models import Article, Edition, Newsletter
 from .reader import check_data, read_data_file
 from .sanitize import LIMITS, resolve_url, sanitize_body
@@ -182,10 +181,7 @@ def _newsletter(newsletter: Newsletter | Mapping[str, Any] | str | Path) -> News
     data = {k: v for k, v in data.items() if k != "$schema"}
     if isinstance(data.get("brand"), str):
         data["brand"] = load_theme(data["brand"])
-    try:
-        return Newsletter.model_validate(data)
-    except ValidationError as err:
-        raise translate_validation_error(err, name) from err
+    return Newsletter.validate_from(data, name)
 
 
 # --- one shape for every source ---------------------------------------------------
@@ -548,13 +544,13 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
         try:
             Article.model_validate(story)
             return story, when
-        except ValidationError as err:
-            problem = err.errors(include_url=False)[0]
-            key = str(problem["loc"][0]) if problem["loc"] else ""
+        except InvalidFixtureError as err:  # the models' error, naming each field path
+            path, message = err.errors[0]
+            key = re.split(r"[.\[]", path, maxsplit=1)[0]
             if key in ("headline", "url", "published_at") or key not in story:
-                warn(f"{where}: skipped: {key}: {problem['msg']}")
+                warn(f"{where}: skipped: {key}: {message}")
                 return None
-            warn(f"{where}: {key} dropped: {problem['msg']}")
+            warn(f"{where}: {key} dropped: {message}")
             del story[key]
     return None
 
@@ -635,10 +631,7 @@ def _build(entries: list[_Entry], *, newsletter: Newsletter, name: str, base: st
         "articles": [lead, *loose],
         "sections": [{"title": title, "articles": arts} for title, arts in grouped.items()],
     }
-    try:
-        return Edition.model_validate(data)
-    except ValidationError as err:
-        raise translate_validation_error(err, name) from err
+    return Edition.validate_from(data, name)
 
 
 # --- public entry points ---------------------------------------------------------------

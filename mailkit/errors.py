@@ -8,6 +8,7 @@ position a person needs to fix the input::
     MailkitError
     ├── InvalidFixtureError      (also ValueError)   bad article/newsletter data; names file and field path
     │   ├── UnsafeInputError                         control characters, bidi overrides, bad URL schemes
+    │   │   └── UnsafeUrlError                       a URL mailkit.sanitize.safe_url refuses; names the field
     │   └── FeedError                                a feed or ninjs file that cannot be read; names the line or field
     ├── LimitExceededError       (also ValueError)   body size, nesting depth, story count, style size
     ├── OptionsError             (also TypeError)    an unknown render option, or one of the wrong type; names it
@@ -40,6 +41,7 @@ __all__ = [
     "TemplateNotFoundError",
     "TextError",
     "UnsafeInputError",
+    "UnsafeUrlError",
 ]
 
 
@@ -68,6 +70,18 @@ class InvalidFixtureError(MailkitError, ValueError):
 class UnsafeInputError(InvalidFixtureError):
     """A field holds characters or URLs mailkit refuses (control characters, bidi overrides ...)."""
 
+
+class UnsafeUrlError(UnsafeInputError):
+    """A URL that :func:`mailkit.sanitize.safe_url` refuses: its scheme, a character, its host or its form.
+
+    ``problem`` says why (``URL scheme 'javascript' not allowed ...``); ``unsafe`` is False for a URL
+    that is merely malformed (relative, a bad port) rather than of a shape used in attacks.
+    """
+
+    def __init__(self, problem: str, *, field: str = "url", unsafe: bool = True) -> None:
+        self.problem = problem
+        self.unsafe = unsafe
+        super().__init__("", [(field, problem)])
 
 class FeedError(InvalidFixtureError):
     """An RSS, Atom, JSON Feed or ninjs source that cannot be read at all (``mailkit.editions``).

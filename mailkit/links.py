@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from .sanitize import safe_url
+
 __all__ = ["LinkTagging", "add_query", "tag_links"]
 
 
@@ -59,7 +61,8 @@ def tag_links(html: str, *, tagging: LinkTagging | None, slots: Mapping[str, str
                 params["utm_campaign"] = tagging.campaign
             if tagging.content_per_slot:
                 params["utm_content"] = slots.get(url, "link")
-            url = add_query(url, params)
+            # the one URL gate again: the parameters are urlencoded, so this is a check, not a change
+            url = safe_url(add_query(url, params), field="link_tagging")
         if recipient_token is not None:
             # the token stands where "?k=v" or "&k=v" goes, before any fragment,
             # and becomes "" for a recipient without parameters

@@ -9,7 +9,7 @@ URLs are resolved against the article's ``url`` or the newsletter's ``url``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from datetime import date as Date
@@ -30,8 +30,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import InvalidFixtureError, UnsafeInputError
-from .sanitize import LIMITS, check_text, resolve_url, url_problem
+from .errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
+from .sanitize import LIMITS, UrlKind, check_text, resolve_url, safe_url
 
 __all__ = [
     "Article",
@@ -107,18 +107,15 @@ def _instant(value: datetime) -> datetime:
     return value
 
 
-def _link_url(value: str) -> str:
-    problem = url_problem(value)
-    if problem:
-        raise PydanticCustomError("unsafe_url" if "scheme" in problem else "url", problem)
-    return value
+def _url(kind: UrlKind) -> Callable[[str], str]:
+    def validate(value: str) -> str:
+        # every URL in the models goes through safe_url and is stored canonical (ASCII, percent-encoded)
+        try:
+            return safe_url(value, kind=kind)
+        except UnsafeUrlError as err:
+            raise PydanticCustomError("unsafe_url" if err.unsafe else "url", err.problem) from err
 
-
-def _image_url(value: str) -> str:
-    problem = url_problem(value, image=True)
-    if problem:
-        raise PydanticCustomError("unsafe_url" if "scheme" in problem else "url", problem)
-    return value
+    return validate
 
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -155,8 +152,9 @@ def _not_bool(value: Any) -> Any:
 Text = Annotated[str, AfterValidator(_text)]
 Html = Annotated[str, AfterValidator(_html)]
 Line = Annotated[str, AfterValidator(_line)]
-LinkURL = Annotated[str, AfterValidator(_link_url)]
-ImageURL = Annotated[str, AfterValidator(_image_url)]
+LinkURL = Annotated[str, AfterValidator(_url("link"))]
+ImageURL = Annotated[str, AfterValidator(_url("image"))]
+FontCssURL = Annotated[str, AfterValidator(_url("font-css"))]
 Color = Annotated[str, AfterValidator(_color)]
 FontStack = Annotated[str, AfterValidator(_font_stack)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
@@ -415,7 +413,7 @@ class Fonts(_Model):
 
     headline: FontStack = "Georgia, 'Times New Roman', Times, serif"
     body: FontStack = "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
-    web_fonts: dict[FontStack, LinkURL] = {}
+    web_fonts: dict[FontStack, FontCssURL] = {}
 
 
 class Logo(_Model):

@@ -114,12 +114,23 @@ _SENTENCE_END = re.compile(r"[.!?][’”\"]?(?=\s+[A-Z“\"‘]|$)")
 _ABBREVIATION = re.compile(r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Jr|Sr|No|Inc|Corp|Co|vs)\.)$")
 
 
+PREHEADER_CHARS = 130
+
+
 def _plain(html: str) -> str:
     return " ".join(html_lib.unescape(_TAGS.sub(" ", html)).split())
 
 
-def _first_sentence(html: str) -> str:
-    text = _plain(html)
+def _first_sentence(html: str, limit: int = PREHEADER_CHARS) -> str:
+    """The first sentence of ``html``'s text, as far as :func:`shorten` to ``limit`` can tell.
+
+    Only the first ``2 * limit`` characters are read: a sentence that ends later is
+    shortened to the same preheader as the text cut there (shorten reads the first
+    ``limit - 1`` characters and whether there are more), so the time does not grow
+    with the body. (Read to its end, one long paragraph of abbreviations, "U.S. U.S. ...",
+    took seconds: each candidate full stop searched all the text before it.)
+    """
+    text = _plain(html)[: 2 * limit]
     for m in _SENTENCE_END.finditer(text):
         if not _ABBREVIATION.search(text[: m.start() + 1]):
             return text[: m.end()]
@@ -130,16 +141,21 @@ def _subject(edition: Edition) -> str:
     return edition.subject or shorten(edition.lead.headline, 78)
 
 
-def _preheader(edition: Edition, subject: str) -> str:
+def _preheader(edition: Edition, subject: str, lead_body: str) -> str:
+    """The caller's preheader, else the lead's dek, summary or first sentence of its body.
+
+    ``lead_body`` is the lead's body as sanitised (what the reader sees): never the raw
+    CMS HTML, whose script and style text would reach the inbox preview.
+    """
     if edition.preheader:  # the caller's own: used as given (checks warn about it)
         return edition.preheader
     lead = edition.lead
-    for field_value in (lead.dek, lead.summary, lead.body):
+    for field_value in (lead.dek, lead.summary, lead_body):
         candidate = field_value
-        if field_value is lead.body and field_value:
+        if field_value is lead_body and field_value:
             candidate = _first_sentence(field_value)  # only when there is no dek or summary
         if candidate and candidate.strip().casefold() != subject.strip().casefold():
-            return shorten(candidate, 130)
+            return shorten(candidate, PREHEADER_CHARS)
     return ""
 
 
@@ -261,7 +277,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         "editor_note": edition.editor_note,
         "date": edition.date or edition.lead.published_at.date(),
         "subject": subject,
-        "preheader": _preheader(edition, subject),
+        "preheader": _preheader(edition, subject, bodies.get(id(edition.lead), "")),
         "lang": edition.lang,
         "dir": edition.dir,
         "body": body,

@@ -15,24 +15,31 @@ deliberately strict and documented in the README ("Untrusted input"):
 
 from __future__ import annotations
 
+import html as html_lib
+import ipaddress
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from typing import Literal
+from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
+import idna
 import nh3
 
 from .embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
-from .errors import LimitExceededError
+from .errors import LimitExceededError, UnsafeUrlError
 
 __all__ = [
     "LIMITS",
     "Limits",
     "SanitizedHtml",
+    "UrlKind",
     "check_text",
     "cut_body",
     "encode_for_mrml",
+    "resolve_url",
+    "safe_url",
     "sanitize_body",
 ]
 
@@ -75,13 +82,12 @@ class Limits:
 
 LIMITS = Limits()
 
+UrlKind = Literal["link", "image", "font-css"]
+
 _LINK_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
 _IMAGE_SCHEMES = frozenset({"https", "http", "cid"})
-_REPORTED_SCHEMES = frozenset({
-    "javascript", "vbscript", "file", "data", "ftp", "blob", "about", "ws", "wss", "sms", "callto", "jar",
-    "chrome", "ms-its", "mhtml", "view-source", "filesystem", "intent",
-})
-
+# a web font's CSS is fetched by the reader's client: https only (no mixed content)
+_SCHEMES: dict[str, frozenset[str]] = {"link": _LINK_SCHEMES, "image": _IMAGE_SCHEMES, "font-css": frozenset({"https"})}
 # C0 controls except \t \n \r, DEL, C1 controls, non-characters, bidi embeddings/overrides.
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\ud800-\udfff]"
@@ -104,31 +110,142 @@ def check_text(value: str) -> str | None:
 
 
 _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+# refused anywhere in a URL: whitespace (Unicode's too), C0/C1 controls and DEL, and the two characters
+# that end an attribute or a CSS string or start an escape: '"' and '\' (browsers read "\" as "/" in
+# http(s) URLs, so "https:\\evil.example" goes to evil.example)
+_REFUSED_IN_URL = re.compile(r'[\s\x00-\x1f\x7f-\x9f"\\\ud800-\udfff]')
+_ASCII_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# What stays as written in a path, query or fragment: RFC 3986's unreserved and reserved characters
+# but "'" (it ends a single-quoted attribute or CSS string) and "#" (only the first one is a
+# delimiter). Everything else, non-ASCII, "<>`{}|^" and a "%" not starting an escape, is
+# percent-encoded, as browsers do (WHATWG URL's percent-encode sets).
+_KEEP = "/:@!$&()*+,;=?%"
+# In CSS, MRML writes a web font's URL unquoted, "@import url(URL);": "(" or ")" would end or break
+# the url() token and ";" is percent-encoded too, so that nothing in the URL reads as CSS syntax
+_KEEP_IN_CSS = "/:@!$&*+,=?%"
 
 
-def url_problem(url: str, *, image: bool = False) -> str | None:
-    """Return why ``url`` is not acceptable as an absolute link (or image) URL, or None."""
-    allowed = _IMAGE_SCHEMES if image else _LINK_SCHEMES
-    m = _SCHEME.match(url)
+def _describe(ch: str) -> str:
+    if ch == '"':
+        return "a double quote"
+    if ch == "\\":
+        return "a backslash"
+    if "\ud800" <= ch <= "\udfff":
+        return f"lone surrogate U+{ord(ch):04X}"
+    return f"control character U+{ord(ch):04X}"
+
+
+def _host(parts: SplitResult) -> str:
+    """The canonical ASCII netloc of an http(s) URL: IDNA host (punycode), port kept, no user info."""
+    netloc = parts.netloc
+    if "@" in netloc:
+        # "https://www.nbcnews.com@evil.example/" reads as nbcnews.com and goes to evil.example
+        raise UnsafeUrlError("URL has a user name or password before its host (user@host)")
+    try:
+        port = parts.port
+    except ValueError as err:
+        raise UnsafeUrlError(f"URL has an invalid port ({err})", unsafe=False) from err
+    host = parts.hostname or ""
+    if not host:
+        raise UnsafeUrlError("not an absolute URL (no host)", unsafe=False)
+    if netloc.startswith("["):
+        try:
+            host = f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError as err:
+            raise UnsafeUrlError(f"URL has an invalid IPv6 host ({err})") from err
+    elif host.isascii():
+        if not _ASCII_HOST.fullmatch(host):
+            raise UnsafeUrlError(f"URL has an invalid host name {host[:60]!r}")
+    else:
+        # IDNA 2008 with UTS 46 mapping, as browsers do: "exаmple.com" with a Cyrillic "а"
+        # becomes "xn--exmple-4nf.com", so a homograph shows as what it is
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError) as err:
+            raise UnsafeUrlError(f"URL has an invalid international host name ({err})") from err
+    return host if port is None else f"{host}:{port}"
+
+
+def _encode(part: str, keep: str) -> str:
+    return quote(_LONE_PERCENT.sub("%25", part), safe=keep)  # lone surrogates were refused before
+
+
+def safe_url(value: str, *, kind: UrlKind = "link", field: str = "url") -> str:
+    """``value`` as a canonical ASCII URL that is safe in any context, or :class:`UnsafeUrlError`.
+
+    The one gate for every URL mailkit writes (model fields, body links and images,
+    web fonts, tagged links). ``kind`` picks the schemes: ``"link"`` https, http,
+    mailto, tel; ``"image"`` https, http, cid; ``"font-css"`` https. Refused:
+    whitespace, control characters, ``"`` and ``\\`` anywhere, user info before the
+    host, a missing host. The host is IDNA-encoded (punycode); path, query and
+    fragment are percent-encoded where they hold anything but RFC 3986's
+    characters, and ``'`` always (for ``"font-css"`` also ``( ) ;``), so the result
+    holds none of ``< > " ' \\ ` { } | ^``, no space and no non-ASCII character:
+    safe in an HTML attribute, in CSS ``url()``, in ``List-Unsubscribe: <...>``
+    and on a line of text.
+
+    >>> safe_url("https://Exämple.org/ü?q=a>b")
+    'https://xn--exmple-cua.org/%C3%BC?q=a%3Eb'
+    """
+    if len(value) > LIMITS.max_field_chars:
+        raise UnsafeUrlError(f"URL is {len(value)} characters, over the limit of {LIMITS.max_field_chars}",
+                             field=field, unsafe=False)
+    try:
+        return _canonical(value, kind)
+    except UnsafeUrlError as err:
+        if field == "url":
+            raise
+        raise UnsafeUrlError(err.problem, field=field, unsafe=err.unsafe) from err
+
+
+def _canonical(value: str, kind: UrlKind) -> str:
+    allowed = _SCHEMES[kind]
+    m = _SCHEME.match(value)
     scheme = m.group(1).lower() if m else ""
     if scheme and scheme not in allowed:
-        return f"URL scheme {scheme!r} not allowed (use {', '.join(sorted(allowed))})"
-    if url != url.strip() or any(c.isspace() for c in url):
-        return "URL contains whitespace"
+        raise UnsafeUrlError(f"URL scheme {scheme!r} not allowed (use {', '.join(sorted(allowed))})")
+    bad = _REFUSED_IN_URL.search(value)
+    if bad:
+        ch = bad.group()
+        what = f"whitespace (U+{ord(ch):04X})" if ch.isspace() else _describe(ch)
+        raise UnsafeUrlError(f"URL contains {what} at position {bad.start()}")
+    if m is None:
+        raise UnsafeUrlError("not an absolute URL", unsafe=False)
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(value)
     except ValueError as err:
-        return f"not a valid URL ({err})"
-    if not scheme:
-        return "not an absolute URL"
-    if scheme in ("http", "https") and not parts.netloc:
-        return "not an absolute URL"
-    return None
+        raise UnsafeUrlError(f"not a valid URL ({err})", unsafe=False) from err
+    keep = _KEEP_IN_CSS if kind == "font-css" else _KEEP
+    if scheme in ("http", "https"):
+        if not value.startswith("//", m.end()):  # "https:example.org" is relative to the page
+            raise UnsafeUrlError("not an absolute URL", unsafe=False)
+        netloc = _host(parts)
+        path = _encode(parts.path, keep)
+    else:
+        if parts.netloc:
+            raise UnsafeUrlError(f"a {scheme}: URL has no host part", unsafe=False)
+        netloc = ""
+        path = _encode(parts.path, keep)
+        if not path:
+            raise UnsafeUrlError(f"empty {scheme}: URL", unsafe=False)
+    query = _encode(parts.query, keep)
+    fragment = _encode(parts.fragment, keep)
+    url = urlunsplit((scheme, netloc, path, query, fragment))
+    if not _CANONICAL.fullmatch(url):  # defence in depth: what every sink relies on
+        raise UnsafeUrlError(f"URL could not be made canonical ({url[:60]!r})")
+    return url
+
+
+# printable ASCII without space and < > " ' \\ ` { } | ^
+_CANONICAL = re.compile(r"[!#-&(-;=?-\[\]_a-z~]+")
 
 
 def resolve_url(url: str, base: str | None) -> str:
     """Resolve a relative ``url`` against ``base`` when there is one."""
-    if base and not urlsplit(url).scheme and not url.startswith(("javascript", "data")):
+    # a value with whitespace or control characters is left for safe_url to refuse: urljoin
+    # would drop its tabs and newlines first ("java\tscript:" becomes "javascript:")
+    if base and not _SCHEME.match(url) and not _REFUSED_IN_URL.search(url):
         return urljoin(base, url)
     return url
 
@@ -207,15 +324,13 @@ class SanitizedHtml:
     warnings: list[str] = field(default_factory=list)
 
 
-def _unescape_attr(v: str) -> str:
-    return v.replace("&quot;", '"').replace("&nbsp;", "\xa0").replace("&amp;", "&")
-
-
 def _reencode_attrs(html: str) -> str:
-    # nh3 (html5ever) writes attribute values with only & " and nbsp escaped,
-    # and never an unescaped '"' inside a value, so this scan is exact.
+    # nh3 (html5ever) writes every attribute value double-quoted and escaped (& " nbsp, and since
+    # nh3 0.3 < and > too: pinned in tests/test_hostile_urls.py), never with a bare '"' inside,
+    # so this scan is exact; each value is decoded in full (html.unescape, whatever nh3 chose to
+    # escape) and encoded once for MRML.
     def tag(m: re.Match[str]) -> str:
-        attrs = _ATTR.sub(lambda a: f'{a.group(1)}="{encode_for_mrml(_unescape_attr(a.group(2)))}"', m.group(2))
+        attrs = _ATTR.sub(lambda a: f'{a.group(1)}="{encode_for_mrml(html_lib.unescape(a.group(2)))}"', m.group(2))
         return f"<{m.group(1)}{attrs}{m.group(3)}>"
     return _TAG.sub(tag, html)
 
@@ -258,7 +373,7 @@ class _Table:
 
 
 def _cell_text(html: str) -> str:
-    return " ".join(_unescape_attr(_STRIP_TAGS.sub(" ", html)).replace("&lt;", "<").replace("&gt;", ">").split())
+    return " ".join(html_lib.unescape(_STRIP_TAGS.sub(" ", html)).split())
 
 
 def _span(attrs: str, name: str) -> int:
@@ -439,14 +554,30 @@ def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
     return out
 
 
+# ammonia parses URLs with the url crate, which drops tabs and newlines anywhere and control
+# characters and spaces around the URL ("java\tscript:" is "javascript:"), after html5ever has
+# decoded character references
+# (starting only where a word starts: tried inside a long word, it would be quadratic)
+_SCHEME_LIKE = re.compile(r"(?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]*:")
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+
+
+def _schemes_in(html: str) -> set[str]:
+    """Every word before a colon in ``html`` as ammonia would read a scheme: a superset of its URLs' schemes."""
+    text = _URL_IGNORED.sub("", html_lib.unescape(html)) if ":" in html or "&" in html else ""
+    found = {m.group()[:-1].lower() for m in _SCHEME_LIKE.finditer(text)}
+    return found | _LINK_SCHEMES | _IMAGE_SCHEMES
+
+
 def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits = LIMITS) -> SanitizedHtml:
     """Clean CMS body HTML to the email-safe allowlist.
 
     Embeds (a video, a post, a player) become link cards first
     (:mod:`mailkit.embeds`). Relative URLs are resolved against ``base_url``;
-    links with a scheme other than https/http/mailto/tel and images other than
-    https/http/cid are removed and reported in ``warnings`` (MRML, premailer
-    and html2text all pass ``javascript:`` through untouched), and so is every
+    every link and image URL goes through :func:`safe_url` (links
+    https/http/mailto/tel, images https/http/cid, canonical ASCII); one it
+    refuses is removed and reported in ``warnings`` (MRML, premailer and
+    html2text all pass ``javascript:`` through untouched), and so is every
     other element or attribute the allowlist removes
     (``articles[0].body: dropped 2 <form> element(s)``), once per name.
     """
@@ -456,8 +587,10 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     warnings: list[str] = []
 
     def linkable(url: str, image: bool) -> str | None:
-        url = resolve_url(url.strip(), base_url)
-        return None if url_problem(url, image=image) else url
+        try:
+            return safe_url(resolve_url(url.strip(), base_url), kind="image" if image else "link")
+        except UnsafeUrlError:
+            return None
 
     # Parsing (for embeds, and to count what the cleaning removes) costs twice
     # what nh3 does; a body a scan finds nothing to remove in skips it, and the
@@ -476,12 +609,11 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
 
     def _filter(tag: str, attr: str, value: str) -> str | None:
         if attr in ("href", "src"):
-            url = resolve_url(value.strip(), base_url)
-            problem = url_problem(url, image=(attr == "src"))
-            if problem:
-                warnings.append(f"{field}: dropped <{tag} {attr}={value[:60]!r}>: {problem}")
+            try:
+                return safe_url(resolve_url(value.strip(), base_url), kind="image" if attr == "src" else "link")
+            except UnsafeUrlError as err:
+                warnings.append(f"{field}: dropped <{tag} {attr}={value[:60]!r}>: {err.problem}")
                 return None
-            return url
         if attr == "class":
             kept = " ".join(c for c in value.split() if c in _ALLOWED_CLASSES)
             return kept or None
@@ -507,9 +639,10 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         clean_content_tags={"script", "style", "form", "button", "select", "textarea"},
         attributes=_BODY_ATTRS,
         attribute_filter=attribute_filter,
-        # Every scheme we know of is let through to attribute_filter, so that a
-        # dropped URL is reported as a warning rather than silently removed.
-        url_schemes=set(_LINK_SCHEMES | _IMAGE_SCHEMES | _REPORTED_SCHEMES),
+        # ammonia drops a URL whose scheme is not in this set before attribute_filter sees it,
+        # silently; every scheme the body could spell is let through, so that safe_url decides
+        # and a dropped URL is always reported as a warning.
+        url_schemes=_schemes_in(html),
         link_rel=None,
         strip_comments=True,
     )
