@@ -191,7 +191,8 @@ def test_preview_page_fills_in_the_spam_score(browser) -> None:  # type: ignore[
         base = f"http://127.0.0.1:{port}"
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
         page.goto(f"{base}/render/breaking/{SEED.name}")
-        page.wait_for_function("document.querySelector('#spam').innerText.includes('points')", timeout=30_000)
+        # a locator, not wait_for_function: the page's CSP allows no eval, which that uses
+        page.locator("#spam", has_text="points").wait_for(timeout=30_000)
         assert "no scoring rules fired" in page.inner_text("#spam")
     finally:
         page.close()
