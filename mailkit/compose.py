@@ -161,7 +161,12 @@ def _environment(dirs: tuple[Path, ...], text: bool = False) -> _Sandbox:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=True,
+        # {% trans %}, _() and ngettext: the callables come with each render's
+        # context (mailkit.i18n.labels), never installed on this shared environment,
+        # which several threads may render with at once in different languages
+        extensions=["jinja2.ext.i18n"],
     )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # named placeholders, escaped values
     env.filters.update(css=css, datetime=format_datetime, date=format_date, join_names=join_names)
     return env
 

@@ -34,10 +34,14 @@ __all__ = ["TextOptions", "html_to_text", "text_lines", "tree_text_lines"]
 
 @dataclass(frozen=True, kw_only=True)
 class TextOptions:
-    """Options for :func:`html_to_text`."""
+    """Options for :func:`html_to_text`.
+
+    ``links_heading``: the line above the list of link URLs; ``None`` (the
+    default) is "Links:" in the edition's language (render() fills it in).
+    """
 
     width: int = 78
-    links_heading: str = "Links:"
+    links_heading: str | None = None
     rule: str = "-" * 40
 
 
@@ -282,7 +286,7 @@ def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions) ->
             continue
         out.append(("text", line))
     if refs:
-        out += [("text", ""), ("text", options.links_heading), ("text", "")]
+        out += [("text", ""), ("text", options.links_heading or "Links:"), ("text", "")]
         for i, (url, label) in enumerate(refs.items(), 1):
             # the link's text, then its URL on a line of its own at column 0:
             # every line over the width is a bare URL, whatever a recipient's
