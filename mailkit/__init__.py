@@ -7,6 +7,7 @@
 
 from .compose import TemplateInfo, list_templates
 from .errors import (
+    CatalogError,
     DeliverabilityError,
     HeaderError,
     InliningError,
@@ -54,6 +55,7 @@ __all__ = [
     "Author",
     "Brand",
     "BulkMessages",
+    "CatalogError",
     "Colors",
     "DeliverabilityError",
     "Edition",

@@ -24,7 +24,7 @@ from babel import Locale, UnknownLocaleError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from .errors import LimitExceededError, TemplateError, TemplateNotFoundError
+from .errors import CatalogError, LimitExceededError, TemplateError, TemplateNotFoundError
 from .paths import template_dirs
 from .sanitize import encode_for_mrml
 
@@ -235,7 +235,7 @@ def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[s
     except (jinja2.UndefinedError, SecurityError) as err:
         tname, line = _template_line(err)
         raise TemplateError(str(err), template=tname or name, line=line) from None
-    except LimitExceededError:
+    except (LimitExceededError, CatalogError):
         raise
     except RecursionError:
         raise TemplateError("recursion too deep", template=name) from None

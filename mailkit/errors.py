@@ -11,6 +11,7 @@ position a person needs to fix the input::
     ├── LimitExceededError       (also ValueError)   body size, nesting depth, story count, style size
     ├── TemplateNotFoundError    (also LookupError)  no such template in the template folders
     ├── TemplateError                                Jinja2 syntax/undefined/sandbox errors; names template and line
+    │   └── CatalogError                             a message catalog (.mo) that does not load or mistranslates a placeholder
     ├── MjmlCompileError                             MRML refused the MJML; names template and position
     ├── InliningError                                premailer / lxml failed
     ├── TextError                                    the plain-text stage failed
@@ -23,6 +24,7 @@ position a person needs to fix the input::
 from __future__ import annotations
 
 __all__ = [
+    "CatalogError",
     "DeliverabilityError",
     "HeaderError",
     "InliningError",
@@ -83,6 +85,15 @@ class TemplateError(MailkitError):
         if line is not None:
             where += f", line {line}"
         super().__init__(f"{where}: {message}")
+
+
+class CatalogError(TemplateError):
+    """A message catalog that cannot be used: not a .mo file, or a translation
+    whose placeholders are not the message's (``%(nmes)s`` for ``%(names)s``).
+    Names the catalog file and the message."""
+
+    def __init__(self, message: str, *, catalog: str) -> None:
+        super().__init__(message, template=catalog)
 
 
 class MjmlCompileError(MailkitError):

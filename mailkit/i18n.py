@@ -25,6 +25,8 @@ see each other's language.
 from __future__ import annotations
 
 import gettext as gettext_module
+import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,9 +38,11 @@ import babel.lists
 import babel.numbers
 import jinja2
 from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import read_mo
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
+from .errors import CatalogError
 from .sanitize import encode_for_mrml
 
 __all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog"]
@@ -54,6 +58,9 @@ def _parse(lang: str) -> Locale | None:
         return None
 
 
+_LOCALE_NAME = re.compile(r"^[A-Za-z]{2,8}(?:_[A-Za-z0-9]{2,8})*$")
+
+
 def catalog_locales(lang: str) -> list[str]:
     """The catalog folders to try for a BCP 47 tag, most specific first.
 
@@ -66,7 +73,10 @@ def catalog_locales(lang: str) -> list[str]:
     """
     loc = _parse(lang)
     if loc is None:
-        return [lang.split("-")[0].lower()] if lang else []
+        # a tag CLDR does not know: its language subtag, if it looks like one (a
+        # folder name: nothing from a template or a fixture may step out of locales/)
+        first = lang.split("-")[0].lower()
+        return [first] if _LOCALE_NAME.match(first) else []
     out = [str(loc)]
     script = loc.script
     if script is None:
@@ -77,7 +87,7 @@ def catalog_locales(lang: str) -> list[str]:
     if script:
         out.append(f"{loc.language}_{script}")
     out.append(loc.language)
-    return list(dict.fromkeys(out))
+    return [n for n in dict.fromkeys(out) if _LOCALE_NAME.match(n)]
 
 
 def _catalog_files(lang: str, dirs: Sequence[Path]) -> list[Path]:
@@ -92,13 +102,43 @@ def _catalog_files(lang: str, dirs: Sequence[Path]) -> list[Path]:
     return found
 
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _checked(path: Path) -> Translations:
+    """The catalog at ``path``, once every translation is known to format with its
+    message's placeholders: a translator's typo is a :class:`CatalogError` naming
+    the file and the message, never a KeyError in the middle of a render."""
+    data = path.read_bytes()
+    try:
+        messages = list(read_mo(io.BytesIO(data)))
+        catalog = Translations(io.BytesIO(data), domain=DOMAIN)
+    except Exception as err:
+        raise CatalogError(f"not a compiled message catalog ({type(err).__name__}: {err})",
+                           catalog=str(path)) from err
+    for m in messages:
+        if not m.id or not m.string:
+            continue
+        ids = m.id if isinstance(m.id, (list, tuple)) else (m.id,)
+        allowed = {name: "" for i in ids for name in _PLACEHOLDER.findall(i)}
+        if isinstance(m.id, (list, tuple)):
+            allowed["num"] = ""
+        for text in m.string if isinstance(m.string, (list, tuple)) else (m.string,):
+            try:
+                text % allowed
+            except (KeyError, ValueError, TypeError) as err:
+                raise CatalogError(f"message {ids[0]!r}: translation {text!r} does not format with the "
+                                   f"message's placeholders {sorted(allowed)} ({type(err).__name__}: {err})",
+                                   catalog=str(path)) from err
+    return catalog
+
+
 @lru_cache(maxsize=128)
 def _load(files: tuple[tuple[Path, float], ...]) -> gettext_module.NullTranslations:
     # keyed by (path, mtime): an author who recompiles a catalog sees it on the next render
     chain: gettext_module.NullTranslations = NullTranslations()
     for path, _mtime in reversed(files):
-        with path.open("rb") as fp:
-            catalog = Translations(fp, domain=DOMAIN)
+        catalog = _checked(path)
         catalog.add_fallback(chain)
         chain = catalog
     return chain

@@ -98,7 +98,7 @@ def _english_labels() -> list[str]:
 
 
 def _visible(html: str) -> str:
-    html = re.sub(r"<(style|title|head)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    html = re.sub(r"<(style|title|head)\b.*?</\1>", " ", html, flags=re.DOTALL | re.IGNORECASE)
     return re.sub(r"<[^>]+>", " ", html)
 
 
