@@ -86,11 +86,14 @@ def _date_formats(lang: str) -> _DateFormats:
 
 @jinja2.pass_context
 def format_datetime(context: Any, value: datetime, timezone: str, style: str = "long", lang: str | None = None) -> str:
-    """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``),
+    """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``;
+    ``style="day"``: ``2014-05-20``, the day in ``timezone``),
     in the edition's language, or ``lang`` (a story's own): ``20 مايو 2014، 2:15 م BST``
     for ``lang="ar"`` (CLDR's patterns through Babel; the zone keeps its abbreviation)."""
     f = _date_formats(lang or context.get("lang") or "en")
     local = value.astimezone(ZoneInfo(timezone))
+    if style == "day":  # the calendar day where the reader is: "same day?" compares these
+        return local.date().isoformat()
     time = f"{babel.dates.format_datetime(local, f.time, locale=f.locale)} {local.tzname()}"
     if style == "time":
         return time

@@ -290,8 +290,13 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         recipient_token=(str(slots.token("link_params_q")), str(slots.token("link_params_amp"))),
     )
     text_options = options.text
+    here = labels(edition.lang, template_dirs(dirs))
     if text_options.links_heading is None:
-        text_options = replace(text_options, links_heading=labels(edition.lang, template_dirs(dirs)).text("Links:"))
+        text_options = replace(text_options, links_heading=here.text("Links:"))
+    if text_options.button_label is None:
+        # the button's label, then its URL on the next line ("Read the full story:"); the
+        # placeholder survives the formatting: the text stage fills it for each button
+        text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
     tree = parse_html(compiled)
     html = inline_tree(tree, options.inline)
     text: list[Any] | str

@@ -218,3 +218,21 @@ def test_an_authors_catalog_is_found_and_overrides(tmp_path: Path) -> None:
 def test_links_heading_in_the_text_part() -> None:
     assert "\nLiens\u00a0:\n" in render("breaking", _edition(SEED, "fr")).text
     assert "\nLinks:\n" in render("breaking", SEED).text
+
+
+@pytest.mark.parametrize("fixture", ["breaking-japanese", "breaking-chinese"])
+def test_chinese_and_japanese_text_wraps_by_columns_and_kinsoku(fixture: str) -> None:
+    # a CJK character takes two columns in a terminal and words have no spaces between them:
+    # before, a Japanese paragraph was one line of 200 columns
+    from mailkit.text import columns
+
+    text = render("breaking", FIXTURES_DIR / f"{fixture}.yaml").text
+    for line in text.splitlines():
+        assert columns(line) <= 78 or re.fullmatch(r"(?:https?://|mailto:)\S+", line), line
+        assert not line.startswith(("。", "、", "，", "」", "）", "ー")), line  # kinsoku: no closing mark first
+    assert max(columns(line) for line in text.splitlines() if not line.startswith("http")) > 70  # lines are filled
+
+
+def test_updated_the_same_day_where_the_reader_is_shows_the_time_only() -> None:
+    # published 22:15 and updated 00:02 in Tokyo are the same day in London (the brand's zone)
+    assert "更新：16:02 BST" in render("breaking", FIXTURES_DIR / "breaking-japanese.yaml").text
