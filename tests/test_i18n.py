@@ -236,3 +236,37 @@ def test_chinese_and_japanese_text_wraps_by_columns_and_kinsoku(fixture: str) ->
 def test_updated_the_same_day_where_the_reader_is_shows_the_time_only() -> None:
     # published 22:15 and updated 00:02 in Tokyo are the same day in London (the brand's zone)
     assert "更新：16:02 BST" in render("breaking", FIXTURES_DIR / "breaking-japanese.yaml").text
+
+
+def test_an_author_translates_a_scaffolded_template_with_pybabel(tmp_path: Path) -> None:
+    # the README's workflow, end to end: new-template, extract, init, translate, compile, render
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from mailkit.cli import main
+
+    assert CliRunner().invoke(main, ["new-template", "storm-watch", "--root", str(tmp_path)]).exit_code == 0
+    templates = tmp_path / "templates"
+    pybabel = str(Path(sys.executable).parent / "pybabel")
+
+    def run(*args: str) -> None:
+        subprocess.run([pybabel, "-q", *args], cwd=templates, check=True, capture_output=True)
+
+    run("extract", "-F", "locales/babel.cfg", "-o", "locales/messages.pot", ".")
+    run("init", "-i", "locales/messages.pot", "-d", "locales", "-l", "fr")
+    po = templates / "locales" / "fr" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    assert "STORM WATCH" in catalog and "Read the full story" in catalog
+    catalog["STORM WATCH"].string = "ALERTE TEMPÊTE"
+    from babel.messages.pofile import write_po
+
+    with po.open("wb") as f:
+        write_po(f, catalog)
+    run("compile", "-d", "locales")
+    fixture = _edition(tmp_path / "fixtures" / "storm-watch-example.yaml", "fr")
+    email = render("storm-watch", fixture, RenderOptions(template_dirs=(templates,)))
+    assert "ALERTE TEMPÊTE" in email.text
+    assert "Lire l’article complet" in email.text  # not translated by the author: mailkit's catalog
