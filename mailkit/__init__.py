@@ -8,6 +8,7 @@
 from .compose import TemplateInfo, list_templates
 from .editions import FeedWarning, edition_yaml, fetch_feed, from_feed, from_ninjs
 from .errors import (
+    CatalogError,
     DeliverabilityError,
     FeedError,
     HeaderError,
@@ -58,6 +59,7 @@ __all__ = [
     "Author",
     "Brand",
     "BulkMessages",
+    "CatalogError",
     "Colors",
     "DeliverabilityError",
     "Edition",

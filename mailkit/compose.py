@@ -26,7 +26,7 @@ from babel import Locale, UnknownLocaleError
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
-from .errors import LimitExceededError, TemplateError, TemplateNotFoundError
+from .errors import CatalogError, LimitExceededError, TemplateError, TemplateNotFoundError
 from .paths import template_dirs
 from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
 from .sanitize import LIMITS, encode_for_mrml
@@ -89,11 +89,14 @@ def _date_formats(lang: str) -> _DateFormats:
 
 @jinja2.pass_context
 def format_datetime(context: Any, value: datetime, timezone: str, style: str = "long", lang: str | None = None) -> str:
-    """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``),
+    """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``;
+    ``style="day"``: ``2014-05-20``, the day in ``timezone``),
     in the edition's language, or ``lang`` (a story's own): ``20 مايو 2014، 2:15 م BST``
     for ``lang="ar"`` (CLDR's patterns through Babel; the zone keeps its abbreviation)."""
     f = _date_formats(lang or context.get("lang") or "en")
     local = value.astimezone(ZoneInfo(timezone))
+    if style == "day":  # the calendar day where the reader is: "same day?" compares these
+        return local.date().isoformat()
     time = f"{babel.dates.format_datetime(local, f.time, locale=f.locale)} {local.tzname()}"
     if style == "time":
         return time
@@ -141,7 +144,12 @@ def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=True,
+        # {% trans %}, _() and ngettext: the callables come with each render's
+        # context (mailkit.i18n.labels), never installed on this shared environment,
+        # which several threads may render with at once in different languages
+        extensions=["jinja2.ext.i18n"],
     )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # named placeholders, escaped values
     env.add_filters({"css": css, "datetime": format_datetime, "date": format_date, "join_names": join_names})
     return env
 
@@ -211,7 +219,7 @@ def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[s
     except (jinja2.UndefinedError, SecurityError) as err:
         tname, line = _template_line(err)
         raise TemplateError(str(err), template=tname or name, line=line) from err
-    except LimitExceededError:
+    except (LimitExceededError, CatalogError):
         raise
     except RecursionError as err:
         raise TemplateError("recursion too deep", template=name) from err

@@ -14,6 +14,7 @@ position a person needs to fix the input::
     ├── OptionsError             (also TypeError)    an unknown render option, or one of the wrong type; names it
     ├── TemplateNotFoundError    (also LookupError)  no such template in the template folders
     ├── TemplateError                                Jinja2 syntax/undefined/sandbox errors; names template and line
+    │   └── CatalogError                             a message catalog (.mo) that does not load or mistranslates a placeholder
     ├── MjmlCompileError                             MRML refused the MJML; names template and position
     ├── InliningError                                premailer / lxml failed
     ├── TextError                                    the plain-text stage failed
@@ -26,6 +27,7 @@ position a person needs to fix the input::
 from __future__ import annotations
 
 __all__ = [
+    "CatalogError",
     "DeliverabilityError",
     "FeedError",
     "HeaderError",
@@ -112,6 +114,15 @@ class TemplateError(MailkitError):
         if line is not None:
             where += f", line {line}"
         super().__init__(f"{where}: {message}")
+
+
+class CatalogError(TemplateError):
+    """A message catalog that cannot be used: not a .mo file, or a translation
+    whose placeholders are not the message's (``%(nmes)s`` for ``%(names)s``).
+    Names the catalog file and the message."""
+
+    def __init__(self, message: str, *, catalog: str) -> None:
+        super().__init__(message, template=catalog)
 
 
 class MjmlCompileError(MailkitError):

@@ -201,7 +201,7 @@ def watched_stories(root: Watched) -> Iterator[tuple[str, Watched]]:
 
 
 def leaves_out(story: Any, fields: str, reason: str) -> str:
-    """Template function: ``{% set _ = leaves_out(story, "image body", "compact list") %}``
+    """Template function: ``{% set noted = leaves_out(story, "image body", "compact list") %}``
     declares fields this part of the template does not show, and why; the
     warning for them carries the reason. Prints nothing."""
     if isinstance(story, Watched):

@@ -19,10 +19,12 @@ from .compile import CompileOptions, compile_mjml
 from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
 from .errors import DeliverabilityError, OptionsError, TemplateError
 from .fixtures import find_theme, load_edition, load_theme, no_theme_message
+from .i18n import Labels, labels, missing_catalog
 from .inline import InlineOptions, inline_tree, parse_html
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
 from .models import Article, Edition, Recipient
+from .paths import template_dirs
 from .personalize import PreparedEmail, RecipientSlots, new_nonce, slot_token
 from .rendered import RenderedEmail
 from .sanitize import cut_body, encode_for_mrml, sanitize_body
@@ -220,17 +222,16 @@ def _image_warnings(edition: Edition) -> list[str]:
     return out
 
 
-# the link after a cut body, in the edition's language (English otherwise)
-CONTINUE_READING = {"en": "Continue reading", "ar": "تابع القراءة"}
-
-
-def _continue_link(article: Article, lang: str) -> str:
-    label = CONTINUE_READING.get(lang.split("-")[0].lower(), CONTINUE_READING["en"])
+def _continue_link(article: Article, lang: str, dirs: tuple[Path, ...]) -> str:
+    # the link after a cut body, in the story's language (a gettext message, like every label)
+    label = labels(lang, dirs).text("Continue reading")
     return f'<p class="mk-continue"><a href="{encode_for_mrml(article.url)}">{encode_for_mrml(label)}</a></p>'
 
 
 def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots,
-             watched: Watched | None = None, max_body_chars: int | None = None) -> dict[str, Any]:
+             watched: Watched | None = None, max_body_chars: int | None = None,
+             extra_dirs: Iterable[str | Path] = ()) -> dict[str, Any]:
+    dirs = tuple(template_dirs(extra_dirs))
     if watched is None:
         watched = watch_edition(edition)
     bodies: dict[int, Markup] = {}
@@ -244,7 +245,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
                 # in the body itself, so every template (a reader's own included) shows the link
                 cut = cut_body(body_html, max_body_chars)
                 if cut is not None:
-                    body_html = cut + _continue_link(article, article.language or edition.lang)
+                    body_html = cut + _continue_link(article, article.language or edition.lang, dirs)
             bodies[id(article)] = Markup(body_html)
             markup.update(tag or cls for tag, cls in _MARKUP.findall(body_html))
     subject = _subject(edition)
@@ -257,6 +258,11 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         return bodies.get(id(unwrap(article)), Markup(""))
 
     lang, direction = edition.lang, edition.dir
+    here = labels(lang, dirs)
+
+    def in_language(other: str) -> Labels:
+        # a story's own language in a digest: {% with gettext=..., _=... %} in the partials
+        return labels(other, dirs)
 
     def voice(item: Any) -> Any:
         return voice_of(item, lang, direction)
@@ -287,10 +293,26 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         # element names and mk- classes in the cleaned bodies: the layout writes
         # the CSS for tables, code or embeds only when a body holds them
         "body_markup": frozenset(markup),
+        # one language per render, passed in (not installed on the shared environment)
+        "gettext": here.gettext,
+        "ngettext": here.ngettext,
+        "_": here.gettext,
+        "labels_in": in_language,
         "recipient": slots,
         "unsubscribe_url": slot_token(nonce, "unsubscribe_url"),
         "preferences_url": slot_token(nonce, "preferences_url"),
     }
+
+
+def _language_warnings(edition: Edition, extra_dirs: tuple[str | Path, ...]) -> list[str]:
+    """A warning for each language (the edition's, a story's) that has no catalog: its labels are English."""
+    dirs = template_dirs(extra_dirs)
+    wanted = {edition.lang: "lang"}
+    for path, article in _articles(edition):
+        if article.language:
+            wanted.setdefault(article.language, f"{path}.language")
+    return [f"{field}: no message catalog for language {lang!r}: its labels are in English"
+            for lang, field in wanted.items() if missing_catalog(lang, dirs)]
 
 
 def _story_slots(edition: Edition) -> dict[str, str]:
@@ -329,7 +351,8 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     nonce = new_nonce()
     slots = RecipientSlots(nonce)
     watched = watch_edition(edition)
-    context = _context(template, edition, warnings, slots, watched, options.max_body_chars)
+    context = _context(template, edition, warnings, slots, watched, options.max_body_chars, dirs)
+    warnings.extend(_language_warnings(edition, dirs))
 
     mjml = compose(template, context, extra_dirs=dirs)
     _check_placeholders(slots, mjml, template + TEMPLATE_SUFFIX)
@@ -345,6 +368,14 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
         recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
     )
+    text_options = options.text
+    here = labels(edition.lang, template_dirs(dirs))
+    if text_options.links_heading is None:
+        text_options = replace(text_options, links_heading=here.text("Links:"))
+    if text_options.button_label is None:
+        # the button's label, then its URL on the next line ("Read the full story:"); the
+        # placeholder survives the formatting: the text stage fills it for each button
+        text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
     tree = parse_html(compiled)
     html = inline_tree(tree, options.inline)
     text: list[Any] | str
@@ -353,11 +384,11 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         _check_placeholders(slots, text, template + TEXT_SUFFIX)
     else:
         # the text stage takes apart the tree premailer has just serialised
-        text = tree_text_lines(tree, options.text)
+        text = tree_text_lines(tree, text_options)
 
     prepared = PreparedEmail.build(
         template=template, edition=edition, subject=context["subject"], preheader=context["preheader"],
-        mjml=mjml, html=html, text=text, text_options=options.text, nonce=nonce,
+        mjml=mjml, html=html, text=text, text_options=text_options, nonce=nonce,
         fallbacks=tuple(slots.fallbacks), warnings=(),
     )
     warnings.extend(deliverability_warnings(prepared._personalize(None)))

@@ -10,9 +10,12 @@ from .errors import TemplateError
 __all__ = ["new_template"]
 
 TEMPLATE = """{{#- {name}: describe this template in one line (mailkit templates shows it) -#}}
+{{# Every word a reader sees is a gettext message: _("...") or {{% trans %}}, with
+   named placeholders ({{% trans place=article.dateline %}}From {{{{ place }}}}{{% endtrans %}}).
+   templates/locales/babel.cfg says how: pybabel extract, init, update, compile. #}}
 {{% extends "layouts/base.mjml.j2" %}}
 {{% import "partials/components.mjml.j2" as ui with context %}}
-{{% block band %}}{{{{ ui.band("{label}") }}}}{{% endblock %}}
+{{% block band %}}{{{{ ui.band(_("{label}")) }}}}{{% endblock %}}
 {{% block content %}}
 <mj-section padding="24px 0 0">
   <mj-column>
@@ -31,7 +34,7 @@ TEMPLATE = """{{#- {name}: describe this template in one line (mailkit templates
       {{{{ body(article) }}}}
       {{{{ ui.endnotes(article) }}}}
     </mj-text>
-    {{{{ ui.button(article.url, ui.t("read_full")) }}}}
+    {{{{ ui.button(article.url, _("Read the full story")) }}}}
   </mj-column>
 </mj-section>
 {{% endblock %}}
@@ -95,11 +98,26 @@ def test_{ident}_checks(mailkit_render):
     assert failed == []
 '''
 
+BABEL_CFG = """# pybabel's mapping for these templates (mailkit renders them with these Jinja options).
+# From the templates folder:
+#   pybabel extract -F locales/babel.cfg -o locales/messages.pot .
+#   pybabel init -i locales/messages.pot -d locales -l fr        (once per language)
+#   pybabel update -i locales/messages.pot -d locales            (after changing templates)
+#   pybabel compile -d locales                                    (then render: the .mo files are read)
+# A message you do not translate falls back to mailkit's own catalogs, then English.
+[jinja2: **.j2]
+extensions = jinja2.ext.i18n
+newstyle_gettext = true
+trim_blocks = true
+lstrip_blocks = true
+"""
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def new_template(name: str, root: Path) -> list[Path]:
-    """Write ``templates/NAME.mjml.j2``, ``fixtures/NAME-example.yaml`` and ``tests/test_NAME.py`` under ``root``."""
+    """Write ``templates/NAME.mjml.j2``, ``fixtures/NAME-example.yaml`` and ``tests/test_NAME.py`` under ``root``
+    (and ``templates/locales/babel.cfg``, pybabel's mapping, if the folder has none)."""
     if not _NAME.match(name):
         raise TemplateError("a template name is lower case letters, digits and hyphens", template=name)
     ident = name.replace("-", "_")
@@ -111,6 +129,9 @@ def new_template(name: str, root: Path) -> list[Path]:
     existing = [str(p) for p in files if p.exists()]
     if existing:
         raise TemplateError(f"already exists, not overwritten: {', '.join(existing)}", template=name)
+    babel_cfg = root / "templates" / "locales" / "babel.cfg"
+    if not babel_cfg.exists():  # shared by every template of the folder: written once
+        files[babel_cfg] = BABEL_CFG
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -35,10 +35,18 @@ __all__ = ["TextOptions", "html_to_text", "text_lines", "tree_text_lines"]
 
 @dataclass(frozen=True, kw_only=True)
 class TextOptions:
-    """Options for :func:`html_to_text`."""
+    """Options for :func:`html_to_text`.
+
+    ``links_heading``: the line above the list of link URLs; ``None`` (the
+    default) is "Links:" in the edition's language (render() fills it in).
+    ``button_label``: how a button's label introduces its URL on the next line,
+    ``%(label)s`` the label; ``None``: ``"%(label)s:"`` in the edition's
+    language (French ``"%(label)s :"``, Chinese ``"%(label)s："``).
+    """
 
     width: int = 78
-    links_heading: str = "Links:"
+    links_heading: str | None = None
+    button_label: str | None = None
     rule: str = "-" * 40
 
 
@@ -173,7 +181,7 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
         elif a in buttons:
             # "Read the full story:" with the URL on a line of its own below it
             span = lxml.etree.Element("span")
-            span.text = f"{label}:"
+            span.text = (options.button_label or "%(label)s:") % {"label": label}
             lxml.etree.SubElement(span, "br").tail = href
             span.tail = a.tail
             a.getparent().replace(a, span)
@@ -444,8 +452,45 @@ def _fill(line: str, width: int) -> list[str]:
     return [short or long for short, long in _filler(width).findall(line)]
 
 
+# Chinese, Japanese and Korean: two columns a character in a terminal, and no
+# spaces between words, so a line may break between any two of them (UAX #14),
+# except before closing punctuation or after opening (kinsoku: never "。" at a
+# line's start). Without this a CJK paragraph was one line of 200 columns.
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u2fff\u3001-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+_NO_BREAK_BEFORE = frozenset("、。，．・：；？！）〕］｝〉》」』】〙〗〟’”ヽヾーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖ々〻…‥")
+_NO_BREAK_AFTER = frozenset("（〔［｛〈《「『【〘〖〝‘“")
+
+
+def columns(text: str) -> int:
+    """The width of ``text`` in a terminal: a CJK character takes two columns."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _wrap_wide(line: str, width: int) -> list[str]:
+    lines: list[str] = []
+    current, used, last_break = "", 0, -1  # last_break: index in current after which a break may go
+    for ch in line:
+        if current and (ch == " " or (_WIDE.match(ch) or _WIDE.match(current[-1]))) \
+                and ch not in _NO_BREAK_BEFORE and current[-1] not in _NO_BREAK_AFTER:
+            last_break = len(current)
+        current += ch
+        used += 2 if _WIDE.match(ch) else 1
+        if used > width and last_break > 0:
+            lines.append(current[:last_break].rstrip(" "))
+            current = current[last_break:].lstrip(" ")
+            used, last_break = columns(current), -1
+    if current:
+        lines.append(current)
+    return lines
+
+
 def _wrap(line: str, width: int) -> list[str]:
-    if len(line) <= width or URL_LINE.match(line):
+    if len(line) <= width // 2 or URL_LINE.match(line):
+        return [line]
+    if _WIDE.search(line) and not _QUOTE.match(line) and not _LIST.match(line):
+        return _wrap_wide(line, width) if columns(line) > width else [line]
+    if len(line) <= width:
         return [line]
     if (not _QUOTE.match(line) and not _LIST.match(line) and not line.startswith(" ") and "  " not in line
             and (line.isascii() or not _OTHER_SPACE.search(line))):
@@ -489,7 +534,7 @@ def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions, ma
             continue
         out.append(("text", line))
     if refs:
-        out += [("text", ""), ("text", options.links_heading), ("text", "")]
+        out += [("text", ""), ("text", options.links_heading or "Links:"), ("text", "")]
         for i, (url, label) in enumerate(refs.items(), 1):
             # the link's text, then its URL on a line of its own at column 0:
             # every line over the width is a bare URL, whatever a recipient's
@@ -520,7 +565,7 @@ def lay_out(line: Line, options: TextOptions) -> list[str]:
         if kind == "heading3":
             return ["", *lines, ""]
         mark = "=" if kind == "heading1" else "-"
-        return ["", *lines, mark * max(len(x) for x in lines), ""]
+        return ["", *lines, mark * max(columns(x) for x in lines), ""]
     return _urls_at_column_0(_wrap(text, options.width), options.width) if text else [""]
 
 

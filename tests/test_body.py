@@ -286,7 +286,7 @@ def test_html_and_text_parts_say_the_same(pair) -> None:  # type: ignore[no-unty
         assert squash(piece) in text, f"in the HTML, not in the text part: {piece!r}"
     # and back: every line of the text part (before its list of links)
     for kind, line in text_lines(email.html, TextOptions()):
-        if line == TextOptions().links_heading:
+        if line == (TextOptions().links_heading or "Links:"):  # text_lines() without render(): the English default
             break
         if kind not in ("text", "raw") or not line.strip():
             continue

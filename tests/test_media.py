@@ -214,13 +214,16 @@ def test_a_story_stand_in_is_no_way_out_of_the_sandbox(tmp_path: Path) -> None:
 @pytest.mark.parametrize("lang", ["en", "ar", "he"])
 @pytest.mark.parametrize("count", [1, 2, 3])
 def test_bylines_isolate_each_name_and_read_as_before(lang: str, count: int) -> None:
-    from mailkit.compose import join_names
+    import babel.lists
 
     names = ["Sara Khatib", "דנה כהן", "M. Alex Johnson"][:count]
     data = seed()
     data["articles"][0].update(language=lang, authors=[{"name": n} for n in names])
     email = mailkit.render("breaking", data)
-    by, conj = {"en": ("By", "and"), "ar": ("بقلم", "و"), "he": ("מאת", "ו")}[lang]
-    assert f"{by} {join_names(names, conj)}" in email.text
+    by = {"en": "By", "ar": "بقلم", "he": "מאת"}[lang]
+    # CLDR's list patterns (Arabic repeats the conjunction: "A وB وC"); English keeps
+    # the newsroom's "A, B and C" (no serial comma)
+    expected = babel.lists.format_list(names, locale="en_GB" if lang == "en" else lang)
+    assert f"{by} {expected}" in email.text
     spans = lxml.html.document_fromstring(email.html).xpath("//p[contains(@class, 'mk-meta')]/span[@dir='auto']")
     assert [s.text for s in spans] == names

@@ -48,7 +48,11 @@ def test_wheel_installs_into_a_fresh_venv_and_renders(tmp_path: Path) -> None:
         "import mailkit, pathlib; from mailkit.paths import FIXTURES_DIR, TEMPLATES_DIR; "
         "assert 'site-packages' in str(TEMPLATES_DIR), TEMPLATES_DIR; "
         "e = mailkit.render('breaking', FIXTURES_DIR / 'breaking-china-cyberspying.yaml'); "
-        "print(e.subject)"
+        "print(e.subject); "
+        # the compiled catalogs ship too: a French edition has French labels
+        "e = mailkit.render('breaking', {**__import__('yaml').safe_load((FIXTURES_DIR / "
+        "'breaking-china-cyberspying.yaml').read_text()), 'language': 'fr'}); "
+        "assert 'ALERTE INFO' in e.text and not e.warnings, e.warnings"
     )
     result = subprocess.run([str(python), "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

@@ -36,7 +36,7 @@ def test_new_template_scaffold_to_snapshots_that_catch_changes(tmp_path: Path) -
     assert sorted(p.suffix for p in snapshots.iterdir()) == [".html", ".mjml", ".txt", ".yml"]
     assert pytest_in(tmp_path).returncode == 0
 
-    template.write_text(template.read_text().replace('ui.t("read_full")', '"Keep reading"'))
+    template.write_text(template.read_text().replace('_("Read the full story")', '"Keep reading"'))
     changed = pytest_in(tmp_path)
     assert changed.returncode == 1 and "Keep reading" in changed.stdout
     assert pytest_in(tmp_path, "--force-regen").returncode == 1

@@ -18,7 +18,11 @@ URL = re.compile(r"(?:https?://|mailto:)\S+")
 
 
 def words(text: str) -> str:
-    return " ".join(text.split())
+    # a line break inside Chinese or Japanese text is no space: the text part wraps between any two characters
+    return _WIDE_GAP.sub("", " ".join(text.split()))
+
+
+_WIDE_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
 
 
 def pre_lines(email: mailkit.RenderedEmail) -> set[str]:
@@ -43,7 +47,7 @@ def test_contains_every_piece_of_the_story(email: mailkit.RenderedEmail) -> None
     # (and a superscript number is "^1")
     text = words(re.sub(r" \[\d+\]|\^(?=\d)", "", re.sub(r"^(?:> ?)+", "", email.text, flags=re.MULTILINE)))
     article = email.edition.lead
-    assert article.headline in text
+    assert words(article.headline) in text
     for value in (article.dek, article.dateline, article.contributors):
         if value and email.template != "digest":
             assert value in text
@@ -155,9 +159,11 @@ def test_wrap_equals_textwrap(words: list[str], width: int) -> None:
     # of it at a line's end, so _wrap leaves such lines to textwrap itself
     import textwrap
 
-    from mailkit.text import _LIST, _QUOTE, _textwrap, _wrap
+    from mailkit.text import _LIST, _QUOTE, _WIDE, _textwrap, _wrap
 
     line = " ".join(words)
+    if _WIDE.search(line):  # Chinese and Japanese wrap by columns, between characters: test_i18n
+        return
     assert _wrap(line, width) == _textwrap(line, width)
     if not (_QUOTE.match(line) or _LIST.match(line)):
         # no list or quote prefix: the reference is textwrap itself

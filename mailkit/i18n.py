@@ -1,0 +1,235 @@
+"""Labels in the reader's language: gettext catalogs, read through Babel.
+
+Every word mailkit writes into an email ("BREAKING NEWS", "By {names}",
+"Unsubscribe", the text part's "Links:") is an English gettext message; its
+translations live in message catalogs beside the templates::
+
+    templates/locales/<locale>/LC_MESSAGES/messages.po   (source, for translators)
+    templates/locales/<locale>/LC_MESSAGES/messages.mo   (compiled, what is read)
+
+A template folder of the caller's (``template_dirs``) may ship its own
+``locales/`` folder: its catalogs are read first, the packaged ones fill in.
+
+Language negotiation (Babel's rules): ``pt-BR`` looks for ``pt_BR``, then
+``pt``; ``zh`` and ``zh-CN`` are ``zh_Hans`` (CLDR's likely script), ``zh-Hant``
+looks for ``zh_Hant`` then ``zh`` and, finding neither, falls back to English
+(never to the Simplified catalog); a language without a catalog is English,
+and :func:`missing_catalog` says so, so render() can warn naming it.
+
+Thread safety: nothing is installed on a shared Jinja environment. Each render
+gets its own ``gettext``/``ngettext`` callables in its context (see
+:func:`labels`), so two threads rendering French and Japanese at once cannot
+see each other's language.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import babel.core
+import babel.lists
+import babel.numbers
+import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import read_mo
+from babel.support import NullTranslations, Translations
+from markupsafe import Markup
+
+from .errors import CatalogError
+from .sanitize import encode_for_mrml
+
+__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog"]
+
+DOMAIN = "messages"
+LOCALES_DIR = "locales"
+
+
+def _parse(lang: str) -> Locale | None:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+
+
+_LOCALE_NAME = re.compile(r"^[A-Za-z]{2,8}(?:_[A-Za-z0-9]{2,8})*$")
+
+
+def catalog_locales(lang: str) -> list[str]:
+    """The catalog folders to try for a BCP 47 tag, most specific first.
+
+    >>> catalog_locales("pt-BR")
+    ['pt_BR', 'pt']
+    >>> catalog_locales("zh")
+    ['zh_Hans', 'zh']
+    >>> catalog_locales("zh-Hant-TW")
+    ['zh_Hant_TW', 'zh_Hant', 'zh']
+    """
+    loc = _parse(lang)
+    if loc is None:
+        # a tag CLDR does not know: its language subtag, if it looks like one (a
+        # folder name: nothing from a template or a fixture may step out of locales/)
+        first = lang.split("-")[0].lower()
+        return [first] if _LOCALE_NAME.match(first) else []
+    out = [str(loc)]
+    script = loc.script
+    if script is None:
+        # CLDR's likely subtags: "zh" and "zh-CN" are written in Hans, "zh-TW" in Hant
+        likely = _parse(babel.core.get_global("likely_subtags").get(str(loc), "")) or _parse(
+            babel.core.get_global("likely_subtags").get(loc.language, ""))
+        script = likely.script if likely is not None and loc.language == "zh" else None
+    if script:
+        out.append(f"{loc.language}_{script}")
+    out.append(loc.language)
+    return [n for n in dict.fromkeys(out) if _LOCALE_NAME.match(n)]
+
+
+def _catalog_files(lang: str, dirs: Sequence[Path]) -> list[Path]:
+    """The compiled catalogs for ``lang``: per folder (caller's first), the most specific one."""
+    found = []
+    for d in dirs:
+        for name in catalog_locales(lang):
+            mo = d / LOCALES_DIR / name / "LC_MESSAGES" / f"{DOMAIN}.mo"
+            if mo.is_file():
+                found.append(mo)
+                break
+    return found
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _checked(path: Path) -> Translations:
+    """The catalog at ``path``, once every translation is known to format with its
+    message's placeholders: a translator's typo is a :class:`CatalogError` naming
+    the file and the message, never a KeyError in the middle of a render."""
+    data = path.read_bytes()
+    try:
+        messages = list(read_mo(io.BytesIO(data)))
+        catalog = Translations(io.BytesIO(data), domain=DOMAIN)
+    except Exception as err:
+        raise CatalogError(f"not a compiled message catalog ({type(err).__name__}: {err})",
+                           catalog=str(path)) from err
+    for m in messages:
+        if not m.id or not m.string:
+            continue
+        ids = m.id if isinstance(m.id, (list, tuple)) else (m.id,)
+        allowed = {name: "" for i in ids for name in _PLACEHOLDER.findall(i)}
+        if isinstance(m.id, (list, tuple)):
+            allowed["num"] = ""
+        for text in m.string if isinstance(m.string, (list, tuple)) else (m.string,):
+            try:
+                text % allowed
+            except (KeyError, ValueError, TypeError) as err:
+                raise CatalogError(f"message {ids[0]!r}: translation {text!r} does not format with the "
+                                   f"message's placeholders {sorted(allowed)} ({type(err).__name__}: {err})",
+                                   catalog=str(path)) from err
+    return catalog
+
+
+@lru_cache(maxsize=128)
+def _load(files: tuple[tuple[Path, float], ...]) -> gettext_module.NullTranslations:
+    # keyed by (path, mtime): an author who recompiles a catalog sees it on the next render
+    chain: gettext_module.NullTranslations = NullTranslations()
+    for path, _mtime in reversed(files):
+        catalog = _checked(path)
+        catalog.add_fallback(chain)
+        chain = catalog
+    return chain
+
+
+def missing_catalog(lang: str, dirs: Sequence[Path]) -> bool:
+    """Whether ``lang`` renders with English labels for want of a catalog (English itself never does)."""
+    return catalog_locales(lang)[-1:] != ["en"] and not _catalog_files(lang, dirs)
+
+
+def _number_locale(lang: str) -> Locale:
+    return _parse(lang) or Locale("en")
+
+
+def _list_locale(lang: str) -> Locale:
+    # English keeps the newsroom's style, as for dates: no serial comma ("A, B and C"),
+    # which CLDR's "en" has ("A, B, and C") and its "en_GB" has not
+    loc = _number_locale(lang)
+    return Locale("en", "GB") if loc.language == "en" and loc.territory in (None, "US") else loc
+
+
+@dataclass(frozen=True)
+class Labels:
+    """``gettext`` and ``ngettext`` of one language, as templates call them.
+
+    Jinja's "new style" gettext: placeholders are named (``%(names)s`` in the
+    catalog, ``{% trans names=... %}{{ names }}{% endtrans %}`` or
+    ``_("By %(names)s", names=...)`` in a template), so a translator can move
+    them. In an escaping (MJML) template the translation is trusted text and
+    each value is escaped for MJML unless it is already markup (a link, a
+    ``<span dir="auto">``); numbers are written the language's way (CLDR).
+    """
+
+    lang: str
+    translations: gettext_module.NullTranslations
+
+    def _format(self, message: str, escape: bool, variables: dict[str, Any]) -> str:
+        values = {k: self._value(v, escape) for k, v in variables.items()}
+        if escape:
+            return Markup(encode_for_mrml(message)) % values
+        return message % values
+
+    def _value(self, value: Any, escape: bool) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = babel.numbers.format_decimal(value, locale=_number_locale(self.lang))
+        if escape and not isinstance(value, Markup):
+            return Markup(encode_for_mrml(str(value)))
+        return value
+
+    @property
+    def gettext(self) -> Callable[..., str]:
+        @jinja2.pass_eval_context
+        def gettext(eval_ctx: Any, message: str, **variables: Any) -> str:
+            return self._format(self.translations.gettext(message), eval_ctx.autoescape, variables)
+        return gettext
+
+    @property
+    def ngettext(self) -> Callable[..., str]:
+        @jinja2.pass_eval_context
+        def ngettext(eval_ctx: Any, singular: str, plural: str, num: int, **variables: Any) -> str:
+            variables.setdefault("num", num)
+            return self._format(self.translations.ngettext(singular, plural, num), eval_ctx.autoescape, variables)
+        return ngettext
+
+    def text(self, message: str, **variables: Any) -> str:
+        """A message as plain text (for Python code: the text part, the "Continue reading" link)."""
+        return self._format(self.translations.gettext(message), False, variables)
+
+    @property
+    def sentence_gap(self) -> str:
+        """What separates two sentences: a space, nothing after Chinese and Japanese full stops."""
+        return "" if self.lang.split("-")[0].lower() in ("zh", "ja") else " "
+
+    def list(self, items: Iterable[str]) -> str:
+        """``A, B and C`` the language's way (``A, B et C``, ``A، B و C``, ``A、B和C``), as plain text."""
+        return babel.lists.format_list([p for p in items if p], locale=_list_locale(self.lang))
+
+    def names(self, items: Iterable[str]) -> Markup:
+        """:meth:`list` of names, each escaped for MJML and isolated (``<span dir="auto">``):
+        a Latin name in a Hebrew byline keeps its place."""
+        spans = [f'<span dir="auto">{encode_for_mrml(str(p))}</span>' for p in items if p]
+        # CLDR's list patterns hold only punctuation, spaces and a conjunction: markup-safe
+        return Markup(babel.lists.format_list(spans, locale=_list_locale(self.lang)))
+
+
+@lru_cache(maxsize=256)
+def _labels(lang: str, files: tuple[tuple[Path, float], ...]) -> Labels:
+    return Labels(lang, _load(files))
+
+
+def labels(lang: str, dirs: Sequence[Path]) -> Labels:
+    """The :class:`Labels` of ``lang`` from the catalogs in ``dirs`` (caller's first, packaged last)."""
+    files = tuple((p, p.stat().st_mtime) for p in _catalog_files(lang, dirs))
+    return _labels(lang, files)
