@@ -19,7 +19,7 @@ from .compile import CompileOptions, compile_mjml
 from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
 from .errors import DeliverabilityError, TemplateError
 from .fixtures import load_edition, load_theme
-from .inline import InlineOptions, inline_tree, parse_html
+from .inline import InlineOptions, Inliner, inline_document
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
 from .models import Article, Edition, Recipient
@@ -51,6 +51,8 @@ class RenderOptions:
     # frozen dataclasses: one shared default instance is safe
     text: TextOptions = TextOptions()  # noqa: RUF009
     inline: InlineOptions = InlineOptions()  # noqa: RUF009
+    # "css-inline" needs mailkit[fast]: the same guarantees, about 3x faster
+    inliner: Inliner = "premailer"
     link_tagging: LinkTagging | None = None
     max_body_chars: int | None = None
 
@@ -282,14 +284,13 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
         recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
     )
-    tree = parse_html(compiled)
-    html = inline_tree(tree, options.inline)
+    html, tree = inline_document(compiled, options.inliner, options.inline)
     text: list[Any] | str
     if text_template_exists(template, dirs):
         text = compose(template, context, extra_dirs=dirs, suffix=TEXT_SUFFIX)
         _check_placeholders(slots, text, template + TEXT_SUFFIX)
     else:
-        # the text stage takes apart the tree premailer has just serialised
+        # the text stage takes apart the tree just inlined and serialised
         text = tree_text_lines(tree, options.text)
 
     prepared = PreparedEmail.build(
