@@ -171,17 +171,19 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on deliverability warnings.")
 @click.option("--max-body-chars", type=click.IntRange(min=1), default=None, metavar="N",
               help="Cut each body after the last paragraph within N characters, with a 'Continue reading' link.")
+@click.option("--inliner", type=click.Choice(["premailer", "css-inline"]), default="premailer", show_default=True,
+              help="The CSS inlining engine; css-inline is faster and needs mailkit[fast].")
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
                    template_dirs: tuple[Path, ...], eml: bool, to: str, from_address: str | None,
                    from_name: str | None, strict: bool,
-                   max_body_chars: int | None) -> None:
+                   max_body_chars: int | None, inliner: Any) -> None:
     """Render FIXTURE (a .yaml or .json edition) with TEMPLATE and write the files.
 
     The files replace an earlier set together: a reader sees the old set or the new one.
     """
     try:
         email = render(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
-                                                        max_body_chars=max_body_chars))
+                                                        max_body_chars=max_body_chars, inliner=inliner))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
         sender = sender_option(email, from_address, from_name)
         paths = write_outputs(email, out_dir, stem, eml=to if eml else None, sender=sender)

@@ -164,3 +164,21 @@ def test_the_visual_comparison_sees_a_changed_style(browser) -> None:  # type: i
     finally:
         context.close()
     assert result["differ"] > _MAX_DIFFERENT, result
+
+
+def test_the_cli_renders_with_either_engine(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mailkit.cli import main
+
+    texts = []
+    for inliner in INLINERS:
+        out = tmp_path / inliner
+        result = CliRunner().invoke(main, ["render", "breaking", "fixtures/breaking-china-cyberspying.yaml",
+                                           "-o", str(out), "--inliner", inliner])
+        assert result.exit_code == 0, result.output
+        texts.append((out / "breaking--breaking-china-cyberspying.txt").read_text())
+    assert texts[0] == texts[1]
+    result = CliRunner().invoke(main, ["render", "breaking", "fixtures/breaking-china-cyberspying.yaml",
+                                       "-o", str(tmp_path), "--inliner", "fastest"])
+    assert result.exit_code == 2 and "'fastest' is not one of" in result.output
