@@ -13,15 +13,16 @@ Gmail's app with non-Google accounts and many webmail clients drop or ignore
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
+import sys
 import threading
+import types
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args
 
-import cssutils
 import lxml.etree
-import premailer
 
 from .errors import InliningError
 
@@ -30,50 +31,101 @@ __all__ = ["Inliner", "InlineOptions", "inline_css", "inline_document", "inline_
 Inliner = Literal["premailer", "css-inline"]
 INLINERS: tuple[str, ...] = get_args(Inliner)
 
-# premailer's cssutils_logging_level adds nothing per call when left None; set
-# the level once here so cssutils' warnings about MSO properties (mso-line-height-rule ...)
-# stay quiet without a new handler per render.
-cssutils.log.setLevel(logging.CRITICAL)
-cssutils.ser.prefs.useMinified()
+
+class _DeferredModule(types.ModuleType):
+    """Stands in sys.modules for a module until its first attribute is read, then imports it.
+
+    Unlike importlib.util.LazyLoader's module, it keeps a real ``__spec__``:
+    on Python 3.11 ``import requests`` reads ``requests.__spec__`` (is it still
+    initialising?), which makes LazyLoader's module load at once.
+    """
+
+    def __getattr__(self, attr: str) -> Any:
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        module = importlib.import_module(name)
+        # from now on any holder of this stand-in reads the real module's names
+        self.__dict__.update(module.__dict__)
+        return getattr(module, attr)
+
+
+def _defer_requests() -> None:
+    """Let premailer's ``import requests`` cost nothing until requests is used.
+
+    premailer imports requests at the top of premailer.premailer for its
+    network mode, which mailkit never turns on (allow_network=False): 30-60 ms
+    of every cold CLI run (urllib3, http.client, charset detection). premailer
+    only stores the module (``self.session = session or requests``), so a
+    stand-in that imports the real requests on first use is enough, and
+    premailer is not patched. Any other user of requests in the process gets
+    the real module: through the stand-in on its first attribute, directly
+    after that. Pinned in tests/test_inliners.py.
+    """
+    if "requests" in sys.modules:
+        return
+    spec = importlib.util.find_spec("requests")
+    if spec is None:
+        return
+    stand_in = _DeferredModule("requests")
+    stand_in.__spec__ = spec
+    stand_in.__file__ = spec.origin
+    sys.modules["requests"] = stand_in
+
+
+@functools.cache
+def _premailer() -> Any:
+    """mailkit's premailer class, imported on first use: a css-inline render never loads premailer or cssutils."""
+    import cssutils
+
+    _defer_requests()
+    import premailer
+
+    # premailer's cssutils_logging_level adds nothing per call when left None; set
+    # the level once here so cssutils' warnings about MSO properties (mso-line-height-rule ...)
+    # stay quiet without a new handler per render.
+    cssutils.log.setLevel(logging.CRITICAL)
+    cssutils.ser.prefs.useMinified()
+
+    class _Premailer(premailer.Premailer):
+        """premailer with its per-stylesheet work memoised.
+
+        On every transform premailer re-parses each <style> and re-serialises every
+        rule's properties through cssutils (about 60% of its time on a digest),
+        although a template and theme give the same CSS every time. The result
+        depends only on the CSS text, its index and the options below, which are
+        fixed for mailkit; with keep_style_tags=True the leftover is unused.
+        """
+
+        _rules: ClassVar[OrderedDict[tuple[str, int, bool], Any]] = OrderedDict()
+        _lock: ClassVar[threading.Lock] = threading.Lock()
+
+        def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
+            key = (css_body, ruleset_index, self.keep_style_tags)
+            with self._lock:
+                hit = self._rules.get(key)
+                if hit is not None:
+                    self._rules.move_to_end(key)
+                    return hit
+            result = super()._parse_style_rules(css_body, ruleset_index)
+            with self._lock:
+                self._rules[key] = result
+                while len(self._rules) > 256:
+                    self._rules.popitem(last=False)
+            return result
+
+        def _style_to_basic_html_attributes(self, element: Any, style_content: str, force: bool = False) -> None:
+            # It only ever sets align, valign, bgcolor, width and height, and
+            # mailkit disables all five (MRML writes the ones Outlook needs): skip
+            # re-parsing every inlined style for nothing. Pinned in tests.
+            return None
+
+    return _Premailer
 
 
 # the HTML attributes premailer would copy from inlined CSS: MRML already
 # writes the ones Outlook needs, and a copied width="100%" breaks images there
 _BASIC_ATTRIBUTES = ("width", "height", "align", "bgcolor", "valign")
-
-
-class _Premailer(premailer.Premailer):
-    """premailer with its per-stylesheet work memoised.
-
-    On every transform premailer re-parses each <style> and re-serialises every
-    rule's properties through cssutils (about 60% of its time on a digest),
-    although a template and theme give the same CSS every time. The result
-    depends only on the CSS text, its index and the options below, which are
-    fixed for mailkit; with keep_style_tags=True the leftover is unused.
-    """
-
-    _rules: ClassVar[OrderedDict[tuple[str, int, bool], Any]] = OrderedDict()
-    _lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
-        key = (css_body, ruleset_index, self.keep_style_tags)
-        with self._lock:
-            hit = self._rules.get(key)
-            if hit is not None:
-                self._rules.move_to_end(key)
-                return hit
-        result = super()._parse_style_rules(css_body, ruleset_index)
-        with self._lock:
-            self._rules[key] = result
-            while len(self._rules) > 256:
-                self._rules.popitem(last=False)
-        return result
-
-    def _style_to_basic_html_attributes(self, element: Any, style_content: str, force: bool = False) -> None:
-        # It only ever sets align, valign, bgcolor, width and height, and
-        # mailkit disables all five (MRML writes the ones Outlook needs): skip
-        # re-parsing every inlined style for nothing. Pinned in tests.
-        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,7 +158,7 @@ def inline_tree(root: Any, options: InlineOptions = InlineOptions()) -> str:
     Offline; keeps ``<style>`` (media queries, dark mode), ``!important`` and the doctype.
     """
     try:
-        _Premailer(
+        _premailer()(
             base_url=None,
             disable_link_rewrites=True,
             allow_network=False,

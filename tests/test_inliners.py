@@ -182,3 +182,37 @@ def test_the_cli_renders_with_either_engine(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render", "breaking", "fixtures/breaking-china-cyberspying.yaml",
                                        "-o", str(tmp_path), "--inliner", "fastest"])
     assert result.exit_code == 2 and "'fastest' is not one of" in result.output
+
+
+# -- what a render imports --------------------------------------------------------------------
+
+def _fresh(code: str) -> str:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
+                            cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_premailer_render_does_not_import_requests_and_requests_still_works_after() -> None:
+    out = _fresh(
+        "import sys, mailkit\n"
+        "mailkit.render('breaking', 'fixtures/breaking-china-cyberspying.yaml')\n"
+        "print('urllib3' in sys.modules, 'requests.sessions' in sys.modules)\n"
+        "import requests\n"
+        "from requests.adapters import HTTPAdapter\n"
+        "print(requests.Session.__name__, sys.modules['requests'].__name__, HTTPAdapter.__name__)\n"
+        "print(sys.modules['requests'].get is requests.get, type(sys.modules['requests']).__name__)\n"
+    )
+    assert out.split("\n")[:3] == ["False False", "Session requests HTTPAdapter", "True module"]
+
+
+def test_a_css_inline_render_loads_neither_premailer_nor_cssutils() -> None:
+    out = _fresh(
+        "import sys, mailkit\n"
+        "mailkit.render('breaking', 'fixtures/breaking-china-cyberspying.yaml', mailkit.RenderOptions(inliner='css-inline'))\n"
+        "print(sorted(m for m in ('premailer', 'cssutils', 'requests') if m in sys.modules))\n"
+    )
+    assert out.strip() == "[]"

@@ -38,4 +38,4 @@ def test_personalize_with_realistic_readers_equals_a_full_render() -> None:
         email = prepared.personalize(reader)
         assert email == mailkit.render("digest", fixture, recipient=reader)
         assert html.escape(reader.unsubscribe_url or "") in email.html
-        assert "rid=r%d&amp;utm_term=segment-%d" % (i, i % 7) in email.html
+        assert f"rid=r{i}&amp;utm_term=segment-{i % 7}" in email.html
