@@ -39,3 +39,22 @@ def test_personalize_with_realistic_readers_equals_a_full_render() -> None:
         assert email == mailkit.render("digest", fixture, recipient=reader)
         assert html.escape(reader.unsubscribe_url or "") in email.html
         assert f"rid=r{i}&amp;utm_term=segment-{i % 7}" in email.html
+
+
+@given(st.text(alphabet=st.sampled_from([" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0",
+                                         "\u1680", "\u2003", "\u2028", "\u3000", "\u200b", "\ufeff", "a", "é", "."])))
+def test_collapse_spaces_is_the_regex_html2text_runs(data: str) -> None:
+    import re
+
+    from mailkit.text import collapse_spaces
+
+    assert collapse_spaces(data) == re.sub(r"\s+", " ", data)
+
+
+@given(st.text())
+def test_collapse_spaces_on_any_text(data: str) -> None:
+    import re
+
+    from mailkit.text import collapse_spaces
+
+    assert collapse_spaces(data) == re.sub(r"\s+", " ", data)
