@@ -73,6 +73,11 @@ def _defer_requests() -> None:
     sys.modules["requests"] = stand_in
 
 
+def _fetch_nothing(url: str) -> None:
+    """A cssutils fetcher that loads no URL (cssutils then leaves the @import empty)."""
+    return None
+
+
 @functools.cache
 def _premailer() -> Any:
     """mailkit's premailer class, imported on first use: a css-inline render never loads premailer or cssutils."""
@@ -99,6 +104,16 @@ def _premailer() -> Any:
 
         _rules: ClassVar[OrderedDict[tuple[str, int, bool], Any]] = OrderedDict()
         _lock: ClassVar[threading.Lock] = threading.Lock()
+
+        def _parse_css_string(self, css_body: str, validate: bool = True) -> Any:
+            # allow_network=False stops premailer's own fetches, not cssutils':
+            # cssutils.parseString loads every @import url(...) with urllib, a
+            # request per render to wherever a template's CSS points (found by
+            # tests/test_hostile_speed.py). This parser's fetcher loads nothing;
+            # the @import stays in <style> for clients, as css-inline leaves it.
+            # (mailkit memoises the parsed rules in _parse_style_rules below, so
+            # premailer's own parse cache is not needed.)
+            return cssutils.CSSParser(fetcher=_fetch_nothing).parseString(css_body, validate=validate)
 
         def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
             key = (css_body, ruleset_index, self.keep_style_tags)
