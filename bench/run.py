@@ -9,7 +9,10 @@ Prints medians and ratios:
   * the text stage against html2text over the whole MJML output;
   * personalize against a full render;
   * complete digest MIME messages (bytes) per second on one core;
-  * peak RSS while streaming 10,000 recipients (in a fresh process).
+  * peak RSS while streaming 10,000 recipients (in a fresh process);
+  * render/naive at 1, 10 and 60 stories and 1, 150 and 1,000 paragraphs, with both CSS inliners;
+  * personalize with realistic readers (their own signed URLs and link parameters);
+  * a cold `python -m mailkit render` (median of fresh processes).
 Not a test: the tests check correctness only.
 """
 
@@ -117,6 +120,108 @@ def stream_rss(count: int) -> None:
     print(f"{peak_kb / 1024:.1f} {total}")
 
 
+def sized_editions() -> list[tuple[str, str, mailkit.Edition]]:
+    """(label, template, edition): the breaking alert at 1, 150 and 1,000 paragraphs, the digest at 1, 10 and 60 stories.
+
+    Made from the fixtures' own text: paragraphs of the breaking alert's body
+    repeated, the morning briefing's stories repeated with numbered headlines
+    (n stories: the lead and n - 1 cards in sections of six; no "more stories").
+    """
+    out = []
+    breaking = load_edition(FIXTURES["breaking"])
+    article = breaking.articles[0]
+    paragraphs = [p + "</p>" for p in article.body.split("</p>") if p.strip()]
+    for n in (1, 150, 1000):
+        body = "\n".join(paragraphs[i % len(paragraphs)] for i in range(n))
+        edition = breaking.model_copy(update={"articles": [article.model_copy(update={"body": body})]})
+        out.append((f"breaking, {n:4} paragraphs", "breaking", edition))
+    digest = load_edition(FIXTURES["digest"])
+    stories = [a for section in digest.sections for a in section.articles]
+    titles = [section.title for section in digest.sections]
+    for n in (1, 10, 60):
+        more = [stories[i % len(stories)].model_copy(update={"headline": f"{stories[i % len(stories)].headline} ({i})"})
+                for i in range(n - 1)]
+        sections = [{"title": titles[k % len(titles)], "articles": more[k * 6:(k + 1) * 6]}
+                    for k in range((len(more) + 5) // 6)]
+        data = digest.model_dump(mode="json")
+        data.update(more_stories=[], sections=sections and [{**s, "articles": [a.model_dump(mode="json") for a in s["articles"]]}
+                                           for s in sections])
+        out.append((f"digest,   {n:4} stories", "digest", mailkit.Edition.model_validate(data)))
+    return out
+
+
+def bench_sizes(repeat: int, inliners: list[str]) -> None:
+    """Render/naive at every size, for each CSS inliner (target: at most 0.25x with the default)."""
+    print("\n6. Full render against the naive glue at every size (target: at most 0.25x with premailer)")
+    print(f"   {'':26}{'naive glue':>14}" + "".join(f"{name:>32}" for name in inliners))
+    for label, template, edition in sized_editions():
+        cells, naive = [], 0.0
+        for name in inliners:
+            options = mailkit.RenderOptions(inliner=name)  # type: ignore[arg-type]
+            ours, base, ratio = compare(lambda t=template, e=edition, o=options: mailkit.render(t, e, o),
+                                         naive_glue(template, edition), repeat)
+            mark = verdict(ratio <= 0.25) if name == "premailer" else ""
+            naive = naive or base  # the naive glue's time from the first engine's run
+            cells.append(f"{fmt(ours)} {ratio:5.2f}x {mark:13}")
+        print(f"   {label:26}{fmt(naive):>14}" + "".join(f"{c:>32}" for c in cells))
+
+
+def realistic_readers(count: int) -> list[mailkit.Recipient]:
+    """Readers as alert services send to: each with their own signed unsubscribe and
+    preferences URLs and link parameters, names with accents, apostrophes and '&'."""
+    import hashlib
+    import hmac
+
+    names = ["Ana", "José", "Siobhán O'Brien", "Wei", "Zoë", "Tom & Jerry", "Ngozi", "Lars"]
+    readers = []
+    for i in range(count):
+        email = f"reader{i}@example.org"
+        sig = hmac.new(b"list secret", email.encode(), hashlib.sha256).hexdigest()[:32]
+        readers.append(mailkit.Recipient(
+            email=email, first_name=names[i % len(names)],
+            unsubscribe_url=f"https://news.example.com/unsubscribe?rid={i}&list=daily&sig={sig}",
+            preferences_url=f"https://news.example.com/preferences?rid={i}&sig={sig}",
+            link_params={"rid": f"r{i}", "utm_term": f"segment-{i % 7}"}))
+    return readers
+
+
+REALISTIC = {**FIXTURES, "special-report": ROOT / "fixtures" / "special-report-inside-the-indictment.yaml"}
+
+
+def bench_realistic_personalize(repeat: int) -> None:
+    """Personalize against a full render, each reader their own (target: at least 1,000x faster)."""
+    print("\n7. Personalize with realistic readers against a full render (target: at least 1,000x faster)")
+    readers = realistic_readers(2000)
+    for template, path in REALISTIC.items():
+        edition = load_edition(path)
+        prepared = mailkit.prepare(template, edition)
+        each = iter(readers * (repeat + 2))
+        fast, full, ratio = compare(lambda p=prepared, it=each: p.personalize(next(it)),
+                                    lambda t=template, e=edition: mailkit.render(t, e, recipient=readers[0]),
+                                    repeat, (2000, 1))
+        print(f"   {template:14} personalize {fmt(fast)}   full render {fmt(full)}   "
+              f"{1 / ratio:7.0f}x faster   {verdict(1 / ratio >= 1000)}")
+
+
+def bench_cold_cli(runs: int, inliners: list[str]) -> None:
+    """`python -m mailkit render breaking ...` from a fresh process, median of ``runs`` (target: at most 0.3 s)."""
+    import tempfile
+
+    print(f"\n8. Cold CLI render, median of {runs} fresh processes (target: at most 0.30 s with premailer)")
+    with tempfile.TemporaryDirectory() as out:
+        for name in inliners:
+            command = [sys.executable, "-m", "mailkit", "render", "breaking", str(FIXTURES["breaking"]),
+                       "-o", out, "--inliner", name]
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+                times.append(time.perf_counter() - start)
+            median = statistics.median(times)
+            mark = verdict(median <= 0.30) if name == "premailer" else ""
+            print(f"   {name:10} {median:6.3f} s   {mark}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -172,6 +277,16 @@ def main() -> None:
     out = subprocess.run([sys.executable, __file__, "--stream-rss", "10000"], capture_output=True, text=True, check=True)
     peak, total = out.stdout.split()
     print(f"   peak RSS {float(peak):6.1f} MB for {int(total) / 1e6:.0f} MB of messages   {verdict(float(peak) < 100)}")
+
+    inliners = ["premailer"]
+    try:
+        import css_inline  # noqa: F401
+        inliners.append("css-inline")
+    except ImportError:
+        print("\n(css-inline is not installed: pip install 'mailkit[fast]' to measure it too)")
+    bench_sizes(max(3, repeat // 3), inliners)
+    bench_realistic_personalize(repeat)
+    bench_cold_cli(5 if args.quick else 11, inliners)
 
 
 if __name__ == "__main__":

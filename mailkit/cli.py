@@ -208,10 +208,12 @@ def main() -> None:
 @click.option("--max-body-chars", type=click.IntRange(min=1), default=None, metavar="N",
               help="Cut each body after the last paragraph within N characters, with a 'Continue reading' link.")
 @newsletter_option
+@click.option("--inliner", type=click.Choice(["premailer", "css-inline"]), default="premailer", show_default=True,
+              help="The CSS inlining engine; css-inline is faster and needs mailkit[fast].")
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
                    template_dirs: tuple[Path, ...], eml: bool, to: str, from_address: str | None,
                    from_name: str | None, strict: bool, max_body_chars: int | None,
-                   newsletter: Path | None) -> None:
+                   newsletter: Path | None, inliner: Any) -> None:
     """Render FIXTURE with TEMPLATE and write the files.
 
     FIXTURE is an edition (.yaml, .json or .toml), or an RSS, Atom, JSON Feed
@@ -225,7 +227,7 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
     try:
         source = read_edition_source(fixture, newsletter=newsletter, on_warning=_echo_warning)
         email = render(template, source, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
-                                                       max_body_chars=max_body_chars))
+                                                       max_body_chars=max_body_chars, inliner=inliner))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
         sender = sender_option(email, from_address, from_name)
         paths = write_outputs(email, out_dir, stem, eml=to if eml else None, sender=sender)

@@ -45,7 +45,7 @@ from markupsafe import Markup
 from .errors import CatalogError
 from .sanitize import encode_for_mrml
 
-__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog"]
+__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack"]
 
 DOMAIN = "messages"
 LOCALES_DIR = "locales"
@@ -233,3 +233,40 @@ def labels(lang: str, dirs: Sequence[Path]) -> Labels:
     """The :class:`Labels` of ``lang`` from the catalogs in ``dirs`` (caller's first, packaged last)."""
     files = tuple((p, p.stat().st_mtime) for p in _catalog_files(lang, dirs))
     return _labels(lang, files)
+
+
+# Fonts for the scripts past Latin, added to a theme's stacks only for an email
+# that holds them: named in every inline style, they cost about 7 KB on the
+# forty-story digest, which they pushed over Gmail's clip. Noto where installed;
+# Nirmala UI (Windows 10+) covers Devanagari, Tahoma Arabic and Hebrew on older
+# Windows. Chinese and Japanese are left to the generic family on purpose: the
+# client picks the font by the email's lang (Japanese glyph forms for lang="ja",
+# Simplified for "zh"), which naming one CJK font would override.
+_SCRIPT_FONTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # script: (serif stack, sans stack)
+    "Arab": (("'Noto Naskh Arabic'", "Tahoma"), ("'Noto Sans Arabic'", "Tahoma")),
+    "Hebr": (("'Noto Serif Hebrew'", "Tahoma"), ("'Noto Sans Hebrew'", "Tahoma")),
+    "Deva": (("'Noto Serif Devanagari'", "'Nirmala UI'"), ("'Noto Sans Devanagari'", "'Nirmala UI'")),
+}
+_SCRIPT_OF = {"ar": "Arab", "fa": "Arab", "ur": "Arab", "ps": "Arab", "ckb": "Arab", "ug": "Arab", "sd": "Arab",
+              "he": "Hebr", "iw": "Hebr", "yi": "Hebr", "hi": "Deva", "mr": "Deva", "ne": "Deva", "sa": "Deva"}
+_GENERIC = ("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui")
+
+
+def script_font_stack(stack: str, languages: Iterable[str]) -> str:
+    """``stack`` with the fonts of the scripts ``languages`` are written in, before its generic family.
+
+    >>> script_font_stack("Georgia, serif", ["en", "ar"])
+    "Georgia, 'Noto Naskh Arabic', Tahoma, serif"
+    """
+    scripts = sorted({s for lang in languages if (s := _SCRIPT_OF.get(lang.split("-")[0].lower()))})
+    if not scripts:
+        return stack
+    names = [n.strip() for n in stack.split(",")]
+    generic = names.pop() if names and names[-1] in _GENERIC else None
+    sans = generic != "serif"
+    for script in scripts:
+        for font in _SCRIPT_FONTS[script][sans]:
+            if font not in names:
+                names.append(font)
+    return ", ".join([*names, generic] if generic else names)

@@ -1,4 +1,9 @@
-"""Stage 3, inline: CSS from ``<style>`` into ``style=""`` attributes with premailer.
+"""Stage 3, inline: CSS from ``<style>`` into ``style=""`` attributes.
+
+Two engines behind one function, :func:`inline_document`: premailer (the
+default) and, with ``pip install mailkit[fast]``, css-inline (Rust, about 3x
+faster). Both run offline, keep ``<style>`` with its media queries and
+``!important``, and leave MJML's reset CSS out of the ``style`` attributes.
 
 Gmail's app with non-Google accounts and many webmail clients drop or ignore
 ``<style>``; inlined styles survive. MJML's responsive media queries and its
@@ -7,64 +12,135 @@ Gmail's app with non-Google accounts and many webmail clients drop or ignore
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import logging
+import sys
 import threading
+import types
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
-import cssutils
 import lxml.etree
-import premailer
 
 from .errors import InliningError
 
-__all__ = ["InlineOptions", "inline_css", "inline_tree", "parse_html"]
+__all__ = ["Inliner", "InlineOptions", "inline_css", "inline_document", "inline_tree", "parse_html"]
 
-# premailer's cssutils_logging_level adds nothing per call when left None; set
-# the level once here so cssutils' warnings about MSO properties (mso-line-height-rule ...)
-# stay quiet without a new handler per render.
-cssutils.log.setLevel(logging.CRITICAL)
-cssutils.ser.prefs.useMinified()
+Inliner = Literal["premailer", "css-inline"]
+INLINERS: tuple[str, ...] = get_args(Inliner)
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in sys.modules for a module until its first attribute is read, then imports it.
+
+    Unlike importlib.util.LazyLoader's module, it keeps a real ``__spec__``:
+    on Python 3.11 ``import requests`` reads ``requests.__spec__`` (is it still
+    initialising?), which makes LazyLoader's module load at once.
+    """
+
+    def __getattr__(self, attr: str) -> Any:
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        module = importlib.import_module(name)
+        # from now on any holder of this stand-in reads the real module's names
+        self.__dict__.update(module.__dict__)
+        return getattr(module, attr)
+
+
+def _defer_requests() -> None:
+    """Let premailer's ``import requests`` cost nothing until requests is used.
+
+    premailer imports requests at the top of premailer.premailer for its
+    network mode, which mailkit never turns on (allow_network=False): 30-60 ms
+    of every cold CLI run (urllib3, http.client, charset detection). premailer
+    only stores the module (``self.session = session or requests``), so a
+    stand-in that imports the real requests on first use is enough, and
+    premailer is not patched. Any other user of requests in the process gets
+    the real module: through the stand-in on its first attribute, directly
+    after that. Pinned in tests/test_inliners.py.
+    """
+    if "requests" in sys.modules:
+        return
+    spec = importlib.util.find_spec("requests")
+    if spec is None:
+        return
+    stand_in = _DeferredModule("requests")
+    stand_in.__spec__ = spec
+    stand_in.__file__ = spec.origin
+    sys.modules["requests"] = stand_in
+
+
+def _fetch_nothing(url: str) -> None:
+    """A cssutils fetcher that loads no URL (cssutils then leaves the @import empty)."""
+    return None
+
+
+@functools.cache
+def _premailer() -> Any:
+    """mailkit's premailer class, imported on first use: a css-inline render never loads premailer or cssutils."""
+    import cssutils
+
+    _defer_requests()
+    import premailer
+
+    # premailer's cssutils_logging_level adds nothing per call when left None; set
+    # the level once here so cssutils' warnings about MSO properties (mso-line-height-rule ...)
+    # stay quiet without a new handler per render.
+    cssutils.log.setLevel(logging.CRITICAL)
+    cssutils.ser.prefs.useMinified()
+
+    class _Premailer(premailer.Premailer):
+        """premailer with its per-stylesheet work memoised.
+
+        On every transform premailer re-parses each <style> and re-serialises every
+        rule's properties through cssutils (about 60% of its time on a digest),
+        although a template and theme give the same CSS every time. The result
+        depends only on the CSS text, its index and the options below, which are
+        fixed for mailkit; with keep_style_tags=True the leftover is unused.
+        """
+
+        _rules: ClassVar[OrderedDict[tuple[str, int, bool], Any]] = OrderedDict()
+        _lock: ClassVar[threading.Lock] = threading.Lock()
+
+        def _parse_css_string(self, css_body: str, validate: bool = True) -> Any:
+            # allow_network=False stops premailer's own fetches, not cssutils':
+            # cssutils.parseString loads every @import url(...) with urllib, a
+            # request per render to wherever a template's CSS points (found by
+            # tests/test_hostile_speed.py). This parser's fetcher loads nothing;
+            # the @import stays in <style> for clients, as css-inline leaves it.
+            # (mailkit memoises the parsed rules in _parse_style_rules below, so
+            # premailer's own parse cache is not needed.)
+            return cssutils.CSSParser(fetcher=_fetch_nothing).parseString(css_body, validate=validate)
+
+        def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
+            key = (css_body, ruleset_index, self.keep_style_tags)
+            with self._lock:
+                hit = self._rules.get(key)
+                if hit is not None:
+                    self._rules.move_to_end(key)
+                    return hit
+            result = super()._parse_style_rules(css_body, ruleset_index)
+            with self._lock:
+                self._rules[key] = result
+                while len(self._rules) > 256:
+                    self._rules.popitem(last=False)
+            return result
+
+        def _style_to_basic_html_attributes(self, element: Any, style_content: str, force: bool = False) -> None:
+            # It only ever sets align, valign, bgcolor, width and height, and
+            # mailkit disables all five (MRML writes the ones Outlook needs): skip
+            # re-parsing every inlined style for nothing. Pinned in tests.
+            return None
+
+    return _Premailer
 
 
 # the HTML attributes premailer would copy from inlined CSS: MRML already
 # writes the ones Outlook needs, and a copied width="100%" breaks images there
 _BASIC_ATTRIBUTES = ("width", "height", "align", "bgcolor", "valign")
-
-
-class _Premailer(premailer.Premailer):
-    """premailer with its per-stylesheet work memoised.
-
-    On every transform premailer re-parses each <style> and re-serialises every
-    rule's properties through cssutils (about 60% of its time on a digest),
-    although a template and theme give the same CSS every time. The result
-    depends only on the CSS text, its index and the options below, which are
-    fixed for mailkit; with keep_style_tags=True the leftover is unused.
-    """
-
-    _rules: ClassVar[OrderedDict[tuple[str, int, bool], Any]] = OrderedDict()
-    _lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
-        key = (css_body, ruleset_index, self.keep_style_tags)
-        with self._lock:
-            hit = self._rules.get(key)
-            if hit is not None:
-                self._rules.move_to_end(key)
-                return hit
-        result = super()._parse_style_rules(css_body, ruleset_index)
-        with self._lock:
-            self._rules[key] = result
-            while len(self._rules) > 256:
-                self._rules.popitem(last=False)
-        return result
-
-    def _style_to_basic_html_attributes(self, element: Any, style_content: str, force: bool = False) -> None:
-        # It only ever sets align, valign, bgcolor, width and height, and
-        # mailkit disables all five (MRML writes the ones Outlook needs): skip
-        # re-parsing every inlined style for nothing. Pinned in tests.
-        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,7 +173,7 @@ def inline_tree(root: Any, options: InlineOptions = InlineOptions()) -> str:
     Offline; keeps ``<style>`` (media queries, dark mode), ``!important`` and the doctype.
     """
     try:
-        _Premailer(
+        _premailer()(
             base_url=None,
             disable_link_rewrites=True,
             allow_network=False,
@@ -161,3 +237,62 @@ def narrow(html: str) -> str:
 def inline_css(html: str, options: InlineOptions = InlineOptions()) -> str:
     """Inline CSS offline; keep ``<style>`` (media queries, dark mode), ``!important`` and the doctype."""
     return inline_tree(parse_html(html), options)
+
+
+def inline_document(html: str, inliner: str = "premailer", options: InlineOptions = InlineOptions()) -> tuple[str, Any]:
+    """MJML's output ``html`` with its CSS inlined by ``inliner``, and the inlined document parsed by lxml.
+
+    The parsed document feeds the text stage, which reads the inlined styles
+    (``display:none`` hides an element from the plain text too).
+    """
+    if inliner == "premailer":
+        tree = parse_html(html)
+        return inline_tree(tree, options), tree
+    if inliner == "css-inline":
+        result = _css_inline(html, options)
+        return result, parse_html(result)
+    raise InliningError(f"unknown inliner {inliner!r}: choose one of {', '.join(INLINERS)}")
+
+
+# css-inline skips a <style> marked data-css-inline="ignore" and keeps it as it is
+_CSS_INLINE_RESET = '<style type="text/css" data-css-inline="ignore">\n#outlook a'
+
+
+@functools.cache
+def _css_inliner(keep_style_tags: bool) -> Any:
+    try:
+        import css_inline
+    except ImportError as err:
+        raise InliningError("the css-inline engine is not installed: pip install 'mailkit[fast]'") from err
+    # every knob mailkit relies on spelled out: no network, no <link> loaded,
+    # no width/height attributes copied from CSS (MRML writes the ones Outlook needs)
+    return css_inline.CSSInliner(
+        inline_style_tags=True,
+        keep_style_tags=keep_style_tags,
+        keep_link_tags=True,
+        keep_at_rules=True,
+        minify_css=False,
+        base_url=None,
+        load_remote_stylesheets=False,
+        extra_css=None,
+        remove_inlined_selectors=False,
+        apply_width_attributes=False,
+        apply_height_attributes=False,
+    )
+
+
+def _css_inline(html: str, options: InlineOptions) -> str:
+    if options.remove_classes:
+        raise InliningError("the css-inline engine cannot remove classes: use inliner='premailer'")
+    inliner = _css_inliner(options.keep_style_tags)
+    html = html.strip().replace(_MJML_RESET, _CSS_INLINE_RESET, 1)
+    try:
+        result: str = inliner.inline(html)
+    except Exception as err:
+        raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from err
+    # the marker has done its work (premailer drops its own the same way)
+    result = result.replace(' data-css-inline="ignore"', "", 1)
+    # the same doctype line as the premailer engine writes
+    if result[:15].lower() == "<!doctype html>":
+        result = result[15:].lstrip("\n")
+    return "<!doctype html>\n" + narrow(result)

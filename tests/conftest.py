@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SEED = FIXTURES / "breaking-china-cyberspying.yaml"
 THEMES = ["nbc-news", "harbor-ledger"]
+# the CSS inlining engines the browser tests hold to the same layout and accessibility
+INLINERS = ["premailer", "css-inline"]
 
 
 def fixture_files() -> list[Path]:
@@ -33,8 +35,8 @@ def matrix() -> list[tuple[str, Path]]:
 
 
 @functools.cache
-def rendered(template: str, fixture: Path, theme: str | None = None) -> mailkit.RenderedEmail:
-    return mailkit.render(template, fixture, mailkit.RenderOptions(theme=theme))
+def rendered(template: str, fixture: Path, theme: str | None = None, inliner: str = "premailer") -> mailkit.RenderedEmail:
+    return mailkit.render(template, fixture, mailkit.RenderOptions(theme=theme, inliner=inliner))  # type: ignore[arg-type]
 
 
 def pair_id(pair: tuple[str, Path]) -> str:

@@ -12,7 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from conftest import THEMES, matrix, pair_id, rendered
+from conftest import INLINERS, THEMES, matrix, pair_id, rendered
 
 import mailkit
 
@@ -33,9 +33,10 @@ def boxes(page, selector: str) -> list[dict]:  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.mark.parametrize("inliner", INLINERS)
 @pytest.mark.parametrize("pair", matrix(), ids=pair_id)
-def test_phone_width_has_no_horizontal_scroll_and_cards_stack(browser, pair) -> None:  # type: ignore[no-untyped-def]
-    email = rendered(*pair)
+def test_phone_width_has_no_horizontal_scroll_and_cards_stack(browser, pair, inliner: str) -> None:  # type: ignore[no-untyped-def]
+    email = rendered(*pair, inliner=inliner)
     context, page = open_email(browser, email.html, 375)
     try:
         scroll = page.evaluate("document.documentElement.scrollWidth")
@@ -49,9 +50,10 @@ def test_phone_width_has_no_horizontal_scroll_and_cards_stack(browser, pair) -> 
         context.close()
 
 
+@pytest.mark.parametrize("inliner", INLINERS)
 @pytest.mark.parametrize("pair", matrix(), ids=pair_id)
-def test_desktop_width_is_a_600px_column_with_cards_side_by_side(browser, pair) -> None:  # type: ignore[no-untyped-def]
-    email = rendered(*pair)
+def test_desktop_width_is_a_600px_column_with_cards_side_by_side(browser, pair, inliner: str) -> None:  # type: ignore[no-untyped-def]
+    email = rendered(*pair, inliner=inliner)
     context, page = open_email(browser, email.html, 1000)
     try:
         for card in boxes(page, ".mk-card"):
@@ -77,14 +79,15 @@ def contrast(fg: str, bg: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+@pytest.mark.parametrize("inliner", INLINERS)
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("theme", ["nbc-news", "harbor-ledger"])
 @pytest.mark.parametrize(("template", "fixture"), [("breaking", "breaking-china-cyberspying"),
                                                    ("special-report", "special-report-inside-the-indictment")])
 def test_body_text_contrast_in_light_and_dark_mode(browser, template: str, fixture: str,  # type: ignore[no-untyped-def]
-                                                   theme: str, dark: bool) -> None:
+                                                   theme: str, dark: bool, inliner: str) -> None:
     # the special report has figures in its body: their alt text is checked too
-    email = mailkit.render(template, f"fixtures/{fixture}.yaml", mailkit.RenderOptions(theme=theme))
+    email = rendered(template, Path("fixtures") / f"{fixture}.yaml", theme, inliner)
     context, page = open_email(browser, email.html, 1000, dark=dark)
     try:
         samples = page.eval_on_selector_all(
@@ -140,16 +143,17 @@ AXE = Path(__file__).resolve().parent / "mjml" / "node_modules" / "axe-core" / "
 AXE_OFF = ("landmark-one-main", "region")
 
 
+@pytest.mark.parametrize("inliner", INLINERS)
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("pair", matrix(), ids=pair_id)
-def test_axe_finds_no_accessibility_violation(browser, pair, theme: str) -> None:  # type: ignore[no-untyped-def]
+def test_axe_finds_no_accessibility_violation(browser, pair, theme: str, inliner: str) -> None:  # type: ignore[no-untyped-def]
     # axe-core (Deque's reference engine, installed beside the MJML validator):
     # WCAG 2.2 A/AA and best practices, in light and in dark mode
     if not AXE.is_file():
         if os.environ.get("MAILKIT_REQUIRE_BROWSER"):
             pytest.fail("axe-core is not installed (npm ci --prefix tests/mjml)")
         pytest.skip("axe-core is not installed (npm ci --prefix tests/mjml)")
-    email = rendered(*pair, theme=theme)
+    email = rendered(*pair, theme=theme, inliner=inliner)
     context, page = open_email(browser, email.html, 1000)
     try:
         page.add_script_tag(path=str(AXE))

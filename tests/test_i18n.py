@@ -270,3 +270,18 @@ def test_an_author_translates_a_scaffolded_template_with_pybabel(tmp_path: Path)
     email = render("storm-watch", fixture, RenderOptions(template_dirs=(templates,)))
     assert "ALERTE TEMPÊTE" in email.text
     assert "Lire l’article complet" in email.text  # not translated by the author: mailkit's catalog
+
+
+def test_script_fonts_only_where_the_email_holds_that_script() -> None:
+    # named in every inline style, the Arabic, Hebrew and Devanagari fonts cost
+    # about 7 KB on the forty-story digest and pushed it over Gmail's clip
+    from mailkit.i18n import script_font_stack
+
+    assert script_font_stack("Georgia, serif", ["en", "fr"]) == "Georgia, serif"
+    assert script_font_stack("Georgia, serif", ["en", "ar", "he"]) == \
+        "Georgia, 'Noto Naskh Arabic', Tahoma, 'Noto Serif Hebrew', serif"
+    assert script_font_stack("Arial, sans-serif", ["hi-IN"]) == "Arial, 'Noto Sans Devanagari', 'Nirmala UI', sans-serif"
+    english = mailkit.render("digest", FIXTURES_DIR / "digest-forty-stories.yaml")
+    assert "Noto" not in english.html and not any("clip" in w for w in english.warnings)
+    mixed = mailkit.render("digest", FIXTURES_DIR / "digest-languages-and-images.yaml")
+    assert "'Noto Sans Arabic'" in mixed.html and "'Noto Sans Hebrew'" in mixed.html and "Devanagari" not in mixed.html

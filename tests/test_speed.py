@@ -1,0 +1,60 @@
+"""What the speed work relies on: fast paths that must give what the slow ones give."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import mailkit
+from mailkit.personalize import html_escape
+
+
+@given(st.text())
+def test_html_escape_is_html_escape_with_quotes(value: str) -> None:
+    assert html_escape(value) == html.escape(value, quote=True)
+
+
+def realistic_reader(i: int) -> mailkit.Recipient:
+    """A reader as alert services send to: their own signed unsubscribe and preferences URLs and link parameters."""
+    email = f"reader{i}@example.org"
+    sig = hmac.new(b"list secret", email.encode(), hashlib.sha256).hexdigest()[:32]
+    return mailkit.Recipient(
+        email=email, first_name=["Ana", "José", "Siobhán O'Brien", "Tom & Jerry"][i % 4],
+        unsubscribe_url=f"https://news.example.com/unsubscribe?rid={i}&list=daily&sig={sig}",
+        preferences_url=f"https://news.example.com/preferences?rid={i}&sig={sig}",
+        link_params={"rid": f"r{i}", "utm_term": f"segment-{i % 7}"},
+    )
+
+
+def test_personalize_with_realistic_readers_equals_a_full_render() -> None:
+    fixture = "fixtures/digest-morning-briefing.yaml"
+    prepared = mailkit.prepare("digest", fixture)
+    for i in range(4):
+        reader = realistic_reader(i)
+        email = prepared.personalize(reader)
+        assert email == mailkit.render("digest", fixture, recipient=reader)
+        assert html.escape(reader.unsubscribe_url or "") in email.html
+        assert f"rid=r{i}&amp;utm_term=segment-{i % 7}" in email.html
+
+
+@given(st.text(alphabet=st.sampled_from([" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0",
+                                         "\u1680", "\u2003", "\u2028", "\u3000", "\u200b", "\ufeff", "a", "é", "."])))
+def test_collapse_spaces_is_the_regex_html2text_runs(data: str) -> None:
+    import re
+
+    from mailkit.text import collapse_spaces
+
+    assert collapse_spaces(data) == re.sub(r"\s+", " ", data)
+
+
+@given(st.text())
+def test_collapse_spaces_on_any_text(data: str) -> None:
+    import re
+
+    from mailkit.text import collapse_spaces
+
+    assert collapse_spaces(data) == re.sub(r"\s+", " ", data)
