@@ -281,7 +281,7 @@ def test_script_fonts_only_where_the_email_holds_that_script() -> None:
     assert script_font_stack("Georgia, serif", ["en", "ar", "he"]) == \
         "Georgia, 'Noto Naskh Arabic', Tahoma, 'Noto Serif Hebrew', serif"
     assert script_font_stack("Arial, sans-serif", ["hi-IN"]) == "Arial, 'Noto Sans Devanagari', 'Nirmala UI', sans-serif"
-    english = mailkit.render("digest", FIXTURES_DIR / "digest-forty-stories.yaml")
+    english = render("digest", FIXTURES_DIR / "digest-forty-stories.yaml")
     assert "Noto" not in english.html and not any("clip" in w for w in english.warnings)
-    mixed = mailkit.render("digest", FIXTURES_DIR / "digest-languages-and-images.yaml")
+    mixed = render("digest", FIXTURES_DIR / "digest-languages-and-images.yaml")
     assert "'Noto Sans Arabic'" in mixed.html and "'Noto Sans Hebrew'" in mixed.html and "Devanagari" not in mixed.html
