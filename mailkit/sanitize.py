@@ -15,6 +15,7 @@ deliberately strict and documented in the README ("Untrusted input"):
 
 from __future__ import annotations
 
+import html as _html
 import re
 import unicodedata
 from collections import Counter
@@ -208,12 +209,16 @@ class SanitizedHtml:
 
 
 def _unescape_attr(v: str) -> str:
-    return v.replace("&quot;", '"').replace("&nbsp;", "\xa0").replace("&amp;", "&")
+    # nh3 0.3.8 (html5ever) writes & " nbsp < and > as references in attribute
+    # values (the HTML standard's serialisation since 2025; it wrote only the
+    # first three before), and text with & < > nbsp: decode all of them in one
+    # pass, or "&lt;b&gt;" in an alt text reached readers as "&lt;b&gt;"
+    return _html.unescape(v)
 
 
 def _reencode_attrs(html: str) -> str:
-    # nh3 (html5ever) writes attribute values with only & " and nbsp escaped,
-    # and never an unescaped '"' inside a value, so this scan is exact.
+    # nh3 (html5ever) writes attribute values with & " nbsp < > escaped, and
+    # never an unescaped '"' inside a value, so this scan is exact.
     def tag(m: re.Match[str]) -> str:
         attrs = _ATTR.sub(lambda a: f'{a.group(1)}="{encode_for_mrml(_unescape_attr(a.group(2)))}"', m.group(2))
         return f"<{m.group(1)}{attrs}{m.group(3)}>"
@@ -258,7 +263,7 @@ class _Table:
 
 
 def _cell_text(html: str) -> str:
-    return " ".join(_unescape_attr(_STRIP_TAGS.sub(" ", html)).replace("&lt;", "<").replace("&gt;", ">").split())
+    return " ".join(_unescape_attr(_STRIP_TAGS.sub(" ", html)).split())
 
 
 def _span(attrs: str, name: str) -> int:
@@ -342,7 +347,7 @@ def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
                 owner.numbers[column] += number
             extra = ' class="mk-num"' if number else ""
             if len(owner.labels) > WIDE_TABLE_COLUMNS and column < len(owner.labels) and owner.labels[column]:
-                label = owner.labels[column].replace("&", "&amp;").replace('"', "&quot;")
+                label = _html.escape(owner.labels[column])
                 extra += f' data-label="{label}"'
             out[index] = start_tag[:-1] + extra + ">"
     out.append(html[pos:])
