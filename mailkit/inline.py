@@ -103,7 +103,7 @@ _SSI_OWNERS = lxml.etree.XPath("//@*[contains(., '<!--')]/..")
 
 def html_tostring(root: Any) -> str:
     """``lxml.etree.tostring(root, method="html")``, with every ``<`` of an attribute value escaped."""
-    owners = _SSI_OWNERS(root)
+    owners: list[Any] = list(_SSI_OWNERS(root))  # type: ignore[arg-type]
     if not owners:
         return lxml.etree.tostring(root, method="html", pretty_print=False, encoding="unicode")
     # the "<" of "<!--" goes out as a nonce no content can hold, then as &lt;;
