@@ -90,3 +90,21 @@ def test_preheader_from_a_body_of_initials_is_linear() -> None:
     # the first sentence still skips abbreviations ("U.S.", "Mr.") and ends at the stop after them
     email = mailkit.render("breaking", _no_dek("<p>Mr. Smith met U.S. officials. Then he left.</p>"))
     assert email.preheader == "Mr. Smith met U.S. officials."
+
+
+@pytest.mark.parametrize("body", ["<p>" + "1" * 100_000 + "</p>", "<blockquote><p>" + "1." * 50_000 + "</p></blockquote>"],
+                         ids=["digits", "quoted-numbers"])
+def test_long_unbreakable_number_is_linear(body: str) -> None:
+    """A line over the width that is one word is checked for a URL behind a
+    quote's or list's prefix; the pattern's lazy prefix of digits and its
+    '\\S+://' tried every split of a 100,000-digit word (8 s, 280 KB: a minute)."""
+    start = time.perf_counter()
+    email = render("articles.0.body", body)
+    assert time.perf_counter() - start < 2
+    assert any(len(line) > 99_000 for line in email.text.splitlines())  # one word, never broken
+
+
+def test_url_behind_a_prefix_still_moves_to_column_0() -> None:
+    url = "https://www.example.org/" + "a" * 90
+    email = render("articles.0.body", f'<blockquote><p><a href="{url}">{url}</a></p></blockquote>')
+    assert url in email.text.splitlines()
