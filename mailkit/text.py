@@ -42,7 +42,14 @@ class TextOptions:
     rule: str = "-" * 40
 
 
-_FILLER = re.compile("[\u034f\u200b-\u200d\u2060\ufeff\u00ad]")
+# invisible filler (the preheader's U+034F U+200C runs, zero-width spaces, BOMs,
+# soft hyphens) goes; a joiner (U+200D, U+200C, U+034F) between two visible
+# characters is part of the text and stays: 👨‍👩‍👧 is one family, not three
+# people, and Persian "می‌خواهم" needs its ZWNJ
+_JOINERS = "\u034f\u200c\u200d"
+_INVISIBLE = "\u200b\u2060\ufeff\u00ad"
+_FILLER = re.compile(
+    f"[{_INVISIBLE}]|(?<![^\\s{_JOINERS}{_INVISIBLE}])[{_JOINERS}]|[{_JOINERS}](?![^\\s{_JOINERS}{_INVISIBLE}])")
 _SPACES = re.compile(r"(?<=\S)[ \t\u00a0\u2007\u202f]+")
 _LEADING = re.compile(r"^[ \t\u00a0\u2007\u202f]+", re.MULTILINE)
 _BLOCK = re.compile("\ue000mkblock[0-9a-f]+n[0-9]+\ue000")

@@ -108,3 +108,22 @@ def test_url_behind_a_prefix_still_moves_to_column_0() -> None:
     url = "https://www.example.org/" + "a" * 90
     email = render("articles.0.body", f'<blockquote><p><a href="{url}">{url}</a></p></blockquote>')
     assert url in email.text.splitlines()
+
+
+JOINED = ["👨\u200d👩\u200d👧\u200d👦", "🏳\ufe0f\u200d🌈", "👩🏽\u200d💻", "می\u200cخواهم", "क्\u200dष"]
+
+
+@pytest.mark.parametrize("where", ["p", "pre", "headline"])
+def test_text_part_keeps_joiners(where: str) -> None:
+    """Zero-width joiners and non-joiners inside a word or an emoji sequence
+    are text: the text part stripped every U+200C/U+200D with the preheader's
+    filler, so a family emoji became four people, the rainbow flag a white flag
+    and a rainbow, and Persian words lost their ZWNJ."""
+    words = " ".join(JOINED)
+    if where == "headline":
+        email = render("articles.0.headline", f"Families {words}")
+    else:
+        email = render("articles.0.body", f"<{where}>Families {words}</{where}>")
+    for word in JOINED:
+        assert word in email.text
+    assert "\u034f" not in email.text and "\u200c " not in email.text  # the preheader's filler stays out
