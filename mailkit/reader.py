@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -304,9 +306,15 @@ def read_data_file(path: Path, limits: Limits = LIMITS) -> Any:
     if path.suffix not in (".yaml", ".yml", ".json", ".toml"):
         raise InvalidFixtureError(source, [("", "unsupported file type (use .json, .yaml, .yml or .toml)")])
     try:
-        with path.open("rb") as f:
-            # read one byte past the limit rather than trust stat(): a pipe or
-            # /dev/zero has no size
+        # O_NONBLOCK: opening a named pipe (fixtures/x.yaml made by mkfifo)
+        # waited for a writer forever, and one that trickles would hold the
+        # read; only a regular file is read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise InvalidFixtureError(source, [("", "cannot read: not a regular file")])
+            # read one byte past the limit rather than trust stat(): the file
+            # may grow while it is read
             raw = f.read(limits.max_file_bytes + 1)
     except OSError as err:
         raise InvalidFixtureError(source, [("", f"cannot read: {err}")]) from err

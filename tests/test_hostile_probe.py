@@ -8,8 +8,10 @@ Same spirit as tests/test_hostile_input.py; a case that still fails is marked
 
 from __future__ import annotations
 
+import os
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import lxml.html
@@ -127,3 +129,19 @@ def test_text_part_keeps_joiners(where: str) -> None:
     for word in JOINED:
         assert word in email.text
     assert "\u034f" not in email.text and "\u200c " not in email.text  # the preheader's filler stays out
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_fixture_that_is_not_a_file(tmp_path: Path, kind: str) -> None:
+    """A named pipe called x.yaml (left by a script, or a fixtures folder on a
+    shared mount) made load_edition, render and `check --all` wait for a writer
+    forever; a device is read as nothing useful. Both are refused at once."""
+    path = tmp_path / "x.yaml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    start = time.perf_counter()
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"x\.yaml: .*not a regular file"):
+        mailkit.load_edition(path)
+    assert time.perf_counter() - start < 1
