@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from datetime import date as Date
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, dataclass_transform
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -23,8 +23,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     model_validator,
 )
+from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
 
 from .sanitize import LIMITS, check_text, resolve_url, url_problem
@@ -388,7 +390,27 @@ class Newsletter(_Model):
         return data
 
 
-class Recipient(_Model):
+@dataclass_transform(kw_only_default=True, field_specifiers=(Field,))  # as ModelMetaclass, for type checkers
+class _Translating(ModelMetaclass):
+    """``Model(...)``, called by the caller, raises InvalidFixtureError naming the field.
+
+    A Recipient is made by the caller, once per subscriber row: pydantic's own
+    ValidationError is no MailkitError, and a bulk job catching MailkitError
+    stopped at the first bad address. A metaclass rather than ``__init__``:
+    pydantic calls a model's own ``__init__`` while it validates, and would
+    wrap the error again.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as err:
+            from .fixtures import translate_validation_error  # fixtures imports this module
+
+            raise translate_validation_error(err, cls.__name__) from err
+
+
+class Recipient(_Model, metaclass=_Translating):
     """One reader, for personalisation. Empty ``first_name`` falls back to a greeting without a name."""
 
     email: EmailAddress

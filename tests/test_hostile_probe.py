@@ -166,3 +166,17 @@ def test_cjk_paragraph_wraps() -> None:
     email = render("articles.0.body", '<p lang="zh">' + "中文没有空格" * 30 + "</p>")
     long_lines = [line for line in email.text.splitlines() if len(line) > 78 and not re.match(r"\S+://\S+$", line)]
     assert long_lines == []
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"email": "not-an-address"}, r"^Recipient: email: "),
+    ({"email": "josé@example.org"}, r"^Recipient: email: "),
+    ({"email": "a@example.org", "first_name": "Ana\x00"}, r"^Recipient: first_name: control character U\+0000"),
+    ({"email": "a@example.org", "link_params": {"a b": "x"}}, r"^Recipient: link_params"),
+], ids=["address", "non-ascii-local", "nul", "param-name"])
+def test_a_bad_recipient_is_a_mailkit_error(fields: dict[str, Any], message: str) -> None:
+    """The README: every failure is a MailkitError, and an address is checked
+    when a Recipient is loaded. Recipient(...) raised pydantic's ValidationError,
+    which a bulk job catching MailkitError did not catch."""
+    with pytest.raises(mailkit.InvalidFixtureError, match=message):
+        mailkit.Recipient(**fields)
