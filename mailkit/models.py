@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal, dataclass_transform
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
@@ -198,12 +199,28 @@ def _email_address(value: str) -> str:
 # a plain local@domain address, in its ASCII form (see ascii_address)
 EmailAddress = Annotated[str, AfterValidator(_email_address), Field(json_schema_extra={"format": "email"})]
 
-_RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "iw", "ks", "ku", "ps", "sd", "ur", "yi"}
+# languages written right to left that CLDR may not know (Aramaic, old tags)
+_RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "ur", "yi"}
 
 
+@lru_cache(maxsize=256)
 def direction_of(language: str) -> Direction:
-    """Text direction of a BCP 47 language tag (``"ar"`` -> ``"rtl"``)."""
-    return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
+    """Text direction of a BCP 47 language tag (``"ar"`` -> ``"rtl"``): CLDR's
+    character order when CLDR knows the language (with its script: ``ckb``,
+    ``az-Arab``, ``pa-Arab`` are right to left, ``ha`` and ``uz-Latn`` left to
+    right), else mailkit's list of right-to-left languages.
+
+    The list alone made a Sorani (``ckb``) or Uyghur edition left to right and
+    a Hausa one (written in Latin letters) a mirrored right-to-left email.
+    """
+    primary = language.split("-")[0].lower()
+    if primary in _RTL_LANGUAGES and "-" not in language:
+        return "rtl"
+    try:
+        order = Locale.parse(language.replace("-", "_")).character_order
+    except (ValueError, TypeError, UnknownLocaleError):
+        return "rtl" if primary in _RTL_LANGUAGES else "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 class _Model(BaseModel):

@@ -193,3 +193,19 @@ def test_toml_huge_integer_after_many_long_digit_runs_is_quick(tmp_path: Path) -
     with pytest.raises(mailkit.InvalidFixtureError, match=r"big\.toml: line \d+: integer of 4,400 digits"):
         mailkit.load_edition(path)
     assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize(("language", "direction"), [
+    ("ckb", "rtl"),  # Central Kurdish (Sorani), Arabic script: Rudaw, Kurdistan24
+    ("ug", "rtl"),  # Uyghur
+    ("az-Arab", "rtl"),
+    ("ha", "ltr"),  # Hausa is written in Latin letters: BBC Hausa, VOA Hausa
+    ("ar", "rtl"), ("he", "rtl"), ("en", "ltr"),
+])
+def test_edition_direction_follows_cldr(language: str, direction: str) -> None:
+    """The document's dir came from a hand list only: a Sorani or Uyghur
+    edition was laid out left to right and a Hausa one mirrored, right to left
+    (a story's own language already asked CLDR as well)."""
+    email = render("newsletter.language", language)
+    root = lxml.html.document_fromstring(email.html)
+    assert root.get("dir") == direction
