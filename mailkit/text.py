@@ -99,8 +99,26 @@ class _Lxml(threading.local):
 _LXML = _Lxml()
 
 
+def _text_with_breaks(el: lxml.html.HtmlElement) -> str:
+    """``el``'s text with each ``<br>`` as a line break: itertext() skips it,
+    so a link "Read<br>more" read "Readmore", a cell "Kyiv<br>Ukraine"
+    "KyivUkraine", and a CMS's <pre> of lines joined by <br> one line."""
+    if el.find(".//br") is None:
+        return "".join(el.itertext())
+    parts: list[str] = []
+    for event, node in lxml.etree.iterwalk(el, events=("start", "end")):
+        if event == "start":
+            if node.tag == "br":
+                parts.append("\n")
+            elif isinstance(node.tag, str) and node.text:
+                parts.append(node.text)
+        elif node is not el and node.tail:
+            parts.append(node.tail)
+    return "".join(parts)
+
+
 def _text_of(el: lxml.html.HtmlElement) -> str:
-    return " ".join(_FILLER.sub("", "".join(el.itertext())).split())
+    return " ".join(_FILLER.sub("", _text_with_breaks(el)).split())
 
 
 def _bare(url: str) -> str:
@@ -221,7 +239,7 @@ def _indent(m: re.Match[str]) -> str:
 
 def _pre_lines(el: lxml.html.HtmlElement) -> list[Line]:
     """A ``<pre>`` as it is, four spaces in, never wrapped (tabs as four columns)."""
-    text = _FILLER.sub("", "".join(el.itertext())).replace("\r\n", "\n").replace("\r", "\n")
+    text = _FILLER.sub("", _text_with_breaks(el)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.rstrip().expandtabs(4) for line in text.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)

@@ -209,3 +209,15 @@ def test_edition_direction_follows_cldr(language: str, direction: str) -> None:
     email = render("newsletter.language", language)
     root = lxml.html.document_fromstring(email.html)
     assert root.get("dir") == direction
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('<p><a href="https://e.example/">Read<br>more <b>now<br></b>please</a></p>', "Read more now please [1]"),
+    ("<pre>line1<br>line2<br/>  line3</pre>", "    line1\n    line2\n      line3\n"),
+    ("<table><tr><th>City</th><th>Votes</th></tr><tr><td>Kyiv<br>Ukraine</td><td>2</td></tr></table>", "Kyiv Ukraine"),
+], ids=["link", "pre", "cell"])
+def test_line_break_inside_link_pre_or_cell_is_kept(body: str, expected: str) -> None:
+    """The text part read a link's, a <pre>'s and a table cell's text with
+    itertext(), which skips <br>: "Read<br>more" became "Readmore", a CMS's
+    code block of <br>-separated lines one line, a cell "KyivUkraine"."""
+    assert expected in render("articles.0.body", body).text
