@@ -75,8 +75,13 @@ _ABBREVIATION = re.compile(r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|G
 _ABBREVIATION_REACH = 64
 
 
+# inline elements join the text around them ("<b>Wash</b>ington" is one word);
+# any other tag separates words
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|cite|code|del|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|u)\b[^>]*>")
+
+
 def _plain(html: str) -> str:
-    return " ".join(html_lib.unescape(_TAGS.sub(" ", html)).split())
+    return " ".join(html_lib.unescape(_TAGS.sub(" ", _INLINE_TAGS.sub("", html))).split())
 
 
 def _first_sentence(html: str) -> str:
@@ -94,13 +99,18 @@ def _subject(edition: Edition) -> str:
     return edition.subject or shorten(edition.lead.headline, 78)
 
 
-def _preheader(edition: Edition, subject: str) -> str:
+def _preheader(edition: Edition, subject: str, lead_body: str | None = None) -> str:
+    """The caller's preheader, else the lead's dek or summary, else the first
+    sentence of ``lead_body``: the lead's body as sanitised (the raw body's
+    <style>, <script> and <form> text reached the inbox preview)."""
     if edition.preheader:  # the caller's own: used as given (checks warn about it)
         return edition.preheader
     lead = edition.lead
-    for field_value in (lead.dek, lead.summary, lead.body):
+    if lead_body is None and lead.body:
+        lead_body = sanitize_body(lead.body, field="articles[0].body", base_url=lead.url).html
+    for field_value in (lead.dek, lead.summary, lead_body):
         candidate = field_value
-        if field_value is lead.body and field_value:
+        if field_value is lead_body and field_value:
             candidate = _first_sentence(field_value)  # only when there is no dek or summary
         if candidate and candidate.strip().casefold() != subject.strip().casefold():
             return shorten(candidate, 130)
@@ -183,11 +193,14 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         watched = watch_edition(edition)
     bodies: dict[int, Markup] = {}
     markup: set[str] = set()
+    lead_body = ""
     for path, article in _articles(edition):
         if article.body:
             clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
             warnings.extend(clean.warnings)
             body_html = clean.html
+            if article is edition.lead:
+                lead_body = body_html  # before any cut: the preheader's first sentence
             if max_body_chars is not None:
                 # in the body itself, so every template (a reader's own included) shows the link
                 cut = cut_body(body_html, max_body_chars)
@@ -225,7 +238,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         "editor_note": edition.editor_note,
         "date": edition.date or edition.lead.published_at.date(),
         "subject": subject,
-        "preheader": _preheader(edition, subject),
+        "preheader": _preheader(edition, subject, lead_body),
         "lang": edition.lang,
         "dir": edition.dir,
         "body": body,

@@ -221,3 +221,16 @@ def test_line_break_inside_link_pre_or_cell_is_kept(body: str, expected: str) ->
     itertext(), which skips <br>: "Read<br>more" became "Readmore", a CMS's
     code block of <br>-separated lines one line, a cell "KyivUkraine"."""
     assert expected in render("articles.0.body", body).text
+
+
+@pytest.mark.parametrize(("body", "preheader"), [
+    ("<style>p{color:red}</style><p>Hello world. Next.</p>", "Hello world."),
+    ("<script>var a = 'x';</script><p>Hi there. Next.</p>", "Hi there."),
+    ("<form><input value='x'>Sign up now. X</form><p>Shown. Next.</p>", "Shown."),
+    ("<p><b>Wash</b>ington <a href='https://e.example/'>U.S.</a>'s plan. Next.</p>", "Washington U.S.'s plan."),
+], ids=["style", "script", "form", "inline-tags"])
+def test_preheader_from_the_cleaned_body(body: str, preheader: str) -> None:
+    """No dek: the preheader is the body's first sentence, but it was read from
+    the raw body, so a CMS's <style> or <script> text, or a form the cleaning
+    drops, became the inbox preview; and every tag split a word ("Wash ington")."""
+    assert mailkit.render("breaking", _no_dek(body)).preheader == preheader
