@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+import secrets
 import sys
 import threading
 import types
@@ -26,7 +27,7 @@ import lxml.etree
 
 from .errors import InliningError
 
-__all__ = ["Inliner", "InlineOptions", "inline_css", "inline_document", "inline_tree", "parse_html"]
+__all__ = ["Inliner", "InlineOptions", "html_tostring", "inline_css", "inline_document", "inline_tree", "parse_html"]
 
 Inliner = Literal["premailer", "css-inline"]
 INLINERS: tuple[str, ...] = get_args(Inliner)
@@ -167,6 +168,36 @@ def parse_html(html: str) -> Any:
         raise InliningError(f"cannot parse the compiled HTML: {err}") from None
 
 
+# libxml2's HTML serialiser writes the "<!--...-->" in an attribute value
+# unescaped (its special case for server-side includes, in xmlEscapeText;
+# Nokogiri patches it out, "0002-Update-entities-to-remove-handling-of-ssi",
+# after loofah's CVE-2018-8048): a headline "<!--[if mso]><script>...<![endif]-->"
+# reached the HTML as raw markup in the page's aria-label, an image's alt, a
+# table's data-label. Pinned in tests/test_hostile_probe.py.
+_SSI_OWNERS = lxml.etree.XPath("//@*[contains(., '<!--')]/..")
+
+
+def html_tostring(root: Any) -> str:
+    """``lxml.etree.tostring(root, method="html")``, with every ``<`` of an attribute value escaped."""
+    owners: list[Any] = list(_SSI_OWNERS(root))  # type: ignore[arg-type]
+    if not owners:
+        return lxml.etree.tostring(root, method="html", pretty_print=False, encoding="unicode")
+    # the "<" of "<!--" goes out as a nonce no content can hold, then as &lt;;
+    # the tree is put back as it was (the text stage reads it next)
+    nonce = "mk" + secrets.token_hex(16)
+    saved = [(el, dict(el.attrib)) for el in owners]
+    try:
+        for el, attrib in saved:
+            for name, value in attrib.items():
+                if "<!--" in value:
+                    el.set(name, value.replace("<!--", nonce + "!--"))
+        return lxml.etree.tostring(root, method="html", pretty_print=False, encoding="unicode").replace(nonce, "&lt;")
+    finally:
+        for el, attrib in saved:
+            for name, value in attrib.items():
+                el.set(name, value)
+
+
 def inline_tree(root: Any, options: InlineOptions = InlineOptions()) -> str:
     """Inline CSS into the parsed document ``root`` (changed in place) and return it serialised.
 
@@ -192,7 +223,7 @@ def inline_tree(root: Any, options: InlineOptions = InlineOptions()) -> str:
             remove_unset_properties=True,
             method="html",
         ).transform(root, pretty_print=False)
-        result = lxml.etree.tostring(root, method="html", pretty_print=False, encoding="unicode")
+        result = html_tostring(root)
     except Exception as err:  # noqa: BLE001 - premailer raises bare lxml/cssutils/ValueError types
         raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from None
     # lxml drops MJML's lowercase "<!doctype html>" (peterbe/premailer#156 for

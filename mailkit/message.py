@@ -64,12 +64,15 @@ class _Folded(str):
 
 
 def check_header(name: str, value: str) -> str:
-    """Refuse a header value with a line break, NUL or an encoded word; return it unchanged."""
+    """Refuse a header value with a line break or NUL; return it unchanged.
+
+    Text that looks like an RFC 2047 encoded word (a headline about one) is not
+    refused: it is written as encoded words itself (RFC 2047 section 5), so a
+    mail client shows it as written, never as what it would decode to.
+    """
     m = _LINE_BREAKS.search(value)
     if m:
         raise HeaderError(f"{name}: line break or NUL (U+{ord(m.group()):04X}) at position {m.start()} refused")
-    if _ENCODED_WORD.search(value):
-        raise HeaderError(f"{name}: an RFC 2047 encoded word ('=?...?=') refused: pass plain text")
     return value
 
 
@@ -80,6 +83,8 @@ def check_address(name: str, address: str) -> str:
     address that loads is an address that can be sent to.
     """
     check_header(name, address)
+    if _ENCODED_WORD.search(address):  # an address is never encoded: such a one is refused
+        raise HeaderError(f"{name}: an RFC 2047 encoded word ('=?...?=') in an address refused")
     try:
         return ascii_address(address)
     except ValueError as err:
@@ -125,8 +130,9 @@ def _encoded_words(text: str) -> list[str]:
 
 def _is_plain(text: str) -> bool:
     # printable ASCII words, one space apart, none too long to fold
+    # (and nothing a reader could take for an encoded word: that is encoded too)
     return (text.isascii() and text.isprintable() and text == " ".join(text.split())
-            and all(len(word) <= _WIDTH - 2 for word in text.split(" ")))
+            and all(len(word) <= _WIDTH - 2 for word in text.split(" ")) and not _ENCODED_WORD.search(text))
 
 
 def _text_tokens(text: str) -> list[str]:

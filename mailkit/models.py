@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from datetime import date as Date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, dataclass_transform
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
@@ -28,6 +29,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
 
 from .errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
@@ -198,12 +200,28 @@ def _email_address(value: str) -> str:
 # a plain local@domain address, in its ASCII form (see ascii_address)
 EmailAddress = Annotated[str, AfterValidator(_email_address), Field(json_schema_extra={"format": "email"})]
 
-_RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha", "he", "iw", "ks", "ku", "ps", "sd", "ur", "yi"}
+# languages written right to left that CLDR may not know (Aramaic, old tags)
+_RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "ur", "yi"}
 
 
+@lru_cache(maxsize=256)
 def direction_of(language: str) -> Direction:
-    """Text direction of a BCP 47 language tag (``"ar"`` -> ``"rtl"``)."""
-    return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
+    """Text direction of a BCP 47 language tag (``"ar"`` -> ``"rtl"``): CLDR's
+    character order when CLDR knows the language (with its script: ``ckb``,
+    ``az-Arab``, ``pa-Arab`` are right to left, ``ha`` and ``uz-Latn`` left to
+    right), else mailkit's list of right-to-left languages.
+
+    The list alone made a Sorani (``ckb``) or Uyghur edition left to right and
+    a Hausa one (written in Latin letters) a mirrored right-to-left email.
+    """
+    primary = language.split("-")[0].lower()
+    if primary in _RTL_LANGUAGES and "-" not in language:
+        return "rtl"
+    try:
+        order = Locale.parse(language.replace("-", "_")).character_order
+    except (ValueError, TypeError, UnknownLocaleError):
+        return "rtl" if primary in _RTL_LANGUAGES else "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -483,7 +501,27 @@ class Newsletter(_Model):
         return data
 
 
-class Recipient(_Model):
+@dataclass_transform(kw_only_default=True, field_specifiers=(Field,))  # as ModelMetaclass, for type checkers
+class _Translating(ModelMetaclass):
+    """``Model(...)``, called by the caller, raises InvalidFixtureError naming the field.
+
+    A Recipient is made by the caller, once per subscriber row: pydantic's own
+    ValidationError is no MailkitError, and a bulk job catching MailkitError
+    stopped at the first bad address. A metaclass rather than ``__init__``:
+    pydantic calls a model's own ``__init__`` while it validates, and would
+    wrap the error again.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as err:
+            from .fixtures import translate_validation_error  # fixtures imports this module
+
+            raise translate_validation_error(err, cls.__name__) from err
+
+
+class Recipient(_Model, metaclass=_Translating):
     """One reader, for personalisation. Empty ``first_name`` falls back to a greeting without a name."""
 
     email: EmailAddress

@@ -121,8 +121,18 @@ _ABBREVIATION = re.compile(r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|G
 PREHEADER_CHARS = 130
 
 
+# longer than any abbreviation the pattern knows; a run of initials this long
+# is an abbreviation whichever way it is cut
+_ABBREVIATION_REACH = 64
+
+
+# inline elements join the text around them ("<b>Wash</b>ington" is one word);
+# any other tag separates words
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|cite|code|del|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|u)\b[^>]*>")
+
+
 def _plain(html: str) -> str:
-    return " ".join(html_lib.unescape(_TAGS.sub(" ", html)).split())
+    return " ".join(html_lib.unescape(_TAGS.sub(" ", _INLINE_TAGS.sub("", html))).split())
 
 
 def _first_sentence(html: str, limit: int = PREHEADER_CHARS) -> str:
@@ -136,7 +146,10 @@ def _first_sentence(html: str, limit: int = PREHEADER_CHARS) -> str:
     """
     text = _plain(html)[: 2 * limit]
     for m in _SENTENCE_END.finditer(text):
-        if not _ABBREVIATION.search(text[: m.start() + 1]):
+        # the abbreviation test reads the words before the stop only: on the
+        # whole text so far, "A. " * 30,000 (a body of 90 KB with no dek)
+        # took minutes, each stop copying and searching everything before it
+        if not _ABBREVIATION.search(text, max(0, m.start() + 1 - _ABBREVIATION_REACH), m.start() + 1):
             return text[: m.end()]
     return text
 
@@ -247,11 +260,14 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         watched = watch_edition(edition)
     bodies: dict[int, Markup] = {}
     markup: set[str] = set()
+    lead_body = ""
     for path, article in _articles(edition):
         if article.body:
             clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
             warnings.extend(clean.warnings)
             body_html = clean.html
+            if article is edition.lead:
+                lead_body = body_html  # before any cut: the preheader's first sentence
             if max_body_chars is not None:
                 # in the body itself, so every template (a reader's own included) shows the link
                 cut = cut_body(body_html, max_body_chars)
@@ -294,7 +310,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
         "editor_note": edition.editor_note,
         "date": edition.date or edition.lead.published_at.date(),
         "subject": subject,
-        "preheader": _preheader(edition, subject, bodies.get(id(edition.lead), "")),
+        "preheader": _preheader(edition, subject, lead_body),
         "lang": edition.lang,
         "dir": edition.dir,
         "body": body,

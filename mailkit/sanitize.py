@@ -457,7 +457,7 @@ def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
                 owner.numbers[column] += number
             extra = ' class="mk-num"' if number else ""
             if len(owner.labels) > WIDE_TABLE_COLUMNS and column < len(owner.labels) and owner.labels[column]:
-                label = owner.labels[column].replace("&", "&amp;").replace('"', "&quot;")
+                label = html_lib.escape(owner.labels[column])
                 extra += f' data-label="{label}"'
             out[index] = start_tag[:-1] + extra + ">"
     out.append(html[pos:])

@@ -50,7 +50,14 @@ class TextOptions:
     rule: str = "-" * 40
 
 
-_FILLER = re.compile("[\u034f\u200b-\u200d\u2060\ufeff\u00ad]")
+# invisible filler (the preheader's U+034F U+200C runs, zero-width spaces, BOMs,
+# soft hyphens) goes; a joiner (U+200D, U+200C, U+034F) between two visible
+# characters is part of the text and stays: 👨‍👩‍👧 is one family, not three
+# people, and Persian "می‌خواهم" needs its ZWNJ
+_JOINERS = "\u034f\u200c\u200d"
+_INVISIBLE = "\u200b\u2060\ufeff\u00ad"
+_FILLER = re.compile(
+    f"[{_INVISIBLE}]|(?<![^\\s{_JOINERS}{_INVISIBLE}])[{_JOINERS}]|[{_JOINERS}](?![^\\s{_JOINERS}{_INVISIBLE}])")
 _SPACES = re.compile(r"(?<=\S)[ \t\u00a0\u2007\u202f]+")
 _LEADING = re.compile(r"^[ \t\u00a0\u2007\u202f]+", re.MULTILINE)
 _BLOCK = re.compile("\ue000mkblock[0-9a-f]+n[0-9]+\ue000")
@@ -100,8 +107,26 @@ class _Lxml(threading.local):
 _LXML = _Lxml()
 
 
+def _text_with_breaks(el: lxml.html.HtmlElement) -> str:
+    """``el``'s text with each ``<br>`` as a line break: itertext() skips it,
+    so a link "Read<br>more" read "Readmore", a cell "Kyiv<br>Ukraine"
+    "KyivUkraine", and a CMS's <pre> of lines joined by <br> one line."""
+    if el.find(".//br") is None:
+        return "".join(el.itertext())
+    parts: list[str] = []
+    for event, node in lxml.etree.iterwalk(el, events=("start", "end")):
+        if event == "start":
+            if node.tag == "br":
+                parts.append("\n")
+            elif isinstance(node.tag, str) and node.text:
+                parts.append(node.text)
+        elif node is not el and node.tail:
+            parts.append(node.tail)
+    return "".join(parts)
+
+
 def _text_of(el: lxml.html.HtmlElement) -> str:
-    return " ".join(_FILLER.sub("", "".join(el.itertext())).split())
+    return " ".join(_FILLER.sub("", _text_with_breaks(el)).split())
 
 
 def _bare(url: str) -> str:
@@ -222,7 +247,7 @@ def _indent(m: re.Match[str]) -> str:
 
 def _pre_lines(el: lxml.html.HtmlElement) -> list[Line]:
     """A ``<pre>`` as it is, four spaces in, never wrapped (tabs as four columns)."""
-    text = _FILLER.sub("", "".join(el.itertext())).replace("\r\n", "\n").replace("\r", "\n")
+    text = _FILLER.sub("", _text_with_breaks(el)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.rstrip().expandtabs(4) for line in text.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
@@ -609,7 +634,9 @@ def lay_out(line: Line, options: TextOptions) -> list[str]:
 
 # a wrapped line over the width is one word: a URL after a quote's "> " or a
 # list item's indent moves to column 0, where a terminal cannot wrap it
-_PREFIXED_URL = re.compile(r"^[\s>*+\-\d.]+?((?:\S+://|mailto:)\S+)$")
+# (the URL starts at its scheme's first letter, which the prefix cannot hold:
+# "\S+://" after a lazy prefix tried every split of a line of 60,000 digits, 3 s)
+_PREFIXED_URL = re.compile(r"^[\s>*+\-\d.]+?((?:[a-zA-Z][a-zA-Z0-9+.\-]*://|mailto:)\S+)$")
 
 
 def _urls_at_column_0(lines: list[str], width: int) -> list[str]:
