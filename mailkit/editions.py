@@ -47,7 +47,7 @@ import yaml
 from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
 from .fixtures import load_theme
 from .models import Article, Edition, Newsletter
-from .reader import check_data, read_data_file
+from .reader import check_data, read_source
 from .sanitize import LIMITS, resolve_url, sanitize_body
 
 __all__ = [
@@ -166,14 +166,7 @@ def _refuse_constant(name: str) -> Any:
 def _newsletter(newsletter: Newsletter | Mapping[str, Any] | str | Path) -> Newsletter:
     if isinstance(newsletter, Newsletter):
         return newsletter
-    if isinstance(newsletter, Mapping):
-        data: Any = newsletter
-        name = "<newsletter>"
-        check_data(data, name)
-    else:
-        path = Path(newsletter)
-        data = read_data_file(path)
-        name = str(path)
+    data, name = read_source(newsletter, "<newsletter>")
     if isinstance(data, Mapping) and isinstance(data.get("newsletter"), Mapping):
         data = data["newsletter"]  # a fixture, or a file holding only `newsletter:`
     if not isinstance(data, Mapping):

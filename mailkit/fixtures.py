@@ -10,7 +10,7 @@ from typing import Any
 from .errors import InvalidFixtureError, MailkitError
 from .models import Brand, Edition, translate_validation_error
 from .paths import template_dirs
-from .reader import check_data, read_data_file
+from .reader import read_data_file, read_source
 
 __all__ = [
     "edition_schema",
@@ -71,14 +71,7 @@ def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
     """
     if isinstance(source, Edition):
         return source
-    if isinstance(source, Mapping):
-        data: Any = source
-        name = "<data>"
-        check_data(data, name)
-    else:
-        path = Path(source)
-        data = read_data_file(path)
-        name = str(path)
+    data, name = read_source(source, "<data>")
     if not isinstance(data, Mapping):
         raise InvalidFixtureError(name, [("", "a fixture must be a mapping with newsletter and articles")])
     nl = data.get("newsletter")

@@ -49,7 +49,7 @@ from yaml.resolver import Resolver
 from .errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
 from .sanitize import LIMITS, Limits, check_text
 
-__all__ = ["check_data", "read_data_file"]
+__all__ = ["check_data", "read_data_file", "read_source"]
 
 # the largest integer a fixture may hold: 64 bits, signed
 _MAX_INT = 2**63 - 1
@@ -425,3 +425,13 @@ def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
         on_path.discard(id(value))
 
     walk(data, 0)
+
+
+def read_source(source: str | Path | Mapping[str, Any], mapping_name: str) -> tuple[Any, str]:
+    """``(data, name)`` from a file path (read with :func:`read_data_file`) or a mapping
+    a caller passed (walked with :func:`check_data` and named ``mapping_name`` in errors)."""
+    if isinstance(source, Mapping):
+        check_data(source, mapping_name)
+        return source, mapping_name
+    path = Path(source)
+    return read_data_file(path), str(path)

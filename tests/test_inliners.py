@@ -131,7 +131,10 @@ def _screenshot(browser, html: str, width: int) -> str:  # type: ignore[no-untyp
     try:
         page = context.new_page()
         page.route("**/*", lambda route: route.abort())  # offline: images are placeholders
-        page.set_content(html, wait_until="domcontentloaded")
+        page.set_content(html, wait_until="load")
+        # under load, a screenshot taken before the fonts settle lays a line out
+        # differently in one of the two (a flaky difference of ~1,300 pixels)
+        page.evaluate("document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => r(0))))")
         return "data:image/png;base64," + base64.b64encode(page.screenshot(full_page=True)).decode()
     finally:
         context.close()
