@@ -6,6 +6,7 @@
 """
 
 from .compose import TemplateInfo, list_templates
+from .deliver import DeliveryReport, RetryPolicy, deliver, read_recipients
 from .errors import (
     DeliverabilityError,
     HeaderError,
@@ -44,6 +45,7 @@ from .personalize import PreparedEmail
 from .render import RenderOptions, prepare, render
 from .rendered import RenderedEmail
 from .sanitize import LIMITS, Limits
+from .smtp import SMTPTransport
 from .spam import SpamReport, spam_reports
 from .text import TextOptions
 
@@ -56,6 +58,7 @@ __all__ = [
     "BulkMessages",
     "Colors",
     "DeliverabilityError",
+    "DeliveryReport",
     "Edition",
     "Fonts",
     "Footer",
@@ -76,6 +79,8 @@ __all__ = [
     "Recipient",
     "RenderOptions",
     "RenderedEmail",
+    "RetryPolicy",
+    "SMTPTransport",
     "Section",
     "SendError",
     "Sender",
@@ -89,12 +94,14 @@ __all__ = [
     "UnsafeInputError",
     "__version__",
     "build_message",
+    "deliver",
     "edition_schema",
     "list_templates",
     "load_edition",
     "load_theme",
     "message_bytes",
     "prepare",
+    "read_recipients",
     "render",
     "spam_reports",
 ]

@@ -49,6 +49,7 @@ __all__ = ["DeliveryReport", "Progress", "RetryPolicy", "Unusable", "campaign_id
            "read_recipients"]
 
 _WINDOW = 512  # recipients read, checked against the journal and recorded pending at a time
+_PROBLEMS = 10  # recipients not accepted that the report lists
 _PROBE = Recipient(email="probe@example.com", first_name="Probe")
 
 
@@ -205,6 +206,7 @@ class _Run:
         self.work = _Work(limit=max(4 * transport.connections, _WINDOW))
         self.lock = threading.Lock()
         self.fatal: MailkitError | None = None
+        self.problems: list[tuple[int, str, str, str]] = []  # the first few, for a run without a journal
 
     def message_id(self, position: int) -> str:
         return f"<{self.campaign[:24]}.{position}@{self.bulk.domain}>"
@@ -216,6 +218,8 @@ class _Run:
             self.journal.record(item.position, email, state, reply.code if reply else None, text, item.attempt)
         with self.lock:
             setattr(self.progress, state, getattr(self.progress, state) + 1)
+            if state in ("failed", "deferred") and len(self.problems) < _PROBLEMS:
+                self.problems.append((item.position, email, state, text))
         self.work.settle()
 
     def temporary(self, item: _Item, why: str) -> None:
@@ -360,7 +364,7 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
     feeder.join(5)
     if on_progress is not None:
         on_progress(progress)
-    problems = journal.problems() if journal is not None else []
+    problems = journal.problems(_PROBLEMS) if journal is not None else sorted(run.problems)
     if journal is not None:
         journal.close()
     if feeder_error is not None:

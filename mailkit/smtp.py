@@ -70,8 +70,11 @@ class Connection(Protocol):
 class Transport(Protocol):
     """Opens connections; ``connections`` is how many :func:`~mailkit.deliver` keeps open."""
 
-    connections: int
-    rate_per_connection: float | None
+    @property
+    def connections(self) -> int: ...
+
+    @property
+    def rate_per_connection(self) -> float | None: ...
 
     def connect(self) -> Connection: ...
 
@@ -169,8 +172,7 @@ class SMTPConnection:
                 smtp.login(transport.user, transport.password)
         except smtplib.SMTPAuthenticationError as err:
             smtp.close()
-            raise SendError(f"SMTP login to {self.where} refused: {err.smtp_code} "
-                            f"{err.smtp_error.decode(errors='replace')}") from err
+            raise SendError(f"SMTP login to {self.where} refused: {err.smtp_code} {err.smtp_error!r}") from err
         except (OSError, smtplib.SMTPException) as err:
             smtp.close()
             raise ConnectionLost(f"connecting to {self.where}: {err}") from err
