@@ -402,6 +402,10 @@ def _progress_line(progress: Any) -> str:
               help="Allow a login without TLS, to a server on this machine (loopback) only.")
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds for each read or write on a connection.")
+@click.option("--dkim-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Sign each message with this PEM private key (needs mailkit[dkim]).")
+@click.option("--dkim-selector", default=None, help="The DKIM selector (with --dkim-key).")
+@click.option("--dkim-domain", default=None, help="The signing domain (default: the sender's).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--theme", help="A theme name or a theme file.")
 @template_dirs_option
@@ -409,6 +413,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
                     rate: float | None, rate_per_connection: float | None, attempts: int, retry_delay: float,
                     journal: Path | None, resume: bool, dry_run: bool, out: Path, from_address: str | None,
                     from_name: str | None, use_ssl: bool, starttls: bool, insecure_login: bool, timeout: float,
+                    dkim_key: Path | None, dkim_selector: str | None, dkim_domain: str | None,
                     quiet: bool, theme: str | None, template_dirs: tuple[Path, ...]) -> None:
     """Send one email to every reader in a recipients file, through a pool of SMTP connections.
 
@@ -416,11 +421,14 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
     (failed, still deferred, or the run was interrupted), 1 on an error.
     """
     from .deliver import RetryPolicy, count_recipients, deliver, read_recipients
+    from .message import BulkMessages
     from .render import prepare
     from .smtp import DirectoryTransport, MboxTransport, SMTPTransport, Transport
 
     if use_ssl and starttls:
         raise click.UsageError("--ssl and --starttls: choose one")
+    if (dkim_key is None) != (dkim_selector is None):
+        raise click.UsageError("--dkim-key and --dkim-selector go together")
     if resume and journal is None:
         raise click.UsageError("--resume needs the --journal of the run to continue")
     host, _, port = smtp.rpartition(":")
@@ -439,11 +447,17 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
                                       password=os.environ.get("MAILKIT_SMTP_PASSWORD"),
                                       insecure_loopback_login=insecure_login, timeout=timeout,
                                       rate_per_connection=rate_per_connection)
+        signer = None
+        if dkim_key is not None and dkim_selector is not None:
+            from .dkim import DkimSigner
+
+            domain = dkim_domain or BulkMessages(prepared, sender=sender).sender.address.rpartition("@")[2]
+            signer = DkimSigner(selector=dkim_selector, domain=domain, private_key=dkim_key.read_bytes())
         total = count_recipients(recipients_file) if recipients_file.is_file() else None
         show = not quiet and sys.stderr.isatty()
         report = deliver(prepared, read_recipients(recipients_file), transport, journal=journal, resume=resume,
                          rate=rate, retry=RetryPolicy(attempts=attempts, first_delay=retry_delay), sender=sender,
-                         total=total,
+                         dkim=signer, total=total,
                          on_progress=(lambda p: click.echo(_progress_line(p), err=True, nl=False)) if show else None)
     except MailkitError as err:
         raise _Failed(str(err)) from err

@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 
+from .dkim import DkimSigner
 from .errors import InvalidFixtureError, MailkitError, SendError
 from .journal import DONE, Journal
 from .message import BulkMessages
@@ -193,8 +194,10 @@ class _Work:
 
 class _Run:
     def __init__(self, bulk: BulkMessages, transport: Transport, journal: Journal | None, campaign: str,
-                 date: datetime, rate: float | None, retry: RetryPolicy, progress: Progress) -> None:
+                 date: datetime, rate: float | None, retry: RetryPolicy, progress: Progress,
+                 dkim: DkimSigner | None) -> None:
         self.bulk = bulk
+        self.dkim = dkim
         self.transport = transport
         self.journal = journal
         self.campaign = campaign
@@ -246,6 +249,8 @@ class _Run:
                     continue
                 try:
                     raw = self.bulk.message(recipient, date=self.date, message_id=self.message_id(item.position))
+                    if self.dkim is not None:
+                        raw = self.dkim.sign(raw)
                 except MailkitError as err:
                     self.settle(item, "failed", None, f"{type(err).__name__}: {err}")
                     continue
@@ -311,7 +316,7 @@ class _Run:
 def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable], transport: Transport, *,
             journal: Journal | str | Path | None = None, resume: bool = False, rate: float | None = None,
             retry: RetryPolicy | None = None, sender: Sender | None = None, message_id_domain: str | None = None,
-            total: int | None = None, on_progress: Callable[[Progress], None] | None = None,
+            dkim: DkimSigner | None = None, total: int | None = None, on_progress: Callable[[Progress], None] | None = None,
             progress_interval: float = 0.5) -> DeliveryReport:
     """Send ``prepared`` to every recipient through ``transport``'s pool of connections.
 
@@ -319,17 +324,19 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
     continues the run it records, sending nothing it knows was accepted.
     ``rate`` caps messages a second overall (the transport may cap each
     connection too). ``on_progress`` is called every ``progress_interval``
-    seconds from this thread. Ctrl-C stops the run cleanly: messages in
+    seconds from this thread; ``dkim`` signs each message. Ctrl-C stops the run cleanly: messages in
     flight finish and are recorded, and the report says ``interrupted``.
     """
     bulk = BulkMessages(prepared, sender=sender, message_id_domain=message_id_domain)
     campaign = campaign_id(bulk)
+    if dkim is not None:  # a bad key fails here, once, not for every reader
+        dkim.sign(bulk.message(_PROBE))
     if isinstance(journal, str | Path):
         journal = Journal(journal, campaign, resume=resume)
     started = journal.started if journal is not None else time.time()
     progress = Progress(total=total)
     run = _Run(bulk, transport, journal, campaign, datetime.fromtimestamp(int(started), UTC), rate,
-               retry or RetryPolicy(), progress)
+               retry or RetryPolicy(), progress, dkim)
     threads = [threading.Thread(target=run.connection_thread, name=f"mailkit-deliver-{n}", daemon=True)
                for n in range(transport.connections)]
     for thread in threads:
