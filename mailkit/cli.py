@@ -371,6 +371,33 @@ def _progress_line(progress: Any) -> str:
             f"left {_duration(progress.time_left)}   ")
 
 
+def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: str, sender: Sender | None,
+                       rate: float | None, retry: Any, show: bool, smtp: str, batch: int) -> None:
+    try:
+        from .celery import enqueue, follow
+    except ImportError as err:
+        raise _Failed(f"--celery needs Celery and redis-py: pip install 'mailkit[celery]' ({err})") from err
+    import redis
+
+    try:
+        journal, total = enqueue(prepared, recipients, transport, broker=broker, sender=sender, retry=retry,
+                                 rate_per_worker=rate, batch=batch)
+        click.echo(f"queued {total} recipients on {broker}; waiting for the workers", err=True)
+        progress = follow(journal, total,
+                          on_progress=(lambda p: click.echo(_progress_line(p), err=True, nl=False)) if show else None)
+        problems = journal.problems()
+    except redis.RedisError as err:
+        raise _Failed(f"--celery {broker}: {err}") from err
+    if show:
+        click.echo("", err=True)
+    click.echo(f"{progress.sent} accepted through {smtp} by the Celery workers, {progress.deferred} deferred, "
+               f"{progress.failed} failed; {progress.elapsed:.1f} s")
+    for position, email, state, reply in problems:
+        click.echo(f"  recipients[{position}] {email}: {state}: {reply}")
+    if progress.deferred or progress.failed:
+        sys.exit(3)
+
+
 @main.command("deliver")
 @click.argument("template")
 @click.argument("fixture", type=click.Path(dir_okay=False, path_type=Path))
@@ -406,6 +433,10 @@ def _progress_line(progress: Any) -> str:
               help="Sign each message with this PEM private key (needs mailkit[dkim]).")
 @click.option("--dkim-selector", default=None, help="The DKIM selector (with --dkim-key).")
 @click.option("--dkim-domain", default=None, help="The signing domain (default: the sender's).")
+@click.option("--celery", "celery_broker", metavar="REDIS_URL", default=None,
+              help="Queue batches for Celery workers (celery -A mailkit.celery worker) and follow them.")
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Recipients per Celery task (with --celery).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--theme", help="A theme name or a theme file.")
 @template_dirs_option
@@ -414,7 +445,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
                     journal: Path | None, resume: bool, dry_run: bool, out: Path, from_address: str | None,
                     from_name: str | None, use_ssl: bool, starttls: bool, insecure_login: bool, timeout: float,
                     dkim_key: Path | None, dkim_selector: str | None, dkim_domain: str | None,
-                    quiet: bool, theme: str | None, template_dirs: tuple[Path, ...]) -> None:
+                    celery_broker: str | None, batch: int, quiet: bool, theme: str | None, template_dirs: tuple[Path, ...]) -> None:
     """Send one email to every reader in a recipients file, through a pool of SMTP connections.
 
     Exit status 0 when every recipient was accepted, 3 when some were not
@@ -455,6 +486,12 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
             signer = DkimSigner(selector=dkim_selector, domain=domain, private_key=dkim_key.read_bytes())
         total = count_recipients(recipients_file) if recipients_file.is_file() else None
         show = not quiet and sys.stderr.isatty()
+        if celery_broker is not None:
+            if dry_run or signer is not None or not isinstance(transport, SMTPTransport):
+                raise click.UsageError("--celery sends through SMTP: not with --dry-run or --dkim-key (yet)")
+            _deliver_on_celery(prepared, read_recipients(recipients_file), transport, celery_broker, sender, rate,
+                               RetryPolicy(attempts=attempts, first_delay=retry_delay), show, smtp, batch)
+            return
         report = deliver(prepared, read_recipients(recipients_file), transport, journal=journal, resume=resume,
                          rate=rate, retry=RetryPolicy(attempts=attempts, first_delay=retry_delay), sender=sender,
                          dkim=signer, total=total,

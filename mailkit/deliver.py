@@ -285,8 +285,8 @@ class _Run:
             if connection is not None:
                 connection.close()
 
-    def feed(self, recipients: Iterable[Recipient | Unusable]) -> None:
-        numbered = enumerate(recipients)
+    def feed(self, recipients: Iterable[Recipient | Unusable], first_position: int) -> None:
+        numbered = enumerate(recipients, first_position)
         while not self.work.stopped:
             window = list(itertools.islice(numbered, _WINDOW))
             if not window:
@@ -316,7 +316,7 @@ class _Run:
 def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable], transport: Transport, *,
             journal: Journal | str | Path | None = None, resume: bool = False, rate: float | None = None,
             retry: RetryPolicy | None = None, sender: Sender | None = None, message_id_domain: str | None = None,
-            dkim: DkimSigner | None = None, total: int | None = None, on_progress: Callable[[Progress], None] | None = None,
+            dkim: DkimSigner | None = None, first_position: int = 0, total: int | None = None, on_progress: Callable[[Progress], None] | None = None,
             progress_interval: float = 0.5) -> DeliveryReport:
     """Send ``prepared`` to every recipient through ``transport``'s pool of connections.
 
@@ -324,7 +324,8 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
     continues the run it records, sending nothing it knows was accepted.
     ``rate`` caps messages a second overall (the transport may cap each
     connection too). ``on_progress`` is called every ``progress_interval``
-    seconds from this thread; ``dkim`` signs each message. Ctrl-C stops the run cleanly: messages in
+    seconds from this thread; ``dkim`` signs each message. ``first_position``
+    numbers the recipients from there (a batch of a larger list, as on Celery). Ctrl-C stops the run cleanly: messages in
     flight finish and are recorded, and the report says ``interrupted``.
     """
     bulk = BulkMessages(prepared, sender=sender, message_id_domain=message_id_domain)
@@ -347,7 +348,7 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
     def feed() -> None:
         nonlocal feeder_error
         try:
-            run.feed(recipients)
+            run.feed(recipients, first_position)
         except BaseException as err:  # noqa: BLE001 - handed to the calling thread and re-raised there
             feeder_error = err
             run.work.stop()
