@@ -15,9 +15,12 @@ redelivered after a worker died re-sends at most the messages each of its
 connections had handed over but not yet recorded.
 
 Tasks are acknowledged late and rejected when their worker is lost; Redis
-gives an unacknowledged task back after ``visibility_timeout`` (60 s here, not
-Redis's default of an hour), which is why a batch is small enough to finish
-well within it (1,000 messages; at most a second or two at full speed).
+gives an unacknowledged task back after ``visibility_timeout`` (45 s here, not
+kombu's default of an hour) at the workers' next sweep (every 5 s here, not
+every 100 s): a dead worker's batch is running again within 50 s. A batch
+must finish well within the timeout, or Redis hands it to a second worker
+while the first still runs: 1,000 messages take a second or two at full
+speed (``--batch`` makes them fewer for a slow server or a low rate).
 """
 
 from __future__ import annotations
@@ -45,14 +48,18 @@ __all__ = ["BATCH", "RedisJournal", "app", "deliver_batch", "enqueue", "follow",
 
 BATCH = 1000
 # seconds before Redis gives a dead worker's task to another: longer than a batch takes
-VISIBILITY_TIMEOUT = int(os.environ.get("MAILKIT_CELERY_VISIBILITY_TIMEOUT", "60"))
+VISIBILITY_TIMEOUT = int(os.environ.get("MAILKIT_CELERY_VISIBILITY_TIMEOUT", "45"))
+# seconds between the workers' sweeps for such tasks: kombu's default sweep is every
+# unacked_restore_interval (10) x unacked_restore_throttle (10) = 100 s in a worker's event loop
+RESTORE_INTERVAL = 5
 
 app = Celery("mailkit", broker=os.environ.get("MAILKIT_CELERY_BROKER", "redis://127.0.0.1:6379/0"))
 app.conf.update(
     task_acks_late=True,  # a task is acknowledged when done, not when received
     task_reject_on_worker_lost=True,  # ... and given back when its worker process dies
     worker_prefetch_multiplier=1,  # a worker holds one batch at a time, not four
-    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT, "unacked_restore_interval": RESTORE_INTERVAL,
+                              "unacked_restore_throttle": 1},
     task_serializer="json",
     accept_content=["json"],
     worker_hijack_root_logger=False,
