@@ -46,10 +46,48 @@ def tool(name: str) -> str:
     return path
 
 
+def celery_rate(prepared: mailkit.PreparedEmail, smtp_port: int, n: int, connections: int) -> float:
+    """Messages a second through 2 Celery workers (each its own process), timed from queueing to the last reply."""
+    import redis
+
+    from mailkit.celery import enqueue, follow
+
+    redis_port = free_port()
+    server = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port),
+                               "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{redis_port}/0"
+    time.sleep(0.5)
+    env = {**os.environ, "MAILKIT_CELERY_BROKER": url}
+    workers = [subprocess.Popen([sys.executable, "-m", "celery", "-A", "mailkit.celery", "worker", "--pool", "solo",
+                                 "--without-gossip", "--without-mingle", "-n", f"bench{i}@%h", "--loglevel", "WARNING"],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for i in range(2)]
+    try:
+        client = redis.Redis(port=redis_port)
+        while not client.exists("_kombu.binding.celery"):
+            time.sleep(0.2)  # until the workers listen
+        time.sleep(2)
+        readers = (mailkit.Recipient(email=f"reader{i}@example.org", first_name=f"R{i}") for i in range(n))
+        start = time.perf_counter()
+        journal, total = enqueue(prepared, readers, SMTPTransport(host="127.0.0.1", port=smtp_port,
+                                                                  connections=connections), broker=url)
+        progress = follow(journal, total, interval=0.1)
+        assert progress.sent == n, progress
+        return n / (time.perf_counter() - start)
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait()
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--celery", action="store_true", help="Also 2 Celery workers (needs redis-server and mailkit[celery]).")
     args = parser.parse_args()
     n, c = args.messages, args.connections
 
@@ -80,6 +118,9 @@ def main() -> None:
             report = deliver(prepared, readers, transport, journal=Path(folder) / "journal.sqlite")
         rate = n / report.seconds
         print(f"mailkit.deliver with an SQLite journal: {rate:,.0f} messages/s ({rate / source_rate:.2f}x smtp-source)")
+        if args.celery:
+            rate = celery_rate(prepared, port, n, c // 2)
+            print(f"2 Celery workers x {c // 2} connections: {rate:,.0f} messages/s ({rate / source_rate:.2f}x smtp-source)")
     finally:
         sink.terminate()
         sink.wait()

@@ -91,6 +91,18 @@ def _load_prepared(client: redis.Redis, key: str) -> PreparedEmail:
     return _PREPARED[key]
 
 
+_RECORD = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local previous = 'pending'
+if old then previous = cjson.decode(old)[2] end
+if previous ~= ARGV[3] then
+  redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+  if previous ~= 'pending' then redis.call('HINCRBY', KEYS[2], previous, -1) end
+end
+"""
+
+
 class RedisJournal(Journal):
     """The journal's states in a Redis hash per campaign, shared by every worker."""
 
@@ -118,15 +130,9 @@ class RedisJournal(Journal):
             pipe.execute()
 
     def record(self, position: int, email: str, state: str, code: int | None, reply: str, attempts: int) -> None:
-        old = self.client.hget(self.key + ":state", str(position))
-        previous = json.loads(old)[1] if old is not None else "pending"
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(self.key + ":state", str(position), json.dumps([email, state, code, reply]))
-            if previous != state:
-                pipe.hincrby(self.key + ":counts", state, 1)
-                if previous != "pending":
-                    pipe.hincrby(self.key + ":counts", previous, -1)
-            pipe.execute()
+        # one round trip, atomic: the state and the per-state counts move together
+        self.client.eval(_RECORD, 2, self.key + ":state", self.key + ":counts", str(position),
+                         json.dumps([email, state, code, reply]), state)
 
     def counts(self) -> dict[str, int]:
         raw = self.client.hgetall(self.key + ":counts")

@@ -144,6 +144,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_at_most_one_per_co
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait()
         killed = time.monotonic()
+        assert len(handler.accepted) < n  # killed mid-run
         workers.append(start_workers(broker, 1)[0])  # the machine comes back; Redis redelivers after its timeout
         out, _ = cli.communicate(timeout=180)
         # picked up again within a minute, not at kombu's default sweep (every 100 s) or Redis's hour
