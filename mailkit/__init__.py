@@ -6,6 +6,7 @@
 """
 
 from .compose import TemplateInfo, list_templates
+from .deliver import DeliveryReport, RetryPolicy, deliver, read_recipients
 from .editions import FeedWarning, edition_yaml, fetch_feed, from_feed, from_ninjs
 from .errors import (
     CatalogError,
@@ -49,6 +50,7 @@ from .personalize import PreparedEmail
 from .render import RenderOptions, prepare, render
 from .rendered import RenderedEmail
 from .sanitize import LIMITS, Limits
+from .smtp import SMTPTransport
 from .spam import SpamReport, spam_reports
 from .text import TextOptions
 
@@ -62,6 +64,7 @@ __all__ = [
     "CatalogError",
     "Colors",
     "DeliverabilityError",
+    "DeliveryReport",
     "Edition",
     "FeedError",
     "FeedWarning",
@@ -85,6 +88,8 @@ __all__ = [
     "Recipient",
     "RenderOptions",
     "RenderedEmail",
+    "RetryPolicy",
+    "SMTPTransport",
     "Section",
     "SendError",
     "Sender",
@@ -99,6 +104,7 @@ __all__ = [
     "UnsafeUrlError",
     "__version__",
     "build_message",
+    "deliver",
     "edition_schema",
     "edition_yaml",
     "fetch_feed",
@@ -109,6 +115,7 @@ __all__ = [
     "load_theme",
     "message_bytes",
     "prepare",
+    "read_recipients",
     "render",
     "spam_reports",
 ]

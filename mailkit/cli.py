@@ -434,6 +434,163 @@ def send_command(template: str, fixture: Path, to: str, from_address: str | None
     click.echo(f"sent {email.subject!r} to {to} through {smtp}")
 
 
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def _progress_line(progress: Any) -> str:
+    total = f"/{progress.total}" if progress.total is not None else ""
+    return (f"\rsent {progress.sent}  deferred {progress.deferred}  failed {progress.failed}  "
+            f"skipped {progress.skipped}  ({progress.done}{total})  {progress.rate:.0f}/s  "
+            f"left {_duration(progress.time_left)}   ")
+
+
+def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: str, sender: Sender | None,
+                       rate: float | None, retry: Any, show: bool, smtp: str, batch: int) -> None:
+    try:
+        from .celery import enqueue, follow
+    except ImportError as err:
+        raise _Failed(f"--celery needs Celery and redis-py: pip install 'mailkit[celery]' ({err})") from err
+    import redis
+
+    try:
+        journal, total = enqueue(prepared, recipients, transport, broker=broker, sender=sender, retry=retry,
+                                 rate_per_worker=rate, batch=batch)
+        click.echo(f"queued {total} recipients on {broker}; waiting for the workers", err=True)
+        progress = follow(journal, total,
+                          on_progress=(lambda p: click.echo(_progress_line(p), err=True, nl=False)) if show else None)
+        problems = journal.problems()
+    except redis.RedisError as err:
+        raise _Failed(f"--celery {broker}: {err}") from err
+    if show:
+        click.echo("", err=True)
+    click.echo(f"{progress.sent} accepted through {smtp} by the Celery workers, {progress.deferred} deferred, "
+               f"{progress.failed} failed; {progress.elapsed:.1f} s")
+    for position, email, state, reply in problems:
+        click.echo(f"  recipients[{position}] {email}: {state}: {reply}")
+    if progress.deferred or progress.failed:
+        sys.exit(3)
+
+
+@main.command("deliver")
+@click.argument("template")
+@click.argument("fixture", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--recipients", "recipients_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A CSV file (header: email, first_name, unsubscribe_url, preferences_url, link_params) "
+                   "or JSON Lines (.jsonl).")
+@click.option("--smtp", "smtp", default="127.0.0.1:25", show_default=True, help="SMTP server as HOST:PORT.")
+@click.option("--connections", default=4, show_default=True, type=click.IntRange(1, 256),
+              help="SMTP connections kept open.")
+@click.option("--rate", type=click.FloatRange(min=0.001, min_open=False), default=None,
+              help="At most this many messages a second, overall.")
+@click.option("--rate-per-connection", type=click.FloatRange(min=0.001), default=None,
+              help="At most this many messages a second on each connection.")
+@click.option("--attempts", default=5, show_default=True, type=click.IntRange(1, 50),
+              help="Tries for a temporary failure (4xx, dropped connection) before it stays deferred.")
+@click.option("--retry-delay", default=2.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds before the first retry; doubled each time, with jitter.")
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite journal of each recipient's state (needed for --resume).")
+@click.option("--resume", is_flag=True, help="Continue the run the journal records; nothing it saw accepted is sent.")
+@click.option("--dry-run", is_flag=True, help="Write the messages to --out instead of sending them.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("deliver.mbox"), show_default=True,
+              help="--dry-run's destination: an mbox file (.mbox, or /dev/null to discard), else a folder of .eml.")
+@click.option("--from", "from_address", metavar="ADDR", help="Sender address (default: the fixture's).")
+@click.option("--from-name", metavar="NAME", help="The sender's name (default: the fixture's, else the newsletter's).")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Connect with implicit TLS (usually port 465).")
+@click.option("--starttls", is_flag=True, help="Upgrade each connection with STARTTLS (usually port 587).")
+@click.option("--insecure-login", is_flag=True,
+              help="Allow a login without TLS, to a server on this machine (loopback) only.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds for each read or write on a connection.")
+@click.option("--dkim-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Sign each message with this PEM private key (needs mailkit[dkim]).")
+@click.option("--dkim-selector", default=None, help="The DKIM selector (with --dkim-key).")
+@click.option("--dkim-domain", default=None, help="The signing domain (default: the sender's).")
+@click.option("--celery", "celery_broker", metavar="REDIS_URL", default=None,
+              help="Queue batches for Celery workers (celery -A mailkit.celery worker) and follow them.")
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Recipients per Celery task (with --celery).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--theme", help="A theme name or a theme file.")
+@template_dirs_option
+def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: str, connections: int,
+                    rate: float | None, rate_per_connection: float | None, attempts: int, retry_delay: float,
+                    journal: Path | None, resume: bool, dry_run: bool, out: Path, from_address: str | None,
+                    from_name: str | None, use_ssl: bool, starttls: bool, insecure_login: bool, timeout: float,
+                    dkim_key: Path | None, dkim_selector: str | None, dkim_domain: str | None,
+                    celery_broker: str | None, batch: int, quiet: bool, theme: str | None, template_dirs: tuple[Path, ...]) -> None:
+    """Send one email to every reader in a recipients file, through a pool of SMTP connections.
+
+    Exit status 0 when every recipient was accepted, 3 when some were not
+    (failed, still deferred, or the run was interrupted), 1 on an error.
+    """
+    from .deliver import RetryPolicy, count_recipients, deliver, read_recipients
+    from .message import BulkMessages
+    from .render import prepare
+    from .smtp import DirectoryTransport, MboxTransport, SMTPTransport, Transport
+
+    if use_ssl and starttls:
+        raise click.UsageError("--ssl and --starttls: choose one")
+    if (dkim_key is None) != (dkim_selector is None):
+        raise click.UsageError("--dkim-key and --dkim-selector go together")
+    if resume and journal is None:
+        raise click.UsageError("--resume needs the --journal of the run to continue")
+    host, _, port = smtp.rpartition(":")
+    if not host or not port.isdigit():
+        raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
+    try:
+        prepared = prepare(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme))
+        sender = sender_option(prepared.personalize(None), from_address, from_name)
+        transport: Transport
+        if dry_run:
+            mbox = out.suffix == ".mbox" or str(out) == os.devnull
+            transport = MboxTransport(out) if mbox else DirectoryTransport(out)
+        else:
+            transport = SMTPTransport(host=host.strip("[]"), port=int(port), connections=connections,
+                                      starttls=starttls, use_ssl=use_ssl, user=os.environ.get("MAILKIT_SMTP_USER"),
+                                      password=os.environ.get("MAILKIT_SMTP_PASSWORD"),
+                                      insecure_loopback_login=insecure_login, timeout=timeout,
+                                      rate_per_connection=rate_per_connection)
+        signer = None
+        if dkim_key is not None and dkim_selector is not None:
+            from .dkim import DkimSigner
+
+            domain = dkim_domain or BulkMessages(prepared, sender=sender).sender.address.rpartition("@")[2]
+            signer = DkimSigner(selector=dkim_selector, domain=domain, private_key=dkim_key.read_bytes())
+        total = count_recipients(recipients_file) if recipients_file.is_file() else None
+        show = not quiet and sys.stderr.isatty()
+        if celery_broker is not None:
+            if dry_run or signer is not None or not isinstance(transport, SMTPTransport):
+                raise click.UsageError("--celery sends through SMTP: not with --dry-run or --dkim-key (yet)")
+            _deliver_on_celery(prepared, read_recipients(recipients_file), transport, celery_broker, sender, rate,
+                               RetryPolicy(attempts=attempts, first_delay=retry_delay), show, smtp, batch)
+            return
+        report = deliver(prepared, read_recipients(recipients_file), transport, journal=journal, resume=resume,
+                         rate=rate, retry=RetryPolicy(attempts=attempts, first_delay=retry_delay), sender=sender,
+                         dkim=signer, total=total,
+                         on_progress=(lambda p: click.echo(_progress_line(p), err=True, nl=False)) if show else None)
+    except MailkitError as err:
+        raise _Failed(str(err)) from err
+    except OSError as err:
+        raise _Failed(f"{err.filename or recipients_file}: {err.strerror or err}") from err
+    if show:
+        click.echo("", err=True)
+    where = f"written to {out}" if dry_run else f"through {smtp}"
+    click.echo(f"{'dry run: ' if dry_run else ''}{report.sent} accepted {where}, {report.deferred} deferred, "
+               f"{report.failed} failed, {report.skipped} already done by an earlier run; "
+               f"{report.seconds:.1f} s ({(report.sent + report.deferred + report.failed) / max(report.seconds, 1e-9):.0f}/s)")
+    for position, email, state, reply in report.problems:
+        click.echo(f"  recipients[{position}] {email}: {state}: {reply}")
+    if report.interrupted:
+        click.echo(f"interrupted: continue with --resume{' --journal ' + str(journal) if journal else ''}")
+    if not report.ok:
+        sys.exit(3)
+
+
 @main.command("schema")
 @click.option("--theme", "theme", is_flag=True, help="The schema of theme files instead of fixtures.")
 def schema_command(theme: bool) -> None:

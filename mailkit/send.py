@@ -18,7 +18,7 @@ from .message import check_address, message_bytes
 from .models import Sender
 from .rendered import RenderedEmail
 
-__all__ = ["is_loopback", "send"]
+__all__ = ["check_login", "is_loopback", "send"]
 
 
 def is_loopback(host: str) -> bool:
@@ -29,6 +29,19 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def check_login(host: str, port: int, *, user: str | None, password: str | None, encrypted: bool,
+                insecure_loopback_login: bool) -> None:
+    """Refuse a half-given login, and a password that would cross the network unencrypted.
+
+    The one rule for :func:`send` and the bulk transport (:mod:`mailkit.smtp`).
+    """
+    if bool(user) != bool(password):
+        raise SendError("SMTP login needs both a user and a password (MAILKIT_SMTP_USER, MAILKIT_SMTP_PASSWORD)")
+    if user and not encrypted and not (insecure_loopback_login and is_loopback(host)):
+        raise SendError(f"refusing to send the SMTP password to {host}:{port} unencrypted: use --ssl or --starttls"
+                        + (" (or --insecure-login, for a server on this machine)" if is_loopback(host) else ""))
 
 
 def send(email: RenderedEmail, *, to: str, host: str, port: int = 25, starttls: bool = False,
@@ -42,12 +55,8 @@ def send(email: RenderedEmail, *, to: str, host: str, port: int = 25, starttls: 
     bounds the whole exchange, connect to QUIT, however slowly the server replies.
     """
     to = check_address("To", to)
-    if bool(user) != bool(password):
-        raise SendError("SMTP login needs both a user and a password (MAILKIT_SMTP_USER, MAILKIT_SMTP_PASSWORD)")
-    encrypted = use_ssl or starttls
-    if user and not encrypted and not (insecure_loopback_login and is_loopback(host)):
-        raise SendError(f"refusing to send the SMTP password to {host}:{port} unencrypted: use --ssl or --starttls"
-                        + (" (or --insecure-login, for a server on this machine)" if is_loopback(host) else ""))
+    check_login(host, port, user=user, password=password, encrypted=use_ssl or starttls,
+                insecure_loopback_login=insecure_loopback_login)
     raw = message_bytes(email, to=to, sender=sender)  # HeaderError when there is no sender at all
     envelope_from = (sender or email.edition.newsletter.sender).address  # type: ignore[union-attr]
     context = ssl.create_default_context()

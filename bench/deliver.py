@@ -1,0 +1,130 @@
+"""Delivery benchmark: messages a second into Postfix's smtp-sink, against Postfix's own smtp-source.
+
+    python bench/deliver.py                      # 20,000 breaking alerts, 8 connections
+    python bench/deliver.py --messages 5000 --connections 4
+
+Starts ``smtp-sink`` (Debian package ``postfix``) on a free loopback port,
+then, in the same run and against the same sink: ``smtp-source -s C`` (C
+sessions, Postfix's C load generator) sending messages of the alert's size,
+and ``mailkit.deliver`` from one process with C connections (no journal, and
+with an SQLite journal). Prints each rate and mailkit's ratio to smtp-source.
+Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import mailkit  # noqa: E402
+from mailkit.deliver import deliver  # noqa: E402
+from mailkit.smtp import SMTPTransport  # noqa: E402
+
+SEED = ROOT / "fixtures" / "breaking-china-cyberspying.yaml"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name) or f"/usr/sbin/{name}"
+    if not os.path.exists(path):
+        sys.exit(f"{name} not found: apt-get install postfix (only its smtp-sink and smtp-source binaries are used)")
+    return path
+
+
+def celery_rate(prepared: mailkit.PreparedEmail, smtp_port: int, n: int, connections: int) -> float:
+    """Messages a second through 2 Celery workers (each its own process), timed from queueing to the last reply."""
+    import redis
+
+    from mailkit.celery import enqueue, follow
+
+    redis_port = free_port()
+    server = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port),
+                               "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{redis_port}/0"
+    time.sleep(0.5)
+    env = {**os.environ, "MAILKIT_CELERY_BROKER": url}
+    workers = [subprocess.Popen([sys.executable, "-m", "celery", "-A", "mailkit.celery", "worker", "--pool", "solo",
+                                 "--without-gossip", "--without-mingle", "-n", f"bench{i}@%h", "--loglevel", "WARNING"],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for i in range(2)]
+    try:
+        client = redis.Redis(port=redis_port)
+        while not client.exists("_kombu.binding.celery"):
+            time.sleep(0.2)  # until the workers listen
+        time.sleep(2)
+        readers = (mailkit.Recipient(email=f"reader{i}@example.org", first_name=f"R{i}") for i in range(n))
+        start = time.perf_counter()
+        journal, total = enqueue(prepared, readers, SMTPTransport(host="127.0.0.1", port=smtp_port,
+                                                                  connections=connections), broker=url)
+        progress = follow(journal, total, interval=0.1)
+        assert progress.sent == n, progress
+        return n / (time.perf_counter() - start)
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait()
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--celery", action="store_true", help="Also 2 Celery workers (needs redis-server and mailkit[celery]).")
+    args = parser.parse_args()
+    n, c = args.messages, args.connections
+
+    prepared = mailkit.prepare("breaking", SEED)
+    size = len(mailkit.BulkMessages(prepared).message(mailkit.Recipient(email="reader1@example.org")))
+    port = free_port()
+    sink_cmd = [tool("smtp-sink"), *(["-u", "nobody"] if os.geteuid() == 0 else []), "-c", f"127.0.0.1:{port}", "256"]
+    sink = subprocess.Popen(sink_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    try:
+        start = time.perf_counter()
+        subprocess.run([tool("smtp-source"), "-s", str(c), "-m", str(n), "-l", str(size), "-f", "desk@example.org",
+                        "-t", "reader@example.org", f"127.0.0.1:{port}"], check=True)
+        source_rate = n / (time.perf_counter() - start)
+        print(f"smtp-source -s {c}: {source_rate:,.0f} messages/s ({size:,} byte messages)")
+
+        readers = (mailkit.Recipient(email=f"reader{i}@example.org", first_name=f"R{i}", link_params={"rid": str(i)})
+                   for i in range(n))
+        transport = SMTPTransport(host="127.0.0.1", port=port, connections=c)
+        report = deliver(prepared, readers, transport)
+        assert report.sent == n, report
+        rate = n / report.seconds
+        print(f"mailkit.deliver, 1 process x {c} connections: {rate:,.0f} messages/s "
+              f"({rate / source_rate:.2f}x smtp-source)")
+
+        with tempfile.TemporaryDirectory() as folder:
+            readers = (mailkit.Recipient(email=f"reader{i}@example.org", first_name=f"R{i}") for i in range(n))
+            report = deliver(prepared, readers, transport, journal=Path(folder) / "journal.sqlite")
+        rate = n / report.seconds
+        print(f"mailkit.deliver with an SQLite journal: {rate:,.0f} messages/s ({rate / source_rate:.2f}x smtp-source)")
+        if args.celery:
+            rate = celery_rate(prepared, port, n, c // 2)
+            print(f"2 Celery workers x {c // 2} connections: {rate:,.0f} messages/s ({rate / source_rate:.2f}x smtp-source)")
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
+if __name__ == "__main__":
+    main()

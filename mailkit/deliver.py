@@ -1,0 +1,455 @@
+"""Delivery: one prepared email to many recipients, through a pool of connections, resumably.
+
+    >>> prepared = mailkit.prepare("breaking", edition)                       # doctest: +SKIP
+    >>> transport = mailkit.SMTPTransport(host="127.0.0.1", port=2525, connections=8)
+    >>> report = mailkit.deliver(prepared, read_recipients("readers.csv"), transport,
+    ...                          journal="alert.journal", rate=2000)        # doctest: +SKIP
+
+Recipients stream in: a bounded window of them is in memory at any time,
+whatever their number. Each connection runs in its own thread and takes the
+next recipient; a temporary failure (4xx, a dropped connection, a timeout) is
+tried again after an exponential backoff with jitter, up to
+``RetryPolicy.attempts`` times; a permanent one (5xx) is never retried. Each
+outcome, with the server's reply, is committed to the journal before that
+connection sends its next message.
+
+Every message of a campaign carries the same Date (when the campaign first
+started) and a Message-ID made from the campaign and the recipient's
+position, so a message sent again after a crash is byte for byte the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import heapq
+import itertools
+import json
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl
+
+from pydantic import ValidationError
+
+from .dkim import DkimSigner
+from .errors import InvalidFixtureError, MailkitError, SendError
+from .journal import DONE, Journal
+from .message import BulkMessages
+from .models import Recipient, Sender
+from .personalize import PreparedEmail
+from .smtp import Connection, ConnectionLost, Envelope, RateLimit, Reply, Transport
+
+__all__ = ["DeliveryReport", "Progress", "RetryPolicy", "Unusable", "campaign_id", "count_recipients", "deliver",
+           "read_recipients"]
+
+_WINDOW = 512  # recipients read, checked against the journal and recorded pending at a time
+_PROBLEMS = 10  # recipients not accepted that the report lists
+_PROBE = Recipient(email="probe@example.com", first_name="Probe")
+
+
+class Unusable(NamedTuple):
+    """A recipient that could not be read (bad address, bad URL): recorded as failed, with why."""
+
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryPolicy:
+    """Temporary failures: ``attempts`` tries in all, the n-th retry after about
+    ``first_delay * 2**(n-1)`` seconds (at most ``max_delay``), with jitter: a random
+    wait between half the delay and all of it, so deferred readers do not come back at once."""
+
+    attempts: int = 5
+    first_delay: float = 2.0
+    max_delay: float = 300.0
+
+    def delay(self, attempt: int) -> float:
+        full = min(self.max_delay, self.first_delay * 2 ** (attempt - 1))
+        return random.uniform(full / 2, full)
+
+
+@dataclass
+class Progress:
+    """Counts so far (this run), for a progress bar: ``total`` is None when unknown."""
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retrying: int = 0
+    total: int | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.deferred + self.failed + self.skipped
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def rate(self) -> float:
+        """Messages settled a second (accepted, deferred or failed) in this run."""
+        return (self.sent + self.deferred + self.failed) / max(self.elapsed, 1e-9)
+
+    @property
+    def time_left(self) -> float | None:
+        if self.total is None or self.rate <= 0:
+            return None
+        return max(self.total - self.done, 0) / self.rate
+
+
+@dataclass
+class DeliveryReport:
+    """The outcome of a run. ``ok`` when every recipient was accepted (now or by an earlier run)."""
+
+    sent: int
+    deferred: int
+    failed: int
+    skipped: int
+    seconds: float
+    interrupted: bool = False
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and self.deferred == 0 and self.failed == 0
+
+
+def campaign_id(bulk: BulkMessages) -> str:
+    """A hash of what is sent (the message for a fixed probe recipient): names a journal's campaign."""
+    probe = bulk.message(_PROBE, date=datetime(2000, 1, 1, tzinfo=UTC), message_id="<probe@example.com>")
+    return hashlib.sha256(probe).hexdigest()
+
+
+class _Item(NamedTuple):
+    position: int
+    recipient: Recipient | Unusable
+    attempt: int  # attempts made so far
+
+
+class _Work:
+    """The queue the connection threads share: fresh recipients, and retries when they fall due."""
+
+    def __init__(self, limit: int) -> None:
+        self.cond = threading.Condition()
+        self.fresh: deque[_Item] = deque()
+        self.retries: list[tuple[float, int, _Item]] = []
+        self.order = itertools.count()
+        self.limit = limit
+        self.outstanding = 0  # taken in and not settled (fresh, retrying or in flight)
+        self.exhausted = False
+        self.stopped = False
+
+    def put(self, item: _Item) -> None:
+        with self.cond:
+            while self.outstanding >= self.limit and not self.stopped:
+                self.cond.wait(0.2)
+            self.fresh.append(item)
+            self.outstanding += 1
+            self.cond.notify()
+
+    def take(self) -> _Item | None:
+        with self.cond:
+            while not self.stopped:
+                now = time.monotonic()
+                if self.retries and self.retries[0][0] <= now:
+                    return heapq.heappop(self.retries)[2]
+                if self.fresh:
+                    return self.fresh.popleft()
+                if self.exhausted and self.outstanding == 0:
+                    return None
+                self.cond.wait(min(0.5, self.retries[0][0] - now) if self.retries else 0.5)
+            return None
+
+    def retry(self, item: _Item, due: float) -> None:
+        with self.cond:
+            heapq.heappush(self.retries, (due, next(self.order), item))
+            self.cond.notify()
+
+    def settle(self) -> None:
+        with self.cond:
+            self.outstanding -= 1
+            self.cond.notify_all()
+
+    def finish(self) -> None:
+        with self.cond:
+            self.exhausted = True
+            self.cond.notify_all()
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+            self.cond.notify_all()
+
+
+class _Run:
+    def __init__(self, bulk: BulkMessages, transport: Transport, journal: Journal | None, campaign: str,
+                 date: datetime, rate: float | None, retry: RetryPolicy, progress: Progress,
+                 dkim: DkimSigner | None) -> None:
+        self.bulk = bulk
+        self.dkim = dkim
+        self.transport = transport
+        self.journal = journal
+        self.campaign = campaign
+        self.date = date
+        self.envelope_from = bulk.sender.address
+        self.overall = RateLimit(rate) if rate else None
+        self.retry_policy = retry
+        self.progress = progress
+        self.work = _Work(limit=max(4 * transport.connections, _WINDOW))
+        self.lock = threading.Lock()
+        self.fatal: MailkitError | None = None
+        self.problems: list[tuple[int, str, str, str]] = []  # the first few, for a run without a journal
+
+    def message_id(self, position: int) -> str:
+        return f"<{self.campaign[:24]}.{position}@{self.bulk.domain}>"
+
+    def settle(self, item: _Item, state: str, reply: Reply | None, why: str = "") -> None:
+        email = item.recipient.email
+        text = str(reply) if reply is not None else why
+        if self.journal is not None:
+            self.journal.record(item.position, email, state, reply.code if reply else None, text, item.attempt)
+        with self.lock:
+            setattr(self.progress, state, getattr(self.progress, state) + 1)
+            if state in ("failed", "deferred") and len(self.problems) < _PROBLEMS:
+                self.problems.append((item.position, email, state, text))
+        self.work.settle()
+
+    def temporary(self, item: _Item, why: str) -> None:
+        if item.attempt >= self.retry_policy.attempts:
+            self.settle(item, "deferred", None, why)
+            return
+        with self.lock:
+            self.progress.retrying += 1
+        self.work.retry(item, time.monotonic() + self.retry_policy.delay(item.attempt))
+
+    def connection_thread(self) -> None:
+        connection: Connection | None = None
+        pace = RateLimit(self.transport.rate_per_connection) if self.transport.rate_per_connection else None
+        failures = 0
+        try:
+            while (item := self.work.take()) is not None:
+                if item.attempt > 0:
+                    with self.lock:
+                        self.progress.retrying -= 1
+                item = item._replace(attempt=item.attempt + 1)
+                recipient = item.recipient
+                if isinstance(recipient, Unusable):
+                    self.settle(item, "failed", None, recipient.reason)
+                    continue
+                try:
+                    raw = self.bulk.message(recipient, date=self.date, message_id=self.message_id(item.position))
+                    if self.dkim is not None:
+                        raw = self.dkim.sign(raw)
+                except MailkitError as err:
+                    self.settle(item, "failed", None, f"{type(err).__name__}: {err}")
+                    continue
+                try:
+                    if connection is None:
+                        if failures:
+                            time.sleep(self.retry_policy.delay(failures))  # the server is down: do not hammer it
+                        connection = self.transport.connect()
+                    if pace is not None:
+                        pace.acquire()
+                    if self.overall is not None:
+                        self.overall.acquire()
+                    reply = connection.send(Envelope(item.position, self.envelope_from, recipient.email), raw)
+                except ConnectionLost as err:
+                    failures += 1
+                    if connection is not None:
+                        connection.close()
+                        connection = None
+                    self.temporary(item, f"temporary: {err}")
+                    continue
+                failures = 0
+                if reply.accepted:
+                    self.settle(item, "sent", reply)
+                elif reply.permanent:
+                    self.settle(item, "failed", reply)
+                else:
+                    self.temporary(item, str(reply))
+        except MailkitError as err:  # a refused login, an unwritable dry-run file: the whole run stops
+            self.fatal = self.fatal or err
+            self.work.stop()
+        finally:
+            if connection is not None:
+                connection.close()
+
+    def feed(self, recipients: Iterable[Recipient | Unusable], first_position: int) -> None:
+        numbered = enumerate(recipients, first_position)
+        while not self.work.stopped:
+            window = list(itertools.islice(numbered, _WINDOW))
+            if not window:
+                break
+            known = self.journal.states(window[0][0], window[-1][0]) if self.journal is not None else {}
+            new = []
+            for position, recipient in window:
+                email = recipient.email
+                if position in known:
+                    recorded, state = known[position]
+                    if recorded != email:
+                        raise SendError(f"recipients[{position}]: {email!r}, but the journal has {recorded!r} "
+                                        "there: resume with the same recipients list, in the same order")
+                    if state in DONE:
+                        with self.lock:
+                            self.progress.skipped += 1
+                        continue
+                else:
+                    new.append((position, email))
+            if self.journal is not None and new:
+                self.journal.begin(new)
+            for position, recipient in window:
+                if position not in known or known[position][1] not in DONE:
+                    self.work.put(_Item(position, recipient, 0))
+
+
+def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable], transport: Transport, *,
+            journal: Journal | str | Path | None = None, resume: bool = False, rate: float | None = None,
+            retry: RetryPolicy | None = None, sender: Sender | None = None, message_id_domain: str | None = None,
+            dkim: DkimSigner | None = None, first_position: int = 0, total: int | None = None, on_progress: Callable[[Progress], None] | None = None,
+            progress_interval: float = 0.5) -> DeliveryReport:
+    """Send ``prepared`` to every recipient through ``transport``'s pool of connections.
+
+    ``journal`` (an SQLite file) records each recipient's state; ``resume``
+    continues the run it records, sending nothing it knows was accepted.
+    ``rate`` caps messages a second overall (the transport may cap each
+    connection too). ``on_progress`` is called every ``progress_interval``
+    seconds from this thread; ``dkim`` signs each message. ``first_position``
+    numbers the recipients from there (a batch of a larger list, as on Celery). Ctrl-C stops the run cleanly: messages in
+    flight finish and are recorded, and the report says ``interrupted``.
+    """
+    bulk = BulkMessages(prepared, sender=sender, message_id_domain=message_id_domain)
+    campaign = campaign_id(bulk)
+    if dkim is not None:  # a bad key fails here, once, not for every reader
+        dkim.sign(bulk.message(_PROBE))
+    if isinstance(journal, str | Path):
+        journal = Journal(journal, campaign, resume=resume)
+    started = journal.started if journal is not None else time.time()
+    progress = Progress(total=total)
+    run = _Run(bulk, transport, journal, campaign, datetime.fromtimestamp(int(started), UTC), rate,
+               retry or RetryPolicy(), progress, dkim)
+    threads = [threading.Thread(target=run.connection_thread, name=f"mailkit-deliver-{n}", daemon=True)
+               for n in range(transport.connections)]
+    for thread in threads:
+        thread.start()
+    interrupted = False
+    feeder_error: BaseException | None = None
+
+    def feed() -> None:
+        nonlocal feeder_error
+        try:
+            run.feed(recipients, first_position)
+        except BaseException as err:  # noqa: BLE001 - handed to the calling thread and re-raised there
+            feeder_error = err
+            run.work.stop()
+        finally:
+            run.work.finish()
+
+    feeder = threading.Thread(target=feed, name="mailkit-deliver-feed", daemon=True)
+    feeder.start()
+    try:
+        while any(thread.is_alive() for thread in threads):
+            for thread in threads:
+                thread.join(progress_interval / len(threads))
+            if on_progress is not None:
+                on_progress(progress)
+    except KeyboardInterrupt:
+        interrupted = True
+        run.work.stop()
+        for thread in threads:
+            thread.join()
+    run.work.stop()
+    feeder.join(5)
+    if on_progress is not None:
+        on_progress(progress)
+    problems = journal.problems(_PROBLEMS) if journal is not None else sorted(run.problems)
+    if journal is not None:
+        journal.close()
+    if feeder_error is not None:
+        if isinstance(feeder_error, MailkitError):
+            raise feeder_error
+        raise SendError(f"reading the recipients failed: {feeder_error}") from feeder_error
+    if run.fatal is not None:
+        raise run.fatal
+    return DeliveryReport(sent=progress.sent, deferred=progress.deferred, failed=progress.failed,
+                          skipped=progress.skipped, seconds=progress.elapsed,
+                          interrupted=interrupted,
+                          problems=problems)
+
+
+# -- recipients files -----------------------------------------------------------------------
+
+_COLUMNS = {"email", "first_name", "unsubscribe_url", "preferences_url", "link_params"}
+
+
+def _recipient(source: str, line: int, fields: dict[str, Any]) -> Recipient | Unusable:
+    if isinstance(fields.get("link_params"), str):
+        fields["link_params"] = dict(parse_qsl(fields["link_params"], keep_blank_values=True))
+    fields = {k: v for k, v in fields.items() if v not in ("", None) or k == "email"}
+    try:
+        return Recipient(**fields)
+    except ValidationError as err:
+        problem = err.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        return Unusable(str(fields.get("email", "")), f"{source} line {line}: {where}: {problem['msg']}")
+
+
+def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
+    """Recipients from a CSV file (a header row naming the columns) or a JSON Lines file (``.jsonl``).
+
+    Columns / keys: ``email`` (required), ``first_name``, ``unsubscribe_url``,
+    ``preferences_url``, ``link_params`` (in CSV a query string, ``rid=42&src=alert``).
+    Read lazily, a line at a time. A line whose values do not validate becomes an
+    :class:`Unusable` (recorded as failed, with the file, line and field); a
+    file that cannot be read at all is an :class:`~mailkit.InvalidFixtureError`.
+    """
+    path = Path(path)
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as err:
+        raise InvalidFixtureError(str(path), [("", err.strerror or str(err))]) from err
+    with handle:
+        try:
+            if path.suffix in (".jsonl", ".ndjson"):
+                for number, line in enumerate(handle, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        fields = json.loads(line)
+                    except json.JSONDecodeError as err:
+                        raise InvalidFixtureError(str(path), [(f"line {number}", f"not JSON: {err}")]) from err
+                    if not isinstance(fields, dict):
+                        raise InvalidFixtureError(str(path), [(f"line {number}", "not a JSON object")])
+                    unknown = set(fields) - _COLUMNS
+                    if unknown:
+                        raise InvalidFixtureError(str(path), [(f"line {number}", f"unknown keys {sorted(unknown)}")])
+                    yield _recipient(path.name, number, fields)
+                return
+            reader = csv.DictReader(handle)
+            columns = set(reader.fieldnames or ())
+            if "email" not in columns or columns - _COLUMNS:
+                raise InvalidFixtureError(str(path), [("line 1", (f"the header must name an 'email' column and only "
+                                                                 f"{sorted(_COLUMNS)}; it names {sorted(columns)}"))])
+            for row in reader:
+                yield _recipient(path.name, reader.line_num, dict(row))
+        except UnicodeDecodeError as err:
+            raise InvalidFixtureError(str(path), [(f"byte {err.start}", "not UTF-8")]) from err
+        except csv.Error as err:
+            raise InvalidFixtureError(str(path), [("", f"CSV: {err}")]) from err
+
+
+def count_recipients(path: str | Path) -> int:
+    """How many recipients a file holds (lines, less a CSV header), for the progress bar's time left."""
+    with Path(path).open("rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - (0 if Path(path).suffix in (".jsonl", ".ndjson") else 1), 0)

@@ -1,0 +1,292 @@
+"""Transports for :func:`mailkit.deliver`: a pooled SMTP client, and files for a dry run.
+
+A transport opens connections (:meth:`Transport.connect`); :func:`~mailkit.deliver`
+runs one thread per connection and hands each many messages. Every attempt
+ends in a :class:`Reply`: 2xx accepted, 4xx try again later, 5xx never retry.
+A connection that drops or times out raises :class:`ConnectionLost`, which
+counts as a temporary failure of the message it was carrying.
+
+The SMTP connection reuses one session for many messages. When the server
+offers PIPELINING (RFC 2920) the ``RSET``, ``MAIL``, ``RCPT`` and ``DATA``
+commands go out in one write and their replies are read together: one round
+trip before the body instead of four. Dot-stuffing is one ``bytes.replace``:
+mailkit's messages have CRLF line ends only (checked when written), so a
+leading dot can only follow a CRLF, or start the message.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from .errors import SendError
+from .send import check_login
+
+__all__ = ["ConnectionLost", "Connection", "DirectoryTransport", "Envelope", "MboxTransport", "RateLimit", "Reply",
+           "SMTPTransport", "Transport"]
+
+
+class Reply(NamedTuple):
+    """An SMTP reply: its code and text (for a file transport, 250 and where it went)."""
+
+    code: int
+    text: str
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.code < 300
+
+    @property
+    def permanent(self) -> bool:
+        return self.code >= 500
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Envelope(NamedTuple):
+    """Who a message is from and to, and the recipient's position in the input (for file names)."""
+
+    position: int
+    sender: str
+    recipient: str
+
+
+class ConnectionLost(Exception):  # not a MailkitError: never reaches the caller, the message is retried
+    """The connection dropped, timed out or said 421: the message in flight counts as not sent."""
+
+
+class Connection(Protocol):
+    def send(self, envelope: Envelope, raw: bytes) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
+class Transport(Protocol):
+    """Opens connections; ``connections`` is how many :func:`~mailkit.deliver` keeps open."""
+
+    @property
+    def connections(self) -> int: ...
+
+    @property
+    def rate_per_connection(self) -> float | None: ...
+
+    def connect(self) -> Connection: ...
+
+
+class RateLimit:
+    """At most ``rate`` acquisitions a second, evenly spaced, across every thread that shares it.
+
+    Each caller books the next free slot under a lock and sleeps until it: n
+    acquisitions take at least (n - 1) / rate seconds, whatever the threads do.
+    """
+
+    def __init__(self, rate: float) -> None:
+        if rate <= 0:
+            raise SendError(f"rate {rate!r}: must be more than 0 messages a second")
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            slot = max(self._next, now)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def _stuff(raw: bytes) -> bytes:
+    # RFC 5321 4.5.2: a line that starts with "." gets another one
+    stuffed = raw.replace(b"\r\n.", b"\r\n..")
+    if stuffed.startswith(b"."):
+        stuffed = b"." + stuffed
+    if not stuffed.endswith(b"\r\n"):
+        stuffed += b"\r\n"
+    return stuffed + b".\r\n"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SMTPTransport:
+    """A pool of ``connections`` SMTP sessions to ``host:port``.
+
+    ``use_ssl`` is implicit TLS (port 465), ``starttls`` upgrades a plain
+    session (port 587); a login (``user``, ``password``) is only sent over one
+    of them, or to a loopback server with ``insecure_loopback_login`` (the
+    same rule as :func:`mailkit.send.send`). ``timeout`` bounds each read and
+    write on the socket; ``rate_per_connection`` paces each session.
+    """
+
+    host: str
+    port: int = 25
+    connections: int = 4
+    starttls: bool = False
+    use_ssl: bool = False
+    user: str | None = None
+    password: str | None = None
+    insecure_loopback_login: bool = False
+    timeout: float = 30.0
+    rate_per_connection: float | None = None
+    local_hostname: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.use_ssl and self.starttls:
+            raise SendError("implicit TLS (use_ssl) and STARTTLS: choose one")
+        if self.connections < 1:
+            raise SendError(f"connections {self.connections}: at least 1")
+        check_login(self.host, self.port, user=self.user, password=self.password,
+                    encrypted=self.use_ssl or self.starttls, insecure_loopback_login=self.insecure_loopback_login)
+
+    def connect(self) -> SMTPConnection:
+        """Open, greet (EHLO), upgrade and log in; :class:`ConnectionLost` when the server cannot be reached."""
+        return SMTPConnection(self)
+
+
+class SMTPConnection:
+    """One SMTP session, reused for many messages (see :class:`SMTPTransport`)."""
+
+    def __init__(self, transport: SMTPTransport) -> None:
+        self.where = f"{transport.host}:{transport.port}"
+        context = ssl.create_default_context()
+        smtp: smtplib.SMTP = (smtplib.SMTP_SSL(timeout=transport.timeout, context=context,
+                                               local_hostname=transport.local_hostname)
+                              if transport.use_ssl else
+                              smtplib.SMTP(timeout=transport.timeout, local_hostname=transport.local_hostname))
+        self.smtp = smtp
+        self.used = False
+        try:
+            code, text = smtp.connect(transport.host, transport.port)
+            if code != 220:
+                raise ConnectionLost(f"{self.where} greeted with {code} {text.decode(errors='replace')}")
+            smtp.ehlo()
+            if transport.starttls:
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if transport.user and transport.password:
+                smtp.login(transport.user, transport.password)
+        except smtplib.SMTPAuthenticationError as err:
+            smtp.close()
+            raise SendError(f"SMTP login to {self.where} refused: {err.smtp_code} {err.smtp_error!r}") from err
+        except (OSError, smtplib.SMTPException) as err:
+            smtp.close()
+            raise ConnectionLost(f"connecting to {self.where}: {err}") from err
+        self.pipelining = smtp.has_extn("pipelining")
+
+    def _reply(self) -> Reply:
+        code, text = self.smtp.getreply()
+        decoded = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
+        reply = Reply(code, decoded.replace("\n", " "))
+        if code == 421 or code == -1:
+            raise ConnectionLost(str(reply))
+        return reply
+
+    def send(self, envelope: Envelope, raw: bytes) -> Reply:
+        """One transaction: the server's final reply, or :class:`ConnectionLost`."""
+        commands = [b"RSET\r\n"] if self.used else []
+        commands += [f"MAIL FROM:<{envelope.sender}>\r\n".encode("ascii"),
+                     f"RCPT TO:<{envelope.recipient}>\r\n".encode("ascii"), b"DATA\r\n"]
+        self.used = True
+        try:
+            if self.pipelining:
+                self.smtp.send(b"".join(commands))
+                replies = [self._reply() for _ in commands]
+            else:
+                replies = []
+                for command in commands:
+                    self.smtp.send(command)
+                    replies.append(self._reply())
+                    if replies[-1].code >= 400:
+                        break
+            data = replies[-1] if commands[-1] == b"DATA\r\n" and len(replies) == len(commands) else None
+            refused = next((r for r in replies if r is not data and r.code >= 400), None)
+            if data is not None and data.code == 354:
+                if refused is not None:  # DATA accepted after a refused RCPT (RFC 2920 says it should not be)
+                    self.smtp.send(b".\r\n")
+                    self._reply()
+                    return refused
+                self.smtp.send(_stuff(raw))
+                return self._reply()
+            return refused or (data if data is not None else replies[-1])
+        except (OSError, smtplib.SMTPException) as err:
+            raise ConnectionLost(f"{self.where}: {err or type(err).__name__}") from err
+
+    def close(self) -> None:
+        try:
+            self.smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+        finally:
+            self.smtp.close()
+
+
+# -- dry runs: the same messages, into files -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryTransport:
+    """Writes each message to ``folder/<position>.eml`` (CRLF line ends, as sent), for a dry run."""
+
+    folder: Path
+    connections: int = 1
+    rate_per_connection: float | None = None
+
+    def connect(self) -> _DirectoryConnection:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return _DirectoryConnection(self.folder)
+
+
+class _DirectoryConnection:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, envelope: Envelope, raw: bytes) -> Reply:
+        path = self.folder / f"{envelope.position:08d}.eml"
+        try:
+            path.write_bytes(raw)
+        except OSError as err:
+            raise SendError(f"writing {path}: {err.strerror or err}") from err
+        return Reply(250, f"written to {path}")
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class MboxTransport:
+    """Appends each message to an mbox file (``/dev/null`` discards them), for a dry run."""
+
+    path: Path
+    connections: int = 1
+    rate_per_connection: float | None = None
+
+    def connect(self) -> _MboxConnection:
+        return _MboxConnection(self.path)
+
+
+class _MboxConnection:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.file = open(path, "ab")
+        except OSError as err:
+            raise SendError(f"opening {path}: {err.strerror or err}") from err
+
+    def send(self, envelope: Envelope, raw: bytes) -> Reply:
+        # mboxo, as the standard library's mailbox.mbox reads it: a body line starting "From " gets a ">"
+        body = raw.replace(b"\r\n", b"\n").replace(b"\nFrom ", b"\n>From ")
+        try:
+            self.file.write(b"From " + envelope.sender.encode("ascii") + b" " + time.asctime().encode("ascii")
+                            + b"\n" + body + b"\n")
+        except OSError as err:
+            raise SendError(f"writing {self.path}: {err.strerror or err}") from err
+        return Reply(250, f"appended to {self.path}")
+
+    def close(self) -> None:
+        self.file.close()
+

@@ -1,0 +1,318 @@
+"""Delivery against a real SMTP server (aiosmtpd): pooled connections, retries, rate limit, journal, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import mailbox
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+from conftest import ROOT, SEED
+
+import mailkit
+from mailkit.cli import _progress_line, main
+from mailkit.deliver import Progress, RetryPolicy, deliver, read_recipients
+from mailkit.journal import Journal
+from mailkit.smtp import MboxTransport, SMTPTransport, _stuff
+
+FAST_RETRY = RetryPolicy(attempts=4, first_delay=0.02, max_delay=0.1)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """An aiosmtpd handler that counts what arrives, and misbehaves for chosen recipients.
+
+    ``temporary``: answer RCPT with 421 (closing) the first time; ``permanent``: 550
+    always; ``drop``: close the connection mid-DATA the first time (nothing accepted).
+    """
+
+    def __init__(self) -> None:
+        self.accepted: list[tuple[str, bytes, float]] = []
+        self.rcpt_attempts: collections.Counter[str] = collections.Counter()
+        self.temporary: set[str] = set()
+        self.permanent: set[str] = set()
+        self.drop: set[str] = set()
+        self.busy: set[str] = set()  # 451 every time
+        self.dropped: list[str] = []
+        self.connections = 0
+
+    def count(self) -> collections.Counter[str]:
+        return collections.Counter(rcpt for rcpt, _, _ in self.accepted)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        self.rcpt_attempts[address] += 1
+        if address in self.permanent:
+            return "550 5.1.1 no such mailbox"
+        if address in self.busy:
+            return "451 4.3.0 busy"
+        if address in self.temporary and self.rcpt_attempts[address] == 1:
+            return "421 4.7.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        rcpt = envelope.rcpt_tos[0]
+        if rcpt in self.drop and rcpt not in self.dropped:
+            self.dropped.append(rcpt)
+            server.transport.close()
+            await asyncio.sleep(0.05)
+            return "250 never seen"
+        self.accepted.append((rcpt, envelope.original_content, time.monotonic()))
+        return "250 OK queued"
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Server, int]]:
+    handler = Server()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def prepared() -> mailkit.PreparedEmail:
+    return mailkit.prepare("breaking", SEED)
+
+
+def readers(n: int, start: int = 0) -> list[mailkit.Recipient]:
+    return [mailkit.Recipient(email=f"reader{i}@example.org", first_name=f"R{i}",
+                              link_params={"rid": str(i)}) for i in range(start, start + n)]
+
+
+def test_every_reader_once_and_byte_identical_to_bulk_messages(server, prepared, tmp_path):  # type: ignore[no-untyped-def]
+    handler, port = server
+    people = readers(400)
+    report = deliver(prepared, iter(people), SMTPTransport(host="127.0.0.1", port=port, connections=4),
+                     journal=tmp_path / "j.sqlite", retry=FAST_RETRY)
+    assert (report.sent, report.failed, report.deferred, report.ok) == (400, 0, 0, True)
+    assert set(handler.count().values()) == {1} and len(handler.count()) == 400
+    assert handler.connections <= 4  # one session per connection, reused for a hundred messages each
+    bulk = mailkit.BulkMessages(prepared)
+    by_address = {p.email: p for p in people}
+    for rcpt, raw, _ in handler.accepted[:50]:
+        head = BytesParser().parsebytes(raw, headersonly=True)
+        expected = bulk.message(by_address[rcpt], date=parsedate_to_datetime(head["Date"]),
+                                message_id=head["Message-ID"])
+        assert raw == expected
+    assert Journal(tmp_path / "j.sqlite", report_campaign(prepared), resume=True).counts()["sent"] == 400
+
+
+def report_campaign(prepared: mailkit.PreparedEmail) -> str:
+    from mailkit.deliver import campaign_id
+
+    return campaign_id(mailkit.BulkMessages(prepared))
+
+
+def test_421_retried_550_failed_never_retried_dropped_data_sent_again(server, prepared, tmp_path):  # type: ignore[no-untyped-def]
+    handler, port = server
+    people = readers(60)
+    handler.temporary = {p.email for p in people[0:10]}
+    handler.permanent = {p.email for p in people[10:15]}
+    handler.drop = {p.email for p in people[15:20]}
+    report = deliver(prepared, people, SMTPTransport(host="127.0.0.1", port=port, connections=3),
+                     journal=tmp_path / "j.sqlite", retry=FAST_RETRY)
+    assert (report.sent, report.failed, report.deferred) == (55, 5, 0)
+    counts = handler.count()
+    assert all(counts[p.email] == 1 for p in people[:10] + people[15:])  # 421 and dropped: later, once
+    assert all(handler.rcpt_attempts[p.email] == 2 for p in people[:10])
+    assert all(handler.rcpt_attempts[p.email] == 1 for p in people[10:15])  # 550: never retried
+    assert sorted(handler.dropped) == sorted(handler.drop)
+    assert {(email, state) for _, email, state, _ in report.problems} == {(p.email, "failed") for p in people[10:15]}
+    assert all("550 5.1.1 no such mailbox" in reply for *_, reply in report.problems)
+
+
+def test_temporary_failures_stay_deferred_after_the_last_attempt(server, prepared):  # type: ignore[no-untyped-def]
+    handler, port = server
+    people = readers(3)
+    handler.busy = {people[0].email}
+    report = deliver(prepared, people, SMTPTransport(host="127.0.0.1", port=port, connections=1),
+                     retry=RetryPolicy(attempts=1, first_delay=0.01))
+    assert (report.sent, report.deferred, report.ok) == (2, 1, False)
+
+
+def test_a_server_that_is_down_defers_after_backoff_not_a_hang(prepared):  # type: ignore[no-untyped-def]
+    start = time.monotonic()
+    report = deliver(prepared, readers(2), SMTPTransport(host="127.0.0.1", port=free_port(), connections=2),
+                     retry=RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.05))
+    assert (report.sent, report.deferred) == (0, 2)
+    assert time.monotonic() - start < 5
+
+
+def test_the_overall_rate_limit_holds_over_the_run(server, prepared):  # type: ignore[no-untyped-def]
+    handler, port = server
+    report = deliver(prepared, readers(41), SMTPTransport(host="127.0.0.1", port=port, connections=4), rate=40)
+    assert report.sent == 41
+    times = sorted(t for *_, t in handler.accepted)
+    assert 40 / (times[-1] - times[0]) <= 40 * 1.1  # 40 intervals at 1/40 s at the least
+
+
+def test_the_per_connection_rate_limit_holds(server, prepared):  # type: ignore[no-untyped-def]
+    handler, port = server
+    report = deliver(prepared, readers(21), SMTPTransport(host="127.0.0.1", port=port, connections=1,
+                                                          rate_per_connection=40))
+    assert report.sent == 21
+    times = sorted(t for *_, t in handler.accepted)
+    assert 20 / (times[-1] - times[0]) <= 40 * 1.1
+
+
+def test_a_journal_is_not_reused_by_accident(server, prepared, tmp_path):  # type: ignore[no-untyped-def]
+    _, port = server
+    transport = SMTPTransport(host="127.0.0.1", port=port, connections=1)
+    deliver(prepared, readers(2), transport, journal=tmp_path / "j.sqlite")
+    with pytest.raises(mailkit.SendError, match="already records a run of this email: pass --resume"):
+        deliver(prepared, readers(2), transport, journal=tmp_path / "j.sqlite")
+    other = mailkit.prepare("breaking", ROOT / "fixtures" / "breaking-minimal-no-image.yaml")
+    with pytest.raises(mailkit.SendError, match="records another email"):
+        deliver(other, readers(2), transport, journal=tmp_path / "j.sqlite", resume=True,
+                sender=mailkit.Sender(address="desk@example.org", name="Desk"))
+    with pytest.raises(mailkit.SendError, match="nothing to resume"):
+        deliver(prepared, readers(2), transport, journal=tmp_path / "none.sqlite", resume=True)
+
+
+def test_resume_sends_only_what_was_left(server, prepared, tmp_path):  # type: ignore[no-untyped-def]
+    handler, port = server
+    transport = SMTPTransport(host="127.0.0.1", port=port, connections=2)
+    journal = tmp_path / "j.sqlite"
+    handler.permanent = {"reader3@example.org"}
+    first = deliver(prepared, readers(10), transport, journal=journal)
+    assert (first.sent, first.failed) == (9, 1)
+    second = deliver(prepared, readers(25), transport, journal=journal, resume=True)
+    assert (second.sent, second.failed, second.skipped) == (15, 0, 10)
+    assert set(handler.count().values()) == {1} and len(handler.count()) == 24
+    assert handler.rcpt_attempts["reader3@example.org"] == 1  # failed is final: not tried again
+
+
+def test_dot_stuffing() -> None:
+    assert _stuff(b".a\r\n.\r\nb.\r\n..c\r\n") == b"..a\r\n..\r\nb.\r\n...c\r\n.\r\n"
+
+
+def write_csv(path: Path, n: int) -> Path:
+    with path.open("w") as out:
+        out.write("email,first_name,link_params\n")
+        out.writelines(f"reader{i}@example.org,R{i},rid={i}\n" for i in range(n))
+    return path
+
+
+def test_cli_kill_9_and_resume_send_each_reader_once_but_one_per_connection(server, tmp_path):  # type: ignore[no-untyped-def]
+    handler, port = server
+    recipients = write_csv(tmp_path / "readers.csv", 300)
+    journal = tmp_path / "alert.journal"
+    command = [sys.executable, "-m", "mailkit", "deliver", "breaking", str(SEED), "--recipients", str(recipients),
+               "--smtp", f"127.0.0.1:{port}", "--connections", "3", "--journal", str(journal)]
+    child = subprocess.Popen([*command, "--rate", "150"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while len(handler.accepted) < 100 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    before = len(handler.accepted)
+    assert 100 <= before < 300
+    done = subprocess.run([*command, "--resume"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "already done by an earlier run" in done.stdout
+    counts = handler.count()
+    assert len(counts) == 300  # nothing lost
+    assert sum(counts.values()) - 300 <= 3  # at most one twice per connection the killed run held
+
+
+def test_cli_report_and_exit_status(server, tmp_path):  # type: ignore[no-untyped-def]
+    handler, port = server
+    handler.permanent = {"reader1@example.org"}
+    recipients = write_csv(tmp_path / "readers.csv", 4)
+    result = CliRunner().invoke(main, ["deliver", "breaking", str(SEED), "--recipients", str(recipients),
+                                       "--smtp", f"127.0.0.1:{port}", "--connections", "2"])
+    assert result.exit_code == 3, result.output
+    assert "3 accepted through" in result.output and "1 failed" in result.output
+    assert "recipients[1] reader1@example.org: failed: 550 5.1.1 no such mailbox" in result.output
+
+
+def test_progress_line_shows_counts_rate_and_time_left() -> None:
+    progress = Progress(sent=90, deferred=5, failed=5, total=200, started=time.monotonic() - 10)
+    line = _progress_line(progress)
+    assert "sent 90  deferred 5  failed 5" in line and "(100/200)" in line and "10/s" in line
+    assert "left 0:00:10" in line
+
+
+def test_dry_run_writes_an_mbox_and_a_folder(tmp_path):  # type: ignore[no-untyped-def]
+    recipients = write_csv(tmp_path / "readers.csv", 5)
+    runner = CliRunner()
+    mbox = tmp_path / "out.mbox"
+    result = runner.invoke(main, ["deliver", "breaking", str(SEED), "--recipients", str(recipients), "--dry-run",
+                                  "--out", str(mbox)])
+    assert result.exit_code == 0, result.output
+    box = mailbox.mbox(mbox)
+    try:
+        assert sorted(m["To"] for m in box) == sorted(f"R{i} <reader{i}@example.org>" for i in range(5))
+    finally:
+        box.close()
+    folder = tmp_path / "eml"
+    result = runner.invoke(main, ["deliver", "breaking", str(SEED), "--recipients", str(recipients), "--dry-run",
+                                  "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert len(list(folder.glob("*.eml"))) == 5
+
+
+# The child's own peak: VmHWM, not ru_maxrss, which Linux keeps across execve (getrusage(2)),
+# so a child of a large pytest process would report pytest's peak.
+MEMORY_CHILD = """
+import re, sys
+from click.testing import CliRunner
+from mailkit.cli import main
+result = CliRunner().invoke(main, ["deliver", "breaking", sys.argv[1], "--recipients", sys.argv[2], "--dry-run",
+                                   "--out", "/dev/null", "-q"])
+assert result.exit_code == 0, result.output
+with open("/proc/self/status") as status:
+    print(int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1)) // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_a_large_recipients_file_streams_through_dry_run_in_bounded_memory(tmp_path):  # type: ignore[no-untyped-def]
+    n = int(os.environ.get("MAILKIT_DELIVER_MEMORY_RECIPIENTS", "50000"))
+    recipients = write_csv(tmp_path / "readers.csv", n)
+    child = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(SEED), str(recipients)], check=False, cwd=ROOT,
+                           capture_output=True, text=True, timeout=600)
+    assert child.returncode == 0, child.stderr
+    assert int(child.stdout.split()[-1]) < 150  # MB, peak RSS of the whole process
+
+
+def test_read_recipients_streams_csv_and_jsonl(tmp_path):  # type: ignore[no-untyped-def]
+    jsonl = tmp_path / "r.jsonl"
+    jsonl.write_text('{"email": "a@example.org", "link_params": {"rid": "1"}}\n\n{"email": "b@example.org"}\n')
+    got = list(read_recipients(jsonl))
+    assert [r.email for r in got] == ["a@example.org", "b@example.org"]
+    assert got[0].link_params == {"rid": "1"}  # type: ignore[union-attr]
+    csv_file = write_csv(tmp_path / "r.csv", 2)
+    assert [r.link_params for r in read_recipients(csv_file)] == [{"rid": "0"}, {"rid": "1"}]  # type: ignore[union-attr]
+
+
+def test_mbox_transport_writes_to_dev_null(prepared):  # type: ignore[no-untyped-def]
+    report = deliver(prepared, readers(3), MboxTransport(Path(os.devnull)))
+    assert report.sent == 3
