@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
-from pydantic import ValidationError
 
 from .dkim import DkimSigner
 from .errors import InvalidFixtureError, MailkitError, SendError
@@ -398,10 +397,9 @@ def _recipient(source: str, line: int, fields: dict[str, Any]) -> Recipient | Un
     fields = {k: v for k, v in fields.items() if v not in ("", None) or k == "email"}
     try:
         return Recipient(**fields)
-    except ValidationError as err:
-        problem = err.errors()[0]
-        where = ".".join(str(p) for p in problem["loc"])
-        return Unusable(str(fields.get("email", "")), f"{source} line {line}: {where}: {problem['msg']}")
+    except InvalidFixtureError as err:  # the models' error, naming each field
+        where, message = err.errors[0]
+        return Unusable(str(fields.get("email", "")), f"{source} line {line}: {where}: {message}")
 
 
 def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
