@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
-
 from .dkim import DkimSigner
 from .errors import InvalidFixtureError, MailkitError, SendError
 from .journal import DONE, Journal
