@@ -1,0 +1,104 @@
+"""The second outside tester's catalogue: hostile and real-world inputs through
+the newer surfaces (feeds, authors' message catalogs, the css-inline engine,
+tables and embeds), each with its expected outcome (renders safely, or fails
+with a named MailkitError whose message names the file, field or message).
+
+Same spirit as tests/test_hostile_input.py; a case that still fails is marked
+``xfail(strict=True)`` with the defect named.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from test_hostile_input import BASE, dangerous, expand, setter
+
+import mailkit
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_css_inline = pytest.mark.skipif(importlib.util.find_spec("css_inline") is None,
+                                      reason="css-inline (mailkit[fast]) is not installed")
+
+# Outlook's conditional comment as a text field (a headline about email, a pasted alt text)
+SSI = "<!--[if mso]><script>alert(1)</script><![endif]-->"
+
+
+def render(field: str, value: Any, template: str = "breaking", **options: Any) -> mailkit.RenderedEmail:
+    data = expand(BASE)
+    setter(field, value)(data)
+    return mailkit.render(template, data, options or None)
+
+
+# --- the css-inline engine -------------------------------------------------------------
+
+@needs_css_inline
+@pytest.mark.parametrize(("field", "value"), [
+    ("articles.0.headline", SSI),  # the page's aria-label
+    ("articles.0.image.alt", SSI),
+    ("articles.0.body", f'<p><img src="https://e.example/a.jpg" alt="{SSI.replace("<", "&lt;")}"></p>'),
+], ids=["headline", "image-alt", "body-img-alt"])
+def test_css_inline_escapes_a_comment_in_an_attribute(field: str, value: str) -> None:
+    # css-inline's serialiser wrote '<!--[if mso]><script>' raw in aria-label and alt,
+    # the defect tests/test_hostile_probe.py pins for premailer's (libxml2's) writer
+    baseline = render(field, "plain" if field != "articles.0.body" else "<p>plain</p>", inliner="css-inline")
+    email = render(field, value, inliner="css-inline")
+    assert "<script" not in email.html
+    assert email.html.count("<!--") == baseline.html.count("<!--")
+    root = lxml.html.document_fromstring(email.html)
+    assert any(SSI in v for el in root.iter() if isinstance(el.tag, str) for v in el.attrib.values())
+    assert not dangerous(email.html)
+    # the same plain text as premailer's engine
+    assert email.text == render(field, value).text
+
+
+# --- an author's message catalog -------------------------------------------------------
+
+def catalog_folder(root: Path, entries: dict[str, str], lang: str = "fr") -> Path:
+    folder = root / "locales" / lang / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    catalog = Catalog(locale=lang, domain="messages")
+    for msgid, msgstr in entries.items():
+        catalog.add(msgid, msgstr)
+    with (folder / "messages.mo").open("wb") as f:
+        write_mo(f, catalog)
+    return root
+
+
+def french() -> dict[str, Any]:
+    import yaml
+    return yaml.safe_load((ROOT / "fixtures" / "breaking-french.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("entries", "message"), [
+    # Python's % pads to the width: 100 MB at load, then again in the render
+    ({"By %(names)s": "Par %(names)99999999s"}, r"'By %\(names\)s'.*at position 4, only %\(name\)s placeholders"),
+    # formats without error, and prints "Markup('<span dir=...')" to the reader
+    ({"By %(names)s": "Par %(names)r"}, r"at position 4, only %\(name\)s placeholders"),
+    # formats without error and prints no names at all
+    ({"By %(names)s": "Par %(names).0s"}, r"at position 4, only %\(name\)s placeholders"),
+    # "% s" with a mapping prints the mapping's repr
+    ({"Unsubscribe": "Se désabonner à 100 % sûr"}, r"'Unsubscribe'.*at position 20"),
+    # a bidi override reverses the rest of the line (content refuses it: UnsafeInputError)
+    ({"Unsubscribe": "\u202eSe désabonner"}, r"'Unsubscribe'.*bidi override U\+202E at position 0"),
+    ({"By %(names)s": "Par\x00 %(names)s"}, r"control character U\+0000 at position 3"),
+], ids=["width-bomb", "repr", "precision", "lone-percent", "rlo", "nul"])
+def test_a_translation_that_formats_but_prints_wrong_is_a_catalog_error(tmp_path: Path, entries: dict[str, str],
+                                                                       message: str) -> None:
+    folder = catalog_folder(tmp_path, entries)
+    with pytest.raises(mailkit.CatalogError) as info:
+        mailkit.render("breaking", french(), mailkit.RenderOptions(template_dirs=(folder,)))
+    assert "locales/fr/LC_MESSAGES/messages.mo" in str(info.value)
+    assert re.search(message, str(info.value)), str(info.value)
+
+
+def test_a_percent_sign_written_as_the_catalog_format_wants_renders(tmp_path: Path) -> None:
+    folder = catalog_folder(tmp_path, {"Unsubscribe": "Se désabonner (100 %% sûr)"})
+    email = mailkit.render("breaking", french(), mailkit.RenderOptions(template_dirs=(folder,)))
+    assert "Se désabonner (100 % sûr)" in email.text
