@@ -151,6 +151,10 @@ def _json(raw: bytes, name: str) -> Any:
         raise FeedError(name, [("", f"line {err.lineno}, column {err.colno}: {err.msg}")]) from err
     except ValueError as err:
         raise FeedError(name, [("", str(err))]) from err
+    except RecursionError as err:
+        # json's C scanner recurses once per level: a ninjs package nesting its
+        # associations 500 deep (a few KB) was a RecursionError traceback
+        raise LimitExceededError(f"{name}: nested deeper than {_FEED_DATA_LIMITS.max_data_depth} levels (the limit)") from err
     # the reader's walk, with room for MAX_FEED_ENTRIES entries (see _FEED_DATA_LIMITS)
     check_data(data, name, _FEED_DATA_LIMITS)
     return data

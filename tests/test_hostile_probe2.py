@@ -102,3 +102,25 @@ def test_a_percent_sign_written_as_the_catalog_format_wants_renders(tmp_path: Pa
     folder = catalog_folder(tmp_path, {"Unsubscribe": "Se désabonner (100 %% sûr)"})
     email = mailkit.render("breaking", french(), mailkit.RenderOptions(template_dirs=(folder,)))
     assert "Se désabonner (100 % sûr)" in email.text
+
+
+# --- feeds -----------------------------------------------------------------------------
+
+NEWSLETTER = ROOT / "fixtures" / "feeds" / "newsletter.yaml"
+NINJS_ITEM = '{"uri": "https://e.example/0", "type": "text", "headlines": [{"value": "h"}], "versioncreated": "2014-05-20T09:15:00Z"}'
+
+
+def nested_ninjs(levels: int) -> bytes:
+    opening = "".join(f'{{"uri": "https://e.example/{i}", "type": "composite", "associations": {{"a": '
+                      for i in range(levels))
+    return (opening + NINJS_ITEM + "}}" * levels).encode()
+
+
+@pytest.mark.parametrize(("raw", "reader"), [
+    (nested_ninjs(500), "from_ninjs"),  # 60 KB: json's C scanner recursed past Python's limit
+    (nested_ninjs(500), "from_feed"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "from_feed"),
+], ids=["ninjs-associations", "ninjs-via-from_feed", "json-feed-arrays"])
+def test_a_feed_nested_past_the_interpreter_is_a_limit_error(raw: bytes, reader: str) -> None:
+    with pytest.raises(mailkit.LimitExceededError, match=r"<feed>: nested deeper than 24 levels"):
+        getattr(mailkit, reader)(raw, newsletter=NEWSLETTER)
