@@ -141,3 +141,26 @@ def test_a_feed_description_nested_deep_is_read_in_linear_time() -> None:
     edition = mailkit.from_feed(deep_description_rss(200_000), newsletter=NEWSLETTER)
     assert time.process_time() - start < 3
     assert edition.articles[0].dek == "The dek."
+
+
+# --- bodies ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "<ul><li>" * 37_000,  # 296 KB: 7 s of CPU in nh3 and lxml before the depth limit refused it
+    "<div>" * 59_000 + "x",  # 4.4 s
+    "<div><blockquote>" * 17_000,
+], ids=["ul-li", "div", "div-blockquote"])
+def test_a_body_nested_deep_is_refused_before_it_is_parsed(body: str) -> None:
+    start = time.process_time()
+    with pytest.raises(mailkit.LimitExceededError, match=r"articles\[0\]\.body: HTML nested 1001 levels deep or more"):
+        render("articles.0.body", body)
+    assert time.process_time() - start < 0.5
+
+
+@pytest.mark.parametrize("body", [
+    "<p>para" * 5_000,  # a CMS that never closes a paragraph: flat, not nested
+    "<ul>" + "<li>item" * 5_000 + "</ul>",
+    "<div><span>a</div>" * 2_000,  # </div> closes the <span> too
+], ids=["unclosed-p", "unclosed-li", "span-closed-by-div"])
+def test_a_flat_body_with_implied_end_tags_is_not_counted_as_nested(body: str) -> None:
+    render("articles.0.body", body)
