@@ -226,18 +226,28 @@ def _int(value: Any) -> int | None:
     return number if number > 0 else None
 
 
+# phrasing elements: text on either side of one is the same run of words
+# ("<strong>dozens missing</strong>, officials say" read "dozens missing , officials say")
+_INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+                     "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "u",
+                     "var", "wbr"})
+
+
 class _TextOnly(html.parser.HTMLParser):
-    """The text of an HTML fragment: a space for each tag, script and style left out, comments dropped."""
+    """The text of an HTML fragment: a space for each tag but a phrasing one, script and style left
+    out, comments dropped."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.pieces: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
-        self.pieces.append(" ")
+        if tag not in _INLINE:
+            self.pieces.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
-        self.pieces.append(" ")
+        if tag not in _INLINE:
+            self.pieces.append(" ")
 
     def handle_data(self, data: str) -> None:
         if self.cdata_elem is None:  # set inside <script> and <style> only

@@ -164,3 +164,24 @@ def test_a_body_nested_deep_is_refused_before_it_is_parsed(body: str) -> None:
 ], ids=["unclosed-p", "unclosed-li", "span-closed-by-div"])
 def test_a_flat_body_with_implied_end_tags_is_not_counted_as_nested(body: str) -> None:
     render("articles.0.body", body)
+
+
+def one_item_rss(title: str, description: str) -> bytes:
+    return ('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://e.example/</link>'
+            f"<description>d</description><item><title>{title}</title><link>https://e.example/a</link>"
+            "<pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate>"
+            f"<description><![CDATA[{description}]]></description></item></channel></rss>").encode()
+
+
+@pytest.mark.parametrize(("title", "description", "headline", "dek"), [
+    # the Guardian's RSS descriptions: a space appeared before the comma
+    ("Floods", "<p>Spain&#8217;s worst flooding has left <strong>dozens missing</strong>, officials say</p>",
+     "Floods", "Spain\u2019s worst flooding has left dozens missing, officials say"),
+    ("The &lt;em&gt;Titanic&lt;/em&gt;'s last letter", "<p>A <a href='https://e.example/'>letter</a>'s fate.</p>",
+     "The Titanic's last letter", "A letter's fate."),
+    ("Par", "<p>one</p><p>two<br>three</p>", "Par", "one two three"),  # blocks and breaks still part words
+], ids=["strong-comma", "em-apostrophe", "blocks"])
+def test_inline_tags_in_a_feed_title_or_description_do_not_split_words(title: str, description: str,
+                                                                         headline: str, dek: str) -> None:
+    edition = mailkit.from_feed(one_item_rss(title, description), newsletter=NEWSLETTER)
+    assert (edition.articles[0].headline, edition.articles[0].dek) == (headline, dek)
