@@ -185,3 +185,27 @@ def test_inline_tags_in_a_feed_title_or_description_do_not_split_words(title: st
                                                                          headline: str, dek: str) -> None:
     edition = mailkit.from_feed(one_item_rss(title, description), newsletter=NEWSLETTER)
     assert (edition.articles[0].headline, edition.articles[0].dek) == (headline, dek)
+
+
+PARAS = "".join(f"<p>Paragraph {i} of the story, with some words in it to read.</p>" for i in range(300))
+
+
+@pytest.mark.parametrize("body", [
+    f'<div class="article-body">{PARAS}</div>',  # how many CMSs deliver content:encoded
+    f"<div><div>{PARAS}</div></div><p>The end.</p>",
+], ids=["wrapped", "wrapped-twice"])
+def test_continue_reading_cuts_a_body_wrapped_in_a_div(body: str) -> None:
+    # the cut fell only between top-level blocks: a wrapped 18,000-character body was kept whole, silently
+    email = render("articles.0.body", body, max_body_chars=1_000)
+    assert "Continue reading" in email.text
+    assert 10 < email.text.count("Paragraph ") < 20
+    root = lxml.html.document_fromstring(email.html)
+    assert root.xpath("count(//td[contains(@class, 'mk-text')]//div[div or p])") >= 1  # the wrapper is closed round what is kept
+    assert not dangerous(email.html)
+
+
+def test_continue_reading_never_cuts_between_inline_pieces_of_a_div() -> None:
+    body = "<div>" + "Intro <b>bold</b> text. " * 200 + "</div><p>After.</p>"
+    email = render("articles.0.body", body, max_body_chars=1_000)
+    assert email.text.count("Intro") == 200  # the first block is kept whole
+    assert "After." not in email.text and "Continue reading" in email.text
