@@ -507,6 +507,9 @@ def _instant(raw: str | None, field_name: str, tz: ZoneInfo, where: str, warn: W
     return value
 
 
+_CREDIT_LABEL = re.compile(r"^(?:photo(?:graph)?|picture|image|credit)s?\s*:\s*", re.IGNORECASE)
+
+
 def _best(renditions: list[_Rendition], where: str, warn: Warn) -> dict[str, Any] | None:
     if not renditions:
         return None
@@ -524,7 +527,10 @@ def _best(renditions: list[_Rendition], where: str, warn: Warn) -> dict[str, Any
     if not best.alt:
         warn(f"{where}: image {best.url[:80]} has no description: alt text left empty")
     if best.credit:
-        image["credit"] = _plain(best.credit)
+        # the email writes the label itself ("Photo: {credit}", in the story's language);
+        # the Guardian's media:credit carries its own ("Photograph: Manaure Quintero/AFP"),
+        # which read "Photo: Photograph: ..."
+        image["credit"] = _CREDIT_LABEL.sub("", _plain(best.credit), count=1) or _plain(best.credit)
     if best.caption:
         image["caption"] = _plain(best.caption)
     if "width" in image and (image["width"] > 2400 or image["height"] > 4800):

@@ -209,3 +209,22 @@ def test_continue_reading_never_cuts_between_inline_pieces_of_a_div() -> None:
     email = render("articles.0.body", body, max_body_chars=1_000)
     assert email.text.count("Intro") == 200  # the first block is kept whole
     assert "After." not in email.text and "Continue reading" in email.text
+
+
+@pytest.mark.parametrize(("credit", "shown"), [
+    ("Photograph: Manaure Quintero/AFP/Getty Images", "Manaure Quintero/AFP/Getty Images"),  # the Guardian
+    ("Photo: Lintao Zhang", "Lintao Zhang"),
+    ("AP Photo/Emilio Morenatti", "AP Photo/Emilio Morenatti"),  # a credit, not a label
+    ("Photo:", "Photo:"),  # nothing but the label: kept as it is
+], ids=["guardian", "photo", "ap", "label-only"])
+def test_a_feed_credit_with_its_own_label_is_not_labelled_twice(credit: str, shown: str) -> None:
+    feed = ('<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>'
+            "<title>t</title><link>https://e.example/</link><description>d</description><item><title>Floods</title>"
+            "<link>https://e.example/a</link><pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate>"
+            '<media:content url="https://e.example/a.jpg" medium="image" width="1200" height="720">'
+            f"<media:description>Cars in a street</media:description><media:credit>{credit}</media:credit>"
+            "</media:content></item></channel></rss>").encode()
+    edition = mailkit.from_feed(feed, newsletter=NEWSLETTER)
+    image = edition.articles[0].image
+    assert image is not None and image.credit == shown
+    assert f"Photo: {shown}" in mailkit.render("breaking", edition).text.replace("\n", " ")
