@@ -711,13 +711,34 @@ def from_feed(source: str | Path | bytes | BinaryIO, *, newsletter: Newsletter |
                   warn=warn, templates=templates)
 
 
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
+
+
+def _bad_charref(raw: bytes) -> str:
+    """Where the first character reference to a surrogate or past U+10FFFF is, for a message."""
+    for m in _CHARREF.finditer(raw):
+        digits = m.group(1)
+        value = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+        if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+            line = raw.count(b"\n", 0, m.start()) + 1
+            return f"line {line}: {m.group().decode()[:20]}: "
+    return ""
+
+
 def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | None]:
     import feedparser  # imported when a feed is read: it costs 50 ms
 
     # bytes, never a str: feedparser would take a str for a URL or a file name and open it
     # feedparser's own sanitiser would drop unsafe links and tags without a word; the body goes
     # through mailkit's (sanitize_body), which reports each one, and text fields are stripped to text
-    parsed = feedparser.parse(io.BytesIO(raw), resolve_relative_uris=True, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(io.BytesIO(raw), resolve_relative_uris=True, sanitize_html=False)
+    except (ValueError, OverflowError) as err:
+        # feedparser 6.0's lenient parser (after the XML parser gave up) calls
+        # chr() on a character reference unchecked: "&#xD800;" is a
+        # UnicodeEncodeError, "&#x110000;" a ValueError, "&#99999999999;" an OverflowError
+        # (kurtmckee/feedparser#591, open; pinned in tests/test_hostile_probe2.py)
+        raise FeedError(name, [("", f"{_bad_charref(raw)}not a readable feed: {type(err).__name__}: {err}")]) from err
     if not parsed.version and not parsed.entries:
         exc = parsed.get("bozo_exception")
         line = getattr(exc, "getLineNumber", lambda: None)()

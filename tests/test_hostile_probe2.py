@@ -228,3 +228,16 @@ def test_a_feed_credit_with_its_own_label_is_not_labelled_twice(credit: str, sho
     image = edition.articles[0].image
     assert image is not None and image.credit == shown
     assert f"Photo: {shown}" in mailkit.render("breaking", edition).text.replace("\n", " ")
+
+
+@pytest.mark.parametrize(("ref", "error"), [
+    ("&#xD800;", "UnicodeEncodeError"),  # a lone surrogate
+    ("&#56000;", "UnicodeEncodeError"),
+    ("&#x110000;", "ValueError"),  # past Unicode
+    ("&#99999999999;", "OverflowError"),
+], ids=["hex-surrogate", "decimal-surrogate", "past-unicode", "huge"])
+def test_a_character_reference_feedparser_cannot_decode_is_a_feed_error(ref: str, error: str) -> None:
+    # feedparser's lenient parser calls chr() on it unchecked: a traceback from from_feed
+    feed = one_item_rss(f"Evil {ref} title", "<p>d</p>").replace(b"<item>", b"\n<item>")
+    with pytest.raises(mailkit.FeedError, match=rf"line 2: {re.escape(ref)}: not a readable feed: {error}"):
+        mailkit.from_feed(feed, newsletter=NEWSLETTER)
