@@ -733,11 +733,12 @@ def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | N
     # through mailkit's (sanitize_body), which reports each one, and text fields are stripped to text
     try:
         parsed = feedparser.parse(io.BytesIO(raw), resolve_relative_uris=True, sanitize_html=False)
-    except (ValueError, OverflowError) as err:
-        # feedparser 6.0's lenient parser (after the XML parser gave up) calls
-        # chr() on a character reference unchecked: "&#xD800;" is a
-        # UnicodeEncodeError, "&#x110000;" a ValueError, "&#99999999999;" an OverflowError
-        # (kurtmckee/feedparser#591, open; pinned in tests/test_hostile_probe2.py)
+    except Exception as err:  # feedparser is meant to set bozo, never raise; it does
+        # feedparser 6.0 raises on some malformed feeds (kurtmckee/feedparser#591, #599, open):
+        # its lenient parser calls chr() on a character reference unchecked ("&#xD800;" is a
+        # UnicodeEncodeError, "&#x110000;" a ValueError, "&#99999999999;" an OverflowError), a
+        # DTD entity value "C:\data" is read as a regular expression (re.error), a GML srsName
+        # "EPSG:abc" goes to int(). Pinned in tests/test_hostile_probe2.py.
         raise FeedError(name, [("", f"{_bad_charref(raw)}not a readable feed: {type(err).__name__}: {err}")]) from err
     if not parsed.version and not parsed.entries:
         exc = parsed.get("bozo_exception")

@@ -241,3 +241,21 @@ def test_a_character_reference_feedparser_cannot_decode_is_a_feed_error(ref: str
     feed = one_item_rss(f"Evil {ref} title", "<p>d</p>").replace(b"<item>", b"\n<item>")
     with pytest.raises(mailkit.FeedError, match=rf"line 2: {re.escape(ref)}: not a readable feed: {error}"):
         mailkit.from_feed(feed, newsletter=NEWSLETTER)
+
+
+ITEM = ("<item><title>x</title><link>https://e.example/a</link><pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate>"
+        "{extra}</item>")
+GEO = 'xmlns:georss="http://www.georss.org/georss" xmlns:gml="http://www.opengis.net/gml"'
+
+
+@pytest.mark.parametrize(("feed", "error"), [
+    # a DTD's internal entity with a backslash: feedparser passes it to re.sub as the replacement
+    ('<!DOCTYPE rss [\n<!ENTITY path "C:\\data">\n]>\n<rss version="2.0"><channel><title>&path;</title>'
+     '<link>https://e.example/</link>' + ITEM.format(extra="") + "</channel></rss>", r"error: bad escape"),
+    (f'<?xml version="1.0"?><rss version="2.0" {GEO}><channel><title>t</title><link>https://e.example/</link>'
+     + ITEM.format(extra='<georss:where><gml:Point srsName="EPSG:abc"><gml:pos>1 2</gml:pos></gml:Point></georss:where>')
+     + "</channel></rss>", r"ValueError: invalid literal for int"),
+], ids=["dtd-entity-backslash", "gml-srsname"])
+def test_a_feed_feedparser_raises_on_is_a_feed_error(feed: str, error: str) -> None:
+    with pytest.raises(mailkit.FeedError, match=rf"<feed>: not a readable feed: .*{error}"):
+        mailkit.from_feed(feed.encode(), newsletter=NEWSLETTER)
