@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import calendar
 import html as html_lib
-import html.parser
 import io
 import json
 import re
@@ -42,13 +41,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+import nh3
 import yaml
 
 from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
 from .fixtures import load_theme
 from .models import Article, Edition, Newsletter
 from .reader import check_data, read_data_file
-from .sanitize import LIMITS, resolve_url, sanitize_body
+from .sanitize import LIMITS, WHOLE_TAG, raw_depth_exceeds, resolve_url, sanitize_body
 
 __all__ = [
     "MAX_FEED_BYTES",
@@ -245,43 +245,31 @@ def _int(value: Any) -> int | None:
 _INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
                      "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "u",
                      "var", "wbr"})
+_TAG_START = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+_TEXT_DEPTH = 1_000
 
 
-class _TextOnly(html.parser.HTMLParser):
-    """The text of an HTML fragment: a space for each tag but a phrasing one, script and style left
-    out, comments dropped."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.pieces: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag not in _INLINE:
-            self.pieces.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in _INLINE:
-            self.pieces.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if self.cdata_elem is None:  # set inside <script> and <style> only
-            self.pieces.append(data)
+def _space_before(m: re.Match[str]) -> str:
+    return m.group() if m.group(1).lower() in _INLINE else " " + m.group()
 
 
 def _plain(value: str) -> str:
     """HTML to one line of text: tags stripped (script and style with their content), entities decoded,
-    whitespace collapsed.
+    whitespace collapsed; a tag parts words unless it is a phrasing one (``<b>``, ``<a>``).
 
-    Python's tokenizer, not nh3: it builds no tree, so it is linear however deep
-    the tags nest (nh3's html5ever took 2 s for 40,000 nested <div>, and
-    a feed's description may hold 8 MB of them).
+    nh3 (html5ever) is quadratic in how deep tags nest (40,000 nested ``<div>``
+    took 2 s, and a feed's description may hold 8 MB of them): text nested
+    past 1,000 levels has its tags removed by a linear scan first. (Python's
+    html.parser is no way out: before 3.11.13 it is quadratic in unclosed
+    tags, CPython gh-135462.)
     """
     if "<" not in value:
         return " ".join(html_lib.unescape(value).split())
-    parser = _TextOnly()
-    parser.feed(value)
-    parser.close()
-    return " ".join("".join(parser.pieces).split())
+    if raw_depth_exceeds(value, _TEXT_DEPTH):
+        value = WHOLE_TAG.sub(" ", value)
+    value = nh3.clean(_TAG_START.sub(_space_before, value), tags=set(), clean_content_tags={"script", "style"},
+                      attributes={}, strip_comments=True)
+    return " ".join(html_lib.unescape(value).split())
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -35,9 +35,11 @@ __all__ = [
     "Limits",
     "SanitizedHtml",
     "UrlKind",
+    "WHOLE_TAG",
     "check_text",
     "cut_body",
     "encode_for_mrml",
+    "raw_depth_exceeds",
     "resolve_url",
     "safe_url",
     "sanitize_body",
@@ -340,12 +342,12 @@ _SELF_CLOSING = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tb
                            "rb", "rt", "rp", "colgroup", "caption", "area", "base", "br", "col", "embed", "hr",
                            "img", "input", "link", "meta", "source", "track", "wbr"})
 # a tag to its ">" (outside quotes): "<a x=<a x=" is one tag, as HTML reads it
-_WHOLE_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:"[^"]*"|'[^']*'|[^>"'])*""")
+WHOLE_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:"[^"]*"|'[^']*'|[^>"'])*>?""")
 # far below what makes the cleaner slow (5,000 levels take it 30 ms), far above any article (the limit is 32)
 _RAW_DEPTH_CHECKED = 1_000
 
 
-def _raw_depth_exceeds(html: str, most: int) -> bool:
+def raw_depth_exceeds(html: str, most: int) -> bool:
     """Whether the raw body nests more than ``most`` elements deep, told in one linear scan.
 
     nh3 (html5ever) and lxml are quadratic in the depth: 300 KB of nested
@@ -357,7 +359,7 @@ def _raw_depth_exceeds(html: str, most: int) -> bool:
         return False
     stack: list[str] = []
     open_count: Counter[str] = Counter()
-    for m in _WHOLE_TAG.finditer(html):
+    for m in WHOLE_TAG.finditer(html):
         name = m.group(2).lower()
         if name in _SELF_CLOSING:
             continue
@@ -622,7 +624,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     size = len(html.encode("utf-8", "surrogatepass"))
     if size > limits.max_body_bytes:
         raise LimitExceededError(f"{field}: body is {size} bytes, over the limit of {limits.max_body_bytes}")
-    if _raw_depth_exceeds(html, _RAW_DEPTH_CHECKED):
+    if raw_depth_exceeds(html, _RAW_DEPTH_CHECKED):
         raise LimitExceededError(f"{field}: HTML nested {_RAW_DEPTH_CHECKED + 1} levels deep or more, "
                                  f"over the limit of {limits.max_body_depth}")
     warnings: list[str] = []
