@@ -43,7 +43,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from .errors import CatalogError
-from .sanitize import encode_for_mrml
+from .sanitize import check_text, encode_for_mrml
 
 __all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack"]
 
@@ -103,6 +103,10 @@ def _catalog_files(lang: str, dirs: Sequence[Path]) -> list[Path]:
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# the only directives a translation may hold: "%(name)s" and "%%". Python's %
+# takes more ("%(names)99999999s" pads to 100 MB, "%(names)r" prints the
+# value's repr, "%(names).0s" prints nothing), all of which format without error
+_DIRECTIVE = re.compile(r"%(?:%|\(\w+\)s)?")
 
 
 def _checked(path: Path) -> Translations:
@@ -124,6 +128,14 @@ def _checked(path: Path) -> Translations:
         if isinstance(m.id, (list, tuple)):
             allowed["num"] = ""
         for text in m.string if isinstance(m.string, (list, tuple)) else (m.string,):
+            # a translation is printed like content, so it is held to content's characters
+            if problem := check_text(text):
+                raise CatalogError(f"message {ids[0]!r}: translation {text!r}: {problem}", catalog=str(path))
+            for d in _DIRECTIVE.finditer(text):
+                if d.group() == "%":
+                    raise CatalogError(f"message {ids[0]!r}: translation {text!r}: at position {d.start()}, only "
+                                       f"%(name)s placeholders ({sorted(allowed)}) and %% may follow '%'",
+                                       catalog=str(path))
             try:
                 text % allowed
             except (KeyError, ValueError, TypeError) as err:

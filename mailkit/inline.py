@@ -281,7 +281,14 @@ def inline_document(html: str, inliner: str = "premailer", options: InlineOption
         return inline_tree(tree, options), tree
     if inliner == "css-inline":
         result = _css_inline(html, options)
-        return result, parse_html(result)
+        tree = parse_html(result)
+        # css-inline's serialiser (html5ever's rules) writes "<" in an attribute
+        # value as it is, so a headline "<!--[if mso]><script>..." reached the
+        # HTML as raw markup in an aria-label or alt, as libxml2's did (above).
+        # Such a document is written by lxml instead, with those "<" escaped.
+        if _SSI_OWNERS(tree):
+            result = "<!doctype html>\n" + narrow(html_tostring(tree))
+        return result, tree
     raise InliningError(f"unknown inliner {inliner!r}: choose one of {', '.join(INLINERS)}")
 
 

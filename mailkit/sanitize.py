@@ -35,9 +35,11 @@ __all__ = [
     "Limits",
     "SanitizedHtml",
     "UrlKind",
+    "WHOLE_TAG",
     "check_text",
     "cut_body",
     "encode_for_mrml",
+    "raw_depth_exceeds",
     "resolve_url",
     "safe_url",
     "sanitize_body",
@@ -335,6 +337,44 @@ def _reencode_attrs(html: str) -> str:
     return _TAG.sub(tag, html)
 
 
+# elements HTML closes by itself (a <p> or <li> ends the open one) and every void element
+_SELF_CLOSING = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
+                           "rb", "rt", "rp", "colgroup", "caption", "area", "base", "br", "col", "embed", "hr",
+                           "img", "input", "link", "meta", "source", "track", "wbr"})
+# a tag to its ">" (outside quotes): "<a x=<a x=" is one tag, as HTML reads it
+WHOLE_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:"[^"]*"|'[^']*'|[^>"'])*>?""")
+# far below what makes the cleaner slow (5,000 levels take it 30 ms), far above any article (the limit is 32)
+_RAW_DEPTH_CHECKED = 1_000
+
+
+def raw_depth_exceeds(html: str, most: int) -> bool:
+    """Whether the raw body nests more than ``most`` elements deep, told in one linear scan.
+
+    nh3 (html5ever) and lxml are quadratic in the depth: 300 KB of nested
+    ``<ul><li>`` took 7 s before the depth limit, checked on their output,
+    refused it. Elements HTML closes by itself are not counted and an end tag
+    closes what it closes, so the count never exceeds the real depth by much.
+    """
+    if html.count("<") <= most:
+        return False
+    stack: list[str] = []
+    open_count: Counter[str] = Counter()
+    for m in WHOLE_TAG.finditer(html):
+        name = m.group(2).lower()
+        if name in _SELF_CLOSING:
+            continue
+        if not m.group(1):
+            stack.append(name)
+            open_count[name] += 1
+            if len(stack) > most:
+                return True
+        elif open_count[name]:
+            while (top := stack.pop()) != name:
+                open_count[top] -= 1
+            open_count[name] -= 1
+    return False
+
+
 def _depth(html: str) -> int:
     depth = best = 0
     for m in _CLOSE.finditer(html):
@@ -584,6 +624,9 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     size = len(html.encode("utf-8", "surrogatepass"))
     if size > limits.max_body_bytes:
         raise LimitExceededError(f"{field}: body is {size} bytes, over the limit of {limits.max_body_bytes}")
+    if raw_depth_exceeds(html, _RAW_DEPTH_CHECKED):
+        raise LimitExceededError(f"{field}: HTML nested {_RAW_DEPTH_CHECKED + 1} levels deep or more, "
+                                 f"over the limit of {limits.max_body_depth}")
     warnings: list[str] = []
 
     def linkable(url: str, image: bool) -> str | None:
@@ -669,37 +712,55 @@ _BODY_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);")
 
 
+# blocks that end a cut inside a <div>: a CMS wraps its whole body in one
+# (<div class="article-body">), and a cut only between top-level blocks kept it all
+_CUT_BLOCKS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "dl", "blockquote", "figure", "pre", "table", "hr", "div"})
+
+
 def cut_body(html: str, max_chars: int) -> str | None:
-    """Sanitised body HTML cut after the last top-level block that ends within
+    """Sanitised body HTML cut after the last block that ends within
     ``max_chars`` characters of text, or None when the whole body fits.
 
     The cut falls only between blocks (paragraphs, subheads, lists, quotes,
-    figures), never inside one, and keeps at least the first block, so the
-    result is the original's first blocks, byte for byte.
+    figures), at the top level or inside ``<div>`` wrappers, never inside
+    another block, and keeps at least the first block, so the result is the
+    original's first blocks, byte for byte, then the end tags of the
+    ``<div>`` elements the cut fell in.
     """
-    depth = chars = pos = 0
-    last_fit: int | None = None
-    first_end: int | None = None
+    chars = pos = 0
+    stack: list[str] = []  # the open elements
+    not_div = 0  # how many of them are not a <div>
+    last_fit: tuple[int, int] | None = None  # (position, open <div>s there)
+    first_end: tuple[int, int] | None = None
     for m in _BODY_TOKEN.finditer(html):
         chars += len(_ENTITY.sub("x", html[pos : m.start()]))
         pos = m.end()
         closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
         if closing:
-            depth -= 1
+            if stack:
+                not_div -= stack.pop() != "div"
         elif name not in _VOID and not self_closing:
-            depth += 1
+            stack.append(name)
+            not_div += name != "div"
             continue
-        if depth == 0:  # a top-level block ends here
-            if first_end is None:
-                first_end = pos
-            if chars > max_chars:
-                break
-            last_fit = pos
+        if stack and (not_div or name not in _CUT_BLOCKS):
+            continue
+        # a block ends here, at the top level or inside <div>s only
+        if first_end is None:
+            first_end = (pos, len(stack))
+        if chars > max_chars:
+            break
+        last_fit = (pos, len(stack))
     else:
         chars += len(_ENTITY.sub("x", html[pos:]))
         if chars <= max_chars:
             return None
-    end = last_fit or first_end
-    if end is None or not html[end:].strip():
+    cut = last_fit or first_end
+    if cut is None:
         return None
-    return html[:end]
+    end, open_divs = cut
+    rest = html[end:]
+    # nothing but the wrappers' end tags left: the whole body is kept
+    if not rest.replace("</div>", "").strip():
+        return None
+    return html[:end] + "</div>" * open_divs

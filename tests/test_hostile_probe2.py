@@ -1,0 +1,289 @@
+"""The second outside tester's catalogue: hostile and real-world inputs through
+the newer surfaces (feeds, authors' message catalogs, the css-inline engine,
+tables and embeds), each with its expected outcome (renders safely, or fails
+with a named MailkitError whose message names the file, field or message).
+
+Same spirit as tests/test_hostile_input.py; a case that still fails is marked
+``xfail(strict=True)`` with the defect named.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from test_hostile_input import BASE, dangerous, expand, setter
+
+import mailkit
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_css_inline = pytest.mark.skipif(importlib.util.find_spec("css_inline") is None,
+                                      reason="css-inline (mailkit[fast]) is not installed")
+
+# Outlook's conditional comment as a text field (a headline about email, a pasted alt text)
+SSI = "<!--[if mso]><script>alert(1)</script><![endif]-->"
+
+
+def render(field: str, value: Any, template: str = "breaking", **options: Any) -> mailkit.RenderedEmail:
+    data = expand(BASE)
+    setter(field, value)(data)
+    return mailkit.render(template, data, options or None)
+
+
+# --- the css-inline engine -------------------------------------------------------------
+
+@needs_css_inline
+@pytest.mark.parametrize(("field", "value"), [
+    ("articles.0.headline", SSI),  # the page's aria-label
+    ("articles.0.image.alt", SSI),
+    ("articles.0.body", f'<p><img src="https://e.example/a.jpg" alt="{SSI.replace("<", "&lt;")}"></p>'),
+], ids=["headline", "image-alt", "body-img-alt"])
+def test_css_inline_escapes_a_comment_in_an_attribute(field: str, value: str) -> None:
+    # css-inline's serialiser wrote '<!--[if mso]><script>' raw in aria-label and alt,
+    # the defect tests/test_hostile_probe.py pins for premailer's (libxml2's) writer
+    baseline = render(field, "plain" if field != "articles.0.body" else "<p>plain</p>", inliner="css-inline")
+    email = render(field, value, inliner="css-inline")
+    assert "<script" not in email.html
+    assert email.html.count("<!--") == baseline.html.count("<!--")
+    root = lxml.html.document_fromstring(email.html)
+    assert any(SSI in v for el in root.iter() if isinstance(el.tag, str) for v in el.attrib.values())
+    assert not dangerous(email.html)
+    # the same plain text as premailer's engine
+    assert email.text == render(field, value).text
+
+
+# --- an author's message catalog -------------------------------------------------------
+
+def catalog_folder(root: Path, entries: dict[str, str], lang: str = "fr") -> Path:
+    folder = root / "locales" / lang / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    catalog = Catalog(locale=lang, domain="messages")
+    for msgid, msgstr in entries.items():
+        catalog.add(msgid, msgstr)
+    with (folder / "messages.mo").open("wb") as f:
+        write_mo(f, catalog)
+    return root
+
+
+def french() -> dict[str, Any]:
+    import yaml
+    return yaml.safe_load((ROOT / "fixtures" / "breaking-french.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("entries", "message"), [
+    # Python's % pads to the width: 100 MB at load, then again in the render
+    ({"By %(names)s": "Par %(names)99999999s"}, r"'By %\(names\)s'.*at position 4, only %\(name\)s placeholders"),
+    # formats without error, and prints "Markup('<span dir=...')" to the reader
+    ({"By %(names)s": "Par %(names)r"}, r"at position 4, only %\(name\)s placeholders"),
+    # formats without error and prints no names at all
+    ({"By %(names)s": "Par %(names).0s"}, r"at position 4, only %\(name\)s placeholders"),
+    # "% s" with a mapping prints the mapping's repr
+    ({"Unsubscribe": "Se désabonner à 100 % sûr"}, r"'Unsubscribe'.*at position 20"),
+    # a bidi override reverses the rest of the line (content refuses it: UnsafeInputError)
+    ({"Unsubscribe": "\u202eSe désabonner"}, r"'Unsubscribe'.*bidi override U\+202E at position 0"),
+    ({"By %(names)s": "Par\x00 %(names)s"}, r"control character U\+0000 at position 3"),
+], ids=["width-bomb", "repr", "precision", "lone-percent", "rlo", "nul"])
+def test_a_translation_that_formats_but_prints_wrong_is_a_catalog_error(tmp_path: Path, entries: dict[str, str],
+                                                                       message: str) -> None:
+    folder = catalog_folder(tmp_path, entries)
+    with pytest.raises(mailkit.CatalogError) as info:
+        mailkit.render("breaking", french(), mailkit.RenderOptions(template_dirs=(folder,)))
+    assert "locales/fr/LC_MESSAGES/messages.mo" in str(info.value)
+    assert re.search(message, str(info.value)), str(info.value)
+
+
+def test_a_percent_sign_written_as_the_catalog_format_wants_renders(tmp_path: Path) -> None:
+    folder = catalog_folder(tmp_path, {"Unsubscribe": "Se désabonner (100 %% sûr)"})
+    email = mailkit.render("breaking", french(), mailkit.RenderOptions(template_dirs=(folder,)))
+    assert "Se désabonner (100 % sûr)" in email.text
+
+
+# --- feeds -----------------------------------------------------------------------------
+
+NEWSLETTER = ROOT / "fixtures" / "feeds" / "newsletter.yaml"
+NINJS_ITEM = '{"uri": "https://e.example/0", "type": "text", "headlines": [{"value": "h"}], "versioncreated": "2014-05-20T09:15:00Z"}'
+
+
+def nested_ninjs(levels: int) -> bytes:
+    opening = "".join(f'{{"uri": "https://e.example/{i}", "type": "composite", "associations": {{"a": '
+                      for i in range(levels))
+    return (opening + NINJS_ITEM + "}}" * levels).encode()
+
+
+@pytest.mark.parametrize(("raw", "reader"), [
+    (nested_ninjs(500), "from_ninjs"),  # 60 KB: json's C scanner recursed past Python's limit
+    (nested_ninjs(500), "from_feed"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "from_feed"),
+], ids=["ninjs-associations", "ninjs-via-from_feed", "json-feed-arrays"])
+def test_a_feed_nested_past_the_interpreter_is_a_limit_error(raw: bytes, reader: str) -> None:
+    with pytest.raises(mailkit.LimitExceededError, match=r"<feed>: nested deeper than 24 levels"):
+        getattr(mailkit, reader)(raw, newsletter=NEWSLETTER)
+
+
+def deep_description_rss(levels: int) -> bytes:
+    item = ("<item><title>Deep</title><link>https://e.example/a</link><pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate>"
+            "<description><![CDATA[" + "<div>" * levels + "The dek." + "</div>" * levels + "]]></description></item>")
+    return ('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://e.example/</link>'
+            f"<description>d</description>{item}</channel></rss>").encode()
+
+
+def test_a_feed_description_nested_deep_is_read_in_linear_time() -> None:
+    # 2.2 MB of nested <div> in one description: nh3 (html5ever) is quadratic in
+    # the depth (40,000 levels took 2 s, these 200,000 well over a minute)
+    start = time.process_time()
+    edition = mailkit.from_feed(deep_description_rss(200_000), newsletter=NEWSLETTER)
+    assert time.process_time() - start < 3
+    assert edition.articles[0].dek == "The dek."
+
+
+@pytest.mark.parametrize("unit", ["<a ", "<a b='", "<!--", "<ul><li>"])
+def test_a_feed_description_of_unclosed_tags_is_read_in_linear_time(unit: str) -> None:
+    # Python 3.11.7's html.parser is quadratic here (20,000 "<a " took 19 s: CPython gh-135462)
+    start = time.process_time()
+    mailkit.from_feed(one_item_rss("Title", "x" + unit * 200_000), newsletter=NEWSLETTER,
+                      on_warning=lambda message: None)
+    assert time.process_time() - start < 3
+
+
+# --- bodies ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "<ul><li>" * 37_000,  # 296 KB: 7 s of CPU in nh3 and lxml before the depth limit refused it
+    "<div>" * 59_000 + "x",  # 4.4 s
+    "<div><blockquote>" * 17_000,
+], ids=["ul-li", "div", "div-blockquote"])
+def test_a_body_nested_deep_is_refused_before_it_is_parsed(body: str) -> None:
+    start = time.process_time()
+    with pytest.raises(mailkit.LimitExceededError, match=r"articles\[0\]\.body: HTML nested 1001 levels deep or more"):
+        render("articles.0.body", body)
+    assert time.process_time() - start < 0.5
+
+
+@pytest.mark.parametrize("body", [
+    "<p>para" * 5_000,  # a CMS that never closes a paragraph: flat, not nested
+    "<ul>" + "<li>item" * 5_000 + "</ul>",
+    "<div><span>a</div>" * 2_000,  # </div> closes the <span> too
+], ids=["unclosed-p", "unclosed-li", "span-closed-by-div"])
+def test_a_flat_body_with_implied_end_tags_is_not_counted_as_nested(body: str) -> None:
+    render("articles.0.body", body)
+
+
+def one_item_rss(title: str, description: str) -> bytes:
+    return ('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://e.example/</link>'
+            f"<description>d</description><item><title>{title}</title><link>https://e.example/a</link>"
+            "<pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate>"
+            f"<description><![CDATA[{description}]]></description></item></channel></rss>").encode()
+
+
+@pytest.mark.parametrize(("title", "description", "headline", "dek"), [
+    # the Guardian's RSS descriptions: a space appeared before the comma
+    ("Floods", "<p>Spain&#8217;s worst flooding has left <strong>dozens missing</strong>, officials say</p>",
+     "Floods", "Spain\u2019s worst flooding has left dozens missing, officials say"),
+    ("The &lt;em&gt;Titanic&lt;/em&gt;'s last letter", "<p>A <a href='https://e.example/'>letter</a>'s fate.</p>",
+     "The Titanic's last letter", "A letter's fate."),
+    ("Par", "<p>one</p><p>two<br>three</p>", "Par", "one two three"),  # blocks and breaks still part words
+], ids=["strong-comma", "em-apostrophe", "blocks"])
+def test_inline_tags_in_a_feed_title_or_description_do_not_split_words(title: str, description: str,
+                                                                         headline: str, dek: str) -> None:
+    edition = mailkit.from_feed(one_item_rss(title, description), newsletter=NEWSLETTER)
+    assert (edition.articles[0].headline, edition.articles[0].dek) == (headline, dek)
+
+
+PARAS = "".join(f"<p>Paragraph {i} of the story, with some words in it to read.</p>" for i in range(300))
+
+
+@pytest.mark.parametrize("body", [
+    f'<div class="article-body">{PARAS}</div>',  # how many CMSs deliver content:encoded
+    f"<div><div>{PARAS}</div></div><p>The end.</p>",
+], ids=["wrapped", "wrapped-twice"])
+def test_continue_reading_cuts_a_body_wrapped_in_a_div(body: str) -> None:
+    # the cut fell only between top-level blocks: a wrapped 18,000-character body was kept whole, silently
+    email = render("articles.0.body", body, max_body_chars=1_000)
+    assert "Continue reading" in email.text
+    assert 10 < email.text.count("Paragraph ") < 20
+    root = lxml.html.document_fromstring(email.html)
+    assert root.xpath("count(//td[contains(@class, 'mk-text')]//div[div or p])") >= 1  # the wrapper is closed round what is kept
+    assert not dangerous(email.html)
+
+
+def test_continue_reading_never_cuts_between_inline_pieces_of_a_div() -> None:
+    body = "<div>" + "Intro <b>bold</b> text. " * 200 + "</div><p>After.</p>"
+    email = render("articles.0.body", body, max_body_chars=1_000)
+    assert email.text.count("Intro") == 200  # the first block is kept whole
+    assert "After." not in email.text and "Continue reading" in email.text
+
+
+@pytest.mark.parametrize(("credit", "shown"), [
+    ("Photograph: Manaure Quintero/AFP/Getty Images", "Manaure Quintero/AFP/Getty Images"),  # the Guardian
+    ("Photo: Lintao Zhang", "Lintao Zhang"),
+    ("AP Photo/Emilio Morenatti", "AP Photo/Emilio Morenatti"),  # a credit, not a label
+    ("Photo:", "Photo:"),  # nothing but the label: kept as it is
+], ids=["guardian", "photo", "ap", "label-only"])
+def test_a_feed_credit_with_its_own_label_is_not_labelled_twice(credit: str, shown: str) -> None:
+    feed = ('<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>'
+            "<title>t</title><link>https://e.example/</link><description>d</description><item><title>Floods</title>"
+            "<link>https://e.example/a</link><pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate>"
+            '<media:content url="https://e.example/a.jpg" medium="image" width="1200" height="720">'
+            f"<media:description>Cars in a street</media:description><media:credit>{credit}</media:credit>"
+            "</media:content></item></channel></rss>").encode()
+    edition = mailkit.from_feed(feed, newsletter=NEWSLETTER)
+    image = edition.articles[0].image
+    assert image is not None and image.credit == shown
+    assert f"Photo: {shown}" in mailkit.render("breaking", edition).text.replace("\n", " ")
+
+
+@pytest.mark.parametrize(("ref", "error"), [
+    ("&#xD800;", "UnicodeEncodeError"),  # a lone surrogate
+    ("&#56000;", "UnicodeEncodeError"),
+    ("&#x110000;", "ValueError"),  # past Unicode
+    ("&#99999999999;", "OverflowError"),
+], ids=["hex-surrogate", "decimal-surrogate", "past-unicode", "huge"])
+def test_a_character_reference_feedparser_cannot_decode_is_a_feed_error(ref: str, error: str) -> None:
+    # feedparser's lenient parser calls chr() on it unchecked: a traceback from from_feed
+    feed = one_item_rss(f"Evil {ref} title", "<p>d</p>").replace(b"<item>", b"\n<item>")
+    with pytest.raises(mailkit.FeedError, match=rf"line 2: {re.escape(ref)}: not a readable feed: {error}"):
+        mailkit.from_feed(feed, newsletter=NEWSLETTER)
+
+
+ITEM = ("<item><title>x</title><link>https://e.example/a</link><pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate>"
+        "{extra}</item>")
+GEO = 'xmlns:georss="http://www.georss.org/georss" xmlns:gml="http://www.opengis.net/gml"'
+
+
+@pytest.mark.parametrize(("feed", "error"), [
+    # a DTD's internal entity with a backslash: feedparser passes it to re.sub as the replacement
+    ('<!DOCTYPE rss [\n<!ENTITY path "C:\\data">\n]>\n<rss version="2.0"><channel><title>&path;</title>'
+     '<link>https://e.example/</link>' + ITEM.format(extra="") + "</channel></rss>", r"error: bad escape"),
+    (f'<?xml version="1.0"?><rss version="2.0" {GEO}><channel><title>t</title><link>https://e.example/</link>'
+     + ITEM.format(extra='<georss:where><gml:Point srsName="EPSG:abc"><gml:pos>1 2</gml:pos></gml:Point></georss:where>')
+     + "</channel></rss>", r"ValueError: invalid literal for int"),
+], ids=["dtd-entity-backslash", "gml-srsname"])
+def test_a_feed_feedparser_raises_on_is_a_feed_error(feed: str, error: str) -> None:
+    with pytest.raises(mailkit.FeedError, match=rf"<feed>: not a readable feed: .*{error}"):
+        mailkit.from_feed(feed.encode(), newsletter=NEWSLETTER)
+
+
+def test_a_ninjs_body_of_many_body_tags_is_read_in_linear_time() -> None:
+    # "<body[^>]*>(.*)</body>" tried ".*" from every "<body": 32,000 took 13 s, an 8 MB feed hours
+    item = {"uri": "https://e.example/0", "type": "text", "headlines": [{"value": "h"}],
+            "versioncreated": "2014-05-20T09:15:00Z",
+            "bodies": [{"role": "main", "contenttype": "text/html", "value": "<body>" * 40_000}]}
+    start = time.process_time()
+    mailkit.from_ninjs(item, newsletter=NEWSLETTER, on_warning=lambda message: None)
+    assert time.process_time() - start < 2
+
+
+def test_a_ninjs_body_that_is_a_whole_document_gives_its_body() -> None:
+    item = {"uri": "https://e.example/0", "type": "text", "headlines": [{"value": "h"}],
+            "versioncreated": "2014-05-20T09:15:00Z",
+            "bodies": [{"role": "main", "contenttype": "text/html",
+                        "value": "<html><head><title>CMS title</title></head><BODY class='x'><p>Story.</p></body></html>"}]}
+    edition = mailkit.from_ninjs(item, newsletter=NEWSLETTER)
+    assert edition.articles[0].body == "<p>Story.</p>"
