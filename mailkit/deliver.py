@@ -279,6 +279,11 @@ class _Run:
         except MailkitError as err:  # a refused login, an unwritable dry-run file: the whole run stops
             self.fatal = self.fatal or err
             self.work.stop()
+        except Exception as err:  # noqa: BLE001 - a transport's or the journal's bug: stop the run, never hang it
+            # the item this thread held would never settle, and the other threads would wait for it forever
+            self.fatal = self.fatal or SendError(f"delivery stopped: {type(err).__name__}: {err}")
+            self.fatal.__cause__ = err
+            self.work.stop()
         finally:
             if connection is not None:
                 connection.close()
@@ -370,9 +375,14 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
     feeder.join(5)
     if on_progress is not None:
         on_progress(progress)
-    problems = journal.problems(_PROBLEMS) if journal is not None else sorted(run.problems)
+    problems = sorted(run.problems)
     if journal is not None:
-        journal.close()
+        try:
+            problems = journal.problems(_PROBLEMS)
+        except SendError as err:  # the journal failed under the run: say so, after what stopped it
+            run.fatal = run.fatal or err
+        finally:
+            journal.close()  # and let another run take it
     if feeder_error is not None:
         if isinstance(feeder_error, MailkitError):
             raise feeder_error
@@ -412,9 +422,10 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
     """
     path = Path(path)
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        handle = path.open(encoding="utf-8-sig", newline="")  # a spreadsheet's CSV starts with a BOM
     except OSError as err:
         raise InvalidFixtureError(str(path), [("", err.strerror or str(err))]) from err
+    reader: Any = None
     with handle:
         try:
             if path.suffix in (".jsonl", ".ndjson"):
@@ -438,11 +449,17 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                 raise InvalidFixtureError(str(path), [("line 1", (f"the header must name an 'email' column and only "
                                                                  f"{sorted(_COLUMNS)}; it names {sorted(columns)}"))])
             for row in reader:
+                if None in row:  # more values than the header names columns (DictReader's restkey)
+                    yield Unusable(str(row.get("email") or ""), f"{path.name} line {reader.line_num}: "
+                                   f"{len(reader.fieldnames or ()) + len(row[None])} values, but the header "
+                                   f"names {len(reader.fieldnames or ())} columns")
+                    continue
                 yield _recipient(path.name, reader.line_num, dict(row))
         except UnicodeDecodeError as err:
             raise InvalidFixtureError(str(path), [(f"byte {err.start}", "not UTF-8")]) from err
         except csv.Error as err:
-            raise InvalidFixtureError(str(path), [("", f"CSV: {err}")]) from err
+            where = f"line {reader.reader.line_num}" if reader is not None else ""  # DictReader's own lags
+            raise InvalidFixtureError(str(path), [(where, f"CSV: {err}")]) from err
 
 
 def count_recipients(path: str | Path) -> int:
