@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .errors import SendError
 from .send import check_login
@@ -64,7 +64,8 @@ class ConnectionLost(Exception):  # not a MailkitError: never reaches the caller
 class Connection(Protocol):
     def send(self, envelope: Envelope, raw: bytes) -> Reply: ...
 
-    def close(self) -> None: ...
+    if TYPE_CHECKING:
+        def close(self) -> None: ...
 
 
 class Transport(Protocol):
@@ -112,6 +113,61 @@ def _stuff(raw: bytes) -> bytes:
     return stuffed + b".\r\n"
 
 
+_MAXLINE = 8192  # the longest reply line, as smtplib reads them
+_REPLY_LINES = 100  # lines one SMTP reply may have (EHLO's list of extensions is about a dozen)
+
+
+class _BoundedReplies:
+    """smtplib's ``getreply`` with bounds: a reply of more than ``_REPLY_LINES`` lines, or one still
+    arriving ``timeout`` seconds after it began, drops the connection. smtplib reads continuation lines
+    ("250-...") for as long as the server sends them, each within the socket's timeout: a server that
+    trickles them held a connection thread, and so the whole run, for ever."""
+
+    file: Any
+    sock: Any
+    timeout: float
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.file is None:
+            self.file = self.sock.makefile("rb")
+        deadline = time.monotonic() + self.timeout
+        lines: list[bytes] = []
+        while True:
+            try:
+                line = self.file.readline(_MAXLINE + 1)
+            except OSError as err:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {err}") from err
+            if not line:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            if len(line) > _MAXLINE:
+                self.close()
+                raise smtplib.SMTPResponseException(500, "Line too long.")
+            lines.append(line[4:].strip(b" \t\r\n"))
+            try:
+                code = int(line[:3])
+            except ValueError:
+                return -1, b"\n".join(lines)
+            if line[3:4] != b"-":
+                return code, b"\n".join(lines)
+            if len(lines) >= _REPLY_LINES or time.monotonic() > deadline:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(f"a reply of more than {len(lines)} lines, or "
+                                                     f"{self.timeout:g} s: the server is not answering")
+
+    if TYPE_CHECKING:
+        def close(self) -> None: ...
+
+
+class _SMTP(_BoundedReplies, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_BoundedReplies, smtplib.SMTP_SSL):
+    pass
+
+
 @dataclass(frozen=True, kw_only=True)
 class SMTPTransport:
     """A pool of ``connections`` SMTP sessions to ``host:port``.
@@ -154,15 +210,16 @@ class SMTPConnection:
     def __init__(self, transport: SMTPTransport) -> None:
         self.where = f"{transport.host}:{transport.port}"
         context = ssl.create_default_context()
-        smtp: smtplib.SMTP = (smtplib.SMTP_SSL(timeout=transport.timeout, context=context,
-                                               local_hostname=transport.local_hostname)
+        smtp: smtplib.SMTP = (_SMTP_SSL(timeout=transport.timeout, context=context,
+                                        local_hostname=transport.local_hostname)
                               if transport.use_ssl else
-                              smtplib.SMTP(timeout=transport.timeout, local_hostname=transport.local_hostname))
+                              _SMTP(timeout=transport.timeout, local_hostname=transport.local_hostname))
         self.smtp = smtp
         self.used = False
         try:
             code, text = smtp.connect(transport.host, transport.port)
             if code != 220:
+                smtp.close()  # not left for the garbage collector (a ResourceWarning, a descriptor held)
                 raise ConnectionLost(f"{self.where} greeted with {code} {text.decode(errors='replace')}")
             smtp.ehlo()
             if transport.starttls:
@@ -188,7 +245,8 @@ class SMTPConnection:
 
     def send(self, envelope: Envelope, raw: bytes) -> Reply:
         """One transaction: the server's final reply, or :class:`ConnectionLost`."""
-        commands = [b"RSET\r\n"] if self.used else []
+        reset = self.used
+        commands = [b"RSET\r\n"] if reset else []
         commands += [f"MAIL FROM:<{envelope.sender}>\r\n".encode("ascii"),
                      f"RCPT TO:<{envelope.recipient}>\r\n".encode("ascii"), b"DATA\r\n"]
         self.used = True
@@ -201,10 +259,14 @@ class SMTPConnection:
                 for command in commands:
                     self.smtp.send(command)
                     replies.append(self._reply())
-                    if replies[-1].code >= 400:
+                    if replies[-1].code >= 400 and command != b"RSET\r\n":
                         break
             data = replies[-1] if commands[-1] == b"DATA\r\n" and len(replies) == len(commands) else None
-            refused = next((r for r in replies if r is not data and r.code >= 400), None)
+            # RSET only ends a transaction the last DATA already ended: its refusal matters when MAIL, RCPT
+            # or DATA is refused too. Counting it as a refusal after a 354 had "." end a valid transaction:
+            # an empty message, delivered to the reader.
+            transaction = replies[1:] if reset else replies
+            refused = next((r for r in transaction if r is not data and r.code >= 400), None)
             if data is not None and data.code == 354:
                 if refused is not None:  # DATA accepted after a refused RCPT (RFC 2920 says it should not be)
                     self.smtp.send(b".\r\n")

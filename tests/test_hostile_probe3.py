@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import socket
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ from conftest import SEED
 import mailkit
 from mailkit.deliver import RetryPolicy, deliver, read_recipients
 from mailkit.journal import Journal
-from mailkit.smtp import Envelope, MboxTransport, Reply
+from mailkit.smtp import Envelope, MboxTransport, Reply, SMTPTransport
 
 DISCARD = MboxTransport(Path(os.devnull))
 FAST = RetryPolicy(attempts=2, first_delay=0.01, max_delay=0.02)
@@ -126,3 +129,123 @@ def test_a_10_mb_field_is_refused_naming_the_file_and_line(tmp_path):  # type: i
     path.write_text("email,first_name\na@example.org,A\nb@example.org," + "x" * 10_000_000 + "\n")
     with pytest.raises(mailkit.InvalidFixtureError, match=r"r\.csv: line 3: CSV: field larger than field limit"):
         list(read_recipients(path))
+
+
+# -- SMTP servers that misbehave ---------------------------------------------------------------
+
+
+class FakeServer:
+    """A scripted SMTP server on 127.0.0.1: ``session(reader, write)`` runs for each connection."""
+
+    def __init__(self, session: Callable[[Any, Callable[[bytes], None]], None]) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.session = session
+        self.messages: list[bytes] = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn: socket.socket) -> None:
+        with conn, conn.makefile("rb") as reader:
+            try:
+                self.session(reader, conn.sendall)
+            except OSError:
+                pass
+
+    def data(self, reader: Any) -> bytes:
+        body = b""
+        while (line := reader.readline()) not in (b".\r\n", b""):
+            body += line
+        self.messages.append(body)
+        return body
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[Callable[..., FakeServer]]:
+    servers: list[FakeServer] = []
+
+    def make(session: Callable[[Any, Callable[[bytes], None]], None]) -> FakeServer:
+        servers.append(FakeServer(session))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+def transport(server: FakeServer, **options: Any) -> SMTPTransport:
+    return SMTPTransport(host="127.0.0.1", port=server.port, connections=1, timeout=1.0, **options)
+
+
+def readers(n: int) -> list[mailkit.Recipient]:
+    return [mailkit.Recipient(email=f"r{i}@example.org") for i in range(n)]
+
+
+def test_endless_multiline_replies_are_bounded_not_a_hang(prepared, fake):  # type: ignore[no-untyped-def]
+    def session(reader: Any, write: Callable[[bytes], None]) -> None:
+        while True:  # "220-" continuation lines for ever, each well inside the read timeout
+            write(b"220-still greeting\r\n")
+            threading.Event().wait(0.01)
+
+    server = fake(session)
+    report = bounded(lambda: deliver(prepared, readers(1), transport(server), retry=FAST), seconds=15)
+    assert (report.sent, report.deferred) == (0, 1)
+
+
+def smtp_session(server_ref: list[FakeServer], *, pipelining: bool = False, rset: bytes = b"250 ok\r\n",
+                 mail: bytes = b"250 ok\r\n", greeting: bytes = b"220 fake\r\n") -> Callable[..., None]:
+    def session(reader: Any, write: Callable[[bytes], None]) -> None:
+        write(greeting)
+        while line := reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                write(b"250-fake\r\n250-8BITMIME\r\n" + (b"250-PIPELINING\r\n" if pipelining else b"")
+                      + b"250 SIZE 1000000\r\n")
+            elif verb == b"RSET":
+                write(rset)
+            elif verb == b"MAIL":
+                if not mail:
+                    return  # drops the connection
+                write(mail)
+            elif verb == b"DATA":
+                write(b"354 go\r\n")
+                server_ref[0].data(reader)
+                write(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                write(b"221 bye\r\n")
+                return
+            else:
+                write(b"250 ok\r\n")
+    return session
+
+
+@pytest.mark.parametrize(("options", "sent", "deferred"), [
+    ({"rset": b"451 not now\r\n"}, 3, 0),  # RSET only ends what DATA ended: MAIL, RCPT and DATA decide
+    ({"rset": b"451 not now\r\n", "pipelining": True}, 3, 0),
+    ({"mail": b""}, 0, 3),
+    ({"mail": b"250-ok\r\n250-really\r\n250 ok\r\n", "pipelining": True}, 3, 0),
+    ({"greeting": b"SSH-2.0-OpenSSH_9.6\r\n"}, 0, 3),
+    ({"mail": b"\xff\xfe garbage\r\n"}, 0, 3),
+], ids=["4xx-to-rset", "4xx-to-rset-pipelined", "drop-after-mail", "multiline-pipelined", "not-smtp", "garbage"])
+def test_a_misbehaving_server_ends_the_run_with_the_truth_in_the_journal(prepared, fake, tmp_path, options, sent,  # type: ignore[no-untyped-def]
+                                                                          deferred):
+    ref: list[FakeServer] = []
+    ref.append(fake(smtp_session(ref, **options)))
+    journal = tmp_path / "j.sqlite"
+    report = bounded(lambda: deliver(prepared, readers(3), transport(ref[0]), retry=FAST, journal=journal))
+    assert (report.sent, report.deferred, report.failed) == (sent, deferred, 0)
+    assert ref[0].messages.count(b"") == 0, "an empty message reached the server"
+    assert len(ref[0].messages) == sent  # the server has exactly what the journal calls sent
+    with contextlib.closing(sqlite3.connect(journal)) as db:
+        assert dict(db.execute("SELECT state, count(*) FROM recipients GROUP BY state").fetchall()) == {
+            state: n for state, n in (("sent", sent), ("deferred", deferred)) if n}
