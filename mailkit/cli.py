@@ -583,12 +583,18 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
     click.echo(f"{'dry run: ' if dry_run else ''}{report.sent} accepted {where}, {report.deferred} deferred, "
                f"{report.failed} failed, {report.skipped} already done by an earlier run; "
                f"{report.seconds:.1f} s ({(report.sent + report.deferred + report.failed) / max(report.seconds, 1e-9):.0f}/s)")
-    for position, email, state, reply in report.problems:
-        click.echo(f"  recipients[{position}] {email}: {state}: {reply}")
+    for position, email, state, reply in report.problems:  # from the file and the server: shown, never obeyed
+        click.echo(_printable(f"  recipients[{position}] {email}: {state}: {reply}"))
     if report.interrupted:
         click.echo(f"interrupted: continue with --resume{' --journal ' + str(journal) if journal else ''}")
     if not report.ok:
         sys.exit(3)
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters as escapes: a recipients file's or a server's ESC sequences
+    would otherwise retitle, clear or rewrite the operator's terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @main.command("schema")

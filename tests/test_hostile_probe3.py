@@ -249,3 +249,24 @@ def test_a_misbehaving_server_ends_the_run_with_the_truth_in_the_journal(prepare
     with contextlib.closing(sqlite3.connect(journal)) as db:
         assert dict(db.execute("SELECT state, count(*) FROM recipients GROUP BY state").fetchall()) == {
             state: n for state, n in (("sent", sent), ("deferred", deferred)) if n}
+
+
+def test_the_cli_report_shows_terminal_escapes_from_the_file_escaped_not_obeyed(tmp_path):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from mailkit.cli import main
+
+    path = tmp_path / "r.csv"
+    with path.open("w", newline="") as out:
+        csv.writer(out).writerows([["email"], ["\x1b]0;pwned\x07\x1b[2Jx@example.org"], ["a@example.org"]])
+    fixture = Path(__file__).parent.parent / "fixtures" / "breaking-china-cyberspying.yaml"
+    result = CliRunner().invoke(main, ["deliver", "breaking", str(fixture), "--recipients", str(path),
+                                       "--smtp", "127.0.0.1:1", "--dry-run", "--out", os.devnull])
+    assert result.exit_code == 3
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert r"recipients[0] \x1b]0;pwned\x07\x1b[2Jx@example.org: failed: r.csv line 2: email:" in result.output
+
+
+def test_a_reader_listed_twice_is_sent_twice_as_the_readme_says(prepared):  # type: ignore[no-untyped-def]
+    twice = [mailkit.Recipient(email="a@example.org"), mailkit.Recipient(email="a@example.org")]
+    assert deliver(prepared, twice, DISCARD).sent == 2  # one position each: de-duplicate the list before
