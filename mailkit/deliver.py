@@ -443,18 +443,27 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                         raise InvalidFixtureError(str(path), [(f"line {number}", f"unknown keys {sorted(unknown)}")])
                     yield _recipient(path.name, number, fields)
                 return
-            reader = csv.DictReader(handle)
+            # strict: an unclosed quote at the end of the file is an error, not the rest of the file in one field
+            reader = csv.DictReader(handle, strict=True)
             columns = set(reader.fieldnames or ())
             if "email" not in columns or columns - _COLUMNS:
                 raise InvalidFixtureError(str(path), [("line 1", (f"the header must name an 'email' column and only "
                                                                  f"{sorted(_COLUMNS)}; it names {sorted(columns)}"))])
             for row in reader:
+                spanning = [k for k, v in row.items() if isinstance(v, str) and ("\n" in v or "\r" in v)]
                 if None in row:  # more values than the header names columns (DictReader's restkey)
                     yield Unusable(str(row.get("email") or ""), f"{path.name} line {reader.line_num}: "
                                    f"{len(reader.fieldnames or ()) + len(row[None])} values, but the header "
                                    f"names {len(reader.fieldnames or ())} columns")
                     continue
-                yield _recipient(path.name, reader.line_num, dict(row))
+                recipient = _recipient(path.name, reader.line_num, dict(row))
+                if spanning and isinstance(recipient, Recipient):
+                    # no column holds a line break: a quoted one, or an unclosed quote taking the lines after it
+                    spans = sum(str(row[k]).count("\n") for k in spanning)
+                    recipient = Unusable(recipient.email, f"{path.name} lines {reader.line_num - spans}-"
+                                         f"{reader.line_num}: {spanning[0]}: a value spans lines (a line break "
+                                         "inside quotes, or an unclosed quote)")
+                yield recipient
         except UnicodeDecodeError as err:
             raise InvalidFixtureError(str(path), [(f"byte {err.start}", "not UTF-8")]) from err
         except csv.Error as err:

@@ -270,3 +270,15 @@ def test_the_cli_report_shows_terminal_escapes_from_the_file_escaped_not_obeyed(
 def test_a_reader_listed_twice_is_sent_twice_as_the_readme_says(prepared):  # type: ignore[no-untyped-def]
     twice = [mailkit.Recipient(email="a@example.org"), mailkit.Recipient(email="a@example.org")]
     assert deliver(prepared, twice, DISCARD).sent == 2  # one position each: de-duplicate the list before
+
+
+def test_a_line_break_inside_quotes_fails_that_reader_and_an_unclosed_quote_the_file(prepared, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "r.csv"
+    path.write_text('email,first_name\r\na@example.org,"A\r\nB"\r\nb@example.org,B\r\n', newline="")
+    report = deliver(prepared, read_recipients(path), DISCARD)
+    assert (report.sent, report.failed) == (1, 1)
+    assert report.problems[0][3] == "r.csv lines 2-3: first_name: a value spans lines (a line break inside quotes, or an unclosed quote)"
+    # an unclosed quote read every line after it into one first name: c@example.org silently never got mail
+    path.write_text('email,first_name\nb@example.org,"unclosed\nc@example.org,C\n')
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"r\.csv: line 3: CSV: unexpected end of data"):
+        list(read_recipients(path))
