@@ -274,7 +274,10 @@ class SMTPConnection:
                     return refused
                 self.smtp.send(_stuff(raw))
                 return self._reply()
-            return refused or (data if data is not None else replies[-1])
+            outcome = refused or (data if data is not None else replies[-1])
+            if outcome.accepted:  # DATA answered 2xx, or replies out of order: the body was never sent
+                raise ConnectionLost(f"{self.where}: {outcome} where DATA needs 354: the server is out of step")
+            return outcome
         except (OSError, smtplib.SMTPException) as err:
             raise ConnectionLost(f"{self.where}: {err or type(err).__name__}") from err
 

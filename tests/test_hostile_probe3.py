@@ -203,7 +203,8 @@ def test_endless_multiline_replies_are_bounded_not_a_hang(prepared, fake):  # ty
 
 
 def smtp_session(server_ref: list[FakeServer], *, pipelining: bool = False, rset: bytes = b"250 ok\r\n",
-                 mail: bytes = b"250 ok\r\n", greeting: bytes = b"220 fake\r\n") -> Callable[..., None]:
+                 mail: bytes = b"250 ok\r\n", greeting: bytes = b"220 fake\r\n",
+                 data: bytes = b"354 go\r\n") -> Callable[..., None]:
     def session(reader: Any, write: Callable[[bytes], None]) -> None:
         write(greeting)
         while line := reader.readline():
@@ -218,7 +219,9 @@ def smtp_session(server_ref: list[FakeServer], *, pipelining: bool = False, rset
                     return  # drops the connection
                 write(mail)
             elif verb == b"DATA":
-                write(b"354 go\r\n")
+                write(data)
+                if not data.startswith(b"354"):
+                    continue
                 server_ref[0].data(reader)
                 write(b"250 queued\r\n")
             elif verb == b"QUIT":
@@ -236,7 +239,10 @@ def smtp_session(server_ref: list[FakeServer], *, pipelining: bool = False, rset
     ({"mail": b"250-ok\r\n250-really\r\n250 ok\r\n", "pipelining": True}, 3, 0),
     ({"greeting": b"SSH-2.0-OpenSSH_9.6\r\n"}, 0, 3),
     ({"mail": b"\xff\xfe garbage\r\n"}, 0, 3),
-], ids=["4xx-to-rset", "4xx-to-rset-pipelined", "drop-after-mail", "multiline-pipelined", "not-smtp", "garbage"])
+    ({"data": b"250 ok, whatever\r\n"}, 0, 3),  # never "sent": the body never went
+    ({"data": b"250 ok, whatever\r\n", "pipelining": True}, 0, 3),
+], ids=["4xx-to-rset", "4xx-to-rset-pipelined", "drop-after-mail", "multiline-pipelined", "not-smtp", "garbage",
+        "data-answered-250", "data-answered-250-pipelined"])
 def test_a_misbehaving_server_ends_the_run_with_the_truth_in_the_journal(prepared, fake, tmp_path, options, sent,  # type: ignore[no-untyped-def]
                                                                           deferred):
     ref: list[FakeServer] = []
