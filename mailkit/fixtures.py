@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidFixtureError, MailkitError
+from .errors import InvalidFixtureError
 from .models import Brand, Edition, translate_validation_error
 from .paths import template_dirs
 from .reader import read_data_file, read_source
@@ -105,13 +105,11 @@ def theme_schema() -> dict[str, Any]:
     return schema
 
 
-def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path], *,
-                  errors: list[str] | None = None) -> list[tuple[str, Path]]:
+def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path]) -> list[tuple[str, Path]]:
     """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names.
 
-    A fixture that fails to load raises its :class:`MailkitError`; with
-    ``errors`` given, it is left out and its message appended there instead,
-    so that one broken file does not hide the others (the preview index).
+    A fixture that fails to load raises its :class:`MailkitError` (the preview
+    lists such a file with its error instead: ``PreviewServer.catalogue``).
     """
     from .compose import list_templates
 
@@ -120,13 +118,7 @@ def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[st
     found: list[tuple[str, Path]] = []
     for folder in fixture_dirs:
         for path in fixture_files(folder):
-            try:
-                templates = load_edition(path, extra_dirs=template_dirs).templates
-            except MailkitError as err:
-                if errors is None:
-                    raise
-                errors.append(str(err))
-                continue
+            templates = load_edition(path, extra_dirs=template_dirs).templates
             found.extend((template, path) for template in templates if template in names)
     return found
 
