@@ -549,6 +549,9 @@ def _wrap_wide(line: str, width: int) -> list[str]:
 
 
 def _wrap(line: str, width: int) -> list[str]:
+    if line[-1:].isspace():
+        # textwrap drops whitespace (U+00A0 too) at a line's end; the fast paths below keep it
+        return _textwrap(line, width)
     if len(line) <= width // 2 or URL_LINE.match(line):
         return [line]
     if _WIDE.search(line) and not _QUOTE.match(line) and not _LIST.match(line):

@@ -152,6 +152,7 @@ def test_odd_html_gives_text_not_traceback(bad: str) -> None:
                 min_size=1, max_size=40),
        st.integers(min_value=10, max_value=100))
 @example(["aaaaa", "\u3000", "bbbbb"], 7)  # hypothesis found this with U+00A0: a word of other whitespace at a line end
+@example(["0", "\xa0"], 10)  # hypothesis found it: other whitespace ending a line that fits
 @example(["-", "0", "0", "00000"], 10)  # a list item: its continuation hangs under its text
 @example([">", "aaaa", "bbbb", "cccc"], 10)  # a quote: "> " repeats on every line
 def test_wrap_equals_textwrap(words: list[str], width: int) -> None:
