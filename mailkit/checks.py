@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .spam import SpamReport
 
 __all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckResult", "clip_size", "contrast_ratio",
-           "deliverability_warnings", "run_checks", "spam_check"]
+           "deliverability_warnings", "run_checks", "spam_check", "warnings_check"]
 
 # Gmail clips messages whose HTML is over about 102 KB, hiding the rest, the
 # unsubscribe link included.
@@ -138,6 +138,17 @@ def spam_check(report: SpamReport | None) -> CheckResult:
         return CheckResult("spam score", True, "not run: SpamAssassin is not installed (apt-get install spamassassin)")
     return CheckResult("spam score", report.score <= SPAM_SCORE_LIMIT,
                        f"{report.summary()} (at most {SPAM_SCORE_LIMIT})")
+
+
+def warnings_check(email: RenderedEmail, ignore: tuple[str, ...] = ()) -> CheckResult:
+    """The ``warnings`` line of ``mailkit check --strict``: fails on any render warning
+    whose code ``ignore`` does not name (what ``RenderOptions(strict=True, ignore=...)`` raises on)."""
+    left = [w for w in email.warnings if warning_code(w) not in ignore]
+    if not left:
+        skipped = len(email.warnings)
+        return CheckResult("warnings", True, "none" if not skipped else f"none but {skipped} ignored")
+    codes = sorted({warning_code(w) or "?" for w in left})
+    return CheckResult("warnings", False, f"{len(left)} ({', '.join(codes)}): {left[0]}")
 
 
 def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]:

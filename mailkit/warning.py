@@ -103,6 +103,13 @@ def warning_code(warning: str) -> str | None:
     return warning.code if isinstance(warning, RenderWarning) else None
 
 
+def warning_dict(warning: str) -> dict[str, str | None]:
+    """``{"code", "field", "template", "message"}`` of ``warning``; all but the message ``None`` for a plain string."""
+    if isinstance(warning, RenderWarning):
+        return warning.as_dict()
+    return {"code": None, "field": None, "template": None, "message": str(warning)}
+
+
 def warning_table() -> str:
     """The registry as a Markdown table (the README's, kept equal to it by a test)."""
     rows = [f"| `{code}` | {meaning} |" for code, meaning in WARNING_CODES.items()]
