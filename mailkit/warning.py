@@ -26,7 +26,7 @@ WARNING_CODES: dict[str, str] = {
     "url-dropped": "a link or image URL in a body was unsafe or malformed, and its attribute removed",
     "element-dropped": "a body held elements the allowlist does not allow (forms, scripts ...): removed",
     "attribute-dropped": "a body held attributes the templates set themselves or do not allow: removed",
-    "image-no-alt": "an image without alt text, in a body or in the rendered HTML",
+    "image-no-alt": "an image without alt text: in a body, a feed entry or the rendered HTML",
     # what the template shows (mailkit.render, mailkit.media)
     "content-not-shown": "a part of the edition (articles, sections, more stories, editor's note) "
                          "or a whole story that the template does not show",
@@ -41,6 +41,15 @@ WARNING_CODES: dict[str, str] = {
     "preheader-repeats-subject": "the preheader is the subject again",
     "preheader-repeats-first-line": "the preheader is the first visible line of the email again",
     "subject-too-long": "the subject is over 78 characters: inboxes cut it",
+    # reading a feed (mailkit.editions: FeedWarning, on_warning=, `warning:` lines of mailkit import)
+    "feed-broken": "a feed that is not well-formed, read leniently: entries after the break may be missing",
+    "feed-too-many-entries": "entries past the first 10,000 of a feed, skipped",
+    "feed-entry-skipped": "a feed entry skipped: no title, link or publication time, or a field the story needs refused",
+    "feed-field-dropped": "a field of a feed entry refused (a bad URL, an unsafe character ...) and left out",
+    "feed-entry-merged": "a feed entry for a story an earlier entry holds (same GUID or URL), merged into it",
+    "feed-stories-left-out": "stories older than since= or past limit= (or the 60-story limit), left out",
+    "feed-date-unreadable": "a feed date that is not a date, left out",
+    "feed-date-no-zone": "a feed time without a time zone, read in the newsletter's",
 }
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import yaml
@@ -23,7 +24,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SEED, matrix, pair_id, rendered
 
 import mailkit
-from mailkit import WARNING_CODES, RenderOptions, RenderWarning
+from mailkit import WARNING_CODES, RenderOptions, RenderWarning, editions
 from mailkit.checks import deliverability_warnings, run_checks
 from mailkit.cli import main
 from mailkit.warning import warning_table
@@ -68,8 +69,34 @@ def _deliverability(change: Callable[[mailkit.RenderedEmail], mailkit.RenderedEm
     return lambda: deliverability_warnings(change(mailkit.render("breaking", BASE)))
 
 
-# code -> (how to make it, the field it names)
-CASES: dict[str, tuple[Callable[[], Any], str]] = {
+FEEDS = FIXTURES / "feeds"
+
+
+def _rss(*items: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+            '<channel><title>T</title><link>https://news.example/</link>'
+            + "".join(f"<item>{i}</item>" for i in items) + "</channel></rss>").encode()
+
+
+def _item(n: int, extra: str = "", date: str = "Tue, 20 May 2014 09:15:00 -0400") -> str:
+    return f"<title>Story {n}</title><link>https://news.example/{n}</link><guid>g{n}</guid><pubDate>{date}</pubDate>{extra}"
+
+
+def _feed(data: bytes | Path, **kwargs: Any) -> Callable[[], list[Any]]:
+    def make() -> list[Any]:
+        found: list[Any] = []
+        mailkit.from_feed(data, newsletter=FEEDS / "newsletter.yaml", on_warning=found.append, **kwargs)
+        return found
+    return make
+
+
+def _too_many_entries() -> list[Any]:
+    with patch.object(editions, "MAX_FEED_ENTRIES", 2):
+        return _feed(_rss(_item(1), _item(2), _item(3)))()
+
+
+# code -> (how to make it, the field it names, the template)
+CASES: dict[str, tuple[Callable[[], Any], str | None]] = {
     "url-dropped": (lambda: _render(_body('<p><a href="javascript:alert(1)">x</a></p>')), "articles[0].body"),
     "element-dropped": (lambda: _render(_body("<p>Text</p><form><input></form>")), "articles[0].body"),
     "attribute-dropped": (lambda: _render(_body('<p onclick="x()">Text</p>')), "articles[0].body"),
@@ -87,6 +114,15 @@ CASES: dict[str, tuple[Callable[[], Any], str]] = {
     "preheader-repeats-subject": (lambda: _render(_set(preheader=BASE["articles"][0]["headline"])), "preheader"),
     "preheader-repeats-first-line": (_deliverability(lambda e: replace(e, text=e.preheader + "\n\nrest")), "preheader"),
     "subject-too-long": (lambda: _render(_set(subject="A subject that goes on " * 5)), "subject"),
+    "feed-broken": (_feed(FEEDS / "broken-rss.xml"), None),
+    "feed-too-many-entries": (_too_many_entries, None),
+    "feed-entry-skipped": (_feed(_rss(_item(1), "<title>No link</title>")), "url"),
+    "feed-field-dropped": (_feed(_rss(_item(1, '<media:content url="javascript:alert(1)" width="9" height="9"/>'))),
+                           "image"),
+    "feed-entry-merged": (_feed(_rss(_item(1), _item(1))), None),
+    "feed-stories-left-out": (_feed(_rss(_item(1), _item(2)), limit=1), None),
+    "feed-date-unreadable": (_feed(_rss(_item(1), _item(2, date="soon"))), "published"),
+    "feed-date-no-zone": (_feed(_rss(_item(1, date="2014-05-20T09:15:00"))), "published"),
 }
 
 
@@ -102,10 +138,22 @@ def test_each_code_is_emitted(code: str) -> None:
     found = [w for w in warnings if w.code == code]
     assert found, [repr(w) for w in warnings]
     assert found[0].field == field
-    assert found[0].template == "breaking" if code != "field-not-shown" else found[0].template == "digest"
+    if code.startswith("feed-"):  # an import, before any template
+        assert found[0].template is None
+        return
+    assert found[0].template == ("digest" if code == "field-not-shown" else "breaking")
     # the message starts with the field it names (the deliverability ones read as sentences)
     if field not in ("html", "preheader", "subject"):
-        assert found[0].startswith(field)
+        assert found[0].startswith(str(field))
+
+
+def test_a_feed_warning_carries_its_code() -> None:
+    with pytest.warns(mailkit.FeedWarning) as caught:
+        mailkit.from_feed(_rss(_item(1), "<title>No link</title>"), newsletter=FEEDS / "newsletter.yaml")
+    (warning,) = [w.message for w in caught.list]
+    assert isinstance(warning, mailkit.FeedWarning)
+    assert (warning.code, warning.field) == ("feed-entry-skipped", "url")
+    assert str(warning).endswith("skipped: no link")
 
 
 @pytest.mark.parametrize(("template", "fixture"), matrix(), ids=[pair_id(p) for p in matrix()])
