@@ -296,3 +296,12 @@ def test_no_raise_from_none_without_a_reason() -> None:
                 if "# from None:" not in before:
                     found.append(f"{path.name}:{node.lineno}")
     assert not found
+
+
+def test_preview_page_shows_each_warnings_code() -> None:
+    from mailkit.preview import PreviewServer
+
+    status, page = PreviewServer().render_page("digest", "digest-morning-briefing.yaml")
+    assert status == 200
+    assert ("<li class='warn'><code>field-not-shown</code> sections[0].articles[2].image: not shown by template "
+            "&#x27;digest&#x27; (compact list)</li>") in page.decode()
