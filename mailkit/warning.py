@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["WARNING_CODES", "RenderWarning", "warning_table"]
+__all__ = ["WARNING_CODES", "RenderWarning", "unknown_codes", "warning_code", "warning_dict", "warning_table"]
 
 # The single source of the codes: every RenderWarning is made with one of
 # these (checked when it is made), and a test renders one of each.
@@ -35,7 +35,7 @@ WARNING_CODES: dict[str, str] = {
     "no-catalog": "a language (the edition's or a story's) without a message catalog: its labels are English",
     # deliverability (mailkit.checks)
     "gmail-clip": "the HTML as sent is over Gmail's clip limit: Gmail hides the rest, unsubscribe link included",
-    "style-too-large": "a <style> block over 16 KB, which Gmail ignores",
+    "style-too-large": "a style element over 16 KB, which Gmail ignores",
     "link-not-https": "a link in the rendered HTML is http://, not https://",
     "no-preheader": "no preheader: inboxes show the first text of the body instead",
     "preheader-repeats-subject": "the preheader is the subject again",
