@@ -53,6 +53,7 @@ from .sanitize import LIMITS, Limits
 from .smtp import SMTPTransport
 from .spam import SpamReport, spam_reports
 from .text import TextOptions
+from .warning import WARNING_CODES, RenderWarning
 
 __version__ = "0.1.0"
 
@@ -87,6 +88,7 @@ __all__ = [
     "PreparedEmail",
     "Recipient",
     "RenderOptions",
+    "RenderWarning",
     "RenderedEmail",
     "RetryPolicy",
     "SMTPTransport",
@@ -102,6 +104,7 @@ __all__ = [
     "TextOptions",
     "UnsafeInputError",
     "UnsafeUrlError",
+    "WARNING_CODES",
     "__version__",
     "build_message",
     "deliver",

@@ -11,13 +11,14 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from .message import html_wire_size, max_wire_size
+from .warning import RenderWarning, warning_code
 
 if TYPE_CHECKING:
     from .render import RenderedEmail
     from .spam import SpamReport
 
 __all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckResult", "clip_size", "contrast_ratio",
-           "deliverability_warnings", "run_checks", "spam_check"]
+           "deliverability_warnings", "run_checks", "spam_check", "warnings_check"]
 
 # Gmail clips messages whose HTML is over about 102 KB, hiding the rest, the
 # unsubscribe link included.
@@ -25,6 +26,8 @@ GMAIL_CLIP_BYTES = 102_000
 # Gmail drops a <style> block over 16 KB entirely.
 MAX_STYLE_BYTES = 16_384
 MAX_SUBJECT_CHARS = 78
+# the warnings the "preheader" check reports
+PREHEADER_CODES = frozenset({"no-preheader", "preheader-repeats-subject", "preheader-repeats-first-line"})
 
 # "(.*?)</style>" tries the end tag at every character, a third of a render's
 # checks; this unrolled form only at each "<"
@@ -47,35 +50,40 @@ def _size_detail(decoded: int, sent: int) -> str:
     return f"{sent:,} bytes as sent ({decoded:,} decoded)"
 
 
-def deliverability_warnings(email: RenderedEmail) -> list[str]:
+def deliverability_warnings(email: RenderedEmail) -> list[RenderWarning]:
     """Warnings for size, style size, alt text, link schemes, preheader and subject."""
-    warnings: list[str] = []
+    warnings: list[RenderWarning] = []
+
+    def warn(code: str, field: str, message: str) -> None:
+        warnings.append(RenderWarning(code, message, field, email.template))
+
     decoded = len(email.html.encode("utf-8"))
     # measured exactly only where it can matter: encoding costs ~0.5 ms a render
     sent = html_wire_size(email) if max_wire_size(decoded) > GMAIL_CLIP_BYTES else 0
     if max(decoded, sent) > GMAIL_CLIP_BYTES:
-        warnings.append(f"HTML is {_size_detail(decoded, sent)}: over Gmail's clip limit of {GMAIL_CLIP_BYTES:,}, "
-                        "Gmail will hide the rest, including the unsubscribe link")
+        warn("gmail-clip", "html", f"HTML is {_size_detail(decoded, sent)}: over Gmail's clip limit of "
+             f"{GMAIL_CLIP_BYTES:,}, Gmail will hide the rest, including the unsubscribe link")
     for i, style in enumerate(_STYLE.findall(email.html)):
         n = len(style.encode("utf-8"))
         if n > MAX_STYLE_BYTES:
-            warnings.append(f"<style> block {i + 1} is {n:,} bytes: Gmail ignores a style block over 16 KB")
+            warn("style-too-large", "html", f"<style> block {i + 1} is {n:,} bytes: Gmail ignores a style block over 16 KB")
     for img in _IMG.findall(email.html):
         if not re.search(r"\balt=", img):
-            warnings.append(f"image without alt attribute: {img[:100]}")
+            warn("image-no-alt", "html", f"image without alt attribute: {img[:100]}")
     for href in _HREF.findall(email.html):
         if href.startswith("http://"):
-            warnings.append(f"link is not https: {href}")
+            warn("link-not-https", "html", f"link is not https: {href}")
     if not email.preheader:
-        warnings.append("no preheader: inboxes will show the first text of the body instead")
+        warn("no-preheader", "preheader", "no preheader: inboxes will show the first text of the body instead")
     elif email.preheader.strip().casefold() == email.subject.strip().casefold():
-        warnings.append("preheader repeats the subject: inboxes show them side by side")
+        warn("preheader-repeats-subject", "preheader", "preheader repeats the subject: inboxes show them side by side")
     else:
         first = next((line.strip() for line in email.text.splitlines() if line.strip()), "")
         if first and first.casefold() == email.preheader.strip().casefold():
-            warnings.append("preheader repeats the first visible line of the email")
+            warn("preheader-repeats-first-line", "preheader", "preheader repeats the first visible line of the email")
     if len(email.subject) > MAX_SUBJECT_CHARS:
-        warnings.append(f"subject is {len(email.subject)} characters: over {MAX_SUBJECT_CHARS}, inboxes cut it")
+        warn("subject-too-long", "subject", f"subject is {len(email.subject)} characters: over {MAX_SUBJECT_CHARS}, "
+             "inboxes cut it")
     return warnings
 
 
@@ -132,6 +140,17 @@ def spam_check(report: SpamReport | None) -> CheckResult:
                        f"{report.summary()} (at most {SPAM_SCORE_LIMIT})")
 
 
+def warnings_check(email: RenderedEmail, ignore: tuple[str, ...] = ()) -> CheckResult:
+    """The ``warnings`` line of ``mailkit check --strict``: fails on any render warning
+    whose code ``ignore`` does not name (what ``RenderOptions(strict=True, ignore=...)`` raises on)."""
+    left = [w for w in email.warnings if warning_code(w) not in ignore]
+    if not left:
+        skipped = len(email.warnings)
+        return CheckResult("warnings", True, "none" if not skipped else f"none but {skipped} ignored")
+    codes = sorted({warning_code(w) or "?" for w in left})
+    return CheckResult("warnings", False, f"{len(left)} ({', '.join(codes)}): {left[0]}")
+
+
 def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]:
     """Every deliverability and accessibility check, passed or not.
 
@@ -155,11 +174,11 @@ def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]
     bad = [h for h in hrefs if not h.startswith(("https://", "mailto:", "tel:", "#"))]
     results.append(CheckResult("link schemes", not bad,
                                f"{len(hrefs)} links, all https/mailto/tel" if not bad else "not https: " + ", ".join(bad[:3])))
-    # a URL or element the sanitiser removed is a render warning; it fails the check, not just strict mode
-    dropped = [w for w in email.warnings if ": dropped <" in w]
+    # a URL the sanitiser removed is a render warning; it fails the check, not just strict mode
+    dropped = [w for w in email.warnings if warning_code(w) == "url-dropped"]
     results.append(CheckResult("nothing dropped", not dropped,
                                "no link or image removed by the sanitiser" if not dropped else "; ".join(dropped[:3])))
-    pre = [w for w in deliverability_warnings(email) if "preheader" in w]
+    pre = [w for w in deliverability_warnings(email) if w.code in PREHEADER_CODES]
     results.append(CheckResult("preheader", not pre, pre[0] if pre else f"{len(email.preheader)} characters"))
     results.append(CheckResult("subject length", len(email.subject) <= MAX_SUBJECT_CHARS,
                                f"{len(email.subject)} characters (at most {MAX_SUBJECT_CHARS})"))

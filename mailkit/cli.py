@@ -173,6 +173,22 @@ def _echo_warning(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
 
+def _check_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
+    # an unknown code is the option's fault: a usage error naming it, before any render
+    from .warning import WARNING_CODES, unknown_codes
+
+    if unknown := unknown_codes(codes):
+        raise click.BadParameter(f"unknown warning code {unknown[0]!r} (codes: {', '.join(WARNING_CODES)})",
+                                 param_hint="'--ignore'")
+    return codes
+
+
+ignore_option = click.option(
+    "--ignore", "ignore", multiple=True, metavar="CODE",
+    help="A warning code (see README, 'Warning codes') --strict lets through. Repeatable.",
+)
+
+
 class _Commands(click.Group):
     """Every command's MailkitError or OSError becomes one line and exit 1, even where a
     command does not catch it itself (the commands catch what they can say better)."""
@@ -204,7 +220,8 @@ def main() -> None:
 @click.option("--to", "to", default="reader@example.com", show_default=True, help="The .eml message's recipient.")
 @click.option("--from", "from_address", metavar="ADDR", help="The .eml message's sender (default: the fixture's).")
 @click.option("--from-name", metavar="NAME", help="The sender's name (default: the fixture's, else the newsletter's).")
-@click.option("--strict", is_flag=True, help="Fail on deliverability warnings.")
+@click.option("--strict", is_flag=True, help="Fail on any warning (deliverability, content not shown ...).")
+@ignore_option
 @click.option("--max-body-chars", type=click.IntRange(min=1), default=None, metavar="N",
               help="Cut each body after the last paragraph within N characters, with a 'Continue reading' link.")
 @newsletter_option
@@ -212,7 +229,7 @@ def main() -> None:
               help="The CSS inlining engine; css-inline is faster and needs mailkit[fast].")
 def render_command(template: str, fixture: Path, out_dir: Path, theme: str | None,
                    template_dirs: tuple[Path, ...], eml: bool, to: str, from_address: str | None,
-                   from_name: str | None, strict: bool, max_body_chars: int | None,
+                   from_name: str | None, strict: bool, ignore: tuple[str, ...], max_body_chars: int | None,
                    newsletter: Path | None, inliner: Any) -> None:
     """Render FIXTURE with TEMPLATE and write the files.
 
@@ -223,11 +240,13 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
     from .editions import read_edition_source
 
     _check_theme(theme, template_dirs)
+    _check_codes(ignore)
 
     try:
         source = read_edition_source(fixture, newsletter=newsletter, on_warning=_echo_warning)
         email = render(template, source, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
-                                                       max_body_chars=max_body_chars, inliner=inliner))
+                                                       ignore=ignore, max_body_chars=max_body_chars,
+                                                       inliner=inliner))
         stem = f"{template}--{fixture.stem}" + (f"--{Path(theme).stem}" if theme else "")
         sender = sender_option(email, from_address, from_name)
         paths = write_outputs(email, out_dir, stem, eml=to if eml else None, sender=sender)
@@ -265,9 +284,9 @@ def import_command(feed: Path, newsletter: Path, out: Path, since: Any, limit: i
         text = edition_yaml(edition, comment=f"Imported from {feed.name} by `mailkit import`; edit freely.")
         write_set(out.parent, {out.name: text})
     except MailkitError as err:
-        raise _Failed(str(err)) from None
+        raise _Failed(str(err)) from err
     except OSError as err:
-        raise _Failed(f"cannot write {out}: {err.strerror or err}") from None
+        raise _Failed(f"cannot write {out}: {err.strerror or err}") from err
     click.echo(f"{edition.story_count} stories; wrote {out}")
 
 
@@ -301,41 +320,49 @@ def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...
 @click.option("--theme", help="A theme name or a theme file.")
 @template_dirs_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--strict", is_flag=True, help="Also fail on any render warning --ignore does not name.")
+@ignore_option
 def check_command(template: str | None, fixture: Path | None, check_all: bool, fixture_dirs: tuple[Path, ...],
-                  theme: str | None, template_dirs: tuple[Path, ...], as_json: bool) -> None:
+                  theme: str | None, template_dirs: tuple[Path, ...], as_json: bool, strict: bool,
+                  ignore: tuple[str, ...]) -> None:
     """Deliverability and accessibility checks; exits 1 when any fails.
 
     Size against Gmail's clip (of the HTML as sent), style size, alt text,
     link schemes, preheader, subject length, lang and dir, the contrast of
     every text colour in light and dark mode, and, when SpamAssassin is
     installed, its local score of the message and the rules that fired.
+    With --strict, a last line fails on the render's warnings, except the codes --ignore names.
     """
-    from .checks import run_checks, spam_check
+    from .checks import run_checks, spam_check, warnings_check
     from .spam import spam_message, spam_reports
+    from .warning import warning_dict
 
     if not check_all and not (template and fixture):
         raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
     if check_all and (template or fixture):
         raise click.UsageError("give TEMPLATE and FIXTURE, or --all, not both")
     _check_theme(theme, template_dirs)
+    _check_codes(ignore)
     try:
         pairs = fixture_pairs(template_dirs, fixture_dirs) if check_all else [(str(template), Path(str(fixture)))]
         emails = [render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme)) for name, path in pairs]
         # one SpamAssassin run for every email (Perl and its rules load once)
         spam = spam_reports([spam_message(email) for email in emails])
         results = [
-            (name, path, [*run_checks(email), spam_check(spam[i] if spam is not None else None)])
+            (name, path, email, [*run_checks(email), spam_check(spam[i] if spam is not None else None),
+                                 *([warnings_check(email, ignore)] if strict else [])])
             for i, ((name, path), email) in enumerate(zip(pairs, emails, strict=True))
         ]
     except MailkitError as err:
         raise _Failed(str(err)) from err
-    failed = sum(1 for _, _, checks in results for c in checks if not c.ok)
+    failed = sum(1 for _, _, _, checks in results for c in checks if not c.ok)
     if as_json:
-        report = [{"template": name, "fixture": str(path), "checks": [c.as_dict() for c in checks]}
-                  for name, path, checks in results]
+        report = [{"template": name, "fixture": str(path), "checks": [c.as_dict() for c in checks],
+                   "warnings": [warning_dict(w) for w in email.warnings]}
+                  for name, path, email, checks in results]
         click.echo(json.dumps({"failed": failed, "results": report}, indent=2, ensure_ascii=False))
     else:
-        for name, path, checks in results:
+        for name, path, _, checks in results:
             click.echo(f"{name} x {path}")
             for c in checks:
                 click.echo(f"  {'PASS' if c.ok else 'FAIL'}  {c.name:<28} {c.detail}")

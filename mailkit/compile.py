@@ -140,5 +140,5 @@ def compile_mjml(source: str, options: CompileOptions = CompileOptions()) -> str
             line, col = _line_col(source, int(m.group(1)))
             if not loader.problem:
                 message = message[: m.start()].rstrip()
-        raise MjmlCompileError(message, template=options.template, line=line, column=col) from None
+        raise MjmlCompileError(message, template=options.template, line=line, column=col) from err
     return _restyle_preview(_escape_font_links(html, fonts))

@@ -49,6 +49,7 @@ from .fixtures import load_theme
 from .models import Article, Edition, Newsletter
 from .reader import check_data, read_source
 from .sanitize import LIMITS, WHOLE_TAG, raw_depth_exceeds, resolve_url, sanitize_body
+from .warning import RenderWarning, warning_code
 
 __all__ = [
     "MAX_FEED_BYTES",
@@ -91,7 +92,19 @@ def _document_body(html: str) -> str | None:
 
 
 class FeedWarning(UserWarning):
-    """Something a feed held that the edition does not: a skipped entry, a dropped field."""
+    """Something a feed held that the edition does not: a skipped entry, a dropped field.
+
+    Its message is a :class:`~mailkit.RenderWarning`; ``code`` and ``field`` are its.
+    """
+
+    @property
+    def code(self) -> str | None:
+        return warning_code(self.args[0]) if self.args else None
+
+    @property
+    def field(self) -> str | None:
+        first = self.args[0] if self.args else None
+        return first.field if isinstance(first, RenderWarning) else None
 
 
 Warn = Callable[[str], None]
@@ -493,11 +506,13 @@ def _instant(raw: str | None, field_name: str, tz: ZoneInfo, where: str, warn: W
 
         parsed = feedparser.datetimes._parse_date(raw)  # every date format feedparser knows, as UTC
         if parsed is None:
-            warn(f"{where}: {field_name} {raw[:40]!r} is not a date: left out")
+            warn(RenderWarning("feed-date-unreadable", f"{where}: {field_name} {raw[:40]!r} is not a date: left out",
+                               field_name))
             return None
         value = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
     if value.tzinfo is None:
-        warn(f"{where}: {field_name} {raw[:40]!r} has no time zone: read as {tz.key}")
+        warn(RenderWarning("feed-date-no-zone", f"{where}: {field_name} {raw[:40]!r} has no time zone: "
+                           f"read as {tz.key}", field_name))
         value = value.replace(tzinfo=tz)
     return value
 
@@ -520,7 +535,8 @@ def _best(renditions: list[_Rendition], where: str, warn: Warn) -> dict[str, Any
     if best.width and best.height:
         image["width"], image["height"] = best.width, best.height
     if not best.alt:
-        warn(f"{where}: image {best.url[:80]} has no description: alt text left empty")
+        warn(RenderWarning("image-no-alt", f"{where}: image {best.url[:80]} has no description: alt text left empty",
+                           "image.alt"))
     if best.credit:
         # the email writes the label itself ("Photo: {credit}", in the story's language);
         # the Guardian's media:credit carries its own ("Photograph: Manaure Quintero/AFP"),
@@ -540,7 +556,8 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
     where = entry.where + (f" ({_shorten(_plain(entry.title), 40)!r})" if entry.title else "")
     title = _plain(entry.title or "")
     if not title or not entry.link:
-        warn(f"{where}: skipped: no {'title' if not title else 'link'}")
+        warn(RenderWarning("feed-entry-skipped", f"{where}: skipped: no {'title' if not title else 'link'}",
+                           "headline" if not title else "url"))
         return None
     story: dict[str, Any] = {"headline": title, "url": resolve_url(entry.link.strip(), base)}
     if entry.summary:
@@ -552,7 +569,7 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
         try:
             cleaned = sanitize_body(entry.body, field=f"{where}: body", base_url=story["url"])
         except MailkitError as err:
-            warn(f"{where}: body dropped: {err}")
+            warn(RenderWarning("feed-field-dropped", f"{where}: body dropped: {err}", "body"))
         else:
             for w in cleaned.warnings:
                 warn(w)
@@ -574,7 +591,7 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
     updated = _instant(entry.updated, "updated", tz, where, warn) if entry.updated != entry.published else None
     when = published or updated
     if when is None:
-        warn(f"{where}: skipped: no publication time")
+        warn(RenderWarning("feed-entry-skipped", f"{where}: skipped: no publication time", "published_at"))
         return None
     story["published_at"] = when
     if updated and updated > when:
@@ -588,9 +605,9 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
             path, message = err.errors[0]
             key = re.split(r"[.\[]", path, maxsplit=1)[0]
             if key in ("headline", "url", "published_at") or key not in story:
-                warn(f"{where}: skipped: {key}: {message}")
+                warn(RenderWarning("feed-entry-skipped", f"{where}: skipped: {key}: {message}", key))
                 return None
-            warn(f"{where}: {key} dropped: {message}")
+            warn(RenderWarning("feed-field-dropped", f"{where}: {key} dropped: {message}", key))
             del story[key]
     return None
 
@@ -632,7 +649,8 @@ def _build(entries: list[_Entry], *, newsletter: Newsletter, name: str, base: st
             if latest > merged["published_at"]:
                 merged["updated_at"] = latest
             stories[earlier] = (merged, merged["published_at"])
-            warn(f"{entry.where}: merged with an earlier entry for the same story ({story['url'][:80]})")
+            warn(RenderWarning("feed-entry-merged", f"{entry.where}: merged with an earlier entry for the same story "
+                               f"({story['url'][:80]})"))
             continue
         versions.append(when)
         for k in keys:
@@ -643,15 +661,16 @@ def _build(entries: list[_Entry], *, newsletter: Newsletter, name: str, base: st
             since = since.replace(tzinfo=tz)
         before = sum(1 for s in stories if s[1] < since)
         if before:
-            warn(f"{name}: {before} stor{'y' if before == 1 else 'ies'} published before {since.isoformat()} left out")
+            warn(RenderWarning("feed-stories-left-out", f"{name}: {before} stor{'y' if before == 1 else 'ies'} "
+                               f"published before {since.isoformat()} left out"))
         stories = [s for s in stories if s[1] >= since]
     # the newest N, shown in the feed's own order: a newsroom ranks its top story first
     order = {id(story): index for index, (story, _) in enumerate(stories)}
     stories.sort(key=lambda s: s[1], reverse=True)
     cap = min(limit or LIMITS.max_stories, LIMITS.max_stories)
     if len(stories) > cap:
-        warn(f"{name}: {len(stories) - cap} older stor{'y' if len(stories) - cap == 1 else 'ies'} left out "
-             f"(limit {cap})")
+        warn(RenderWarning("feed-stories-left-out", f"{name}: {len(stories) - cap} older "
+                           f"stor{'y' if len(stories) - cap == 1 else 'ies'} left out (limit {cap})"))
         stories = stories[:cap]
     if not stories:
         raise FeedError(name, [("", "no story to make an edition of (every entry was skipped: see the warnings)")])
@@ -745,10 +764,12 @@ def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | N
         exc = parsed.bozo_exception
         line = getattr(exc, "getLineNumber", lambda: None)()
         if not isinstance(exc, feedparser.CharacterEncodingOverride):
-            warn(f"{name}: {'line ' + str(line) + ': ' if line else ''}broken feed, read leniently: "
-                 f"{getattr(exc, 'getMessage', lambda: str(exc))()}; entries after the break may be missing")
+            warn(RenderWarning("feed-broken", f"{name}: {'line ' + str(line) + ': ' if line else ''}broken feed, "
+                               f"read leniently: {getattr(exc, 'getMessage', lambda: str(exc))()}; "
+                               "entries after the break may be missing"))
     if len(parsed.entries) > MAX_FEED_ENTRIES:
-        warn(f"{name}: {len(parsed.entries) - MAX_FEED_ENTRIES:,} entries past the first {MAX_FEED_ENTRIES:,} skipped")
+        warn(RenderWarning("feed-too-many-entries", f"{name}: {len(parsed.entries) - MAX_FEED_ENTRIES:,} entries "
+                           f"past the first {MAX_FEED_ENTRIES:,} skipped"))
     return _feedparser_entries(parsed, name, _media_descriptions(raw)), parsed.feed.get("link")
 
 

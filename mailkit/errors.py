@@ -152,7 +152,8 @@ class HeaderError(MailkitError, ValueError):
 
 
 class DeliverabilityError(MailkitError):
-    """Strict mode: the rendered email has deliverability warnings."""
+    """Strict mode: the rendered email has warnings (``warnings``: each a
+    :class:`~mailkit.RenderWarning` with its ``code``) that ``RenderOptions.ignore`` does not name."""
 
     def __init__(self, warnings: list[str]) -> None:
         self.warnings = warnings

@@ -79,7 +79,7 @@ def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
         try:
             brand = load_theme(nl["brand"], extra_dirs)
         except InvalidFixtureError as err:
-            raise InvalidFixtureError(name, err.errors) from None
+            raise InvalidFixtureError(name, err.errors) from err
         data = {**data, "newsletter": {**nl, "brand": brand}}
     data = {k: v for k, v in data.items() if k != "$schema"}
     return Edition.validate_from(data, name)

@@ -165,7 +165,7 @@ def parse_html(html: str) -> Any:
     try:
         return lxml.etree.fromstring(html.strip(), lxml.etree.HTMLParser())
     except (lxml.etree.LxmlError, ValueError) as err:
-        raise InliningError(f"cannot parse the compiled HTML: {err}") from None
+        raise InliningError(f"cannot parse the compiled HTML: {err}") from err
 
 
 # libxml2's HTML serialiser writes the "<!--...-->" in an attribute value
@@ -224,8 +224,8 @@ def inline_tree(root: Any, options: InlineOptions = InlineOptions()) -> str:
             method="html",
         ).transform(root, pretty_print=False)
         result = html_tostring(root)
-    except Exception as err:  # noqa: BLE001 - premailer raises bare lxml/cssutils/ValueError types
-        raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from None
+    except Exception as err:  # premailer raises bare lxml/cssutils/ValueError types
+        raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from err
     # lxml drops MJML's lowercase "<!doctype html>" (peterbe/premailer#156 for
     # premailer's own parse); without it clients render in quirks mode.
     return "<!doctype html>\n" + narrow(result)

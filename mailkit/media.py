@@ -20,6 +20,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from .models import Edition, Image, direction_of
+from .warning import RenderWarning
 
 __all__ = ["ImageBox", "Voice", "image_box", "story_direction", "unshown_story_fields", "voice_of", "watch_edition"]
 
@@ -223,18 +224,19 @@ def _has(value: Any) -> bool:
     return bool(value) if not isinstance(value, BaseModel) else True
 
 
-def unshown_story_fields(template: str, root: Watched, skip: Callable[[str], bool] = lambda path: False) -> list[str]:
+def unshown_story_fields(template: str, root: Watched, skip: Callable[[str], bool] = lambda path: False) -> list[RenderWarning]:
     """Warnings for each story field that has a value and that ``template`` did not read
     while it rendered: ``sections[0].articles[2].image: not shown by template 'digest' (compact list)``.
 
     ``skip(path)``: stories already reported as a whole (a part of the edition the template never refers to).
     """
     by = f"not shown by template {template!r}"
-    out: list[str] = []
+    out: list[RenderWarning] = []
 
     def note(story: Watched, path: str, field: str) -> None:
         reason = story._left_out.get(field) or story._left_out.get(field.split(".")[0])
-        out.append(f"{path}.{field}: {by}" + (f" ({reason})" if reason else ""))
+        out.append(RenderWarning("field-not-shown", f"{path}.{field}: {by}" + (f" ({reason})" if reason else ""),
+                                 f"{path}.{field}", template))
 
     for path, story in watched_stories(root):
         if skip(path):
@@ -242,7 +244,8 @@ def unshown_story_fields(template: str, root: Watched, skip: Callable[[str], boo
         article: Any = story._target
         if "headline" not in story._read:
             reason = story._left_out.get("story")
-            out.append(f"{path}: story {by}" + (f" ({reason})" if reason else ""))
+            out.append(RenderWarning("content-not-shown", f"{path}: story {by}" + (f" ({reason})" if reason else ""),
+                                     path, template))
             continue
         for group in _STORY_FIELDS:
             present = [f for f in group if _has(getattr(article, f))]

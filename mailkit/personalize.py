@@ -30,6 +30,7 @@ from .models import Edition, Footer, Recipient
 from .rendered import RenderedEmail
 from .sanitize import encode_for_mrml
 from .text import URL_LINE, Line, TextOptions, assemble, lay_out
+from .warning import RenderWarning
 
 __all__ = ["PreparedEmail", "RecipientSlots"]
 
@@ -286,12 +287,12 @@ class PreparedEmail:
     text_options: TextOptions
     pattern: str
     fallbacks: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[RenderWarning, ...]
 
     @classmethod
     def build(cls, *, template: str, edition: Edition, subject: str, preheader: str, mjml: str, html: str,
               text: list[Line] | str, text_options: TextOptions, nonce: str,
-              fallbacks: tuple[str, ...], warnings: tuple[str, ...]) -> PreparedEmail:
+              fallbacks: tuple[str, ...], warnings: tuple[RenderWarning, ...]) -> PreparedEmail:
         """Cut the rendered parts at their tokens (``text``: logical lines, or an explicit text part)."""
         # the text lines wrapped per recipient get placeholders under a nonce of
         # their own: no template, having seen a recipient placeholder, can make one

@@ -52,6 +52,7 @@ from .models import Recipient
 from .paths import FIXTURES_DIR, template_dirs
 from .render import RenderOptions, render
 from .rendered import RenderedEmail
+from .warning import warning_code
 
 __all__ = ["PreviewServer", "serve"]
 
@@ -239,7 +240,9 @@ class PreviewServer:
         decoded, size = clip_size(email)
         size = max(decoded, size)
         pct = size / GMAIL_CLIP_BYTES * 100
-        warnings = "".join(f"<li class='warn'>{html.escape(w)}</li>" for w in email.warnings) or "<li class='ok'>none</li>"
+        # the code beside each: what --ignore and RenderOptions.ignore take
+        warnings = "".join(f"<li class='warn'><code>{html.escape(warning_code(w) or '')}</code> {html.escape(w)}</li>"
+                           for w in email.warnings) or "<li class='ok'>none</li>"
         try:
             headers = "\n".join(f"{k}: {v}" for k, v in email.to_message(
                 to=Recipient(email="reader@example.com", first_name="Reader"),

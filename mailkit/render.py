@@ -29,6 +29,7 @@ from .personalize import PreparedEmail, RecipientSlots, new_nonce, slot_token
 from .rendered import RenderedEmail
 from .sanitize import cut_body, encode_for_mrml, sanitize_body
 from .text import TextOptions, tree_text_lines
+from .warning import WARNING_CODES, RenderWarning, unknown_codes
 
 __all__ = ["RenderOptions", "RenderedEmail", "prepare", "render"]
 
@@ -40,6 +41,8 @@ class RenderOptions:
     ``template_dirs``: extra template folders, searched before the packaged one.
     ``theme``: a theme name or file that replaces the edition's brand.
     ``strict``: raise :class:`DeliverabilityError` instead of returning warnings.
+    ``ignore``: warning codes (:data:`~mailkit.WARNING_CODES`) strict mode lets
+    through, ``ignore=("field-not-shown",)``; they are still in ``email.warnings``.
     ``link_tagging``: UTM parameters for every story link (off by default).
     ``max_body_chars``: cut each article body after the last paragraph (or
     other block) that ends within this many characters of text, followed by a
@@ -54,6 +57,7 @@ class RenderOptions:
     template_dirs: tuple[str | Path, ...] = ()
     theme: str | Path | None = None
     strict: bool = False
+    ignore: tuple[str, ...] = ()
     # frozen dataclasses: one shared default instance is safe
     text: TextOptions = TextOptions()  # noqa: RUF009
     inline: InlineOptions = InlineOptions()  # noqa: RUF009
@@ -75,6 +79,14 @@ class RenderOptions:
             raise OptionsError(f"options.theme: expected a theme name or file, not {type(self.theme).__name__}")
         if not isinstance(self.strict, bool):
             raise OptionsError(f"options.strict: expected True or False, not {self.strict!r}")
+        # a plain string is one code, not its letters
+        ignore = (self.ignore,) if isinstance(self.ignore, str) else self.ignore
+        ignore = tuple(ignore) if isinstance(ignore, Iterable) else ignore
+        if not isinstance(ignore, tuple) or not all(isinstance(c, str) for c in ignore):
+            raise OptionsError(f"options.ignore: expected warning codes, not {self.ignore!r}")
+        if unknown := unknown_codes(ignore):
+            raise OptionsError(f"options.ignore: unknown warning code {unknown[0]!r} (codes: {', '.join(WARNING_CODES)})")
+        object.__setattr__(self, "ignore", ignore)
         for name, kind in (("text", TextOptions), ("inline", InlineOptions), ("link_tagging", LinkTagging)):
             value = getattr(self, name)
             if isinstance(value, Mapping):
@@ -176,27 +188,31 @@ def _preheader(edition: Edition, subject: str, lead_body: str) -> str:
     return ""
 
 
-def _unshown(template: str, edition: Edition, used: frozenset[str] | None) -> list[str]:
+def _unshown(template: str, edition: Edition, used: frozenset[str] | None) -> list[RenderWarning]:
     """Warnings for the parts of ``edition`` that ``template`` never refers to
     (a digest's sections rendered with the breaking template): they would be
     dropped without a word. A template that refers to ``edition`` may show anything."""
     if used is None or "edition" in used:
         return []
     by = f"not shown by template {template!r}"
-    out: list[str] = []
+    out: list[RenderWarning] = []
+
+    def warn(field: str, message: str) -> None:
+        out.append(RenderWarning("content-not-shown", f"{field}: {message}", field, template))
+
     if "articles" not in used:
         if "article" not in used:
-            out.append(f"articles: {len(edition.articles)} article(s) {by}")
+            warn("articles", f"{len(edition.articles)} article(s) {by}")
         elif len(edition.articles) > 1:
-            out.append(f"articles[1:]: {len(edition.articles) - 1} article(s) after the lead {by}, "
-                       "which shows the lead article only")
+            warn("articles[1:]", f"{len(edition.articles) - 1} article(s) after the lead {by}, "
+                 "which shows the lead article only")
     if edition.sections and "sections" not in used:
         stories = sum(len(s.articles) for s in edition.sections)
-        out.append(f"sections: {len(edition.sections)} section(s) with {stories} article(s) {by}")
+        warn("sections", f"{len(edition.sections)} section(s) with {stories} article(s) {by}")
     if edition.more_stories and "more_stories" not in used:
-        out.append(f"more_stories: {len(edition.more_stories)} link(s) {by}")
+        warn("more_stories", f"{len(edition.more_stories)} link(s) {by}")
     if edition.editor_note and "editor_note" not in used:
-        out.append(f"editor_note: {by}")
+        warn("editor_note", by)
     return out
 
 
@@ -227,13 +243,14 @@ def _covered(template: str, edition: Edition, used: frozenset[str] | None) -> Ca
     return covered
 
 
-def _image_warnings(edition: Edition) -> list[str]:
+def _image_warnings(edition: Edition) -> list[RenderWarning]:
     out = []
     for path, article in _articles(edition):
         img = article.image
         if img is not None and not (img.width and img.height):
-            out.append(f"{path}.image: no width and height: shown at the column's width with height auto; "
-                       "Outlook on Windows needs both to reserve its box, so the layout may move as it loads")
+            out.append(RenderWarning(
+                "image-no-size", f"{path}.image: no width and height: shown at the column's width with height auto; "
+                "Outlook on Windows needs both to reserve its box, so the layout may move as it loads", f"{path}.image"))
     return out
 
 
@@ -252,7 +269,7 @@ def _fonts(edition: Edition) -> Fonts:
                                     "body": script_font_stack(fonts.body, languages)})
 
 
-def _context(template: str, edition: Edition, warnings: list[str], slots: RecipientSlots,
+def _context(template: str, edition: Edition, warnings: list[RenderWarning], slots: RecipientSlots,
              watched: Watched | None = None, max_body_chars: int | None = None,
              extra_dirs: Iterable[str | Path] = ()) -> dict[str, Any]:
     dirs = tuple(template_dirs(extra_dirs))
@@ -264,7 +281,7 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
     for path, article in _articles(edition):
         if article.body:
             clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
-            warnings.extend(clean.warnings)
+            warnings.extend(w.in_template(template) for w in clean.warnings)
             body_html = clean.html
             if article is edition.lead:
                 lead_body = body_html  # before any cut: the preheader's first sentence
@@ -331,15 +348,15 @@ def _context(template: str, edition: Edition, warnings: list[str], slots: Recipi
     }
 
 
-def _language_warnings(edition: Edition, extra_dirs: tuple[str | Path, ...]) -> list[str]:
+def _language_warnings(edition: Edition, extra_dirs: tuple[str | Path, ...]) -> list[RenderWarning]:
     """A warning for each language (the edition's, a story's) that has no catalog: its labels are English."""
     dirs = template_dirs(extra_dirs)
     wanted = {edition.lang: "lang"}
     for path, article in _articles(edition):
         if article.language:
             wanted.setdefault(article.language, f"{path}.language")
-    return [f"{field}: no message catalog for language {lang!r}: its labels are in English"
-            for lang, field in wanted.items() if missing_catalog(lang, dirs)]
+    return [RenderWarning("no-catalog", f"{field}: no message catalog for language {lang!r}: its labels are in English",
+                          field) for lang, field in wanted.items() if missing_catalog(lang, dirs)]
 
 
 def _story_slots(edition: Edition) -> dict[str, str]:
@@ -374,19 +391,19 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
             raise OptionsError(f"options.theme: {no_theme_message(options.theme, dirs)}")
         brand = load_theme(options.theme, dirs)
         edition = edition.model_copy(update={"newsletter": edition.newsletter.model_copy(update={"brand": brand})})
-    warnings: list[str] = []
+    warnings: list[RenderWarning] = []
     nonce = new_nonce()
     slots = RecipientSlots(nonce)
     watched = watch_edition(edition)
     context = _context(template, edition, warnings, slots, watched, options.max_body_chars, dirs)
-    warnings.extend(_language_warnings(edition, dirs))
+    warnings.extend(w.in_template(template) for w in _language_warnings(edition, dirs))
 
     mjml = compose(template, context, extra_dirs=dirs)
     _check_placeholders(slots, mjml, template + TEMPLATE_SUFFIX)
     used = names_used(template, dirs)
     warnings.extend(_unshown(template, edition, used))
     warnings.extend(unshown_story_fields(template, watched, _covered(template, edition, used)))
-    warnings.extend(_image_warnings(edition))
+    warnings.extend(w.in_template(template) for w in _image_warnings(edition))
     compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
                                                  template=template, extra_dirs=dirs))
     footer = edition.newsletter.footer
@@ -418,8 +435,8 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         fallbacks=tuple(slots.fallbacks), warnings=(),
     )
     warnings.extend(deliverability_warnings(prepared._personalize(None)))
-    if options.strict and warnings:
-        raise DeliverabilityError(warnings)
+    if options.strict and any(w.code not in options.ignore for w in warnings):
+        raise DeliverabilityError([w for w in warnings if w.code not in options.ignore])
     return replace(prepared, warnings=tuple(warnings))
 
 

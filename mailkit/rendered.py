@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from .models import Edition, Recipient, Sender
+from .warning import RenderWarning
 
 __all__ = ["RenderedEmail"]
 
@@ -24,7 +25,8 @@ class RenderedEmail:
     html: str
     text: str
     edition: Edition
-    warnings: tuple[str, ...] = field(default=())
+    # RenderWarning: a str with a code, field and template (mailkit.warning)
+    warnings: tuple[RenderWarning, ...] = field(default=())
     recipient: Recipient | None = None
     # the MJML is built on first use: a bulk send never needs it
     mjml_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
@@ -47,7 +49,8 @@ class RenderedEmail:
             "lang": self.edition.lang,
             "dir": self.edition.dir,
             "html_bytes": len(self.html.encode("utf-8")),
-            "warnings": list(self.warnings),
+            # plain strings: a YAML safe dumper refuses a str subclass
+            "warnings": [str(w) for w in self.warnings],
         }
 
     @property

@@ -29,6 +29,7 @@ import nh3
 
 from .embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
 from .errors import LimitExceededError, UnsafeUrlError
+from .warning import RenderWarning
 
 __all__ = [
     "LIMITS",
@@ -323,7 +324,7 @@ class SanitizedHtml:
     """Body HTML after sanitising: ``html`` is safe to place in MJML; ``warnings`` says what was dropped."""
 
     html: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[RenderWarning] = field(default_factory=list)
 
 
 def _reencode_attrs(html: str) -> str:
@@ -581,16 +582,16 @@ _WRAPPERS = frozenset({"article", "section", "main", "header", "footer", "font",
 
 
 def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
-             after: tuple[Counter[str], Counter[str]]) -> list[str]:
+             after: tuple[Counter[str], Counter[str]]) -> list[RenderWarning]:
     """What the cleaning removed: a warning per element name, with a count, and
     one for all the attributes (a CMS table brings border=, width=, align= ...)."""
-    out = [f"{field}: dropped {lost} <{name}> element(s)"
+    out = [RenderWarning("element-dropped", f"{field}: dropped {lost} <{name}> element(s)", field)
            for name in sorted(before[0])
            if name not in _WRAPPERS and (lost := before[0][name] - after[0][name]) > 0]
     attributes = [f"{name}= ({lost})" for name in sorted(before[1]) if (lost := before[1][name] - after[1][name]) > 0]
     if attributes:
-        out.append(f"{field}: dropped attribute(s) the templates set themselves or do not allow: "
-                   + ", ".join(attributes))
+        out.append(RenderWarning("attribute-dropped", f"{field}: dropped attribute(s) the templates set themselves "
+                                 "or do not allow: " + ", ".join(attributes), field))
     return out
 
 
@@ -627,7 +628,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     if raw_depth_exceeds(html, _RAW_DEPTH_CHECKED):
         raise LimitExceededError(f"{field}: HTML nested {_RAW_DEPTH_CHECKED + 1} levels deep or more, "
                                  f"over the limit of {limits.max_body_depth}")
-    warnings: list[str] = []
+    warnings: list[RenderWarning] = []
 
     def linkable(url: str, image: bool) -> str | None:
         try:
@@ -655,7 +656,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
             try:
                 return safe_url(resolve_url(value.strip(), base_url), kind="image" if attr == "src" else "link")
             except UnsafeUrlError as err:
-                warnings.append(f"{field}: dropped <{tag} {attr}={value[:60]!r}>: {err.problem}")
+                warnings.append(RenderWarning("url-dropped", f"{field}: dropped <{tag} {attr}={value[:60]!r}>: "
+                                              f"{err.problem}", field))
                 return None
         if attr == "class":
             kept = " ".join(c for c in value.split() if c in _ALLOWED_CLASSES)
@@ -702,7 +704,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     for m in re.finditer(r"<img\b[^>]*>", cleaned):
         if " alt=" not in m.group():
-            warnings.append(f"{field}: image without alt text: {m.group()[:80]}")
+            warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {m.group()[:80]}", field))
     return SanitizedHtml(_reencode_attrs(cleaned), warnings)
 
 

@@ -670,7 +670,7 @@ def text_lines(html: str, options: TextOptions = TextOptions()) -> list[Line]:
     except lxml.etree.ParserError:  # "Document is empty": nothing to say
         return []
     except (lxml.etree.LxmlError, ValueError) as err:
-        raise TextError(f"plain-text conversion failed: {type(err).__name__}: {err}") from None
+        raise TextError(f"plain-text conversion failed: {type(err).__name__}: {err}") from err
     return tree_text_lines(root, options)
 
 
@@ -687,8 +687,8 @@ def tree_text_lines(root: Any, options: TextOptions = TextOptions()) -> list[Lin
         return _expand_blocks(_logical_lines(markdown, refs, options, marks), blocks)
     except TextError:
         raise
-    except Exception as err:  # noqa: BLE001 - lxml / html2text raise assorted types
-        raise TextError(f"plain-text conversion failed: {type(err).__name__}: {err}") from None
+    except Exception as err:  # lxml / html2text raise assorted types
+        raise TextError(f"plain-text conversion failed: {type(err).__name__}: {err}") from err
 
 
 def html_to_text(html: str, options: TextOptions = TextOptions()) -> str:
