@@ -1,0 +1,240 @@
+"""The adapters: what mailkit relies on in its dependencies' internals, pinned so an upgrade fails here, loudly.
+
+One module per dependency holds every use of its private names
+(mailkit/_premailer.py, _cssutils.py, _html2text.py, _mrml.py). Each test
+below checks three things for what it pins: the private name is still there
+with the signature the override assumes; the stock code still gives the shape
+the override assumes on a known input; and the override actually ran.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import lxml.etree
+import pytest
+
+import mailkit
+from mailkit.inline import InlineOptions, inline_css
+
+ROOT = Path(__file__).parent.parent
+
+# values cssutils' default serializer and mailkit's minified one spell differently
+# ("Roboto, Arial" / "Roboto,Arial", "0.5" / ".5"), in a rule and in a style attribute
+SPELLINGS = ('<html><head><style>p { font-family: Roboto, Arial; line-height: 0.5 }</style></head>'
+             '<body><p style="margin: 0.5em 0px; font-family: Georgia, serif">x</p><div style="top: 0.5em">y</div>'
+             '</body></html>')
+
+
+def _params(function: Any) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def _fresh(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+# -- cssutils: mailkit's settings per call, not for the process ---------------------------------
+
+PLAIN_PREMAILER = ("import premailer\n"
+                   f"print(repr(premailer.Premailer({SPELLINGS!r}, allow_network=False).transform()))\n")
+
+
+def test_plain_premailer_gives_the_same_bytes_before_and_after_a_mailkit_render_as_in_a_fresh_process() -> None:
+    import premailer
+
+    def plain() -> str:
+        return premailer.Premailer(SPELLINGS, allow_network=False).transform()
+
+    before = plain()
+    mailkit.render("digest", "fixtures/digest-morning-briefing.yaml")
+    inline_css(SPELLINGS)
+    after = plain()
+    fresh = eval(_fresh(PLAIN_PREMAILER))  # a process that never imported mailkit
+    assert "Georgia, serif" in fresh and "line-height:0.5" in fresh
+    assert before == after == fresh
+
+
+def test_mailkit_gives_the_same_bytes_after_plain_premailer_saw_the_same_styles_first() -> None:
+    # premailer caches, process-wide, the declarations cssutils' serializer made of a
+    # CSS text: whoever saw a style first chose its spelling for everyone (mailkit.MARK)
+    code = ("import premailer\n"
+            f"premailer.Premailer({SPELLINGS!r}, allow_network=False).transform()\n"
+            "from mailkit.inline import inline_css\n"
+            f"print(repr(inline_css({SPELLINGS!r})))\n")
+    alone = inline_css(SPELLINGS)
+    assert "font-family:Georgia,serif" in alone and "line-height:.5" in alone
+    assert eval(_fresh(code)) == alone
+
+
+def test_mailkit_settings_hold_for_its_own_thread_only_and_are_put_back() -> None:
+    import cssutils
+
+    from mailkit._cssutils import mailkit_settings
+
+    original = cssutils.ser
+
+    def spelled() -> str:
+        text: str = cssutils.parseStyle("font-family: Roboto, Arial; line-height: 0.5").cssText
+        return text
+
+    outside = spelled()
+    seen: list[str] = []
+    with mailkit_settings():
+        with mailkit_settings():  # re-entrant
+            inside = spelled()
+        thread = threading.Thread(target=lambda: seen.append(spelled()))
+        thread.start()
+        thread.join()
+        assert spelled() == inside
+    assert inside == "font-family:Roboto,Arial;line-height:.5"
+    assert seen == [outside] and outside != inside
+    assert cssutils.ser is original and spelled() == outside
+
+
+def test_cssutils_log_records_are_dropped_for_mailkits_thread_only(caplog: pytest.LogCaptureFixture) -> None:
+    import cssutils
+
+    from mailkit._cssutils import mailkit_settings
+
+    level = cssutils.log._log.level  # cssutils.log is an ErrorHandler over the logging.Logger _log
+    with caplog.at_level(logging.WARNING, logger="CSSUTILS"), mailkit_settings():
+        cssutils.log.warn("inside mailkit", neverraise=True)
+        thread = threading.Thread(target=lambda: cssutils.log.warn("another user", neverraise=True))
+        thread.start()
+        thread.join()
+    assert [r.getMessage() for r in caplog.records if r.name == "CSSUTILS"] == ["another user"]
+    assert cssutils.log._log.level == level and not cssutils.log._log.filters
+
+
+def test_cssutils_serializer_is_read_at_each_call_from_the_module() -> None:
+    # the switch works because cssutils' classes read cssutils.ser at every call
+    import cssutils
+
+    assert _params(cssutils.setSerializer) == ["serializer"]
+    assert "cssutils.ser.do_Property(self)" in inspect.getsource(cssutils.css.Property)
+    assert isinstance(cssutils.log._log, logging.Logger)
+
+
+# -- premailer ----------------------------------------------------------------------------------
+
+def test_premailer_private_methods_have_the_signatures_mailkit_overrides() -> None:
+    import premailer
+
+    stock = premailer.Premailer
+    assert _params(stock._parse_css_string) == ["self", "css_body", "validate"]
+    assert _params(stock._parse_style_rules) == ["self", "css_body", "ruleset_index"]
+    assert _params(stock._style_to_basic_html_attributes) == ["self", "element", "style_content", "force"]
+    assert _params(stock.transform)[:3] == ["self", "html", "pretty_print"]
+
+
+def test_premailer_stock_style_rules_have_the_shape_the_memo_marks() -> None:
+    import premailer
+
+    stock = premailer.Premailer(keep_style_tags=True, disable_validation=True, exclude_pseudoclasses=True,
+                                strip_important=False)
+    rules, leftover = stock._parse_style_rules("p { color: red !important; margin: 0 } a:hover { color: blue }"
+                                               " @media (max-width: 480px) { p { color: green } }", 3)
+    assert rules == [((1, 0, 0, 1, 3, 0), "p", "color:red !important"), ((0, 0, 0, 1, 3, 1), "p", "margin:0")]
+    assert leftover[0] == ("a:hover", "color:blue") and len(leftover) == 2
+
+
+def test_premailer_caches_declarations_process_wide_and_cssutils_skips_the_mark() -> None:
+    # why every CSS text mailkit gives premailer starts with MARK (see mailkit/_premailer.py)
+    import cssutils
+    import premailer.cache
+    import premailer.merge_style
+    import premailer.premailer
+
+    from mailkit._premailer import MARK
+
+    pairs = premailer.merge_style.csstext_to_pairs
+    assert pairs.cache is premailer.cache.cache  # type: ignore[attr-defined]
+    assert premailer.premailer.csstext_to_pairs is pairs and premailer.merge_style.merge_styles.__globals__["csstext_to_pairs"] is pairs
+    text = "font-family: Roboto, Arial; line-height: 0.5"
+    assert [(p.name, p.value) for p in cssutils.parseStyle(MARK + text)] == \
+        [(p.name, p.value) for p in cssutils.parseStyle(text)] == [("font-family", "Roboto, Arial"), ("line-height", "0.5")]
+
+
+def test_mailkits_premailer_overrides_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import premailer.merge_style
+    import premailer.premailer
+
+    from mailkit import _cssutils, _premailer
+
+    cls = _premailer.premailer_class()
+    fetched: list[str] = []
+    basic: list[str] = []
+    texts: list[str] = []
+    stock_pairs = premailer.merge_style.csstext_to_pairs
+
+    def spy_pairs(text: str, *args: Any, **kwargs: Any) -> Any:
+        texts.append(text)
+        return stock_pairs(text, *args, **kwargs)
+
+    spy_pairs._lock = stock_pairs._lock  # type: ignore[attr-defined]  # its body reads it by its module name
+
+    monkeypatch.setattr(_cssutils, "_fetch_nothing", fetched.append)
+    monkeypatch.setattr(cls, "_style_to_basic_html_attributes", lambda self, el, style, force=False: basic.append(style))
+    monkeypatch.setattr(premailer.premailer, "csstext_to_pairs", spy_pairs)
+    monkeypatch.setattr(premailer.merge_style, "csstext_to_pairs", spy_pairs)
+    css = f"@import url(https://example.invalid/x.css); .a {{ color: #ff0000; width: 10px }} /* {id(basic)} */"
+    html = (f'<html><head><style>{css}</style></head><body><p class="a" style="margin: 0">x</p>'
+            '<p style="top: 1px">y</p></body></html>')
+    rules = _premailer.StyleRules()
+    for run in range(2):
+        tree = lxml.etree.fromstring(html, lxml.etree.HTMLParser())
+        parsed = cls.parsed
+        _premailer.transform(tree, keep_style_tags=True, remove_classes=False, rules=rules)
+        # the memo: parsed once, then served
+        assert cls.parsed == parsed + (1 if run == 0 else 0) and len(rules) == 1
+        assert tree.xpath("//p")[0].get("style") == "color:#f00; width:10px; margin:0"
+        assert tree.xpath("//p")[1].get("style") == "top: 1px"  # left alone: its own text, unmarked
+    assert set(fetched) == {"https://example.invalid/x.css"}  # cssutils asked mailkit's fetcher, which loaded nothing
+    assert basic  # premailer still calls it, and mailkit's (here the spy) is what runs
+    assert texts and all(t.startswith(_premailer.MARK) for t in texts)
+
+
+def test_premailer_sets_only_the_basic_attributes_mailkit_disables() -> None:
+    # mailkit skips _style_to_basic_html_attributes because every attribute it
+    # can set is disabled. The stock method, run on every property cssutils
+    # knows, must set exactly those (not vacuous: it must set them all, so a
+    # renamed variable or a changed mapping fails here, not silently).
+    import cssutils
+    import premailer
+
+    from mailkit._premailer import BASIC_ATTRIBUTES
+
+    stock = premailer.Premailer(disable_basic_attributes=[])
+    set_by: dict[str, set[str]] = {}
+    for name in [*sorted(cssutils.profile.knownNames), "text-align", "vertical-align", "background-color"]:
+        for value in ("10px", "red", "center"):
+            element = lxml.etree.Element("td")
+            stock._style_to_basic_html_attributes(element, f"{name}:{value}", force=True)
+            for attribute in element.attrib:
+                set_by.setdefault(attribute, set()).add(name)
+    assert set(set_by) == set(BASIC_ATTRIBUTES)
+    assert set_by == {"width": {"width"}, "height": {"height"}, "align": {"text-align"},
+                      "valign": {"vertical-align"}, "bgcolor": {"background-color"}}
+    disabled = premailer.Premailer(disable_basic_attributes=list(BASIC_ATTRIBUTES))
+    element = lxml.etree.Element("td")
+    disabled._style_to_basic_html_attributes(element, "width:10px;height:5px;text-align:center;"
+                                             "vertical-align:top;background-color:red", force=True)
+    assert dict(element.attrib) == {}
+
+
+def test_a_premailer_engine_owns_its_memo() -> None:
+    from mailkit.inline import PremailerEngine
+
+    first, second = PremailerEngine(), PremailerEngine()
+    html = SPELLINGS.replace("<html>", "<html><!-- own memo -->")
+    assert first.inline(html, InlineOptions())[0] == second.inline(html, InlineOptions())[0]
+    assert len(first._rules) == len(second._rules) == 1
