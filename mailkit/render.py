@@ -17,10 +17,10 @@ from markupsafe import Markup
 from .checks import deliverability_warnings
 from .compile import CompileOptions, compile_mjml
 from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
-from .errors import DeliverabilityError, OptionsError, TemplateError
+from .errors import DeliverabilityError, InliningError, OptionsError, TemplateError
 from .fixtures import find_theme, load_edition, load_theme, no_theme_message
 from .i18n import Labels, labels, missing_catalog, script_font_stack
-from .inline import InlineOptions, Inliner, inline_document
+from .inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
 from .models import Article, Edition, Fonts, Recipient
@@ -57,8 +57,8 @@ class RenderOptions:
     # frozen dataclasses: one shared default instance is safe
     text: TextOptions = TextOptions()  # noqa: RUF009
     inline: InlineOptions = InlineOptions()  # noqa: RUF009
-    # "css-inline" needs mailkit[fast]: the same guarantees, about 3x faster
-    inliner: Inliner = "premailer"
+    # "css-inline" needs mailkit[fast]: the same guarantees, about 3x faster; or any InlineEngine
+    inliner: Inliner | InlineEngine = "premailer"
     link_tagging: LinkTagging | None = None
     max_body_chars: int | None = None
 
@@ -75,6 +75,10 @@ class RenderOptions:
             raise OptionsError(f"options.theme: expected a theme name or file, not {type(self.theme).__name__}")
         if not isinstance(self.strict, bool):
             raise OptionsError(f"options.strict: expected True or False, not {self.strict!r}")
+        try:
+            inline_engine(self.inliner)
+        except InliningError as err:
+            raise OptionsError(f"options.inliner: {err}") from err
         for name, kind in (("text", TextOptions), ("inline", InlineOptions), ("link_tagging", LinkTagging)):
             value = getattr(self, name)
             if isinstance(value, Mapping):
