@@ -238,3 +238,119 @@ def test_a_premailer_engine_owns_its_memo() -> None:
     html = SPELLINGS.replace("<html>", "<html><!-- own memo -->")
     assert first.inline(html, InlineOptions())[0] == second.inline(html, InlineOptions())[0]
     assert len(first._rules) == len(second._rules) == 1
+
+
+# -- html2text ----------------------------------------------------------------------------------
+
+def test_html2text_internals_have_the_signatures_and_state_mailkit_uses() -> None:
+    import html2text
+
+    stock = html2text.HTML2Text
+    assert _params(stock.o) == ["self", "data", "puredata", "force"]
+    assert _params(stock.handle_data) == ["self", "data", "entity_char"]
+    assert _params(stock.handle_starttag) == ["self", "tag", "attrs"]
+    assert _params(stock.handle_endtag) == ["self", "tag"]
+    assert _params(stock.optwrap) == ["self", "text"] and _params(stock.finish) == ["self"]
+    h = stock()
+    for state in ("pre", "quiet", "abbr_data", "google_doc", "space", "start"):
+        assert hasattr(h, state), state
+    # handle() is what convert() stands in for: start set, the parser fed, optwrap(finish())
+    source = inspect.getsource(stock.handle)
+    assert "self.start = True" in source and "self.optwrap(self.finish())" in source
+
+
+def test_html2text_stock_o_collapses_pure_data_as_the_override_assumes() -> None:
+    # Converter.o does the collapse itself and passes the run on as not pure data:
+    # the stock o must give the same for both (and the stock handle_data must
+    # escape Markdown unless entity_char, which convert() relies on)
+    import html2text
+
+    def out(data: str, puredata: bool, space: bool = False) -> str:
+        h = html2text.HTML2Text()
+        h.body_width = 0
+        h.start = True
+        h.handle_data("x", True)
+        h.space = space
+        h.o(data, puredata)
+        h.o("y", False)
+        return h.optwrap(h.finish())
+
+    # stock: collapse, a leading space becomes the space flag; the override does those two itself
+    assert out(" \n a \t\n b  ", True) == out("a b ", False, space=True) == "x a b y\n"
+    assert out("a  b", False) == "xa  by\n"  # not pure data: no collapse, the step the override skips
+    h = html2text.HTML2Text()
+    h.start = True
+    h.handle_data("1. x")  # escaped as Markdown
+    h.handle_data(" 2. y", True)  # as an entity's text: not escaped (what convert() feeds every run as)
+    assert h.optwrap(h.finish()) == "1\\. x 2. y\n\n"
+
+
+def test_mailkits_html2text_override_runs_and_equals_the_stock_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    import html2text
+    import lxml.html
+
+    from mailkit import _html2text
+
+    calls: list[str] = []
+    stock_collapse = _html2text.collapse_spaces
+    monkeypatch.setattr(_html2text, "collapse_spaces", lambda data: calls.append(data) or stock_collapse(data))
+    html = "<body><p>One  \n two</p><ul><li>three   four</li></ul><pre>  kept   as is</pre><p>a\\b *c*</p></body>"
+    body = lxml.html.document_fromstring(html).find("body")
+    ours = _html2text.convert(body, "MARK")
+    assert calls  # the override did the collapse
+    stock = _html2text.converter()
+    assert isinstance(stock, html2text.HTML2Text)
+    reference = html2text.HTML2Text()
+    for knob in ("body_width", "unicode_snob", "ignore_images", "ignore_emphasis", "ignore_links", "ignore_tables",
+                 "ul_item_mark", "emphasis_mark", "single_line_break", "escape_snob"):
+        setattr(reference, knob, getattr(stock, knob))
+    assert ours == reference.handle(html.replace("\\", "MARK"))
+
+
+# -- mjml-python (MRML) -------------------------------------------------------------------------
+
+def test_mrml_call_has_the_signature_mailkit_uses() -> None:
+    import mjml
+
+    assert _params(mjml.mjml2html) == ["input", "disable_comments", "social_icon_origin", "fonts", "include_loader"]
+
+
+@pytest.mark.parametrize(("source", "message", "span"), [
+    ("<mjml><mj-body><mj-text>", "unexpected end of stream in root template", None),
+    ("", "unable to find mjml element", None),
+    ("<p>x</p>", "unexpected token in root template", (0, 2)),
+    ('<mjml><mj-body><mj-include path="x.mjml"/></mj-body></mjml>', "unable to load included template in root template",
+     (16, 26)),
+])
+def test_mrml_error_text_has_the_format_the_adapter_reads(source: str, message: str,
+                                                          span: tuple[int, int] | None) -> None:
+    # the format of mjml-python's errors (the version in constraints.txt): a ValueError,
+    # "<message>[ at position START:END]", START a byte offset into the source
+    import mjml
+
+    from mailkit._mrml import MrmlError, mjml_to_html
+
+    def refuse(path: str) -> str:
+        raise ValueError("mailkit's own reason")
+
+    with pytest.raises(ValueError) as stock:
+        mjml.mjml2html(source, include_loader=refuse)
+    expected = message if span is None else f"{message} at position {span[0]}:{span[1]}"
+    assert str(stock.value) == expected  # the loader's reason is swallowed: compile.py keeps it
+    with pytest.raises(MrmlError) as ours:
+        mjml_to_html(source, keep_comments=True, fonts={}, include_loader=refuse)
+    assert ours.value.message == message
+    assert ours.value.offset == (span[0] if span else None)
+    assert isinstance(ours.value.__cause__, ValueError)
+    if span == (16, 26):
+        assert source.encode()[16:26] == b"mj-include"
+
+
+def test_a_compile_error_names_the_line_and_column_from_mrmls_offset() -> None:
+    from mailkit.compile import CompileOptions, compile_mjml
+
+    source = '<mjml>\n<mj-body>\n  <mj-include path="nope.mjml" />\n</mj-body></mjml>'
+    with pytest.raises(mailkit.MjmlCompileError) as info:
+        compile_mjml(source, CompileOptions(template="t.mjml.j2"))
+    assert (info.value.line, info.value.column) == (3, 4)
+    assert "nope.mjml" in str(info.value) and info.value.__cause__ is not None
