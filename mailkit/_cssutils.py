@@ -27,7 +27,7 @@ from typing import Any
 import cssutils
 import cssutils.serialize
 
-__all__ = ["mailkit_settings", "parse_stylesheet"]
+__all__ = ["inside_mailkit", "mailkit_settings", "parse_stylesheet"]
 
 
 class _Inside(threading.local):
@@ -36,6 +36,11 @@ class _Inside(threading.local):
 
 _INSIDE = _Inside()
 _LOCK = threading.Lock()
+
+
+def inside_mailkit() -> bool:
+    """Whether this thread is inside :func:`mailkit_settings` (inlining for mailkit)."""
+    return _INSIDE.depth > 0
 
 
 def _serializer() -> Any:

@@ -12,8 +12,8 @@ wraps ``transform``:
   attributes in :data:`BASIC_ATTRIBUTES`, all of which mailkit disables (MRML
   writes the ones Outlook needs), and re-parses every inlined style for it.
 * ``transform``: run inside :func:`mailkit._cssutils.mailkit_settings`, with
-  every CSS text it hands to premailer's process-wide cache marked as
-  mailkit's (see :data:`MARK`).
+  the keys of premailer's process-wide declaration cache tagged as mailkit's
+  for this thread (see :class:`_KeySwitch`).
 
 tests/test_adapters.py fails, loudly, when an upgrade moves any of this.
 """
@@ -26,24 +26,64 @@ import sys
 import threading
 import types
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import lxml.etree
-
-__all__ = ["BASIC_ATTRIBUTES", "MARK", "StyleRules", "transform"]
+__all__ = ["BASIC_ATTRIBUTES", "StyleRules", "transform"]
 
 # the HTML attributes premailer would copy from inlined CSS: MRML already
 # writes the ones Outlook needs, and a copied width="100%" breaks images there
 BASIC_ATTRIBUTES = ("width", "height", "align", "bgcolor", "valign")
 
-# premailer.merge_style.csstext_to_pairs caches, process-wide and keyed by the
-# CSS text alone, the (property, value) pairs cssutils' serializer made of it.
-# mailkit's serializer writes "Roboto,Arial" where the default one writes
-# "Roboto, Arial", so a style seen first by another premailer user gave
-# mailkit that user's spelling, and the reverse. Every text mailkit hands it
-# (a rule's declarations, an element's style attribute) starts with this
-# comment, which cssutils skips: the same pairs, under keys no one else uses.
-MARK = "/*mailkit*/"
+# premailer.merge_style.csstext_to_pairs caches, process-wide (premailer.cache,
+# a cachetools LFU) and keyed by the CSS text alone, the (property, value)
+# pairs cssutils' serializer made of it. mailkit's serializer writes
+# "Roboto,Arial" where the default one writes "Roboto, Arial", so a style seen
+# first by another premailer user gave mailkit that user's spelling, and the
+# reverse. While mailkit inlines, the wrapper's key function (cachetools reads
+# ``cache_key`` from the wrapper at each call) tags the keys of a thread inside
+# mailkit, so each side only ever reads its own entries; other threads get the
+# key they always had. Pinned in tests/test_adapters.py.
+_TAG = "mailkit"
+
+
+class _KeySwitch:
+    """The cache key of premailer's csstext_to_pairs, tagged for a thread inside mailkit."""
+
+    def __init__(self, outside: Any) -> None:
+        from ._cssutils import inside_mailkit  # loaded with premailer
+
+        self.outside = outside
+        self.inside = inside_mailkit
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = self.outside(*args, **kwargs)
+        return (_TAG, key) if self.inside() else key
+
+
+class _Installed:
+    count = 0
+    lock = threading.Lock()
+
+
+@contextmanager
+def _tagged_cache_keys() -> Iterator[None]:
+    """The key switch on premailer's csstext_to_pairs while any mailkit inlining runs (re-entrant, thread-safe)."""
+    from premailer.merge_style import csstext_to_pairs
+
+    with _Installed.lock:
+        if _Installed.count == 0 and not isinstance(csstext_to_pairs.cache_key, _KeySwitch):
+            csstext_to_pairs.cache_key = _KeySwitch(csstext_to_pairs.cache_key)
+        _Installed.count += 1
+    try:
+        yield
+    finally:
+        with _Installed.lock:
+            _Installed.count -= 1
+            switch = csstext_to_pairs.cache_key
+            if _Installed.count == 0 and isinstance(switch, _KeySwitch):
+                csstext_to_pairs.cache_key = switch.outside
 
 
 class StyleRules:
@@ -142,10 +182,7 @@ def premailer_class() -> Any:
             if hit is not None:
                 return hit
             type(self).parsed += 1
-            rules, leftover = super()._parse_style_rules(css_body, ruleset_index)
-            # (specificity, selector, declarations): the declarations go to csstext_to_pairs;
-            # the leftover may be written into <style>, so it is left unmarked
-            result = ([(specificity, selector, MARK + bulk) for specificity, selector, bulk in rules], leftover)
+            result = super()._parse_style_rules(css_body, ruleset_index)
             self.rules.put(key, result)
             return result
 
@@ -182,15 +219,6 @@ def transform(root: Any, *, keep_style_tags: bool, remove_classes: bool, rules: 
     )
     inliner.rules = rules
     from ._cssutils import mailkit_settings  # loaded with premailer, by premailer_class() above
-    # each style attribute marked as mailkit's for premailer's cache (MARK); one
-    # premailer rewrites gets its merged declarations, any other its own text back
-    styled = [(el, el.get("style")) for el in root.iter(lxml.etree.Element) if "style" in el.attrib]
-    for el, style in styled:
-        el.set("style", MARK + style)
-    try:
-        with mailkit_settings():
-            inliner.transform(root, pretty_print=False)
-    finally:
-        for el, style in styled:
-            if el.get("style", "").startswith(MARK):
-                el.set("style", style)
+
+    with mailkit_settings(), _tagged_cache_keys():
+        inliner.transform(root, pretty_print=False)

@@ -147,21 +147,48 @@ def test_premailer_stock_style_rules_have_the_shape_the_memo_marks() -> None:
     assert leftover[0] == ("a:hover", "color:blue") and len(leftover) == 2
 
 
-def test_premailer_caches_declarations_process_wide_and_cssutils_skips_the_mark() -> None:
-    # why every CSS text mailkit gives premailer starts with MARK (see mailkit/_premailer.py)
-    import cssutils
+def test_premailer_caches_declarations_process_wide_under_a_key_cachetools_reads_at_each_call() -> None:
+    # why mailkit tags the cache keys of its own thread (mailkit/_premailer.py, _KeySwitch):
+    # premailer's csstext_to_pairs caches in one process-wide cache, by the CSS text,
+    # and cachetools' wrapper reads its key function from the attribute at every call
+    import cachetools.keys
     import premailer.cache
     import premailer.merge_style
     import premailer.premailer
 
-    from mailkit._premailer import MARK
-
     pairs = premailer.merge_style.csstext_to_pairs
     assert pairs.cache is premailer.cache.cache  # type: ignore[attr-defined]
-    assert premailer.premailer.csstext_to_pairs is pairs and premailer.merge_style.merge_styles.__globals__["csstext_to_pairs"] is pairs
-    text = "font-family: Roboto, Arial; line-height: 0.5"
-    assert [(p.name, p.value) for p in cssutils.parseStyle(MARK + text)] == \
-        [(p.name, p.value) for p in cssutils.parseStyle(text)] == [("font-family", "Roboto, Arial"), ("line-height", "0.5")]
+    assert premailer.premailer.csstext_to_pairs is pairs
+    assert premailer.merge_style.merge_styles.__globals__["csstext_to_pairs"] is pairs
+    assert pairs.cache_key is cachetools.keys.hashkey  # type: ignore[attr-defined]
+    seen: list[Any] = []
+    text = f"color: red; /* {id(seen)} */"
+    try:
+        pairs.cache_key = lambda *a, **k: seen.append(a) or cachetools.keys.hashkey("probe", *a, **k)  # type: ignore[attr-defined]
+        assert pairs(text) == [("color", "red")]
+        assert seen == [(text,)] and cachetools.keys.hashkey("probe", text) in pairs.cache  # type: ignore[attr-defined]
+    finally:
+        pairs.cache_key = cachetools.keys.hashkey  # type: ignore[attr-defined]
+    assert cachetools.keys.hashkey(text) not in pairs.cache  # type: ignore[attr-defined]
+
+
+def test_the_cache_key_switch_is_in_only_while_mailkit_inlines_and_tags_only_its_thread() -> None:
+    import cachetools.keys
+    import premailer.merge_style
+
+    from mailkit import _premailer
+    from mailkit._cssutils import mailkit_settings
+
+    _premailer.premailer_class()
+    pairs = premailer.merge_style.csstext_to_pairs
+    keys: dict[str, Any] = {}
+    with mailkit_settings(), _premailer._tagged_cache_keys(), _premailer._tagged_cache_keys():
+        keys["inside"] = pairs.cache_key("x")  # type: ignore[attr-defined]
+        thread = threading.Thread(target=lambda: keys.setdefault("other", pairs.cache_key("x")))  # type: ignore[attr-defined]
+        thread.start()
+        thread.join()
+    assert keys == {"inside": ("mailkit", cachetools.keys.hashkey("x")), "other": cachetools.keys.hashkey("x")}
+    assert pairs.cache_key is cachetools.keys.hashkey  # type: ignore[attr-defined]
 
 
 def test_mailkits_premailer_overrides_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,19 +200,12 @@ def test_mailkits_premailer_overrides_run(monkeypatch: pytest.MonkeyPatch) -> No
     cls = _premailer.premailer_class()
     fetched: list[str] = []
     basic: list[str] = []
-    texts: list[str] = []
-    stock_pairs = premailer.merge_style.csstext_to_pairs
-
-    def spy_pairs(text: str, *args: Any, **kwargs: Any) -> Any:
-        texts.append(text)
-        return stock_pairs(text, *args, **kwargs)
-
-    spy_pairs._lock = stock_pairs._lock  # type: ignore[attr-defined]  # its body reads it by its module name
-
+    keys: list[Any] = []
+    stock_key = premailer.merge_style.csstext_to_pairs.cache_key  # type: ignore[attr-defined]
+    monkeypatch.setattr(premailer.merge_style.csstext_to_pairs, "cache_key",
+                        lambda *a, **k: keys.append(a) or stock_key(*a, **k))
     monkeypatch.setattr(_cssutils, "_fetch_nothing", fetched.append)
     monkeypatch.setattr(cls, "_style_to_basic_html_attributes", lambda self, el, style, force=False: basic.append(style))
-    monkeypatch.setattr(premailer.premailer, "csstext_to_pairs", spy_pairs)
-    monkeypatch.setattr(premailer.merge_style, "csstext_to_pairs", spy_pairs)
     css = f"@import url(https://example.invalid/x.css); .a {{ color: #ff0000; width: 10px }} /* {id(basic)} */"
     html = (f'<html><head><style>{css}</style></head><body><p class="a" style="margin: 0">x</p>'
             '<p style="top: 1px">y</p></body></html>')
@@ -197,10 +217,13 @@ def test_mailkits_premailer_overrides_run(monkeypatch: pytest.MonkeyPatch) -> No
         # the memo: parsed once, then served
         assert cls.parsed == parsed + (1 if run == 0 else 0) and len(rules) == 1
         assert tree.xpath("//p")[0].get("style") == "color:#f00; width:10px; margin:0"
-        assert tree.xpath("//p")[1].get("style") == "top: 1px"  # left alone: its own text, unmarked
+        assert tree.xpath("//p")[1].get("style") == "top: 1px"  # left alone
     assert set(fetched) == {"https://example.invalid/x.css"}  # cssutils asked mailkit's fetcher, which loaded nothing
     assert basic  # premailer still calls it, and mailkit's (here the spy) is what runs
-    assert texts and all(t.startswith(_premailer.MARK) for t in texts)
+    # the key switch was in (around the key function it found) and tagged mailkit's entries
+    assert ("margin: 0",) in keys
+    cache = premailer.merge_style.csstext_to_pairs.cache  # type: ignore[attr-defined]
+    assert ("mailkit", stock_key("margin: 0")) in cache and stock_key("margin: 0") not in cache
 
 
 def test_premailer_sets_only_the_basic_attributes_mailkit_disables() -> None:
