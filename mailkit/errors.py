@@ -140,11 +140,11 @@ class MjmlCompileError(MailkitError):
 
 
 class InliningError(MailkitError):
-    """CSS inlining (premailer) failed."""
+    """CSS inlining failed (premailer, css-inline, or an :class:`mailkit.InlineEngine` of the caller's)."""
 
 
 class TextError(MailkitError):
-    """The plain-text part could not be produced."""
+    """The plain-text part could not be produced (by html2text, or a :class:`mailkit.TextEngine` of the caller's)."""
 
 
 class HeaderError(MailkitError, ValueError):
