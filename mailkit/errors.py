@@ -16,7 +16,7 @@ position a person needs to fix the input::
     ├── TemplateError                                Jinja2 syntax/undefined/sandbox errors; names template and line
     │   └── CatalogError                             a message catalog (.mo) that does not load or mistranslates a placeholder
     ├── MjmlCompileError                             MRML refused the MJML; names template and position
-    ├── InliningError                                premailer / lxml failed
+    ├── InliningError                                the CSS inliner failed
     ├── TextError                                    the plain-text stage failed
     ├── HeaderError              (also ValueError)   an unsafe or invalid header value (CR/LF injection ...)
     ├── DeliverabilityError                          a warning escalated by strict mode

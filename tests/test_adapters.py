@@ -377,3 +377,42 @@ def test_a_compile_error_names_the_line_and_column_from_mrmls_offset() -> None:
         compile_mjml(source, CompileOptions(template="t.mjml.j2"))
     assert (info.value.line, info.value.column) == (3, 4)
     assert "nope.mjml" in str(info.value) and info.value.__cause__ is not None
+
+
+# -- feedparser, pydantic, PyYAML ---------------------------------------------------------------
+
+def test_feedparsers_date_reader_is_where_and_what_mailkit_uses() -> None:
+    import calendar
+
+    import feedparser.datetimes
+
+    from mailkit._feedparser import parse_date
+
+    assert _params(feedparser.datetimes._parse_date) == ["date_string"]
+    for raw in ("Wed, 21 May 2014 07:30:00 +0200", "2014-05-21T05:30:00Z", "Wed, 21 May 2014 05:30:00 GMT"):
+        parsed = parse_date(raw)
+        assert parsed is not None and calendar.timegm(parsed) == 1400650200, raw
+    assert parse_date("not a date") is None
+
+
+def test_pydantics_model_metaclass_is_the_one_mailkits_models_extend() -> None:
+    import pydantic
+
+    from mailkit._pydantic import ModelMetaclass
+
+    assert type(pydantic.BaseModel) is ModelMetaclass
+    assert type(mailkit.Recipient) is not ModelMetaclass and issubclass(type(mailkit.Recipient), ModelMetaclass)
+    assert "__call__" in type(mailkit.Recipient).__dict__
+    with pytest.raises(mailkit.InvalidFixtureError, match="email"):  # mailkit's translation of ValidationError ran
+        mailkit.Recipient(email="not an address")
+
+
+def test_pyyamls_libyaml_parser_is_the_one_mailkits_loader_uses() -> None:
+    import yaml
+
+    from mailkit import _yaml
+    from mailkit.reader import _SafeLoader
+
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: mailkit falls back to the pure-Python parser"
+    assert _yaml.Parser is yaml.CSafeLoader.__mro__[1]  # what CSafeLoader is made of
+    assert _yaml.Parser in _SafeLoader.__mro__
