@@ -37,7 +37,8 @@ INLINERS: tuple[str, ...] = get_args(Inliner)
 
 @dataclass(frozen=True, kw_only=True)
 class InlineOptions:
-    """Options for :func:`inline_css`; every premailer knob mailkit uses is spelled out below."""
+    """Options for the inline stage, given to every engine (premailer's other knobs are fixed in
+    :func:`mailkit._premailer.transform`, css-inline's in ``_css_inliner`` below)."""
 
     keep_style_tags: bool = True
     remove_classes: bool = False
