@@ -28,6 +28,7 @@ from .errors import (
     UnsafeUrlError,
 )
 from .fixtures import edition_schema, load_edition, load_theme
+from .inline import CssInlineEngine, InlineEngine, InlineOptions, PremailerEngine
 from .links import LinkTagging
 from .message import BulkMessages, build_message, message_bytes
 from .models import (
@@ -52,7 +53,7 @@ from .rendered import RenderedEmail
 from .sanitize import LIMITS, Limits
 from .smtp import SMTPTransport
 from .spam import SpamReport, spam_reports
-from .text import TextOptions
+from .text import Html2TextEngine, TextEngine, TextOptions
 from .warning import WARNING_CODES, RenderWarning
 
 __version__ = "0.1.0"
@@ -64,6 +65,7 @@ __all__ = [
     "BulkMessages",
     "CatalogError",
     "Colors",
+    "CssInlineEngine",
     "DeliverabilityError",
     "DeliveryReport",
     "Edition",
@@ -72,7 +74,10 @@ __all__ = [
     "Fonts",
     "Footer",
     "HeaderError",
+    "Html2TextEngine",
     "Image",
+    "InlineEngine",
+    "InlineOptions",
     "InliningError",
     "InvalidFixtureError",
     "LIMITS",
@@ -85,6 +90,7 @@ __all__ = [
     "MjmlCompileError",
     "Newsletter",
     "OptionsError",
+    "PremailerEngine",
     "PreparedEmail",
     "Recipient",
     "RenderOptions",
@@ -100,6 +106,7 @@ __all__ = [
     "TemplateError",
     "TemplateInfo",
     "TemplateNotFoundError",
+    "TextEngine",
     "TextError",
     "TextOptions",
     "UnsafeInputError",

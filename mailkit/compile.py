@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mjml
-
+from ._mrml import MrmlError, mjml_to_html
 from .errors import MjmlCompileError
 from .paths import template_dirs
 from .sanitize import LIMITS, safe_url
@@ -33,8 +32,6 @@ class CompileOptions:
     template: str | None = None
     extra_dirs: tuple[str | Path, ...] = ()
 
-
-_POSITION = re.compile(r"at position (\d+):(\d+)")
 
 # MRML writes <mj-preview> as the body's first element, hidden as white 1px
 # text. Spam filters score exactly that: SpamAssassin's HTML_FONT_LOW_CONTRAST
@@ -126,19 +123,11 @@ def compile_mjml(source: str, options: CompileOptions = CompileOptions()) -> str
     loader = _IncludeLoader(template_dirs(options.extra_dirs))
     fonts = _web_fonts(options.web_fonts)
     try:
-        html = mjml.mjml2html(
-            source,
-            disable_comments=not options.keep_comments,
-            fonts=fonts,
-            include_loader=loader,
-        )
-    except (ValueError, RuntimeError, TypeError, UnicodeError) as err:
-        message = loader.problem or str(err)
-        m = _POSITION.search(str(err))
+        html = mjml_to_html(source, keep_comments=options.keep_comments, fonts=fonts, include_loader=loader)
+    except MrmlError as err:
         line = col = None
-        if m:
-            line, col = _line_col(source, int(m.group(1)))
-            if not loader.problem:
-                message = message[: m.start()].rstrip()
-        raise MjmlCompileError(message, template=options.template, line=line, column=col) from err
+        if err.offset is not None:
+            line, col = _line_col(source, err.offset)
+        raise MjmlCompileError(loader.problem or err.message, template=options.template,
+                               line=line, column=col) from err
     return _restyle_preview(_escape_font_links(html, fonts))

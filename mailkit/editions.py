@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 import nh3
 import yaml
 
+from ._feedparser import parse_date
 from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
 from .fixtures import load_theme
 from .models import Article, Edition, Newsletter
@@ -502,9 +503,7 @@ def _instant(raw: str | None, field_name: str, tz: ZoneInfo, where: str, warn: W
         except (TypeError, ValueError, IndexError):
             value = None
     if value is None:
-        import feedparser
-
-        parsed = feedparser.datetimes._parse_date(raw)  # every date format feedparser knows, as UTC
+        parsed = parse_date(raw)  # every date format feedparser knows, as UTC
         if parsed is None:
             warn(RenderWarning("feed-date-unreadable", f"{where}: {field_name} {raw[:40]!r} is not a date: left out",
                                field_name))

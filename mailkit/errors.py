@@ -16,7 +16,7 @@ position a person needs to fix the input::
     ├── TemplateError                                Jinja2 syntax/undefined/sandbox errors; names template and line
     │   └── CatalogError                             a message catalog (.mo) that does not load or mistranslates a placeholder
     ├── MjmlCompileError                             MRML refused the MJML; names template and position
-    ├── InliningError                                premailer / lxml failed
+    ├── InliningError                                the CSS inliner failed
     ├── TextError                                    the plain-text stage failed
     ├── HeaderError              (also ValueError)   an unsafe or invalid header value (CR/LF injection ...)
     ├── DeliverabilityError                          a warning escalated by strict mode
@@ -140,11 +140,11 @@ class MjmlCompileError(MailkitError):
 
 
 class InliningError(MailkitError):
-    """CSS inlining (premailer) failed."""
+    """CSS inlining failed (premailer, css-inline, or an :class:`mailkit.InlineEngine` of the caller's)."""
 
 
 class TextError(MailkitError):
-    """The plain-text part could not be produced."""
+    """The plain-text part could not be produced (by html2text, or a :class:`mailkit.TextEngine` of the caller's)."""
 
 
 class HeaderError(MailkitError, ValueError):

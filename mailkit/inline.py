@@ -1,9 +1,14 @@
 """Stage 3, inline: CSS from ``<style>`` into ``style=""`` attributes.
 
-Two engines behind one function, :func:`inline_document`: premailer (the
-default) and, with ``pip install mailkit[fast]``, css-inline (Rust, about 3x
-faster). Both run offline, keep ``<style>`` with its media queries and
-``!important``, and leave MJML's reset CSS out of the ``style`` attributes.
+Engines behind one small interface, :class:`InlineEngine`, run by
+:func:`inline_document`: :class:`PremailerEngine` (the default, ``"premailer"``)
+and, with ``pip install mailkit[fast]``, :class:`CssInlineEngine`
+(``"css-inline"``, Rust, about 3x faster); any object with a ``name`` and an
+``inline(html, options)`` method is a third. Both run offline, keep
+``<style>`` with its media queries and ``!important``, and leave MJML's
+reset CSS out of the ``style`` attributes. What premailer's internals
+mailkit relies on lives in :mod:`mailkit._premailer`, cssutils' in
+:mod:`mailkit._cssutils`.
 
 Gmail's app with non-Google accounts and many webmail clients drop or ignore
 ``<style>``; inlined styles survive. MJML's responsive media queries and its
@@ -13,140 +18,27 @@ Gmail's app with non-Google accounts and many webmail clients drop or ignore
 from __future__ import annotations
 
 import functools
-import importlib.util
-import logging
 import secrets
-import sys
-import threading
-import types
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, Literal, Protocol, get_args, runtime_checkable
 
 import lxml.etree
 
-from .errors import InliningError
+from . import _premailer
+from .errors import InliningError, MailkitError
 
-__all__ = ["Inliner", "InlineOptions", "html_tostring", "inline_css", "inline_document", "inline_tree", "parse_html"]
+__all__ = ["CssInlineEngine", "InlineEngine", "InlineOptions", "Inliner", "PremailerEngine", "html_tostring",
+           "inline_css", "inline_document", "inline_engine", "inline_tree", "parse_html"]
 
+# the engines known by name ("premailer" is the default; "css-inline" needs mailkit[fast])
 Inliner = Literal["premailer", "css-inline"]
 INLINERS: tuple[str, ...] = get_args(Inliner)
 
 
-class _DeferredModule(types.ModuleType):
-    """Stands in sys.modules for a module until its first attribute is read, then imports it.
-
-    Unlike importlib.util.LazyLoader's module, it keeps a real ``__spec__``:
-    on Python 3.11 ``import requests`` reads ``requests.__spec__`` (is it still
-    initialising?), which makes LazyLoader's module load at once.
-    """
-
-    def __getattr__(self, attr: str) -> Any:
-        name = self.__name__
-        if sys.modules.get(name) is self:
-            del sys.modules[name]
-        module = importlib.import_module(name)
-        # from now on any holder of this stand-in reads the real module's names
-        self.__dict__.update(module.__dict__)
-        return getattr(module, attr)
-
-
-def _defer_requests() -> None:
-    """Let premailer's ``import requests`` cost nothing until requests is used.
-
-    premailer imports requests at the top of premailer.premailer for its
-    network mode, which mailkit never turns on (allow_network=False): 30-60 ms
-    of every cold CLI run (urllib3, http.client, charset detection). premailer
-    only stores the module (``self.session = session or requests``), so a
-    stand-in that imports the real requests on first use is enough, and
-    premailer is not patched. Any other user of requests in the process gets
-    the real module: through the stand-in on its first attribute, directly
-    after that. Pinned in tests/test_inliners.py.
-    """
-    if "requests" in sys.modules:
-        return
-    spec = importlib.util.find_spec("requests")
-    if spec is None:
-        return
-    stand_in = _DeferredModule("requests")
-    stand_in.__spec__ = spec
-    stand_in.__file__ = spec.origin
-    sys.modules["requests"] = stand_in
-
-
-def _fetch_nothing(url: str) -> None:
-    """A cssutils fetcher that loads no URL (cssutils then leaves the @import empty)."""
-    return None
-
-
-@functools.cache
-def _premailer() -> Any:
-    """mailkit's premailer class, imported on first use: a css-inline render never loads premailer or cssutils."""
-    import cssutils
-
-    _defer_requests()
-    import premailer
-
-    # premailer's cssutils_logging_level adds nothing per call when left None; set
-    # the level once here so cssutils' warnings about MSO properties (mso-line-height-rule ...)
-    # stay quiet without a new handler per render.
-    cssutils.log.setLevel(logging.CRITICAL)
-    cssutils.ser.prefs.useMinified()
-
-    class _Premailer(premailer.Premailer):
-        """premailer with its per-stylesheet work memoised.
-
-        On every transform premailer re-parses each <style> and re-serialises every
-        rule's properties through cssutils (about 60% of its time on a digest),
-        although a template and theme give the same CSS every time. The result
-        depends only on the CSS text, its index and the options below, which are
-        fixed for mailkit; with keep_style_tags=True the leftover is unused.
-        """
-
-        _rules: ClassVar[OrderedDict[tuple[str, int, bool], Any]] = OrderedDict()
-        _lock: ClassVar[threading.Lock] = threading.Lock()
-
-        def _parse_css_string(self, css_body: str, validate: bool = True) -> Any:
-            # allow_network=False stops premailer's own fetches, not cssutils':
-            # cssutils.parseString loads every @import url(...) with urllib, a
-            # request per render to wherever a template's CSS points (found by
-            # tests/test_hostile_speed.py). This parser's fetcher loads nothing;
-            # the @import stays in <style> for clients, as css-inline leaves it.
-            # (mailkit memoises the parsed rules in _parse_style_rules below, so
-            # premailer's own parse cache is not needed.)
-            return cssutils.CSSParser(fetcher=_fetch_nothing).parseString(css_body, validate=validate)
-
-        def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
-            key = (css_body, ruleset_index, self.keep_style_tags)
-            with self._lock:
-                hit = self._rules.get(key)
-                if hit is not None:
-                    self._rules.move_to_end(key)
-                    return hit
-            result = super()._parse_style_rules(css_body, ruleset_index)
-            with self._lock:
-                self._rules[key] = result
-                while len(self._rules) > 256:
-                    self._rules.popitem(last=False)
-            return result
-
-        def _style_to_basic_html_attributes(self, element: Any, style_content: str, force: bool = False) -> None:
-            # It only ever sets align, valign, bgcolor, width and height, and
-            # mailkit disables all five (MRML writes the ones Outlook needs): skip
-            # re-parsing every inlined style for nothing. Pinned in tests.
-            return None
-
-    return _Premailer
-
-
-# the HTML attributes premailer would copy from inlined CSS: MRML already
-# writes the ones Outlook needs, and a copied width="100%" breaks images there
-_BASIC_ATTRIBUTES = ("width", "height", "align", "bgcolor", "valign")
-
-
 @dataclass(frozen=True, kw_only=True)
 class InlineOptions:
-    """Options for :func:`inline_css`; every premailer knob mailkit uses is spelled out below."""
+    """Options for the inline stage, given to every engine (premailer's other knobs are fixed in
+    :func:`mailkit._premailer.transform`, css-inline's in ``_css_inliner`` below)."""
 
     keep_style_tags: bool = True
     remove_classes: bool = False
@@ -199,36 +91,11 @@ def html_tostring(root: Any) -> str:
 
 
 def inline_tree(root: Any, options: InlineOptions = InlineOptions()) -> str:
-    """Inline CSS into the parsed document ``root`` (changed in place) and return it serialised.
+    """Inline CSS into the parsed document ``root`` (changed in place) with premailer and return it serialised.
 
     Offline; keeps ``<style>`` (media queries, dark mode), ``!important`` and the doctype.
     """
-    try:
-        _premailer()(
-            base_url=None,
-            disable_link_rewrites=True,
-            allow_network=False,
-            allow_loading_external_files=False,
-            external_styles=None,
-            # premailer strips !important by default, which breaks MJML's
-            # column stacking (.mj-column-per-50 { width:100% !important }).
-            strip_important=False,
-            keep_style_tags=options.keep_style_tags,
-            remove_classes=options.remove_classes,
-            exclude_pseudoclasses=True,
-            disable_validation=True,
-            cache_css_parsing=True,
-            disable_basic_attributes=list(_BASIC_ATTRIBUTES),
-            align_floating_images=False,
-            remove_unset_properties=True,
-            method="html",
-        ).transform(root, pretty_print=False)
-        result = html_tostring(root)
-    except Exception as err:  # premailer raises bare lxml/cssutils/ValueError types
-        raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from err
-    # lxml drops MJML's lowercase "<!doctype html>" (peterbe/premailer#156 for
-    # premailer's own parse); without it clients render in quirks mode.
-    return "<!doctype html>\n" + narrow(result)
+    return _PREMAILER.inline_tree(root, options)
 
 
 # a mostly-Latin email whose non-Latin-1 characters would take more than this
@@ -270,26 +137,27 @@ def inline_css(html: str, options: InlineOptions = InlineOptions()) -> str:
     return inline_tree(parse_html(html), options)
 
 
-def inline_document(html: str, inliner: str = "premailer", options: InlineOptions = InlineOptions()) -> tuple[str, Any]:
+def inline_document(html: str, inliner: str | InlineEngine = "premailer",
+                    options: InlineOptions = InlineOptions()) -> tuple[str, Any]:
     """MJML's output ``html`` with its CSS inlined by ``inliner``, and the inlined document parsed by lxml.
 
-    The parsed document feeds the text stage, which reads the inlined styles
-    (``display:none`` hides an element from the plain text too).
+    ``inliner`` is an engine's name (``"premailer"``, ``"css-inline"``) or an
+    :class:`InlineEngine`. The parsed document feeds the text stage, which
+    reads the inlined styles (``display:none`` hides an element from the plain
+    text too).
     """
-    if inliner == "premailer":
-        tree = parse_html(html)
-        return inline_tree(tree, options), tree
-    if inliner == "css-inline":
-        result = _css_inline(html, options)
-        tree = parse_html(result)
-        # css-inline's serialiser (html5ever's rules) writes "<" in an attribute
-        # value as it is, so a headline "<!--[if mso]><script>..." reached the
-        # HTML as raw markup in an aria-label or alt, as libxml2's did (above).
-        # Such a document is written by lxml instead, with those "<" escaped.
-        if _SSI_OWNERS(tree):
-            result = "<!doctype html>\n" + narrow(html_tostring(tree))
-        return result, tree
-    raise InliningError(f"unknown inliner {inliner!r}: choose one of {', '.join(INLINERS)}")
+    engine = inline_engine(inliner)
+    try:
+        result = engine.inline(html, options)
+    except MailkitError:
+        raise
+    except Exception as err:  # a third-party engine may raise anything
+        raise InliningError(f"the {engine.name!r} inliner failed: {type(err).__name__}: {err}") from err
+    if (not isinstance(result, tuple) or len(result) != 2 or not isinstance(result[0], str)
+            or not lxml.etree.iselement(result[1])):
+        raise InliningError(f"the {engine.name!r} inliner returned {type(result).__name__}, "
+                            "not (html, the parsed document as an lxml element)")
+    return result
 
 
 # css-inline skips a <style> marked data-css-inline="ignore" and keeps it as it is
@@ -334,3 +202,95 @@ def _css_inline(html: str, options: InlineOptions) -> str:
     if result[:15].lower() == "<!doctype html>":
         result = result[15:].lstrip("\n")
     return "<!doctype html>\n" + narrow(result)
+
+
+# -- the engines --------------------------------------------------------------------------------
+
+@runtime_checkable
+class InlineEngine(Protocol):
+    """A CSS inliner: what :func:`inline_document` (and so ``render``) runs.
+
+    ``inline(html, options)`` takes MJML's compiled HTML and returns the
+    email's HTML, starting ``<!doctype html>``, with its CSS in ``style``
+    attributes, and that document parsed by lxml (``lxml.html`` or
+    ``lxml.etree.HTMLParser``), which the text stage then takes apart. It must
+    load nothing from the network. ``name`` names it in errors.
+
+    >>> class Verbatim:                                    # doctest: +SKIP
+    ...     name = "verbatim"
+    ...     def inline(self, html, options):
+    ...         return html, parse_html(html)
+    >>> mailkit.render("breaking", edition, RenderOptions(inliner=Verbatim()))  # doctest: +SKIP
+    """
+
+    name: str
+
+    def inline(self, html: str, options: InlineOptions) -> tuple[str, Any]:
+        """``html`` with its CSS inlined, and that document parsed by lxml."""
+        ...
+
+
+class PremailerEngine:
+    """premailer (the default engine), with mailkit's fixed knobs; holds its own memo of parsed ``<style>`` blocks."""
+
+    name: str = "premailer"
+
+    def __init__(self) -> None:
+        self._rules = _premailer.StyleRules()
+
+    def inline(self, html: str, options: InlineOptions) -> tuple[str, Any]:
+        """MJML's output ``html`` inlined, and the inlined document."""
+        tree = parse_html(html)
+        return self.inline_tree(tree, options), tree
+
+    def inline_tree(self, root: Any, options: InlineOptions) -> str:
+        """Inline CSS into the parsed document ``root`` (changed in place) and return it serialised."""
+        try:
+            _premailer.transform(root, keep_style_tags=options.keep_style_tags,
+                                 remove_classes=options.remove_classes, rules=self._rules)
+            result = html_tostring(root)
+        except Exception as err:  # premailer raises bare lxml/cssutils/ValueError types
+            raise InliningError(f"CSS inlining failed: {type(err).__name__}: {err}") from err
+        # lxml drops MJML's lowercase "<!doctype html>" (peterbe/premailer#156 for
+        # premailer's own parse); without it clients render in quirks mode.
+        return "<!doctype html>\n" + narrow(result)
+
+
+class CssInlineEngine:
+    """css-inline (Rust, about 3x faster; ``pip install 'mailkit[fast]'``): the same guarantees as premailer."""
+
+    name: str = "css-inline"
+
+    def inline(self, html: str, options: InlineOptions) -> tuple[str, Any]:
+        """MJML's output ``html`` inlined, and the inlined document."""
+        result = _css_inline(html, options)
+        tree = parse_html(result)
+        # css-inline's serialiser (html5ever's rules) writes "<" in an attribute
+        # value as it is, so a headline "<!--[if mso]><script>..." reached the
+        # HTML as raw markup in an aria-label or alt, as libxml2's did (above).
+        # Such a document is written by lxml instead, with those "<" escaped.
+        if _SSI_OWNERS(tree):
+            result = "<!doctype html>\n" + narrow(html_tostring(tree))
+        return result, tree
+
+
+_PREMAILER = PremailerEngine()
+_ENGINES: dict[str, InlineEngine] = {"premailer": _PREMAILER, "css-inline": CssInlineEngine()}
+
+
+def inline_engine(inliner: str | InlineEngine) -> InlineEngine:
+    """The engine ``inliner`` names (``"premailer"``, ``"css-inline"``), or ``inliner`` itself if it is one.
+
+    Anything else is an :class:`InliningError` naming the choices.
+    """
+    if isinstance(inliner, str):
+        engine = _ENGINES.get(inliner)
+        if engine is None:
+            raise InliningError(f"unknown inliner {inliner!r}: choose one of {', '.join(INLINERS)}, "
+                                "or pass an InlineEngine")
+        return engine
+    if isinstance(inliner, InlineEngine) and isinstance(getattr(inliner, "name", None), str) \
+            and callable(getattr(inliner, "inline", None)):
+        return inliner
+    raise InliningError(f"unknown inliner {inliner!r}: choose one of {', '.join(INLINERS)}, "
+                        "or pass an InlineEngine (a 'name' and an inline(html, options) method)")

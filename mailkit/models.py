@@ -29,9 +29,9 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
 
+from ._pydantic import ModelMetaclass
 from .errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
 from .sanitize import LIMITS, UrlKind, check_text, resolve_url, safe_url
 

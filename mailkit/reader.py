@@ -46,6 +46,7 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
+from ._yaml import Parser as _Parser
 from .errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
 from .sanitize import LIMITS, Limits, check_text
 
@@ -61,18 +62,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # text fields may hold tab, LF and CR (check_text allows them); keys may not
 _KEY_BREAK = re.compile("[\t\n\r\u2028\u2029]")
 
-if yaml.__with_libyaml__:
-    from yaml._yaml import CParser as _Parser
-else:  # pragma: no cover - PyYAML built without libyaml: the pure-Python parser, slower but as linear
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
 
 
 class _Refused(yaml.YAMLError):

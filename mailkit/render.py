@@ -17,10 +17,10 @@ from markupsafe import Markup
 from .checks import deliverability_warnings
 from .compile import CompileOptions, compile_mjml
 from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
-from .errors import DeliverabilityError, OptionsError, TemplateError
+from .errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError
 from .fixtures import find_theme, load_edition, load_theme, no_theme_message
 from .i18n import Labels, labels, missing_catalog, script_font_stack
-from .inline import InlineOptions, Inliner, inline_document
+from .inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
 from .models import Article, Edition, Fonts, Recipient
@@ -28,7 +28,7 @@ from .paths import template_dirs
 from .personalize import PreparedEmail, RecipientSlots, new_nonce, slot_token
 from .rendered import RenderedEmail
 from .sanitize import cut_body, encode_for_mrml, sanitize_body
-from .text import TextOptions, tree_text_lines
+from .text import TextEngine, TextOptions, document_lines, text_engine
 from .warning import WARNING_CODES, RenderWarning, unknown_codes
 
 __all__ = ["RenderOptions", "RenderedEmail", "prepare", "render"]
@@ -48,6 +48,10 @@ class RenderOptions:
     other block) that ends within this many characters of text, followed by a
     "Continue reading" link to the article: how a long read stays under
     Gmail's clip. ``None`` (the default) never cuts.
+    ``inliner``: the CSS inliner, ``"premailer"`` (default), ``"css-inline"``
+    (``mailkit[fast]``) or any :class:`mailkit.inline.InlineEngine`.
+    ``text_engine``: what makes the plain-text part, ``"html2text"`` or any
+    :class:`mailkit.text.TextEngine`.
 
     ``render()`` and ``prepare()`` also take a mapping of these
     (``{"theme": "harbor-ledger"}``); an unknown key or a value of the wrong
@@ -61,10 +65,12 @@ class RenderOptions:
     # frozen dataclasses: one shared default instance is safe
     text: TextOptions = TextOptions()  # noqa: RUF009
     inline: InlineOptions = InlineOptions()  # noqa: RUF009
-    # "css-inline" needs mailkit[fast]: the same guarantees, about 3x faster
-    inliner: Inliner = "premailer"
+    # "css-inline" needs mailkit[fast]: the same guarantees, about 3x faster; or any InlineEngine
+    inliner: Inliner | InlineEngine = "premailer"
     link_tagging: LinkTagging | None = None
     max_body_chars: int | None = None
+    # what makes the plain-text part from the inlined HTML: "html2text", or any TextEngine
+    text_engine: str | TextEngine = "html2text"
 
     def __post_init__(self) -> None:
         # a plain string would be taken apart letter by letter as folders
@@ -87,6 +93,14 @@ class RenderOptions:
         if unknown := unknown_codes(ignore):
             raise OptionsError(f"options.ignore: unknown warning code {unknown[0]!r} (codes: {', '.join(WARNING_CODES)})")
         object.__setattr__(self, "ignore", ignore)
+        try:
+            inline_engine(self.inliner)
+        except InliningError as err:
+            raise OptionsError(f"options.inliner: {err}") from err
+        try:
+            text_engine(self.text_engine)
+        except TextError as err:
+            raise OptionsError(f"options.text_engine: {err}") from err
         for name, kind in (("text", TextOptions), ("inline", InlineOptions), ("link_tagging", LinkTagging)):
             value = getattr(self, name)
             if isinstance(value, Mapping):
@@ -427,7 +441,7 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         _check_placeholders(slots, text, template + TEXT_SUFFIX)
     else:
         # the text stage takes apart the tree just inlined and serialised
-        text = tree_text_lines(tree, text_options)
+        text = document_lines(tree, options.text_engine, text_options)
 
     prepared = PreparedEmail.build(
         template=template, edition=edition, subject=context["subject"], preheader=context["preheader"],

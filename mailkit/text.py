@@ -22,15 +22,17 @@ import textwrap
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
-import html2text
 import lxml.etree
 import lxml.html
 
+from ._html2text import collapse_spaces as collapse_spaces  # re-exported: tests and bench time it
+from ._html2text import convert
 from .errors import TextError
 
-__all__ = ["TextOptions", "html_to_text", "text_lines", "tree_text_lines"]
+__all__ = ["Html2TextEngine", "Line", "TextEngine", "TextOptions", "document_lines", "html_to_text", "text_engine",
+           "text_lines", "tree_text_lines"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -398,97 +400,6 @@ def _expand_blocks(lines: list[Line], blocks: dict[str, list[Line]]) -> list[Lin
     return out
 
 
-def collapse_spaces(data: str) -> str:
-    """``re.sub(r"\\s+", " ", data)``, in a fifth of the time (equality is tested).
-
-    ``\\s`` in a str pattern and ``str.split()`` both break on exactly the
-    characters ``str.isspace()`` accepts; only the ends need care.
-    """
-    core = " ".join(data.split())
-    if not core:
-        return " " if data else ""
-    if data[0].isspace():
-        core = " " + core
-    if data[-1].isspace():
-        core += " "
-    return core
-
-
-class _HTML2Text(html2text.HTML2Text):
-    """html2text with its per-text-run whitespace collapse done by str.split.
-
-    ``o(data, puredata=True)`` runs ``re.sub(r"\\s+", " ", data)`` over every
-    text run: a regex trying a class at each character, 8 ms of a 1,000-paragraph
-    alert's 45 ms render (issue 17: the cost per paragraph). Collapsed here, the
-    run goes on as not pure data, which skips exactly that step: html2text's
-    own code for it is the three lines below. Runs that would take another
-    path first (inside <pre>, an <abbr>, quiet, Google Docs mode) are left
-    to html2text as they are.
-    """
-
-    def o(self, data: str, puredata: bool = False, force: bool | str = False) -> None:
-        if not puredata or self.pre or self.quiet or self.abbr_data is not None or self.google_doc:
-            return super().o(data, puredata, force)
-        data = collapse_spaces(data)
-        if data and data[0] == " ":
-            self.space = True
-            data = data[1:]
-        return super().o(data, False, force)
-
-
-def _converter(width: int) -> html2text.HTML2Text:
-    h = _HTML2Text()
-    h.body_width = 0  # wrapping is done after, so that URLs and headings wrap by our rules
-    h.unicode_snob = True  # keep ’ “ ” — … as they are
-    h.ignore_images = True
-    h.ignore_emphasis = True
-    h.ignore_links = True
-    h.ignore_tables = True
-    h.ul_item_mark = "-"
-    h.emphasis_mark = ""
-    h.single_line_break = False
-    h.escape_snob = False
-    return h
-
-
-# html2text escapes Markdown in text with backslashes and has no switch for it.
-# Text runs are fed with handle_data(data, entity_char=True), which skips that
-# escaping (escape_md_section: four regex passes per run, a tenth of the text
-# stage). As a guard for any escape it still adds, backslashes in the content
-# are swapped for this render's backslash marker first, so every backslash it
-# returns is its own ("\\." "\\+" "\\-"): those are dropped and the marker
-# turned back into a backslash. An exact round trip. (The marker was U+FFFF,
-# refused in fields but not in a template's text, nor as &#xffff; in a body.)
-_VOID = frozenset({"br", "hr", "img", "wbr", "input", "meta", "link", "area", "col", "source"})
-
-
-def _convert(body: lxml.html.HtmlElement, width: int, backslash: str) -> str:
-    """html2text over an lxml tree: its HTMLParser handlers fed from the tree.
-
-    The same events ``HTML2Text.handle(html)`` gets from its own (pure
-    Python) tokeniser, without serialising the tree and tokenising it again:
-    a third of the text stage. Equality with ``handle()`` is tested on every
-    rendered template (tests/test_text.py).
-    """
-    h = _converter(width)
-    h.start = True
-
-    def walk(el: lxml.html.HtmlElement) -> None:
-        tag = el.tag
-        h.handle_starttag(tag, list(el.attrib.items()))
-        if el.text:
-            h.handle_data(el.text.replace("\\", backslash), True)
-        for child in el:
-            walk(child)
-            if child.tail:
-                h.handle_data(child.tail.replace("\\", backslash), True)
-        if tag not in _VOID:  # HTMLParser reports no end tag for a void element
-            h.handle_endtag(tag)
-
-    walk(body)
-    return h.optwrap(h.finish())
-
-
 _MD_ESCAPE = re.compile(r"\\(?=[.+\-])")
 _LIST = re.compile(r"^(\s*)([-*+]|\d+\.) +")
 _QUOTE = re.compile(r"^((?:> ?)+)")
@@ -580,6 +491,7 @@ def _textwrap(line: str, width: int) -> list[str]:
 # (kind, text): kind is "text", "raw" (never wrapped), "ref" (a link list entry),
 # "rule", or "heading1".."heading3"
 Line = tuple[str, str]
+LINE_KINDS = frozenset({"text", "raw", "ref", "rule", "heading1", "heading2", "heading3"})
 
 
 def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions, marks: _Markers) -> list[Line]:
@@ -683,7 +595,7 @@ def tree_text_lines(root: Any, options: TextOptions = TextOptions()) -> list[Lin
         lxml.etree.strip_elements(root, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
         marks = _Markers.new()
         content, refs, blocks = _reduce(root, options, marks)
-        markdown = _convert(content, options.width, marks.backslash)
+        markdown = convert(content, marks.backslash)
         return _expand_blocks(_logical_lines(markdown, refs, options, marks), blocks)
     except TextError:
         raise
@@ -695,3 +607,77 @@ def html_to_text(html: str, options: TextOptions = TextOptions()) -> str:
     """The plain-text part of ``html`` (MJML output), wrapped at ``options.width``."""
     lines = text_lines(html, options)
     return assemble([lay_out(line, options) for line in lines], options) if lines else ""
+
+
+# -- the engines --------------------------------------------------------------------------------
+
+@runtime_checkable
+class TextEngine(Protocol):
+    """What makes the plain-text part: the inlined document in, its logical lines out.
+
+    ``lines(root, options)`` gets the inlined email parsed by lxml (it may take
+    it apart) and returns ``(kind, text)`` pairs, kind one of ``"text"``
+    (wrapped at ``options.width``), ``"raw"`` (never wrapped: a URL, a table
+    row), ``"ref"`` (a link list entry), ``"rule"``, ``"heading1"`` ..
+    ``"heading3"``; mailkit wraps, underlines and personalises them.
+    ``name`` names it in errors.
+    """
+
+    name: str
+
+    def lines(self, root: Any, options: TextOptions) -> list[Line]:
+        """The logical lines of the text part of the document ``root``."""
+        ...
+
+
+class Html2TextEngine:
+    """The default text engine: lxml reduces the document, html2text lays out its blocks (:func:`tree_text_lines`)."""
+
+    name: str = "html2text"
+
+    def lines(self, root: Any, options: TextOptions) -> list[Line]:
+        """:func:`tree_text_lines` of ``root``."""
+        return tree_text_lines(root, options)
+
+
+_HTML2TEXT = Html2TextEngine()
+_TEXT_ENGINES: dict[str, TextEngine] = {"html2text": _HTML2TEXT}
+
+
+def text_engine(engine: str | TextEngine) -> TextEngine:
+    """The engine ``engine`` names (``"html2text"``), or ``engine`` itself if it is one; else a :class:`TextError`."""
+    if isinstance(engine, str):
+        known = _TEXT_ENGINES.get(engine)
+        if known is None:
+            raise TextError(f"unknown text engine {engine!r}: choose one of {', '.join(_TEXT_ENGINES)}, "
+                            "or pass a TextEngine")
+        return known
+    if isinstance(engine, TextEngine) and isinstance(getattr(engine, "name", None), str) \
+            and callable(getattr(engine, "lines", None)):
+        return engine
+    raise TextError(f"unknown text engine {engine!r}: choose one of {', '.join(_TEXT_ENGINES)}, "
+                    "or pass a TextEngine (a 'name' and a lines(root, options) method)")
+
+
+def document_lines(root: Any, engine: str | TextEngine = "html2text", options: TextOptions = TextOptions()) -> list[Line]:
+    """The logical lines ``engine`` makes of the inlined document ``root``, checked.
+
+    A failure of a third-party engine, or lines that are not ``(kind, text)``
+    pairs of a known kind, is a :class:`TextError` naming the engine.
+    """
+    chosen = text_engine(engine)
+    try:
+        lines = chosen.lines(root, options)
+    except TextError:
+        raise
+    except Exception as err:  # a third-party engine may raise anything
+        raise TextError(f"the {chosen.name!r} text engine failed: {type(err).__name__}: {err}") from err
+    if chosen is _HTML2TEXT:
+        return lines
+    if not isinstance(lines, list):
+        raise TextError(f"the {chosen.name!r} text engine returned {type(lines).__name__}, not a list of lines")
+    for i, line in enumerate(lines):
+        if not (isinstance(line, tuple) and len(line) == 2 and line[0] in LINE_KINDS and isinstance(line[1], str)):
+            raise TextError(f"the {chosen.name!r} text engine's line {i} is {line!r}, not (kind, text) with kind "
+                            f"one of {', '.join(sorted(LINE_KINDS))}")
+    return lines

@@ -15,7 +15,6 @@ from conftest import INLINERS
 
 import mailkit
 from mailkit.compile import compile_mjml
-from mailkit.errors import InliningError
 from mailkit.inline import inline_document
 
 pytest.importorskip("css_inline")
@@ -77,7 +76,8 @@ def test_broken_css_renders_the_same_with_both_engines(css: str) -> None:
 
 
 def test_an_unknown_inliner_fails_before_rendering_anything() -> None:
-    # input: RenderOptions(inliner="premailer ") (a stray space); outcome: InliningError naming the choices
-    with pytest.raises(InliningError, match=r"unknown inliner 'premailer ': choose one of premailer, css-inline"):
+    # input: RenderOptions(inliner="premailer ") (a stray space); outcome: OptionsError naming the option
+    # and the choices, when the options are made
+    with pytest.raises(mailkit.OptionsError, match=r"options\.inliner: unknown inliner 'premailer ': choose one of premailer, css-inline"):
         mailkit.render("breaking", "fixtures/breaking-minimal-no-image.yaml",
                        mailkit.RenderOptions(inliner="premailer "))  # type: ignore[arg-type]

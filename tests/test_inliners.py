@@ -51,8 +51,8 @@ def test_both_engines_stay_offline(inliner: str) -> None:
     assert 'href="http://192.0.2.1/x.css"' in result
 
 
-def test_an_unknown_inliner_is_an_inlining_error_naming_the_choices() -> None:
-    with pytest.raises(InliningError, match=r"unknown inliner 'fastest'.*premailer, css-inline"):
+def test_an_unknown_inliner_is_an_options_error_naming_the_choices() -> None:
+    with pytest.raises(mailkit.OptionsError, match=r"options.inliner: unknown inliner 'fastest'.*premailer, css-inline"):
         mailkit.render("breaking", "fixtures/breaking-minimal-no-image.yaml",
                        mailkit.RenderOptions(inliner="fastest"))  # type: ignore[arg-type]
 

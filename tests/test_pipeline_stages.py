@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 from pathlib import Path
 
@@ -124,20 +123,6 @@ def test_renders_in_threads_equal_renders_in_sequence() -> None:
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda job: mailkit.render(*job), jobs))
     assert [(e.html, e.text) for e in together] == [(e.html, e.text) for e in alone]
-
-
-def test_premailer_basic_attributes_are_all_disabled() -> None:
-    # mailkit skips premailer's _style_to_basic_html_attributes because every
-    # attribute it can set is disabled; if premailer learns a new one, look again.
-    import inspect
-
-    import premailer.premailer as upstream
-
-    from mailkit.inline import _BASIC_ATTRIBUTES
-
-    source = inspect.getsource(upstream.Premailer._style_to_basic_html_attributes)
-    assigned = set(re.findall(r'attributes\["(\w+)"\]', source)) | ({"width", "height"} if "key == \"width\"" in source else set())
-    assert assigned <= set(_BASIC_ATTRIBUTES)
 
 
 def _meaning(html: str) -> list[tuple[object, ...]]:

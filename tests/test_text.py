@@ -193,10 +193,11 @@ def test_html2text_fed_from_the_tree_equals_its_own_parser(email: mailkit.Render
     import lxml.html
 
     from mailkit import text as T
+    from mailkit._html2text import convert, converter
     from mailkit.compile import compile_mjml
 
     root = lxml.html.document_fromstring(compile_mjml(email.mjml), parser=T._LXML.parser)
     marks = T._Markers.new()
     body, _, _ = T._reduce(root, T.TextOptions(), marks)
     serialised = lxml.html.tostring(body, encoding="unicode").replace("\\", marks.backslash)
-    assert T._convert(body, 78, marks.backslash) == T._converter(78).handle(serialised)
+    assert convert(body, marks.backslash) == converter().handle(serialised)

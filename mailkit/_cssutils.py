@@ -1,0 +1,134 @@
+"""Adapter: everything mailkit relies on in cssutils' module-level state.
+
+cssutils serialises every value through one process-wide serializer
+(``cssutils.ser``, read at each call by every cssutils class) and logs through
+one process-wide logger. mailkit wants minified values (``Roboto,Arial``,
+``.5``: the bytes its snapshots pin) and no log output; another premailer or
+cssutils user in the same process wants neither. Setting them once, as mailkit
+did, changed that other user's output (a digest through plain premailer:
+62,941 bytes alone, 62,283 after a mailkit render).
+
+So :func:`mailkit_settings` applies them around each inlining and puts back
+what it found, and only for the thread doing the inlining: while any mailkit
+inlining runs, ``cssutils.ser`` is a switch that answers with mailkit's
+serializer for a thread inside :func:`mailkit_settings` and with the
+serializer it replaced for every other thread; a filter on cssutils' logger
+drops records the same way. Pinned in tests/test_adapters.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import cssutils
+import cssutils.serialize
+
+__all__ = ["inside_mailkit", "mailkit_settings", "parse_stylesheet"]
+
+
+class _Inside(threading.local):
+    depth = 0
+
+
+_INSIDE = _Inside()
+_LOCK = threading.Lock()
+
+
+def inside_mailkit() -> bool:
+    """Whether this thread is inside :func:`mailkit_settings` (inlining for mailkit)."""
+    return _INSIDE.depth > 0
+
+
+def _serializer() -> Any:
+    serializer = cssutils.serialize.CSSSerializer()
+    serializer.prefs.useMinified()
+    return serializer
+
+
+_MAILKIT_SERIALIZER = _serializer()
+
+
+class _SerializerSwitch:
+    """Stands in ``cssutils.ser`` while mailkit inlines: mailkit's serializer for
+    a thread inside :func:`mailkit_settings`, the replaced one for any other."""
+
+    def __init__(self, outside: Any) -> None:
+        object.__setattr__(self, "outside", outside)
+
+    def _current(self) -> Any:
+        return _MAILKIT_SERIALIZER if _INSIDE.depth else object.__getattribute__(self, "outside")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._current(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._current(), name, value)
+
+
+class _QuietInside(logging.Filter):
+    """Drops cssutils' log records (MSO properties it does not know ...) of a thread inside mailkit."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _INSIDE.depth
+
+
+_FILTER = _QuietInside()
+
+
+class _Installed:
+    count = 0
+    switch: _SerializerSwitch | None = None
+
+
+def _logger() -> logging.Logger:
+    # cssutils.log is its ErrorHandler; the logging.Logger it writes to is its _log
+    logger: logging.Logger = cssutils.log._log
+    return logger
+
+
+@contextmanager
+def mailkit_settings() -> Iterator[None]:
+    """cssutils minified and quiet for this thread, as it was for every other and after.
+
+    Re-entrant and thread-safe: the switch goes in with the first mailkit
+    inlining in flight and out with the last, unless someone replaced
+    ``cssutils.ser`` meanwhile (then theirs stays).
+    """
+    with _LOCK:
+        if _Installed.count == 0:
+            _Installed.switch = _SerializerSwitch(cssutils.ser)
+            cssutils.setSerializer(_Installed.switch)
+            _logger().addFilter(_FILTER)
+        _Installed.count += 1
+    _INSIDE.depth += 1
+    try:
+        yield
+    finally:
+        _INSIDE.depth -= 1
+        with _LOCK:
+            _Installed.count -= 1
+            if _Installed.count == 0:
+                switch, _Installed.switch = _Installed.switch, None
+                if cssutils.ser is switch:
+                    cssutils.setSerializer(object.__getattribute__(switch, "outside"))
+                _logger().removeFilter(_FILTER)
+
+
+def _fetch_nothing(url: str) -> None:
+    """A cssutils fetcher that loads no URL (cssutils then leaves the @import empty)."""
+    return None
+
+
+def parse_stylesheet(css: str, *, validate: bool) -> Any:
+    """``cssutils.parseString(css)`` without loading any ``@import url(...)``.
+
+    cssutils' default parser loads every @import with urllib, whatever
+    premailer's allow_network says: a request per render to wherever a
+    template's CSS points (found by tests/test_hostile_speed.py). The @import
+    stays in ``<style>`` for clients, as css-inline leaves it.
+    """
+    return cssutils.CSSParser(fetcher=_fetch_nothing).parseString(css, validate=validate)

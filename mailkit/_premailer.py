@@ -1,0 +1,224 @@
+"""Adapter: every premailer internal mailkit relies on, and nowhere else.
+
+mailkit's premailer is a subclass that overrides three private methods and
+wraps ``transform``:
+
+* ``_parse_css_string``: cssutils' parser that loads no ``@import``
+  (allow_network=False stops premailer's own fetches, not cssutils').
+* ``_parse_style_rules``: memoised. premailer re-parses each ``<style>`` and
+  re-serialises every rule on every transform (about 60% of its time on a
+  digest) although a template and theme give the same CSS every time.
+* ``_style_to_basic_html_attributes``: skipped. It only ever sets the
+  attributes in :data:`BASIC_ATTRIBUTES`, all of which mailkit disables (MRML
+  writes the ones Outlook needs), and re-parses every inlined style for it.
+* ``transform``: run inside :func:`mailkit._cssutils.mailkit_settings`, with
+  the keys of premailer's process-wide declaration cache tagged as mailkit's
+  for this thread (see :class:`_KeySwitch`).
+
+tests/test_adapters.py fails, loudly, when an upgrade moves any of this.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import sys
+import threading
+import types
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["BASIC_ATTRIBUTES", "StyleRules", "transform"]
+
+# the HTML attributes premailer would copy from inlined CSS: MRML already
+# writes the ones Outlook needs, and a copied width="100%" breaks images there
+BASIC_ATTRIBUTES = ("width", "height", "align", "bgcolor", "valign")
+
+# premailer.merge_style.csstext_to_pairs caches, process-wide (premailer.cache,
+# a cachetools LFU) and keyed by the CSS text alone, the (property, value)
+# pairs cssutils' serializer made of it. mailkit's serializer writes
+# "Roboto,Arial" where the default one writes "Roboto, Arial", so a style seen
+# first by another premailer user gave mailkit that user's spelling, and the
+# reverse. While mailkit inlines, the wrapper's key function (cachetools reads
+# ``cache_key`` from the wrapper at each call) tags the keys of a thread inside
+# mailkit, so each side only ever reads its own entries; other threads get the
+# key they always had. Pinned in tests/test_adapters.py.
+_TAG = "mailkit"
+
+
+class _KeySwitch:
+    """The cache key of premailer's csstext_to_pairs, tagged for a thread inside mailkit."""
+
+    def __init__(self, outside: Any) -> None:
+        from ._cssutils import inside_mailkit  # loaded with premailer
+
+        self.outside = outside
+        self.inside = inside_mailkit
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = self.outside(*args, **kwargs)
+        return (_TAG, key) if self.inside() else key
+
+
+class _Installed:
+    count = 0
+    lock = threading.Lock()
+
+
+@contextmanager
+def _tagged_cache_keys() -> Iterator[None]:
+    """The key switch on premailer's csstext_to_pairs while any mailkit inlining runs (re-entrant, thread-safe)."""
+    from premailer.merge_style import csstext_to_pairs
+
+    with _Installed.lock:
+        if _Installed.count == 0 and not isinstance(csstext_to_pairs.cache_key, _KeySwitch):
+            csstext_to_pairs.cache_key = _KeySwitch(csstext_to_pairs.cache_key)
+        _Installed.count += 1
+    try:
+        yield
+    finally:
+        with _Installed.lock:
+            _Installed.count -= 1
+            switch = csstext_to_pairs.cache_key
+            if _Installed.count == 0 and isinstance(switch, _KeySwitch):
+                csstext_to_pairs.cache_key = switch.outside
+
+
+class StyleRules:
+    """A memo of premailer's parsed ``<style>`` blocks: (CSS, index, keep_style_tags) -> (rules, leftover).
+
+    The result depends only on those and on options mailkit fixes; it is
+    built under mailkit's cssutils settings, so it holds mailkit's spelling.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._rules: OrderedDict[tuple[str, int, bool], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, bool]) -> Any:
+        with self._lock:
+            hit = self._rules.get(key)
+            if hit is not None:
+                self._rules.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[str, int, bool], value: Any) -> None:
+        with self._lock:
+            self._rules[key] = value
+            while len(self._rules) > self.size:
+                self._rules.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in sys.modules for a module until its first attribute is read, then imports it.
+
+    Unlike importlib.util.LazyLoader's module, it keeps a real ``__spec__``:
+    on Python 3.11 ``import requests`` reads ``requests.__spec__`` (is it still
+    initialising?), which makes LazyLoader's module load at once.
+    """
+
+    def __getattr__(self, attr: str) -> Any:
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        module = importlib.import_module(name)
+        # from now on any holder of this stand-in reads the real module's names
+        self.__dict__.update(module.__dict__)
+        return getattr(module, attr)
+
+
+def _defer_requests() -> None:
+    """Let premailer's ``import requests`` cost nothing until requests is used.
+
+    premailer imports requests at the top of premailer.premailer for its
+    network mode, which mailkit never turns on (allow_network=False): 30-60 ms
+    of every cold CLI run (urllib3, http.client, charset detection). premailer
+    only stores the module (``self.session = session or requests``), so a
+    stand-in that imports the real requests on first use is enough, and
+    premailer is not patched. Any other user of requests in the process gets
+    the real module: through the stand-in on its first attribute, directly
+    after that. Pinned in tests/test_inliners.py.
+    """
+    if "requests" in sys.modules:
+        return
+    spec = importlib.util.find_spec("requests")
+    if spec is None:
+        return
+    stand_in = _DeferredModule("requests")
+    stand_in.__spec__ = spec
+    stand_in.__file__ = spec.origin
+    sys.modules["requests"] = stand_in
+
+
+@functools.cache
+def premailer_class() -> Any:
+    """mailkit's premailer class, imported on first use: a css-inline render never loads premailer or cssutils."""
+    _defer_requests()
+    import premailer
+
+    # cssutils too is loaded only here (premailer needs it anyway)
+    from ._cssutils import parse_stylesheet
+
+    class _Premailer(premailer.Premailer):
+        """premailer with the overrides described in this module's docstring."""
+
+        rules: StyleRules  # set by transform() below
+        # how often the stock _parse_style_rules ran (the memo missed); tests read it
+        parsed = 0
+
+        def _parse_css_string(self, css_body: str, validate: bool = True) -> Any:
+            # mailkit memoises the parsed rules below, so premailer's own parse cache is not needed
+            return parse_stylesheet(css_body, validate=validate)
+
+        def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
+            key = (css_body, ruleset_index, self.keep_style_tags)
+            hit = self.rules.get(key)
+            if hit is not None:
+                return hit
+            type(self).parsed += 1
+            result = super()._parse_style_rules(css_body, ruleset_index)
+            self.rules.put(key, result)
+            return result
+
+        def _style_to_basic_html_attributes(self, element: Any, style_content: str, force: bool = False) -> None:
+            # every attribute it can set is in BASIC_ATTRIBUTES, all disabled (pinned in tests)
+            return None
+
+    return _Premailer
+
+
+def transform(root: Any, *, keep_style_tags: bool, remove_classes: bool, rules: StyleRules) -> None:
+    """Inline the CSS of the parsed document ``root`` in place, offline, keeping ``!important``.
+
+    Every premailer knob mailkit relies on is spelled out here.
+    """
+    inliner = premailer_class()(
+        base_url=None,
+        disable_link_rewrites=True,
+        allow_network=False,
+        allow_loading_external_files=False,
+        external_styles=None,
+        # premailer strips !important by default, which breaks MJML's
+        # column stacking (.mj-column-per-50 { width:100% !important }).
+        strip_important=False,
+        keep_style_tags=keep_style_tags,
+        remove_classes=remove_classes,
+        exclude_pseudoclasses=True,
+        disable_validation=True,
+        cache_css_parsing=True,
+        disable_basic_attributes=list(BASIC_ATTRIBUTES),
+        align_floating_images=False,
+        remove_unset_properties=True,
+        method="html",
+    )
+    inliner.rules = rules
+    from ._cssutils import mailkit_settings  # loaded with premailer, by premailer_class() above
+
+    with mailkit_settings(), _tagged_cache_keys():
+        inliner.transform(root, pretty_print=False)
