@@ -47,7 +47,7 @@ from .models import (
     Sender,
 )
 from .personalize import PreparedEmail
-from .render import RenderOptions, prepare, render
+from .render import Renderer, RenderOptions, prepare, render
 from .rendered import RenderedEmail
 from .sanitize import LIMITS, Limits
 from .smtp import SMTPTransport
@@ -88,6 +88,7 @@ __all__ = [
     "Recipient",
     "RenderOptions",
     "RenderedEmail",
+    "Renderer",
     "RetryPolicy",
     "SMTPTransport",
     "Section",

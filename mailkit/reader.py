@@ -47,7 +47,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
 from .errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
-from .sanitize import LIMITS, Limits, check_text
+from .sanitize import Limits, check_text, current_limits
 
 __all__ = ["check_data", "read_data_file", "read_source"]
 
@@ -298,12 +298,14 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
     return data
 
 
-def read_data_file(path: Path, limits: Limits = LIMITS) -> Any:
+def read_data_file(path: Path, limits: Limits | None = None) -> Any:
     """Read and parse a fixture or theme file (``.yaml``, ``.yml``, ``.json``, ``.toml``), then :func:`check_data`.
 
     Refused with :class:`InvalidFixtureError` or :class:`LimitExceededError`
     naming the file and line or field path: see the module docstring.
     """
+    if limits is None:  # the limits of the render under way
+        limits = current_limits()
     source = str(path)
     if path.suffix not in (".yaml", ".yml", ".json", ".toml"):
         raise InvalidFixtureError(source, [("", "unsupported file type (use .json, .yaml, .yml or .toml)")])
@@ -352,7 +354,7 @@ def _field(path: list[Any]) -> str:
     return out
 
 
-def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
+def check_data(data: Any, source: str, limits: Limits | None = None) -> None:
     """Walk parsed data (or a caller's dict) once, refusing what no fixture holds.
 
     Nesting deeper than ``limits.max_data_depth``, more than
@@ -361,6 +363,8 @@ def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
     lone surrogates, keys with line breaks or refused characters, and
     duplicate JSON keys; errors name the field path.
     """
+    if limits is None:  # the limits of the render under way
+        limits = current_limits()
     path: list[Any] = []  # keys (str), indices (int) or other keys (a 1-tuple): formatted only for an error
     on_path: set[int] = set()
     count = 0
