@@ -271,3 +271,19 @@ def test_renderers_in_one_process_give_what_each_gives_alone(tmp_path: Path) -> 
             assert render_digest(name, tmp_path, made[name]) == alone[name], name
     # and a renderer made after the others have rendered
     assert render_digest("author", tmp_path) == alone["author"]
+
+
+def test_the_readmes_renderer_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python API"):]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start:section.index("\n```", start)]
+    try:
+        import css_inline  # noqa: F401
+    except ImportError:  # mailkit[fast] is not installed here: the same example with premailer
+        code = code.replace('inliner="css-inline"', 'inliner="premailer"')
+    monkeypatch.chdir(ROOT)  # its my_templates folder is the reader's own: absent here, and so skipped
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    assert namespace["email"].subject == "Morning Briefing: China hits back over cyberspying charges"
+    assert namespace["renderer"].globals == {"site_name": "Example News"}
