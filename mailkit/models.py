@@ -69,7 +69,7 @@ def _text(value: str) -> str:
     problem = check_text(value)
     if problem:
         raise PydanticCustomError("unsafe_text", problem)
-    limit = current_limits().max_field_chars  # the rendering Renderer's, else mailkit.LIMITS
+    limit = current_limits().max_field_chars  # the rendering Renderer's limits, else the defaults
     if len(value) > limit:
         raise PydanticCustomError("too_long", f"{len(value)} characters, over the limit of {limit}")
     return _newlines(value)

@@ -5,15 +5,15 @@ entry point reads it (``load_edition``, ``load_theme``, ``render``, ``mailkit
 check``, the preview index, ``fixture_pairs``); a dict passed to ``render()``
 gets the same walk. What is refused, and why:
 
-* a file over ``LIMITS.max_file_bytes``, before it is parsed (a 44 MB fixture
+* a file over ``Limits.max_file_bytes``, before it is parsed (a 44 MB fixture
   took 50 s and 876 MB before failing);
 * YAML anchors, aliases and merge keys, at compose time with line and column:
   a 271-byte fixture of nested aliases expands to billions of values (and a
   self-referencing alias to a cycle);
 * duplicate keys, with key and line (TOML refuses them itself): last-wins
   would silently drop what an editor wrote;
-* nesting deeper than ``LIMITS.max_data_depth`` and more than
-  ``LIMITS.max_data_values`` values, counted while composing YAML and walking
+* nesting deeper than ``Limits.max_data_depth`` and more than
+  ``Limits.max_data_values`` values, counted while composing YAML and walking
   anything else, so nothing recurses unbounded or expands shared references;
   a dict that contains itself is refused;
 * integers beyond 64 bits (``int()`` raises ValueError at 4,300 digits, and
@@ -76,7 +76,7 @@ else:  # pragma: no cover - PyYAML built without libyaml: the pure-Python parser
 
 
 class _Refused(yaml.YAMLError):
-    """Something the loader refuses, with where it is; ``limit``: one of :data:`LIMITS`."""
+    """Something the loader refuses, with where it is; ``limit``: one of the :class:`Limits` fields."""
 
     def __init__(self, problem: str, mark: Any, *, limit: bool = False) -> None:
         super().__init__(problem)

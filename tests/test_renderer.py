@@ -287,3 +287,19 @@ def test_the_readmes_renderer_example_runs(monkeypatch: pytest.MonkeyPatch) -> N
     exec(code, namespace)
     assert namespace["email"].subject == "Morning Briefing: China hits back over cyberspying charges"
     assert namespace["renderer"].globals == {"site_name": "Example News"}
+
+
+def test_every_limit_is_read_through_the_limits_in_force() -> None:
+    # the whole class: a module that read mailkit.LIMITS (an attribute, a default argument
+    # fixed at import, a fallback) would ignore a renderer's limits; sanitize defines them
+    # and current_limits() is the one way to read them
+    import re
+
+    allowed = ("from .sanitize import",  # importing the name is not reading it
+               "Limits | Mapping[str, Any] = LIMITS",  # Renderer's default argument: it puts it in force
+               "replace(LIMITS, max_data_values")  # feeds' own fixed limits, derived from the defaults
+    offenders = [f"{path.name}:{n}: {line.strip()}" for path in sorted((ROOT / "mailkit").glob("*.py"))
+                 if path.name not in ("sanitize.py", "__init__.py")
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"\bLIMITS\b", line) and not any(a in line for a in allowed)]
+    assert offenders == []
