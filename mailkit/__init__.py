@@ -48,7 +48,7 @@ from .models import (
     Sender,
 )
 from .personalize import PreparedEmail
-from .render import RenderOptions, prepare, render
+from .render import Renderer, RenderOptions, prepare, render
 from .rendered import RenderedEmail
 from .sanitize import LIMITS, Limits
 from .smtp import SMTPTransport
@@ -96,6 +96,7 @@ __all__ = [
     "RenderOptions",
     "RenderWarning",
     "RenderedEmail",
+    "Renderer",
     "RetryPolicy",
     "SMTPTransport",
     "Section",

@@ -11,7 +11,7 @@ from pathlib import Path
 from ._mrml import MrmlError, mjml_to_html
 from .errors import MjmlCompileError
 from .paths import template_dirs
-from .sanitize import LIMITS, safe_url
+from .sanitize import current_limits, safe_url
 
 __all__ = ["CompileOptions", "compile_mjml"]
 
@@ -86,8 +86,9 @@ class _IncludeLoader:
         # itself overflowed its stack (a segfault, not an error), and two
         # includes of a file that includes another twice ... grow as 2**n
         self.loads += 1
-        if self.loads > LIMITS.max_mj_includes:
-            raise _Refused(f"mj-include {path!r} refused: over {LIMITS.max_mj_includes} mj-include loads "
+        most = current_limits().max_mj_includes
+        if self.loads > most:
+            raise _Refused(f"mj-include {path!r} refused: over {most} mj-include loads "
                            "in one template (does a file include itself?) (Limits.max_mj_includes)")
         # mj-include may only read files inside the template folders: no
         # absolute paths, no "../" escapes, no symlinks out of a folder.

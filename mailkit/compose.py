@@ -11,11 +11,13 @@ output, step and time limits of :class:`mailkit.Limits` (see :mod:`mailkit.sandb
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,9 +31,20 @@ from markupsafe import Markup
 from .errors import CatalogError, LimitExceededError, TemplateError, TemplateNotFoundError
 from .paths import template_dirs
 from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
-from .sanitize import LIMITS, encode_for_mrml
+from .sanitize import Limits, current_limits, encode_for_mrml
 
-__all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "find_template", "list_templates", "names_used"]
+__all__ = [
+    "MAILKIT_FILTERS",
+    "TEMPLATE_SUFFIX",
+    "TemplateInfo",
+    "Templates",
+    "builtin_names",
+    "compose",
+    "find_template",
+    "list_templates",
+    "names_used",
+    "shared_templates",
+]
 
 TEMPLATE_SUFFIX = ".mjml.j2"
 TEXT_SUFFIX = ".txt.j2"
@@ -127,12 +140,16 @@ def join_names(names: Iterable[str], conjunction: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
+# mailkit's own filters, in every environment; a Renderer's ``filters`` may not replace them
+MAILKIT_FILTERS: Mapping[str, Callable[..., Any]] = MappingProxyType(
+    {"css": css, "datetime": format_datetime, "date": format_date, "join_names": join_names})
+
+
 def _is_template(path: Path) -> bool:
     return path.name.endswith(TEMPLATE_SUFFIX) and not path.name.startswith(("_", "base"))
 
 
-@lru_cache(maxsize=32)
-def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
+def _new_environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
     # ``text``: the environment for explicit plain-text templates (TEMPLATE.txt.j2),
     # where HTML escaping would put entities into the text part.
     env = BoundedSandbox(
@@ -150,7 +167,7 @@ def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
         extensions=["jinja2.ext.i18n"],
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # named placeholders, escaped values
-    env.add_filters({"css": css, "datetime": format_datetime, "date": format_date, "join_names": join_names})
+    env.add_filters(dict(MAILKIT_FILTERS))
     return env
 
 
@@ -203,76 +220,151 @@ def _template_line(err: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
-def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[str | Path] = (),
-            suffix: str = TEMPLATE_SUFFIX) -> str:
-    """Render template ``template`` (a name like ``"breaking"``) with ``context`` into MJML text."""
-    env = _environment(tuple(template_dirs(extra_dirs)), suffix == TEXT_SUFFIX)
-    name = find_template(template, extra_dirs) if suffix == TEMPLATE_SUFFIX else template + suffix
-    try:
-        return render_bounded(env.get_template(name), context, LIMITS)
-    except jinja2.TemplateSyntaxError as err:
-        raise TemplateError(err.message or str(err), template=Path(err.filename or err.name or name).name,
-                            line=err.lineno) from err
-    except jinja2.TemplateNotFound as err:
-        tname, line = _template_line(err)
-        raise TemplateError(f"template not found: {err.name}", template=tname or name, line=line) from err
-    except (jinja2.UndefinedError, SecurityError) as err:
-        tname, line = _template_line(err)
-        raise TemplateError(str(err), template=tname or name, line=line) from err
-    except (LimitExceededError, CatalogError):
-        raise
-    except RecursionError as err:
-        raise TemplateError("recursion too deep", template=name) from err
-    except Exception as err:
-        tname, line = _template_line(err)
-        raise TemplateError(f"{type(err).__name__}: {err}", template=tname or name, line=line) from err
-
-
 def text_template_exists(template: str, extra_dirs: Iterable[str | Path] = ()) -> bool:
     """Whether ``TEMPLATE.txt.j2`` gives this template an explicit plain-text part."""
     return any((d / f"{template}{TEXT_SUFFIX}").is_file() for d in template_dirs(extra_dirs))
 
 
 
-# (folders, template) -> (the templates it was worked out from, the names)
-_NAMES_USED: dict[tuple[tuple[Path, ...], str], tuple[tuple[tuple[str, Any], ...], frozenset[str] | None]] = {}
+# (template) -> (the templates it was worked out from, the names)
+_NamesUsed = dict[str, tuple[tuple[tuple[str, Any], ...], frozenset[str] | None]]
+
+
+class Templates:
+    """The templates of one search path: its two sandboxed Jinja environments
+    (MJML, and plain text for ``TEMPLATE.txt.j2``), whose compiled templates
+    they cache and reload when a file changes, and what each template refers to.
+
+    A :class:`mailkit.Renderer` owns one; ``filters`` and ``globals`` are its
+    author's additions, in these environments only. ``dirs`` is the whole
+    search path, as :func:`mailkit.paths.template_dirs` gives it (caller
+    folders first, the packaged one last). Safe to use from several threads.
+    """
+
+    def __init__(self, dirs: Iterable[Path], *, filters: Mapping[str, Callable[..., Any]] | None = None,
+                 globals: Mapping[str, Any] | None = None) -> None:
+        self.dirs = tuple(dirs)
+        # the caller's folders: what the lookup functions below take (they add the packaged one)
+        self._extra = self.dirs[:-1]
+        self._filters = dict(filters or {})
+        self._globals = dict(globals or {})
+        self._environments: dict[bool, BoundedSandbox] = {}
+        self._lock = threading.Lock()
+        self._names_used: _NamesUsed = {}
+
+    def environment(self, text: bool = False) -> BoundedSandbox:
+        """The MJML environment (``text=True``: the plain-text one, without HTML escaping)."""
+        env = self._environments.get(text)
+        if env is None:
+            with self._lock:  # one per Templates, however many threads ask first
+                env = self._environments.get(text)
+                if env is None:
+                    env = _new_environment(self.dirs, text)
+                    env.add_filters(self._filters)
+                    env.globals.update(self._globals)
+                    self._environments[text] = env
+        return env
+
+    def find(self, name: str) -> str:
+        """The loader name of template ``name`` (``"breaking"`` -> ``"breaking.mjml.j2"``)."""
+        return find_template(name, self._extra)
+
+    def list_templates(self) -> list[TemplateInfo]:
+        """Every renderable template in these folders (see :func:`list_templates`)."""
+        return list_templates(self._extra)
+
+    def has_text_template(self, template: str) -> bool:
+        """Whether ``TEMPLATE.txt.j2`` gives this template an explicit plain-text part."""
+        return text_template_exists(template, self._extra)
+
+    def compose(self, template: str, context: Mapping[str, Any], suffix: str = TEMPLATE_SUFFIX,
+                limits: Limits | None = None) -> str:
+        """Render template ``template`` (a name like ``"breaking"``) with ``context`` into MJML text,
+        within ``limits`` (the limits in force: :func:`mailkit.sanitize.current_limits`)."""
+        env = self.environment(suffix == TEXT_SUFFIX)
+        name = self.find(template) if suffix == TEMPLATE_SUFFIX else template + suffix
+        try:
+            return render_bounded(env.get_template(name), context, limits or current_limits())
+        except jinja2.TemplateSyntaxError as err:
+            raise TemplateError(err.message or str(err), template=Path(err.filename or err.name or name).name,
+                                line=err.lineno) from err
+        except jinja2.TemplateNotFound as err:
+            tname, line = _template_line(err)
+            raise TemplateError(f"template not found: {err.name}", template=tname or name, line=line) from err
+        except (jinja2.UndefinedError, SecurityError) as err:
+            tname, line = _template_line(err)
+            raise TemplateError(str(err), template=tname or name, line=line) from err
+        except (LimitExceededError, CatalogError):
+            raise
+        except RecursionError as err:
+            raise TemplateError("recursion too deep", template=name) from err
+        except Exception as err:
+            tname, line = _template_line(err)
+            raise TemplateError(f"{type(err).__name__}: {err}", template=tname or name, line=line) from err
+
+    def names_used(self, template: str) -> frozenset[str] | None:
+        """The context names (``article``, ``sections`` ...) that template ``template``
+        and every template it extends, includes or imports refer to; ``None`` when
+        that cannot be known (a template named by a variable, or one that does not load).
+
+        Worked out from the templates' syntax trees once, and again when one of
+        them changes on disk (Jinja's own reload check, a stat per template).
+        """
+        env = self.environment()
+        key = template + TEMPLATE_SUFFIX
+        try:
+            hit = self._names_used.get(key)
+            if hit is not None and all(env.get_template(n) is t for n, t in hit[0]):
+                return hit[1]
+            loaded: dict[str, Any] = {}
+            names: set[str] = set()
+            known = True
+            todo = [key]
+            while todo:
+                name = todo.pop()
+                if name in loaded:
+                    continue
+                loaded[name] = env.get_template(name)
+                tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+                names |= jinja2.meta.find_undeclared_variables(tree)
+                for ref in jinja2.meta.find_referenced_templates(tree):
+                    if ref is None:
+                        known = False
+                    else:
+                        todo.append(ref)
+        except jinja2.TemplateError:  # compose() reports errors; here it only means "cannot tell"
+            return None
+        if len(self._names_used) > 256:  # bounded: one entry per template name asked about
+            self._names_used.clear()
+        result = frozenset(names) if known else None
+        self._names_used[key] = (tuple(loaded.items()), result)
+        return result
+
+
+@lru_cache(maxsize=1)
+def builtin_names() -> tuple[frozenset[str], frozenset[str]]:
+    """The filters and globals every environment has: Jinja's, the sandbox's and mailkit's."""
+    env = _new_environment(())
+    return frozenset(env.filters), frozenset(env.globals)
+
+
+@lru_cache(maxsize=32)
+def shared_templates(dirs: tuple[Path, ...]) -> Templates:
+    """The :class:`Templates` of a search path without author filters or globals,
+    shared by the module-level functions (``mailkit.render()`` and the ones below)."""
+    return Templates(dirs)
+
+
+def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
+    return shared_templates(dirs).environment(text)
+
+
+def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[str | Path] = (),
+            suffix: str = TEMPLATE_SUFFIX) -> str:
+    """Render template ``template`` (a name like ``"breaking"``) with ``context`` into MJML text."""
+    return shared_templates(tuple(template_dirs(extra_dirs))).compose(template, context, suffix)
 
 
 def names_used(template: str, extra_dirs: Iterable[str | Path] = ()) -> frozenset[str] | None:
-    """The context names (``article``, ``sections`` ...) that template ``template``
-    and every template it extends, includes or imports refer to; ``None`` when
-    that cannot be known (a template named by a variable, or one that does not load).
-
-    Worked out from the templates' syntax trees once, and again when one of
-    them changes on disk (Jinja's own reload check, a stat per template).
-    """
-    dirs = tuple(template_dirs(extra_dirs))
-    env = _environment(dirs)
-    key = (dirs, template + TEMPLATE_SUFFIX)
-    try:
-        hit = _NAMES_USED.get(key)
-        if hit is not None and all(env.get_template(n) is t for n, t in hit[0]):
-            return hit[1]
-        loaded: dict[str, Any] = {}
-        names: set[str] = set()
-        known = True
-        todo = [key[1]]
-        while todo:
-            name = todo.pop()
-            if name in loaded:
-                continue
-            loaded[name] = env.get_template(name)
-            tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
-            names |= jinja2.meta.find_undeclared_variables(tree)
-            for ref in jinja2.meta.find_referenced_templates(tree):
-                if ref is None:
-                    known = False
-                else:
-                    todo.append(ref)
-    except jinja2.TemplateError:  # compose() reports errors; here it only means "cannot tell"
-        return None
-    if len(_NAMES_USED) > 256:  # bounded: one entry per template and folder list
-        _NAMES_USED.clear()
-    result = frozenset(names) if known else None
-    _NAMES_USED[key] = (tuple(loaded.items()), result)
-    return result
+    """:meth:`Templates.names_used` for the templates in ``extra_dirs`` and the packaged ones."""
+    return shared_templates(tuple(template_dirs(extra_dirs))).names_used(template)

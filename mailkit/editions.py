@@ -49,7 +49,7 @@ from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitE
 from .fixtures import load_theme
 from .models import Article, Edition, Newsletter
 from .reader import check_data, read_source
-from .sanitize import LIMITS, WHOLE_TAG, raw_depth_exceeds, resolve_url, sanitize_body
+from .sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
 from .warning import RenderWarning, warning_code
 
 __all__ = [
@@ -666,7 +666,8 @@ def _build(entries: list[_Entry], *, newsletter: Newsletter, name: str, base: st
     # the newest N, shown in the feed's own order: a newsroom ranks its top story first
     order = {id(story): index for index, (story, _) in enumerate(stories)}
     stories.sort(key=lambda s: s[1], reverse=True)
-    cap = min(limit or LIMITS.max_stories, LIMITS.max_stories)
+    most = current_limits().max_stories
+    cap = min(limit or most, most)
     if len(stories) > cap:
         warn(RenderWarning("feed-stories-left-out", f"{name}: {len(stories) - cap} older "
                            f"stor{'y' if len(stories) - cap == 1 else 'ies'} left out (limit {cap})"))

@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from ._pydantic import ModelMetaclass
 from .errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
-from .sanitize import LIMITS, UrlKind, check_text, resolve_url, safe_url
+from .sanitize import UrlKind, check_text, current_limits, resolve_url, safe_url
 
 __all__ = [
     "Article",
@@ -69,8 +69,9 @@ def _text(value: str) -> str:
     problem = check_text(value)
     if problem:
         raise PydanticCustomError("unsafe_text", problem)
-    if len(value) > LIMITS.max_field_chars:
-        raise PydanticCustomError("too_long", f"{len(value)} characters, over the limit of {LIMITS.max_field_chars}")
+    limit = current_limits().max_field_chars  # the rendering Renderer's limits, else the defaults
+    if len(value) > limit:
+        raise PydanticCustomError("too_long", f"{len(value)} characters, over the limit of {limit}")
     return _newlines(value)
 
 
@@ -573,10 +574,9 @@ class Edition(_Model):
     @model_validator(mode="after")
     def _check_limits(self) -> Edition:
         stories = len(self.articles) + sum(len(s.articles) for s in self.sections) + len(self.more_stories)
-        if stories > LIMITS.max_stories:
-            raise PydanticCustomError(
-                "limit", "{n} stories, over the limit of {limit}", {"n": stories, "limit": LIMITS.max_stories}
-            )
+        most = current_limits().max_stories
+        if stories > most:
+            raise PydanticCustomError("limit", "{n} stories, over the limit of {limit}", {"n": stories, "limit": most})
         return self
 
     @property

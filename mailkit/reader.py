@@ -5,15 +5,15 @@ entry point reads it (``load_edition``, ``load_theme``, ``render``, ``mailkit
 check``, the preview index, ``fixture_pairs``); a dict passed to ``render()``
 gets the same walk. What is refused, and why:
 
-* a file over ``LIMITS.max_file_bytes``, before it is parsed (a 44 MB fixture
+* a file over ``Limits.max_file_bytes``, before it is parsed (a 44 MB fixture
   took 50 s and 876 MB before failing);
 * YAML anchors, aliases and merge keys, at compose time with line and column:
   a 271-byte fixture of nested aliases expands to billions of values (and a
   self-referencing alias to a cycle);
 * duplicate keys, with key and line (TOML refuses them itself): last-wins
   would silently drop what an editor wrote;
-* nesting deeper than ``LIMITS.max_data_depth`` and more than
-  ``LIMITS.max_data_values`` values, counted while composing YAML and walking
+* nesting deeper than ``Limits.max_data_depth`` and more than
+  ``Limits.max_data_values`` values, counted while composing YAML and walking
   anything else, so nothing recurses unbounded or expands shared references;
   a dict that contains itself is refused;
 * integers beyond 64 bits (``int()`` raises ValueError at 4,300 digits, and
@@ -48,7 +48,7 @@ from yaml.resolver import Resolver
 
 from ._yaml import Parser as _Parser
 from .errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
-from .sanitize import LIMITS, Limits, check_text
+from .sanitize import Limits, check_text, current_limits
 
 __all__ = ["check_data", "read_data_file", "read_source"]
 
@@ -65,7 +65,7 @@ _KEY_BREAK = re.compile("[\t\n\r\u2028\u2029]")
 
 
 class _Refused(yaml.YAMLError):
-    """Something the loader refuses, with where it is; ``limit``: one of :data:`LIMITS`."""
+    """Something the loader refuses, with where it is; ``limit``: one of the :class:`Limits` fields."""
 
     def __init__(self, problem: str, mark: Any, *, limit: bool = False) -> None:
         super().__init__(problem)
@@ -287,12 +287,14 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
     return data
 
 
-def read_data_file(path: Path, limits: Limits = LIMITS) -> Any:
+def read_data_file(path: Path, limits: Limits | None = None) -> Any:
     """Read and parse a fixture or theme file (``.yaml``, ``.yml``, ``.json``, ``.toml``), then :func:`check_data`.
 
     Refused with :class:`InvalidFixtureError` or :class:`LimitExceededError`
     naming the file and line or field path: see the module docstring.
     """
+    if limits is None:  # the limits of the render under way
+        limits = current_limits()
     source = str(path)
     if path.suffix not in (".yaml", ".yml", ".json", ".toml"):
         raise InvalidFixtureError(source, [("", "unsupported file type (use .json, .yaml, .yml or .toml)")])
@@ -341,7 +343,7 @@ def _field(path: list[Any]) -> str:
     return out
 
 
-def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
+def check_data(data: Any, source: str, limits: Limits | None = None) -> None:
     """Walk parsed data (or a caller's dict) once, refusing what no fixture holds.
 
     Nesting deeper than ``limits.max_data_depth``, more than
@@ -350,6 +352,8 @@ def check_data(data: Any, source: str, limits: Limits = LIMITS) -> None:
     lone surrogates, keys with line breaks or refused characters, and
     duplicate JSON keys; errors name the field path.
     """
+    if limits is None:  # the limits of the render under way
+        limits = current_limits()
     path: list[Any] = []  # keys (str), indices (int) or other keys (a 1-tuple): formatted only for an error
     on_path: set[int] = set()
     count = 0

@@ -6,32 +6,35 @@
 from __future__ import annotations
 
 import html as html_lib
+import keyword
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from markupsafe import Markup
 
 from .checks import deliverability_warnings
 from .compile import CompileOptions, compile_mjml
-from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, compose, find_template, names_used, text_template_exists
+from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, TemplateInfo, Templates, builtin_names, shared_templates
 from .errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError
 from .fixtures import find_theme, load_edition, load_theme, no_theme_message
 from .i18n import Labels, labels, missing_catalog, script_font_stack
 from .inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
-from .models import Article, Edition, Fonts, Recipient
+from .models import Article, Brand, Edition, Fonts, Recipient
 from .paths import template_dirs
 from .personalize import PreparedEmail, RecipientSlots, new_nonce, slot_token
 from .rendered import RenderedEmail
-from .sanitize import cut_body, encode_for_mrml, sanitize_body
+from .sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
 from .text import TextEngine, TextOptions, document_lines, text_engine
 from .warning import WARNING_CODES, RenderWarning, unknown_codes
 
-__all__ = ["RenderOptions", "RenderedEmail", "prepare", "render"]
+__all__ = ["RenderOptions", "RenderedEmail", "Renderer", "prepare", "render", "renderer_for"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,40 +76,52 @@ class RenderOptions:
     text_engine: str | TextEngine = "html2text"
 
     def __post_init__(self) -> None:
-        # a plain string would be taken apart letter by letter as folders
-        dirs = self.template_dirs
-        if isinstance(dirs, str | Path):
-            dirs = (dirs,)
-        dirs = tuple(dirs) if isinstance(dirs, Iterable) else dirs
-        if not isinstance(dirs, tuple) or not all(isinstance(d, str | Path) for d in dirs):
-            raise OptionsError(f"options.template_dirs: expected folder paths, not {self.template_dirs!r}")
-        object.__setattr__(self, "template_dirs", dirs)
-        if self.theme is not None and not isinstance(self.theme, str | Path):
-            raise OptionsError(f"options.theme: expected a theme name or file, not {type(self.theme).__name__}")
-        if not isinstance(self.strict, bool):
-            raise OptionsError(f"options.strict: expected True or False, not {self.strict!r}")
-        # a plain string is one code, not its letters
-        ignore = (self.ignore,) if isinstance(self.ignore, str) else self.ignore
-        ignore = tuple(ignore) if isinstance(ignore, Iterable) else ignore
-        if not isinstance(ignore, tuple) or not all(isinstance(c, str) for c in ignore):
-            raise OptionsError(f"options.ignore: expected warning codes, not {self.ignore!r}")
-        if unknown := unknown_codes(ignore):
-            raise OptionsError(f"options.ignore: unknown warning code {unknown[0]!r} (codes: {', '.join(WARNING_CODES)})")
-        object.__setattr__(self, "ignore", ignore)
-        try:
-            inline_engine(self.inliner)
-        except InliningError as err:
-            raise OptionsError(f"options.inliner: {err}") from err
-        try:
-            text_engine(self.text_engine)
-        except TextError as err:
-            raise OptionsError(f"options.text_engine: {err}") from err
-        for name, kind in (("text", TextOptions), ("inline", InlineOptions), ("link_tagging", LinkTagging)):
-            value = getattr(self, name)
-            if isinstance(value, Mapping):
-                object.__setattr__(self, name, _dataclass_from(kind, value, f"options.{name}"))
-            elif not isinstance(value, kind) and not (name == "link_tagging" and value is None):
-                raise OptionsError(f"options.{name}: expected {kind.__name__} or a mapping, not {type(value).__name__}")
+        for name, value in _checked_settings("options.", {f.name: getattr(self, f.name) for f in fields(self)}).items():
+            object.__setattr__(self, name, value)
+
+
+def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The render settings in ``values`` (RenderOptions' fields), checked and normalised;
+    a wrong one is an :class:`OptionsError` naming it (``options.theme: ...``, ``where`` first)."""
+    # a plain string would be taken apart letter by letter as folders
+    dirs = values["template_dirs"]
+    if isinstance(dirs, str | Path):
+        dirs = (dirs,)
+    dirs = tuple(dirs) if isinstance(dirs, Iterable) else dirs
+    if not isinstance(dirs, tuple) or not all(isinstance(d, str | Path) for d in dirs):
+        raise OptionsError(f"{where}template_dirs: expected folder paths, not {values['template_dirs']!r}")
+    out = {**values, "template_dirs": dirs}
+    theme = values["theme"]
+    if theme is not None and not isinstance(theme, str | Path):
+        raise OptionsError(f"{where}theme: expected a theme name or file, not {type(theme).__name__}")
+    if not isinstance(values["strict"], bool):
+        raise OptionsError(f"{where}strict: expected True or False, not {values['strict']!r}")
+    cut = values["max_body_chars"]
+    if cut is not None and (not isinstance(cut, int) or isinstance(cut, bool) or cut < 1):
+        raise OptionsError(f"{where}max_body_chars: expected a number of characters (1 or more) or None, not {cut!r}")
+    # a plain string is one code, not its letters
+    ignore = (values["ignore"],) if isinstance(values["ignore"], str) else values["ignore"]
+    ignore = tuple(ignore) if isinstance(ignore, Iterable) else ignore
+    if not isinstance(ignore, tuple) or not all(isinstance(c, str) for c in ignore):
+        raise OptionsError(f"{where}ignore: expected warning codes, not {values['ignore']!r}")
+    if unknown := unknown_codes(ignore):
+        raise OptionsError(f"{where}ignore: unknown warning code {unknown[0]!r} (codes: {', '.join(WARNING_CODES)})")
+    out["ignore"] = ignore
+    try:
+        inline_engine(values["inliner"])
+    except InliningError as err:
+        raise OptionsError(f"{where}inliner: {err}") from err
+    try:
+        text_engine(values["text_engine"])
+    except TextError as err:
+        raise OptionsError(f"{where}text_engine: {err}") from err
+    for name, kind in (("text", TextOptions), ("inline", InlineOptions), ("link_tagging", LinkTagging)):
+        value = values[name]
+        if isinstance(value, Mapping):
+            out[name] = _dataclass_from(kind, value, f"{where}{name}")
+        elif not isinstance(value, kind) and not (name == "link_tagging" and value is None):
+            raise OptionsError(f"{where}{name}: expected {kind.__name__} or a mapping, not {type(value).__name__}")
+    return out
 
 
 def _dataclass_from(kind: Any, values: Mapping[Any, Any], where: str) -> Any:
@@ -388,76 +403,333 @@ def _check_placeholders(slots: RecipientSlots, composed: str, template: str) -> 
         raise TemplateError(problem, template=template)
 
 
+# the names every template's context holds (see _context); an author's global may not hide one
+CONTEXT_NAMES = frozenset({
+    "template", "edition", "newsletter", "brand", "colors", "fonts", "tz", "footer", "article", "articles",
+    "sections", "more_stories", "editor_note", "date", "subject", "preheader", "lang", "dir", "body", "voice",
+    "image_box", "leaves_out", "body_markup", "gettext", "ngettext", "_", "labels_in", "recipient",
+    "unsubscribe_url", "preferences_url",
+})
+# what Jinja reads as a constant or an operator, never as a name
+_JINJA_WORDS = frozenset({"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
+                          "if", "else", "recursive", "with", "without", "context", "ignore", "missing"})
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+_search_path = template_dirs  # Renderer's argument of that name hides the function
+
+
+def _checked_additions(filters: Any, globals_: Any) -> tuple[dict[str, Callable[..., Any]], dict[str, Any]]:
+    """An author's extra filters and globals, checked: names templates can write, callables
+    for filters, and none that would replace one of mailkit's or Jinja's own (``css``,
+    ``escape``, ``range``) or hide a name of the render context (``article``)."""
+    own_filters, own_globals = builtin_names()
+    out: list[dict[str, Any]] = []
+    for argument, given, taken in (("filters", filters, own_filters), ("globals", globals_, own_globals)):
+        if not isinstance(given, Mapping):
+            raise OptionsError(f"{argument}: expected a mapping of names to values, not {type(given).__name__}")
+        checked: dict[str, Any] = {}
+        for name, value in given.items():
+            where = f"{argument}[{name!r}]"
+            if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name in _JINJA_WORDS:
+                raise OptionsError(f"{where}: not a name a template can use (letters, digits and '_')")
+            if name in taken:
+                raise OptionsError(f"{where}: templates already have a {argument[:-1]} named {name!r} "
+                                   "(mailkit's or Jinja's own); choose another name")
+            if argument == "globals" and name in CONTEXT_NAMES:
+                raise OptionsError(f"{where}: {name!r} is a name of the render context, which would hide "
+                                   "this global; choose another name")
+            if argument == "filters" and not callable(value):
+                raise OptionsError(f"{where}: expected a callable, not {type(value).__name__}")
+            checked[name] = value
+        out.append(checked)
+    return out[0], out[1]
+
+
+def _checked_limits(limits: Any) -> Limits:
+    if isinstance(limits, Mapping):
+        limits = _dataclass_from(Limits, limits, "limits")
+    if not isinstance(limits, Limits):
+        raise OptionsError(f"limits: expected mailkit.Limits or a mapping, not {type(limits).__name__}")
+    for f in fields(limits):
+        value = getattr(limits, f.name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise OptionsError(f"limits.{f.name}: expected a number over 0, not {value!r}")
+    return limits
+
+
+def _checked_recipient(recipient: Recipient | Mapping[str, Any] | None) -> Recipient | None:
+    if isinstance(recipient, Mapping):
+        return Recipient.validate_from(recipient, "recipient")
+    if recipient is not None and not isinstance(recipient, Recipient):
+        raise OptionsError(f"recipient: expected a Recipient or a mapping, not {type(recipient).__name__}")
+    return recipient
+
+
+class Renderer:
+    """Templates, theme, limits and settings, set once, for rendering many emails.
+
+    Like ``jinja2.Environment`` or ``httpx.Client``: construct one and keep it.
+    It owns what it caches: its templates compiled by Jinja (reloaded when a
+    file changes), what each template refers to, its theme as loaded. Its
+    ``limits`` apply to its own renders only (other renderers, threads and
+    tasks keep theirs), and its ``filters`` and ``globals`` reach its own
+    templates only. A renderer never changes once made; it may render in
+    several threads at once.
+
+    >>> renderer = Renderer(template_dirs=["my_templates"], theme="harbor-ledger")   # doctest: +SKIP
+    >>> email = renderer.render("digest", "fixtures/digest-morning-briefing.yaml")   # doctest: +SKIP
+
+    Arguments are keyword-only and those of :class:`RenderOptions`, plus
+    ``limits`` (a :class:`Limits`, or a mapping of its fields), ``filters`` and
+    ``globals`` (names templates can use; none may replace mailkit's or Jinja's
+    own, nor a name of the render context). A wrong one is an
+    :class:`OptionsError` naming it. :func:`mailkit.render` is this with a
+    renderer made from its ``options`` (kept for the next call with the same ones).
+    """
+
+    _where = ""  # how errors name a setting: "theme" here, "options.theme" for from_options()
+
+    def __init__(self, *, template_dirs: Iterable[str | Path] | str | Path = (), theme: str | Path | None = None,
+                 limits: Limits | Mapping[str, Any] = LIMITS, link_tagging: LinkTagging | Mapping[str, Any] | None = None,
+                 strict: bool = False, max_body_chars: int | None = None,
+                 text: TextOptions | Mapping[str, Any] = TextOptions(),  # noqa: B008  # frozen: a shared default is safe
+                 inline: InlineOptions | Mapping[str, Any] = InlineOptions(),  # noqa: B008
+                 inliner: Inliner | InlineEngine = "premailer", text_engine: str | TextEngine = "html2text",
+                 ignore: Iterable[str] = (),
+                 filters: Mapping[str, Callable[..., Any]] = _EMPTY, globals: Mapping[str, Any] = _EMPTY) -> None:
+        settings = _checked_settings(self._where, {
+            "template_dirs": template_dirs, "theme": theme, "strict": strict, "text": text, "inline": inline,
+            "inliner": inliner, "link_tagging": link_tagging, "max_body_chars": max_body_chars,
+            "text_engine": text_engine, "ignore": ignore})
+        self._limits = _checked_limits(limits)
+        checked_filters, checked_globals = _checked_additions(filters, globals)
+        self._filters: Mapping[str, Callable[..., Any]] = MappingProxyType(checked_filters)
+        self._globals: Mapping[str, Any] = MappingProxyType(checked_globals)
+        # the folders as they are now: a later change of the working directory changes nothing
+        dirs = tuple(_search_path(settings["template_dirs"]))
+        self._extra = dirs[:-1]
+        self._options = RenderOptions(**{**settings, "template_dirs": self._extra})
+        # built lazily (the first render compiles): cheap to make, shared by with_options()
+        self._templates = Templates(dirs, filters=checked_filters, globals=checked_globals)
+        self._themes: dict[tuple[Path, int, int], Brand] = {}
+
+    @classmethod
+    def from_options(cls, options: RenderOptions | Mapping[str, Any], *,
+                     limits: Limits | Mapping[str, Any] = LIMITS, filters: Mapping[str, Callable[..., Any]] = _EMPTY,
+                     globals: Mapping[str, Any] = _EMPTY) -> Renderer:
+        """A renderer with the settings of ``options`` (a :class:`RenderOptions` or a mapping of its fields)."""
+        options = render_options(options)
+        renderer = cls(**{f.name: getattr(options, f.name) for f in fields(options)},
+                       limits=limits, filters=filters, globals=globals)
+        renderer._where = "options."  # the caller wrote options.theme: errors at render time say so
+        return renderer
+
+    @property
+    def options(self) -> RenderOptions:
+        """The render settings (``template_dirs`` resolved: the folders this renderer reads)."""
+        return self._options
+
+    @property
+    def limits(self) -> Limits:
+        """The limits this renderer's renders run within."""
+        return self._limits
+
+    @property
+    def filters(self) -> Mapping[str, Callable[..., Any]]:
+        """The author's filters its templates have, besides mailkit's and Jinja's own (read-only)."""
+        return self._filters
+
+    @property
+    def globals(self) -> Mapping[str, Any]:
+        """The author's globals its templates have (read-only)."""
+        return self._globals
+
+    def _arguments(self) -> dict[str, Any]:
+        options = self._options
+        return {**{f.name: getattr(options, f.name) for f in fields(options)},
+                "limits": self._limits, "filters": self._filters, "globals": self._globals}
+
+    def with_options(self, **changes: Any) -> Renderer:
+        """A renderer like this one with some arguments changed (``with_options(theme="nbc-news")``).
+
+        It shares this one's compiled templates while the folders, filters and
+        globals stay the same, and its loaded themes while the folders do.
+        """
+        arguments = self._arguments()
+        for key in changes:
+            if key not in arguments:
+                raise OptionsError(f"{key}: unknown option (options: {', '.join(arguments)})")
+        renderer = Renderer(**{**arguments, **changes})
+        renderer._where = self._where
+        if renderer._templates.dirs == self._templates.dirs:
+            renderer._themes = self._themes
+            if renderer._filters == self._filters and renderer._globals == self._globals:
+                renderer._templates = self._templates
+        return renderer
+
+    def list_templates(self) -> list[TemplateInfo]:
+        """Every template this renderer can render, its folders' overriding packaged ones of the same name."""
+        return self._templates.list_templates()
+
+    def _theme(self) -> Brand | None:
+        """The theme's :class:`Brand`, loaded again only when its file changes."""
+        theme = self._options.theme
+        if theme is None:
+            return None
+        path = find_theme(theme, self._extra)
+        if path is None:  # the option's fault, not the edition's
+            raise OptionsError(f"{self._where}theme: {no_theme_message(theme, self._extra)}")
+        try:
+            st = path.stat()
+        except OSError:
+            return load_theme(path, self._extra)  # gone since: load_theme says so
+        key = (path.resolve(), st.st_mtime_ns, st.st_size)
+        brand = self._themes.get(key)
+        if brand is None:
+            brand = load_theme(path, self._extra)
+            if len(self._themes) >= 16:  # bounded: one entry per version of the file
+                self._themes.clear()
+            self._themes[key] = brand
+        return brand
+
+    def prepare(self, template: str, edition: Edition | Mapping[str, Any] | str | Path) -> PreparedEmail:
+        """Run the whole pipeline once, with placeholders for recipient fields.
+
+        >>> prepared = renderer.prepare("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
+        >>> for reader in readers:                                                                # doctest: +SKIP
+        ...     send(prepared.personalize(reader).to_message())
+        """
+        with limits_in_force(self._limits):
+            return self._prepare(template, edition)
+
+    def _prepare(self, template: str, edition: Edition | Mapping[str, Any] | str | Path) -> PreparedEmail:
+        options, dirs, templates = self._options, self._extra, self._templates
+        templates.find(template)
+        edition = load_edition(edition, extra_dirs=dirs)
+        brand = self._theme()
+        if brand is not None:
+            edition = edition.model_copy(update={"newsletter": edition.newsletter.model_copy(update={"brand": brand})})
+        warnings: list[RenderWarning] = []
+        nonce = new_nonce()
+        slots = RecipientSlots(nonce)
+        watched = watch_edition(edition)
+        context = _context(template, edition, warnings, slots, watched, options.max_body_chars, dirs)
+        warnings.extend(w.in_template(template) for w in _language_warnings(edition, dirs))
+
+        mjml = templates.compose(template, context, limits=self._limits)
+        _check_placeholders(slots, mjml, template + TEMPLATE_SUFFIX)
+        used = templates.names_used(template)
+        warnings.extend(_unshown(template, edition, used))
+        warnings.extend(unshown_story_fields(template, watched, _covered(template, edition, used)))
+        warnings.extend(w.in_template(template) for w in _image_warnings(edition))
+        compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
+                                                     template=template, extra_dirs=dirs))
+        footer = edition.newsletter.footer
+        compiled = tag_links(
+            compiled, tagging=options.link_tagging, slots=_story_slots(edition),
+            skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
+            recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
+        )
+        text_options = options.text
+        here = labels(edition.lang, templates.dirs)
+        if text_options.links_heading is None:
+            text_options = replace(text_options, links_heading=here.text("Links:"))
+        if text_options.button_label is None:
+            # the button's label, then its URL on the next line ("Read the full story:"); the
+            # placeholder survives the formatting: the text stage fills it for each button
+            text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
+        html, tree = inline_document(compiled, options.inliner, options.inline)
+        text: list[Any] | str
+        if templates.has_text_template(template):
+            text = templates.compose(template, context, suffix=TEXT_SUFFIX, limits=self._limits)
+            _check_placeholders(slots, text, template + TEXT_SUFFIX)
+        else:
+            # the text stage takes apart the tree just inlined and serialised
+            text = document_lines(tree, options.text_engine, text_options)
+
+        prepared = PreparedEmail.build(
+            template=template, edition=edition, subject=context["subject"], preheader=context["preheader"],
+            mjml=mjml, html=html, text=text, text_options=text_options, nonce=nonce,
+            fallbacks=tuple(slots.fallbacks), warnings=(),
+        )
+        warnings.extend(deliverability_warnings(prepared._personalize(None)))
+        if options.strict and any(w.code not in options.ignore for w in warnings):
+            raise DeliverabilityError([w for w in warnings if w.code not in options.ignore])
+        return replace(prepared, warnings=tuple(warnings))
+
+    def render(self, template: str, edition: Edition | Mapping[str, Any] | str | Path,
+               recipient: Recipient | Mapping[str, Any] | None = None) -> RenderedEmail:
+        """Render ``edition`` (an :class:`Edition`, a dict, or a fixture path) with ``template``.
+
+        ``recipient`` personalises it (first name, own unsubscribe link, link
+        parameters); it equals ``prepare(template, edition).personalize(recipient)``
+        byte for byte (the same code, without compiling a fill for one recipient).
+
+        >>> email = renderer.render("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
+        >>> email.subject, email.html, email.text                                             # doctest: +SKIP
+        """
+        with limits_in_force(self._limits):
+            reader = _checked_recipient(recipient)
+            return self._prepare(template, edition)._personalize(reader)
+
+    def __repr__(self) -> str:
+        return f"Renderer(template_dirs={self._options.template_dirs!r}, theme={self._options.theme!r})"
+
+
+# The renderers behind render() and prepare(), one per options and folders (a
+# relative folder is another folder after a chdir), sharing compiled templates
+# per folder list with the module-level compose(): a render with options
+# compiles nothing the last one with equal options compiled.
+_RENDERERS: dict[tuple[RenderOptions, tuple[Path, ...]], Renderer] = {}
+_RENDERERS_MAX = 32
+_RENDERERS_LOCK = threading.Lock()
+
+
+def _new_default(options: RenderOptions, dirs: tuple[Path, ...]) -> Renderer:
+    renderer = Renderer.from_options(options)
+    if renderer._templates.dirs == dirs:  # the folders have not changed since they were looked up
+        renderer._templates = shared_templates(dirs)
+    return renderer
+
+
+def renderer_for(options: RenderOptions | Mapping[str, Any] | None = None) -> Renderer:
+    """The renderer :func:`render` and :func:`prepare` use for ``options`` (kept for the next call)."""
+    options = render_options(options)
+    dirs = tuple(template_dirs(options.template_dirs)) if options.template_dirs else _PACKAGED
+    key = (options, dirs)
+    try:
+        renderer = _RENDERERS.get(key)
+    except TypeError:  # an option that cannot be a key (an inliner object without a hash): not kept
+        return _new_default(options, dirs)
+    if renderer is None:
+        renderer = _new_default(options, dirs)
+        with _RENDERERS_LOCK:
+            if len(_RENDERERS) >= _RENDERERS_MAX:
+                del _RENDERERS[next(iter(_RENDERERS))]  # the oldest
+            renderer = _RENDERERS.setdefault(key, renderer)
+    return renderer
+
+
+_PACKAGED = tuple(template_dirs(()))
+
+
 def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
             options: RenderOptions | Mapping[str, Any] = RenderOptions()) -> PreparedEmail:
-    """Run the whole pipeline once, with placeholders for recipient fields.
+    """Run the whole pipeline once, with placeholders for recipient fields: :meth:`Renderer.prepare`
+    with the renderer for ``options``.
 
     >>> prepared = prepare("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
     >>> for reader in readers:                                                       # doctest: +SKIP
     ...     send(prepared.personalize(reader).to_message())
     """
-    options = render_options(options)
-    dirs = tuple(options.template_dirs)
-    find_template(template, dirs)
-    edition = load_edition(edition, extra_dirs=dirs)
-    if options.theme is not None:
-        if find_theme(options.theme, dirs) is None:  # the option's fault, not the edition's
-            raise OptionsError(f"options.theme: {no_theme_message(options.theme, dirs)}")
-        brand = load_theme(options.theme, dirs)
-        edition = edition.model_copy(update={"newsletter": edition.newsletter.model_copy(update={"brand": brand})})
-    warnings: list[RenderWarning] = []
-    nonce = new_nonce()
-    slots = RecipientSlots(nonce)
-    watched = watch_edition(edition)
-    context = _context(template, edition, warnings, slots, watched, options.max_body_chars, dirs)
-    warnings.extend(w.in_template(template) for w in _language_warnings(edition, dirs))
-
-    mjml = compose(template, context, extra_dirs=dirs)
-    _check_placeholders(slots, mjml, template + TEMPLATE_SUFFIX)
-    used = names_used(template, dirs)
-    warnings.extend(_unshown(template, edition, used))
-    warnings.extend(unshown_story_fields(template, watched, _covered(template, edition, used)))
-    warnings.extend(w.in_template(template) for w in _image_warnings(edition))
-    compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
-                                                 template=template, extra_dirs=dirs))
-    footer = edition.newsletter.footer
-    compiled = tag_links(
-        compiled, tagging=options.link_tagging, slots=_story_slots(edition),
-        skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
-        recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
-    )
-    text_options = options.text
-    here = labels(edition.lang, template_dirs(dirs))
-    if text_options.links_heading is None:
-        text_options = replace(text_options, links_heading=here.text("Links:"))
-    if text_options.button_label is None:
-        # the button's label, then its URL on the next line ("Read the full story:"); the
-        # placeholder survives the formatting: the text stage fills it for each button
-        text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
-    html, tree = inline_document(compiled, options.inliner, options.inline)
-    text: list[Any] | str
-    if text_template_exists(template, dirs):
-        text = compose(template, context, extra_dirs=dirs, suffix=TEXT_SUFFIX)
-        _check_placeholders(slots, text, template + TEXT_SUFFIX)
-    else:
-        # the text stage takes apart the tree just inlined and serialised
-        text = document_lines(tree, options.text_engine, text_options)
-
-    prepared = PreparedEmail.build(
-        template=template, edition=edition, subject=context["subject"], preheader=context["preheader"],
-        mjml=mjml, html=html, text=text, text_options=text_options, nonce=nonce,
-        fallbacks=tuple(slots.fallbacks), warnings=(),
-    )
-    warnings.extend(deliverability_warnings(prepared._personalize(None)))
-    if options.strict and any(w.code not in options.ignore for w in warnings):
-        raise DeliverabilityError([w for w in warnings if w.code not in options.ignore])
-    return replace(prepared, warnings=tuple(warnings))
+    return renderer_for(options).prepare(template, edition)
 
 
 def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
            options: RenderOptions | Mapping[str, Any] = RenderOptions(),
            recipient: Recipient | Mapping[str, Any] | None = None) -> RenderedEmail:
-    """Render ``edition`` (an :class:`Edition`, a dict, or a fixture path) with ``template``.
+    """Render ``edition`` (an :class:`Edition`, a dict, or a fixture path) with ``template``:
+    :meth:`Renderer.render` with the renderer for ``options``.
 
     ``recipient`` personalises it (first name, own unsubscribe link, link
     parameters); it equals ``prepare(template, edition, options).personalize(recipient)``
@@ -466,8 +738,4 @@ def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
     >>> email = render("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
     >>> email.subject, email.html, email.text                                    # doctest: +SKIP
     """
-    if isinstance(recipient, Mapping):
-        recipient = Recipient.validate_from(recipient, "recipient")
-    elif recipient is not None and not isinstance(recipient, Recipient):
-        raise OptionsError(f"recipient: expected a Recipient or a mapping, not {type(recipient).__name__}")
-    return prepare(template, edition, options)._personalize(recipient)
+    return renderer_for(options).render(template, edition, recipient)

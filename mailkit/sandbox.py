@@ -9,7 +9,7 @@ how Jinja compiles templates:
   ``import``, ``from`` and ``extends`` all load through it, so a symlink to
   ``/etc/passwd``, a symlinked folder, ``..`` or an absolute name is refused
   whichever tag names it.
-* A budget per render (:data:`mailkit.LIMITS`): the characters a template
+* A budget per render (the rendering Renderer's :class:`mailkit.Limits`): the characters a template
   writes, counted as Jinja streams them; loop iterations and macro calls,
   counted by a check the code generator puts at the top of every loop and
   macro body (Jinja's own MAX_RANGE bounds only ``range()``); wall-clock time,
@@ -46,7 +46,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup
 
-from .sanitize import LIMITS, Limits
+from .sanitize import Limits, current_limits
 
 __all__ = ["BoundedSandbox", "FolderLoader", "TemplateLimit", "TemplateRefused", "render_bounded"]
 
@@ -126,7 +126,7 @@ _MAX_INT_BITS = 64 * 1024  # 20,000 decimal digits: more than any count or date 
 
 def _limits() -> Limits:
     budget = _BUDGET.get()
-    return budget.limits if budget is not None else LIMITS
+    return budget.limits if budget is not None else current_limits()
 
 
 def _over(what: str, size: int) -> TemplateLimit:
@@ -195,8 +195,11 @@ def counting(finalize: Callable[[Any], Any] | None, *, autoescape: bool) -> Call
     return counted
 
 
-def render_bounded(template: jinja2.Template, context: Any, limits: Limits = LIMITS) -> str:
-    """``template.render(context)``, within ``limits``: output counted as Jinja streams it."""
+def render_bounded(template: jinja2.Template, context: Any, limits: Limits | None = None) -> str:
+    """``template.render(context)``, within ``limits`` (by default the limits in force,
+    :func:`mailkit.sanitize.current_limits`): output counted as Jinja streams it."""
+    if limits is None:
+        limits = current_limits()
     budget = _Budget(limits, time.monotonic() + limits.max_template_seconds)
     reset = _BUDGET.set(budget)
     try:

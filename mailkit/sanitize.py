@@ -20,6 +20,9 @@ import ipaddress
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
@@ -38,8 +41,10 @@ __all__ = [
     "UrlKind",
     "WHOLE_TAG",
     "check_text",
+    "current_limits",
     "cut_body",
     "encode_for_mrml",
+    "limits_in_force",
     "raw_depth_exceeds",
     "resolve_url",
     "safe_url",
@@ -84,6 +89,29 @@ class Limits:
 
 
 LIMITS = Limits()
+
+# The limits of the render under way: a Renderer's own, set for the duration of
+# one render (``limits_in_force``); LIMITS outside any. A context variable, not a
+# module global, so renders with different limits in other threads (or asyncio
+# tasks) at the same time each keep their own.
+_IN_FORCE: ContextVar[Limits] = ContextVar("mailkit_limits", default=LIMITS)
+
+
+def current_limits() -> Limits:
+    """The limits in force: the rendering :class:`mailkit.Renderer`'s, else :data:`LIMITS`."""
+    return _IN_FORCE.get()
+
+
+@contextmanager
+def limits_in_force(limits: Limits) -> Iterator[Limits]:
+    """Make ``limits`` the ones every check reads (:func:`current_limits`) inside the ``with`` block,
+    in this thread or task only; the previous ones are back afterwards, whatever happens."""
+    token = _IN_FORCE.set(limits)
+    try:
+        yield limits
+    finally:
+        _IN_FORCE.reset(token)
+
 
 UrlKind = Literal["link", "image", "font-css"]
 
@@ -191,8 +219,9 @@ def safe_url(value: str, *, kind: UrlKind = "link", field: str = "url") -> str:
     >>> safe_url("https://Exämple.org/ü?q=a>b")
     'https://xn--exmple-cua.org/%C3%BC?q=a%3Eb'
     """
-    if len(value) > LIMITS.max_field_chars:
-        raise UnsafeUrlError(f"URL is {len(value)} characters, over the limit of {LIMITS.max_field_chars}",
+    limit = current_limits().max_field_chars
+    if len(value) > limit:
+        raise UnsafeUrlError(f"URL is {len(value)} characters, over the limit of {limit}",
                              field=field, unsafe=False)
     try:
         return _canonical(value, kind)
@@ -422,7 +451,7 @@ def _span(attrs: str, name: str) -> int:
     return int(m.group(1)) if m else 1
 
 
-def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
+def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
     """Give the tables of cleaned body HTML the classes the templates style.
 
     ``table.mk-table`` (a data table: it keeps its semantics for screen
@@ -433,6 +462,8 @@ def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
     layout: ``role="presentation"``. Works on nh3's output, which is well
     formed (every cell closed, attributes double-quoted), so a scan is exact.
     """
+    if limits is None:  # the limits of the render under way
+        limits = current_limits()
     if "<table" not in html:
         return html
     out: list[str] = []
@@ -610,7 +641,7 @@ def _schemes_in(html: str) -> set[str]:
     return found | _LINK_SCHEMES | _IMAGE_SCHEMES
 
 
-def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits = LIMITS) -> SanitizedHtml:
+def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits | None = None) -> SanitizedHtml:
     """Clean CMS body HTML to the email-safe allowlist.
 
     Embeds (a video, a post, a player) become link cards first
@@ -622,6 +653,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     other element or attribute the allowlist removes
     (``articles[0].body: dropped 2 <form> element(s)``), once per name.
     """
+    if limits is None:  # the limits of the render under way
+        limits = current_limits()
     size = len(html.encode("utf-8", "surrogatepass"))
     if size > limits.max_body_bytes:
         raise LimitExceededError(f"{field}: body is {size} bytes, over the limit of {limits.max_body_bytes}")

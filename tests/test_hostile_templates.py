@@ -143,18 +143,15 @@ def test_unbounded_recursion_is_a_template_error(tmp_path: Path) -> None:
     fails(tmp_path, "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "recursion too deep", line=None)
 
 
-def test_the_limits_are_mailkits_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the budget reads mailkit.LIMITS: a smaller limit fails what the default lets through
+def test_the_limits_are_the_renderers_limits(tmp_path: Path) -> None:
+    # the budget reads the rendering Renderer's limits: a smaller limit fails what the default lets through
     write(tmp_path, "t.mjml.j2", WRAP.format("{% for i in range(50) %}{{ 'a' * 100 }}{% endfor %}"))
     render(tmp_path)
-    import mailkit.compose
-
-    monkeypatch.setattr(mailkit.compose, "LIMITS", mailkit.Limits(max_template_output=3000))
     with pytest.raises(mailkit.TemplateError, match="over the limit of 3,000"):
-        render(tmp_path)
-    monkeypatch.setattr(mailkit.compose, "LIMITS", mailkit.Limits(max_template_steps=20))
+        mailkit.Renderer(template_dirs=tmp_path, limits=mailkit.Limits(max_template_output=3000)).render("t", SEED)
     with pytest.raises(mailkit.TemplateError, match="over 20 loop iterations"):
-        render(tmp_path)
+        mailkit.Renderer(template_dirs=tmp_path, limits={"max_template_steps": 20}).render("t", SEED)
+    render(tmp_path)  # and mailkit.render() still has the defaults
 
 
 def test_ordinary_template_work_is_within_the_limits(tmp_path: Path) -> None:
