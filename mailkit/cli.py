@@ -286,7 +286,7 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
 
 def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
     """Every (template, fixture file) pair in the given fixture folders and the packaged one."""
-    from .fixtures import fixture_pairs as pairs
+    from .compose import fixture_pairs as pairs
     from .paths import FIXTURES_DIR
 
     return pairs(template_dirs, (*fixture_dirs, FIXTURES_DIR))
