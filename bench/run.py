@@ -38,7 +38,7 @@ import mailkit  # noqa: E402
 from mailkit.compile import compile_mjml  # noqa: E402
 from mailkit.compose import compose  # noqa: E402
 from mailkit.fixtures import load_edition  # noqa: E402
-from mailkit.message import BulkMessages  # noqa: E402
+from mailkit.personalize import BulkMessages  # noqa: E402
 from mailkit.text import html_to_text  # noqa: E402
 
 FIXTURES = {

@@ -48,10 +48,10 @@ from .checks import GMAIL_CLIP_BYTES, clip_size
 from .compose import list_templates
 from .errors import MailkitError
 from .fixtures import fixture_files, load_edition
+from .message import RenderedEmail
 from .models import Recipient
 from .paths import FIXTURES_DIR, template_dirs
 from .render import RenderOptions, render
-from .rendered import RenderedEmail
 
 __all__ = ["PreviewServer", "serve"]
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from .rendered import RenderedEmail
+from .message import RenderedEmail
 
 __all__ = ["check_snapshot", "pairs"]
 

@@ -23,11 +23,12 @@ from .i18n import Labels, labels, missing_catalog, script_font_stack
 from .inline import InlineOptions, Inliner, inline_document
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
+from .message import RenderedEmail
 from .models import Article, Edition, Fonts, Recipient
 from .paths import template_dirs
-from .personalize import PreparedEmail, RecipientSlots, new_nonce, slot_token
-from .rendered import RenderedEmail
+from .personalize import PreparedEmail
 from .sanitize import cut_body, encode_for_mrml, sanitize_body
+from .slots import RecipientSlots, new_nonce, slot_token
 from .text import TextOptions, tree_text_lines
 
 __all__ = ["RenderOptions", "RenderedEmail", "prepare", "render"]
@@ -417,7 +418,7 @@ def prepare(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         mjml=mjml, html=html, text=text, text_options=text_options, nonce=nonce,
         fallbacks=tuple(slots.fallbacks), warnings=(),
     )
-    warnings.extend(deliverability_warnings(prepared._personalize(None)))
+    warnings.extend(deliverability_warnings(prepared.personalize(None)))
     if options.strict and warnings:
         raise DeliverabilityError(warnings)
     return replace(prepared, warnings=tuple(warnings))
@@ -439,4 +440,4 @@ def render(template: str, edition: Edition | Mapping[str, Any] | str | Path,
         recipient = Recipient.validate_from(recipient, "recipient")
     elif recipient is not None and not isinstance(recipient, Recipient):
         raise OptionsError(f"recipient: expected a Recipient or a mapping, not {type(recipient).__name__}")
-    return prepare(template, edition, options)._personalize(recipient)
+    return prepare(template, edition, options).personalize(recipient)
