@@ -30,7 +30,7 @@ from .errors import (
 from .fixtures import edition_schema, load_edition, load_theme
 from .inline import CssInlineEngine, InlineEngine, InlineOptions, PremailerEngine
 from .links import LinkTagging
-from .message import BulkMessages, build_message, message_bytes
+from .message import RenderedEmail, build_message, message_bytes
 from .models import (
     Article,
     Author,
@@ -47,9 +47,8 @@ from .models import (
     Section,
     Sender,
 )
-from .personalize import PreparedEmail
+from .personalize import BulkMessages, PreparedEmail
 from .render import Renderer, RenderOptions, prepare, render
-from .rendered import RenderedEmail
 from .sanitize import LIMITS, Limits
 from .smtp import SMTPTransport
 from .spam import SpamReport, spam_reports

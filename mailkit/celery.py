@@ -39,9 +39,8 @@ from celery import Celery
 from .deliver import Progress, RetryPolicy, Unusable, campaign_id, deliver
 from .errors import SendError
 from .journal import STATES, Journal
-from .message import BulkMessages
 from .models import Recipient, Sender
-from .personalize import PreparedEmail
+from .personalize import BulkMessages, PreparedEmail
 from .smtp import SMTPTransport
 
 __all__ = ["BATCH", "RedisJournal", "app", "deliver_batch", "enqueue", "follow", "store_prepared"]

@@ -24,8 +24,9 @@ import click
 from .compose import list_templates
 from .errors import HeaderError, InvalidFixtureError, MailkitError
 from .fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
+from .message import RenderedEmail
 from .models import Sender
-from .render import RenderedEmail, RenderOptions, render
+from .render import RenderOptions, render
 
 __all__ = ["main"]
 
@@ -305,7 +306,7 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
 
 def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
     """Every (template, fixture file) pair in the given fixture folders and the packaged one."""
-    from .fixtures import fixture_pairs as pairs
+    from .compose import fixture_pairs as pairs
     from .paths import FIXTURES_DIR
 
     return pairs(template_dirs, (*fixture_dirs, FIXTURES_DIR))
@@ -556,7 +557,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
     (failed, still deferred, or the run was interrupted), 1 on an error.
     """
     from .deliver import RetryPolicy, count_recipients, deliver, read_recipients
-    from .message import BulkMessages
+    from .personalize import BulkMessages
     from .render import prepare
     from .smtp import DirectoryTransport, MboxTransport, SMTPTransport, Transport
 

@@ -29,6 +29,7 @@ from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from .errors import CatalogError, LimitExceededError, TemplateError, TemplateNotFoundError
+from .fixtures import fixture_files, load_edition
 from .paths import template_dirs
 from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
 from .sanitize import Limits, current_limits, encode_for_mrml
@@ -41,6 +42,7 @@ __all__ = [
     "builtin_names",
     "compose",
     "find_template",
+    "fixture_pairs",
     "list_templates",
     "names_used",
     "shared_templates",
@@ -192,6 +194,22 @@ def list_templates(extra_dirs: Iterable[str | Path] = ()) -> list[TemplateInfo]:
             m = _DESCRIPTION.match(path.read_text(encoding="utf-8"))
             found[name] = TemplateInfo(name, path, m.group(1).splitlines()[0] if m else "")
     return [found[k] for k in sorted(found)]
+
+
+def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path]) -> list[tuple[str, Path]]:
+    """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names.
+
+    A fixture that fails to load raises its :class:`MailkitError` (the preview
+    lists such a file with its error instead: ``PreviewServer.catalogue``).
+    """
+    template_dirs = tuple(template_dirs)
+    names = {t.name for t in list_templates(template_dirs)}
+    found: list[tuple[str, Path]] = []
+    for folder in fixture_dirs:
+        for path in fixture_files(folder):
+            templates = load_edition(path, extra_dirs=template_dirs).templates
+            found.extend((template, path) for template in templates if template in names)
+    return found
 
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

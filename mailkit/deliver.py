@@ -39,9 +39,8 @@ from urllib.parse import parse_qsl
 from .dkim import DkimSigner
 from .errors import InvalidFixtureError, MailkitError, SendError
 from .journal import DONE, Journal
-from .message import BulkMessages
 from .models import Recipient, Sender
-from .personalize import PreparedEmail
+from .personalize import BulkMessages, PreparedEmail
 from .smtp import Connection, ConnectionLost, Envelope, RateLimit, Reply, Transport
 
 __all__ = ["DeliveryReport", "Progress", "RetryPolicy", "Unusable", "campaign_id", "count_recipients", "deliver",

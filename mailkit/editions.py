@@ -46,7 +46,7 @@ import yaml
 
 from ._feedparser import parse_date
 from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
-from .fixtures import load_theme
+from .fixtures import load_theme, theme_names
 from .models import Article, Edition, Newsletter
 from .reader import check_data, read_source
 from .sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
@@ -826,8 +826,6 @@ def _looks_like_fixture(head: bytes) -> bool:
 def edition_yaml(edition: Edition, *, comment: str | None = None) -> str:
     """``edition`` as a fixture file a person can edit, review and snapshot (validates as ``fixtures/schema.json``)."""
     data = edition.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
-    from .fixtures import theme_names
-
     # a shipped theme is written by name, as hand-written fixtures do
     theme = next((t for t in theme_names() if load_theme(t) == edition.newsletter.brand), None)
     if theme:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InvalidFixtureError
-from .models import Brand, Edition, translate_validation_error
+from .models import Brand, Edition
 from .paths import template_dirs
 from .reader import read_data_file, read_source
 
@@ -16,13 +16,11 @@ __all__ = [
     "edition_schema",
     "find_theme",
     "fixture_files",
-    "fixture_pairs",
     "load_edition",
     "load_theme",
     "no_theme_message",
     "theme_names",
     "theme_schema",
-    "translate_validation_error",
 ]
 
 
@@ -103,24 +101,6 @@ def theme_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "mailkit theme"
     return schema
-
-
-def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path]) -> list[tuple[str, Path]]:
-    """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names.
-
-    A fixture that fails to load raises its :class:`MailkitError` (the preview
-    lists such a file with its error instead: ``PreviewServer.catalogue``).
-    """
-    from .compose import list_templates
-
-    template_dirs = tuple(template_dirs)
-    names = {t.name for t in list_templates(template_dirs)}
-    found: list[tuple[str, Path]] = []
-    for folder in fixture_dirs:
-        for path in fixture_files(folder):
-            templates = load_edition(path, extra_dirs=template_dirs).templates
-            found.extend((template, path) for template in templates if template in names)
-    return found
 
 
 def fixture_files(folder: str | Path) -> list[Path]:

@@ -1,4 +1,4 @@
-"""Stage 5, message: a RenderedEmail as a ready-to-send MIME message.
+"""Stage 5, message: the rendered email (:class:`RenderedEmail`) as a ready-to-send MIME message.
 
 ``multipart/alternative`` with the text part first and the HTML last (clients
 show the last part they can), UTF-8, each part quoted-printable or base64,
@@ -19,28 +19,83 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import cached_property, lru_cache
+from typing import Any
 from urllib.parse import quote
 
 import idna
 
 from .errors import HeaderError
 from .models import Edition, Recipient, Sender, ascii_address
-from .personalize import VALUE_ORDER, Parts, PreparedEmail, html_escape
+from .slots import VALUE_ORDER, Parts, html_escape
+from .warning import RenderWarning
 
 _UNSUBSCRIBE = VALUE_ORDER.index("unsubscribeurl")  # its position in the values tuple
 
-if TYPE_CHECKING:
-    from .rendered import RenderedEmail
+__all__ = ["PreparedMessage", "RenderedEmail", "build_message", "check_address", "check_header", "encode_part",
+           "html_wire_size", "list_headers", "max_wire_size", "message_bytes", "wire_size"]
 
-__all__ = ["BulkMessages", "build_message", "check_address", "check_header", "encode_part", "html_wire_size",
-           "list_headers", "max_wire_size", "message_bytes", "wire_size"]
+
+# The email and its message live in one module: RenderedEmail.to_message() is
+# the message writer, and the writer reads a RenderedEmail (a module of its own
+# for either imported the other: an import cycle).
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A rendered email: subject, preheader, MJML, HTML, text, and what it was made from."""
+
+    template: str
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    edition: Edition
+    # RenderWarning: a str with a code, field and template (mailkit.warning)
+    warnings: tuple[RenderWarning, ...] = field(default=())
+    recipient: Recipient | None = None
+    # the MJML is built on first use: a bulk send never needs it
+    mjml_source: str | Callable[[], str] = field(default="", repr=False, compare=False)
+    # how the HTML was made (a prepared email's parts and this recipient's
+    # values), so that a message encodes it the way BulkMessages does
+    html_parts: tuple[Parts, tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def mjml(self) -> str:
+        """The composed MJML (for review and snapshots), with this recipient's values."""
+        return self.mjml_source if isinstance(self.mjml_source, str) else self.mjml_source()
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Subject, preheader, language, direction, size and warnings: what a snapshot's ``.yml`` holds."""
+        return {
+            "template": self.template,
+            "subject": self.subject,
+            "preheader": self.preheader,
+            "lang": self.edition.lang,
+            "dir": self.edition.dir,
+            "html_bytes": len(self.html.encode("utf-8")),
+            # plain strings: a YAML safe dumper refuses a str subclass
+            "warnings": [str(w) for w in self.warnings],
+        }
+
+    @property
+    def unsubscribe_url(self) -> str:
+        """The recipient's own unsubscribe URL, else the newsletter's."""
+        own = self.recipient.unsubscribe_url if self.recipient else None
+        return own or self.edition.newsletter.footer.unsubscribe_url
+
+    def to_message(self, to: str | Recipient | None = None, *, sender: Sender | None = None,
+                   date: datetime | None = None, message_id: str | None = None,
+                   message_id_domain: str | None = None) -> EmailMessage:
+        """A ready-to-send ``multipart/alternative`` message (see :func:`build_message`)."""
+        return build_message(self, to=to, sender=sender, date=date, message_id=message_id,
+                             message_id_domain=message_id_domain)
+
 
 # CR, LF and every other line break Python's str.splitlines() honours, and NUL.
 _LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00]")
@@ -417,7 +472,7 @@ def _bodies(email: RenderedEmail) -> tuple[tuple[str, bytes], tuple[str, bytes],
     two give the same bytes; any other is encoded whole.
     """
     text = _text_body(email.text)
-    source = email.__dict__.get("html_parts")
+    source = email.html_parts
     if source is not None:
         parts, values = source
         if parts.fill(values, html_escape) == email.html:
@@ -572,51 +627,48 @@ def message_bytes(email: RenderedEmail, **kwargs: Any) -> bytes:
     return _assemble(head, boundary, text, html)
 
 
-class BulkMessages:
-    """Complete messages for many recipients from one :class:`~mailkit.PreparedEmail`, fast.
+class PreparedMessage:
+    """What every reader's message of one prepared email shares, written once.
 
-    Headers that are the same for everyone are folded once and the HTML part
-    is quoted-printable encoded once, in pieces cut at the recipient slots;
-    each message then encodes only that recipient's values. Each message is
-    byte for byte what :func:`message_bytes` gives for
-    ``prepared.personalize(recipient)`` with the same date and Message-ID.
-
-    >>> bulk = BulkMessages(mailkit.prepare("digest", edition))          # doctest: +SKIP
-    >>> for reader in readers:                                           # doctest: +SKIP
-    ...     smtp.sendmail(sender, [reader.email], bulk.message(reader))
+    The headers that are the same for everyone are folded once and the HTML
+    part is quoted-printable encoded once, in pieces cut at the recipient
+    slots; :meth:`message` then encodes only one reader's values.
+    :class:`mailkit.BulkMessages` writes its messages with it.
     """
 
-    def __init__(self, prepared: PreparedEmail, *, sender: Sender | None = None,
+    def __init__(self, edition: Edition, subject: str, html: Parts, *, sender: Sender | None = None,
                  message_id_domain: str | None = None) -> None:
-        self.prepared = prepared
-        self.sender = _sender(prepared.edition, sender)
+        self.html = html
+        self.lang = edition.lang
+        self.sender = _sender(edition, sender)
         self.domain = message_id_domain or self.sender.address.rpartition("@")[2]
-        self._head = _header_bytes(_sender_headers(prepared.subject, self.sender))
-        self._list_id = _list_id(prepared.edition, self.sender)
-        self.boundary = _seed(prepared.html.static)
-        self._tail = _header_bytes(_mime_headers(prepared.edition.lang, self.boundary))
-        self._html_base64 = _html_cte(prepared.html.static) == BASE64
+        self._head = _header_bytes(_sender_headers(subject, self.sender))
+        self._list_id = _list_id(edition, self.sender)
+        self.boundary = _seed(html.static)
+        self._tail = _header_bytes(_mime_headers(edition.lang, self.boundary))
+        self._html_base64 = _html_cte(html.static) == BASE64
 
-    def message(self, recipient: Recipient, *, date: datetime | None = None, message_id: str | None = None) -> bytes:
-        """The complete message for ``recipient``, as bytes with CRLF line ends."""
-        prepared = self.prepared
-        values = prepared.personalize_values(recipient)
-        text = _text_body(prepared.text.fill(values))
+    def message(self, recipient: Recipient, values: Sequence[str], text: str, *, date: datetime | None = None,
+                message_id: str | None = None) -> bytes | None:
+        """``recipient``'s message: its slot ``values`` in the HTML, ``text`` as the text part.
+
+        None when a value holds a line break: such an HTML part is encoded
+        whole, by :func:`message_bytes` (as it encodes any other email).
+        """
+        text_part = _text_body(text)
         html: tuple[str, bytes]
         if self._html_base64:
             # base64 cannot be joined from pieces encoded apart: encoded whole (C, ~50 us a digest)
-            html = (BASE64, _base64(prepared.html.fill(values, html_escape)))
+            html = (BASE64, _base64(self.html.fill(values, html_escape)))
             html_values: list[bytes] = []
         else:
-            encoded = _html_qp(prepared.html, values)
-            if encoded is None:  # a value with a line break: encoded whole, like message_bytes does
-                return message_bytes(prepared.personalize(recipient), sender=self.sender, date=date,
-                                     message_id=message_id, message_id_domain=self.domain)
+            encoded = _html_qp(self.html, values)
+            if encoded is None:
+                return None
             html, html_values = (QP, encoded[0]), encoded[1]
-        boundary = _boundary(self.boundary, text[1], html_values)
-        tail = self._tail if boundary == self.boundary else _header_bytes(_mime_headers(prepared.edition.lang,
-                                                                                        boundary))
+        boundary = _boundary(self.boundary, text_part[1], html_values)
+        tail = self._tail if boundary == self.boundary else _header_bytes(_mime_headers(self.lang, boundary))
         unsubscribe = values[_UNSUBSCRIBE]
         head = _header_bytes(_reader_headers(self._list_id, self.sender, recipient.first_name, recipient.email,
                                              date, message_id, self.domain, unsubscribe))
-        return _assemble(self._head + head + tail, boundary, text, html)
+        return _assemble(self._head + head + tail, boundary, text_part, html)

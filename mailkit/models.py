@@ -517,8 +517,6 @@ class _Translating(ModelMetaclass):
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as err:
-            from .fixtures import translate_validation_error  # fixtures imports this module
-
             raise translate_validation_error(err, cls.__name__) from err
 
 

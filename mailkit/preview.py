@@ -44,14 +44,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
-from .checks import GMAIL_CLIP_BYTES, clip_size
+from .checks import GMAIL_CLIP_BYTES, clip_size, spam_check
 from .compose import list_templates
 from .errors import MailkitError
 from .fixtures import fixture_files, load_edition
+from .message import RenderedEmail
 from .models import Recipient
 from .paths import FIXTURES_DIR, template_dirs
 from .render import RenderOptions, render
-from .rendered import RenderedEmail
+from .spam import spam_message, spam_reports
 from .warning import warning_code
 
 __all__ = ["PreviewServer", "serve"]
@@ -288,9 +289,6 @@ class PreviewServer:
 
 @functools.lru_cache(maxsize=64)
 def _spam_of(message: bytes) -> str:
-    from .checks import spam_check
-    from .spam import spam_reports
-
     reports = spam_reports([message])
     result = spam_check(reports[0] if reports else None)
     return f"Spam score (SpamAssassin): {'' if result.ok else 'FAIL '}{result.detail}"
@@ -298,8 +296,6 @@ def _spam_of(message: bytes) -> str:
 
 def _spam_line(email: RenderedEmail) -> str:
     """SpamAssassin's local score of the message, cached by its bytes (a run takes about a second)."""
-    from .spam import spam_message
-
     try:
         return _spam_of(spam_message(email))
     except MailkitError as err:

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from .rendered import RenderedEmail
+from .message import RenderedEmail
 
 __all__ = ["check_snapshot", "pairs"]
 
@@ -67,7 +67,7 @@ def _folders(config: pytest.Config, name: str, default: str) -> tuple[Path, ...]
 
 def pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
     """Every (template, fixture) pair in the fixture folders, by the templates each fixture names."""
-    from .fixtures import fixture_pairs
+    from .compose import fixture_pairs
 
     return fixture_pairs(template_dirs, fixture_dirs)
 

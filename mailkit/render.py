@@ -26,11 +26,12 @@ from .i18n import Labels, labels, missing_catalog, script_font_stack
 from .inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
 from .links import LinkTagging, tag_links
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
+from .message import RenderedEmail
 from .models import Article, Brand, Edition, Fonts, Recipient
 from .paths import template_dirs
-from .personalize import PreparedEmail, RecipientSlots, new_nonce, slot_token
-from .rendered import RenderedEmail
+from .personalize import PreparedEmail
 from .sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
+from .slots import RecipientSlots, new_nonce, slot_token
 from .text import TextEngine, TextOptions, document_lines, text_engine
 from .warning import WARNING_CODES, RenderWarning, unknown_codes
 
@@ -652,7 +653,7 @@ class Renderer:
             mjml=mjml, html=html, text=text, text_options=text_options, nonce=nonce,
             fallbacks=tuple(slots.fallbacks), warnings=(),
         )
-        warnings.extend(deliverability_warnings(prepared._personalize(None)))
+        warnings.extend(deliverability_warnings(prepared.personalize(None)))
         if options.strict and any(w.code not in options.ignore for w in warnings):
             raise DeliverabilityError([w for w in warnings if w.code not in options.ignore])
         return replace(prepared, warnings=tuple(warnings))
@@ -670,7 +671,7 @@ class Renderer:
         """
         with limits_in_force(self._limits):
             reader = _checked_recipient(recipient)
-            return self._prepare(template, edition)._personalize(reader)
+            return self._prepare(template, edition).personalize(reader)
 
     def __repr__(self) -> str:
         return f"Renderer(template_dirs={self._options.template_dirs!r}, theme={self._options.theme!r})"

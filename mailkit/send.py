@@ -14,9 +14,8 @@ import ssl
 import threading
 
 from .errors import SendError
-from .message import check_address, message_bytes
+from .message import RenderedEmail, check_address, message_bytes
 from .models import Sender
-from .rendered import RenderedEmail
 
 __all__ = ["check_login", "is_loopback", "send"]
 

@@ -21,14 +21,11 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .errors import SpamCheckError
+from .message import RenderedEmail, message_bytes
 from .models import Sender
-
-if TYPE_CHECKING:
-    from .rendered import RenderedEmail
 
 __all__ = ["SPAM_SCORE_LIMIT", "SpamReport", "spam_message", "spam_reports", "spamassassin_path"]
 
@@ -81,8 +78,6 @@ def spam_message(email: RenderedEmail) -> bytes:
     An edition without ``newsletter.sender`` is sent from its own site's
     domain, as a newsletter would be.
     """
-    from .message import message_bytes
-
     sender = email.edition.newsletter.sender
     if sender is None:
         host = urlsplit(str(email.edition.newsletter.url)).hostname or "example.org"

@@ -497,7 +497,7 @@ def test_a_toml_fixture_is_listed_and_renders_like_its_yaml(tmp_path: Path) -> N
     data = expand(BASE)
     (folder / "seed.toml").write_text("".join(f"{json.dumps(k)} = {toml_value(v)}\n" for k, v in data.items()),
                                       encoding="utf-8")
-    from mailkit.fixtures import fixture_pairs
+    from mailkit.compose import fixture_pairs
 
     pairs = fixture_pairs((), [folder])
     assert pairs == [("breaking", folder / "seed.toml"), ("special-report", folder / "seed.toml")]

@@ -24,7 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.message import BulkMessages, message_bytes
+from mailkit.message import message_bytes
+from mailkit.personalize import BulkMessages
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 WHEN = datetime(2014, 5, 20, 13, 30, tzinfo=UTC)

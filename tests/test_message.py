@@ -15,7 +15,8 @@ from conftest import SEED
 
 import mailkit
 from mailkit.fixtures import load_edition
-from mailkit.message import BulkMessages, message_bytes
+from mailkit.message import message_bytes
+from mailkit.personalize import BulkMessages
 
 WHEN = datetime(2014, 5, 20, 13, 30, tzinfo=UTC)
 ANA = mailkit.Recipient(email="ana@example.org", first_name="Ana", link_params={"rid": "a1"},

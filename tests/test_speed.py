@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.personalize import html_escape
+from mailkit.slots import html_escape
 
 
 @given(st.text())

@@ -19,7 +19,8 @@ from conftest import FIXTURES, SEED
 
 import mailkit
 from mailkit.checks import GMAIL_CLIP_BYTES, clip_size, run_checks
-from mailkit.message import BASE64, QP, BulkMessages, encode_part, html_wire_size, message_bytes, wire_size
+from mailkit.message import BASE64, QP, encode_part, html_wire_size, message_bytes, wire_size
+from mailkit.personalize import BulkMessages
 
 READER = mailkit.Recipient(email="ana@example.org", first_name="Ana", unsubscribe_url="https://example.org/u?a=1")
 ENGLISH_PARAGRAPH = ('<p>Officials said the <a href="https://www.nbcnews.com/news/world/a">indictment</a> named five '
