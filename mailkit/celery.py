@@ -38,7 +38,7 @@ from celery import Celery
 
 from .deliver import Progress, RetryPolicy, Unusable, campaign_id, deliver
 from .errors import SendError
-from .journal import STATES, Journal
+from .journal import STATES, Journal, Outcome
 from .message import BulkMessages
 from .models import Recipient, Sender
 from .personalize import PreparedEmail
@@ -111,6 +111,8 @@ class RedisJournal(Journal):
         self.campaign = campaign
         self.key = f"mailkit:campaign:{campaign}"
         self.path = f"redis {self.key}"
+        self._record = client.register_script(_RECORD)
+        self._group_commits()
 
     @property
     def started(self) -> float:
@@ -129,10 +131,15 @@ class RedisJournal(Journal):
                 pipe.hsetnx(self.key + ":state", str(position), json.dumps([email, "pending", None, ""]))
             pipe.execute()
 
-    def record(self, position: int, email: str, state: str, code: int | None, reply: str, attempts: int) -> None:
-        # one round trip, atomic: the state and the per-state counts move together
-        self.client.eval(_RECORD, 2, self.key + ":state", self.key + ":counts", str(position),
-                         json.dumps([email, state, code, reply]), state)
+    def _write(self, rows: list[Outcome]) -> None:
+        # one round trip for every outcome posted since the last (see Journal.wait); each script is atomic:
+        # a state and the per-state counts move together
+        with self.client.pipeline(transaction=False) as pipe:
+            for row in rows:
+                self._record(keys=[self.key + ":state", self.key + ":counts"],
+                             args=[str(row.position), json.dumps([row.email, row.state, row.code, row.reply]),
+                                   row.state], client=pipe)
+            pipe.execute()
 
     def counts(self) -> dict[str, int]:
         raw = self.client.hgetall(self.key + ":counts")
