@@ -16,6 +16,7 @@ leading dot can only follow a CRLF, or start the message.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import threading
@@ -113,6 +114,7 @@ def _stuff(raw: bytes) -> bytes:
     return b"\r\n..".join(pieces)
 
 
+_ENVELOPE_ADDRESS = re.compile(r"[!-;=?-~]{1,512}")  # printable ASCII less space, '<' and '>'
 _MAXLINE = 8192  # the longest reply line, as smtplib reads them
 _REPLY_LINES = 100  # lines one SMTP reply may have (EHLO's list of extensions is about a dozen)
 
@@ -245,6 +247,12 @@ class SMTPConnection:
 
     def send(self, envelope: Envelope, raw: bytes) -> Reply:
         """One transaction: the server's final reply, or :class:`ConnectionLost`."""
+        for address in (envelope.sender, envelope.recipient):
+            if not _ENVELOPE_ADDRESS.fullmatch(address):
+                # a line break would end the command and start another (RCPT TO a second reader, or DATA):
+                # no address reaches the wire unless it is printable ASCII without spaces or angle brackets
+                return Reply(553, f"mailkit did not send it: envelope address {address[:200]!r} has a line break, "
+                                  "a control character, a space, '<', '>' or a non-ASCII character")
         reset = self.used
         commands = [b"RSET\r\n"] if reset else []
         commands += [f"MAIL FROM:<{envelope.sender}>\r\n".encode("ascii"),
