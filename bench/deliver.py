@@ -34,6 +34,7 @@ from mailkit.deliver import deliver  # noqa: E402
 from mailkit.smtp import SMTPTransport  # noqa: E402
 
 SEED = ROOT / "fixtures" / "breaking-china-cyberspying.yaml"
+SECRET = "bench-" + "0123456789abcdef" * 2  # signs the email stored in Redis (MAILKIT_CELERY_SECRET)
 
 
 def free_port() -> int:
@@ -60,7 +61,7 @@ def celery_rate(prepared: mailkit.PreparedEmail, smtp_port: int, n: int, connect
                                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{redis_port}/0"
     time.sleep(0.5)
-    env = {**os.environ, "MAILKIT_CELERY_BROKER": url}
+    env = {**os.environ, "MAILKIT_CELERY_BROKER": url, "MAILKIT_CELERY_SECRET": SECRET}
     workers = [subprocess.Popen([sys.executable, "-m", "celery", "-A", "mailkit.celery", "worker", "--pool", "solo",
                                  "--without-gossip", "--without-mingle", "-n", f"bench{i}@%h", "--loglevel", "WARNING"],
                                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -73,7 +74,7 @@ def celery_rate(prepared: mailkit.PreparedEmail, smtp_port: int, n: int, connect
         readers = (mailkit.Recipient(email=f"reader{i}@example.org", first_name=f"R{i}") for i in range(n))
         start = time.perf_counter()
         journal, total = enqueue(prepared, readers, SMTPTransport(host="127.0.0.1", port=smtp_port,
-                                                                  connections=connections), broker=url)
+                                                                  connections=connections), broker=url, key=SECRET)
         progress = follow(journal, total, interval=0.1)
         assert progress.sent == n, progress
         return n / (time.perf_counter() - start)
