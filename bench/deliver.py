@@ -50,41 +50,49 @@ def tool(name: str) -> str:
     return path
 
 
-def celery_rate(prepared: mailkit.PreparedEmail, smtp_port: int, n: int, connections: int) -> float:
-    """Messages a second through 2 Celery workers (each its own process), timed from queueing to the last reply."""
-    import redis
+class CeleryBench:
+    """A redis-server and 2 Celery workers (each its own process), started once for every round."""
 
-    from mailkit.celery import enqueue, follow
+    def __init__(self) -> None:
+        import redis
 
-    redis_port = free_port()
-    server = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port),
-                               "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{redis_port}/0"
-    time.sleep(0.5)
-    env = {**os.environ, "MAILKIT_CELERY_BROKER": url, "MAILKIT_CELERY_SECRET": SECRET}
-    workers = [subprocess.Popen([sys.executable, "-m", "celery", "-A", "mailkit.celery", "worker", "--pool", "solo",
-                                 "--without-gossip", "--without-mingle", "-n", f"bench{i}@%h", "--loglevel", "WARNING"],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for i in range(2)]
-    try:
-        client = redis.Redis(port=redis_port)
-        while not client.exists("_kombu.binding.celery"):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.server = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port",
+                                        str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                       stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+        env = {**os.environ, "MAILKIT_CELERY_BROKER": self.url, "MAILKIT_CELERY_SECRET": SECRET}
+        self.workers = [subprocess.Popen([sys.executable, "-m", "celery", "-A", "mailkit.celery", "worker", "--pool",
+                                          "solo", "--without-gossip", "--without-mingle", "-n", f"bench{i}@%h",
+                                          "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL) for i in range(2)]
+        self.client = redis.Redis(port=self.port)
+        while not self.client.exists("_kombu.binding.celery"):
             time.sleep(0.2)  # until the workers listen
         time.sleep(2)
+
+    def rate(self, prepared: mailkit.PreparedEmail, smtp_port: int, n: int, connections: int) -> float:
+        """Messages a second, timed from queueing to the last reply."""
+        from mailkit.celery import enqueue, follow
+
+        for key in self.client.scan_iter("mailkit:campaign:*"):  # a new run, not a resume of the last round
+            self.client.delete(key)
         readers = (mailkit.Recipient(email=f"reader{i}@example.org", first_name=f"R{i}") for i in range(n))
         start = time.perf_counter()
         journal, total = enqueue(prepared, readers, SMTPTransport(host="127.0.0.1", port=smtp_port,
-                                                                  connections=connections), broker=url, key=SECRET)
+                                                                  connections=connections), broker=self.url, key=SECRET)
         progress = follow(journal, total, interval=0.1)
         assert progress.sent == n, progress
         return n / (time.perf_counter() - start)
-    finally:
-        for worker in workers:
+
+    def close(self) -> None:
+        for worker in self.workers:
             worker.terminate()
-        for worker in workers:
+        for worker in self.workers:
             worker.wait()
-        server.terminate()
-        server.wait()
+        self.server.terminate()
+        self.server.wait()
 
 
 def main() -> None:
@@ -127,6 +135,7 @@ def main() -> None:
     # sink, so a busy spell slows all of them alike; the medians of the rounds are compared
     names = {"source": f"smtp-source -s {c}", "plain": f"mailkit.deliver, 1 process x {c} connections",
              "journal": "mailkit.deliver with an SQLite journal", "celery": f"2 Celery workers x {c // 2} connections"}
+    celery = CeleryBench() if args.celery else None
     try:
         for _ in range(args.rounds):
             timed("source", lambda: subprocess.run(
@@ -134,9 +143,11 @@ def main() -> None:
                  "-t", "reader@example.org", f"127.0.0.1:{port}"], check=True))
             timed("plain", lambda: one_process(journal=False))
             timed("journal", lambda: one_process(journal=True))
-            if args.celery:
-                rates.setdefault("celery", []).append(celery_rate(prepared, port, n, c // 2))
+            if celery is not None:
+                rates.setdefault("celery", []).append(celery.rate(prepared, port, n, c // 2))
     finally:
+        if celery is not None:
+            celery.close()
         sink.terminate()
         sink.wait()
     source = statistics.median(rates["source"])
