@@ -112,7 +112,8 @@ def run_cli(broker: str, port: int, recipients: object, *extra: str) -> subproce
 
 def test_two_workers_deliver_each_reader_once_byte_identical_to_bulk_messages(broker, server, tmp_path):  # type: ignore[no-untyped-def]
     handler, port = server
-    # the 10,000: about 55 s on a 2-core machine under load (MAILKIT_CELERY_RECIPIENTS changes it)
+    # the 10,000: 55-85 s on this 2-core machine at load 18-25 shared with other work, less when it is
+    # quiet (MAILKIT_CELERY_RECIPIENTS changes it)
     n = int(os.environ.get("MAILKIT_CELERY_RECIPIENTS", "10000"))
     recipients = write_csv(tmp_path / "readers.csv", n)
     workers = start_workers(broker, 2)
