@@ -50,6 +50,7 @@ from typing import Any
 
 import redis
 from celery import Celery
+from kombu.exceptions import OperationalError
 
 from .deliver import Progress, RetryPolicy, Unusable, campaign_id, deliver
 from .errors import InvalidFixtureError, SendError
@@ -300,6 +301,14 @@ def deliver_batch(prepared_key: str, campaign: str, first_position: int, recipie
     return {"sent": report.sent, "deferred": report.deferred, "failed": report.failed, "skipped": report.skipped}
 
 
+def _queue(journal: RedisJournal, *args: Any) -> None:
+    try:
+        deliver_batch.delay(*args)
+    except (OperationalError, redis.RedisError) as err:  # kombu's, when Redis went away while queueing
+        raise SendError(f"{journal.path}: queueing a batch failed ({err}): the batches queued so far stay; "
+                        "running the same command again resumes") from err
+
+
 def enqueue(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable], transport: SMTPTransport, *,
             broker: str, sender: Sender | None = None, retry: RetryPolicy | None = None,
             rate_per_worker: float | None = None, batch: int = BATCH,
@@ -333,11 +342,11 @@ def enqueue(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
         chunk.append(recipient.model_dump(mode="json", exclude_none=True) if isinstance(recipient, Recipient)
                      else {"email": recipient.email, "reason": recipient.reason})
         if len(chunk) == batch:
-            deliver_batch.delay(stored, campaign, queued, chunk, config, options)
+            _queue(journal, stored, campaign, queued, chunk, config, options)
             queued += len(chunk)
             chunk = []
     if chunk:
-        deliver_batch.delay(stored, campaign, queued, chunk, config, options)
+        _queue(journal, stored, campaign, queued, chunk, config, options)
         queued += len(chunk)
     return journal, queued
 

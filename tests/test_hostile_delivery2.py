@@ -292,3 +292,9 @@ def test_an_envelope_address_with_a_line_break_never_reaches_the_wire(smtp, addr
     finally:
         connection.close()
     assert list(handler.count()) == ["ok@example.org"] and not handler.rcpt_attempts["evil@example.org"]
+
+
+def test_redis_down_when_queueing_is_a_send_error_not_a_traceback(own_redis, prepared):  # type: ignore[no-untyped-def]
+    own_redis.kill()
+    with pytest.raises(mailkit.SendError, match=r"redis mailkit:campaign:[0-9a-f]{64}: Redis failed"):
+        mc.enqueue(prepared, readers(2), SMTPTransport(host="127.0.0.1", port=1), broker=own_redis.url)
