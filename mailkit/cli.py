@@ -539,7 +539,8 @@ def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: s
 @click.option("--dkim-selector", default=None, help="The DKIM selector (with --dkim-key).")
 @click.option("--dkim-domain", default=None, help="The signing domain (default: the sender's).")
 @click.option("--celery", "celery_broker", metavar="REDIS_URL", default=None,
-              help="Queue batches for Celery workers (celery -A mailkit.celery worker) and follow them.")
+              help="Queue batches for Celery workers (celery -A mailkit.celery worker) and follow them; "
+                   "MAILKIT_CELERY_SECRET, the same for the workers, signs the stored email.")
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="Recipients per Celery task (with --celery).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")

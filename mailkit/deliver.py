@@ -11,7 +11,8 @@ next recipient; a temporary failure (4xx, a dropped connection, a timeout) is
 tried again after an exponential backoff with jitter, up to
 ``RetryPolicy.attempts`` times; a permanent one (5xx) is never retried. Each
 outcome, with the server's reply, is committed to the journal before that
-connection sends its next message.
+connection sends its next message (commits are grouped across connections:
+see :mod:`mailkit.journal`).
 
 Every message of a campaign carries the same Date (when the campaign first
 started) and a Message-ID made from the campaign and the recipient's
@@ -211,29 +212,34 @@ class _Run:
     def message_id(self, position: int) -> str:
         return f"<{self.campaign[:24]}.{position}@{self.bulk.domain}>"
 
-    def settle(self, item: _Item, state: str, reply: Reply | None, why: str = "") -> None:
+    def settle(self, item: _Item, state: str, reply: Reply | None, why: str = "") -> int:
+        """Count the outcome and post it to the journal: the ticket to wait for before the next send."""
         email = item.recipient.email
         text = str(reply) if reply is not None else why
+        ticket = 0
         if self.journal is not None:
-            self.journal.record(item.position, email, state, reply.code if reply else None, text, item.attempt)
+            ticket = self.journal.post(item.position, email, state, reply.code if reply else None, text,
+                                       item.attempt)
         with self.lock:
             setattr(self.progress, state, getattr(self.progress, state) + 1)
             if state in ("failed", "deferred") and len(self.problems) < _PROBLEMS:
                 self.problems.append((item.position, email, state, text))
         self.work.settle()
+        return ticket
 
-    def temporary(self, item: _Item, why: str) -> None:
+    def temporary(self, item: _Item, why: str) -> int:
         if item.attempt >= self.retry_policy.attempts:
-            self.settle(item, "deferred", None, why)
-            return
+            return self.settle(item, "deferred", None, why)
         with self.lock:
             self.progress.retrying += 1
         self.work.retry(item, time.monotonic() + self.retry_policy.delay(item.attempt))
+        return 0
 
     def connection_thread(self) -> None:
         connection: Connection | None = None
         pace = RateLimit(self.transport.rate_per_connection) if self.transport.rate_per_connection else None
         failures = 0
+        ticket = 0  # the journal's ticket for this connection's last outcome: committed before the next send
         try:
             while (item := self.work.take()) is not None:
                 if item.attempt > 0:
@@ -242,15 +248,19 @@ class _Run:
                 item = item._replace(attempt=item.attempt + 1)
                 recipient = item.recipient
                 if isinstance(recipient, Unusable):
-                    self.settle(item, "failed", None, recipient.reason)
+                    ticket = self.settle(item, "failed", None, recipient.reason) or ticket
                     continue
                 try:
                     raw = self.bulk.message(recipient, date=self.date, message_id=self.message_id(item.position))
                     if self.dkim is not None:
                         raw = self.dkim.sign(raw)
                 except MailkitError as err:
-                    self.settle(item, "failed", None, f"{type(err).__name__}: {err}")
+                    ticket = self.settle(item, "failed", None, f"{type(err).__name__}: {err}") or ticket
                     continue
+                if ticket and self.journal is not None:
+                    # the last outcome is on disk before anything else is handed over: at a crash, each
+                    # connection has at most one message the server may have accepted and the journal lacks
+                    self.journal.wait(ticket)
                 try:
                     if connection is None:
                         if failures:
@@ -266,15 +276,17 @@ class _Run:
                     if connection is not None:
                         connection.close()
                         connection = None
-                    self.temporary(item, f"temporary: {err}")
+                    ticket = self.temporary(item, f"temporary: {err}") or ticket
                     continue
                 failures = 0
                 if reply.accepted:
-                    self.settle(item, "sent", reply)
+                    ticket = self.settle(item, "sent", reply)
                 elif reply.permanent:
-                    self.settle(item, "failed", reply)
+                    ticket = self.settle(item, "failed", reply)
                 else:
-                    self.temporary(item, str(reply))
+                    ticket = self.temporary(item, str(reply)) or ticket
+            if ticket and self.journal is not None:
+                self.journal.wait(ticket)
         except MailkitError as err:  # a refused login, an unwritable dry-run file: the whole run stops
             self.fatal = self.fatal or err
             self.work.stop()

@@ -11,6 +11,14 @@ Each outcome is committed before its connection starts the next message, in
 WAL mode with ``synchronous=NORMAL``: a killed process (SIGKILL, Ctrl-C)
 loses no committed row; a machine that loses power may lose the last
 transactions the operating system had not yet written.
+
+Commits are grouped: a connection posts its outcome (:meth:`Journal.post`),
+builds its next message, and waits for the commit (:meth:`Journal.wait`)
+only before handing that message over. Whichever connection waits first
+commits every outcome posted so far in one transaction, and the others find
+theirs done: with 8 connections a transaction holds several outcomes instead
+of one, and no message is sent before the outcome of the one before it on its
+connection is on disk.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import SendError
 
@@ -30,10 +39,22 @@ try:
 except ImportError:  # Windows: no lock between runs
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["DONE", "STATES", "Journal"]
+__all__ = ["DONE", "STATES", "Journal", "Outcome"]
 
 STATES = ("pending", "sent", "deferred", "failed")
 DONE = frozenset({"sent", "failed"})  # what a resumed run does not attempt again
+
+class Outcome(NamedTuple):
+    """One recipient's outcome, as a journal records it."""
+
+    position: int
+    email: str
+    state: str
+    code: int | None
+    reply: str
+    attempts: int
+    updated: float
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,6 +85,7 @@ class Journal:
             raise SendError(f"journal {self.path}: nothing to resume (no such journal)")
         self._held: int | None = None
         self._lock = threading.Lock()
+        self._group_commits()
         try:
             self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -123,14 +145,65 @@ class Journal:
                                 "VALUES (?, ?, 'pending', ?)", ((p, e, now) for p, e in rows))
             self.db.execute("COMMIT")
 
+    def _group_commits(self) -> None:
+        self._commits = threading.Condition()
+        self._posted: list[Outcome] = []
+        self._tickets = 0  # outcomes posted so far
+        self._committed = 0  # ... and committed (the first _committed tickets)
+        self._committing = False
+        self._broken: SendError | None = None
+
     def record(self, position: int, email: str, state: str, code: int | None, reply: str, attempts: int) -> None:
         """Commit one recipient's outcome (before its connection sends anything else)."""
+        self.wait(self.post(position, email, state, code, reply, attempts))
+
+    def post(self, position: int, email: str, state: str, code: int | None, reply: str, attempts: int) -> int:
+        """Queue one recipient's outcome for the next commit; the ticket to :meth:`wait` for."""
+        with self._commits:
+            self._posted.append(Outcome(position, email, state, code, reply, attempts, time.time()))
+            self._tickets += 1
+            return self._tickets
+
+    def wait(self, ticket: int) -> None:
+        """Return once the outcome ``ticket`` (and every one posted before it) is committed.
+
+        The first thread to wait commits everything posted so far in one transaction; the
+        others wait for it. A failed commit is a :class:`~mailkit.SendError` for every waiter."""
+        with self._commits:
+            while self._committed < ticket:
+                if self._broken is not None:
+                    raise self._broken
+                if self._committing:
+                    self._commits.wait()
+                    continue
+                rows, self._posted, upto = self._posted, [], self._tickets
+                self._committing = True
+                self._commits.release()
+                try:
+                    self._write(rows)
+                except SendError as err:
+                    self._broken = err
+                finally:
+                    self._commits.acquire()
+                    self._committing = False
+                    self._commits.notify_all()
+                if self._broken is None:
+                    self._committed = upto
+
+    def _write(self, rows: list[Outcome]) -> None:
         with self._lock, self._errors():
-            self.db.execute("INSERT INTO recipients (position, email, state, code, reply, attempts, updated) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(position) DO UPDATE SET state = excluded.state, "
-                            "code = excluded.code, reply = excluded.reply, "
-                            "attempts = recipients.attempts + excluded.attempts, updated = excluded.updated",
-                            (position, email, state, code, reply, attempts, time.time()))
+            self.db.execute("BEGIN")
+            try:
+                self.db.executemany(
+                    "INSERT INTO recipients (position, email, state, code, reply, attempts, updated) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(position) DO UPDATE SET state = excluded.state, "
+                    "code = excluded.code, reply = excluded.reply, "
+                    "attempts = recipients.attempts + excluded.attempts, updated = excluded.updated", rows)
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
 
     def counts(self) -> dict[str, int]:
         """How many recipients are in each state."""

@@ -212,6 +212,89 @@ def test_dot_stuffing() -> None:
     assert _stuff(b".a\r\n.\r\nb.\r\n..c\r\n") == b"..a\r\n..\r\nb.\r\n...c\r\n.\r\n"
 
 
+@pytest.mark.parametrize("raw", [b".", b"a", b"\r\n", b"\r\n.", b".\r\n.\r\n", b"a\r\n.b", b"..\r\n...", b"a\r\n"])
+def test_dot_stuffing_is_each_line_with_a_leading_dot_doubled(raw: bytes) -> None:
+    lines = raw.split(b"\r\n")
+    if lines[-1] == b"":
+        lines.pop()
+    expected = b"".join((b"." + line if line.startswith(b".") else line) + b"\r\n" for line in lines) + b".\r\n"
+    assert _stuff(raw) == expected
+
+
+class _Checking:
+    """A transport whose connections check, at each send, that the journal (read through its own SQLite
+    connection) has committed as sent the message that connection sent before."""
+
+    connections = 8
+    rate_per_connection = None
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.violations: list[int] = []
+
+    def connect(self) -> _Checking.Connection:
+        return _Checking.Connection(self)
+
+    class Connection:
+        def __init__(self, transport: _Checking) -> None:
+            self.transport = transport
+            self.last: int | None = None
+
+        def send(self, envelope, raw):  # type: ignore[no-untyped-def]
+            import sqlite3
+
+            from mailkit.smtp import Reply
+
+            if self.last is not None:
+                with sqlite3.connect(self.transport.path) as db:
+                    row = db.execute("SELECT state FROM recipients WHERE position = ?", (self.last,)).fetchone()
+                if row != ("sent",):
+                    self.transport.violations.append(self.last)
+            self.last = envelope.position
+            return Reply(250, "OK")
+
+        def close(self) -> None:
+            pass
+
+
+def test_journal_commits_are_grouped_and_each_is_on_disk_before_its_connection_sends_again(prepared, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "j.sqlite"
+    transport = _Checking(path)
+    commits = []
+    original = Journal._write
+
+    def counting(self, rows):  # type: ignore[no-untyped-def]
+        commits.append(len(rows))
+        original(self, rows)
+
+    Journal._write = counting  # type: ignore[method-assign]
+    try:
+        report = deliver(prepared, iter(readers(2000)), transport, journal=path)  # type: ignore[arg-type]
+    finally:
+        Journal._write = original  # type: ignore[method-assign]
+    assert report.sent == 2000 and transport.violations == []
+    assert sum(commits) == 2000 and len(commits) < 1500  # several outcomes a transaction, not one each
+
+
+def test_a_journal_commit_that_fails_stops_the_run_with_a_send_error_for_every_connection(prepared, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "j.sqlite"
+    original = Journal._write
+    calls = []
+
+    def failing(self, rows):  # type: ignore[no-untyped-def]
+        calls.append(len(rows))
+        if len(calls) > 3:
+            raise mailkit.SendError(f"journal {self.path}: disk I/O error")
+        original(self, rows)
+
+    Journal._write = failing  # type: ignore[method-assign]
+    try:
+        with pytest.raises(mailkit.SendError, match=r"journal .*j\.sqlite: disk I/O error"):
+            deliver(prepared, iter(readers(500)), _Checking(path), journal=path)  # type: ignore[arg-type]
+    finally:
+        Journal._write = original  # type: ignore[method-assign]
+
+
 def write_csv(path: Path, n: int) -> Path:
     with path.open("w") as out:
         out.write("email,first_name,link_params\n")
