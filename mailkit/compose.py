@@ -27,7 +27,7 @@ from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from .errors import CatalogError, LimitExceededError, TemplateError, TemplateNotFoundError
-from .paths import template_dirs
+from .paths import TEMPLATE_NAME, template_dirs
 from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
 from .sanitize import LIMITS, encode_for_mrml
 
@@ -177,7 +177,7 @@ def list_templates(extra_dirs: Iterable[str | Path] = ()) -> list[TemplateInfo]:
     return [found[k] for k in sorted(found)]
 
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_NAME = re.compile(TEMPLATE_NAME)
 
 
 def find_template(name: str, extra_dirs: Iterable[str | Path] = ()) -> str:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from datetime import date as Date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, dataclass_transform
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -29,10 +29,10 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
 
 from .errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
+from .paths import TEMPLATE_NAME
 from .sanitize import LIMITS, UrlKind, check_text, resolve_url, safe_url
 
 __all__ = [
@@ -501,27 +501,7 @@ class Newsletter(_Model):
         return data
 
 
-@dataclass_transform(kw_only_default=True, field_specifiers=(Field,))  # as ModelMetaclass, for type checkers
-class _Translating(ModelMetaclass):
-    """``Model(...)``, called by the caller, raises InvalidFixtureError naming the field.
-
-    A Recipient is made by the caller, once per subscriber row: pydantic's own
-    ValidationError is no MailkitError, and a bulk job catching MailkitError
-    stopped at the first bad address. A metaclass rather than ``__init__``:
-    pydantic calls a model's own ``__init__`` while it validates, and would
-    wrap the error again.
-    """
-
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().__call__(*args, **kwargs)
-        except ValidationError as err:
-            from .fixtures import translate_validation_error  # fixtures imports this module
-
-            raise translate_validation_error(err, cls.__name__) from err
-
-
-class Recipient(_Model, metaclass=_Translating):
+class Recipient(_Model):
     """One reader, for personalisation. Empty ``first_name`` falls back to a greeting without a name."""
 
     email: EmailAddress
@@ -548,7 +528,7 @@ class Edition(_Model):
     preheader: Line | None = None
     language: Language | None = None
     direction: Direction | None = None
-    templates: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = []
+    templates: list[Annotated[str, Field(pattern=TEMPLATE_NAME)]] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -572,7 +552,7 @@ class Edition(_Model):
 
     @model_validator(mode="after")
     def _check_limits(self) -> Edition:
-        stories = len(self.articles) + sum(len(s.articles) for s in self.sections) + len(self.more_stories)
+        stories = self.story_count
         if stories > LIMITS.max_stories:
             raise PydanticCustomError(
                 "limit", "{n} stories, over the limit of {limit}", {"n": stories, "limit": LIMITS.max_stories}
