@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from .message import html_wire_size, max_wire_size
+from .sanitize import LIMITS
 
 if TYPE_CHECKING:
     from .render import RenderedEmail
@@ -22,8 +23,8 @@ __all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckRes
 # Gmail clips messages whose HTML is over about 102 KB, hiding the rest, the
 # unsubscribe link included.
 GMAIL_CLIP_BYTES = 102_000
-# Gmail drops a <style> block over 16 KB entirely.
-MAX_STYLE_BYTES = 16_384
+# Gmail drops a <style> block over 16 KiB entirely (one limit, in Limits)
+MAX_STYLE_BYTES = LIMITS.max_style_bytes
 MAX_SUBJECT_CHARS = 78
 
 # "(.*?)</style>" tries the end tag at every character, a third of a render's
@@ -31,7 +32,6 @@ MAX_SUBJECT_CHARS = 78
 _STYLE = re.compile(r"<style\b[^>]*>([^<]*(?:<(?!/style>)[^<]*)*)</style>", re.IGNORECASE)
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _HREF = re.compile(r"""<a\b[^>]*?\bhref=["']([^"']*)["']""", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
 
 
 def clip_size(email: RenderedEmail) -> tuple[int, int]:
