@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidFixtureError
+from .errors import InvalidFixtureError, MailkitError
 from .models import Brand, Edition, translate_validation_error
 from .paths import template_dirs
 from .reader import read_data_file, read_source
@@ -105,21 +105,34 @@ def theme_schema() -> dict[str, Any]:
     return schema
 
 
-def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path]) -> list[tuple[str, Path]]:
+def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path] = (), *,
+                  files: Iterable[Path] | None = None,
+                  broken: list[tuple[Path, MailkitError]] | None = None) -> list[tuple[str, Path]]:
     """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names.
 
-    A fixture that fails to load raises its :class:`MailkitError` (the preview
-    lists such a file with its error instead: ``PreviewServer.catalogue``).
+    The one matrix of ``mailkit check --all``, the preview's index, the pytest
+    plugin's ``mailkit_pair`` and mailkit's own snapshot tests. ``files``
+    reads those fixture files instead of the folders' (the preview's, symlinks
+    out of a folder left out). A fixture that fails to load raises its
+    :class:`MailkitError`, unless ``broken`` is a list: then it is added there
+    with its error and the others are read (the preview lists it so).
     """
     from .compose import list_templates
 
     template_dirs = tuple(template_dirs)
     names = {t.name for t in list_templates(template_dirs)}
+    if files is None:
+        files = [path for folder in fixture_dirs for path in fixture_files(folder)]
     found: list[tuple[str, Path]] = []
-    for folder in fixture_dirs:
-        for path in fixture_files(folder):
+    for path in files:
+        try:
             templates = load_edition(path, extra_dirs=template_dirs).templates
-            found.extend((template, path) for template in templates if template in names)
+        except MailkitError as err:
+            if broken is None:
+                raise
+            broken.append((path, err))
+            continue
+        found.extend((template, path) for template in templates if template in names)
     return found
 
 
