@@ -30,6 +30,7 @@ from .errors import CatalogError, LimitExceededError, TemplateError, TemplateNot
 from .paths import TEMPLATE_NAME, template_dirs
 from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
 from .sanitize import LIMITS, encode_for_mrml
+from .stylesheet import StyleContext, UnsafeCssValue, check_styles, css
 
 __all__ = ["TEMPLATE_SUFFIX", "TemplateInfo", "compose", "find_template", "list_templates", "names_used"]
 
@@ -46,17 +47,6 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, str):
         return Markup(encode_for_mrml(value))
     return value
-
-
-_CSS_VALUE = re.compile(r"^[A-Za-z0-9 ,'\"#.%()\-]*$")
-
-
-def css(value: Any) -> Markup:
-    """Print a validated colour or font stack inside ``<mj-style>`` (no entity escaping in CSS)."""
-    text = str(value)
-    if not _CSS_VALUE.match(text):
-        raise ValueError(f"unsafe CSS value {text[:40]!r}")
-    return Markup(text)
 
 
 @dataclass(frozen=True)
@@ -147,7 +137,8 @@ def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
         # {% trans %}, _() and ngettext: the callables come with each render's
         # context (mailkit.i18n.labels), never installed on this shared environment,
         # which several threads may render with at once in different languages
-        extensions=["jinja2.ext.i18n"],
+        # inside <mj-style>, {{ }} prints CSS: checked and unescaped (mailkit.stylesheet)
+        extensions=["jinja2.ext.i18n"] if text else ["jinja2.ext.i18n", StyleContext],
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # named placeholders, escaped values
     env.add_filters({"css": css, "datetime": format_datetime, "date": format_date, "join_names": join_names})
@@ -209,14 +200,14 @@ def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[s
     env = _environment(tuple(template_dirs(extra_dirs)), suffix == TEXT_SUFFIX)
     name = find_template(template, extra_dirs) if suffix == TEMPLATE_SUFFIX else template + suffix
     try:
-        return render_bounded(env.get_template(name), context, LIMITS)
+        mjml = render_bounded(env.get_template(name), context, LIMITS)
     except jinja2.TemplateSyntaxError as err:
         raise TemplateError(err.message or str(err), template=Path(err.filename or err.name or name).name,
                             line=err.lineno) from err
     except jinja2.TemplateNotFound as err:
         tname, line = _template_line(err)
         raise TemplateError(f"template not found: {err.name}", template=tname or name, line=line) from err
-    except (jinja2.UndefinedError, SecurityError) as err:
+    except (jinja2.UndefinedError, SecurityError, UnsafeCssValue) as err:
         tname, line = _template_line(err)
         raise TemplateError(str(err), template=tname or name, line=line) from err
     except (LimitExceededError, CatalogError):
@@ -226,6 +217,11 @@ def compose(template: str, context: Mapping[str, Any], *, extra_dirs: Iterable[s
     except Exception as err:
         tname, line = _template_line(err)
         raise TemplateError(f"{type(err).__name__}: {err}", template=tname or name, line=line) from err
+    if suffix == TEMPLATE_SUFFIX:
+        problem = check_styles(mjml)
+        if problem is not None:
+            raise TemplateError(problem, template=name)
+    return mjml
 
 
 def text_template_exists(template: str, extra_dirs: Iterable[str | Path] = ()) -> bool:

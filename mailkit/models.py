@@ -122,6 +122,11 @@ def _url(kind: UrlKind) -> Callable[[str], str]:
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _FONT_STACK = re.compile(r"^[A-Za-z0-9 ,'\"\-]+$")
+# each family a name or a quoted name: a quote left open would run on through
+# the email's <style> (the css filter refuses it there too)
+_UNQUOTED = r"[A-Za-z0-9-]+(?: +[A-Za-z0-9-]+)*"  # words: no two ways to match a run of spaces
+_FAMILY = rf"""\s*(?:'[A-Za-z0-9 \-]*'|"[A-Za-z0-9 \-]*"|{_UNQUOTED})\s*"""
+_FAMILIES = re.compile(rf"^{_FAMILY}(?:,{_FAMILY})*$")
 
 
 def _color(value: str) -> str:
@@ -133,6 +138,8 @@ def _color(value: str) -> str:
 def _font_stack(value: str) -> str:
     if not _FONT_STACK.match(value):
         raise PydanticCustomError("font", "a font stack may hold letters, digits, spaces, commas, quotes and hyphens")
+    if not _FAMILIES.match(value):
+        raise PydanticCustomError("font", "a font stack is names separated by commas, each quoted whole or not at all")
     return value
 
 
