@@ -3,6 +3,7 @@ the template reference page, the macros' parameters, CSS escaped by context."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,82 @@ def _minimal() -> dict[str, object]:
 def test_the_style_limit_is_one_number() -> None:
     # checks warned over 16,384 bytes while Limits documented 16,000
     assert MAX_STYLE_BYTES == mailkit.LIMITS.max_style_bytes == 16_384
+
+
+# --- macros take the parameters authors need ----------------------------------
+
+PAGE = """{{# t #}}
+{{% extends "layouts/base.mjml.j2" %}}
+{{% import "partials/components.mjml.j2" as ui with context %}}
+{{% block band %}}{band}{{% endblock %}}
+{{% block content %}}{content}{{% endblock %}}
+"""
+
+
+def _render(tmp_path: Path, band: str = "", content: str = "", fixture: Path | None = None) -> mailkit.RenderedEmail:
+    (tmp_path / "t.mjml.j2").write_text(PAGE.format(band=band, content=content), encoding="utf-8")
+    return mailkit.render("t", fixture or ROOT / "fixtures" / "breaking-china-cyberspying.yaml",
+                          mailkit.RenderOptions(template_dirs=(tmp_path,)))
+
+
+def test_band_takes_its_colours_and_case(tmp_path: Path) -> None:
+    email = _render(tmp_path, band='{{ ui.band("Storm Watch", color="#8a4b00", text_color="#fffff0", uppercase=false) }}')
+    assert '<mj-section background-color="#8a4b00" padding="10px 0" css-class="mk-band">' in email.mjml
+    assert '<mj-text color="#fffff0"' in email.mjml
+    assert '<p style="margin:0;">Storm Watch</p>' in email.mjml
+    default = _render(tmp_path, band='{{ ui.band("Storm Watch") }}')
+    accent = default.edition.newsletter.brand.colors.accent
+    assert f'<mj-section background-color="{accent}"' in default.mjml
+    assert '<p style="margin:0;text-transform:uppercase;">Storm Watch</p>' in default.mjml
+
+
+def test_band_refuses_a_colour_that_is_not_css(tmp_path: Path) -> None:
+    with pytest.raises(mailkit.TemplateError, match="not a CSS value"):
+        _render(tmp_path, band='{{ ui.band("x", color="red;background:url(https://evil.example/t)") }}')
+
+
+STORY_PARTS = {
+    "show_kicker": 'class="mk-kicker"',
+    "show_dek": 'class="mk-dek"',
+    "show_byline": 'class="mk-meta"><strong dir="auto">',
+    "show_image": "<mj-image",
+    "show_body": "The DOJ filed charges Monday",
+    "show_endnotes": 'class="mk-endnote"',
+    "show_button": "<mj-button",
+}
+
+
+@pytest.mark.parametrize("part", STORY_PARTS)
+def test_story_shows_each_part_unless_told_not_to(tmp_path: Path, part: str) -> None:
+    shown = _render(tmp_path, content='{{ ui.story(article, "", _("Read the full story")) }}')
+    assert STORY_PARTS[part] in _body(shown)
+    hidden = _render(tmp_path, content=f'{{{{ ui.story(article, "", _("Read the full story"), {part}=false) }}}}')
+    assert STORY_PARTS[part] not in _body(hidden)
+    assert all(v in _body(hidden) for k, v in STORY_PARTS.items() if k != part)
+
+
+def _body(email: mailkit.RenderedEmail) -> str:
+    return email.mjml.split("</mj-head>")[1]
+
+
+@pytest.mark.parametrize("macro", ["story_card", "story_entry"])
+@pytest.mark.parametrize("part", ["show_kicker", "show_summary", "show_byline"])
+def test_cards_and_entries_show_each_part_unless_told_not_to(tmp_path: Path, macro: str, part: str) -> None:
+    import yaml
+
+    data = yaml.safe_load((ROOT / "fixtures" / "breaking-china-cyberspying.yaml").read_text(encoding="utf-8"))
+    story = copy.deepcopy(dict(data["articles"][0], kicker="Cyberspying", summary="A summary of the story."))
+    data["sections"] = [{"title": "World", "articles": [story]}]
+    fixture = tmp_path / "digest.yaml"
+    fixture.write_text(yaml.safe_dump(data), encoding="utf-8")
+    call = "ui.story_card(s" if macro == "story_card" else 'ui.story_entry(s, "list"'
+    wrap = ("<mj-section>{{% for s in sections[0].articles %}}{0}{{% endfor %}}</mj-section>" if macro == "story_card"
+            else "<mj-section><mj-column><mj-text>{{% for s in sections[0].articles %}}{0}{{% endfor %}}</mj-text>"
+                 "</mj-column></mj-section>")
+    marks = {"show_kicker": '<p class="mk-kicker">Cyberspying</p>', "show_summary": "A summary of the story.",
+             "show_byline": 'class="mk-meta">By '}
+    shown = _render(tmp_path, content=wrap.format("{{ " + call + ") }}"), fixture=fixture)
+    hidden = _render(tmp_path, content=wrap.format("{{ " + call + f", {part}=false) }}}}"), fixture=fixture)
+    assert all(mark in _body(shown) for mark in marks.values())
+    assert marks[part] not in _body(hidden)
+    assert all(mark in _body(hidden) for key, mark in marks.items() if key != part)
