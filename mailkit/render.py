@@ -22,6 +22,7 @@ from .fixtures import find_theme, load_edition, load_theme, no_theme_message
 from .i18n import Labels, labels, missing_catalog, script_font_stack
 from .inline import InlineOptions, Inliner, inline_document
 from .links import LinkTagging, tag_links
+from .markers import CONTINUE_CLASS
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
 from .models import Article, Edition, Fonts, Recipient
 from .paths import template_dirs
@@ -240,7 +241,7 @@ def _image_warnings(edition: Edition) -> list[str]:
 def _continue_link(article: Article, lang: str, dirs: tuple[Path, ...]) -> str:
     # the link after a cut body, in the story's language (a gettext message, like every label)
     label = labels(lang, dirs).text("Continue reading")
-    return f'<p class="mk-continue"><a href="{encode_for_mrml(article.url)}">{encode_for_mrml(label)}</a></p>'
+    return f'<p class="{CONTINUE_CLASS}"><a href="{encode_for_mrml(article.url)}">{encode_for_mrml(label)}</a></p>'
 
 
 def _fonts(edition: Edition) -> Fonts:

@@ -29,6 +29,16 @@ import nh3
 
 from .embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
 from .errors import LimitExceededError, UnsafeUrlError
+from .markers import (
+    CELL_LABEL_ATTR,
+    EMBED_CLASS,
+    EMBED_LINK_CLASS,
+    EMBED_TITLE_CLASS,
+    LAYOUT_TABLE_CLASS,
+    NUMBER_CLASS,
+    TABLE_CLASS,
+    WIDE_TABLE_CLASS,
+)
 
 __all__ = [
     "LIMITS",
@@ -311,7 +321,7 @@ _BODY_ATTRS = {
     "*": {"lang", "dir"},
 }
 # class values the templates style; anything else is dropped.
-_ALLOWED_CLASSES = {"pullquote", "subhead", "note", "mk-embed", "mk-embed-title", "mk-embed-link"}
+_ALLOWED_CLASSES = {"pullquote", "subhead", "note", EMBED_CLASS, EMBED_TITLE_CLASS, EMBED_LINK_CLASS}
 _SCOPES = frozenset({"row", "col", "rowgroup", "colgroup"})
 
 _TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*(/?)>')
@@ -457,14 +467,14 @@ def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
         if tag == "table":
             tables.pop()
             if not t.has_header and (t.rows <= 1 or t.columns <= 1):
-                out[t.start] = '<table class="mk-layout" role="presentation">'
+                out[t.start] = f'<table class="{LAYOUT_TABLE_CLASS}" role="presentation">'
             else:
-                wide = " mk-table-wide" if t.columns > WIDE_TABLE_COLUMNS else ""
-                out[t.start] = f'<table class="mk-table{wide}">'
+                wide = f" {WIDE_TABLE_CLASS}" if t.columns > WIDE_TABLE_COLUMNS else ""
+                out[t.start] = f'<table class="{TABLE_CLASS}{wide}">'
                 # a header over a column of numbers is aligned with them
                 for index, column in t.headers:
                     if t.texts[column] and t.numbers[column] == t.texts[column]:
-                        out[index] = out[index][:-1] + ' class="mk-num">'
+                        out[index] = out[index][:-1] + f' class="{NUMBER_CLASS}">'
         elif tag == "caption" and not closing:
             t.has_header = True
         elif tag in ("thead", "tbody", "tfoot"):
@@ -497,10 +507,10 @@ def mark_tables(html: str, *, field: str, limits: Limits = LIMITS) -> str:
             if owner.section == "tbody" and text:
                 owner.texts[column] += 1
                 owner.numbers[column] += number
-            extra = ' class="mk-num"' if number else ""
+            extra = f' class="{NUMBER_CLASS}"' if number else ""
             if len(owner.labels) > WIDE_TABLE_COLUMNS and column < len(owner.labels) and owner.labels[column]:
                 label = html_lib.escape(owner.labels[column])
-                extra += f' data-label="{label}"'
+                extra += f' {CELL_LABEL_ATTR}="{label}"'
             out[index] = start_tag[:-1] + extra + ">"
     out.append(html[pos:])
     return "".join(out)
