@@ -128,3 +128,78 @@ def test_cards_and_entries_show_each_part_unless_told_not_to(tmp_path: Path, mac
     assert all(mark in _body(shown) for mark in marks.values())
     assert marks[part] not in _body(hidden)
     assert all(mark in _body(hidden) for key, mark in marks.items() if key != part)
+
+
+# --- the template reference page ----------------------------------------------
+
+
+def test_the_committed_reference_page_is_the_generated_one() -> None:
+    from mailkit.reference import reference
+
+    committed = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    assert committed == reference(), "docs/templates.md is stale: python -m mailkit.reference > docs/templates.md"
+
+
+def test_the_context_table_names_every_name_render_passes() -> None:
+    from mailkit.personalize import RecipientSlots, new_nonce
+    from mailkit.reference import CONTEXT
+    from mailkit.render import _context
+
+    edition = mailkit.fixtures.load_edition(ROOT / "fixtures" / "digest-morning-briefing.yaml")
+    context = _context("digest", edition, [], RecipientSlots(new_nonce()))
+    assert [c.name for c in CONTEXT] == list(context), "add, remove or reorder the name in mailkit.reference.CONTEXT"
+    assert all(c.description and c.type for c in CONTEXT)
+
+
+def test_every_shipped_macro_is_documented_with_its_parameters() -> None:
+    from mailkit.compose import _environment
+    from mailkit.paths import TEMPLATES_DIR
+    from mailkit.reference import _macros
+
+    found = _macros(_environment((TEMPLATES_DIR,)), "partials/components.mjml.j2")
+    assert len(found) > 15
+    undocumented = [signature for signature, doc, _ in found if not doc]
+    assert not undocumented, f"give each macro a comment right after its {{% macro %}} line: {undocumented}"
+    signatures = [signature for signature, _, _ in found]
+    assert 'band(label, color=none, text_color=none, uppercase=true)' in signatures
+
+
+def test_every_theme_key_is_described() -> None:
+    from mailkit.models import Brand
+    from mailkit.reference import _theme_keys
+
+    assert [key for key, _, _, description in _theme_keys(Brand) if not description] == []
+
+
+MARKER = __import__("re").compile(r"\bmk-[a-z][a-z-]*|\bdata-(?:text|label)\b")
+# the text stage's own element name for a run of text; never in a template
+INTERNAL = {"mk-text-run"}
+
+
+def test_the_classes_python_reads_or_writes_are_named_constants_in_markers() -> None:
+    # a class or attribute the Python side relies on, written as a literal
+    # outside mailkit.markers, is one the reference does not list
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "mailkit").glob("*.py")):
+        if path.name in ("markers.py", "scaffold.py"):  # scaffold writes a template: its classes are template markup
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef) and node.body
+                      and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                found += [f"{path.name}:{node.lineno}: {m}" for m in MARKER.findall(node.value) if m not in INTERNAL]
+    assert found == []
+
+
+def test_the_reference_lists_every_marker_constant() -> None:
+    from mailkit import markers
+    from mailkit.reference import reference
+
+    page = reference()
+    values = {getattr(markers, name) for name in markers.__all__ if name.isupper() and name != "MARKERS"}
+    missing = [v for v in values if v not in page]
+    assert missing == []
