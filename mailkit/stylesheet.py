@@ -137,8 +137,6 @@ class StyleContext(Extension):
             yield end
 
 
-# "(.*?)</mj-style>" would try the end tag at every character; this only at each "<"
-_STYLE_BLOCK = re.compile(r"<mj-style\b[^>]*>([^<]*(?:<(?!/mj-style\s*>)[^<]*)*)</mj-style\s*>", re.IGNORECASE)
 _NOT_CSS = re.compile(r"<|&#?[A-Za-z0-9]+;")
 
 
@@ -150,11 +148,24 @@ def check_styles(mjml: str) -> str | None:
     layout's ``<mj-style>``, an ``{% include %}``), escaped for HTML or
     closing the element.
     """
-    for m in _STYLE_BLOCK.finditer(mjml):
-        bad = _NOT_CSS.search(m.group(1))
+    # str.find, not a regex over the whole document: this runs on every render
+    start = mjml.find("<mj-style")
+    while start != -1:
+        open_end = mjml.find(">", start)
+        if open_end == -1:
+            return None  # MRML reports the broken tag
+        if mjml[open_end - 1] == "/":  # <mj-style ... /> holds nothing
+            start = mjml.find("<mj-style", open_end)
+            continue
+        end = mjml.find("</mj-style", open_end)
+        if end == -1:
+            return None
+        text = mjml[open_end + 1:end]
+        bad = _NOT_CSS.search(text) if "<" in text or "&" in text else None
         if bad is not None:
-            near = m.group(1)[max(0, bad.start() - 30): bad.end() + 30].strip()
+            near = text[max(0, bad.start() - 30): bad.end() + 30].strip()
             what = "a tag" if bad.group().startswith("<") else f"the HTML entity {bad.group()}"
             return (f"<mj-style> holds {what}, which is not CSS: {near!r} (print values there with "
                     "{{ }} in the template that has the <mj-style>, which checks them as CSS)")
+        start = mjml.find("<mj-style", end)
     return None
