@@ -31,7 +31,6 @@ __all__ = ["CSS_FUNCTIONS", "StyleContext", "UnsafeCssValue", "check_styles", "c
 # what a CSS value may hold: no ; { } < > & : / \ @ ! (no second declaration,
 # rule, element, comment, escape or at-rule can start in it)
 _CSS_VALUE = re.compile(r"[A-Za-z0-9 ,'\"#.%()\-+*]*")
-_FUNCTION = re.compile(r"(-?[A-Za-z][A-Za-z0-9-]*)\s*\(")
 # the functions a value may call; url() (a fetch, javascript:) and expression()
 # (script in old IE) are not among them
 CSS_FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla", "calc", "min", "max", "clamp"})
@@ -60,6 +59,29 @@ def _unclosed(text: str) -> str | None:
     return quote or ("(" if depth else None)
 
 
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def _function_names(text: str) -> list[str]:
+    """The name before each ``(`` that has one (not a bare or ``- (`` one), read backwards from it.
+
+    Not a regex: "name\\s*\\(" tried at every letter of a long run of them is
+    quadratic (2.7 s for a field of 5,000 letters, measured under load).
+    """
+    names = []
+    at = text.find("(")
+    while at != -1:
+        end = at
+        while end > 0 and text[end - 1] == " ":
+            end -= 1
+        start = end
+        while start > 0 and text[start - 1] in _NAME_CHARS:
+            start -= 1
+        names.append(text[start:end])
+        at = text.find("(", at + 1)
+    return [n for n in names if any(c.isalpha() for c in n)]
+
+
 def css(value: Any) -> Markup:
     """Print a colour, length, keyword or font stack into CSS, unescaped (CSS has no entities).
 
@@ -78,10 +100,10 @@ def css(value: Any) -> Markup:
     open_ = _unclosed(text)
     if open_ is not None:
         raise UnsafeCssValue(f"not a CSS value: {shown} leaves {open_!r} unbalanced")
-    for m in _FUNCTION.finditer(text):
+    for name in _function_names(text):
         # a bare "(" only groups (in calc); a named function must be one we know
-        if m.group(1).lower() not in CSS_FUNCTIONS:
-            raise UnsafeCssValue(f"not a CSS value: {shown} calls {m.group(1)!r} "
+        if name.lower() not in CSS_FUNCTIONS:
+            raise UnsafeCssValue(f"not a CSS value: {shown} calls {name!r} "
                                  f"(allowed: {', '.join(sorted(CSS_FUNCTIONS))})")
     return Markup(text)
 

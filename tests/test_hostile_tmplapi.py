@@ -141,3 +141,18 @@ def test_a_theme_font_with_quotes_prints_unescaped(tmp_path: Path) -> None:
     data["newsletter"]["brand"] = brand
     email = render(tmp_path, "fonts.headline", data=data)
     assert "font-family: \"Iowan Old Style\", 'Palatino Linotype', serif;" in style_of(email)
+
+
+@pytest.mark.parametrize("value", ["a" * 5000, "a(" * 2000 + ")" * 2000, "(" * 2500 + ")" * 2500])
+def test_a_long_value_is_judged_fast(value: str) -> None:
+    # "name\s*\(" as a regex took 2.7 s over 5,000 letters
+    import time
+
+    from mailkit.stylesheet import UnsafeCssValue, css
+
+    start = time.monotonic()
+    try:
+        css(value)
+    except UnsafeCssValue:
+        pass
+    assert time.monotonic() - start < 0.2
