@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from .message import RenderedEmail, html_wire_size, max_wire_size
+from .sanitize import LIMITS
 from .spam import SPAM_SCORE_LIMIT, SpamReport, spam_message, spam_reports
 from .warning import RenderWarning, warning_code
 
@@ -19,8 +20,8 @@ __all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckRes
 # Gmail clips messages whose HTML is over about 102 KB, hiding the rest, the
 # unsubscribe link included.
 GMAIL_CLIP_BYTES = 102_000
-# Gmail drops a <style> block over 16 KB entirely.
-MAX_STYLE_BYTES = 16_384
+# Gmail drops a <style> block over 16 KiB entirely (one limit, in Limits)
+MAX_STYLE_BYTES = LIMITS.max_style_bytes
 MAX_SUBJECT_CHARS = 78
 # the warnings the "preheader" check reports
 PREHEADER_CODES = frozenset({"no-preheader", "preheader-repeats-subject", "preheader-repeats-first-line"})
@@ -30,7 +31,6 @@ PREHEADER_CODES = frozenset({"no-preheader", "preheader-repeats-subject", "prehe
 _STYLE = re.compile(r"<style\b[^>]*>([^<]*(?:<(?!/style>)[^<]*)*)</style>", re.IGNORECASE)
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _HREF = re.compile(r"""<a\b[^>]*?\bhref=["']([^"']*)["']""", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
 
 
 def clip_size(email: RenderedEmail) -> tuple[int, int]:

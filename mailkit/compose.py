@@ -28,11 +28,12 @@ from babel import Locale, UnknownLocaleError
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
-from .errors import CatalogError, LimitExceededError, TemplateError, TemplateNotFoundError
+from .errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError
 from .fixtures import fixture_files, load_edition
-from .paths import template_dirs
+from .paths import TEMPLATE_NAME, template_dirs
 from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
 from .sanitize import Limits, current_limits, encode_for_mrml
+from .stylesheet import StyleContext, UnsafeCssValue, check_styles, css
 
 __all__ = [
     "MAILKIT_FILTERS",
@@ -61,17 +62,6 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, str):
         return Markup(encode_for_mrml(value))
     return value
-
-
-_CSS_VALUE = re.compile(r"^[A-Za-z0-9 ,'\"#.%()\-]*$")
-
-
-def css(value: Any) -> Markup:
-    """Print a validated colour or font stack inside ``<mj-style>`` (no entity escaping in CSS)."""
-    text = str(value)
-    if not _CSS_VALUE.match(text):
-        raise ValueError(f"unsafe CSS value {text[:40]!r}")
-    return Markup(text)
 
 
 @dataclass(frozen=True)
@@ -166,7 +156,8 @@ def _new_environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandb
         # {% trans %}, _() and ngettext: the callables come with each render's
         # context (mailkit.i18n.labels), never installed on this shared environment,
         # which several threads may render with at once in different languages
-        extensions=["jinja2.ext.i18n"],
+        # inside <mj-style>, {{ }} prints CSS: checked and unescaped (mailkit.stylesheet)
+        extensions=["jinja2.ext.i18n"] if text else ["jinja2.ext.i18n", StyleContext],
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # named placeholders, escaped values
     env.add_filters(dict(MAILKIT_FILTERS))
@@ -196,23 +187,36 @@ def list_templates(extra_dirs: Iterable[str | Path] = ()) -> list[TemplateInfo]:
     return [found[k] for k in sorted(found)]
 
 
-def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path]) -> list[tuple[str, Path]]:
+def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path] = (), *,
+                  files: Iterable[Path] | None = None,
+                  broken: list[tuple[Path, MailkitError]] | None = None) -> list[tuple[str, Path]]:
     """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names.
 
-    A fixture that fails to load raises its :class:`MailkitError` (the preview
-    lists such a file with its error instead: ``PreviewServer.catalogue``).
+    The one matrix of ``mailkit check --all``, the preview's index, the pytest
+    plugin's ``mailkit_pair`` and mailkit's own snapshot tests. ``files``
+    reads those fixture files instead of the folders' (the preview's, symlinks
+    out of a folder left out). A fixture that fails to load raises its
+    :class:`MailkitError`, unless ``broken`` is a list: then it is added there
+    with its error and the others are read (the preview lists it so).
     """
     template_dirs = tuple(template_dirs)
     names = {t.name for t in list_templates(template_dirs)}
+    if files is None:
+        files = [path for folder in fixture_dirs for path in fixture_files(folder)]
     found: list[tuple[str, Path]] = []
-    for folder in fixture_dirs:
-        for path in fixture_files(folder):
+    for path in files:
+        try:
             templates = load_edition(path, extra_dirs=template_dirs).templates
-            found.extend((template, path) for template in templates if template in names)
+        except MailkitError as err:
+            if broken is None:
+                raise
+            broken.append((path, err))
+            continue
+        found.extend((template, path) for template in templates if template in names)
     return found
 
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_NAME = re.compile(TEMPLATE_NAME)
 
 
 def find_template(name: str, extra_dirs: Iterable[str | Path] = ()) -> str:
@@ -302,14 +306,14 @@ class Templates:
         env = self.environment(suffix == TEXT_SUFFIX)
         name = self.find(template) if suffix == TEMPLATE_SUFFIX else template + suffix
         try:
-            return render_bounded(env.get_template(name), context, limits or current_limits())
+            mjml = render_bounded(env.get_template(name), context, limits or current_limits())
         except jinja2.TemplateSyntaxError as err:
             raise TemplateError(err.message or str(err), template=Path(err.filename or err.name or name).name,
                                 line=err.lineno) from err
         except jinja2.TemplateNotFound as err:
             tname, line = _template_line(err)
             raise TemplateError(f"template not found: {err.name}", template=tname or name, line=line) from err
-        except (jinja2.UndefinedError, SecurityError) as err:
+        except (jinja2.UndefinedError, SecurityError, UnsafeCssValue) as err:
             tname, line = _template_line(err)
             raise TemplateError(str(err), template=tname or name, line=line) from err
         except (LimitExceededError, CatalogError):
@@ -319,6 +323,11 @@ class Templates:
         except Exception as err:
             tname, line = _template_line(err)
             raise TemplateError(f"{type(err).__name__}: {err}", template=tname or name, line=line) from err
+        if suffix == TEMPLATE_SUFFIX:
+            problem = check_styles(mjml)
+            if problem is not None:
+                raise TemplateError(problem, template=name)
+        return mjml
 
     def names_used(self, template: str) -> frozenset[str] | None:
         """The context names (``article``, ``sections`` ...) that template ``template``

@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.etree
 import lxml.html
 
+from .markers import EMBED_CLASS, EMBED_LINK_CLASS, EMBED_TITLE_CLASS
+
 __all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "parse_fragment", "provider", "serialize_fragment"]
 
 # host suffix -> the name a reader knows
@@ -70,7 +72,7 @@ def _watch_url(src: str) -> tuple[str, str | None]:
 def _card(url: str, title: str, verb: str, poster: str | None, kind: str,
           size: tuple[str, str] | None = None) -> lxml.html.HtmlElement:
     """``<div class="mk-embed">`` poster (a link), title, "Watch on YouTube" (a link)."""
-    card = lxml.html.Element("div", {"class": "mk-embed"})
+    card = lxml.html.Element("div", {"class": EMBED_CLASS})
     if poster:
         a = lxml.etree.SubElement(card, "a", {"href": url})
         # the image is a link: its alt says where it goes
@@ -79,9 +81,9 @@ def _card(url: str, title: str, verb: str, poster: str | None, kind: str,
             img.set("width", size[0])
             img.set("height", size[1])
     if title:
-        p = lxml.etree.SubElement(card, "p", {"class": "mk-embed-title"})
+        p = lxml.etree.SubElement(card, "p", {"class": EMBED_TITLE_CLASS})
         lxml.etree.SubElement(p, "strong").text = title
-    p = lxml.etree.SubElement(card, "p", {"class": "mk-embed-link"})
+    p = lxml.etree.SubElement(card, "p", {"class": EMBED_LINK_CLASS})
     lxml.etree.SubElement(p, "a", {"href": url}).text = f"{verb} on {provider(url)}"
     return card
 
@@ -162,7 +164,7 @@ def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], st
             for attr in list(el.attrib):
                 del el.attrib[attr]
             if post:
-                p = lxml.etree.SubElement(el, "p", {"class": "mk-embed-link"})
+                p = lxml.etree.SubElement(el, "p", {"class": EMBED_LINK_CLASS})
                 lxml.etree.SubElement(p, "a", {"href": post}).text = f"View the post on {name}"
             converted += 1
             continue

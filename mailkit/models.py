@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from ._pydantic import ModelMetaclass
 from .errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
+from .paths import TEMPLATE_NAME
 from .sanitize import UrlKind, check_text, current_limits, resolve_url, safe_url
 
 __all__ = [
@@ -123,6 +124,11 @@ def _url(kind: UrlKind) -> Callable[[str], str]:
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _FONT_STACK = re.compile(r"^[A-Za-z0-9 ,'\"\-]+$")
+# each family a name or a quoted name: a quote left open would run on through
+# the email's <style> (the css filter refuses it there too)
+_UNQUOTED = r"[A-Za-z0-9-]+(?: +[A-Za-z0-9-]+)*"  # words: no two ways to match a run of spaces
+_FAMILY = rf"""\s*(?:'[A-Za-z0-9 \-]*'|"[A-Za-z0-9 \-]*"|{_UNQUOTED})\s*"""
+_FAMILIES = re.compile(rf"^{_FAMILY}(?:,{_FAMILY})*$")
 
 
 def _color(value: str) -> str:
@@ -134,6 +140,8 @@ def _color(value: str) -> str:
 def _font_stack(value: str) -> str:
     if not _FONT_STACK.match(value):
         raise PydanticCustomError("font", "a font stack may hold letters, digits, spaces, commas, quotes and hyphens")
+    if not _FAMILIES.match(value):
+        raise PydanticCustomError("font", "a font stack is names separated by commas, each quoted whole or not at all")
     return value
 
 
@@ -408,51 +416,54 @@ class Section(_Model):
 class Colors(_Model):
     """Brand colours; dark-mode variants are used under ``prefers-color-scheme: dark``."""
 
-    accent: Color = "#c4161c"
-    on_accent: Color = "#ffffff"
-    text: Color = "#1a1a1a"
-    muted: Color = "#595959"
-    link: Color = "#0b57a4"
-    background: Color = "#ffffff"
-    page: Color = "#f1f1f1"
-    rule: Color = "#dddddd"
-    button: Color = "#1a1a1a"
-    on_button: Color = "#ffffff"
-    dark_background: Color = "#121212"
-    dark_page: Color = "#000000"
-    dark_text: Color = "#e8e8e8"
-    dark_muted: Color = "#b3b3b3"
-    dark_link: Color = "#8ab4f8"
-    dark_accent: Color = "#ff7a7f"
-    dark_rule: Color = "#333333"
+    accent: Color = Field(default="#c4161c", description="the band, kickers, section titles and the pull quote's rule")
+    on_accent: Color = Field(default="#ffffff", description="the band's label, on accent")
+    text: Color = Field(default="#1a1a1a", description="body text, headlines and the dek")
+    muted: Color = Field(default="#595959", description="captions, credits, bylines, the header's and footer's text, an image's alt text")
+    link: Color = Field(default="#0b57a4", description="links in text")
+    background: Color = Field(default="#ffffff", description="the 600 px column's background")
+    page: Color = Field(default="#f1f1f1", description="the page around the column, the footer's background and code blocks")
+    rule: Color = Field(default="#dddddd", description="rules, table borders and an image's box while it loads")
+    button: Color = Field(default="#1a1a1a", description="buttons' background")
+    on_button: Color = Field(default="#ffffff", description="buttons' label, on button")
+    dark_background: Color = Field(default="#121212", description="the column in dark mode (prefers-color-scheme: dark)")
+    dark_page: Color = Field(default="#000000", description="the page and footer in dark mode")
+    dark_text: Color = Field(default="#e8e8e8", description="text and headlines in dark mode; buttons' background there")
+    dark_muted: Color = Field(default="#b3b3b3", description="captions, bylines and footer text in dark mode")
+    dark_link: Color = Field(default="#8ab4f8", description="links in dark mode")
+    dark_accent: Color = Field(default="#ff7a7f", description="kickers and section titles in dark mode")
+    dark_rule: Color = Field(default="#333333", description="rules, borders and image boxes in dark mode")
 
 
 class Fonts(_Model):
     """Font stacks. ``web_fonts`` (name -> https CSS URL) are linked only when given."""
 
-    headline: FontStack = "Georgia, 'Times New Roman', Times, serif"
-    body: FontStack = "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
-    web_fonts: dict[FontStack, FontCssURL] = {}
+    headline: FontStack = Field(default="Georgia, 'Times New Roman', Times, serif",
+                                description="headlines, the pull quote and the brand name without a logo")
+    body: FontStack = Field(default="-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif",
+                            description="everything else")
+    web_fonts: dict[FontStack, FontCssURL] = Field(
+        default={}, description="a font's name -> its https CSS URL, linked in the head; none by default (offline)")
 
 
 class Logo(_Model):
     """The brand's logo, shown in the header; ``dark_src`` is a variant for dark backgrounds."""
 
-    src: ImageURL
-    alt: Line
-    width: int = Field(gt=0, le=600)
-    height: int = Field(gt=0, le=300)
-    dark_src: ImageURL | None = None
+    src: ImageURL = Field(description="the logo image's URL")
+    alt: Line = Field(description="its alt text (the brand's name)")
+    width: int = Field(gt=0, le=600, description="its width in the email, in CSS pixels")
+    height: int = Field(gt=0, le=300, description="its height in the email, in CSS pixels")
+    dark_src: ImageURL | None = Field(default=None, description="a variant for dark mode, shown instead there")
 
 
 class Brand(_Model):
     """A theme: the brand's name, logo, colours, fonts and time zone."""
 
-    name: Line
-    logo: Logo | None = None
-    colors: Colors = Colors()
-    fonts: Fonts = Fonts()
-    timezone: TimeZone = "America/New_York"
+    name: Line = Field(description="the brand's name (the header shows it when there is no logo)")
+    logo: Logo | None = Field(default=None, description="the header's logo")
+    colors: Colors = Field(default=Colors(), description="the colours, light and dark")
+    fonts: Fonts = Field(default=Fonts(), description="the font stacks")
+    timezone: TimeZone = Field(default="America/New_York", description="the IANA time zone dates and times are shown in")
 
 
 class Footer(_Model):
@@ -547,7 +558,7 @@ class Edition(_Model):
     preheader: Line | None = None
     language: Language | None = None
     direction: Direction | None = None
-    templates: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = []
+    templates: list[Annotated[str, Field(pattern=TEMPLATE_NAME)]] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -571,7 +582,7 @@ class Edition(_Model):
 
     @model_validator(mode="after")
     def _check_limits(self) -> Edition:
-        stories = len(self.articles) + sum(len(s.articles) for s in self.sections) + len(self.more_stories)
+        stories = self.story_count
         most = current_limits().max_stories
         if stories > most:
             raise PydanticCustomError("limit", "{n} stories, over the limit of {limit}", {"n": stories, "limit": most})

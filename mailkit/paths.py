@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["FIXTURES_DIR", "TEMPLATES_DIR", "template_dirs"]
+__all__ = ["FIXTURES_DIR", "TEMPLATES_DIR", "TEMPLATE_NAME", "template_dirs"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -18,6 +18,10 @@ def _find(name: str) -> Path:
 
 
 TEMPLATES_DIR = _find("templates")
+# A template's name (``breaking``, ``storm-watch``): what ``render()`` finds,
+# what a fixture's ``templates:`` lists and what ``mailkit new-template`` writes.
+# One pattern for all three, so a name one of them accepts the others do too.
+TEMPLATE_NAME = r"^[a-z0-9][a-z0-9_-]*$"
 FIXTURES_DIR = _find("fixtures")
 
 

@@ -45,9 +45,9 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
 from .checks import GMAIL_CLIP_BYTES, clip_size, spam_check
-from .compose import list_templates
+from .compose import fixture_pairs, list_templates
 from .errors import MailkitError
-from .fixtures import fixture_files, load_edition
+from .fixtures import fixture_files
 from .message import RenderedEmail
 from .models import Recipient
 from .paths import FIXTURES_DIR, template_dirs
@@ -157,20 +157,12 @@ class PreviewServer:
 
         One broken fixture is listed with its error; the others are shown as usual.
         """
+        broken: list[tuple[Path, MailkitError]] = []
         try:
-            names = {t.name for t in list_templates(self.template_folders)}
-        except MailkitError as err:
+            pairs = fixture_pairs(self.template_folders, files=self.fixture_files(), broken=broken)
+        except MailkitError as err:  # the template folders' (a fixture's own is in broken)
             return [], [], [str(err)]
-        pairs: list[tuple[str, Path]] = []
-        broken: list[tuple[Path, str]] = []
-        for path in self.fixture_files():
-            try:
-                edition = load_edition(path, extra_dirs=self.template_folders)
-            except MailkitError as err:
-                broken.append((path, f"{type(err).__name__}: {err}"))
-                continue
-            pairs += [(t, path) for t in edition.templates if t in names]
-        return pairs, broken, []
+        return pairs, [(path, f"{type(err).__name__}: {err}") for path, err in broken], []
 
     def pairs(self) -> tuple[list[tuple[str, Path]], list[str]]:
         """(template, fixture) pairs and the errors (a broken fixture's, or the template folders')."""

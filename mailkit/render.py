@@ -25,11 +25,13 @@ from .fixtures import find_theme, load_edition, load_theme, no_theme_message
 from .i18n import Labels, labels, missing_catalog, script_font_stack
 from .inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
 from .links import LinkTagging, tag_links
+from .markers import CONTINUE_CLASS
 from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
 from .message import RenderedEmail
 from .models import Article, Brand, Edition, Fonts, Recipient
 from .paths import template_dirs
 from .personalize import PreparedEmail
+from .reference import CONTEXT
 from .sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
 from .slots import RecipientSlots, new_nonce, slot_token
 from .text import TextEngine, TextOptions, document_lines, text_engine
@@ -287,7 +289,7 @@ def _image_warnings(edition: Edition) -> list[RenderWarning]:
 def _continue_link(article: Article, lang: str, dirs: tuple[Path, ...]) -> str:
     # the link after a cut body, in the story's language (a gettext message, like every label)
     label = labels(lang, dirs).text("Continue reading")
-    return f'<p class="mk-continue"><a href="{encode_for_mrml(article.url)}">{encode_for_mrml(label)}</a></p>'
+    return f'<p class="{CONTINUE_CLASS}"><a href="{encode_for_mrml(article.url)}">{encode_for_mrml(label)}</a></p>'
 
 
 def _fonts(edition: Edition) -> Fonts:
@@ -405,12 +407,7 @@ def _check_placeholders(slots: RecipientSlots, composed: str, template: str) -> 
 
 
 # the names every template's context holds (see _context); an author's global may not hide one
-CONTEXT_NAMES = frozenset({
-    "template", "edition", "newsletter", "brand", "colors", "fonts", "tz", "footer", "article", "articles",
-    "sections", "more_stories", "editor_note", "date", "subject", "preheader", "lang", "dir", "body", "voice",
-    "image_box", "leaves_out", "body_markup", "gettext", "ngettext", "_", "labels_in", "recipient",
-    "unsubscribe_url", "preferences_url",
-})
+CONTEXT_NAMES = frozenset(c.name for c in CONTEXT)
 # what Jinja reads as a constant or an operator, never as a name
 _JINJA_WORDS = frozenset({"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is",
                           "if", "else", "recursive", "with", "without", "context", "ignore", "missing"})

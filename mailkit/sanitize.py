@@ -32,6 +32,16 @@ import nh3
 
 from .embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
 from .errors import LimitExceededError, UnsafeUrlError
+from .markers import (
+    CELL_LABEL_ATTR,
+    EMBED_CLASS,
+    EMBED_LINK_CLASS,
+    EMBED_TITLE_CLASS,
+    LAYOUT_TABLE_CLASS,
+    NUMBER_CLASS,
+    TABLE_CLASS,
+    WIDE_TABLE_CLASS,
+)
 from .warning import RenderWarning
 
 __all__ = [
@@ -71,7 +81,9 @@ class Limits:
     max_body_depth: int = 32
     max_stories: int = 60
     max_field_chars: int = 5_000
-    max_style_bytes: int = 16_000
+    # Gmail drops a <style> block over 16 KiB entirely: a larger one is a
+    # deliverability warning (mailkit.checks), the check's one limit
+    max_style_bytes: int = 16_384
     max_file_bytes: int = 2_000_000
     max_data_depth: int = 16
     max_data_values: int = 20_000
@@ -339,7 +351,7 @@ _BODY_ATTRS = {
     "*": {"lang", "dir"},
 }
 # class values the templates style; anything else is dropped.
-_ALLOWED_CLASSES = {"pullquote", "subhead", "note", "mk-embed", "mk-embed-title", "mk-embed-link"}
+_ALLOWED_CLASSES = {"pullquote", "subhead", "note", EMBED_CLASS, EMBED_TITLE_CLASS, EMBED_LINK_CLASS}
 _SCOPES = frozenset({"row", "col", "rowgroup", "colgroup"})
 
 _TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*(/?)>')
@@ -487,14 +499,14 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
         if tag == "table":
             tables.pop()
             if not t.has_header and (t.rows <= 1 or t.columns <= 1):
-                out[t.start] = '<table class="mk-layout" role="presentation">'
+                out[t.start] = f'<table class="{LAYOUT_TABLE_CLASS}" role="presentation">'
             else:
-                wide = " mk-table-wide" if t.columns > WIDE_TABLE_COLUMNS else ""
-                out[t.start] = f'<table class="mk-table{wide}">'
+                wide = f" {WIDE_TABLE_CLASS}" if t.columns > WIDE_TABLE_COLUMNS else ""
+                out[t.start] = f'<table class="{TABLE_CLASS}{wide}">'
                 # a header over a column of numbers is aligned with them
                 for index, column in t.headers:
                     if t.texts[column] and t.numbers[column] == t.texts[column]:
-                        out[index] = out[index][:-1] + ' class="mk-num">'
+                        out[index] = out[index][:-1] + f' class="{NUMBER_CLASS}">'
         elif tag == "caption" and not closing:
             t.has_header = True
         elif tag in ("thead", "tbody", "tfoot"):
@@ -527,10 +539,10 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
             if owner.section == "tbody" and text:
                 owner.texts[column] += 1
                 owner.numbers[column] += number
-            extra = ' class="mk-num"' if number else ""
+            extra = f' class="{NUMBER_CLASS}"' if number else ""
             if len(owner.labels) > WIDE_TABLE_COLUMNS and column < len(owner.labels) and owner.labels[column]:
                 label = html_lib.escape(owner.labels[column])
-                extra += f' data-label="{label}"'
+                extra += f' {CELL_LABEL_ATTR}="{label}"'
             out[index] = start_tag[:-1] + extra + ">"
     out.append(html[pos:])
     return "".join(out)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from .errors import TemplateError
+from .paths import TEMPLATE_NAME
 
 __all__ = ["new_template"]
 
@@ -112,14 +113,14 @@ trim_blocks = true
 lstrip_blocks = true
 """
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_NAME = re.compile(TEMPLATE_NAME)
 
 
 def new_template(name: str, root: Path) -> list[Path]:
     """Write ``templates/NAME.mjml.j2``, ``fixtures/NAME-example.yaml`` and ``tests/test_NAME.py`` under ``root``
     (and ``templates/locales/babel.cfg``, pybabel's mapping, if the folder has none)."""
     if not _NAME.match(name):
-        raise TemplateError("a template name is lower case letters, digits and hyphens", template=name)
+        raise TemplateError("a template name is lower case letters, digits, - and _ (not first)", template=name)
     ident = name.replace("-", "_")
     files = {
         root / "templates" / f"{name}.mjml.j2": TEMPLATE.format(name=name, label=name.replace("-", " ").upper()),

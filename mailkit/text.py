@@ -30,6 +30,7 @@ import lxml.html
 from ._html2text import collapse_spaces as collapse_spaces  # re-exported: tests and bench time it
 from ._html2text import convert
 from .errors import TextError
+from .markers import BUTTON_CLASS, TABLE_CLASS, TEXT_ATTR, TEXT_RULE, TEXT_SKIP, TEXT_URL
 
 __all__ = ["Html2TextEngine", "Line", "TextEngine", "TextOptions", "document_lines", "html_to_text", "text_engine",
            "text_lines", "tree_text_lines"]
@@ -98,8 +99,8 @@ class _Lxml(threading.local):
 
     def __init__(self) -> None:
         self.marked = lxml.etree.XPath(
-            '//*[@data-text or contains(@style, "none") or contains(@style, "mso-hide")'
-            ' or contains(@class, "mk-button")]'
+            f'//*[@{TEXT_ATTR} or contains(@style, "none") or contains(@style, "mso-hide")'
+            f' or contains(@class, "{BUTTON_CLASS}")]'
         )
         self.headings = lxml.etree.XPath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
         # comments (MJML's many Outlook conditionals) are dropped while parsing
@@ -177,14 +178,14 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
     rules: list[lxml.html.HtmlElement] = list(body.iter("hr"))
     buttons: set[lxml.html.HtmlElement] = set()
     for el in cast(list[lxml.html.HtmlElement], _LXML.marked(body)):
-        mark = el.get("data-text")
+        mark = el.get(TEXT_ATTR)
         # MJML's preheader (the first hidden div of the body), anything hidden
         # on purpose (display:none, mso-hide:all) or marked data-text="skip"
-        if mark == "skip" or _HIDDEN_STYLE.search(el.get("style", "")):
+        if mark == TEXT_SKIP or _HIDDEN_STYLE.search(el.get("style", "")):
             hidden.append(el)
-        elif mark == "rule":
+        elif mark == TEXT_RULE:
             rules.append(el)
-        elif mark == "url" or " mk-button " in f" {el.get('class', '')} ":
+        elif mark == TEXT_URL or f" {BUTTON_CLASS} " in f" {el.get('class', '')} ":
             buttons.update(el.iter("a"))
     for el in hidden:
         if el.getparent() is not None:
@@ -354,7 +355,7 @@ def _take_blocks(body: lxml.html.HtmlElement, options: TextOptions) -> dict[str,
     blocks: dict[str, list[Line]] = {}
     nonce = secrets.token_hex(6)
     found = [el for el in body.iter("pre", "table")
-             if el.tag == "pre" or " mk-table " in f" {el.get('class', '')} "]
+             if el.tag == "pre" or f" {TABLE_CLASS} " in f" {el.get('class', '')} "]
     outer = set(found)
     for el in found:
         if any(a in outer for a in el.iterancestors("pre", "table")):

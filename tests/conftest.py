@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import mailkit
-from mailkit.fixtures import load_edition
+import mailkit.fixtures
+from mailkit.compose import fixture_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -22,16 +23,13 @@ INLINERS = ["premailer", "css-inline"]
 
 
 def fixture_files() -> list[Path]:
-    return sorted(p for p in FIXTURES.glob("*.yaml"))
+    return mailkit.fixtures.fixture_files(FIXTURES)
 
 
 def matrix() -> list[tuple[str, Path]]:
-    """Every (template, fixture) pair that fits: a fixture names its templates."""
-    pairs = []
-    for path in fixture_files():
-        for template in load_edition(path).templates:
-            pairs.append((template, path))
-    return pairs
+    """Every (template, fixture) pair that fits: a fixture names its templates (the
+    matrix ``mailkit check --all``, the preview and the pytest plugin use)."""
+    return fixture_pairs((), [FIXTURES])
 
 
 @functools.cache

@@ -63,7 +63,10 @@ LAYERS: dict[str, int] = {
     "links": 2,
     "media": 2,
     "i18n": 2,
-    "slots": 2,  # recipient placeholders: made in a render, cut and filled per reader
+    "slots": 2,
+    "stylesheet": 2,  # CSS values in <mj-style>: checked, then printed unescaped
+    "markers": 2,  # the class names and data-text values templates and Python share
+    "reference": 2,  # the template reference: the context table, and the page made from the code  # recipient placeholders: made in a render, cut and filled per reader
     # 3 pipeline: the stages put together, the rendered email, its message and its checks
     "message": 3,
     "personalize": 3,
