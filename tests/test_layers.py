@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "embeds": 0,  # embeds become link cards before the sanitiser's allowlist sees them
     "sanitize": 0,
     "reader": 0,
+    "markers": 0,  # the class names and data-text values templates and Python share
     "warning": 0,  # a warning's code, field and template: made at every stage
     # one adapter per dependency whose private names mailkit relies on (tests/test_adapters.py)
     "_cssutils": 0,
@@ -65,7 +66,6 @@ LAYERS: dict[str, int] = {
     "i18n": 2,
     "slots": 2,
     "stylesheet": 2,  # CSS values in <mj-style>: checked, then printed unescaped
-    "markers": 2,  # the class names and data-text values templates and Python share
     "reference": 2,  # the template reference: the context table, and the page made from the code  # recipient placeholders: made in a render, cut and filled per reader
     # 3 pipeline: the stages put together, the rendered email, its message and its checks
     "message": 3,

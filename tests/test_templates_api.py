@@ -141,7 +141,7 @@ def test_the_committed_reference_page_is_the_generated_one() -> None:
 
 
 def test_the_context_table_names_every_name_render_passes() -> None:
-    from mailkit.personalize import RecipientSlots, new_nonce
+    from mailkit.slots import RecipientSlots, new_nonce
     from mailkit.reference import CONTEXT
     from mailkit.render import _context
 
