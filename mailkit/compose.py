@@ -131,10 +131,20 @@ def _is_template(path: Path) -> bool:
     return path.name.endswith(TEMPLATE_SUFFIX) and not path.name.startswith(("_", "base"))
 
 
-@lru_cache(maxsize=32)
 def _environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandbox:
-    # ``text``: the environment for explicit plain-text templates (TEMPLATE.txt.j2),
-    # where HTML escaping would put entities into the text part.
+    """The shared environment for template folders ``dirs``.
+
+    ``text``: the environment for explicit plain-text templates (TEMPLATE.txt.j2),
+    where HTML escaping would put entities into the text part.
+    """
+    # lru_cache keys ``f(d)`` and ``f(d, False)`` apart: names_used() called it
+    # the first way and compose() the second, so each had an environment of its
+    # own and every template was compiled twice (a third of a cold CLI render)
+    return _shared_environment(dirs, bool(text))
+
+
+@lru_cache(maxsize=32)
+def _shared_environment(dirs: tuple[Path, ...], text: bool) -> BoundedSandbox:
     env = BoundedSandbox(
         loader=FolderLoader(dirs),
         autoescape=not text,
@@ -243,8 +253,9 @@ def names_used(template: str, extra_dirs: Iterable[str | Path] = ()) -> frozense
     and every template it extends, includes or imports refer to; ``None`` when
     that cannot be known (a template named by a variable, or one that does not load).
 
-    Worked out from the templates' syntax trees once, and again when one of
-    them changes on disk (Jinja's own reload check, a stat per template).
+    Noted as each template compiles (the code generator sees every name it
+    looks up) and worked out again when one of them changes on disk (Jinja's
+    own reload check, a stat per template).
     """
     dirs = tuple(template_dirs(extra_dirs))
     env = _environment(dirs)
@@ -262,9 +273,15 @@ def names_used(template: str, extra_dirs: Iterable[str | Path] = ()) -> frozense
             if name in loaded:
                 continue
             loaded[name] = env.get_template(name)
-            tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
-            names |= jinja2.meta.find_undeclared_variables(tree)
-            for ref in jinja2.meta.find_referenced_templates(tree):
+            # noted as it compiled (sandbox.BoundedSandbox._generate); parsed
+            # again only if the note was dropped (the notes are bounded)
+            found = env.introspected.get(name)
+            if found is None:
+                tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+                found = (frozenset(jinja2.meta.find_undeclared_variables(tree)),
+                         tuple(jinja2.meta.find_referenced_templates(tree)))
+            names |= found[0]
+            for ref in found[1]:
                 if ref is None:
                     known = False
                 else:

@@ -74,3 +74,40 @@ def test_a_warm_render_asks_babel_nothing_about_its_languages(monkeypatch) -> No
     for fixture in fixtures:
         mailkit.render("breaking" if "breaking" in fixture else "digest", fixture)
     assert calls == []
+
+
+def test_a_first_render_compiles_each_template_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """compose() and names_used() share one environment, and names_used() reads the
+    names the compiler noted: each template is parsed and generated once per
+    process (twice, each in an environment of its own, was a third of a cold CLI run)."""
+    import shutil
+
+    import jinja2
+
+    folder = tmp_path / "templates"
+    shutil.copytree("templates", folder)  # a folder no earlier test compiled
+    parsed: list[str | None] = []
+    real = jinja2.Environment._parse
+    monkeypatch.setattr(jinja2.Environment, "_parse",
+                        lambda self, source, name, filename: parsed.append(name) or real(self, source, name, filename))
+    mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml", {"template_dirs": (folder,)})
+    assert parsed and len(parsed) == len(set(parsed)), parsed
+
+
+def test_names_used_is_what_jinja_meta_finds_for_every_template() -> None:
+    """The names noted while compiling equal jinja2.meta's own walk, template by template."""
+    from pathlib import Path
+
+    import jinja2.meta
+
+    from mailkit.compose import _environment, list_templates, names_used
+    from mailkit.paths import template_dirs
+
+    env = _environment(tuple(template_dirs()))
+    for info in list_templates():
+        names_used(info.name)
+    assert len(env.introspected) > 3
+    for name, (names, references) in env.introspected.items():
+        tree = env.parse(Path(env.get_template(name).filename or "").read_text(encoding="utf-8"))
+        assert names == jinja2.meta.find_undeclared_variables(tree), name
+        assert references == tuple(jinja2.meta.find_referenced_templates(tree)), name
