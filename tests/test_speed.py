@@ -111,3 +111,43 @@ def test_names_used_is_what_jinja_meta_finds_for_every_template() -> None:
         tree = env.parse(Path(env.get_template(name).filename or "").read_text(encoding="utf-8"))
         assert names == jinja2.meta.find_undeclared_variables(tree), name
         assert references == tuple(jinja2.meta.find_referenced_templates(tree)), name
+
+
+def _modules_after(code: str) -> set[str]:
+    import json
+    import subprocess
+    import sys
+
+    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_a_cli_render_loads_no_delivery_feed_or_spam_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A cold `mailkit render` imports what a render needs: delivery (smtplib,
+    sqlite3), the feed importer, SpamAssassin, the preview server and
+    requests load when a command uses them. (cssutils, which premailer uses,
+    imports urllib.request itself.)"""
+    loaded = _modules_after(
+        "import runpy\n"
+        f"sys.argv = ['mailkit', 'render', 'breaking', 'fixtures/breaking-china-cyberspying.yaml', '-o', {str(tmp_path)!r}]\n"
+        "try:\n    runpy.run_module('mailkit', run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n")
+    assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
+    for name in ("mailkit.deliver", "mailkit.smtp", "mailkit.journal", "mailkit.editions", "mailkit.spam",
+                 "mailkit.preview", "mailkit.celery", "smtplib", "sqlite3", "requests.sessions", "urllib3",
+                 "http.server"):
+        assert name not in loaded, name
+
+
+def test_lazy_public_names_are_the_real_ones() -> None:
+    """mailkit.deliver is the function however the submodule of that name was first imported."""
+    out = _modules_after("from mailkit.deliver import RetryPolicy\nimport mailkit\n"
+                         "assert callable(mailkit.deliver) and mailkit.deliver.__module__ == 'mailkit.deliver'\n"
+                         "import mailkit.deliver as d\nassert d is mailkit.deliver")
+    assert "mailkit.deliver" in out
+    import mailkit.deliver
+    import mailkit.smtp
+
+    assert mailkit.SMTPTransport is mailkit.smtp.SMTPTransport
+    assert mailkit.deliver.__module__ == "mailkit.deliver"
+    assert set(mailkit.__all__) <= set(dir(mailkit))
