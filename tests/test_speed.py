@@ -151,3 +151,26 @@ def test_lazy_public_names_are_the_real_ones() -> None:
     assert mailkit.SMTPTransport is mailkit.smtp.SMTPTransport
     assert mailkit.deliver.__module__ == "mailkit.deliver"
     assert set(mailkit.__all__) <= set(dir(mailkit))
+
+
+def test_the_placeholder_check_compiles_nothing_per_render(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """misused() finds the nonce with a plain search (digits have no case, so |upper
+    cannot hide it) and checks it with one pattern compiled at import, not a
+    case-insensitive regex made for each render's nonce."""
+    import re
+
+    from mailkit.personalize import RecipientSlots, new_nonce
+
+    nonce = new_nonce()
+    slots = RecipientSlots(nonce)
+    good = f"Hi {slots.first_name} <{slots.email}> {slots.first_name_or('there')}"
+    compiled: list[object] = []
+    real = re.compile
+    monkeypatch.setattr(re, "compile", lambda *a, **k: compiled.append(a) or real(*a, **k))
+    monkeypatch.setattr(re, "finditer", lambda *a, **k: compiled.append(a) or real(a[0]).finditer(*a[1:]))
+    assert slots.misused(good) is None
+    assert compiled == []
+    assert nonce.isdigit() and len(nonce) == 15
+    for bad in (good.upper(), good.title(), good[:-5], f"{nonce}", f"x{str(slots.first_name)[1:]}",
+                f"mk{nonce}xfallback1q", f"mk0{nonce}xemailq"):
+        assert slots.misused(bad) is not None, bad
