@@ -27,6 +27,7 @@ inside the template, so the error names the template and line it came from.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import string
 import time
@@ -90,14 +91,21 @@ class FolderLoader(jinja2.BaseLoader):
                 raise TemplateRefused(f"template {template!r} refused: it is a link out of the template folder {root}")
             if not real.is_file():
                 continue
-            mtime = real.stat().st_mtime
+            st = real.stat()
             source = real.read_text(encoding="utf-8")
+            loaded = (st.st_dev, st.st_ino, st.st_mtime_ns)
 
-            def uptodate(path: Path = path, real: Path = real, mtime: float = mtime) -> bool:
-                try:  # a link re-pointed since is loaded (and checked) again
-                    return path.resolve() == real and real.stat().st_mtime == mtime
+            def uptodate(path: Path = path, loaded: tuple[int, int, int] = loaded) -> bool:
+                # Jinja asks on every get_template (auto_reload). One stat through
+                # the links: a link re-pointed since reaches another file (device
+                # and inode), which is loaded and checked again. (path.resolve()
+                # here was an lstat per folder of the path, for every template
+                # of every render.)
+                try:
+                    st = os.stat(path)
                 except OSError:
                     return False
+                return (st.st_dev, st.st_ino, st.st_mtime_ns) == loaded
 
             return source, str(path), uptodate
         raise jinja2.TemplateNotFound(template)

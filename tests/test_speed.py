@@ -174,3 +174,37 @@ def test_the_placeholder_check_compiles_nothing_per_render(monkeypatch) -> None:
     for bad in (good.upper(), good.title(), good[:-5], f"{nonce}", f"x{str(slots.first_name)[1:]}",
                 f"mk{nonce}xfallback1q", f"mk0{nonce}xemailq"):
         assert slots.misused(bad) is not None, bad
+
+
+def test_a_warm_render_resolves_no_template_path(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Jinja's reload check (a call per template per render) is one stat through
+    the links, not Path.resolve (an lstat for every folder on the path)."""
+    from pathlib import Path
+
+    mailkit.render("digest", "fixtures/digest-morning-briefing.yaml")
+    resolved: list[Path] = []
+    real = Path.resolve
+    monkeypatch.setattr(Path, "resolve", lambda self, *a, **k: resolved.append(self) or real(self, *a, **k))
+    mailkit.render("digest", "fixtures/digest-morning-briefing.yaml")
+    assert not [p for p in resolved if p.name.endswith(".j2")], resolved
+
+
+def test_a_partial_link_re_pointed_out_of_the_folder_after_a_render_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    import pytest
+
+    folder = tmp_path / "templates"
+    shutil.copytree("templates", folder)
+    inside = folder / "partials" / "components-copy.mjml.j2"
+    shutil.copy(folder / "partials" / "components.mjml.j2", inside)
+    (folder / "partials" / "components.mjml.j2").unlink()
+    (folder / "partials" / "components.mjml.j2").symlink_to(inside)
+    options = {"template_dirs": (folder,)}
+    mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml", options)
+    outside = tmp_path / "outside.mjml.j2"
+    shutil.copy(inside, outside)
+    (folder / "partials" / "components.mjml.j2").unlink()
+    (folder / "partials" / "components.mjml.j2").symlink_to(outside)
+    with pytest.raises(mailkit.TemplateError, match="link out of the template folder"):
+        mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml", options)
