@@ -208,3 +208,47 @@ def test_a_partial_link_re_pointed_out_of_the_folder_after_a_render_is_refused(t
     (folder / "partials" / "components.mjml.j2").symlink_to(outside)
     with pytest.raises(mailkit.TemplateError, match="link out of the template folder"):
         mailkit.render("breaking", "fixtures/breaking-china-cyberspying.yaml", options)
+
+
+_TEXT_CHARS = st.text(alphabet=st.sampled_from([" ", "\t", "\n", "\xa0", "\u2007", "\u202f", "\u2003", "a", "é", ".",
+                                                "\u034f", "\u200c", "\u200d", "\u200b", "\u2060", "\ufeff", "\xad",
+                                                "👨", "ی"]))
+
+
+@given(_TEXT_CHARS)
+def test_the_text_stages_fast_filler_pattern_is_the_plain_one(text: str) -> None:
+    import re
+
+    from mailkit.text import _FILLER, FILLER_REFERENCE
+
+    assert _FILLER.sub("", text) == re.sub(FILLER_REFERENCE, "", text)
+
+
+@given(_TEXT_CHARS)
+def test_the_text_stages_fast_spaces_pattern_is_the_plain_one(text: str) -> None:
+    import re
+
+    from mailkit.text import _SPACES, SPACES_REFERENCE
+
+    assert _SPACES.sub(" ", text) == re.sub(SPACES_REFERENCE, " ", text)
+
+
+def test_the_text_stages_whole_text_passes_skip_ahead() -> None:
+    """A generous bound that a pattern tried at every position breaks (these two
+    passes took 13 ms of a 1,000-paragraph alert, now about 2 ms)."""
+    import time
+
+    from mailkit.text import _FILLER, _SPACES
+
+    big = ("Beijing-summoned-the-U.S.-ambassador-on-Tuesday-a-day-after " * 3 + "\n\n") * 10_000
+
+    def best(text: str) -> float:
+        runs = []
+        for _ in range(3):
+            start = time.process_time()
+            _SPACES.sub(" ", _FILLER.sub("", text))
+            runs.append(time.process_time() - start)
+        return min(runs)
+
+    # 1.8 MB of text: about 10 ms here; tried at every position, 65 ms
+    assert best(big) < 0.035
