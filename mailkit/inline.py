@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import logging
 import secrets
 import sys
 import threading
@@ -82,6 +81,8 @@ def _fetch_nothing(url: str) -> None:
 @functools.cache
 def _premailer() -> Any:
     """mailkit's premailer class, imported on first use: a css-inline render never loads premailer or cssutils."""
+    import logging
+
     import cssutils
 
     _defer_requests()
