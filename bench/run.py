@@ -12,6 +12,10 @@ Prints medians and ratios:
   * peak RSS while streaming 10,000 recipients (in a fresh process);
   * render/naive at 1, 10 and 60 stories and 1, 150 and 1,000 paragraphs, with both CSS inliners;
   * a cold `python -m mailkit render` (median of fresh processes).
+Times are this process's CPU time (``--wall``: wall time), so that other work on
+a shared machine does not land on one side of a ratio; the cold CLI is judged
+on wall time, its CPU time printed beside it. Each target is printed beside
+its figure, and a figure that misses it says so.
 Not a test: the tests check correctness only.
 """
 
@@ -46,14 +50,26 @@ FIXTURES = {
 }
 
 
+# The clock of the in-process comparisons: this process's CPU time by default.
+# On a machine shared with other work (this project's has 2 cores and several
+# people), wall time also counts the time the scheduler gives to others, in
+# bursts that land on one side of a comparison; CPU time counts the work done
+# by each side. --wall measures wall time instead.
+CLOCK = {"now": time.process_time}
+
+
+def clock() -> float:
+    return CLOCK["now"]()
+
+
 def median_seconds(fn: Callable[[], object], repeat: int, number: int = 1) -> float:
     fn()  # warm up caches both sides may use
     runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         for _ in range(number):
             fn()
-        runs.append((time.perf_counter() - start) / number)
+        runs.append((clock() - start) / number)
     return statistics.median(runs)
 
 
@@ -66,14 +82,14 @@ def compare(ours: Callable[[], object], base: Callable[[], object], repeat: int,
     ours(), base()
     a, b, ratios = [], [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         for _ in range(number[0]):
             ours()
-        t_ours = (time.perf_counter() - start) / number[0]
-        start = time.perf_counter()
+        t_ours = (clock() - start) / number[0]
+        start = clock()
         for _ in range(number[1]):
             base()
-        t_base = (time.perf_counter() - start) / number[1]
+        t_base = (clock() - start) / number[1]
         a.append(t_ours)
         b.append(t_base)
         ratios.append(t_ours / t_base)
@@ -204,37 +220,49 @@ def bench_realistic_personalize(repeat: int) -> None:
 
 
 def bench_cold_cli(runs: int, inliners: list[str]) -> None:
-    """`python -m mailkit render breaking ...` from a fresh process, median of ``runs`` (target: at most 0.3 s)."""
+    """`python -m mailkit render breaking ...` from a fresh process, median of ``runs`` (target: at most 0.3 s).
+
+    The target is wall time, judged on it; the CPU time the process used
+    (user + system) is printed beside it, which load on the machine inflates less.
+    """
+    import resource
     import tempfile
 
-    print(f"\n7. Cold CLI render, median of {runs} fresh processes (target: at most 0.30 s with premailer)")
+    print(f"\n7. Cold CLI render, median of {runs} fresh processes (target: at most 0.30 s wall with premailer)")
     with tempfile.TemporaryDirectory() as out:
         for name in inliners:
             command = [sys.executable, "-m", "mailkit", "render", "breaking", str(FIXTURES["breaking"]),
                        "-o", out, "--inliner", name]
-            times = []
+            walls, cpus = [], []
             for _ in range(runs):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
-                times.append(time.perf_counter() - start)
-            median = statistics.median(times)
-            mark = verdict(median <= 0.30) if name == "premailer" else ""
-            print(f"   {name:10} {median:6.3f} s   {mark}")
+                walls.append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            wall, cpu = statistics.median(walls), statistics.median(cpus)
+            mark = verdict(wall <= 0.30) if name == "premailer" else ""
+            print(f"   {name:10} {wall:6.3f} s wall   {cpu:6.3f} s CPU   {mark}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--wall", action="store_true", help="compare wall time, not this process's CPU time")
     parser.add_argument("--stream-rss", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stream_rss:
         stream_rss(args.stream_rss)
         return
     repeat = 5 if args.quick else 15
+    if args.wall:
+        CLOCK["now"] = time.perf_counter
     # one core: the measurements run in this single thread
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    print(f"mailkit {mailkit.__version__} benchmark, Python {sys.version.split()[0]}, one core, medians of {repeat}\n")
+    print(f"mailkit {mailkit.__version__} benchmark, Python {sys.version.split()[0]}, one core, medians of {repeat}, "
+          f"{'wall' if args.wall else 'CPU'} time; load average {os.getloadavg()[0]:.1f}\n")
 
     print("1. Full render against the naive glue (target: at most 0.30x)")
     for template, path in FIXTURES.items():
@@ -254,9 +282,9 @@ def main() -> None:
     prepared = mailkit.prepare("digest", FIXTURES["digest"])
     bulk = BulkMessages(prepared)
     readers = [mailkit.Recipient(email=f"r{i}@example.org", first_name=f"Reader {i}") for i in range(500)]
-    start = time.perf_counter()
+    start = clock()
     size = sum(len(bulk.message(r)) for r in readers)
-    rate = len(readers) / (time.perf_counter() - start)
+    rate = len(readers) / (clock() - start)
     slow = median_seconds(lambda: mailkit.render("digest", FIXTURES["digest"], recipient=readers[0]).to_message().as_bytes(), 3)
     print(f"   BulkMessages {rate:8.0f} messages/s ({size / len(readers) / 1024:.0f} KB each)   "
           f"render + to_message + as_bytes {1 / slow:6.0f}/s   {verdict(rate >= 2000)}")

@@ -26,6 +26,7 @@ from .errors import HeaderError, InvalidFixtureError, MailkitError
 from .fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
 from .message import RenderedEmail
 from .models import Sender
+from .reader import is_feed_file
 from .render import RenderOptions, render
 
 __all__ = ["main"]
@@ -238,13 +239,15 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
     or IPTC ninjs file (told apart by content) rendered under --newsletter.
     The files replace an earlier set together: a reader sees the old set or the new one.
     """
-    from .editions import read_edition_source
-
     _check_theme(theme, template_dirs)
     _check_codes(ignore)
 
     try:
-        source = read_edition_source(fixture, newsletter=newsletter, on_warning=_echo_warning)
+        source: Path | Any = fixture
+        if is_feed_file(fixture):  # the feed importer loads only for a feed
+            from .editions import read_edition_source
+
+            source = read_edition_source(fixture, newsletter=newsletter, on_warning=_echo_warning)
         email = render(template, source, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
                                                        ignore=ignore, max_body_chars=max_body_chars,
                                                        inliner=inliner))

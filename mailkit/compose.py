@@ -352,9 +352,15 @@ class Templates:
                 if name in loaded:
                     continue
                 loaded[name] = env.get_template(name)
-                tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
-                names |= jinja2.meta.find_undeclared_variables(tree)
-                for ref in jinja2.meta.find_referenced_templates(tree):
+                # noted as it compiled (sandbox.BoundedSandbox._generate); parsed
+                # again only if the note was dropped (the notes are bounded)
+                found = env.introspected.get(name)
+                if found is None:
+                    tree = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+                    found = (frozenset(jinja2.meta.find_undeclared_variables(tree)),
+                             tuple(jinja2.meta.find_referenced_templates(tree)))
+                names |= found[0]
+                for ref in found[1]:
                     if ref is None:
                         known = False
                     else:

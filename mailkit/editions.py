@@ -48,7 +48,7 @@ from ._feedparser import parse_date
 from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
 from .fixtures import load_theme, theme_names
 from .models import Article, Edition, Newsletter
-from .reader import check_data, read_source
+from .reader import check_data, is_feed_file, read_source
 from .sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
 from .warning import RenderWarning, warning_code
 
@@ -806,21 +806,11 @@ def read_edition_source(path: str | Path, *, newsletter: Newsletter | Mapping[st
     For the CLI: ``mailkit render digest FEED.xml --newsletter N.yaml``.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as f:
-            head = f.read(4096)
-    except OSError:
-        return path  # load_edition names the file and the error
-    is_feed = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or (_is_json(head) and not _looks_like_fixture(head))
-    if not is_feed:
-        return path
+    if not is_feed_file(path):
+        return path  # a fixture (or unreadable: load_edition names the file and the error)
     if newsletter is None:
         raise FeedError(str(path), [("", "a feed needs --newsletter NEWSLETTER.yaml (name, url, brand, footer)")])
     return from_feed(path, newsletter=newsletter, on_warning=on_warning)
-
-
-def _looks_like_fixture(head: bytes) -> bool:
-    return re.search(rb'"(newsletter|articles)"\s*:', head) is not None
 
 
 def edition_yaml(edition: Edition, *, comment: str | None = None) -> str:

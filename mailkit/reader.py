@@ -50,7 +50,7 @@ from ._yaml import Parser as _Parser
 from .errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
 from .sanitize import Limits, check_text, current_limits
 
-__all__ = ["check_data", "read_data_file", "read_source"]
+__all__ = ["check_data", "is_feed_file", "read_data_file", "read_source"]
 
 # the largest integer a fixture may hold: 64 bits, signed
 _MAX_INT = 2**63 - 1
@@ -285,6 +285,27 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
     if duplicated and (where := _json_duplicate(text)):
         raise InvalidFixtureError(source, [("", where)])
     return data
+
+
+def is_feed_file(path: str | Path) -> bool:
+    """Whether the file at ``path`` is a feed or ninjs document (by its first 4 KB), not a fixture.
+
+    XML (RSS, Atom) starts with "<"; a JSON document is a feed unless its head
+    names a fixture's ``newsletter`` or ``articles``. A file that cannot be
+    read is not a feed (loading it as a fixture names the file and the error).
+    Here rather than in mailkit.editions, so that a render of a fixture does
+    not load the feed importer.
+    """
+    try:
+        with Path(path).open("rb") as f:
+            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    if head.startswith(b"<"):
+        return True
+    # JSON by content: an object, or an array of objects (a TOML table header ``[newsletter]`` is not)
+    is_json = head.startswith(b"{") or re.match(rb"\[\s*[{\]]", head) is not None
+    return is_json and re.search(rb'"(newsletter|articles)"\s*:', head) is None
 
 
 def read_data_file(path: Path, limits: Limits | None = None) -> Any:

@@ -27,6 +27,7 @@ inside the template, so the error names the template and line it came from.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import string
 import time
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import jinja2
+import jinja2.meta
 import pydantic
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
@@ -89,14 +91,21 @@ class FolderLoader(jinja2.BaseLoader):
                 raise TemplateRefused(f"template {template!r} refused: it is a link out of the template folder {root}")
             if not real.is_file():
                 continue
-            mtime = real.stat().st_mtime
+            st = real.stat()
             source = real.read_text(encoding="utf-8")
+            loaded = (st.st_dev, st.st_ino, st.st_mtime_ns)
 
-            def uptodate(path: Path = path, real: Path = real, mtime: float = mtime) -> bool:
-                try:  # a link re-pointed since is loaded (and checked) again
-                    return path.resolve() == real and real.stat().st_mtime == mtime
+            def uptodate(path: Path = path, loaded: tuple[int, int, int] = loaded) -> bool:
+                # Jinja asks on every get_template (auto_reload). One stat through
+                # the links: a link re-pointed since reaches another file (device
+                # and inode), which is loaded and checked again. (path.resolve()
+                # here was an lstat per folder of the path, for every template
+                # of every render.)
+                try:
+                    st = os.stat(path)
                 except OSError:
                     return False
+                return (st.st_dev, st.st_ino, st.st_mtime_ns) == loaded
 
             return source, str(path), uptodate
         raise jinja2.TemplateNotFound(template)
@@ -434,7 +443,24 @@ def _is_tick(node: nodes.Node) -> bool:
 
 
 class _BoundedCodeGenerator(CodeGenerator):
-    """Jinja's code generator with the budget's checks compiled in."""
+    """Jinja's code generator with the budget's checks compiled in.
+
+    It also notes the names a template looks up in its context, as
+    ``jinja2.meta.find_undeclared_variables`` does (its TrackingCodeGenerator
+    runs this same walk only to collect them): compiled once, a template need
+    not be parsed and walked again to learn them (see BoundedSandbox.introspected).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.undeclared: set[str] = set()
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        # jinja2.meta.TrackingCodeGenerator.enter_frame, line for line (equality tested)
+        for _, (action, param) in frame.symbols.loads.items():
+            if action == "resolve" and param not in self.environment.globals:
+                self.undeclared.add(param)
 
     @staticmethod
     def _ticked(node: nodes.For | nodes.Macro | nodes.CallBlock) -> None:
@@ -483,6 +509,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._safe: dict[tuple[type, str], bool] = {}
+        # template name -> (the context names it looks up, the templates it
+        # extends, includes or imports; None for one named by a variable),
+        # noted as it compiles (mailkit.compose.names_used reads it)
+        self.introspected: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
         self.filters = bound_filters(self.filters)
         self.globals["lipsum"] = _lipsum
 
@@ -494,6 +524,22 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                 self._safe.clear()
             verdict = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return verdict
+
+    def _generate(self, source: nodes.Template, name: str | None, filename: str | None,
+                  defer_init: bool = False) -> str:
+        # Jinja's hook for a different generate(): jinja2.compiler.generate's
+        # own steps, keeping what the generator saw. Parsing and walking every
+        # template a second time for its names was a third of a cold CLI render.
+        if not isinstance(source, nodes.Template):
+            raise TypeError("Can't compile non template nodes")
+        references = tuple(jinja2.meta.find_referenced_templates(source))
+        generator = _BoundedCodeGenerator(self, name, filename, None, defer_init, self.optimized)
+        generator.visit(source)
+        if name is not None:
+            if len(self.introspected) > 1024:  # bounded: one entry per template compiled
+                self.introspected.clear()
+            self.introspected[name] = (frozenset(generator.undeclared), references)
+        return cast(str, generator.stream.getvalue())  # type: ignore[attr-defined]  # a StringIO when none is given
 
     def get_template(self, *args: Any, **kwargs: Any) -> jinja2.Template:
         # loading and compiling an included or imported template (the first

@@ -73,13 +73,19 @@ class RecipientSlots:
 
     def misused(self, text: str) -> str | None:
         """What is wrong, if ``text`` holds this render's nonce other than in a whole placeholder."""
-        valid = re.compile(rf"mk{self._nonce}x(?:{_SLOT_NAMES}|fallback({_INDEX}))q")
-        # case-insensitive: |upper or |title turn a placeholder into text that looks like one
-        for m in re.finditer(self._nonce, text, re.IGNORECASE):
-            whole = valid.match(text, m.start() - 2)
-            if whole is None or (whole.group(1) is not None and int(whole.group(1)) >= len(self.fallbacks)):
-                return (f"a recipient field was changed by a filter, a slice or a method at character {m.start() - 2}"
+        # The nonce is digits, which have no case: |upper or |title, which turn
+        # a placeholder into text that looks like one, leave it as it is, so a
+        # plain search finds it (a case-insensitive regex compiled per render
+        # and run over the whole MJML was a tenth of a breaking alert's render)
+        nonce = self._nonce
+        pos = text.find(nonce)
+        while pos != -1:
+            whole = _VALID_SLOT.match(text, max(pos - 2, 0))
+            if (whole is None or whole.start() != pos - 2 or whole.group(1) != nonce
+                    or (whole.group(2) is not None and int(whole.group(2)) >= len(self.fallbacks))):
+                return (f"a recipient field was changed by a filter, a slice or a method at character {pos - 2}"
                         " of the output (print recipient fields as they are)")
+            pos = text.find(nonce, pos + len(nonce))
         return None
 
 
@@ -112,6 +118,9 @@ VALUE_ORDER = ("firstname", "email", "unsubscribeurl", "preferencesurl", "linkpa
 # placeholders side by side (and a literal "q" after one) cut unambiguously.
 _SLOT_NAMES = "|".join(VALUE_ORDER)
 _INDEX = r"(?:0|[1-9][0-9]*)"  # as str(int) writes it: "fallback01" is no slot
+
+# any recipient placeholder, whatever its nonce (RecipientSlots.misused compares the nonce)
+_VALID_SLOT = re.compile(rf"mk([0-9]+)x(?:{_SLOT_NAMES}|fallback({_INDEX}))q")
 
 
 def token_pattern(nonce: str, line_nonce: str) -> re.Pattern[str]:
@@ -231,6 +240,12 @@ class Parts:
         return "".join(out)
 
 
+_NONCE_DIGITS = 15  # about 50 bits, as many as 12 hex digits held
+
+
 def new_nonce() -> str:
-    """A fresh token prefix: article text cannot guess it, so it cannot forge a slot."""
-    return secrets.token_hex(6)
+    """A fresh token prefix: article text cannot guess it, so it cannot forge a slot.
+
+    Digits only: no filter changes their case (see :meth:`RecipientSlots.misused`).
+    """
+    return f"{secrets.randbelow(10**_NONCE_DIGITS):0{_NONCE_DIGITS}d}"

@@ -370,7 +370,7 @@ def test_templates_cannot_read_the_nonce(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("expr", [
-    "recipient.email | upper", "recipient.first_name | title", "(recipient.email | string)[:14] ~ 'xline0q'",
+    "recipient.email | upper", "recipient.first_name | title", "(recipient.email | string)[:17] ~ 'xline0q'",
     "(recipient.email | string).replace('email', 'fallback7')",
     "recipient.first_name_or('a') ~ recipient.first_name_or('b') ~ (recipient.email | string).replace('email', 'fallback01')",
 ])

@@ -141,9 +141,9 @@ def test_the_committed_reference_page_is_the_generated_one() -> None:
 
 
 def test_the_context_table_names_every_name_render_passes() -> None:
-    from mailkit.slots import RecipientSlots, new_nonce
     from mailkit.reference import CONTEXT
     from mailkit.render import _context
+    from mailkit.slots import RecipientSlots, new_nonce
 
     edition = mailkit.fixtures.load_edition(ROOT / "fixtures" / "digest-morning-briefing.yaml")
     context = _context("digest", edition, [], RecipientSlots(new_nonce()))
