@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from .message import RenderedEmail, html_wire_size, max_wire_size
 from .sanitize import Limits, current_limits
-from .spam import SPAM_SCORE_LIMIT, SpamReport, spam_message, spam_reports
 from .warning import RenderWarning, warning_code
+
+if TYPE_CHECKING:
+    from .spam import SpamReport
 
 __all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckResult", "clip_size", "contrast_ratio",
            "deliverability_warnings", "run_checks", "spam_check", "warnings_check"]
@@ -128,6 +131,8 @@ def _contrast_pairs(email: RenderedEmail) -> list[tuple[str, str, str]]:
 
 def spam_check(report: SpamReport | None) -> CheckResult:
     """The ``spam score`` line: SpamAssassin's local score and the rules that fired, or why it did not run."""
+    from .spam import SPAM_SCORE_LIMIT  # SpamAssassin's module loads for a spam check only, not with every render
+
     if report is None:
         return CheckResult("spam score", True, "not run: SpamAssassin is not installed (apt-get install spamassassin)")
     return CheckResult("spam score", report.score <= SPAM_SCORE_LIMIT,
@@ -184,6 +189,8 @@ def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]
         ratio = contrast_ratio(fg, bg)
         results.append(CheckResult(f"contrast: {label}", ratio >= 4.5, f"{fg} on {bg}: {ratio:.1f}:1 (at least 4.5:1)"))
     if spam:
+        from .spam import spam_message, spam_reports
+
         reports = spam_reports([spam_message(email)])
         results.append(spam_check(reports[0] if reports else None))
     return results

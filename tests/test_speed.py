@@ -159,7 +159,7 @@ def test_the_placeholder_check_compiles_nothing_per_render(monkeypatch) -> None:
     case-insensitive regex made for each render's nonce."""
     import re
 
-    from mailkit.personalize import RecipientSlots, new_nonce
+    from mailkit.slots import RecipientSlots, new_nonce
 
     nonce = new_nonce()
     slots = RecipientSlots(nonce)
