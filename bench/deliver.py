@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import mailkit  # noqa: E402
-from mailkit.deliver import deliver  # noqa: E402
-from mailkit.smtp import SMTPTransport  # noqa: E402
+from mailkit._deliver import deliver  # noqa: E402
+from mailkit._smtp import SMTPTransport  # noqa: E402
 
 SEED = ROOT / "fixtures" / "breaking-china-cyberspying.yaml"
 SECRET = "bench-" + "0123456789abcdef" * 2  # signs the email stored in Redis (MAILKIT_CELERY_SECRET)

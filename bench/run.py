@@ -38,11 +38,11 @@ import mjml  # noqa: E402
 import premailer  # noqa: E402
 
 import mailkit  # noqa: E402
-from mailkit.compile import compile_mjml  # noqa: E402
-from mailkit.compose import compose  # noqa: E402
-from mailkit.fixtures import load_edition  # noqa: E402
-from mailkit.personalize import BulkMessages  # noqa: E402
-from mailkit.text import html_to_text  # noqa: E402
+from mailkit._compile import compile_mjml  # noqa: E402
+from mailkit._compose import compose  # noqa: E402
+from mailkit._fixtures import load_edition  # noqa: E402
+from mailkit._personalize import BulkMessages  # noqa: E402
+from mailkit._text import html_to_text  # noqa: E402
 
 FIXTURES = {
     "digest": ROOT / "fixtures" / "digest-morning-briefing.yaml",
@@ -106,7 +106,7 @@ def verdict(ok: bool) -> str:
 
 def naive_glue(template: str, edition: mailkit.Edition) -> Callable[[], str]:
     # the same Jinja template and data, then the libraries with their defaults
-    sys_render = sys.modules["mailkit.render"]
+    sys_render = sys.modules["mailkit._render"]
 
     def run() -> str:
         context = sys_render._context(template, edition, [], sys_render.RecipientSlots("0"))

@@ -8,12 +8,10 @@
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 import typing
 
-from .compose import TemplateInfo, list_templates
-from .errors import (
+from ._compose import TemplateInfo, list_templates
+from ._errors import (
     CatalogError,
     DeliverabilityError,
     FeedError,
@@ -32,11 +30,11 @@ from .errors import (
     UnsafeInputError,
     UnsafeUrlError,
 )
-from .fixtures import edition_schema, load_edition, load_theme
-from .inline import CssInlineEngine, InlineEngine, InlineOptions, PremailerEngine
-from .links import LinkTagging
-from .message import RenderedEmail, build_message, message_bytes
-from .models import (
+from ._fixtures import edition_schema, load_edition, load_theme
+from ._inline import CssInlineEngine, InlineEngine, InlineOptions, PremailerEngine
+from ._links import LinkTagging
+from ._message import RenderedEmail, build_message, message_bytes
+from ._models import (
     Article,
     Author,
     Brand,
@@ -52,28 +50,28 @@ from .models import (
     Section,
     Sender,
 )
-from .personalize import BulkMessages, PreparedEmail
-from .render import Renderer, RenderOptions, prepare, render
-from .sanitize import LIMITS, Limits
-from .text import Html2TextEngine, TextEngine, TextOptions
-from .warning import WARNING_CODES, RenderWarning
+from ._personalize import BulkMessages, PreparedEmail
+from ._render import Renderer, RenderOptions, prepare, render
+from ._sanitize import LIMITS, Limits
+from ._text import Html2TextEngine, TextEngine, TextOptions
+from ._warning import WARNING_CODES, RenderWarning
 
 if typing.TYPE_CHECKING:
-    from .deliver import DeliveryReport, RetryPolicy, deliver, read_recipients
-    from .editions import FeedWarning, edition_yaml, fetch_feed, from_feed, from_ninjs
-    from .smtp import SMTPTransport
-    from .spam import SpamReport, spam_reports
+    from ._deliver import DeliveryReport, RetryPolicy, deliver, read_recipients
+    from ._editions import FeedWarning, edition_yaml, fetch_feed, from_feed, from_ninjs
+    from ._smtp import SMTPTransport
+    from ._spam import SpamReport, spam_reports
 
 # Delivery, feeds and SpamAssassin load on first use: a render
 # needs none of them, and together they were a fifth of a cold
 # `mailkit render` (smtplib, sqlite3, urllib.request, feed parsing). (The MIME
 # message module loads with every render: the rendered email and its size checks live there.)
 _LAZY = {
-    "DeliveryReport": "deliver", "RetryPolicy": "deliver", "deliver": "deliver", "read_recipients": "deliver",
-    "FeedWarning": "editions", "edition_yaml": "editions", "fetch_feed": "editions", "from_feed": "editions",
-    "from_ninjs": "editions",
-    "SMTPTransport": "smtp",
-    "SpamReport": "spam", "spam_reports": "spam",
+    "DeliveryReport": "_deliver", "RetryPolicy": "_deliver", "deliver": "_deliver", "read_recipients": "_deliver",
+    "FeedWarning": "_editions", "edition_yaml": "_editions", "fetch_feed": "_editions", "from_feed": "_editions",
+    "from_ninjs": "_editions",
+    "SMTPTransport": "_smtp",
+    "SpamReport": "_spam", "spam_reports": "_spam",
 }
 
 
@@ -89,24 +87,6 @@ def __getattr__(name: str) -> typing.Any:
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
-
-class _Package(types.ModuleType):
-    """mailkit's module type: ``mailkit.deliver`` stays the function.
-
-    The import system binds a submodule on its package when it first loads
-    (``import mailkit.deliver`` sets ``mailkit.deliver`` to the module); when
-    the function of that name has not been read yet, that would leave the
-    module where the function belongs. Such a binding takes the module's
-    public name instead.
-    """
-
-    def __setattr__(self, name: str, value: typing.Any) -> None:
-        if isinstance(value, types.ModuleType) and _LAZY.get(name) == name and value.__name__ == f"{__name__}.{name}":
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 __version__ = "0.1.0"
 

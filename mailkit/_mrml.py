@@ -3,7 +3,7 @@
 MRML reports a refused template as a ``ValueError`` whose text ends with
 ``at position START:END`` (byte offsets into the source) when it knows where;
 an ``include_loader``'s own exception is swallowed ("unable to load included
-template"), so :mod:`mailkit.compile`'s loader keeps its reason itself. The
+template"), so :mod:`mailkit._compile`'s loader keeps its reason itself. The
 format is pinned, for the mjml-python version in constraints.txt, in
 tests/test_adapters.py.
 """

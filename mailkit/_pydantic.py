@@ -2,7 +2,7 @@
 
 ``ModelMetaclass`` (pydantic's ``_internal``): mailkit's models translate a
 ``ValidationError`` raised when the caller builds one into a MailkitError in a
-metaclass's ``__call__`` (see mailkit/models.py); pydantic has no public name
+metaclass's ``__call__`` (see mailkit/_models.py); pydantic has no public name
 for the metaclass of ``BaseModel``. Pinned in tests/test_adapters.py.
 """
 

@@ -1,6 +1,6 @@
 """Adapter: the PyYAML internal mailkit relies on, and nowhere else.
 
-mailkit's YAML loader (mailkit/reader.py) is PyYAML's safe loader composed
+mailkit's YAML loader (mailkit/_reader.py) is PyYAML's safe loader composed
 by hand around a parser: libyaml's ``CParser`` from the private
 ``yaml._yaml`` when PyYAML was built with it (what ``yaml.CSafeLoader`` is
 made of), else the pure-Python reader, scanner and parser. Pinned in

@@ -52,12 +52,12 @@ import redis
 from celery import Celery
 from kombu.exceptions import OperationalError
 
-from .deliver import Progress, RetryPolicy, Unusable, campaign_id, deliver
-from .errors import InvalidFixtureError, SendError
-from .journal import STATES, Journal, Outcome
-from .models import Recipient, Sender
-from .personalize import BulkMessages, PreparedEmail
-from .smtp import SMTPTransport
+from ._deliver import Progress, RetryPolicy, Unusable, campaign_id, deliver
+from ._errors import InvalidFixtureError, SendError
+from ._journal import STATES, Journal, Outcome
+from ._models import Recipient, Sender
+from ._personalize import BulkMessages, PreparedEmail
+from ._smtp import SMTPTransport
 
 __all__ = ["BATCH", "RedisJournal", "app", "deliver_batch", "enqueue", "follow", "secret", "store_prepared"]
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from .message import RenderedEmail
+from ._message import RenderedEmail
 
 __all__ = ["check_snapshot", "pairs"]
 
@@ -67,7 +67,7 @@ def _folders(config: pytest.Config, name: str, default: str) -> tuple[Path, ...]
 
 def pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
     """Every (template, fixture) pair in the fixture folders, by the templates each fixture names."""
-    from .compose import fixture_pairs
+    from ._compose import fixture_pairs
 
     return fixture_pairs(template_dirs, fixture_dirs)
 
@@ -82,7 +82,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def mailkit_render(request: pytest.FixtureRequest) -> Callable[..., RenderedEmail]:
     """``mailkit_render(template, fixture, theme=None)`` with your template folders."""
-    from .render import RenderOptions, render
+    from ._render import RenderOptions, render
 
     template_dirs = _folders(request.config, "mailkit_templates", "templates")
 

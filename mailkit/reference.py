@@ -5,79 +5,28 @@ when the committed page differs. Everything on it is read from where it is
 defined: the context names from :data:`CONTEXT` (a test holds it equal to
 what ``render`` passes), the macros and their parameters from the Jinja
 syntax tree of the shipped partials (with the comment right after each
-``{% macro %}``), the theme keys from the :class:`~mailkit.models.Brand`
+``{% macro %}``), the theme keys from the :class:`~mailkit.Brand`
 models, the filters from the template environment, and the classes and
-attributes from :data:`mailkit.markers.MARKERS`.
+attributes from :data:`mailkit._markers.MARKERS`.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 from jinja2 import nodes
 from pydantic import BaseModel
 
-from .compose import _environment, list_templates
-from .markers import MARKERS
-from .models import Brand
-from .paths import TEMPLATES_DIR
-from .stylesheet import CSS_FUNCTIONS
+from ._compose import _environment, list_templates
+from ._context import CONTEXT, ContextName
+from ._markers import MARKERS
+from ._models import Brand
+from ._paths import TEMPLATES_DIR
+from ._stylesheet import CSS_FUNCTIONS
 
 __all__ = ["CONTEXT", "ContextName", "reference"]
-
-
-@dataclass(frozen=True)
-class ContextName:
-    """One name every template receives."""
-
-    name: str
-    type: str
-    description: str
-
-
-CONTEXT: tuple[ContextName, ...] = (
-    ContextName("template", "str", "the template's name (`breaking`)"),
-    ContextName("edition", "Edition", "the whole edition (referring to it turns off the 'not shown' warnings)"),
-    ContextName("newsletter", "Newsletter", "name, description, url, language, brand, footer, sender"),
-    ContextName("brand", "Brand", "the theme: `brand.name`, `brand.logo` (see Theme keys)"),
-    ContextName("colors", "Colors", "the theme's colours (see Theme keys); `brand.colors`"),
-    ContextName("fonts", "Fonts", "the theme's font stacks, with fonts for the scripts this edition uses"),
-    ContextName("tz", "str", "the theme's time zone (`America/New_York`), for the `datetime` filter"),
-    ContextName("footer", "Footer", "postal_address, reason, copyright, view_in_browser_url, signup_url"),
-    ContextName("article", "Article", "the lead article (`articles[0]`)"),
-    ContextName("articles", "list[Article]", "the edition's articles, lead first"),
-    ContextName("sections", "list[Section]", "a digest's sections: `title` and `articles`"),
-    ContextName("more_stories", "list[Link]", "\"More stories\" links: `title`, `url`, `source`, `language`"),
-    ContextName("editor_note", "str or None", "the editor's note, paragraphs separated by a blank line"),
-    ContextName("date", "date", "the edition's date (else the lead's publication day), for the `date` filter"),
-    ContextName("subject", "str", "the subject line (the edition's, else the lead's headline, shortened)"),
-    ContextName("preheader", "str", "the inbox preview text (the edition's, else the lead's dek, summary or "
-                "first sentence)"),
-    ContextName("lang", "str", "the email's language tag (`en`, `ar`), for `<mjml lang>`"),
-    ContextName("dir", "str", "`ltr` or `rtl`, for `<mjml dir>`"),
-    ContextName("body", "function", "`body(article)`: the article's body, sanitised (and cut by "
-                "`max_body_chars`), as markup"),
-    ContextName("voice", "function", "`voice(article_or_link)`: its `lang`, `dir`, `align` and `attrs` in this "
-                "email (a story in another language than the email's)"),
-    ContextName("image_box", "function", "`image_box(image, width, max_height)`: `width`, `height` and `fluid` "
-                "to lay the image out in its own ratio"),
-    ContextName("leaves_out", "function", "`{% set noted = leaves_out(story, \"image body\", \"why\") %}`: "
-                "declares fields this part does not show, and why (the warning says it); prints nothing"),
-    ContextName("body_markup", "frozenset[str]", "element names and `mk-` classes in the edition's cleaned "
-                "bodies: write CSS for tables, code or embeds only when a body holds them"),
-    ContextName("gettext", "function", "the edition language's gettext (`{% trans %}` uses it)"),
-    ContextName("ngettext", "function", "the edition language's ngettext (`{% trans count=n %}`)"),
-    ContextName("_", "function", "`_(\"Unsubscribe\")`: gettext in the edition's language"),
-    ContextName("labels_in", "function", "`labels_in(lang)`: `.gettext`, `.ngettext`, `.names(list)` in another "
-                "language (a story's own)"),
-    ContextName("recipient", "RecipientSlots", "`recipient.first_name`, `recipient.first_name_or(\"there\")`, "
-                "`recipient.email`: filled in per reader; print them as they are"),
-    ContextName("unsubscribe_url", "str", "the reader's own unsubscribe URL, else the newsletter's"),
-    ContextName("preferences_url", "str", "the reader's own preferences URL, else the newsletter's"),
-)
 
 
 def _default(node: nodes.Expr) -> str:
@@ -117,7 +66,7 @@ def _type_name(annotation: Any) -> str:
     if type(None) in args:  # X | None
         return " or ".join("none" if a is type(None) else _type_name(a) for a in args)
     text = getattr(annotation, "__name__", None) or str(annotation)
-    return text.replace("typing.", "").replace("mailkit.models.", "")
+    return text.replace("typing.", "").replace("mailkit._models.", "")
 
 
 def _theme_keys(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str, str]]:

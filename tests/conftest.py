@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import mailkit
-import mailkit.fixtures
-from mailkit.compose import fixture_pairs
+import mailkit._fixtures
+from mailkit._compose import fixture_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -23,7 +23,7 @@ INLINERS = ["premailer", "css-inline"]
 
 
 def fixture_files() -> list[Path]:
-    return mailkit.fixtures.fixture_files(FIXTURES)
+    return mailkit._fixtures.fixture_files(FIXTURES)
 
 
 def matrix() -> list[tuple[str, Path]]:

@@ -21,7 +21,7 @@ import lxml.etree
 import pytest
 
 import mailkit
-from mailkit.inline import InlineOptions, inline_css
+from mailkit._inline import InlineOptions, inline_css
 
 ROOT = Path(__file__).parent.parent
 
@@ -68,7 +68,7 @@ def test_mailkit_gives_the_same_bytes_after_plain_premailer_saw_the_same_styles_
     # CSS text: whoever saw a style first chose its spelling for everyone (mailkit.MARK)
     code = ("import premailer\n"
             f"premailer.Premailer({SPELLINGS!r}, allow_network=False).transform()\n"
-            "from mailkit.inline import inline_css\n"
+            "from mailkit._inline import inline_css\n"
             f"print(repr(inline_css({SPELLINGS!r})))\n")
     alone = inline_css(SPELLINGS)
     assert "font-family:Georgia,serif" in alone and "line-height:.5" in alone
@@ -255,7 +255,7 @@ def test_premailer_sets_only_the_basic_attributes_mailkit_disables() -> None:
 
 
 def test_a_premailer_engine_owns_its_memo() -> None:
-    from mailkit.inline import PremailerEngine
+    from mailkit._inline import PremailerEngine
 
     first, second = PremailerEngine(), PremailerEngine()
     html = SPELLINGS.replace("<html>", "<html><!-- own memo -->")
@@ -370,7 +370,7 @@ def test_mrml_error_text_has_the_format_the_adapter_reads(source: str, message: 
 
 
 def test_a_compile_error_names_the_line_and_column_from_mrmls_offset() -> None:
-    from mailkit.compile import CompileOptions, compile_mjml
+    from mailkit._compile import CompileOptions, compile_mjml
 
     source = '<mjml>\n<mj-body>\n  <mj-include path="nope.mjml" />\n</mj-body></mjml>'
     with pytest.raises(mailkit.MjmlCompileError) as info:
@@ -411,7 +411,7 @@ def test_pyyamls_libyaml_parser_is_the_one_mailkits_loader_uses() -> None:
     import yaml
 
     from mailkit import _yaml
-    from mailkit.reader import _SafeLoader
+    from mailkit._reader import _SafeLoader
 
     assert yaml.__with_libyaml__, "PyYAML without libyaml: mailkit falls back to the pure-Python parser"
     assert _yaml.Parser is yaml.CSafeLoader.__mro__[1]  # what CSafeLoader is made of

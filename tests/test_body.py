@@ -15,9 +15,9 @@ import pytest
 from conftest import matrix, pair_id, rendered
 
 import mailkit
-from mailkit.compile import CompileOptions, compile_mjml
-from mailkit.sanitize import mark_tables, sanitize_body
-from mailkit.text import TextOptions, _is_own_url, html_to_text, table_lines, text_lines
+from mailkit._compile import CompileOptions, compile_mjml
+from mailkit._sanitize import mark_tables, sanitize_body
+from mailkit._text import TextOptions, _is_own_url, html_to_text, table_lines, text_lines
 
 HTML_DOC = "<html><body>{}</body></html>"
 
@@ -108,7 +108,7 @@ def test_mrml_whitespace_inside_pre_is_pinned(element: str) -> None:
 
 
 def test_line_breaks_between_inline_elements_survive_mrml_in_both_parts() -> None:
-    data = mailkit.fixtures.load_edition("fixtures/breaking-minimal-no-image.yaml").model_dump(mode="json")
+    data = mailkit.load_edition("fixtures/breaking-minimal-no-image.yaml").model_dump(mode="json")
     data["articles"][0]["body"] = ("<p>The <em>Bernardo</em>\n<strong>fire</strong> grew.</p>"
                                    '<pre><span class="k">def</span>\n<span class="n">f</span>():\n    pass</pre>')
     email = mailkit.render("breaking", data)
@@ -173,7 +173,7 @@ def test_a_link_whose_text_is_its_url_is_written_once(pair) -> None:  # type: ig
 
 
 def test_more_stories_link_titled_with_its_url_is_written_once() -> None:
-    data = mailkit.fixtures.load_edition("fixtures/digest-morning-briefing.yaml").model_dump(mode="json")
+    data = mailkit.load_edition("fixtures/digest-morning-briefing.yaml").model_dump(mode="json")
     url = "https://www.nbcnews.com/politics/primary-night-results-n110900"
     data["more_stories"].append({"title": url, "url": url})
     text = mailkit.render("digest", data).text

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailkit.checks import _STYLE
+from mailkit._checks import _STYLE
 
 # the obvious pattern, which the checks replaced with a faster unrolled one
 _SIMPLE_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)

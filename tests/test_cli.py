@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import SEED
 
-from mailkit.cli import main
+from mailkit._cli import main
 
 
 def run(*args: str) -> tuple[int, str, str]:

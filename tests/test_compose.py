@@ -8,7 +8,7 @@ import pytest
 from conftest import SEED, matrix, pair_id, rendered
 
 import mailkit
-from mailkit.compose import list_templates
+from mailkit._compose import list_templates
 
 
 def test_packaged_templates_are_listed_with_a_description() -> None:
@@ -169,7 +169,7 @@ def test_dates_follow_the_edition_language(lang: str, tz: str, long: str, time: 
     # also through Babel: strftime's names would follow the process's LC_TIME
     from datetime import datetime
 
-    from mailkit.compose import _environment
+    from mailkit._compose import _environment
 
     env = _environment((Path("templates"),))
     when = datetime.fromisoformat("2014-05-20T09:15:00-04:00")

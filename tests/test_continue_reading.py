@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES, SEED
 
 import mailkit
-from mailkit.checks import GMAIL_CLIP_BYTES, clip_size
-from mailkit.cli import main
-from mailkit.sanitize import cut_body, sanitize_body
+from mailkit._checks import GMAIL_CLIP_BYTES, clip_size
+from mailkit._cli import main
+from mailkit._sanitize import cut_body, sanitize_body
 
 
 def arabic_longer_than_the_clip() -> dict:  # type: ignore[type-arg]

@@ -22,10 +22,10 @@ from click.testing import CliRunner
 from conftest import ROOT, SEED
 
 import mailkit
-from mailkit.cli import _progress_line, main
-from mailkit.deliver import Progress, RetryPolicy, deliver, read_recipients
-from mailkit.journal import Journal
-from mailkit.smtp import MboxTransport, SMTPTransport, _stuff
+from mailkit._cli import _progress_line, main
+from mailkit._deliver import Progress, RetryPolicy, deliver, read_recipients
+from mailkit._journal import Journal
+from mailkit._smtp import MboxTransport, SMTPTransport, _stuff
 
 FAST_RETRY = RetryPolicy(attempts=4, first_delay=0.02, max_delay=0.1)
 
@@ -124,7 +124,7 @@ def test_every_reader_once_and_byte_identical_to_bulk_messages(server, prepared,
 
 
 def report_campaign(prepared: mailkit.PreparedEmail) -> str:
-    from mailkit.deliver import campaign_id
+    from mailkit._deliver import campaign_id
 
     return campaign_id(mailkit.BulkMessages(prepared))
 
@@ -243,7 +243,7 @@ class _Checking:
         def send(self, envelope, raw):  # type: ignore[no-untyped-def]
             import sqlite3
 
-            from mailkit.smtp import Reply
+            from mailkit._smtp import Reply
 
             if self.last is not None:
                 with sqlite3.connect(self.transport.path) as db:
@@ -367,7 +367,7 @@ def test_dry_run_writes_an_mbox_and_a_folder(tmp_path):  # type: ignore[no-untyp
 MEMORY_CHILD = """
 import re, sys
 from click.testing import CliRunner
-from mailkit.cli import main
+from mailkit._cli import main
 result = CliRunner().invoke(main, ["deliver", "breaking", sys.argv[1], "--recipients", sys.argv[2], "--dry-run",
                                    "--out", "/dev/null", "-q"])
 assert result.exit_code == 0, result.output

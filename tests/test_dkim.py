@@ -9,11 +9,11 @@ import pytest
 from conftest import SEED
 
 import mailkit
-from mailkit.deliver import deliver
-from mailkit.smtp import DirectoryTransport
+from mailkit._deliver import deliver
+from mailkit._smtp import DirectoryTransport
 
 dkim = pytest.importorskip("dkim", reason="mailkit[dkim] (dkimpy) is not installed")
-from mailkit.dkim import DkimSigner  # noqa: E402
+from mailkit._dkim import DkimSigner  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Editions from feeds (mailkit.editions): one test per mapping rule, the CLI, round trips."""
+"""Editions from feeds (mailkit._editions): one test per mapping rule, the CLI, round trips."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.cli import main
-from mailkit.editions import edition_yaml, from_feed, from_ninjs
+from mailkit._cli import main
+from mailkit._editions import edition_yaml, from_feed, from_ninjs
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS = ROOT / "fixtures" / "feeds"
@@ -219,7 +219,7 @@ def test_ninjs_is_validated_against_the_iptc_schema() -> None:
 
 
 def test_feedparser_private_date_parser_still_exists() -> None:
-    # mailkit.editions._instant falls back on it for dates fromisoformat and RFC 822 do not read
+    # mailkit._editions._instant falls back on it for dates fromisoformat and RFC 822 do not read
     import feedparser
 
     assert feedparser.datetimes._parse_date("2014-05-20T09:15:00Z")[:4] == (2014, 5, 20, 9)

@@ -10,8 +10,8 @@ import pytest
 from conftest import SEED
 
 import mailkit
-from mailkit.deliver import deliver, read_recipients
-from mailkit.smtp import MboxTransport, SMTPTransport
+from mailkit._deliver import deliver, read_recipients
+from mailkit._smtp import MboxTransport, SMTPTransport
 
 DISCARD = MboxTransport(Path(os.devnull))
 

@@ -30,8 +30,8 @@ pytest.importorskip("celery", reason="mailkit[celery] is not installed")
 import redis
 
 from mailkit import celery as mc
-from mailkit.deliver import campaign_id
-from mailkit.smtp import Envelope, SMTPTransport
+from mailkit._deliver import campaign_id
+from mailkit._smtp import Envelope, SMTPTransport
 
 SECRET = "hostile-test-" + "0123456789abcdef" * 2
 FAST = {"retry": {"attempts": 3, "first_delay": 0.02, "max_delay": 0.1}}

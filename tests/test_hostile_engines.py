@@ -14,8 +14,8 @@ import lxml.etree
 import pytest
 
 import mailkit
-from mailkit.inline import InlineEngine, InlineOptions, inline_document, parse_html
-from mailkit.text import TextEngine, TextOptions
+from mailkit._inline import InlineEngine, InlineOptions, inline_document, parse_html
+from mailkit._text import TextEngine, TextOptions
 
 FIXTURE = Path("fixtures/breaking-minimal-no-image.yaml")
 

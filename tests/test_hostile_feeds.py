@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import mailkit
-from mailkit.editions import MAX_FEED_BYTES, MAX_FEED_ENTRIES, from_feed, from_ninjs
+from mailkit._editions import MAX_FEED_BYTES, MAX_FEED_ENTRIES, from_feed, from_ninjs
 
 FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 NEWSLETTER = FEEDS / "newsletter.yaml"
@@ -86,7 +86,7 @@ def test_feed_over_the_byte_limit_is_refused_before_parsing(tmp_path: Path) -> N
 
 
 def test_a_url_is_never_fetched_unless_asked(no_network: None) -> None:
-    with pytest.raises(mailkit.FeedError, match=r"fetch it with mailkit\.editions\.fetch_feed"):
+    with pytest.raises(mailkit.FeedError, match=r"fetch it with mailkit\.fetch_feed"):
         load("https://news.example/feed.xml")
 
 

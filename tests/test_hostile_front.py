@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from conftest import SEED
 
 import mailkit
-from mailkit.cli import main
+from mailkit._cli import main
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 ARTICLE = copy.deepcopy(BASE["articles"][0])
@@ -240,7 +240,7 @@ def preview(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     outside = tmp_path / "secret.yaml"
     outside.write_text(SEED.read_text(encoding="utf-8").replace("China Summons Envoy", SECRET), encoding="utf-8")
     (fixtures / "linked.yaml").symlink_to(outside)
-    from mailkit.preview import PreviewServer, serve
+    from mailkit._preview import PreviewServer, serve
 
     httpd = serve(PreviewServer((), [fixtures]), port=free_port(), max_connections=4, header_timeout=1.0)
     try:
@@ -362,7 +362,7 @@ def test_preview_security_headers(preview: tuple[int, Path]) -> None:
 
 
 def test_preview_reload_script_matches_its_hash() -> None:
-    from mailkit import preview
+    from mailkit import _preview as preview
 
     script = preview._RELOAD.removeprefix("<script>").removesuffix("</script>")
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()

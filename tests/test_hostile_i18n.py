@@ -16,7 +16,7 @@ from babel.messages.mofile import write_mo
 from conftest import SEED
 
 import mailkit
-from mailkit.i18n import catalog_locales
+from mailkit._i18n import catalog_locales
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 

@@ -250,7 +250,7 @@ def test_lone_surrogate_from_json_is_refused(tmp_path) -> None:  # type: ignore[
 def test_a_failed_render_writes_no_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
-    from mailkit.cli import main
+    from mailkit._cli import main
 
     data = expand(BASE)
     data["articles"][0]["body"] = "<blockquote>" * 50

@@ -3,7 +3,7 @@
 Every case is an input and its expected outcome: it loads (and renders safely),
 or it fails, well under a second, with a named MailkitError subclass whose
 message names the file and line, or the field path. One reader
-(mailkit.reader) serves every format and every entry point, so the cases run
+(mailkit._reader) serves every format and every entry point, so the cases run
 through render(), load_theme(), the CLI and the preview index alike.
 """
 
@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from conftest import FIXTURES, SEED
 
 import mailkit
-from mailkit.cli import main
-from mailkit.preview import PreviewServer
+from mailkit._cli import main
+from mailkit._preview import PreviewServer
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 BASE = yaml.safe_load(SEED_TEXT)
@@ -189,7 +189,7 @@ def test_file_case(case: FileCase, tmp_path: Path) -> None:
 
 
 def test_the_seed_still_loads_and_just_under_the_caps_is_fine(tmp_path: Path) -> None:
-    from mailkit.reader import read_data_file
+    from mailkit._reader import read_data_file
 
     path = tmp_path / "padded.json"
     path.write_text(seed_json().replace('"templates": [', '"pad": "' + "x" * 1_000_000 + '", "templates": ['), encoding="utf-8")
@@ -209,7 +209,7 @@ def test_the_seed_still_loads_and_just_under_the_caps_is_fine(tmp_path: Path) ->
     ('[{"x": 1}, {"x": 2}, {"y": {}, "y": []}]', "line 1, column 32: duplicate key 'y' (first at line 1)"),
 ], ids=["braces-and-quotes-in-strings", "escaped-key", "in-a-list"])
 def test_json_duplicate_key_is_found_where_it_is(tmp_path: Path, text: str, where: str) -> None:
-    from mailkit.reader import read_data_file
+    from mailkit._reader import read_data_file
 
     path = tmp_path / "dup.json"
     path.write_text(text, encoding="utf-8")
@@ -497,7 +497,7 @@ def test_a_toml_fixture_is_listed_and_renders_like_its_yaml(tmp_path: Path) -> N
     data = expand(BASE)
     (folder / "seed.toml").write_text("".join(f"{json.dumps(k)} = {toml_value(v)}\n" for k, v in data.items()),
                                       encoding="utf-8")
-    from mailkit.compose import fixture_pairs
+    from mailkit._compose import fixture_pairs
 
     pairs = fixture_pairs((), [folder])
     assert pairs == [("breaking", folder / "seed.toml"), ("special-report", folder / "seed.toml")]
@@ -512,7 +512,7 @@ def test_every_datetime_field_is_checked_for_the_calendars_ends() -> None:
 
     import pydantic
 
-    from mailkit import models
+    from mailkit import _models as models
 
     kinds = (pydantic.AwareDatetime, pydantic.NaiveDatetime, pydantic.PastDatetime, pydantic.FutureDatetime)
 

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.message import message_bytes
-from mailkit.personalize import BulkMessages
+from mailkit._message import message_bytes
+from mailkit._personalize import BulkMessages
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 WHEN = datetime(2014, 5, 20, 13, 30, tzinfo=UTC)

@@ -16,9 +16,9 @@ import pytest
 from conftest import SEED
 
 import mailkit
-from mailkit.deliver import RetryPolicy, deliver, read_recipients
-from mailkit.journal import Journal
-from mailkit.smtp import Envelope, MboxTransport, Reply, SMTPTransport
+from mailkit._deliver import RetryPolicy, deliver, read_recipients
+from mailkit._journal import Journal
+from mailkit._smtp import Envelope, MboxTransport, Reply, SMTPTransport
 
 DISCARD = MboxTransport(Path(os.devnull))
 FAST = RetryPolicy(attempts=2, first_delay=0.01, max_delay=0.02)
@@ -81,7 +81,7 @@ def test_an_unexpected_error_in_a_transport_stops_the_run_as_a_send_error_not_a_
 
 def test_a_journal_that_fails_mid_run_stops_it_naming_the_journal_not_a_hang(prepared, tmp_path):  # type: ignore[no-untyped-def]
     path = tmp_path / "j.sqlite"
-    from mailkit.deliver import BulkMessages, campaign_id
+    from mailkit._deliver import BulkMessages, campaign_id
     journal = Journal(path, campaign_id(BulkMessages(prepared)))
     readers = [mailkit.Recipient(email=f"r{n}@example.org") for n in range(5)]
     # the journal's database goes away under the run (as a full disk or a deleted file would fail it)
@@ -260,7 +260,7 @@ def test_a_misbehaving_server_ends_the_run_with_the_truth_in_the_journal(prepare
 def test_the_cli_report_shows_terminal_escapes_from_the_file_escaped_not_obeyed(tmp_path):  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
-    from mailkit.cli import main
+    from mailkit._cli import main
 
     path = tmp_path / "r.csv"
     with path.open("w", newline="") as out:

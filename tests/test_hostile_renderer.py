@@ -138,7 +138,7 @@ def test_a_global_is_content_and_a_filter_within_the_limits(tmp_path: Path) -> N
 
 def test_a_failed_render_leaves_no_limits_behind() -> None:
     # input: a render that fails under a renderer's small limits; outcome: the next default render has LIMITS
-    from mailkit.sanitize import current_limits
+    from mailkit._sanitize import current_limits
 
     with pytest.raises(mailkit.InvalidFixtureError):
         mailkit.Renderer(limits={"max_field_chars": 10}).render("breaking", SEED)

@@ -14,8 +14,8 @@ import pytest
 from conftest import INLINERS
 
 import mailkit
-from mailkit.compile import compile_mjml
-from mailkit.inline import inline_document
+from mailkit._compile import compile_mjml
+from mailkit._inline import inline_document
 
 pytest.importorskip("css_inline")
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.compose import list_templates
+from mailkit._compose import list_templates
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 WRAP = "{{# test #}}\n<mjml><mj-body><mj-section><mj-column><mj-text>\n{}\n</mj-text></mj-column></mj-section></mj-body></mjml>\n"
@@ -124,10 +124,10 @@ def test_an_imported_template_is_bounded_too(tmp_path: Path) -> None:
 
 
 def test_the_budget_is_compiled_into_jinjas_code() -> None:
-    # mailkit.sandbox relies on how Jinja compiles templates; an upgrade that
+    # mailkit._sandbox relies on how Jinja compiles templates; an upgrade that
     # moves any of it fails here, not silently in the limits
-    from mailkit.compose import _environment
-    from mailkit.paths import template_dirs
+    from mailkit._compose import _environment
+    from mailkit._paths import template_dirs
 
     env = _environment(tuple(template_dirs()))
     source = env.compile("{% macro m() %}{{ caller() }}{% endmacro %}{% for x in y %}{{ a ~ b }}{{ a * b }}{% endfor %}"

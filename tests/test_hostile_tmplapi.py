@@ -125,7 +125,7 @@ def test_a_theme_font_with_a_quote_left_open_is_refused_when_it_loads(font: str)
     data = copy.deepcopy(BASE)
     brand = data["newsletter"]["brand"]
     if isinstance(brand, str):
-        brand = yaml.safe_load((Path(mailkit.paths.TEMPLATES_DIR) / "themes" / f"{brand}.yaml").read_text())
+        brand = yaml.safe_load((Path(mailkit._paths.TEMPLATES_DIR) / "themes" / f"{brand}.yaml").read_text())
     brand.setdefault("fonts", {})["headline"] = font
     data["newsletter"]["brand"] = brand
     with pytest.raises(mailkit.InvalidFixtureError, match=r"newsletter\.brand\.fonts\.headline: a font stack"):
@@ -136,7 +136,7 @@ def test_a_theme_font_with_quotes_prints_unescaped(tmp_path: Path) -> None:
     data = copy.deepcopy(BASE)
     brand = data["newsletter"]["brand"]
     if isinstance(brand, str):
-        brand = yaml.safe_load((Path(mailkit.paths.TEMPLATES_DIR) / "themes" / f"{brand}.yaml").read_text())
+        brand = yaml.safe_load((Path(mailkit._paths.TEMPLATES_DIR) / "themes" / f"{brand}.yaml").read_text())
     brand.setdefault("fonts", {})["headline"] = "\"Iowan Old Style\", 'Palatino Linotype', serif"
     data["newsletter"]["brand"] = brand
     email = render(tmp_path, "fonts.headline", data=data)
@@ -148,7 +148,7 @@ def test_a_long_value_is_judged_fast(value: str) -> None:
     # "name\s*\(" as a regex took 2.7 s over 5,000 letters
     import time
 
-    from mailkit.stylesheet import UnsafeCssValue, css
+    from mailkit._stylesheet import UnsafeCssValue, css
 
     start = time.monotonic()
     try:

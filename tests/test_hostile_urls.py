@@ -1,6 +1,6 @@
 """Hostile URLs in every place a URL reaches the output, and the largest allowed input of every field.
 
-Every URL mailkit writes passes through :func:`mailkit.sanitize.safe_url`: it
+Every URL mailkit writes passes through :func:`mailkit._sanitize.safe_url`: it
 either comes out canonical (ASCII, punycode host, percent-encoded, none of
 ``< > " ' \\ ` { } | ^`` or whitespace) or the input is refused with an error
 naming the field (a model field) or a warning that fails ``check`` (a body link).
@@ -30,10 +30,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit import models
-from mailkit.checks import run_checks
-from mailkit.compile import CompileOptions, compile_mjml
-from mailkit.sanitize import LIMITS, resolve_url, safe_url
+from mailkit import _models as models
+from mailkit._checks import run_checks
+from mailkit._compile import CompileOptions, compile_mjml
+from mailkit._sanitize import LIMITS, resolve_url, safe_url
 
 cssutils.log.setLevel(logging.CRITICAL)  # it logs every property it does not know (mso-hide ...)
 
@@ -124,7 +124,7 @@ def test_every_url_in_every_render_is_canonical(email: mailkit.RenderedEmail) ->
 
 
 def test_nh3_escapes_angle_brackets_in_attribute_values() -> None:
-    # mailkit.sanitize decodes nh3's attribute values in full (html.unescape) before encoding them
+    # mailkit._sanitize decodes nh3's attribute values in full (html.unescape) before encoding them
     # for MRML; it used to undo only &amp; &quot; &nbsp; and wrote "Sales &amp;gt; forecast"
     assert nh3.clean('<img alt="Sales > forecast & co">') == '<img alt="Sales &gt; forecast &amp; co">'
 
@@ -147,7 +147,7 @@ MJML_FONT = ('<mjml><mj-head><mj-attributes><mj-all font-family="Foo, Arial"/></
 
 def test_mrml_writes_a_font_url_raw() -> None:
     # MRML writes a web font's URL as it is into <link href="..."> and into an unquoted
-    # "@import url(...)": mailkit.compile passes it canonical and escapes the link's "&" itself
+    # "@import url(...)": mailkit._compile passes it canonical and escapes the link's "&" itself
     out = mjml.mjml2html(MJML_FONT, fonts={"Foo": "https://f.example/a?b=1&c=<x>\"y"})
     assert '<link href="https://f.example/a?b=1&c=<x>"y"' in out
     assert '@import url(https://f.example/a?b=1&c=<x>"y);' in out
@@ -411,7 +411,7 @@ def test_body_url_with_an_unknown_scheme_is_reported_not_silently_dropped() -> N
 def test_check_command_fails_on_a_dropped_link(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
-    from mailkit.cli import main
+    from mailkit._cli import main
 
     data = copy.deepcopy(BASE_DATA)
     data["articles"][0]["body"] = '<p><a href="javascript:alert(1)">x</a></p>'

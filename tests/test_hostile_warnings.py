@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from conftest import SEED
 
 import mailkit
-from mailkit.checks import run_checks
-from mailkit.cli import main
+from mailkit._checks import run_checks
+from mailkit._cli import main
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 
@@ -28,7 +28,7 @@ def _with_body(html: str) -> mailkit.RenderedEmail:
     return mailkit.render("breaking", data)
 
 
-def _check(email: mailkit.RenderedEmail, name: str) -> mailkit.checks.CheckResult:
+def _check(email: mailkit.RenderedEmail, name: str) -> mailkit._checks.CheckResult:
     (found,) = [c for c in run_checks(email) if c.name == name]
     return found
 

@@ -14,8 +14,8 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from mailkit import RenderOptions, render
-from mailkit.i18n import catalog_locales, labels
-from mailkit.paths import FIXTURES_DIR, TEMPLATES_DIR
+from mailkit._i18n import catalog_locales, labels
+from mailkit._paths import FIXTURES_DIR, TEMPLATES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = TEMPLATES_DIR / "locales"
@@ -224,7 +224,7 @@ def test_links_heading_in_the_text_part() -> None:
 def test_chinese_and_japanese_text_wraps_by_columns_and_kinsoku(fixture: str) -> None:
     # a CJK character takes two columns in a terminal and words have no spaces between them:
     # before, a Japanese paragraph was one line of 200 columns
-    from mailkit.text import columns
+    from mailkit._text import columns
 
     text = render("breaking", FIXTURES_DIR / f"{fixture}.yaml").text
     for line in text.splitlines():
@@ -245,7 +245,7 @@ def test_an_author_translates_a_scaffolded_template_with_pybabel(tmp_path: Path)
 
     from click.testing import CliRunner
 
-    from mailkit.cli import main
+    from mailkit._cli import main
 
     assert CliRunner().invoke(main, ["new-template", "storm-watch", "--root", str(tmp_path)]).exit_code == 0
     templates = tmp_path / "templates"
@@ -275,7 +275,7 @@ def test_an_author_translates_a_scaffolded_template_with_pybabel(tmp_path: Path)
 def test_script_fonts_only_where_the_email_holds_that_script() -> None:
     # named in every inline style, the Arabic, Hebrew and Devanagari fonts cost
     # about 7 KB on the forty-story digest and pushed it over Gmail's clip
-    from mailkit.i18n import script_font_stack
+    from mailkit._i18n import script_font_stack
 
     assert script_font_stack("Georgia, serif", ["en", "fr"]) == "Georgia, serif"
     assert script_font_stack("Georgia, serif", ["en", "ar", "he"]) == \

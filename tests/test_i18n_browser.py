@@ -17,7 +17,7 @@ import yaml
 from test_browser import open_email
 
 import mailkit
-from mailkit.paths import FIXTURES_DIR
+from mailkit._paths import FIXTURES_DIR
 
 pytestmark = pytest.mark.browser
 

@@ -16,9 +16,9 @@ import pytest
 from conftest import INLINERS, matrix, pair_id, rendered
 
 import mailkit
-from mailkit.compile import compile_mjml
-from mailkit.errors import InliningError
-from mailkit.inline import InlineOptions, inline_document
+from mailkit._compile import compile_mjml
+from mailkit._errors import InliningError
+from mailkit._inline import InlineOptions, inline_document
 
 pytest.importorskip("css_inline")
 
@@ -172,7 +172,7 @@ def test_the_visual_comparison_sees_a_changed_style(browser) -> None:  # type: i
 def test_the_cli_renders_with_either_engine(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from mailkit.cli import main
+    from mailkit._cli import main
 
     texts = []
     for inliner in INLINERS:

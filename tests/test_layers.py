@@ -36,13 +36,14 @@ LAYER_NAMES = {
 
 LAYERS: dict[str, int] = {
     # 0 foundations: errors, where files are, untrusted-input rules and limits, reading data files
-    "errors": 0,
-    "paths": 0,
-    "embeds": 0,  # embeds become link cards before the sanitiser's allowlist sees them
-    "sanitize": 0,
-    "reader": 0,
-    "markers": 0,  # the class names and data-text values templates and Python share
-    "warning": 0,  # a warning's code, field and template: made at every stage
+    "_errors": 0,
+    "_paths": 0,
+    "_embeds": 0,  # embeds become link cards before the sanitiser's allowlist sees them
+    "_sanitize": 0,
+    "_reader": 0,
+    "_markers": 0,
+    "_context": 0,  # the names every template receives: the renderer's and the reference's one table  # the class names and data-text values templates and Python share
+    "_warning": 0,  # a warning's code, field and template: made at every stage
     # one adapter per dependency whose private names mailkit relies on (tests/test_adapters.py)
     "_cssutils": 0,
     "_feedparser": 0,
@@ -52,45 +53,45 @@ LAYERS: dict[str, int] = {
     "_pydantic": 0,
     "_yaml": 0,
     # 1 models: what an edition is, and how one is read (fixture files, themes, feeds)
-    "models": 1,
-    "fixtures": 1,
-    "editions": 1,
+    "_models": 1,
+    "_fixtures": 1,
+    "_editions": 1,
     # 2 stages: each step of the pipeline and what the templates are given
-    "sandbox": 2,
-    "compose": 2,
-    "compile": 2,
-    "inline": 2,
-    "text": 2,
-    "links": 2,
-    "media": 2,
-    "i18n": 2,
-    "slots": 2,
-    "stylesheet": 2,  # CSS values in <mj-style>: checked, then printed unescaped
+    "_sandbox": 2,
+    "_compose": 2,
+    "_compile": 2,
+    "_inline": 2,
+    "_text": 2,
+    "_links": 2,
+    "_media": 2,
+    "_i18n": 2,
+    "_slots": 2,
+    "_stylesheet": 2,  # CSS values in <mj-style>: checked, then printed unescaped
     "reference": 2,  # the template reference: the context table, and the page made from the code  # recipient placeholders: made in a render, cut and filled per reader
     # 3 pipeline: the stages put together, the rendered email, its message and its checks
-    "message": 3,
-    "personalize": 3,
-    "spam": 3,
-    "checks": 3,
-    "render": 3,
+    "_message": 3,
+    "_personalize": 3,
+    "_spam": 3,
+    "_checks": 3,
+    "_render": 3,
     # 4 delivery: sending the messages
-    "send": 4,
-    "smtp": 4,
-    "journal": 4,
-    "dkim": 4,
-    "deliver": 4,
+    "_send": 4,
+    "_smtp": 4,
+    "_journal": 4,
+    "_dkim": 4,
+    "_deliver": 4,
     "celery": 4,
     # 5 front ends: the public package, the command line, the preview, the pytest plugin
     "__init__": 5,
     "__main__": 5,
-    "cli": 5,
-    "preview": 5,
+    "_cli": 5,
+    "_preview": 5,
     "pytest_plugin": 5,
-    "scaffold": 5,
+    "_scaffold": 5,
 }
 
 # The modules a caller may import; everything else is internal (to become "_name").
-PUBLIC = {"__init__", "celery", "pytest_plugin"}
+PUBLIC = {"__init__", "celery", "pytest_plugin", "reference"}
 
 
 @dataclass(frozen=True)
@@ -320,3 +321,10 @@ def test_readme_package_layout_states_the_layers() -> None:
 def test_readme_names_the_public_modules(name: str) -> None:
     shown = "`mailkit`" if name == "__init__" else f"`mailkit.{name}`"
     assert shown in _readme_layout().split("|")[0]
+
+
+def test_every_module_but_the_public_ones_has_a_private_name() -> None:
+    # httpx's convention: what a caller may import is mailkit and PUBLIC; the rest is _name
+    modules = set(package_modules(PACKAGE))
+    assert PUBLIC <= modules
+    assert sorted(m for m in modules - PUBLIC if not m.startswith("_")) == []

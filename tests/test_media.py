@@ -10,9 +10,9 @@ import pytest
 from conftest import FIXTURES, SEED
 
 import mailkit
-from mailkit.fixtures import load_edition
-from mailkit.media import image_box, story_direction, voice_of
-from mailkit.models import Image
+from mailkit._fixtures import load_edition
+from mailkit._media import image_box, story_direction, voice_of
+from mailkit._models import Image
 
 MIXED = FIXTURES / "digest-languages-and-images.yaml"
 DIGEST = FIXTURES / "digest-morning-briefing.yaml"
@@ -116,7 +116,7 @@ def test_story_direction(lang: str, direction: str | None) -> None:
 
 
 def test_a_story_in_another_language_carries_its_own_lang_and_dir() -> None:
-    from mailkit.models import Link
+    from mailkit._models import Link
 
     assert voice_of(Link(title="x", url="https://e.example/", language="he"), "en", "ltr").attrs == (
         ' lang="he" dir="rtl" style="text-align:right;"')
@@ -208,7 +208,7 @@ def test_a_story_stand_in_is_no_way_out_of_the_sandbox(tmp_path: Path) -> None:
         with pytest.raises(mailkit.TemplateError, match=rf"t{i}\.mjml\.j2.*line 1") as info:
             mailkit.render(f"t{i}", SEED, mailkit.RenderOptions(template_dirs=(tmp_path,)))
         if expr.endswith("headlin"):
-            assert "'mailkit.models.Article object' has no attribute 'headlin'" in str(info.value)
+            assert "'mailkit.Article object' has no attribute 'headlin'" in str(info.value)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar", "he"])

@@ -14,9 +14,9 @@ from aiosmtpd.controller import Controller
 from conftest import SEED
 
 import mailkit
-from mailkit.fixtures import load_edition
-from mailkit.message import message_bytes
-from mailkit.personalize import BulkMessages
+from mailkit._fixtures import load_edition
+from mailkit._message import message_bytes
+from mailkit._personalize import BulkMessages
 
 WHEN = datetime(2014, 5, 20, 13, 30, tzinfo=UTC)
 ANA = mailkit.Recipient(email="ana@example.org", first_name="Ana", link_params={"rid": "a1"},
@@ -174,7 +174,7 @@ def test_batch_through_a_real_smtp_server_arrives_byte_identical(smtp_server) ->
 def test_cli_send_and_eml(smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
 
-    from mailkit.cli import main
+    from mailkit._cli import main
 
     sink, host, port = smtp_server
     result = CliRunner().invoke(main, ["send", "breaking", str(SEED), "--to", "editor@example.org",
@@ -190,7 +190,7 @@ def test_cli_send_and_eml(smtp_server, tmp_path) -> None:  # type: ignore[no-unt
 @pytest.mark.parametrize("theme", ["nbc-news", "harbor-ledger"])
 @pytest.mark.parametrize("fixture", sorted(p.name for p in SEED.parent.glob("*.yaml")))
 def test_bulk_messages_equal_message_bytes_for_every_fixture_and_theme(fixture: str, theme: str) -> None:
-    from mailkit.models import Sender
+    from mailkit._models import Sender
 
     path = SEED.parent / fixture
     prepared = mailkit.prepare(load_edition(path).templates[0], path, mailkit.RenderOptions(theme=theme))

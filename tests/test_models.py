@@ -11,7 +11,7 @@ import yaml
 from conftest import FIXTURES, SEED, fixture_files
 
 import mailkit
-from mailkit.fixtures import edition_schema, load_edition, theme_schema
+from mailkit._fixtures import edition_schema, load_edition, theme_schema
 
 
 def seed_data() -> dict:
@@ -118,7 +118,7 @@ def test_direction_follows_language() -> None:
 
 
 def test_models_keep_pydantic_core_nested_validation() -> None:
-    # mailkit.models wraps __init__ to raise InvalidFixtureError and marks the
+    # mailkit._models wraps __init__ to raise InvalidFixtureError and marks the
     # wrapper as pydantic's own, so pydantic-core keeps validating nested models
     # itself (with full field paths). If pydantic stops reading the marker,
     # this fails rather than nested errors silently losing their paths.

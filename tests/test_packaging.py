@@ -45,7 +45,7 @@ def test_wheel_installs_into_a_fresh_venv_and_renders(tmp_path: Path) -> None:
     assert install.returncode == 0, install.stdout + install.stderr
     out = tmp_path / "out"
     script = (
-        "import mailkit, pathlib; from mailkit.paths import FIXTURES_DIR, TEMPLATES_DIR; "
+        "import mailkit, pathlib; from mailkit._paths import FIXTURES_DIR, TEMPLATES_DIR; "
         "assert 'site-packages' in str(TEMPLATES_DIR), TEMPLATES_DIR; "
         "e = mailkit.render('breaking', FIXTURES_DIR / 'breaking-china-cyberspying.yaml'); "
         "print(e.subject); "
@@ -58,7 +58,7 @@ def test_wheel_installs_into_a_fresh_venv_and_renders(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "China Summons Envoy" in result.stdout
     cli = env_dir / "bin" / "mailkit"
-    fixture = subprocess.run([str(python), "-c", "from mailkit.paths import FIXTURES_DIR; print(FIXTURES_DIR)"],
+    fixture = subprocess.run([str(python), "-c", "from mailkit._paths import FIXTURES_DIR; print(FIXTURES_DIR)"],
                              cwd=tmp_path, capture_output=True, text=True, check=False).stdout.strip()
     result = subprocess.run([str(cli), "render", "digest", f"{fixture}/digest-morning-briefing.yaml", "-o", str(out)],
                             cwd=tmp_path, capture_output=True, text=True, check=False)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.slots import html_escape
+from mailkit._slots import html_escape
 
 GREETING_TEMPLATE = """{#- A greeting that uses every recipient field -#}
 {% extends "layouts/base.mjml.j2" %}
@@ -141,7 +141,7 @@ def test_forged_tokens_in_article_text_stay_text() -> None:
 
 
 def test_link_tagging_adds_utm_before_fragments() -> None:
-    from mailkit.links import add_query
+    from mailkit._links import add_query
 
     assert add_query("https://e.com/a?x=1#top", {"utm_source": "nl"}) == "https://e.com/a?x=1&utm_source=nl#top"
     assert add_query("https://e.com/a#top", {"utm_source": "nl"}) == "https://e.com/a?utm_source=nl#top"

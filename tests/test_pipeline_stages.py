@@ -11,8 +11,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.compile import CompileOptions, compile_mjml
-from mailkit.inline import inline_css
+from mailkit._compile import CompileOptions, compile_mjml
+from mailkit._inline import inline_css
 
 MJML = """<mjml><mj-head><mj-attributes><mj-all font-family="Roboto, Arial" /></mj-attributes></mj-head>
 <mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column><mj-column><mj-text>There</mj-text></mj-column></mj-section></mj-body></mjml>"""
@@ -97,8 +97,8 @@ def test_cssutils_logging_adds_no_handlers() -> None:
 def test_rendering_reads_no_files_outside_template_folders(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
 
-    from mailkit.fixtures import load_edition
-    from mailkit.paths import TEMPLATES_DIR
+    from mailkit._fixtures import load_edition
+    from mailkit._paths import TEMPLATES_DIR
 
     edition = load_edition(SEED)
     real_open = builtins.open
@@ -139,7 +139,7 @@ def _meaning(html: str) -> list[tuple[object, ...]]:
 def test_narrow_changes_bytes_not_meaning(text: str, css: str) -> None:
     from html import escape
 
-    from mailkit.inline import narrow
+    from mailkit._inline import narrow
 
     css = css.replace("<", "")  # a "</style" inside <style> would end it
     html = (f'<html><head><title>{escape(text)}</title><style>p {{ content: "{css}" }}</style></head>'
@@ -162,7 +162,7 @@ def test_english_email_html_is_latin_1_and_means_the_same(pair) -> None:  # type
     # only where the text goes beyond Latin-1, and only for a mostly-Latin email
     import lxml.html
 
-    from mailkit.inline import narrow
+    from mailkit._inline import narrow
 
     email = rendered(*pair)
     if email.edition.lang == "ar":

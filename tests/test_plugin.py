@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from mailkit.cli import main
+from mailkit._cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-from mailkit.preview import PreviewServer, serve
+from mailkit._preview import PreviewServer, serve
 
 pytestmark = pytest.mark.browser
 

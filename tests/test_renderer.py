@@ -19,7 +19,7 @@ import yaml
 from conftest import FIXTURES, ROOT, SEED
 
 import mailkit
-from mailkit.render import CONTEXT_NAMES, _context, renderer_for
+from mailkit._render import CONTEXT_NAMES, _context, renderer_for
 
 DIGEST = FIXTURES / "digest-morning-briefing.yaml"
 
@@ -92,7 +92,7 @@ def test_render_follows_a_relative_folder_after_a_chdir(tmp_path: Path, monkeypa
 
 def test_the_context_names_are_the_contexts() -> None:
     # the names an author's global may not take are every name a template's context holds
-    from mailkit.slots import RecipientSlots, new_nonce
+    from mailkit._slots import RecipientSlots, new_nonce
 
     edition = mailkit.load_edition(SEED)
     assert set(_context("breaking", edition, [], RecipientSlots(new_nonce()))) == CONTEXT_NAMES
@@ -174,7 +174,7 @@ def test_a_renderers_limits_apply_to_its_renders_only() -> None:
         small.render("breaking", data)
     assert mailkit.render("breaking", data).subject  # the default renderer still accepts it
     assert mailkit.Renderer().render("breaking", data).subject
-    assert mailkit.sanitize.current_limits() is mailkit.LIMITS  # nothing left behind
+    assert mailkit._sanitize.current_limits() is mailkit.LIMITS  # nothing left behind
 
 
 def test_limits_reach_every_stage_of_a_renderers_render(tmp_path: Path) -> None:
@@ -295,12 +295,12 @@ def test_every_limit_is_read_through_the_limits_in_force() -> None:
     # and current_limits() is the one way to read them
     import re
 
-    allowed = ("from .sanitize import",  # importing the name is not reading it
+    allowed = ("from ._sanitize import",  # importing the name is not reading it
                "Limits | Mapping[str, Any] = LIMITS",  # Renderer's default argument: it puts it in force
                "replace(LIMITS, max_data_values",  # feeds' own fixed limits, derived from the defaults
                "`mailkit.LIMITS`")  # prose (the template reference page), not a read
     offenders = [f"{path.name}:{n}: {line.strip()}" for path in sorted((ROOT / "mailkit").glob("*.py"))
-                 if path.name not in ("sanitize.py", "__init__.py")
+                 if path.name not in ("_sanitize.py", "__init__.py")
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if re.search(r"\bLIMITS\b", line) and not any(a in line for a in allowed)]
     assert offenders == []

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES, SEED
 
 import mailkit
-from mailkit import cli
-from mailkit.cli import main
-from mailkit.send import is_loopback, send
+from mailkit import _cli as cli
+from mailkit._cli import main
+from mailkit._send import is_loopback, send
 
 NO_SENDER = FIXTURES / "breaking-minimal-no-image.yaml"
 

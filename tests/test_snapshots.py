@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import THEMES, matrix, pair_id, rendered
 
-from mailkit.compose import list_templates
+from mailkit._compose import list_templates
 from mailkit.pytest_plugin import check_snapshot
 
 
@@ -23,7 +23,7 @@ def test_template_with_fixture(pair: tuple[str, Path], file_regression, data_reg
 
 def _theme_cases() -> list[tuple[str, Path, str]]:
     """Every template x fitting fixture in every shipped theme but the fixture's own brand."""
-    from mailkit.fixtures import load_edition, load_theme
+    from mailkit._fixtures import load_edition, load_theme
 
     cases = []
     for template, fixture in matrix():

@@ -22,10 +22,10 @@ from click.testing import CliRunner
 from conftest import SEED, THEMES, matrix, pair_id, rendered
 
 import mailkit
-from mailkit.checks import run_checks, spam_check
-from mailkit.cli import main
-from mailkit.compile import MRML_PREVIEW_STYLE, PREVIEW_STYLE
-from mailkit.spam import SPAM_SCORE_LIMIT, SpamReport, _parse, spam_message, spam_reports, spamassassin_path
+from mailkit._checks import run_checks, spam_check
+from mailkit._cli import main
+from mailkit._compile import MRML_PREVIEW_STYLE, PREVIEW_STYLE
+from mailkit._spam import SPAM_SCORE_LIMIT, SpamReport, _parse, spam_message, spam_reports, spamassassin_path
 
 CASES = [(template, fixture, theme) for template, fixture in matrix() for theme in THEMES]
 
@@ -138,14 +138,14 @@ def test_report_parsing() -> None:
 
 
 def test_not_installed_is_said_not_passed_silently(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("mailkit.spam.spamassassin_path", lambda: None)
+    monkeypatch.setattr("mailkit._spam.spamassassin_path", lambda: None)
     assert spam_reports([b"x"]) is None
     line = [c for c in run_checks(rendered("breaking", SEED), spam=True) if c.name == "spam score"]
     assert line and line[0].detail.startswith("not run: SpamAssassin is not installed")
 
 
 def test_a_failing_spamassassin_is_a_mailkit_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("mailkit.spam.spamassassin_path", lambda: "/bin/false")
+    monkeypatch.setattr("mailkit._spam.spamassassin_path", lambda: "/bin/false")
     with pytest.raises(mailkit.SpamCheckError, match="spamassassin scored 0 of 1 messages"):
         spam_reports([spam_message(rendered("breaking", SEED))])
 
@@ -163,7 +163,7 @@ def test_check_reports_score_and_rules() -> None:
 
 def test_preview_page_shows_the_spam_score() -> None:
     require_spamassassin()
-    from mailkit.preview import PreviewServer
+    from mailkit._preview import PreviewServer
 
     server = PreviewServer([], [])
     status, page = server.render_page("breaking", SEED.name)
@@ -180,7 +180,7 @@ def test_preview_page_fills_in_the_spam_score(browser) -> None:  # type: ignore[
     require_spamassassin()
     import socket
 
-    from mailkit.preview import PreviewServer, serve
+    from mailkit._preview import PreviewServer, serve
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

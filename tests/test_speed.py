@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.slots import html_escape
+from mailkit._slots import html_escape
 
 
 @given(st.text())
@@ -46,7 +46,7 @@ def test_personalize_with_realistic_readers_equals_a_full_render() -> None:
 def test_collapse_spaces_is_the_regex_html2text_runs(data: str) -> None:
     import re
 
-    from mailkit.text import collapse_spaces
+    from mailkit._text import collapse_spaces
 
     assert collapse_spaces(data) == re.sub(r"\s+", " ", data)
 
@@ -55,7 +55,7 @@ def test_collapse_spaces_is_the_regex_html2text_runs(data: str) -> None:
 def test_collapse_spaces_on_any_text(data: str) -> None:
     import re
 
-    from mailkit.text import collapse_spaces
+    from mailkit._text import collapse_spaces
 
     assert collapse_spaces(data) == re.sub(r"\s+", " ", data)
 
@@ -100,8 +100,8 @@ def test_names_used_is_what_jinja_meta_finds_for_every_template() -> None:
 
     import jinja2.meta
 
-    from mailkit.compose import _environment, list_templates, names_used
-    from mailkit.paths import template_dirs
+    from mailkit._compose import _environment, list_templates, names_used
+    from mailkit._paths import template_dirs
 
     env = _environment(tuple(template_dirs()))
     for info in list_templates():
@@ -133,23 +133,22 @@ def test_a_cli_render_loads_no_delivery_feed_or_spam_code(tmp_path) -> None:  # 
         f"sys.argv = ['mailkit', 'render', 'breaking', 'fixtures/breaking-china-cyberspying.yaml', '-o', {str(tmp_path)!r}]\n"
         "try:\n    runpy.run_module('mailkit', run_name='__main__')\nexcept SystemExit as e:\n    assert not e.code, e.code\n")
     assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
-    for name in ("mailkit.deliver", "mailkit.smtp", "mailkit.journal", "mailkit.editions", "mailkit.spam",
-                 "mailkit.preview", "mailkit.celery", "smtplib", "sqlite3", "requests.sessions", "urllib3",
+    for name in ("mailkit._deliver", "mailkit._smtp", "mailkit._journal", "mailkit._editions", "mailkit._spam",
+                 "mailkit._preview", "mailkit.celery", "smtplib", "sqlite3", "requests.sessions", "urllib3",
                  "http.server"):
         assert name not in loaded, name
 
 
 def test_lazy_public_names_are_the_real_ones() -> None:
-    """mailkit.deliver is the function however the submodule of that name was first imported."""
-    out = _modules_after("from mailkit.deliver import RetryPolicy\nimport mailkit\n"
-                         "assert callable(mailkit.deliver) and mailkit.deliver.__module__ == 'mailkit.deliver'\n"
-                         "import mailkit.deliver as d\nassert d is mailkit.deliver")
-    assert "mailkit.deliver" in out
-    import mailkit.deliver
-    import mailkit.smtp
+    """mailkit.deliver is the function however its private submodule was first imported
+    (the submodule is mailkit._deliver: the names no longer meet)."""
+    out = _modules_after("from mailkit._deliver import RetryPolicy\nimport mailkit\n"
+                         "assert callable(mailkit.deliver) and mailkit.deliver.__module__ == 'mailkit._deliver'\n"
+                         "import mailkit._deliver as d\nassert d.deliver is mailkit.deliver")
+    assert "mailkit._deliver" in out
+    import mailkit
 
-    assert mailkit.SMTPTransport is mailkit.smtp.SMTPTransport
-    assert mailkit.deliver.__module__ == "mailkit.deliver"
+    assert mailkit.SMTPTransport is mailkit.SMTPTransport
     assert set(mailkit.__all__) <= set(dir(mailkit))
 
 
@@ -159,7 +158,7 @@ def test_the_placeholder_check_compiles_nothing_per_render(monkeypatch) -> None:
     case-insensitive regex made for each render's nonce."""
     import re
 
-    from mailkit.slots import RecipientSlots, new_nonce
+    from mailkit._slots import RecipientSlots, new_nonce
 
     nonce = new_nonce()
     slots = RecipientSlots(nonce)
@@ -219,7 +218,7 @@ _TEXT_CHARS = st.text(alphabet=st.sampled_from([" ", "\t", "\n", "\xa0", "\u2007
 def test_the_text_stages_fast_filler_pattern_is_the_plain_one(text: str) -> None:
     import re
 
-    from mailkit.text import _FILLER, FILLER_REFERENCE
+    from mailkit._text import _FILLER, FILLER_REFERENCE
 
     assert _FILLER.sub("", text) == re.sub(FILLER_REFERENCE, "", text)
 
@@ -228,7 +227,7 @@ def test_the_text_stages_fast_filler_pattern_is_the_plain_one(text: str) -> None
 def test_the_text_stages_fast_spaces_pattern_is_the_plain_one(text: str) -> None:
     import re
 
-    from mailkit.text import _SPACES, SPACES_REFERENCE
+    from mailkit._text import _SPACES, SPACES_REFERENCE
 
     assert _SPACES.sub(" ", text) == re.sub(SPACES_REFERENCE, " ", text)
 
@@ -238,7 +237,7 @@ def test_the_text_stages_whole_text_passes_skip_ahead() -> None:
     passes took 13 ms of a 1,000-paragraph alert, now about 2 ms)."""
     import time
 
-    from mailkit.text import _FILLER, _SPACES
+    from mailkit._text import _FILLER, _SPACES
 
     big = ("Beijing-summoned-the-U.S.-ambassador-on-Tuesday-a-day-after " * 3 + "\n\n") * 10_000
 
@@ -260,7 +259,7 @@ def test_the_body_markup_scan_finds_what_the_one_pattern_found(body: str) -> Non
     (one alternation starting with \\b was tried at every character of every body)."""
     import re
 
-    from mailkit.render import body_markup
+    from mailkit._render import body_markup
 
     reference = {tag or cls for tag, cls in re.findall(r"<([a-z][a-z0-9]*)|\b(mk-[a-z-]+)", body)}
     # the one difference: "<mk-x" is an element "mk" and a class "mk-x" now (no body element is named so)

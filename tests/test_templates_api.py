@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 import mailkit
-import mailkit.fixtures
-import mailkit.reader
-from mailkit.checks import MAX_STYLE_BYTES
-from mailkit.compose import find_template
-from mailkit.scaffold import new_template
+import mailkit._fixtures
+import mailkit._reader
+from mailkit._checks import MAX_STYLE_BYTES
+from mailkit._compose import find_template
+from mailkit._scaffold import new_template
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ def test_a_template_name_is_one_pattern_everywhere(tmp_path: Path, name: str) ->
     # (templates: [storm_watch] failed validation) and new-template refused it
     new_template(name, tmp_path)
     assert find_template(name, [tmp_path / "templates"]) == f"{name}.mjml.j2"
-    edition = mailkit.fixtures.load_edition(next((tmp_path / "fixtures").glob("*.yaml")))
+    edition = mailkit.load_edition(next((tmp_path / "fixtures").glob("*.yaml")))
     assert edition.templates == [name]
 
 
@@ -38,11 +38,11 @@ def test_a_bad_template_name_is_refused_everywhere(tmp_path: Path, name: str) ->
     with pytest.raises(mailkit.TemplateNotFoundError):
         find_template(name)
     with pytest.raises(mailkit.InvalidFixtureError, match=r"templates\[0\]"):
-        mailkit.fixtures.load_edition({**_minimal(), "templates": [name]})
+        mailkit.load_edition({**_minimal(), "templates": [name]})
 
 
 def _minimal() -> dict[str, object]:
-    data = mailkit.reader.read_data_file(ROOT / "fixtures" / "breaking-minimal-no-image.yaml")
+    data = mailkit._reader.read_data_file(ROOT / "fixtures" / "breaking-minimal-no-image.yaml")
     return dict(data)
 
 
@@ -141,19 +141,19 @@ def test_the_committed_reference_page_is_the_generated_one() -> None:
 
 
 def test_the_context_table_names_every_name_render_passes() -> None:
-    from mailkit.reference import CONTEXT
-    from mailkit.render import _context
-    from mailkit.slots import RecipientSlots, new_nonce
+    from mailkit._render import _context
+    from mailkit._slots import RecipientSlots, new_nonce
+    from mailkit._context import CONTEXT
 
-    edition = mailkit.fixtures.load_edition(ROOT / "fixtures" / "digest-morning-briefing.yaml")
+    edition = mailkit.load_edition(ROOT / "fixtures" / "digest-morning-briefing.yaml")
     context = _context("digest", edition, [], RecipientSlots(new_nonce()))
-    assert [c.name for c in CONTEXT] == list(context), "add, remove or reorder the name in mailkit.reference.CONTEXT"
+    assert [c.name for c in CONTEXT] == list(context), "add, remove or reorder the name in mailkit._context.CONTEXT"
     assert all(c.description and c.type for c in CONTEXT)
 
 
 def test_every_shipped_macro_is_documented_with_its_parameters() -> None:
-    from mailkit.compose import _environment
-    from mailkit.paths import TEMPLATES_DIR
+    from mailkit._compose import _environment
+    from mailkit._paths import TEMPLATES_DIR
     from mailkit.reference import _macros
 
     found = _macros(_environment((TEMPLATES_DIR,)), "partials/components.mjml.j2")
@@ -165,7 +165,7 @@ def test_every_shipped_macro_is_documented_with_its_parameters() -> None:
 
 
 def test_every_theme_key_is_described() -> None:
-    from mailkit.models import Brand
+    from mailkit._models import Brand
     from mailkit.reference import _theme_keys
 
     assert [key for key, _, _, description in _theme_keys(Brand) if not description] == []
@@ -178,12 +178,12 @@ INTERNAL = {"mk-text-run"}
 
 def test_the_classes_python_reads_or_writes_are_named_constants_in_markers() -> None:
     # a class or attribute the Python side relies on, written as a literal
-    # outside mailkit.markers, is one the reference does not list
+    # outside mailkit._markers, is one the reference does not list
     import ast
 
     found = []
     for path in sorted((ROOT / "mailkit").glob("*.py")):
-        if path.name in ("markers.py", "scaffold.py"):  # scaffold writes a template: its classes are template markup
+        if path.name in ("_markers.py", "_scaffold.py"):  # scaffold writes a template: its classes are template markup
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {id(node.body[0].value) for node in ast.walk(tree)
@@ -196,7 +196,7 @@ def test_the_classes_python_reads_or_writes_are_named_constants_in_markers() -> 
 
 
 def test_the_reference_lists_every_marker_constant() -> None:
-    from mailkit import markers
+    from mailkit import _markers as markers
     from mailkit.reference import reference
 
     page = reference()

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
-from mailkit.text import html_to_text
+from mailkit._text import html_to_text
 
 URL = re.compile(r"(?:https?://|mailto:)\S+")
 
@@ -160,7 +160,7 @@ def test_wrap_equals_textwrap(words: list[str], width: int) -> None:
     # of it at a line's end, so _wrap leaves such lines to textwrap itself
     import textwrap
 
-    from mailkit.text import _LIST, _QUOTE, _WIDE, _textwrap, _wrap
+    from mailkit._text import _LIST, _QUOTE, _WIDE, _textwrap, _wrap
 
     line = " ".join(words)
     if _WIDE.search(line):  # Chinese and Japanese wrap by columns, between characters: test_i18n
@@ -180,7 +180,7 @@ def test_wrap_equals_textwrap(words: list[str], width: int) -> None:
 def test_fill_equals_textwrap(words: list[str], width: int) -> None:
     import textwrap
 
-    from mailkit.text import _fill
+    from mailkit._text import _fill
 
     line = " ".join(words)
     assert _fill(line, width) == textwrap.wrap(line, width=width, break_long_words=False,
@@ -192,9 +192,9 @@ def test_html2text_fed_from_the_tree_equals_its_own_parser(email: mailkit.Render
     # that it gives what HTML2Text.handle() gives on the serialised tree.
     import lxml.html
 
-    from mailkit import text as T
+    from mailkit import _text as T
+    from mailkit._compile import compile_mjml
     from mailkit._html2text import convert, converter
-    from mailkit.compile import compile_mjml
 
     root = lxml.html.document_fromstring(compile_mjml(email.mjml), parser=T._LXML.parser)
     marks = T._Markers.new()

@@ -24,10 +24,11 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SEED, matrix, pair_id, rendered
 
 import mailkit
-from mailkit import WARNING_CODES, RenderOptions, RenderWarning, editions
-from mailkit.checks import deliverability_warnings, run_checks
-from mailkit.cli import main
-from mailkit.warning import warning_table
+from mailkit import WARNING_CODES, RenderOptions, RenderWarning
+from mailkit import _editions as editions
+from mailkit._checks import deliverability_warnings, run_checks
+from mailkit._cli import main
+from mailkit._warning import warning_table
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 
@@ -299,7 +300,7 @@ def test_no_raise_from_none_without_a_reason() -> None:
 
 
 def test_preview_page_shows_each_warnings_code() -> None:
-    from mailkit.preview import PreviewServer
+    from mailkit._preview import PreviewServer
 
     status, page = PreviewServer().render_page("digest", "digest-morning-briefing.yaml")
     assert status == 200

@@ -1,6 +1,6 @@
 """Gmail's clip is measured on the HTML part as it travels, not on the decoded HTML.
 
-The part is quoted-printable or base64, whichever is smaller (mailkit.message.encode_part);
+The part is quoted-printable or base64, whichever is smaller (mailkit._message.encode_part);
 the size check, the warning and ``mailkit check`` use the bytes actually sent.
 """
 
@@ -18,9 +18,9 @@ import yaml
 from conftest import FIXTURES, SEED
 
 import mailkit
-from mailkit.checks import GMAIL_CLIP_BYTES, clip_size, run_checks
-from mailkit.message import BASE64, QP, encode_part, html_wire_size, message_bytes, wire_size
-from mailkit.personalize import BulkMessages
+from mailkit._checks import GMAIL_CLIP_BYTES, clip_size, run_checks
+from mailkit._message import BASE64, QP, encode_part, html_wire_size, message_bytes, wire_size
+from mailkit._personalize import BulkMessages
 
 READER = mailkit.Recipient(email="ana@example.org", first_name="Ana", unsubscribe_url="https://example.org/u?a=1")
 ENGLISH_PARAGRAPH = ('<p>Officials said the <a href="https://www.nbcnews.com/news/world/a">indictment</a> named five '
@@ -119,7 +119,7 @@ def test_encoding_is_whichever_is_smaller() -> None:
                          ids=["ascii", "latin-1", "chinese", "57", "58", "empty", "arabic"])
 def test_max_wire_size_is_the_base64_size_and_bounds_the_part(text: str) -> None:
     # the warning skips the exact measure when even base64 would be under the clip
-    from mailkit.message import max_wire_size
+    from mailkit._message import max_wire_size
 
     encoded = base64.encodebytes(text.encode("utf-8"))
     assert max_wire_size(len(text.encode("utf-8"))) == len(encoded) + encoded.count(b"\n")

@@ -4,7 +4,7 @@
 `mailkit_snapshot` compares the .mjml, .html, .txt and .yml under tests/test_templates/.
 """
 
-from mailkit.checks import run_checks
+from mailkit._checks import run_checks
 
 
 def test_snapshot(mailkit_pair, mailkit_snapshot):

@@ -27,10 +27,10 @@ from typing import Any, Protocol, cast, runtime_checkable
 import lxml.etree
 import lxml.html
 
+from ._errors import TextError
 from ._html2text import collapse_spaces as collapse_spaces  # re-exported: tests and bench time it
 from ._html2text import convert
-from .errors import TextError
-from .markers import BUTTON_CLASS, TABLE_CLASS, TEXT_ATTR, TEXT_RULE, TEXT_SKIP, TEXT_URL
+from ._markers import BUTTON_CLASS, TABLE_CLASS, TEXT_ATTR, TEXT_RULE, TEXT_SKIP, TEXT_URL
 
 __all__ = ["Html2TextEngine", "Line", "TextEngine", "TextOptions", "document_lines", "html_to_text", "text_engine",
            "text_lines", "tree_text_lines"]

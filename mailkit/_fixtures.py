@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidFixtureError
-from .models import Brand, Edition
-from .paths import template_dirs
-from .reader import read_data_file, read_source
+from ._errors import InvalidFixtureError
+from ._models import Brand, Edition
+from ._paths import template_dirs
+from ._reader import read_data_file, read_source
 
 __all__ = [
     "edition_schema",

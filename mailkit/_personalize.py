@@ -1,7 +1,7 @@
 """Render once, personalise per recipient.
 
 :func:`mailkit.prepare` runs the whole pipeline once with placeholder tokens
-where recipient fields go (see :mod:`mailkit.slots`);
+where recipient fields go (see :mod:`mailkit._slots`);
 :meth:`PreparedEmail.personalize` fills them in for one recipient, escaping
 each value for the part it stands in (HTML, MJML, plain text) and re-wrapping
 only the text lines that hold one. :func:`mailkit.render` itself is
@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
 
-from .message import PreparedMessage, RenderedEmail, message_bytes
-from .models import Edition, Footer, Recipient, Sender
-from .sanitize import encode_for_mrml
-from .slots import Parts, html_escape, new_nonce, slot_values, token_pattern, value_index
-from .text import URL_LINE, Line, TextOptions, assemble, lay_out
-from .warning import RenderWarning
+from ._message import PreparedMessage, RenderedEmail, message_bytes
+from ._models import Edition, Footer, Recipient, Sender
+from ._sanitize import encode_for_mrml
+from ._slots import Parts, html_escape, new_nonce, slot_values, token_pattern, value_index
+from ._text import URL_LINE, Line, TextOptions, assemble, lay_out
+from ._warning import RenderWarning
 
 __all__ = ["BulkMessages", "PreparedEmail"]
 
@@ -82,7 +82,7 @@ class PreparedEmail:
         return self.edition.newsletter.footer
 
     def personalize_values(self, recipient: Recipient | None) -> tuple[str, ...]:
-        """The recipient's slot values (see :data:`mailkit.slots.VALUE_ORDER`), unescaped."""
+        """The recipient's slot values (see :data:`mailkit._slots.VALUE_ORDER`), unescaped."""
         values = slot_values(recipient, self._footer, self.fallbacks)
         if self.text_lines:
             pattern = re.compile(self.pattern)
@@ -112,7 +112,7 @@ class BulkMessages:
 
     Headers that are the same for everyone are folded once and the HTML part
     is quoted-printable encoded once, in pieces cut at the recipient slots
-    (:class:`mailkit.message.PreparedMessage`); each message then encodes only
+    (:class:`mailkit._message.PreparedMessage`); each message then encodes only
     that recipient's values. Each message is byte for byte what
     :func:`~mailkit.message_bytes` gives for ``prepared.personalize(recipient)``
     with the same date and Message-ID.

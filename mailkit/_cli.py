@@ -6,7 +6,7 @@ Two kinds of error, never a traceback:
   that cannot be right: an unknown ``--theme``, a missing ``--templates``
   folder, a bad ``--smtp`` or ``--port``) prints click's usage line, a hint
   and ``Error: ...``, and exits 2;
-- anything else (a :class:`~mailkit.errors.MailkitError`, a file that cannot
+- anything else (a :class:`~mailkit.MailkitError`, a file that cannot
   be written) prints one line, ``mailkit: error: ...``, and exits 1.
 """
 
@@ -21,13 +21,13 @@ from typing import Any
 
 import click
 
-from .compose import list_templates
-from .errors import HeaderError, InvalidFixtureError, MailkitError
-from .fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
-from .message import RenderedEmail
-from .models import Sender
-from .reader import is_feed_file
-from .render import RenderOptions, render
+from ._compose import list_templates
+from ._errors import HeaderError, InvalidFixtureError, MailkitError
+from ._fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
+from ._message import RenderedEmail
+from ._models import Sender
+from ._reader import is_feed_file
+from ._render import RenderOptions, render
 
 __all__ = ["main"]
 
@@ -127,7 +127,7 @@ def write_outputs(email: RenderedEmail, out_dir: Path, stem: str, *, eml: str | 
     outputs: dict[str, str | bytes] = {f"{stem}.html": email.html, f"{stem}.txt": email.text,
                                        f"{stem}.mjml": email.mjml}
     if eml:
-        from .message import message_bytes
+        from ._message import message_bytes
 
         outputs[f"{stem}.eml"] = message_bytes(email, to=eml, sender=sender)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +177,7 @@ def _echo_warning(message: str) -> None:
 
 def _check_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
     # an unknown code is the option's fault: a usage error naming it, before any render
-    from .warning import WARNING_CODES, unknown_codes
+    from ._warning import WARNING_CODES, unknown_codes
 
     if unknown := unknown_codes(codes):
         raise click.BadParameter(f"unknown warning code {unknown[0]!r} (codes: {', '.join(WARNING_CODES)})",
@@ -245,7 +245,7 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
     try:
         source: Path | Any = fixture
         if is_feed_file(fixture):  # the feed importer loads only for a feed
-            from .editions import read_edition_source
+            from ._editions import read_edition_source
 
             source = read_edition_source(fixture, newsletter=newsletter, on_warning=_echo_warning)
         email = render(template, source, RenderOptions(template_dirs=template_dirs, theme=theme, strict=strict,
@@ -280,7 +280,7 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
 def import_command(feed: Path, newsletter: Path, out: Path, since: Any, limit: int | None,
                    templates: tuple[str, ...]) -> None:
     """Write FEED (RSS, Atom, JSON Feed or IPTC ninjs) as an edition file to edit, review and render."""
-    from .editions import edition_yaml, from_feed
+    from ._editions import edition_yaml, from_feed
 
     try:
         edition = from_feed(feed, newsletter=newsletter, since=since, limit=limit, templates=templates,
@@ -309,8 +309,8 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
 
 def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
     """Every (template, fixture file) pair in the given fixture folders and the packaged one."""
-    from .compose import fixture_pairs as pairs
-    from .paths import FIXTURES_DIR
+    from ._compose import fixture_pairs as pairs
+    from ._paths import FIXTURES_DIR
 
     return pairs(template_dirs, (*fixture_dirs, FIXTURES_DIR))
 
@@ -337,9 +337,9 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
     installed, its local score of the message and the rules that fired.
     With --strict, a last line fails on the render's warnings, except the codes --ignore names.
     """
-    from .checks import run_checks, spam_check, warnings_check
-    from .spam import spam_message, spam_reports
-    from .warning import warning_dict
+    from ._checks import run_checks, spam_check, warnings_check
+    from ._spam import spam_message, spam_reports
+    from ._warning import warning_dict
 
     if not check_all and not (template and fixture):
         raise click.UsageError("give TEMPLATE and FIXTURE, or --all")
@@ -389,7 +389,7 @@ def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, .
     """
     import time
 
-    from .preview import PreviewServer, serve
+    from ._preview import PreviewServer, serve
 
     _check_theme(theme, template_dirs)
     try:
@@ -411,7 +411,7 @@ def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, .
               help="Project folder: templates/, fixtures/ and tests/ go under it.")
 def new_template_command(name: str, root: Path) -> None:
     """Scaffold template NAME with a sample fixture and a snapshot test."""
-    from .scaffold import new_template
+    from ._scaffold import new_template
 
     try:
         written = new_template(name, root)
@@ -446,7 +446,7 @@ def send_command(template: str, fixture: Path, to: str, from_address: str | None
     Login, if the server needs it, comes from MAILKIT_SMTP_USER and
     MAILKIT_SMTP_PASSWORD, and is only sent encrypted (--ssl or --starttls).
     """
-    from .send import send
+    from ._send import send
 
     if use_ssl and starttls:
         raise click.UsageError("--ssl and --starttls: choose one")
@@ -560,10 +560,10 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
     Exit status 0 when every recipient was accepted, 3 when some were not
     (failed, still deferred, or the run was interrupted), 1 on an error.
     """
-    from .deliver import RetryPolicy, count_recipients, deliver, read_recipients
-    from .personalize import BulkMessages
-    from .render import prepare
-    from .smtp import DirectoryTransport, MboxTransport, SMTPTransport, Transport
+    from ._deliver import RetryPolicy, count_recipients, deliver, read_recipients
+    from ._personalize import BulkMessages
+    from ._render import prepare
+    from ._smtp import DirectoryTransport, MboxTransport, SMTPTransport, Transport
 
     if use_ssl and starttls:
         raise click.UsageError("--ssl and --starttls: choose one")
@@ -589,7 +589,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
                                       rate_per_connection=rate_per_connection)
         signer = None
         if dkim_key is not None and dkim_selector is not None:
-            from .dkim import DkimSigner
+            from ._dkim import DkimSigner
 
             domain = dkim_domain or BulkMessages(prepared, sender=sender).sender.address.rpartition("@")[2]
             signer = DkimSigner(selector=dkim_selector, domain=domain, private_key=dkim_key.read_bytes())

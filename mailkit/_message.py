@@ -31,10 +31,10 @@ from urllib.parse import quote
 
 import idna
 
-from .errors import HeaderError
-from .models import Edition, Recipient, Sender, ascii_address
-from .slots import VALUE_ORDER, Parts, html_escape
-from .warning import RenderWarning
+from ._errors import HeaderError
+from ._models import Edition, Recipient, Sender, ascii_address
+from ._slots import VALUE_ORDER, Parts, html_escape
+from ._warning import RenderWarning
 
 _UNSUBSCRIBE = VALUE_ORDER.index("unsubscribeurl")  # its position in the values tuple
 
@@ -55,7 +55,7 @@ class RenderedEmail:
     html: str
     text: str
     edition: Edition
-    # RenderWarning: a str with a code, field and template (mailkit.warning)
+    # RenderWarning: a str with a code, field and template (mailkit._warning)
     warnings: tuple[RenderWarning, ...] = field(default=())
     recipient: Recipient | None = None
     # the MJML is built on first use: a bulk send never needs it
@@ -134,7 +134,7 @@ def check_header(name: str, value: str) -> str:
 def check_address(name: str, address: str) -> str:
     """A single plain ``local@domain`` address in its ASCII form, or :class:`HeaderError`.
 
-    The same check as the models' (:func:`mailkit.models.ascii_address`): an
+    The same check as the models' (:func:`mailkit._models.ascii_address`): an
     address that loads is an address that can be sent to.
     """
     check_header(name, address)

@@ -17,25 +17,25 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .checks import deliverability_warnings
-from .compile import CompileOptions, compile_mjml
-from .compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, TemplateInfo, Templates, builtin_names, shared_templates
-from .errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError
-from .fixtures import find_theme, load_edition, load_theme, no_theme_message
-from .i18n import Labels, labels, missing_catalog, script_font_stack
-from .inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
-from .links import LinkTagging, tag_links
-from .markers import CONTINUE_CLASS
-from .media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
-from .message import RenderedEmail
-from .models import Article, Brand, Edition, Fonts, Recipient
-from .paths import template_dirs
-from .personalize import PreparedEmail
-from .reference import CONTEXT
-from .sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
-from .slots import RecipientSlots, new_nonce, slot_token
-from .text import TextEngine, TextOptions, document_lines, text_engine
-from .warning import WARNING_CODES, RenderWarning, unknown_codes
+from ._checks import deliverability_warnings
+from ._compile import CompileOptions, compile_mjml
+from ._compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, TemplateInfo, Templates, builtin_names, shared_templates
+from ._context import CONTEXT
+from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError
+from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
+from ._i18n import Labels, labels, missing_catalog, script_font_stack
+from ._inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
+from ._links import LinkTagging, tag_links
+from ._markers import CONTINUE_CLASS
+from ._media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
+from ._message import RenderedEmail
+from ._models import Article, Brand, Edition, Fonts, Recipient
+from ._paths import template_dirs
+from ._personalize import PreparedEmail
+from ._sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
+from ._slots import RecipientSlots, new_nonce, slot_token
+from ._text import TextEngine, TextOptions, document_lines, text_engine
+from ._warning import WARNING_CODES, RenderWarning, unknown_codes
 
 __all__ = ["RenderOptions", "RenderedEmail", "Renderer", "prepare", "render", "renderer_for"]
 
@@ -55,9 +55,9 @@ class RenderOptions:
     "Continue reading" link to the article: how a long read stays under
     Gmail's clip. ``None`` (the default) never cuts.
     ``inliner``: the CSS inliner, ``"premailer"`` (default), ``"css-inline"``
-    (``mailkit[fast]``) or any :class:`mailkit.inline.InlineEngine`.
+    (``mailkit[fast]``) or any :class:`mailkit.InlineEngine`.
     ``text_engine``: what makes the plain-text part, ``"html2text"`` or any
-    :class:`mailkit.text.TextEngine`.
+    :class:`mailkit.TextEngine`.
 
     ``render()`` and ``prepare()`` also take a mapping of these
     (``{"theme": "harbor-ledger"}``); an unknown key or a value of the wrong

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from .errors import SendError
-from .send import check_login
+from ._errors import SendError
+from ._send import check_login
 
 __all__ = ["ConnectionLost", "Connection", "DirectoryTransport", "Envelope", "MboxTransport", "RateLimit", "Reply",
            "SMTPTransport", "Transport"]
@@ -177,7 +177,7 @@ class SMTPTransport:
     ``use_ssl`` is implicit TLS (port 465), ``starttls`` upgrades a plain
     session (port 587); a login (``user``, ``password``) is only sent over one
     of them, or to a loopback server with ``insecure_loopback_login`` (the
-    same rule as :func:`mailkit.send.send`). ``timeout`` bounds each read and
+    same rule as :func:`mailkit._send.send`). ``timeout`` bounds each read and
     write on the socket; ``rate_per_connection`` paces each session.
     """
 

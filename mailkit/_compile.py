@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._errors import MjmlCompileError
 from ._mrml import MrmlError, mjml_to_html
-from .errors import MjmlCompileError
-from .paths import template_dirs
-from .sanitize import current_limits, safe_url
+from ._paths import template_dirs
+from ._sanitize import current_limits, safe_url
 
 __all__ = ["CompileOptions", "compile_mjml"]
 
@@ -21,7 +21,7 @@ class CompileOptions:
     """Options for :func:`compile_mjml`.
 
     ``web_fonts`` maps a font name to its CSS URL (https, checked by
-    :func:`mailkit.sanitize.safe_url`); MRML links a font only when
+    :func:`mailkit._sanitize.safe_url`); MRML links a font only when
     it is named, and by default links Google Fonts for Roboto, Open Sans and
     others whenever a font-family mentions them. Empty by default: rendering
     stays offline and Outlook on Windows ignores web fonts anyway.

@@ -1,6 +1,6 @@
 """Jinja2, bounded: where templates may load from, and how much they may do.
 
-The compose stage's environment (see :mod:`mailkit.compose`) is Jinja's
+The compose stage's environment (see :mod:`mailkit._compose`) is Jinja's
 immutable sandbox with three additions, kept here because each reaches into
 how Jinja compiles templates:
 
@@ -48,7 +48,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup
 
-from .sanitize import Limits, current_limits
+from ._sanitize import Limits, current_limits
 
 __all__ = ["BoundedSandbox", "FolderLoader", "TemplateLimit", "TemplateRefused", "render_bounded"]
 
@@ -206,7 +206,7 @@ def counting(finalize: Callable[[Any], Any] | None, *, autoescape: bool) -> Call
 
 def render_bounded(template: jinja2.Template, context: Any, limits: Limits | None = None) -> str:
     """``template.render(context)``, within ``limits`` (by default the limits in force,
-    :func:`mailkit.sanitize.current_limits`): output counted as Jinja streams it."""
+    :func:`mailkit._sanitize.current_limits`): output counted as Jinja streams it."""
     if limits is None:
         limits = current_limits()
     budget = _Budget(limits, time.monotonic() + limits.max_template_seconds)
@@ -511,7 +511,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self._safe: dict[tuple[type, str], bool] = {}
         # template name -> (the context names it looks up, the templates it
         # extends, includes or imports; None for one named by a variable),
-        # noted as it compiles (mailkit.compose.names_used reads it)
+        # noted as it compiles (mailkit._compose.names_used reads it)
         self.introspected: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
         self.filters = bound_filters(self.filters)
         self.globals["lipsum"] = _lipsum

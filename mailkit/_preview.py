@@ -44,16 +44,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
-from .checks import GMAIL_CLIP_BYTES, clip_size, spam_check
-from .compose import fixture_pairs, list_templates
-from .errors import MailkitError
-from .fixtures import fixture_files
-from .message import RenderedEmail
-from .models import Recipient
-from .paths import FIXTURES_DIR, template_dirs
-from .render import RenderOptions, render
-from .spam import spam_message, spam_reports
-from .warning import warning_code
+from ._checks import GMAIL_CLIP_BYTES, clip_size, spam_check
+from ._compose import fixture_pairs, list_templates
+from ._errors import MailkitError
+from ._fixtures import fixture_files
+from ._message import RenderedEmail
+from ._models import Recipient
+from ._paths import FIXTURES_DIR, template_dirs
+from ._render import RenderOptions, render
+from ._spam import spam_message, spam_reports
+from ._warning import warning_code
 
 __all__ = ["PreviewServer", "serve"]
 

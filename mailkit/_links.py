@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .sanitize import safe_url
+from ._sanitize import safe_url
 
 __all__ = ["LinkTagging", "add_query", "tag_links"]
 

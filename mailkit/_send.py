@@ -1,4 +1,4 @@
-"""Sending through SMTP (smtplib), with errors as :class:`~mailkit.errors.SendError`.
+"""Sending through SMTP (smtplib), with errors as :class:`~mailkit.SendError`.
 
 A password is only ever sent over an encrypted connection (implicit TLS or
 STARTTLS), except to this machine's loopback address when the caller says so;
@@ -13,9 +13,9 @@ import socket
 import ssl
 import threading
 
-from .errors import SendError
-from .message import RenderedEmail, check_address, message_bytes
-from .models import Sender
+from ._errors import SendError
+from ._message import RenderedEmail, check_address, message_bytes
+from ._models import Sender
 
 __all__ = ["check_login", "is_loopback", "send"]
 
@@ -34,7 +34,7 @@ def check_login(host: str, port: int, *, user: str | None, password: str | None,
                 insecure_loopback_login: bool) -> None:
     """Refuse a half-given login, and a password that would cross the network unencrypted.
 
-    The one rule for :func:`send` and the bulk transport (:mod:`mailkit.smtp`).
+    The one rule for :func:`send` and the bulk transport (:mod:`mailkit._smtp`).
     """
     if bool(user) != bool(password):
         raise SendError("SMTP login needs both a user and a password (MAILKIT_SMTP_USER, MAILKIT_SMTP_PASSWORD)")

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from .errors import SpamCheckError
-from .message import RenderedEmail, message_bytes
-from .models import Sender
+from ._errors import SpamCheckError
+from ._message import RenderedEmail, message_bytes
+from ._models import Sender
 
 __all__ = ["SPAM_SCORE_LIMIT", "SpamReport", "spam_message", "spam_reports", "spamassassin_path"]
 

@@ -46,9 +46,9 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
+from ._errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
+from ._sanitize import Limits, check_text, current_limits
 from ._yaml import Parser as _Parser
-from .errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
-from .sanitize import Limits, check_text, current_limits
 
 __all__ = ["check_data", "is_feed_file", "read_data_file", "read_source"]
 
@@ -293,7 +293,7 @@ def is_feed_file(path: str | Path) -> bool:
     XML (RSS, Atom) starts with "<"; a JSON document is a feed unless its head
     names a fixture's ``newsletter`` or ``articles``. A file that cannot be
     read is not a feed (loading it as a fixture names the file and the error).
-    Here rather than in mailkit.editions, so that a render of a fixture does
+    Here rather than in mailkit._editions, so that a render of a fixture does
     not load the feed importer.
     """
     try:

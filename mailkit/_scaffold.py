@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import TemplateError
-from .paths import TEMPLATE_NAME
+from ._errors import TemplateError
+from ._paths import TEMPLATE_NAME
 
 __all__ = ["new_template"]
 
@@ -86,7 +86,7 @@ tests/test_{ident}/ (and reports them as failed); read them, commit them.
 After a deliberate change: `python -m pytest --force-regen`, read the diff, commit.
 """
 
-from mailkit.checks import run_checks
+from mailkit._checks import run_checks
 
 
 def test_{ident}_snapshot(mailkit_snapshot):

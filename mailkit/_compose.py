@@ -3,9 +3,9 @@
 The environment is sandboxed (templates cannot reach Python internals, the
 environment or the file system beyond the template folders), autoescaping is
 on, undefined names raise, and every value printed with ``{{ }}`` is encoded
-for MRML (see :func:`mailkit.sanitize.encode_for_mrml`). Templates load only
+for MRML (see :func:`mailkit._sanitize.encode_for_mrml`). Templates load only
 from inside the template folders, symlinks resolved, and run within the
-output, step and time limits of :class:`mailkit.Limits` (see :mod:`mailkit.sandbox`).
+output, step and time limits of :class:`mailkit.Limits` (see :mod:`mailkit._sandbox`).
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from babel import Locale, UnknownLocaleError
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
-from .errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError
-from .fixtures import fixture_files, load_edition
-from .paths import TEMPLATE_NAME, template_dirs
-from .sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
-from .sanitize import Limits, current_limits, encode_for_mrml
-from .stylesheet import StyleContext, UnsafeCssValue, check_styles, css
+from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError
+from ._fixtures import fixture_files, load_edition
+from ._paths import TEMPLATE_NAME, template_dirs
+from ._sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
+from ._sanitize import Limits, current_limits, encode_for_mrml
+from ._stylesheet import StyleContext, UnsafeCssValue, check_styles, css
 
 __all__ = [
     "MAILKIT_FILTERS",
@@ -154,9 +154,9 @@ def _new_environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandb
         keep_trailing_newline=True,
         auto_reload=True,
         # {% trans %}, _() and ngettext: the callables come with each render's
-        # context (mailkit.i18n.labels), never installed on this shared environment,
+        # context (mailkit._i18n.labels), never installed on this shared environment,
         # which several threads may render with at once in different languages
-        # inside <mj-style>, {{ }} prints CSS: checked and unescaped (mailkit.stylesheet)
+        # inside <mj-style>, {{ }} prints CSS: checked and unescaped (mailkit._stylesheet)
         extensions=["jinja2.ext.i18n"] if text else ["jinja2.ext.i18n", StyleContext],
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # named placeholders, escaped values
@@ -259,7 +259,7 @@ class Templates:
 
     A :class:`mailkit.Renderer` owns one; ``filters`` and ``globals`` are its
     author's additions, in these environments only. ``dirs`` is the whole
-    search path, as :func:`mailkit.paths.template_dirs` gives it (caller
+    search path, as :func:`mailkit._paths.template_dirs` gives it (caller
     folders first, the packaged one last). Safe to use from several threads.
     """
 
@@ -302,7 +302,7 @@ class Templates:
     def compose(self, template: str, context: Mapping[str, Any], suffix: str = TEMPLATE_SUFFIX,
                 limits: Limits | None = None) -> str:
         """Render template ``template`` (a name like ``"breaking"``) with ``context`` into MJML text,
-        within ``limits`` (the limits in force: :func:`mailkit.sanitize.current_limits`)."""
+        within ``limits`` (the limits in force: :func:`mailkit._sanitize.current_limits`)."""
         env = self.environment(suffix == TEXT_SUFFIX)
         name = self.find(template) if suffix == TEMPLATE_SUFFIX else template + suffix
         try:

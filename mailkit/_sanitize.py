@@ -30,9 +30,9 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 import idna
 import nh3
 
-from .embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
-from .errors import LimitExceededError, UnsafeUrlError
-from .markers import (
+from ._embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
+from ._errors import LimitExceededError, UnsafeUrlError
+from ._markers import (
     CELL_LABEL_ATTR,
     EMBED_CLASS,
     EMBED_LINK_CLASS,
@@ -42,7 +42,7 @@ from .markers import (
     TABLE_CLASS,
     WIDE_TABLE_CLASS,
 )
-from .warning import RenderWarning
+from ._warning import RenderWarning
 
 __all__ = [
     "LIMITS",
@@ -74,7 +74,7 @@ class Limits:
     parsed (a few bodies at their limit, with room to spare); its data, or a
     dict passed to ``render()``, over ``max_data_depth`` nested mappings and
     lists (a fixture needs about 8) or ``max_data_values`` values in all (60
-    stories need about 600): see :mod:`mailkit.reader`.
+    stories need about 600): see :mod:`mailkit._reader`.
     """
 
     max_body_bytes: int = 300_000
@@ -82,14 +82,14 @@ class Limits:
     max_stories: int = 60
     max_field_chars: int = 5_000
     # Gmail drops a <style> block over 16 KiB entirely: a larger one is a
-    # deliverability warning (mailkit.checks), the check's one limit
+    # deliverability warning (mailkit._checks), the check's one limit
     max_style_bytes: int = 16_384
     max_file_bytes: int = 2_000_000
     max_data_depth: int = 16
     max_data_values: int = 20_000
     max_table_rows: int = 200
     max_table_columns: int = 12
-    # author templates (mailkit.sandbox): the characters a template may write,
+    # author templates (mailkit._sandbox): the characters a template may write,
     # and the longest string or list it may build on the way; loop iterations
     # and macro calls; wall-clock time. A digest of 60 stories writes about
     # 27,000 characters in under 100 steps and a few milliseconds.
@@ -657,7 +657,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     """Clean CMS body HTML to the email-safe allowlist.
 
     Embeds (a video, a post, a player) become link cards first
-    (:mod:`mailkit.embeds`). Relative URLs are resolved against ``base_url``;
+    (:mod:`mailkit._embeds`). Relative URLs are resolved against ``base_url``;
     every link and image URL goes through :func:`safe_url` (links
     https/http/mailto/tel, images https/http/cid, canonical ASCII); one it
     refuses is removed and reported in ``warnings`` (MRML, premailer and

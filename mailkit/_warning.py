@@ -22,18 +22,18 @@ __all__ = ["WARNING_CODES", "RenderWarning", "unknown_codes", "warning_code", "w
 # The single source of the codes: every RenderWarning is made with one of
 # these (checked when it is made), and a test renders one of each.
 WARNING_CODES: dict[str, str] = {
-    # the body sanitiser (mailkit.sanitize)
+    # the body sanitiser (mailkit._sanitize)
     "url-dropped": "a link or image URL in a body was unsafe or malformed, and its attribute removed",
     "element-dropped": "a body held elements the allowlist does not allow (forms, scripts ...): removed",
     "attribute-dropped": "a body held attributes the templates set themselves or do not allow: removed",
     "image-no-alt": "an image without alt text: in a body, a feed entry or the rendered HTML",
-    # what the template shows (mailkit.render, mailkit.media)
+    # what the template shows (mailkit.render, mailkit._media)
     "content-not-shown": "a part of the edition (articles, sections, more stories, editor's note) "
                          "or a whole story that the template does not show",
     "field-not-shown": "a story field with a value (image, body, authors ...) that the template did not show",
     "image-no-size": "a story image without width and height: Outlook on Windows cannot reserve its box",
     "no-catalog": "a language (the edition's or a story's) without a message catalog: its labels are English",
-    # deliverability (mailkit.checks)
+    # deliverability (mailkit._checks)
     "gmail-clip": "the HTML as sent is over Gmail's clip limit: Gmail hides the rest, unsubscribe link included",
     "style-too-large": "a style element over 16 KB, which Gmail ignores",
     "link-not-https": "a link in the rendered HTML is http://, not https://",
@@ -41,7 +41,7 @@ WARNING_CODES: dict[str, str] = {
     "preheader-repeats-subject": "the preheader is the subject again",
     "preheader-repeats-first-line": "the preheader is the first visible line of the email again",
     "subject-too-long": "the subject is over 78 characters: inboxes cut it",
-    # reading a feed (mailkit.editions: FeedWarning, on_warning=, `warning:` lines of mailkit import)
+    # reading a feed (mailkit._editions: FeedWarning, on_warning=, `warning:` lines of mailkit import)
     "feed-broken": "a feed that is not well-formed, read leniently: entries after the break may be missing",
     "feed-too-many-entries": "entries past the first 10,000 of a feed, skipped",
     "feed-entry-skipped": "a feed entry skipped: no title, link or publication time, or a field the story needs refused",

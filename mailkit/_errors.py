@@ -8,7 +8,7 @@ position a person needs to fix the input::
     MailkitError
     ├── InvalidFixtureError      (also ValueError)   bad article/newsletter data; names file and field path
     │   ├── UnsafeInputError                         control characters, bidi overrides, bad URL schemes
-    │   │   └── UnsafeUrlError                       a URL mailkit.sanitize.safe_url refuses; names the field
+    │   │   └── UnsafeUrlError                       a URL mailkit._sanitize.safe_url refuses; names the field
     │   └── FeedError                                a feed or ninjs file that cannot be read; names the line or field
     ├── LimitExceededError       (also ValueError)   body size, nesting depth, story count, style size
     ├── OptionsError             (also TypeError)    an unknown render option, or one of the wrong type; names it
@@ -74,7 +74,7 @@ class UnsafeInputError(InvalidFixtureError):
 
 
 class UnsafeUrlError(UnsafeInputError):
-    """A URL that :func:`mailkit.sanitize.safe_url` refuses: its scheme, a character, its host or its form.
+    """A URL that :func:`mailkit._sanitize.safe_url` refuses: its scheme, a character, its host or its form.
 
     ``problem`` says why (``URL scheme 'javascript' not allowed ...``); ``unsafe`` is False for a URL
     that is merely malformed (relative, a bad port) rather than of a shape used in attacks.
@@ -86,7 +86,7 @@ class UnsafeUrlError(UnsafeInputError):
         super().__init__("", [(field, problem)])
 
 class FeedError(InvalidFixtureError):
-    """An RSS, Atom, JSON Feed or ninjs source that cannot be read at all (``mailkit.editions``).
+    """An RSS, Atom, JSON Feed or ninjs source that cannot be read at all (``mailkit._editions``).
 
     Names the source and the line (malformed XML or JSON) or field path (ninjs schema).
     """

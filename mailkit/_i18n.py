@@ -42,8 +42,8 @@ from babel.messages.mofile import read_mo
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
-from .errors import CatalogError
-from .sanitize import check_text, encode_for_mrml
+from ._errors import CatalogError
+from ._sanitize import check_text, encode_for_mrml
 
 __all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack"]
 

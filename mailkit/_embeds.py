@@ -7,7 +7,7 @@ them without a trace, so each becomes what an email can show: a link card
 (the poster image if there is one, the title, "Watch on YouTube"). An embed
 without a usable URL is left as it is, for the sanitiser to drop and report.
 
-Parsed with lxml (libxml2), on input whose size :mod:`mailkit.sanitize` has
+Parsed with lxml (libxml2), on input whose size :mod:`mailkit._sanitize` has
 already bounded; the tree is only serialised again when something changed.
 """
 
@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.etree
 import lxml.html
 
-from .markers import EMBED_CLASS, EMBED_LINK_CLASS, EMBED_TITLE_CLASS
+from ._markers import EMBED_CLASS, EMBED_LINK_CLASS, EMBED_TITLE_CLASS
 
 __all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "parse_fragment", "provider", "serialize_fragment"]
 

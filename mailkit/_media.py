@@ -19,8 +19,8 @@ from babel import Locale, UnknownLocaleError
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from .models import Edition, Image, direction_of
-from .warning import RenderWarning
+from ._models import Edition, Image, direction_of
+from ._warning import RenderWarning
 
 __all__ = ["ImageBox", "Voice", "image_box", "story_direction", "unshown_story_fields", "voice_of", "watch_edition"]
 
@@ -167,11 +167,11 @@ _CLASSES: dict[type, type[Watched]] = {}
 
 def _watch(target: BaseModel, path: str, registry: dict[int, Watched]) -> Watched:
     # one stand-in class per model, named after it: a template's error reads
-    # "'mailkit.models.Article object' has no attribute 'headlin'", as without stand-ins
+    # "'mailkit.Article object' has no attribute 'headlin'" (the public name)
     cls = _CLASSES.get(type(target))
     if cls is None:
         cls = _CLASSES[type(target)] = type(type(target).__name__, (Watched,), {"__slots__": ()})
-        cls.__module__ = type(target).__module__
+        cls.__module__ = "mailkit"  # the public name: every watched model is exported from mailkit
     return cls(target, path.lstrip("."), registry)
 
 

@@ -10,12 +10,12 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from .message import RenderedEmail, html_wire_size, max_wire_size
-from .sanitize import Limits, current_limits
-from .warning import RenderWarning, warning_code
+from ._message import RenderedEmail, html_wire_size, max_wire_size
+from ._sanitize import Limits, current_limits
+from ._warning import RenderWarning, warning_code
 
 if TYPE_CHECKING:
-    from .spam import SpamReport
+    from ._spam import SpamReport
 
 __all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckResult", "clip_size", "contrast_ratio",
            "deliverability_warnings", "run_checks", "spam_check", "warnings_check"]
@@ -39,7 +39,7 @@ _HREF = re.compile(r"""<a\b[^>]*?\bhref=["']([^"']*)["']""", re.IGNORECASE)
 def clip_size(email: RenderedEmail) -> tuple[int, int]:
     """``(decoded, sent)``: bytes of HTML, and of the HTML part as the message carries it.
 
-    The part travels quoted-printable or base64 (see :func:`mailkit.message.encode_part`),
+    The part travels quoted-printable or base64 (see :func:`mailkit._message.encode_part`),
     which is larger than the HTML; Gmail's clip is checked against the larger of the two.
     """
     return len(email.html.encode("utf-8")), html_wire_size(email)
@@ -131,7 +131,7 @@ def _contrast_pairs(email: RenderedEmail) -> list[tuple[str, str, str]]:
 
 def spam_check(report: SpamReport | None) -> CheckResult:
     """The ``spam score`` line: SpamAssassin's local score and the rules that fired, or why it did not run."""
-    from .spam import SPAM_SCORE_LIMIT  # SpamAssassin's module loads for a spam check only, not with every render
+    from ._spam import SPAM_SCORE_LIMIT  # SpamAssassin's module loads for a spam check only, not with every render
 
     if report is None:
         return CheckResult("spam score", True, "not run: SpamAssassin is not installed (apt-get install spamassassin)")
@@ -155,7 +155,7 @@ def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]
 
     ``spam=True`` adds SpamAssassin's local score of the message (about a
     second; a line saying it did not run when it is not installed). To score
-    many emails in one SpamAssassin run, call :func:`~mailkit.spam.spam_reports`
+    many emails in one SpamAssassin run, call :func:`~mailkit.spam_reports`
     and :func:`spam_check` yourself, as ``mailkit check --all`` does.
     """
     results: list[CheckResult] = []
@@ -189,7 +189,7 @@ def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]
         ratio = contrast_ratio(fg, bg)
         results.append(CheckResult(f"contrast: {label}", ratio >= 4.5, f"{fg} on {bg}: {ratio:.1f}:1 (at least 4.5:1)"))
     if spam:
-        from .spam import spam_message, spam_reports
+        from ._spam import spam_message, spam_reports
 
         reports = spam_reports([spam_message(email)])
         results.append(spam_check(reports[0] if reports else None))

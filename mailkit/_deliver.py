@@ -12,7 +12,7 @@ tried again after an exponential backoff with jitter, up to
 ``RetryPolicy.attempts`` times; a permanent one (5xx) is never retried. Each
 outcome, with the server's reply, is committed to the journal before that
 connection sends its next message (commits are grouped across connections:
-see :mod:`mailkit.journal`).
+see :mod:`mailkit._journal`).
 
 Every message of a campaign carries the same Date (when the campaign first
 started) and a Message-ID made from the campaign and the recipient's
@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
-from .dkim import DkimSigner
-from .errors import InvalidFixtureError, MailkitError, SendError
-from .journal import DONE, Journal
-from .models import Recipient, Sender
-from .personalize import BulkMessages, PreparedEmail
-from .smtp import Connection, ConnectionLost, Envelope, RateLimit, Reply, Transport
+from ._dkim import DkimSigner
+from ._errors import InvalidFixtureError, MailkitError, SendError
+from ._journal import DONE, Journal
+from ._models import Recipient, Sender
+from ._personalize import BulkMessages, PreparedEmail
+from ._smtp import Connection, ConnectionLost, Envelope, RateLimit, Reply, Transport
 
 __all__ = ["DeliveryReport", "Progress", "RetryPolicy", "Unusable", "campaign_id", "count_recipients", "deliver",
            "read_recipients"]

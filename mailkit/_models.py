@@ -31,10 +31,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ._errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
+from ._paths import TEMPLATE_NAME
 from ._pydantic import ModelMetaclass
-from .errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
-from .paths import TEMPLATE_NAME
-from .sanitize import UrlKind, check_text, current_limits, resolve_url, safe_url
+from ._sanitize import UrlKind, check_text, current_limits, resolve_url, safe_url
 
 __all__ = [
     "Article",
@@ -78,7 +78,7 @@ def _text(value: str) -> str:
 
 def _html(value: str) -> str:
     # body HTML: characters checked here; its size limit (much larger than a
-    # field's) is enforced by mailkit.sanitize.sanitize_body
+    # field's) is enforced by mailkit._sanitize.sanitize_body
     problem = check_text(value)
     if problem:
         raise PydanticCustomError("unsafe_text", problem)

@@ -9,8 +9,8 @@ rendered part cut at its tokens; :func:`slot_values` gives one reader's
 values in the order the tokens refer to them (:data:`VALUE_ORDER`), and
 :meth:`Parts.fill` puts them back, each escaped for the part it stands in.
 
-Used by the render (placeholders in), :mod:`mailkit.personalize` (values
-out) and :mod:`mailkit.message` (the HTML part encoded around its slots).
+Used by the render (placeholders in), :mod:`mailkit._personalize` (values
+out) and :mod:`mailkit._message` (the HTML part encoded around its slots).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from urllib.parse import quote_plus
 from jinja2.sandbox import unsafe
 from markupsafe import Markup
 
-from .models import Footer, Recipient
+from ._models import Footer, Recipient
 
 __all__ = ["VALUE_ORDER", "Parts", "RecipientSlots", "html_escape", "new_nonce", "slot_token", "slot_values",
            "token_pattern", "value_index"]

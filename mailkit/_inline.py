@@ -25,7 +25,7 @@ from typing import Any, Literal, Protocol, get_args, runtime_checkable
 import lxml.etree
 
 from . import _premailer
-from .errors import InliningError, MailkitError
+from ._errors import InliningError, MailkitError
 
 __all__ = ["CssInlineEngine", "InlineEngine", "InlineOptions", "Inliner", "PremailerEngine", "html_tostring",
            "inline_css", "inline_document", "inline_engine", "inline_tree", "parse_html"]

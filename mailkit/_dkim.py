@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import SendError
+from ._errors import SendError
 
 __all__ = ["SIGNED_HEADERS", "DkimSigner"]
 

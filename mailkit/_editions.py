@@ -44,13 +44,13 @@ from zoneinfo import ZoneInfo
 import nh3
 import yaml
 
+from ._errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
 from ._feedparser import parse_date
-from .errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
-from .fixtures import load_theme, theme_names
-from .models import Article, Edition, Newsletter
-from .reader import check_data, is_feed_file, read_source
-from .sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
-from .warning import RenderWarning, warning_code
+from ._fixtures import load_theme, theme_names
+from ._models import Article, Edition, Newsletter
+from ._reader import check_data, is_feed_file, read_source
+from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
+from ._warning import RenderWarning, warning_code
 
 __all__ = [
     "MAX_FEED_BYTES",
@@ -124,7 +124,7 @@ def _read_bytes(source: str | Path | bytes | BinaryIO, max_bytes: int) -> tuple[
     elif isinstance(source, str | Path):
         name = str(source)
         if isinstance(source, str) and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source):
-            raise FeedError(name, [("", "a URL is not read here: fetch it with mailkit.editions.fetch_feed()")])
+            raise FeedError(name, [("", "a URL is not read here: fetch it with mailkit.fetch_feed()")])
         try:
             with open(source, "rb") as f:
                 # one byte past the limit rather than trust stat(): a pipe has no size

@@ -17,13 +17,13 @@ __all__ = [
     "TEXT_URL", "WIDE_TABLE_CLASS", "Marker",
 ]
 
-# read by the text stage (mailkit.text), written by templates
+# read by the text stage (mailkit._text), written by templates
 BUTTON_CLASS = "mk-button"
 TEXT_ATTR = "data-text"
 TEXT_SKIP = "skip"
 TEXT_RULE = "rule"
 TEXT_URL = "url"
-# written into bodies by Python (mailkit.render, mailkit.sanitize, mailkit.embeds), styled by the layout
+# written into bodies by Python (mailkit._render, mailkit._sanitize, mailkit._embeds), styled by the layout
 CONTINUE_CLASS = "mk-continue"
 TABLE_CLASS = "mk-table"
 WIDE_TABLE_CLASS = "mk-table-wide"
@@ -47,26 +47,26 @@ class Marker:
 
 MARKERS: tuple[Marker, ...] = (
     Marker(f'css-class="{BUTTON_CLASS}" (on mj-button; mj-attributes sets it on every button)', "template",
-           "mailkit.text",
+           "mailkit._text",
            'a call-to-action: its link is written "label:" with the URL on the next line in the text part'),
-    Marker(f'{TEXT_ATTR}="{TEXT_URL}"', "template", "mailkit.text",
+    Marker(f'{TEXT_ATTR}="{TEXT_URL}"', "template", "mailkit._text",
            "the links inside are written like a button's"),
-    Marker(f'{TEXT_ATTR}="{TEXT_SKIP}"', "template", "mailkit.text",
+    Marker(f'{TEXT_ATTR}="{TEXT_SKIP}"', "template", "mailkit._text",
            "left out of the text part (as is anything hidden with display:none or mso-hide:all)"),
-    Marker(f'{TEXT_ATTR}="{TEXT_RULE}"', "template", "mailkit.text",
+    Marker(f'{TEXT_ATTR}="{TEXT_RULE}"', "template", "mailkit._text",
            "a separator line in the text part (put one beside each mj-divider)"),
-    Marker(f'p.{CONTINUE_CLASS}', "mailkit.render", "the layout's CSS",
+    Marker(f'p.{CONTINUE_CLASS}', "mailkit._render", "the layout's CSS",
            'the "Continue reading" link after a body cut by max_body_chars'),
-    Marker(f'table.{TABLE_CLASS}', "mailkit.sanitize", "the layout's CSS, mailkit.text",
+    Marker(f'table.{TABLE_CLASS}', "mailkit._sanitize", "the layout's CSS, mailkit._text",
            "a data table in a body (kept as a table in the text part)"),
-    Marker(f'table.{WIDE_TABLE_CLASS}', "mailkit.sanitize", "the layout's CSS",
+    Marker(f'table.{WIDE_TABLE_CLASS}', "mailkit._sanitize", "the layout's CSS",
            "a data table of more than four columns: read row by row on phones"),
-    Marker(f'{CELL_LABEL_ATTR}="..." (on td)', "mailkit.sanitize", "the layout's CSS",
+    Marker(f'{CELL_LABEL_ATTR}="..." (on td)', "mailkit._sanitize", "the layout's CSS",
            "a wide table's cell: its column's header, shown before it on phones"),
-    Marker(f'th.{NUMBER_CLASS}, td.{NUMBER_CLASS}', "mailkit.sanitize", "the layout's CSS",
+    Marker(f'th.{NUMBER_CLASS}, td.{NUMBER_CLASS}', "mailkit._sanitize", "the layout's CSS",
            "a cell that holds a number: right-aligned, tabular figures"),
-    Marker(f'table.{LAYOUT_TABLE_CLASS}', "mailkit.sanitize", "the layout's CSS",
+    Marker(f'table.{LAYOUT_TABLE_CLASS}', "mailkit._sanitize", "the layout's CSS",
            "a table a CMS used for layout (role=presentation)"),
-    Marker(f'div.{EMBED_CLASS}, p.{EMBED_TITLE_CLASS}, p.{EMBED_LINK_CLASS}', "mailkit.embeds",
+    Marker(f'div.{EMBED_CLASS}, p.{EMBED_TITLE_CLASS}, p.{EMBED_LINK_CLASS}', "mailkit._embeds",
            "the layout's CSS", "a video or social post embed, as a poster, title and link"),
 )

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import SendError
+from ._errors import SendError
 
 try:
     import fcntl
