@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from babel import Locale, UnknownLocaleError
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from .languages import locale_of, parse_tag
 from .models import Edition, Image, direction_of
 
 __all__ = ["ImageBox", "Voice", "image_box", "story_direction", "unshown_story_fields", "voice_of", "watch_edition"]
@@ -73,10 +73,10 @@ def story_direction(language: str) -> Literal["ltr", "rtl"] | None:
     if direction_of(language) == "rtl":
         return "rtl"
     try:
-        order = Locale.parse(language.replace("-", "_")).character_order
-    except (ValueError, TypeError, UnknownLocaleError):
+        known = parse_tag(language).script is not None or locale_of(language) is not None
+    except ValueError:
         return None
-    return "rtl" if order == "right-to-left" else "ltr"
+    return "ltr" if known else None
 
 
 @dataclass(frozen=True)
