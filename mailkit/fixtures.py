@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidFixtureError
+from .errors import InvalidFixtureError, MailkitError
 from .models import Brand, Edition, translate_validation_error
 from .paths import template_dirs
 from .reader import read_data_file, read_source
@@ -15,6 +15,7 @@ from .reader import read_data_file, read_source
 __all__ = [
     "edition_schema",
     "find_theme",
+    "fixture_catalogue",
     "fixture_files",
     "fixture_pairs",
     "load_edition",
@@ -108,19 +109,34 @@ def theme_schema() -> dict[str, Any]:
 def fixture_pairs(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path]) -> list[tuple[str, Path]]:
     """Every (template, fixture file) pair in ``fixture_dirs``, by the templates each fixture names.
 
-    A fixture that fails to load raises its :class:`MailkitError` (the preview
-    lists such a file with its error instead: ``PreviewServer.catalogue``).
+    A fixture that fails to load raises its :class:`MailkitError`;
+    :func:`fixture_catalogue` lists it with its error instead.
     """
+    pairs, broken = fixture_catalogue(template_dirs, fixture_dirs)
+    if broken:
+        raise broken[0][1]
+    return pairs
+
+
+def fixture_catalogue(template_dirs: Iterable[str | Path], fixture_dirs: Iterable[str | Path],
+                      ) -> tuple[list[tuple[str, Path]], list[tuple[Path, MailkitError]]]:
+    """The (template, fixture file) pairs of :func:`fixture_pairs`, and each fixture that
+    failed to load with its error: one broken file does not hide the others (``check --all``)."""
     from .compose import list_templates
 
     template_dirs = tuple(template_dirs)
     names = {t.name for t in list_templates(template_dirs)}
     found: list[tuple[str, Path]] = []
+    broken: list[tuple[Path, MailkitError]] = []
     for folder in fixture_dirs:
         for path in fixture_files(folder):
-            templates = load_edition(path, extra_dirs=template_dirs).templates
+            try:
+                templates = load_edition(path, extra_dirs=template_dirs).templates
+            except MailkitError as err:
+                broken.append((path, err))
+                continue
             found.extend((template, path) for template in templates if template in names)
-    return found
+    return found, broken
 
 
 def fixture_files(folder: str | Path) -> list[Path]:
