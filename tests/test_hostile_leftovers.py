@@ -228,3 +228,25 @@ def test_check_all_json_lists_the_broken_fixtures(tmp_path: Path) -> None:
     assert [Path(b["fixture"]).name for b in report["broken"]] == ["broken.yaml"]
     assert "InvalidFixtureError" in report["broken"][0]["error"]
     assert report["results"]  # the packaged fixtures were checked
+
+
+# -- 5. Persian: zero-width non-joiners and wrapping in the text part --------
+
+def test_persian_text_part_keeps_every_zwnj_word_whole_and_wraps_at_spaces() -> None:
+    fixture = FIXTURES / "breaking-persian-rtl.yaml"
+    data = yaml.safe_load(fixture.read_text(encoding="utf-8"))
+    email = mailkit.render("breaking", fixture)
+    assert 'lang="fa" dir="rtl"' in email.html and not email.warnings
+    story = data["articles"][0]
+    source = " ".join([story["headline"], story["dek"], re.sub(r"<[^>]+>", " ", story["body"])])
+    words = {w.strip("«»،؛.:") for w in source.split() if "\u200c" in w}
+    assert len(words) >= 20
+    lines = email.text.splitlines()
+    for word in words:  # a word is never split at its non-joiner, nor the non-joiner dropped
+        assert any(word in line for line in lines), word
+    for line in lines:
+        assert not line.startswith("\u200c") and not line.endswith("\u200c"), line
+        assert len(line) <= 78 or line.startswith("https://"), line
+    # the labels are Persian, the digits in the text are the newsroom's own
+    assert "فوری" in email.text and "۵٫۹" in email.text and "عکس: رویترز" in email.text
+    assert "Photo:" not in email.text and "Read the full story" not in email.text

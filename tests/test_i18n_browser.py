@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 EDITIONS = {
     "ar": ("breaking-arabic-rtl", "rtl", "عاجل"),
     "he": ("breaking-hebrew-rtl", "rtl", "מבזק"),
-    "fa": ("breaking-arabic-rtl", "rtl", "فوری"),  # Persian labels over the Arabic story
+    "fa": ("breaking-persian-rtl", "rtl", "فوری"),
     "ja": ("breaking-japanese", "ltr", "速報"),
     "zh": ("breaking-chinese", "ltr", "突发新闻"),
     "hi": ("breaking-hindi", "ltr", "ब्रेकिंग न्यूज़"),
