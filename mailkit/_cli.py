@@ -307,12 +307,14 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
         click.echo(f"{t.name:<{width}}  {t.description}")
 
 
-def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...]) -> list[tuple[str, Path]]:
-    """Every (template, fixture file) pair in the given fixture folders and the packaged one."""
+def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...],
+                  broken: list[tuple[Path, MailkitError]] | None = None) -> list[tuple[str, Path]]:
+    """Every (template, fixture file) pair in the given fixture folders and the packaged one
+    (``broken``: a list that takes each fixture that fails to load, with its error)."""
     from ._compose import fixture_pairs as pairs
     from ._paths import FIXTURES_DIR
 
-    return pairs(template_dirs, (*fixture_dirs, FIXTURES_DIR))
+    return pairs(template_dirs, (*fixture_dirs, FIXTURES_DIR), broken=broken)
 
 
 @main.command("check")
@@ -347,30 +349,55 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
         raise click.UsageError("give TEMPLATE and FIXTURE, or --all, not both")
     _check_theme(theme, template_dirs)
     _check_codes(ignore)
+    # like a linter: every fixture is checked; one that fails to load or render is
+    # reported with its error beside the others, and the exit status is 1 at the end
+    broken: list[tuple[str | None, Path, MailkitError]] = []
+    if check_all:
+        unloadable: list[tuple[Path, MailkitError]] = []
+        try:
+            pairs = fixture_pairs(template_dirs, fixture_dirs, broken=unloadable)
+        except MailkitError as err:  # the template folders themselves
+            raise _Failed(str(err)) from err
+        broken += [(None, path, err) for path, err in unloadable]
+    else:
+        pairs = [(str(template), Path(str(fixture)))]
+    rendered: list[tuple[str, Path, Any]] = []
+    for name, path in pairs:
+        try:
+            rendered.append((name, path, render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme))))
+        except MailkitError as err:
+            if not check_all:
+                raise _Failed(str(err)) from err
+            broken.append((name, path, err))
     try:
-        pairs = fixture_pairs(template_dirs, fixture_dirs) if check_all else [(str(template), Path(str(fixture)))]
-        emails = [render(name, path, RenderOptions(template_dirs=template_dirs, theme=theme)) for name, path in pairs]
         # one SpamAssassin run for every email (Perl and its rules load once)
-        spam = spam_reports([spam_message(email) for email in emails])
+        spam = spam_reports([spam_message(email) for _, _, email in rendered])
         results = [
             (name, path, email, [*run_checks(email), spam_check(spam[i] if spam is not None else None),
                                  *([warnings_check(email, ignore)] if strict else [])])
-            for i, ((name, path), email) in enumerate(zip(pairs, emails, strict=True))
+            for i, (name, path, email) in enumerate(rendered)
         ]
     except MailkitError as err:
         raise _Failed(str(err)) from err
-    failed = sum(1 for _, _, _, checks in results for c in checks if not c.ok)
+    failed = sum(1 for _, _, _, checks in results for c in checks if not c.ok) + len(broken)
     if as_json:
         report = [{"template": name, "fixture": str(path), "checks": [c.as_dict() for c in checks],
                    "warnings": [warning_dict(w) for w in email.warnings]}
                   for name, path, email, checks in results]
-        click.echo(json.dumps({"failed": failed, "results": report}, indent=2, ensure_ascii=False))
+        errors = [{"template": which, "fixture": str(path), "error": f"{type(problem).__name__}: {problem}"}
+                  for which, path, problem in broken]
+        click.echo(json.dumps({"failed": failed, "results": report, "broken": errors}, indent=2, ensure_ascii=False))
     else:
         for name, path, _, checks in results:
             click.echo(f"{name} x {path}")
             for c in checks:
                 click.echo(f"  {'PASS' if c.ok else 'FAIL'}  {c.name:<28} {c.detail}")
-        click.echo(f"{failed} failed" if failed else "all checks passed")
+        for which, path, problem in broken:
+            # one line each, whatever the error holds
+            message = " ".join(f"{type(problem).__name__}: {problem}".split())
+            click.echo(f"{which or 'fixture'} x {path}\n  FAIL  {'loads' if which is None else 'renders':<28} {message}")
+        click.echo(f"{failed} failed" + (f" ({len(broken)} broken)" if broken else "") if failed
+                   else "all checks passed")
     if failed:
         sys.exit(1)
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._errors import MjmlCompileError
+from ._languages import is_language_tag
 from ._mrml import MrmlError, mjml_to_html
 from ._paths import template_dirs
 from ._sanitize import current_limits, safe_url
 
-__all__ = ["CompileOptions", "compile_mjml"]
+__all__ = ["CompileOptions", "compile_mjml", "voice_images"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +50,35 @@ _MRML_PREVIEW = re.compile(r'(<body\b[^>]*>\s*<div style=")' + re.escape(MRML_PR
 def _restyle_preview(html: str) -> str:
     """The preheader div hidden without low-contrast or tiny text (see PREVIEW_STYLE)."""
     return _MRML_PREVIEW.sub(lambda m: f'{m.group(1)}{PREVIEW_STYLE}"', html, count=1)
+
+
+# MRML (like MJML) drops lang and dir on <mj-image>, and has no mj-html-attributes
+# to add them; a story image's alt text would be read in the email's language.
+# The templates name the story's language in the image's css-class
+# (" mk-voice--fr--ltr", mailkit.media.voice_class), which MRML writes on the
+# <td> around the image; voice_images moves it onto that <img>.
+_VOICE_CLASS = re.compile(r' mk-voice--([A-Za-z0-9-]+?)--(ltr|rtl|auto)(?=[\s"])')
+
+
+def voice_images(html: str) -> str:
+    """Each image marked with a story's language (``css-class="mk-img mk-voice--fr--ltr"``)
+    gets ``lang`` and ``dir`` on its ``<img>``; the marker leaves the HTML."""
+    out: list[str] = []
+    pos = 0
+    marks = list(_VOICE_CLASS.finditer(html))
+    for i, m in enumerate(marks):
+        out.append(html[pos : m.start()])
+        pos = m.end()
+        lang, direction = m.groups()
+        # the image is the next one, before the next marker (MRML: <td class> <table> ... <img>)
+        img = html.find("<img ", pos, marks[i + 1].start() if i + 1 < len(marks) else len(html))
+        if img < 0 or not is_language_tag(lang):
+            continue
+        out.append(html[pos:img])
+        out.append(f'<img lang="{lang}" dir="{direction}" ')
+        pos = img + len("<img ")
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def _line_col(source: str, offset: int) -> tuple[int, int]:
@@ -131,4 +161,4 @@ def compile_mjml(source: str, options: CompileOptions = CompileOptions()) -> str
             line, col = _line_col(source, err.offset)
         raise MjmlCompileError(loader.problem or err.message, template=options.template,
                                line=line, column=col) from err
-    return _restyle_preview(_escape_font_links(html, fonts))
+    return voice_images(_restyle_preview(_escape_font_links(html, fonts)))

@@ -24,12 +24,13 @@ from zoneinfo import ZoneInfo
 import babel.dates
 import jinja2
 import jinja2.meta
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError
 from ._fixtures import fixture_files, load_edition
+from ._languages import locale_of
 from ._paths import TEMPLATE_NAME, template_dirs
 from ._sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
 from ._sanitize import Limits, current_limits, encode_for_mrml
@@ -82,11 +83,8 @@ _ENGLISH = _DateFormats(Locale("en"), "MMMM d, y", "h:mm a", "{1}, {0}", "EEEE, 
 @lru_cache(maxsize=64)
 def _date_formats(lang: str) -> _DateFormats:
     """CLDR's patterns for a language tag; English (and a tag CLDR does not know) gets ours."""
-    if lang.split("-")[0].lower() == "en":
-        return _ENGLISH
-    try:
-        loc = Locale.parse(lang.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
+    loc = locale_of(lang)
+    if loc is None or loc.language == "en":
         return _ENGLISH
     return _DateFormats(loc, loc.date_formats["long"].pattern, loc.time_formats["short"].pattern,
                         str(loc.datetime_formats["long"]), loc.date_formats["full"].pattern, None)

@@ -43,6 +43,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from ._errors import CatalogError
+from ._languages import locale_of, parse_tag, primary_language
 from ._sanitize import check_text, encode_for_mrml
 
 __all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack"]
@@ -59,8 +60,14 @@ LOCALES_DIR = "locales"
 # after it is made; its data loads lazily, under Babel's own lock).
 @lru_cache(maxsize=256)
 def _parse(lang: str) -> Locale | None:
+    # a BCP 47 tag's language, script and region (extensions and variants left out: "ar-u-nu-latn" is ar)
+    return locale_of(lang)
+
+
+def _likely(name: str) -> Locale | None:
+    # CLDR's likely subtags are locale identifiers already ("zh_Hans_CN")
     try:
-        return Locale.parse(lang.replace("-", "_"))
+        return Locale.parse(babel.core.get_global("likely_subtags").get(name, ""))
     except (ValueError, TypeError, UnknownLocaleError):
         return None
 
@@ -87,14 +94,13 @@ def _catalog_locales(lang: str) -> tuple[str, ...]:
     if loc is None:
         # a tag CLDR does not know: its language subtag, if it looks like one (a
         # folder name: nothing from a template or a fixture may step out of locales/)
-        first = lang.split("-")[0].lower()
+        first = primary_language(lang)
         return (first,) if _LOCALE_NAME.match(first) else ()
     out = [str(loc)]
     script = loc.script
     if script is None:
         # CLDR's likely subtags: "zh" and "zh-CN" are written in Hans, "zh-TW" in Hant
-        likely = _parse(babel.core.get_global("likely_subtags").get(str(loc), "")) or _parse(
-            babel.core.get_global("likely_subtags").get(loc.language, ""))
+        likely = _likely(str(loc)) or _likely(loc.language)
         script = likely.script if likely is not None and loc.language == "zh" else None
     if script:
         out.append(f"{loc.language}_{script}")
@@ -234,7 +240,7 @@ class Labels:
     @property
     def sentence_gap(self) -> str:
         """What separates two sentences: a space, nothing after Chinese and Japanese full stops."""
-        return "" if self.lang.split("-")[0].lower() in ("zh", "ja") else " "
+        return "" if primary_language(self.lang) in ("zh", "ja") else " "
 
     def list(self, items: Iterable[str]) -> str:
         """``A, B and C`` the language's way (``A, B et C``, ``A، B و C``, ``A、B和C``), as plain text."""
@@ -274,6 +280,17 @@ _SCRIPT_FONTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 _SCRIPT_OF = {"ar": "Arab", "fa": "Arab", "ur": "Arab", "ps": "Arab", "ckb": "Arab", "ug": "Arab", "sd": "Arab",
               "he": "Hebr", "iw": "Hebr", "yi": "Hebr", "hi": "Deva", "mr": "Deva", "ne": "Deva", "sa": "Deva"}
+def _script_of(lang: str) -> str | None:
+    # the tag's own script subtag first ("uz-Arab", "sr-Latn"), else its language's
+    try:
+        tag = parse_tag(lang)
+    except ValueError:
+        return None
+    if tag.script:
+        return tag.script if tag.script in _SCRIPT_FONTS else None
+    return _SCRIPT_OF.get(tag.language or "")
+
+
 _GENERIC = ("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui")
 
 
@@ -283,7 +300,7 @@ def script_font_stack(stack: str, languages: Iterable[str]) -> str:
     >>> script_font_stack("Georgia, serif", ["en", "ar"])
     "Georgia, 'Noto Naskh Arabic', Tahoma, serif"
     """
-    scripts = sorted({s for lang in languages if (s := _SCRIPT_OF.get(lang.split("-")[0].lower()))})
+    scripts = sorted({s for lang in languages if (s := _script_of(lang))})
     if not scripts:
         return stack
     names = [n.strip() for n in stack.split(",")]

@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from babel import Locale, UnknownLocaleError
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from ._languages import locale_of, parse_tag
 from ._models import Edition, Image, direction_of
 from ._warning import RenderWarning
 
-__all__ = ["ImageBox", "Voice", "image_box", "story_direction", "unshown_story_fields", "voice_of", "watch_edition"]
+__all__ = ["ImageBox", "Voice", "image_box", "story_direction", "unshown_story_fields", "voice_class", "voice_of",
+           "watch_edition"]
 
 
 # -- images -----------------------------------------------------------------
@@ -74,10 +75,10 @@ def story_direction(language: str) -> Literal["ltr", "rtl"] | None:
     if direction_of(language) == "rtl":
         return "rtl"
     try:
-        order = Locale.parse(language.replace("-", "_")).character_order
-    except (ValueError, TypeError, UnknownLocaleError):
+        known = parse_tag(language).script is not None or locale_of(language) is not None
+    except ValueError:
         return None
-    return "rtl" if order == "right-to-left" else "ltr"
+    return "ltr" if known else None
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,17 @@ class Voice:
     ``attrs``: `` lang="he" dir="rtl"`` when it differs from the document's,
     else empty (the story inherits); ``dir`` is ``auto`` for a language whose
     direction is unknown; ``align`` is the side its text starts on.
+    ``image_class``: added to an ``mj-image``'s ``css-class`` (`` mk-voice--he--rtl``),
+    it gives the ``<img>`` the story's ``lang`` and ``dir``, so its alt text is read
+    in the story's language (see :func:`mailkit.compile.voice_images`); empty when
+    the story is in the document's language.
     """
 
     lang: str
     dir: str
     align: str
     attrs: Markup
+    image_class: str = ""
 
 
 def voice_of(item: Any, doc_lang: str, doc_dir: str) -> Voice:
@@ -107,7 +113,14 @@ def voice_of(item: Any, doc_lang: str, doc_dir: str) -> Voice:
     # the side is set inline: the story sits inside MJML's text-align of the
     # email's side; "start" follows dir="auto" where CSS is read (Outlook keeps the email's side)
     side = "start" if direction == "auto" else align
-    return Voice(lang, direction, align, Markup(f' lang="{lang}" dir="{direction}" style="text-align:{side};"'))
+    return Voice(lang, direction, align, Markup(f' lang="{lang}" dir="{direction}" style="text-align:{side};"'),
+                 voice_class(lang, direction))
+
+
+def voice_class(lang: str, direction: str) -> str:
+    """The ``css-class`` word that asks :func:`mailkit.compile.voice_images` for ``lang`` and ``dir``
+    on an image (a BCP 47 tag holds no ``--``, so the word splits one way only)."""
+    return f" mk-voice--{lang}--{direction}"
 
 
 # -- what the templates read ------------------------------------------------

@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, dataclass_transform
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
@@ -32,6 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ._errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
+from ._languages import MAX_TAG_LENGTH, is_language_tag, locale_of, parse_tag
 from ._paths import TEMPLATE_NAME
 from ._pydantic import ModelMetaclass
 from ._sanitize import UrlKind, check_text, current_limits, resolve_url, safe_url
@@ -170,7 +170,26 @@ Color = Annotated[str, AfterValidator(_color)]
 FontStack = Annotated[str, AfterValidator(_font_stack)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
-Language = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")]
+
+def _language(value: str) -> str:
+    # RFC 5646's grammar (mailkit.languages), not a looser pattern: the tag is
+    # printed as the lang attribute and read for catalogs and CLDR data
+    if is_language_tag(value):
+        return value
+    bad = next((i for i, c in enumerate(value) if not (c.isascii() and (c.isalnum() or c == "-"))), None)
+    if bad is not None:
+        where = f"character {value[bad]!r} at position {bad}"
+    elif len(value) > MAX_TAG_LENGTH:
+        where = f"{len(value)} characters, over {MAX_TAG_LENGTH}"
+    else:
+        where = "not well-formed"
+    raise PydanticCustomError("language_tag", "not a BCP 47 language tag like en, pt-BR, zh-Hant-TW or "
+                              "ar-u-nu-latn ({where})", {"where": where})
+
+
+# a BCP 47 tag (RFC 5646); the schema's pattern is a looser hint for editors
+Language = Annotated[str, AfterValidator(_language), Field(
+    json_schema_extra={"pattern": r"^[A-Za-z0-9]{1,8}(?:-[A-Za-z0-9]{1,8})*$", "maxLength": MAX_TAG_LENGTH})]
 Direction = Literal["ltr", "rtl"]
 # an image's side in pixels; 65,535: the largest JPEG, WebP and GIF can hold
 Pixels = Annotated[int, Field(gt=0, le=65535), BeforeValidator(_not_bool)]
@@ -211,6 +230,9 @@ EmailAddress = Annotated[str, AfterValidator(_email_address), Field(json_schema_
 
 # languages written right to left that CLDR may not know (Aramaic, old tags)
 _RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "ur", "yi"}
+# scripts written right to left (ISO 15924), for a tag that names its script ("ar-Latn", "uz-Arab")
+_RTL_SCRIPTS = {"Adlm", "Arab", "Aran", "Armi", "Avst", "Hebr", "Mand", "Mani", "Nbat", "Nkoo", "Palm", "Phli", "Phlp",
+                "Phnx", "Prti", "Rohg", "Samr", "Sarb", "Sogd", "Syrc", "Thaa", "Yezi"}
 
 
 @lru_cache(maxsize=256)
@@ -218,19 +240,23 @@ def direction_of(language: str) -> Direction:
     """Text direction of a BCP 47 language tag (``"ar"`` -> ``"rtl"``): CLDR's
     character order when CLDR knows the language (with its script: ``ckb``,
     ``az-Arab``, ``pa-Arab`` are right to left, ``ha`` and ``uz-Latn`` left to
-    right), else mailkit's list of right-to-left languages.
+    right), else mailkit's list of right-to-left languages. A script subtag
+    decides (``ar-Latn`` is left to right); extensions and variants do not
+    (``ar-u-nu-latn`` is Arabic, right to left).
 
     The list alone made a Sorani (``ckb``) or Uyghur edition left to right and
     a Hausa one (written in Latin letters) a mirrored right-to-left email.
     """
-    primary = language.split("-")[0].lower()
-    if primary in _RTL_LANGUAGES and "-" not in language:
-        return "rtl"
     try:
-        order = Locale.parse(language.replace("-", "_")).character_order
-    except (ValueError, TypeError, UnknownLocaleError):
-        return "rtl" if primary in _RTL_LANGUAGES else "ltr"
-    return "rtl" if order == "right-to-left" else "ltr"
+        primary, script, region = parse_tag(language)
+    except ValueError:
+        return "ltr"
+    if script:  # the tag says how it is written
+        return "rtl" if script in _RTL_SCRIPTS else "ltr"
+    if primary in _RTL_LANGUAGES and region is None:
+        return "rtl"
+    loc = locale_of(language)
+    return "rtl" if loc is not None and loc.character_order == "right-to-left" else "ltr"
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

@@ -764,7 +764,8 @@ _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);")
 _CUT_BLOCKS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "dl", "blockquote", "figure", "pre", "table", "hr", "div"})
 
 
-def cut_body(html: str, max_chars: int) -> str | None:
+def cut_body(html: str, max_chars: int, *, field: str = "body",
+             warnings: list[RenderWarning] | None = None) -> str | None:
     """Sanitised body HTML cut after the last block that ends within
     ``max_chars`` characters of text, or None when the whole body fits.
 
@@ -773,12 +774,27 @@ def cut_body(html: str, max_chars: int) -> str | None:
     another block, and keeps at least the first block, so the result is the
     original's first blocks, byte for byte, then the end tags of the
     ``<div>`` elements the cut fell in.
+
+    A first block longer than ``max_chars`` (or a body with no block to cut
+    after) is kept whole, never cut inside a sentence or a link; ``warnings``
+    gets ``{field}: first paragraph is N characters, longer than max_body_chars
+    M: kept whole``, so the sender knows the limit did not hold.
     """
+    cut, first_chars = _cut_body(html, max_chars)
+    if first_chars is not None and first_chars > max_chars and warnings is not None:
+        warnings.append(RenderWarning("body-not-cut", f"{field}: first paragraph is {first_chars:,} characters, "
+                                      f"longer than max_body_chars {max_chars:,}: kept whole", field))
+    return cut
+
+
+def _cut_body(html: str, max_chars: int) -> tuple[str | None, int | None]:
+    # (the cut body or None, the characters of text the cut keeps when it is the
+    # first block alone or the whole body: None when blocks within the limit were kept)
     chars = pos = 0
     stack: list[str] = []  # the open elements
     not_div = 0  # how many of them are not a <div>
     last_fit: tuple[int, int] | None = None  # (position, open <div>s there)
-    first_end: tuple[int, int] | None = None
+    first_end: tuple[int, int, int] | None = None  # and the characters of text up to there
     for m in _BODY_TOKEN.finditer(html):
         chars += len(_ENTITY.sub("x", html[pos : m.start()]))
         pos = m.end()
@@ -794,20 +810,23 @@ def cut_body(html: str, max_chars: int) -> str | None:
             continue
         # a block ends here, at the top level or inside <div>s only
         if first_end is None:
-            first_end = (pos, len(stack))
+            first_end = (pos, len(stack), chars)
         if chars > max_chars:
             break
         last_fit = (pos, len(stack))
     else:
         chars += len(_ENTITY.sub("x", html[pos:]))
         if chars <= max_chars:
-            return None
-    cut = last_fit or first_end
-    if cut is None:
-        return None
-    end, open_divs = cut
+            return None, None
+    if last_fit is not None:
+        end, open_divs = last_fit
+        kept = None
+    elif first_end is not None:
+        end, open_divs, kept = first_end
+    else:  # no block at all (text without paragraphs): nothing to cut after
+        return None, chars
     rest = html[end:]
     # nothing but the wrappers' end tags left: the whole body is kept
     if not rest.replace("</div>", "").strip():
-        return None
-    return html[:end] + "</div>" * open_divs
+        return None, kept
+    return html[:end] + "</div>" * open_divs, kept

@@ -458,7 +458,6 @@ def test_cli_render_and_check_say_one_line(tmp_path: Path) -> None:
     deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     for args in (["render", "breaking", str(bomb), "-o", str(tmp_path / "out")],
                  ["check", "breaking", str(bomb)],
-                 ["check", "--all", "--fixtures", str(folder)],
                  ["render", "breaking", str(deep), "-o", str(tmp_path / "out")]):
         start = time.process_time()
         result = CliRunner().invoke(main, args)
@@ -468,6 +467,20 @@ def test_cli_render_and_check_say_one_line(tmp_path: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("mailkit: error: "), result.stderr
         assert "Traceback" not in result.output
+    # check --all reports the bomb like a linter, on one line, and checks every other fixture
+    from mailkit._compose import fixture_pairs
+
+    start = time.process_time()
+    broken: list = []
+    fixture_pairs((), [folder], broken=broken)
+    assert time.process_time() - start < FAST
+    assert [p.name for p, _ in broken] == ["bomb.yaml"]
+    result = CliRunner().invoke(main, ["check", "--all", "--fixtures", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    reported = [line for line in result.output.splitlines() if "FAIL  loads" in line]
+    assert len(reported) == 1 and "InvalidFixtureError" in reported[0], result.output
+    assert "bomb.yaml" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 

@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "_embeds": 0,  # embeds become link cards before the sanitiser's allowlist sees them
     "_sanitize": 0,
     "_reader": 0,
+    "_languages": 0,  # BCP 47 tags: checked, and mapped to CLDR locales
     "_markers": 0,
     "_context": 0,  # the names every template receives: the renderer's and the reference's one table  # the class names and data-text values templates and Python share
     "_warning": 0,  # a warning's code, field and template: made at every stage

@@ -80,7 +80,7 @@ def test_digest_cards_keep_each_image_ratio_not_16_9() -> None:
         seen += 1
         w, h = int(tag.get("width")), int(tag.get("height"))
         assert abs(w / h - own.width / own.height) / (own.width / own.height) < 0.03, tag.get("src")
-    assert seen == 5  # and the Amazon image, without dimensions: height auto
+    assert seen == 6  # and the Amazon image, without dimensions: height auto
 
 
 def _stories(edition):  # type: ignore[no-untyped-def]

@@ -92,7 +92,8 @@ def test_preheader_is_hidden_without_tricks_and_is_the_inbox_preview(pair: tuple
         assert declaration in style
     # an inbox shows the first text of the body: the preheader, then only filler
     assert body.text is None or not body.text.strip()
-    shown = re.sub("[\u034f\u200c\u00a0 ]+", " ", first.text_content()).strip()
+    # (a non-joiner between two letters is a Persian word's own, not filler)
+    shown = re.sub("(?:[\u034f\u00a0 ]|(?<!\\w)\u200c|\u200c(?!\\w))+", " ", first.text_content()).strip()
     assert shown == email.preheader
 
 

@@ -141,9 +141,9 @@ def test_the_committed_reference_page_is_the_generated_one() -> None:
 
 
 def test_the_context_table_names_every_name_render_passes() -> None:
+    from mailkit._context import CONTEXT
     from mailkit._render import _context
     from mailkit._slots import RecipientSlots, new_nonce
-    from mailkit._context import CONTEXT
 
     edition = mailkit.load_edition(ROOT / "fixtures" / "digest-morning-briefing.yaml")
     context = _context("digest", edition, [], RecipientSlots(new_nonce()))

@@ -102,6 +102,7 @@ CASES: dict[str, tuple[Callable[[], Any], str | None]] = {
     "element-dropped": (lambda: _render(_body("<p>Text</p><form><input></form>")), "articles[0].body"),
     "attribute-dropped": (lambda: _render(_body('<p onclick="x()">Text</p>')), "articles[0].body"),
     "image-no-alt": (lambda: _render(_body('<p>Text</p><img src="https://example.com/a.png">')), "articles[0].body"),
+    "body-not-cut": (lambda: mailkit.render("breaking", BASE, {"max_body_chars": 10}), "articles[0].body"),
     "content-not-shown": (lambda: mailkit.render("breaking", FIXTURES / "digest-morning-briefing.yaml"), "sections"),
     "field-not-shown": (lambda: mailkit.render("digest", FIXTURES / "digest-morning-briefing.yaml"),
                         "sections[0].articles[2].image"),

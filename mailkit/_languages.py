@@ -1,0 +1,120 @@
+"""BCP 47 language tags: the one check, and the one way from a tag to CLDR's data.
+
+A fixture's ``language`` is a BCP 47 tag (RFC 5646), printed as the email's
+``lang`` attribute as written. Everything mailkit looks up by language (the
+message catalog, CLDR's dates, lists, numbers and character order, the script
+fonts) reads the tag through :func:`locale_of`, which keeps its language,
+script and region and leaves out what CLDR's locale identifiers cannot hold:
+``ar-u-nu-latn`` is read as ``ar``, ``de-CH-1996`` as ``de_CH``,
+``en-US-x-twain`` as ``en_US``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from babel import Locale, UnknownLocaleError
+
+__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "is_language_tag", "locale_of", "parse_tag", "primary_language"]
+
+# RFC 5646 puts no bound on a tag's length. 64 holds any tag a newsroom writes
+# (language, extlang, script, region, two variants and a Unicode extension with
+# several keys: "zh-cmn-Hans-CN-u-ca-chinese-nu-hanidec" is 37) and keeps a
+# 300-character "tag" out of every lang attribute
+MAX_TAG_LENGTH = 64
+
+# RFC 5646 section 2.1, the ABNF written as a regular expression (case-insensitive)
+_GRANDFATHERED = (
+    # irregular
+    r"en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|i-tay|i-tsu"
+    r"|sgn-BE-FR|sgn-BE-NL|sgn-CH-DE"
+    # regular
+    r"|art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|zh-min-nan|zh-xiang"
+)
+_LANGTAG = (
+    r"(?P<language>[a-z]{2,3}(?:-(?P<extlang>[a-z]{3}(?:-[a-z]{3}){0,2}))?|[a-z]{4}|[a-z]{5,8})"
+    r"(?:-(?P<script>[a-z]{4}))?"
+    r"(?:-(?P<region>[a-z]{2}|[0-9]{3}))?"
+    r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)"
+    r"(?P<extensions>(?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*)"
+    r"(?:-(?P<private>x(?:-[a-z0-9]{1,8})+))?"
+)
+_TAG = re.compile(rf"(?:{_LANGTAG}|(?P<privateuse>x(?:-[a-z0-9]{{1,8}})+)|(?P<grandfathered>{_GRANDFATHERED}))",
+                  re.IGNORECASE | re.ASCII)
+
+
+class LanguageTag(NamedTuple):
+    """The parts of a BCP 47 tag that CLDR's locales hold (lowercase language,
+    title-case script, uppercase region); all ``None`` for a private-use or
+    irregular grandfathered tag."""
+
+    language: str | None
+    script: str | None
+    region: str | None
+
+
+def is_language_tag(value: str) -> bool:
+    """Whether ``value`` is a well-formed BCP 47 tag of at most :data:`MAX_TAG_LENGTH` characters.
+
+    >>> is_language_tag("ar-u-nu-latn"), is_language_tag('en"><script>')
+    (True, False)
+    """
+    return isinstance(value, str) and len(value) <= MAX_TAG_LENGTH and _TAG.fullmatch(value) is not None
+
+
+@lru_cache(maxsize=512)
+def parse_tag(tag: str) -> LanguageTag:
+    """Language, script and region of ``tag`` (:class:`ValueError` for a tag that is not BCP 47).
+
+    >>> parse_tag("zh-Hant-TW-u-nu-hanidec")
+    LanguageTag(language='zh', script='Hant', region='TW')
+    """
+    m = _TAG.fullmatch(tag) if len(tag) <= MAX_TAG_LENGTH else None
+    if m is None:
+        raise ValueError(f"not a BCP 47 language tag: {tag[:MAX_TAG_LENGTH]!r}")
+    if m.group("grandfathered"):
+        # a regular grandfathered tag ("sgn-BE-FR", "zh-min-nan") is read by its first subtag
+        first = tag.split("-")[0].lower()
+        return LanguageTag(first if len(first) > 1 else None, None, None)
+    if m.group("privateuse"):
+        return LanguageTag(None, None, None)
+    # an extended language subtag names the language itself ("zh-yue" is Cantonese, yue)
+    extlang = m.group("extlang")
+    language = (extlang.split("-")[0] if extlang else m.group("language")).lower()
+    script = m.group("script")
+    region = m.group("region")
+    return LanguageTag(language, script.title() if script else None, region.upper() if region else None)
+
+
+def primary_language(tag: str) -> str:
+    """The language subtag of ``tag``, lowercase (``"ar-u-nu-latn"`` -> ``"ar"``); ``""`` for a private-use tag."""
+    try:
+        return parse_tag(tag).language or ""
+    except ValueError:
+        return ""
+
+
+@lru_cache(maxsize=512)
+def locale_of(tag: str) -> Locale | None:
+    """CLDR's locale for ``tag`` (Babel), from its language, script and region, or ``None``
+    when CLDR knows none of them. A region or script CLDR has no data for is left out
+    (``fr-AQ`` is read as ``fr``).
+
+    >>> str(locale_of("ar-u-nu-latn")), str(locale_of("de-CH-1996")), locale_of("x-newsroom")
+    ('ar', 'de_CH', None)
+    """
+    try:
+        language, script, region = parse_tag(tag)
+    except ValueError:
+        return None
+    if language is None:
+        return None
+    # Locale.parse, not Locale(): it follows CLDR's aliases and likely subtags ("zh_TW" is zh_Hant_TW)
+    for parts in ((language, script, region), (language, script), (language, region), (language,)):
+        try:
+            return Locale.parse("_".join(p for p in parts if p))
+        except (ValueError, TypeError, UnknownLocaleError):
+            continue
+    return None
