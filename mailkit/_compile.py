@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ._errors import MjmlCompileError
 from ._languages import is_language_tag
+from ._markers import VOICE_CLASS_PREFIX
 from ._mrml import MrmlError, mjml_to_html
 from ._paths import template_dirs
 from ._sanitize import current_limits, safe_url
@@ -55,9 +56,9 @@ def _restyle_preview(html: str) -> str:
 # MRML (like MJML) drops lang and dir on <mj-image>, and has no mj-html-attributes
 # to add them; a story image's alt text would be read in the email's language.
 # The templates name the story's language in the image's css-class
-# (" mk-voice--fr--ltr", mailkit.media.voice_class), which MRML writes on the
+# (" mk-voice--fr--ltr", mailkit._media.voice_class), which MRML writes on the
 # <td> around the image; voice_images moves it onto that <img>.
-_VOICE_CLASS = re.compile(r' mk-voice--([A-Za-z0-9-]+?)--(ltr|rtl|auto)(?=[\s"])')
+_VOICE_CLASS = re.compile(" " + VOICE_CLASS_PREFIX + r'([A-Za-z0-9-]+?)--(ltr|rtl|auto)(?=[\s"])')
 
 
 def voice_images(html: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "BUTTON_CLASS", "CELL_LABEL_ATTR", "CONTINUE_CLASS", "EMBED_CLASS", "EMBED_LINK_CLASS", "EMBED_TITLE_CLASS",
     "LAYOUT_TABLE_CLASS", "MARKERS", "NUMBER_CLASS", "TABLE_CLASS", "TEXT_ATTR", "TEXT_RULE", "TEXT_SKIP",
-    "TEXT_URL", "WIDE_TABLE_CLASS", "Marker",
+    "TEXT_URL", "VOICE_CLASS_PREFIX", "WIDE_TABLE_CLASS", "Marker",
 ]
 
 # read by the text stage (mailkit._text), written by templates
@@ -33,6 +33,8 @@ CELL_LABEL_ATTR = "data-label"
 EMBED_CLASS = "mk-embed"
 EMBED_TITLE_CLASS = "mk-embed-title"
 EMBED_LINK_CLASS = "mk-embed-link"
+# written into an mj-image's css-class by the templates (Voice.image_class), read by mailkit._compile
+VOICE_CLASS_PREFIX = "mk-voice--"
 
 
 @dataclass(frozen=True)
@@ -69,4 +71,7 @@ MARKERS: tuple[Marker, ...] = (
            "a table a CMS used for layout (role=presentation)"),
     Marker(f'div.{EMBED_CLASS}, p.{EMBED_TITLE_CLASS}, p.{EMBED_LINK_CLASS}', "mailkit._embeds",
            "the layout's CSS", "a video or social post embed, as a poster, title and link"),
+    Marker(f'css-class="mk-img{{{{ v.image_class }}}}" (on mj-image: " {VOICE_CLASS_PREFIX}LANG--DIR")', "template",
+           "mailkit._compile", "the story's lang and dir moved onto the <img>, so its alt text is read in the "
+           "story's language (MRML drops lang and dir on mj-image); the class leaves the HTML"),
 )

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from ._languages import locale_of, parse_tag
+from ._markers import VOICE_CLASS_PREFIX
 from ._models import Edition, Image, direction_of
 from ._warning import RenderWarning
 
@@ -90,7 +91,7 @@ class Voice:
     direction is unknown; ``align`` is the side its text starts on.
     ``image_class``: added to an ``mj-image``'s ``css-class`` (`` mk-voice--he--rtl``),
     it gives the ``<img>`` the story's ``lang`` and ``dir``, so its alt text is read
-    in the story's language (see :func:`mailkit.compile.voice_images`); empty when
+    in the story's language (see :func:`mailkit._compile.voice_images`); empty when
     the story is in the document's language.
     """
 
@@ -118,9 +119,9 @@ def voice_of(item: Any, doc_lang: str, doc_dir: str) -> Voice:
 
 
 def voice_class(lang: str, direction: str) -> str:
-    """The ``css-class`` word that asks :func:`mailkit.compile.voice_images` for ``lang`` and ``dir``
+    """The ``css-class`` word that asks :func:`mailkit._compile.voice_images` for ``lang`` and ``dir``
     on an image (a BCP 47 tag holds no ``--``, so the word splits one way only)."""
-    return f" mk-voice--{lang}--{direction}"
+    return f" {VOICE_CLASS_PREFIX}{lang}--{direction}"
 
 
 # -- what the templates read ------------------------------------------------

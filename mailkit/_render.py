@@ -332,7 +332,9 @@ def _context(template: str, edition: Edition, warnings: list[RenderWarning], slo
                 lead_body = body_html  # before any cut: the preheader's first sentence
             if max_body_chars is not None:
                 # in the body itself, so every template (a reader's own included) shows the link
-                cut = cut_body(body_html, max_body_chars, field=f"{path}.body", warnings=warnings)
+                cut_warnings: list[RenderWarning] = []
+                cut = cut_body(body_html, max_body_chars, field=f"{path}.body", warnings=cut_warnings)
+                warnings.extend(w.in_template(template) for w in cut_warnings)
                 if cut is not None:
                     body_html = cut + _continue_link(article, article.language or edition.lang, dirs)
             bodies[id(article)] = Markup(body_html)
