@@ -169,7 +169,9 @@ def reference() -> str:
     ]
     out += [f"| `{t.name}` | {t.description} |" for t in list_templates()]
     out += ["", "`layouts/base.mjml.j2` (head, dark mode, breakpoints, header and footer) has the blocks "
-            + ", ".join(f"`{b}`" for b in _blocks(env, "layouts/base.mjml.j2")) + ".", ""]
+            + ", ".join(f"`{b}`" for b in _blocks(env, "layouts/base.mjml.j2")) + ". `head` is inside "
+            "`<mj-head>`, after the layout's styles: a template's own `<mj-style>` (or `<mj-attributes>`) "
+            "goes there; in `content` MJML would show its CSS as text.", ""]
 
     out += ["## Context", "", "Every template receives these names.", "", "| name | type | what it is |",
             "|---|---|---|"]
@@ -192,8 +194,12 @@ def reference() -> str:
             "writing it is the same). A value holding `; { } < > & : / \\ @`, a quote or parenthesis left open, "
             "or a function other than " + ", ".join(f"`{f}()`" for f in sorted(CSS_FUNCTIONS))
             + " is a `TemplateError` naming the template and line. "
-            "Decided from each template's own text: print values in the template that holds the `<mj-style>`; "
-            "a tag or an HTML entity that reaches it another way (a child's block) is refused too. "
+            "Decided from each template's own text, so inside `<mj-style>` only `{{ }}` prints a value: "
+            "`{% if %}`, `{% for %}`, `{% set %}` and `{% with %}` work there, while `{% block %}`, "
+            "`{% include %}`, `{% call %}`, `{% filter %}` and `{% trans %}` (which would write text its "
+            "`{{ }}` never checked) are a `TemplateError` naming the template and line: write the whole "
+            "`<mj-style>` in the block (the layout's `head`), macro or file instead. A tag or an HTML entity "
+            "that reaches a `<mj-style>` another way is refused too. "
             "MJML attributes (`color=\"{{ colors.text }}\"`) are HTML-escaped as usual; pass them `| css` "
             "when the value comes from content.", ""]
 

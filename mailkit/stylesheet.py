@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from jinja2.exceptions import TemplateSyntaxError
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
@@ -121,20 +122,49 @@ def _inside_after(data: str, inside: bool) -> bool:
     return last_open > last_close
 
 
+# the tags that print nothing but this template's own text and {{ }}: the only ones
+# allowed inside <mj-style>. Every other tag writes what its own {{ }} never checked:
+# a block (a child's text), include, call (another file's macro), filter, trans.
+_STYLE_TAGS = frozenset({"if", "elif", "else", "endif", "for", "endfor", "set", "endset", "with", "endwith",
+                         "autoescape", "endautoescape"})
+
+
+def _unfinished_tag(data: str) -> str:
+    """The end of ``data`` from its last ``<`` when that tag is not closed (``<mj-``), else ``""``."""
+    at = data.rfind("<")
+    return data[at:] if at != -1 and ">" not in data[at:] and len(data) - at <= 16 else ""
+
+
 class StyleContext(Extension):
     """Every ``{{ expr }}`` between ``<mj-style`` and ``</mj-style>`` is printed as ``{{ (expr) | css }}``.
 
     Decided from the template's own text, token by token, when it is
-    compiled: a macro or an included template is judged by its own text.
+    compiled: a macro or an included template is judged by its own text. So
+    inside ``<mj-style>`` only ``{{ }}`` may print a value: a tag that would
+    write another text there (``block``, ``include``, ``call``, ``filter``,
+    ``trans``) is a ``TemplateSyntaxError`` naming the template and line.
     """
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         inside = False
+        carry = ""  # "<mj-" at the end of the text so far: a comment or a tag may split "<mj-style>"
+        tag_next = False
         for token in stream:
             if token.type == "data":
-                inside = _inside_after(token.value, inside)
+                text = carry + token.value
+                inside = _inside_after(text, inside)
+                carry = _unfinished_tag(text)
                 yield token
                 continue
+            if tag_next:
+                tag_next = False
+                if token.type == "name" and token.value not in _STYLE_TAGS:
+                    raise TemplateSyntaxError(
+                        f"{{% {token.value} %}} inside <mj-style>: only {{{{ }}}} may print a value there "
+                        "(checked as CSS); write the whole <mj-style> in the block, macro or file instead",
+                        token.lineno, stream.name, stream.filename)
+            if token.type == "block_begin" and inside:
+                tag_next = True
             if token.type != "variable_begin" or not inside:
                 yield token
                 continue

@@ -7,13 +7,17 @@ template and line.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
+import lxml.html
 import pytest
+import yaml
 from click.testing import CliRunner
-from conftest import FIXTURES
+from conftest import FIXTURES, SEED
 
+import mailkit
 from mailkit.cli import main
 
 # ---------------------------------------------------------------- the terminal and JSON reports
@@ -60,8 +64,6 @@ def test_an_error_line_cannot_drive_the_terminal(tmp_path: Path) -> None:
 def test_check_json_escapes_what_a_terminal_would_act_on(tmp_path: Path, char: str) -> None:
     # a body's element and attribute names are quoted in its warnings; text fields refuse
     # control characters, but not the bidi isolates and marks a headline may need
-    import yaml
-
     data = yaml.safe_load((FIXTURES / "breaking-china-cyberspying.yaml").read_text(encoding="utf-8"))
     data["articles"][0]["body"] = f"<p>Hello</p><x{char}z>t</x{char}z>"
     fixture = tmp_path / "f.yaml"
@@ -73,3 +75,98 @@ def test_check_json_escapes_what_a_terminal_would_act_on(tmp_path: Path, char: s
     assert any(f"<x{char}z>" in m for m in messages), messages
     plain = CliRunner().invoke(main, ["check", "breaking", str(fixture)])
     assert _shown(plain.stdout) == []
+
+
+# ---------------------------------------------------------------- values that reach <mj-style> without {{ }}
+
+# a kicker written to close the rule and load a tracking image from the stylesheet
+EVIL_KICKER = "serif; } td.mk-x { background: url(https://evil.example/t.png) } td.z { color: red"
+PAGE = ('<mj-body><mj-section><mj-column><mj-text css-class="mk-x">{{ article.headline }}</mj-text>'
+        "</mj-column></mj-section></mj-body></mjml>")
+
+
+def _evil_edition() -> dict:
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    data["articles"][0]["kicker"] = EVIL_KICKER
+    return copy.deepcopy(data)
+
+
+def _render(folder: Path, name: str) -> mailkit.RenderedEmail:
+    return mailkit.Renderer(template_dirs=(folder,)).render(name, _evil_edition())
+
+
+# each: the files of a template folder, the template to render, the file and line the error names
+ROUTES = {
+    # the partial's text has no <mj-style>: its {{ }} was HTML-escaped only, and ; } ( : / pass that
+    "include": ({"t.mjml.j2": "{# t #}\n<mjml><mj-head><mj-style>\n{% include 'p.j2' %}</mj-style></mj-head>" + PAGE,
+                 "p.j2": "td.mk-x { font-family: {{ article.kicker }}; }"}, "t", "t.mjml.j2", 3),
+    # a child's block inside the layout's <mj-style>: the child's text has no <mj-style> either
+    "block": ({"layout.j2": "<mjml><mj-head><mj-style>td.a { color: red; }\n{% block css %}{% endblock %}</mj-style>"
+                            "</mj-head>" + PAGE,
+               "t.mjml.j2": "{# t #}{% extends 'layout.j2' %}{% block css %}td.mk-x { font-family: {{ article.kicker }}; }"
+                            "{% endblock %}"}, "t", "layout.j2", 2),
+    # a filter block's arguments are not printed with {{ }}
+    "filter block": ({"t.mjml.j2": "{# t #}\n<mjml><mj-head><mj-style>td.mk-x { font-family:\n"
+                                   "{% filter replace('K', article.kicker) %}K{% endfilter %}; }</mj-style></mj-head>" + PAGE},
+                     "t", "t.mjml.j2", 3),
+    # a macro of another file called with {% call %} writes its output without {{ }}
+    "call block": ({"m.j2": "{% macro font(v) %}td.mk-x { font-family: {{ v }}; }{{ caller() }}{% endmacro %}",
+                    "t.mjml.j2": "{# t #}{% import 'm.j2' as m %}\n<mjml><mj-head><mj-style>\n"
+                                 "{% call m.font(article.kicker) %}{% endcall %}</mj-style></mj-head>" + PAGE},
+                   "t", "t.mjml.j2", 3),
+}
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_a_value_reaching_mj_style_another_way_than_its_own_braces_is_refused(tmp_path: Path, route: str) -> None:
+    files, name, template, line = ROUTES[route]
+    for filename, text in files.items():
+        (tmp_path / filename).write_text(text, encoding="utf-8")
+    with pytest.raises(mailkit.TemplateError, match=r"inside <mj-style>") as info:
+        _render(tmp_path, name)
+    assert (info.value.template, info.value.line) == (template, line)
+
+
+@pytest.mark.parametrize("split", ["<mj-{# why #}style>", "<mj-{% if true %}{% endif %}style>", "<mj-\n{#- x -#}\nstyle>"])
+def test_an_mj_style_tag_split_by_a_comment_or_tag_still_checks_its_values(tmp_path: Path, split: str) -> None:
+    # the tag was found in each piece of text alone: <mj- and style> apart, the values inside went unchecked
+    (tmp_path / "t.mjml.j2").write_text(
+        "{# t #}\n<mjml><mj-head>" + split + "\ntd.mk-x { font-family: {{ article.kicker }}; }</mj-style></mj-head>" + PAGE,
+        encoding="utf-8")
+    with pytest.raises(mailkit.TemplateError, match=r"not a CSS value") as info:
+        _render(tmp_path, "t")
+    assert info.value.template == "t.mjml.j2"
+
+
+def test_conditions_loops_and_sets_inside_mj_style_still_work(tmp_path: Path) -> None:
+    (tmp_path / "t.mjml.j2").write_text(
+        "{# t #}\n<mjml><mj-head><mj-style>{% set c = colors.accent %}{% for k in ['a', 'b'] %}"
+        "{% if k == 'a' %}td.mk-{{ k }} { color: {{ c }}; }{% endif %}{% endfor %}"
+        "{% with f = fonts.body %}td.mk-x { font-family: {{ f }}; }{% endwith %}</mj-style></mj-head>" + PAGE,
+        encoding="utf-8")
+    email = mailkit.Renderer(template_dirs=(tmp_path,)).render("t", SEED)
+    assert "td.mk-a { color: #c4161c; }" in email.mjml
+
+
+# ---------------------------------------------------------------- an author's own CSS in a template that extends the layout
+
+
+def test_a_template_extending_the_layout_can_add_its_own_checked_mj_style(tmp_path: Path) -> None:
+    # the layout had no block in <mj-head>: a child's <mj-style> in "content" reached the
+    # HTML as a bare <mj-style> element, its CSS shown as text in the email and the text part
+    (tmp_path / "t.mjml.j2").write_text(
+        '{# t #}{% extends "layouts/base.mjml.j2" %}\n'
+        "{% block head %}<mj-style>td.mk-results { color: {{ colors.accent }}; }</mj-style>{% endblock %}\n"
+        '{% block content %}<mj-section><mj-column><mj-text css-class="mk-results">{{ article.headline }}'
+        "</mj-text></mj-column></mj-section>{% endblock %}", encoding="utf-8")
+    email = mailkit.Renderer(template_dirs=(tmp_path,)).render("t", SEED)
+    assert "<mj-style" not in email.html and "td.mk-results" not in email.text
+    assert any("mk-results" in el.get("class", "") and "color:#c4161c" in el.get("style", "").replace(" ", "")
+               for el in lxml.html.fromstring(email.html).iter("td")), "the author's rule was not inlined"
+    # and its values are checked as CSS like the layout's
+    (tmp_path / "t.mjml.j2").write_text(
+        '{# t #}{% extends "layouts/base.mjml.j2" %}\n'
+        "{% block head %}<mj-style>td.mk-x { font-family: {{ article.kicker }}; }</mj-style>{% endblock %}", encoding="utf-8")
+    with pytest.raises(mailkit.TemplateError, match="not a CSS value") as info:
+        _render(tmp_path, "t")
+    assert (info.value.template, info.value.line) == ("t.mjml.j2", 2)
