@@ -170,3 +170,36 @@ def test_a_template_extending_the_layout_can_add_its_own_checked_mj_style(tmp_pa
     with pytest.raises(mailkit.TemplateError, match="not a CSS value") as info:
         _render(tmp_path, "t")
     assert (info.value.template, info.value.line) == ("t.mjml.j2", 2)
+
+
+# ---------------------------------------------------------------- a renderer's tiny limits: each refusal names its field
+
+
+def test_a_theme_named_by_the_fixture_that_fails_names_its_field_and_file() -> None:
+    # the theme nbc-news (brand: nbc-news in the fixture) fails its models under these limits:
+    # the error named the fixture and "name", as if the fixture's own newsletter name were too long
+    with pytest.raises(mailkit.InvalidFixtureError) as info:
+        mailkit.Renderer(limits={"max_field_chars": 5}).render("breaking", SEED)
+    message = str(info.value)
+    assert message.startswith(f"{SEED}: newsletter.brand.name: 8 characters, over the limit of 5"), message
+    assert "nbc-news.yaml" in message
+    assert info.value.errors[0][0] == "newsletter.brand.name"
+
+
+def test_an_unknown_theme_named_by_the_fixture_still_names_newsletter_brand(tmp_path: Path) -> None:
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    data["newsletter"]["brand"] = "no-such-theme"
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"^<data>: newsletter\.brand: no theme named 'no-such-theme'"):
+        mailkit.render("breaking", data)
+
+
+@pytest.mark.parametrize(("limit", "template", "fixture", "message"), [
+    ("max_body_bytes", "breaking", SEED, r"articles\[0\]\.body: body is \d+ bytes, over the limit of 1"),
+    ("max_stories", "digest", FIXTURES / "digest-morning-briefing.yaml", r".*digest-morning-briefing\.yaml: 15 stories, over the limit of 1"),
+    ("max_file_bytes", "breaking", SEED, r".*breaking-china-cyberspying\.yaml: file larger than 1 bytes"),
+    ("max_template_steps", "breaking", SEED, r"components\.mjml\.j2, line \d+: over 1 loop iterations"),
+    ("max_template_output", "breaking", SEED, r"base\.mjml\.j2, line \d+: the template printed over"),
+])
+def test_a_renderer_with_tiny_limits_refuses_naming_the_field(limit: str, template: str, fixture: Path, message: str) -> None:
+    with pytest.raises(mailkit.MailkitError, match=message):
+        mailkit.Renderer(limits={limit: 1}).render(template, fixture)
