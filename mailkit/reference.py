@@ -201,7 +201,8 @@ def reference() -> str:
             "`<mj-style>` in the block (the layout's `head`), macro or file instead. A tag or an HTML entity "
             "that reaches a `<mj-style>` another way is refused too. "
             "MJML attributes (`color=\"{{ colors.text }}\"`) are HTML-escaped as usual; pass them `| css` "
-            "when the value comes from content.", ""]
+            "when the value comes from content (its quotes come out single, `'Iowan Old Style'`: write such "
+            "attributes in double quotes).", ""]
 
     out += ["## Theme keys", "", ("A theme file (`templates/themes/NAME.yaml`) or a fixture's "
                                   "`newsletter.brand`; in templates `brand.KEY`, `colors.KEY`, `fonts.KEY`."), "",

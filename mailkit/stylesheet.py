@@ -90,7 +90,8 @@ def css(value: Any) -> Markup:
     ``{{ fonts.body | css }}`` there is allowed and the same. Anything that
     is not one CSS value (a ``;``, ``{``, ``}``, ``<``, a comment, a quote or
     parenthesis left open, a function other than :data:`CSS_FUNCTIONS`) raises
-    :class:`UnsafeCssValue`.
+    :class:`UnsafeCssValue`. Quotes come out single (``'Iowan Old Style'``), so the
+    value is safe in a double-quoted MJML attribute too.
     """
     text = str(value)
     shown = repr(text[:60])
@@ -106,7 +107,30 @@ def css(value: Any) -> Markup:
         if name.lower() not in CSS_FUNCTIONS:
             raise UnsafeCssValue(f"not a CSS value: {shown} calls {name!r} "
                                  f"(allowed: {', '.join(sorted(CSS_FUNCTIONS))})")
-    return Markup(text)
+    return Markup(_single_quoted(text, shown))
+
+
+def _single_quoted(text: str, shown: str) -> str:
+    """``text`` with its double-quoted strings single-quoted (CSS reads both alike).
+
+    So the value is the same in ``<mj-style>`` and in a double-quoted MJML
+    attribute (``font-family="{{ fonts.headline | css }}"``), where a ``"``
+    would end the attribute. A quote of the other kind inside a quoted string
+    (``"Bob's Font"``) is refused: it could not be written either way.
+    """
+    if '"' not in text:
+        return text
+    out = []
+    quote = ""
+    for ch in text:
+        if quote and ch in "'\"" and ch != quote:
+            raise UnsafeCssValue(f"not a CSS value: {shown} holds a {ch} inside a quoted name")
+        if ch == quote:
+            quote = ""
+        elif not quote and ch in "'\"":
+            quote = ch
+        out.append("'" if ch == '"' else ch)
+    return "".join(out)
 
 
 _OPEN = re.compile(r"<mj-style\b", re.IGNORECASE)

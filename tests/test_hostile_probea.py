@@ -203,3 +203,48 @@ def test_an_unknown_theme_named_by_the_fixture_still_names_newsletter_brand(tmp_
 def test_a_renderer_with_tiny_limits_refuses_naming_the_field(limit: str, template: str, fixture: Path, message: str) -> None:
     with pytest.raises(mailkit.MailkitError, match=message):
         mailkit.Renderer(limits={limit: 1}).render(template, fixture)
+
+
+# ---------------------------------------------------------------- | css in an MJML attribute
+
+
+def _attribute_template(folder: Path) -> None:
+    (folder / "t.mjml.j2").write_text(
+        '{# t #}{% extends "layouts/base.mjml.j2" %}\n{% block content %}<mj-section><mj-column>'
+        '<mj-text font-family="{{ fonts.headline | css }}" color="{{ tint | css }}">{{ article.headline }}</mj-text>'
+        "</mj-column></mj-section>{% endblock %}", encoding="utf-8")
+
+
+def _with_headline_font(font: str) -> dict:
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    brand = mailkit.load_theme("nbc-news").model_dump()
+    brand["fonts"]["headline"] = font
+    data["newsletter"]["brand"] = brand
+    return data
+
+
+def test_a_double_quoted_font_through_css_in_an_attribute_renders(tmp_path: Path) -> None:
+    # README: MJML attributes take "| css" for CSS values; a theme's "Iowan Old Style" (valid,
+    # double-quoted) closed the attribute: MjmlCompileError on a theme the models accept
+    _attribute_template(tmp_path)
+    email = mailkit.Renderer(template_dirs=(tmp_path,), globals={"tint": "#123456"}).render(
+        "t", _with_headline_font("\"Iowan Old Style\", 'Palatino Linotype', serif"))
+    assert "<mj-text font-family=\"'Iowan Old Style', 'Palatino Linotype', serif\" color=\"#123456\">" in email.mjml
+    styles = [el.get("style", "") for el in lxml.html.fromstring(email.html).iter("div") if "#123456" in el.get("style", "")]
+    assert styles and styles[0].startswith("font-family:'Iowan Old Style', 'Palatino Linotype', serif;")
+
+
+@pytest.mark.parametrize("tint", ['red" x "y', "red' x 'y", "\"a'b\""])
+def test_css_never_prints_a_double_quote(tmp_path: Path, tint: str) -> None:
+    # a value's quotes come out single (CSS reads both alike), so "| css" cannot end a
+    # double-quoted attribute; a quote of the other kind inside a quoted name is refused
+    _attribute_template(tmp_path)
+    try:
+        email = mailkit.Renderer(template_dirs=(tmp_path,), globals={"tint": tint}).render("t", SEED)
+    except mailkit.TemplateError as err:
+        assert "not a CSS value" in str(err) and err.template == "t.mjml.j2"
+    else:
+        assert " x " not in email.mjml.replace("' x '", "")
+        assert all(set(td.attrib) <= {"align", "class", "style", "bgcolor", "valign", "width", "height", "role",
+                                      "cellpadding", "cellspacing", "border", "dir", "lang"}
+                   for td in lxml.html.fromstring(email.html).iter("td"))
