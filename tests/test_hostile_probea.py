@@ -16,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import FIXTURES, SEED
+from markupsafe import Markup
 
 import mailkit
 from mailkit.cli import main
@@ -248,3 +249,33 @@ def test_css_never_prints_a_double_quote(tmp_path: Path, tint: str) -> None:
         assert all(set(td.attrib) <= {"align", "class", "style", "bgcolor", "valign", "width", "height", "role",
                                       "cellpadding", "cellspacing", "border", "dir", "lang"}
                    for td in lxml.html.fromstring(email.html).iter("td"))
+
+
+# ---------------------------------------------------------------- author globals and filters: content unless marked up
+
+
+def _globals_template(folder: Path) -> None:
+    (folder / "t.mjml.j2").write_text(
+        '{# t #}{% extends "layouts/base.mjml.j2" %}\n{% block content %}<mj-section><mj-column>'
+        '<mj-text css-class="mk-text"><p title="{{ site }}">{{ site }}</p><p>{{ article.headline | bold }}</p></mj-text>'
+        "</mj-column></mj-section>{% endblock %}", encoding="utf-8")
+
+
+def test_a_global_string_is_content_and_a_filter_building_markup_with_format_escapes(tmp_path: Path) -> None:
+    _globals_template(tmp_path)
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    data["articles"][0]["headline"] = '<script>alert(1)</script> "x"'
+    renderer = mailkit.Renderer(template_dirs=(tmp_path,), globals={"site": '"><script>alert(2)</script>'},
+                                filters={"bold": lambda s: Markup("<b>{}</b>").format(s)})
+    email = renderer.render("t", data)
+    tree = lxml.html.fromstring(email.html)
+    assert not tree.xpath("//script") and "<b>&lt;script&gt;alert(1)" in email.html
+    assert [p.get("title") for p in tree.iter("p") if p.get("title")] == ['"><script>alert(2)</script>']
+
+
+def test_a_global_marked_up_by_its_author_is_printed_as_markup(tmp_path: Path) -> None:
+    # Jinja's rule, as with "| safe": Markup is the author's own markup (README says so)
+    _globals_template(tmp_path)
+    email = mailkit.Renderer(template_dirs=(tmp_path,), globals={"site": Markup("<em>Example</em>")},
+                             filters={"bold": str}).render("t", SEED)
+    assert lxml.html.fromstring(email.html).xpath("//p/em[text()='Example']")
