@@ -279,3 +279,35 @@ def test_a_global_marked_up_by_its_author_is_printed_as_markup(tmp_path: Path) -
     email = mailkit.Renderer(template_dirs=(tmp_path,), globals={"site": Markup("<em>Example</em>")},
                              filters={"bold": str}).render("t", SEED)
     assert lxml.html.fromstring(email.html).xpath("//p/em[text()='Example']")
+
+
+# ---------------------------------------------------------------- two renderers interleaved in threads
+
+
+def test_two_renderers_interleaved_in_threads_keep_their_own_settings(tmp_path: Path) -> None:
+    import threading
+
+    (tmp_path / "t.mjml.j2").write_text(
+        '{# t #}{% extends "layouts/base.mjml.j2" %}\n{% block content %}<mj-section><mj-column>'
+        '<mj-text css-class="mk-text"><p>{{ who | tag }}</p>{{ body(article) }}</mj-text>'
+        "</mj-column></mj-section>{% endblock %}", encoding="utf-8")
+    roomy = mailkit.Renderer(template_dirs=(tmp_path,), theme="nbc-news", globals={"who": "alpha"},
+                             filters={"tag": lambda s: s + "-one"})
+    tight = roomy.with_options(theme="harbor-ledger", globals={"who": "beta"}, filters={"tag": lambda s: s + "-two"},
+                               limits={"max_body_bytes": 1000})
+    outcomes: list[str] = []
+
+    def work(renderer: mailkit.Renderer) -> None:
+        for _ in range(4):
+            try:
+                html = renderer.render("t", SEED).html
+                outcomes.append("alpha-one" if "alpha-one" in html and "beta" not in html else "mixed")
+            except mailkit.LimitExceededError as err:
+                outcomes.append("limit" if renderer is tight and "articles[0].body" in str(err) else f"leaked {err}")
+
+    threads = [threading.Thread(target=work, args=(r,)) for r in (roomy, tight, roomy, tight)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(outcomes)) == ["alpha-one", "limit"] and len(outcomes) == 16, outcomes
