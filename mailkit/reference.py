@@ -189,7 +189,8 @@ def reference() -> str:
             "`mailkit.LIMITS`; the functions in the context above.", ""]
 
     out += ["## CSS in `<mj-style>`", "",
-            "Between `<mj-style>` and `</mj-style>`, every `{{ value }}` is printed as CSS: checked as one "
+            "Between `<mj-style>` and `</mj-style>` (and in a `<style>` element in `mj-raw` or a double-quoted "
+            "`style=\"...\"` attribute), every `{{ value }}` is printed as CSS: checked as one "
             "colour, length, keyword or font stack and written unescaped (`| css` is applied by itself; "
             "writing it is the same). A value holding `; { } < > & : / \\ @`, a quote or parenthesis left open, "
             "or a function other than " + ", ".join(f"`{f}()`" for f in sorted(CSS_FUNCTIONS))

@@ -133,8 +133,21 @@ def _single_quoted(text: str, shown: str) -> str:
     return "".join(out)
 
 
-_OPEN = re.compile(r"<mj-style\b", re.IGNORECASE)
-_CLOSE = re.compile(r"</mj-style\s*>", re.IGNORECASE)
+# CSS in a template's text: <mj-style>, and a <style> element (in mj-raw) ...
+_OPEN = re.compile(r"<(?:mj-)?style\b", re.IGNORECASE)
+_CLOSE = re.compile(r"</(?:mj-)?style\s*>", re.IGNORECASE)
+# ... and a style="..." attribute (double-quoted, as MJML and HTML templates write them)
+_STYLE_ATTRIBUTE = re.compile(r'(?<![\w-])style\s*=\s*"', re.IGNORECASE)
+
+
+def _in_style_attribute(data: str, inside: bool) -> bool:
+    """Whether the template is inside a ``style="..."`` attribute after the text ``data``."""
+    last = None
+    for last in _STYLE_ATTRIBUTE.finditer(data):  # noqa: B007 - the last one decides
+        pass
+    if last is None:
+        return inside and '"' not in data
+    return '"' not in data[last.end():]
 
 
 def _inside_after(data: str, inside: bool) -> bool:
@@ -160,7 +173,8 @@ def _unfinished_tag(data: str) -> str:
 
 
 class StyleContext(Extension):
-    """Every ``{{ expr }}`` between ``<mj-style`` and ``</mj-style>`` is printed as ``{{ (expr) | css }}``.
+    """Every ``{{ expr }}`` between ``<mj-style`` and ``</mj-style>`` is printed as ``{{ (expr) | css }}``;
+    so is one in a ``<style>`` element (in ``mj-raw``) or a double-quoted ``style="..."`` attribute.
 
     Decided from the template's own text, token by token, when it is
     compiled: a macro or an included template is judged by its own text. So
@@ -170,13 +184,15 @@ class StyleContext(Extension):
     """
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        inside = False
+        element = attribute = inside = False
         carry = ""  # "<mj-" at the end of the text so far: a comment or a tag may split "<mj-style>"
         tag_next = False
         for token in stream:
             if token.type == "data":
                 text = carry + token.value
-                inside = _inside_after(text, inside)
+                element = _inside_after(text, element)
+                attribute = _in_style_attribute(token.value, attribute)
+                inside = element or attribute
                 carry = _unfinished_tag(text)
                 yield token
                 continue
@@ -184,7 +200,7 @@ class StyleContext(Extension):
                 tag_next = False
                 if token.type == "name" and token.value not in _STYLE_TAGS:
                     raise TemplateSyntaxError(
-                        f"{{% {token.value} %}} inside <mj-style>: only {{{{ }}}} may print a value there "
+                        f"{{% {token.value} %}} inside <mj-style> (or other CSS): only {{{{ }}}} may print a value there "
                         "(checked as CSS); write the whole <mj-style> in the block, macro or file instead",
                         token.lineno, stream.name, stream.filename)
             if token.type == "block_begin" and inside:

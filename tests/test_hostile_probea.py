@@ -311,3 +311,30 @@ def test_two_renderers_interleaved_in_threads_keep_their_own_settings(tmp_path: 
     for t in threads:
         t.join()
     assert sorted(set(outcomes)) == ["alpha-one", "limit"] and len(outcomes) == 16, outcomes
+
+
+# ---------------------------------------------------------------- other CSS in a template's text: <style> in mj-raw, style="..."
+
+CSS_PLACES = {
+    "a <style> in mj-raw": "<mj-raw><style>td.mk-x { font-family: {{ VALUE }}; }</style></mj-raw>",
+    "a style attribute": '<mj-raw><div style="font-family: {{ VALUE }};">x</div></mj-raw>',
+}
+
+
+@pytest.mark.parametrize("place", list(CSS_PLACES))
+def test_a_value_in_other_css_of_the_template_is_checked_as_css(tmp_path: Path, place: str) -> None:
+    # HTML escaping leaves "; } url(" as they are: the kicker closed the declaration and loaded an image
+    def write(value: str) -> None:
+        (tmp_path / "t.mjml.j2").write_text(
+            "{# t #}\n<mjml><mj-head></mj-head><mj-body><mj-section><mj-column>\n"
+            + CSS_PLACES[place].replace("VALUE", value) + '\n<mj-text css-class="mk-x">{{ article.headline }}</mj-text>'
+            "</mj-column></mj-section></mj-body></mjml>", encoding="utf-8")
+
+    write("article.kicker")
+    with pytest.raises(mailkit.TemplateError, match="not a CSS value") as info:
+        _render(tmp_path, "t")
+    assert (info.value.template, info.value.line) == ("t.mjml.j2", 3)
+    # a CSS value prints there unescaped, as in <mj-style>
+    write("fonts.headline")
+    email = mailkit.Renderer(template_dirs=(tmp_path,)).render("t", SEED)
+    assert "font-family: Georgia, 'Times New Roman', Times, serif;" in email.mjml
