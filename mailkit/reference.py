@@ -120,6 +120,10 @@ def _type_name(annotation: Any) -> str:
     return text.replace("typing.", "").replace("mailkit.models.", "")
 
 
+# a theme value's check (mailkit.models) -> what the reference calls its type
+_CHECKED_KINDS = {"_color": "hex colour (`#c4161c`)", "_font_stack": "font stack", "_timezone": "IANA time zone"}
+
+
 def _theme_keys(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str, str]]:
     """``(key, type, default, description)`` of a theme model's fields, nested models flattened."""
     rows = []
@@ -133,7 +137,10 @@ def _theme_keys(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str
             rows += _theme_keys(nested, key + ".")
             continue
         default = "required" if field.is_required() else repr(field.default)
-        rows.append((key, _type_name(kind), default, field.description or ""))
+        # what the models accept, not just "str": pydantic keeps a field's validators in its metadata
+        checks = {getattr(getattr(m, "func", None), "__name__", "") for m in field.metadata}
+        shown = next((_CHECKED_KINDS[c] for c in sorted(checks) if c in _CHECKED_KINDS), _type_name(kind))
+        rows.append((key, shown, default, field.description or ""))
     return rows
 
 

@@ -338,3 +338,14 @@ def test_a_value_in_other_css_of_the_template_is_checked_as_css(tmp_path: Path, 
     write("fonts.headline")
     email = mailkit.Renderer(template_dirs=(tmp_path,)).render("t", SEED)
     assert "font-family: Georgia, 'Times New Roman', Times, serif;" in email.mjml
+
+
+# ---------------------------------------------------------------- the reference, as an outsider reads it
+
+
+def test_the_reference_says_what_a_theme_colour_and_font_may_hold() -> None:
+    # it said "str" for colors.accent, which refuses anything but #rgb / #rrggbb
+    text = (Path(__file__).resolve().parent.parent / "docs" / "templates.md").read_text(encoding="utf-8")
+    assert "| `colors.accent` | hex colour (`#c4161c`) |" in text
+    assert "| `fonts.body` | font stack |" in text
+    assert "| `timezone` | IANA time zone |" in text
