@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -187,10 +188,9 @@ def _json_text(data: Any) -> str:
     would reach a terminal as they are; escaped, the JSON reads back the same.
     """
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    # outside its strings JSON holds only printable characters and line breaks; ensure_ascii
-    # writes any character as \uXXXX (a pair of them beyond U+FFFF), DEL as it is
-    return "".join(c if c.isprintable() or c == "\n" else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF
-                   else json.dumps(c)[1:-1] for c in text)
+    # outside its strings JSON holds only printable characters and line breaks; every
+    # character _shown_as_escape picks is in the BMP, so one \uXXXX escape each
+    return "".join(f"\\u{ord(c):04x}" if c != "\n" and _shown_as_escape(c) else c for c in text)
 
 
 def _echo_warning(message: str) -> None:
@@ -645,10 +645,19 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         sys.exit(3)
 
 
+def _shown_as_escape(c: str) -> bool:
+    """Whether a terminal would act on ``c`` rather than show it: a control character (C0, DEL,
+    C1: ESC and CSI start sequences that retitle, clear or rewrite the terminal), a line or
+    paragraph separator, or a bidi embedding, override or isolate (which reorders the rest of
+    the line). Joiners, marks and variation selectors stay: Hindi and emoji need them."""
+    return (unicodedata.category(c) in ("Cc", "Zl", "Zp") or "\u202a" <= c <= "\u202e"
+            or "\u2066" <= c <= "\u2069")
+
+
 def _printable(text: str) -> str:
-    """``text`` with control characters as escapes: a recipients file's or a server's ESC sequences
-    would otherwise retitle, clear or rewrite the operator's terminal."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    """``text`` with what a terminal would act on (:func:`_shown_as_escape`) written as escapes:
+    a recipients file's, a feed's or a server's ESC sequences never reach the operator's terminal."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if _shown_as_escape(c) else c for c in text)
 
 
 @main.command("schema")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from pathlib import Path
 
 import lxml.html
@@ -37,7 +38,9 @@ def _feed(tmp_path: Path, image: str, title: str = "Storm closes the port") -> P
 
 
 def _shown(text: str) -> list[str]:
-    return [c for c in text if not (c.isprintable() or c == "\n")]
+    # what a terminal acts on: controls (but the line break), line separators, bidi embeddings and isolates
+    return [c for c in text if c != "\n" and (unicodedata.category(c) in ("Cc", "Zl", "Zp")
+                                               or "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069")]
 
 
 def test_a_feed_value_in_a_cli_warning_line_cannot_drive_the_terminal(tmp_path: Path) -> None:
@@ -61,7 +64,7 @@ def test_an_error_line_cannot_drive_the_terminal(tmp_path: Path) -> None:
     assert _shown(result.stderr) == [], result.stderr
 
 
-@pytest.mark.parametrize("char", ["\u2066", "\u200f", "\ufeff"])
+@pytest.mark.parametrize("char", ["\u2066", "\u2067", "\u2069"])
 def test_check_json_escapes_what_a_terminal_would_act_on(tmp_path: Path, char: str) -> None:
     # a body's element and attribute names are quoted in its warnings; text fields refuse
     # control characters, but not the bidi isolates and marks a headline may need
@@ -349,3 +352,14 @@ def test_the_reference_says_what_a_theme_colour_and_font_may_hold() -> None:
     assert "| `colors.accent` | hex colour (`#c4161c`) |" in text
     assert "| `fonts.body` | font stack |" in text
     assert "| `timezone` | IANA time zone |" in text
+
+
+def test_joiners_and_marks_a_language_needs_stay_as_they_are_on_the_subject_line(tmp_path: Path) -> None:
+    # the escaping is for what a terminal acts on: a ZWJ emoji and a Hindi conjunct with ZWNJ read as written
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    data["articles"][0]["headline"] = "Reporters \U0001F469\u200d\U0001F4BB file from क्\u200cष region \u200fok"
+    fixture = tmp_path / "f.yaml"
+    fixture.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", "breaking", str(fixture), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Subject:   Reporters \U0001F469\u200d\U0001F4BB file from क्\u200cष region \u200fok" in result.stdout
