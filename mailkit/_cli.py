@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ class _Failed(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"mailkit: error: {self.message}", err=True)
+        _echo(f"mailkit: error: {self.message}", err=True)
 
 
 _UMASK = os.umask(0o022)
@@ -171,8 +172,29 @@ newsletter_option = click.option(
 )
 
 
+def _echo(text: str, *, err: bool = False) -> None:
+    """``click.echo`` for a line that quotes content (a warning, an error, a subject, a server's reply).
+
+    Every line the CLI writes from a fixture, feed, template or server goes through here (or
+    :func:`_json_text`): a control character or bidi control in it is written as an escape.
+    """
+    click.echo("\n".join(_printable(line) for line in text.split("\n")), err=err)
+
+
+def _json_text(data: Any) -> str:
+    """``data`` as JSON (UTF-8, indented) with each character a terminal would act on as a ``\\u`` escape.
+
+    ``json.dumps`` escapes C0 controls only: DEL, C1 (U+009B is CSI) and the bidi controls
+    would reach a terminal as they are; escaped, the JSON reads back the same.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # outside its strings JSON holds only printable characters and line breaks; every
+    # character _shown_as_escape picks is in the BMP, so one \uXXXX escape each
+    return "".join(f"\\u{ord(c):04x}" if c != "\n" and _shown_as_escape(c) else c for c in text)
+
+
 def _echo_warning(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    _echo(f"warning: {message}", err=True)
 
 
 def _check_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
@@ -258,10 +280,10 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
         raise _Failed(str(err)) from err
     except OSError as err:
         raise _Failed(f"cannot write to {out_dir}: {err.strerror or err}") from err
-    click.echo(f"Subject:   {email.subject}")
-    click.echo(f"Preheader: {email.preheader}")
+    _echo(f"Subject:   {email.subject}")
+    _echo(f"Preheader: {email.preheader}")
     for warning in email.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _echo_warning(warning)
     for path in paths:
         click.echo(f"wrote {path}")
 
@@ -304,7 +326,7 @@ def templates_command(template_dirs: tuple[Path, ...]) -> None:
         raise _Failed(str(err)) from err
     width = max((len(t.name) for t in found), default=0)
     for t in found:
-        click.echo(f"{t.name:<{width}}  {t.description}")
+        _echo(f"{t.name:<{width}}  {t.description}")
 
 
 def fixture_pairs(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, ...],
@@ -386,16 +408,16 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
                   for name, path, email, checks in results]
         errors = [{"template": which, "fixture": str(path), "error": f"{type(problem).__name__}: {problem}"}
                   for which, path, problem in broken]
-        click.echo(json.dumps({"failed": failed, "results": report, "broken": errors}, indent=2, ensure_ascii=False))
+        click.echo(_json_text({"failed": failed, "results": report, "broken": errors}))
     else:
         for name, path, _, checks in results:
-            click.echo(f"{name} x {path}")
+            _echo(f"{name} x {path}")
             for c in checks:
-                click.echo(f"  {'PASS' if c.ok else 'FAIL'}  {c.name:<28} {c.detail}")
+                _echo(f"  {'PASS' if c.ok else 'FAIL'}  {c.name:<28} {c.detail}")
         for which, path, problem in broken:
             # one line each, whatever the error holds
             message = " ".join(f"{type(problem).__name__}: {problem}".split())
-            click.echo(f"{which or 'fixture'} x {path}\n  FAIL  {'loads' if which is None else 'renders':<28} {message}")
+            _echo(f"{which or 'fixture'} x {path}\n  FAIL  {'loads' if which is None else 'renders':<28} {message}")
         click.echo(f"{failed} failed" + (f" ({len(broken)} broken)" if broken else "") if failed
                    else "all checks passed")
     if failed:
@@ -528,7 +550,7 @@ def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: s
     click.echo(f"{progress.sent} accepted through {smtp} by the Celery workers, {progress.deferred} deferred, "
                f"{progress.failed} failed; {progress.elapsed:.1f} s")
     for position, email, state, reply in problems:
-        click.echo(f"  recipients[{position}] {email}: {state}: {reply}")
+        _echo(f"  recipients[{position}] {email}: {state}: {reply}")
     if progress.deferred or progress.failed:
         sys.exit(3)
 
@@ -643,17 +665,26 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
                f"{report.failed} failed, {report.skipped} already done by an earlier run; "
                f"{report.seconds:.1f} s ({(report.sent + report.deferred + report.failed) / max(report.seconds, 1e-9):.0f}/s)")
     for position, email, state, reply in report.problems:  # from the file and the server: shown, never obeyed
-        click.echo(_printable(f"  recipients[{position}] {email}: {state}: {reply}"))
+        _echo(f"  recipients[{position}] {email}: {state}: {reply}")
     if report.interrupted:
         click.echo(f"interrupted: continue with --resume{' --journal ' + str(journal) if journal else ''}")
     if not report.ok:
         sys.exit(3)
 
 
+def _shown_as_escape(c: str) -> bool:
+    """Whether a terminal would act on ``c`` rather than show it: a control character (C0, DEL,
+    C1: ESC and CSI start sequences that retitle, clear or rewrite the terminal), a line or
+    paragraph separator, or a bidi embedding, override or isolate (which reorders the rest of
+    the line). Joiners, marks and variation selectors stay: Hindi and emoji need them."""
+    return (unicodedata.category(c) in ("Cc", "Zl", "Zp") or "\u202a" <= c <= "\u202e"
+            or "\u2066" <= c <= "\u2069")
+
+
 def _printable(text: str) -> str:
-    """``text`` with control characters as escapes: a recipients file's or a server's ESC sequences
-    would otherwise retitle, clear or rewrite the operator's terminal."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    """``text`` with what a terminal would act on (:func:`_shown_as_escape`) written as escapes:
+    a recipients file's, a feed's or a server's ESC sequences never reach the operator's terminal."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if _shown_as_escape(c) else c for c in text)
 
 
 @main.command("schema")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._errors import InvalidFixtureError
+from ._errors import InvalidFixtureError, UnsafeInputError
 from ._models import Brand, Edition
 from ._paths import template_dirs
 from ._reader import read_data_file, read_source
@@ -77,7 +77,12 @@ def load_edition(source: str | Path | Mapping[str, Any] | Edition, *,
         try:
             brand = load_theme(nl["brand"], extra_dirs)
         except InvalidFixtureError as err:
-            raise InvalidFixtureError(name, err.errors) from err
+            if not err.source:  # no such theme: already about newsletter.brand
+                raise InvalidFixtureError(name, err.errors) from err
+            # the theme file's own field paths, as this fixture's, and which file holds them
+            kind = type(err) if type(err) in (InvalidFixtureError, UnsafeInputError) else InvalidFixtureError
+            raise kind(name, [(f"newsletter.brand.{path}" if path else "newsletter.brand",
+                               f"{message} (in the theme {err.source})") for path, message in err.errors]) from err
         data = {**data, "newsletter": {**nl, "brand": brand}}
     data = {k: v for k, v in data.items() if k != "$schema"}
     return Edition.validate_from(data, name)

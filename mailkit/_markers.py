@@ -59,8 +59,9 @@ MARKERS: tuple[Marker, ...] = (
            "a separator line in the text part (put one beside each mj-divider)"),
     Marker(f'p.{CONTINUE_CLASS}', "mailkit._render", "the layout's CSS",
            'the "Continue reading" link after a body cut by max_body_chars'),
-    Marker(f'table.{TABLE_CLASS}', "mailkit._sanitize", "the layout's CSS, mailkit._text",
-           "a data table in a body (kept as a table in the text part)"),
+    Marker(f'table.{TABLE_CLASS}', "mailkit._sanitize, or a template (in an mj-text)", "the layout's CSS, mailkit._text",
+           "a data table (kept as a table in the text part; with th.mk-num, td.mk-num, a caption, thead and tfoot); "
+           "the layout writes its CSS only when a body holds a table: style a template's own in the head block"),
     Marker(f'table.{WIDE_TABLE_CLASS}', "mailkit._sanitize", "the layout's CSS",
            "a data table of more than four columns: read row by row on phones"),
     Marker(f'{CELL_LABEL_ATTR}="..." (on td)', "mailkit._sanitize", "the layout's CSS",

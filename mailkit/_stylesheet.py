@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from jinja2.exceptions import TemplateSyntaxError
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
@@ -89,7 +90,8 @@ def css(value: Any) -> Markup:
     ``{{ fonts.body | css }}`` there is allowed and the same. Anything that
     is not one CSS value (a ``;``, ``{``, ``}``, ``<``, a comment, a quote or
     parenthesis left open, a function other than :data:`CSS_FUNCTIONS`) raises
-    :class:`UnsafeCssValue`.
+    :class:`UnsafeCssValue`. Quotes come out single (``'Iowan Old Style'``), so the
+    value is safe in a double-quoted MJML attribute too.
     """
     text = str(value)
     shown = repr(text[:60])
@@ -105,11 +107,47 @@ def css(value: Any) -> Markup:
         if name.lower() not in CSS_FUNCTIONS:
             raise UnsafeCssValue(f"not a CSS value: {shown} calls {name!r} "
                                  f"(allowed: {', '.join(sorted(CSS_FUNCTIONS))})")
-    return Markup(text)
+    return Markup(_single_quoted(text, shown))
 
 
-_OPEN = re.compile(r"<mj-style\b", re.IGNORECASE)
-_CLOSE = re.compile(r"</mj-style\s*>", re.IGNORECASE)
+def _single_quoted(text: str, shown: str) -> str:
+    """``text`` with its double-quoted strings single-quoted (CSS reads both alike).
+
+    So the value is the same in ``<mj-style>`` and in a double-quoted MJML
+    attribute (``font-family="{{ fonts.headline | css }}"``), where a ``"``
+    would end the attribute. A quote of the other kind inside a quoted string
+    (``"Bob's Font"``) is refused: it could not be written either way.
+    """
+    if '"' not in text:
+        return text
+    out = []
+    quote = ""
+    for ch in text:
+        if quote and ch in "'\"" and ch != quote:
+            raise UnsafeCssValue(f"not a CSS value: {shown} holds a {ch} inside a quoted name")
+        if ch == quote:
+            quote = ""
+        elif not quote and ch in "'\"":
+            quote = ch
+        out.append("'" if ch == '"' else ch)
+    return "".join(out)
+
+
+# CSS in a template's text: <mj-style>, and a <style> element (in mj-raw) ...
+_OPEN = re.compile(r"<(?:mj-)?style\b", re.IGNORECASE)
+_CLOSE = re.compile(r"</(?:mj-)?style\s*>", re.IGNORECASE)
+# ... and a style="..." attribute (double-quoted, as MJML and HTML templates write them)
+_STYLE_ATTRIBUTE = re.compile(r'(?<![\w-])style\s*=\s*"', re.IGNORECASE)
+
+
+def _in_style_attribute(data: str, inside: bool) -> bool:
+    """Whether the template is inside a ``style="..."`` attribute after the text ``data``."""
+    last = None
+    for last in _STYLE_ATTRIBUTE.finditer(data):  # noqa: B007 - the last one decides
+        pass
+    if last is None:
+        return inside and '"' not in data
+    return '"' not in data[last.end():]
 
 
 def _inside_after(data: str, inside: bool) -> bool:
@@ -121,20 +159,52 @@ def _inside_after(data: str, inside: bool) -> bool:
     return last_open > last_close
 
 
+# the tags that print nothing but this template's own text and {{ }}: the only ones
+# allowed inside <mj-style>. Every other tag writes what its own {{ }} never checked:
+# a block (a child's text), include, call (another file's macro), filter, trans.
+_STYLE_TAGS = frozenset({"if", "elif", "else", "endif", "for", "endfor", "set", "endset", "with", "endwith",
+                         "autoescape", "endautoescape"})
+
+
+def _unfinished_tag(data: str) -> str:
+    """The end of ``data`` from its last ``<`` when that tag is not closed (``<mj-``), else ``""``."""
+    at = data.rfind("<")
+    return data[at:] if at != -1 and ">" not in data[at:] and len(data) - at <= 16 else ""
+
+
 class StyleContext(Extension):
-    """Every ``{{ expr }}`` between ``<mj-style`` and ``</mj-style>`` is printed as ``{{ (expr) | css }}``.
+    """Every ``{{ expr }}`` between ``<mj-style`` and ``</mj-style>`` is printed as ``{{ (expr) | css }}``;
+    so is one in a ``<style>`` element (in ``mj-raw``) or a double-quoted ``style="..."`` attribute.
 
     Decided from the template's own text, token by token, when it is
-    compiled: a macro or an included template is judged by its own text.
+    compiled: a macro or an included template is judged by its own text. So
+    inside ``<mj-style>`` only ``{{ }}`` may print a value: a tag that would
+    write another text there (``block``, ``include``, ``call``, ``filter``,
+    ``trans``) is a ``TemplateSyntaxError`` naming the template and line.
     """
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        inside = False
+        element = attribute = inside = False
+        carry = ""  # "<mj-" at the end of the text so far: a comment or a tag may split "<mj-style>"
+        tag_next = False
         for token in stream:
             if token.type == "data":
-                inside = _inside_after(token.value, inside)
+                text = carry + token.value
+                element = _inside_after(text, element)
+                attribute = _in_style_attribute(token.value, attribute)
+                inside = element or attribute
+                carry = _unfinished_tag(text)
                 yield token
                 continue
+            if tag_next:
+                tag_next = False
+                if token.type == "name" and token.value not in _STYLE_TAGS:
+                    raise TemplateSyntaxError(
+                        f"{{% {token.value} %}} inside <mj-style> (or other CSS): only {{{{ }}}} may print a value there "
+                        "(checked as CSS); write the whole <mj-style> in the block, macro or file instead",
+                        token.lineno, stream.name, stream.filename)
+            if token.type == "block_begin" and inside:
+                tag_next = True
             if token.type != "variable_begin" or not inside:
                 yield token
                 continue

@@ -69,6 +69,10 @@ def _type_name(annotation: Any) -> str:
     return text.replace("typing.", "").replace("mailkit._models.", "")
 
 
+# a theme value's check (mailkit._models) -> what the reference calls its type
+_CHECKED_KINDS = {"_color": "hex colour (`#c4161c`)", "_font_stack": "font stack", "_timezone": "IANA time zone"}
+
+
 def _theme_keys(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str, str]]:
     """``(key, type, default, description)`` of a theme model's fields, nested models flattened."""
     rows = []
@@ -82,7 +86,10 @@ def _theme_keys(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str
             rows += _theme_keys(nested, key + ".")
             continue
         default = "required" if field.is_required() else repr(field.default)
-        rows.append((key, _type_name(kind), default, field.description or ""))
+        # what the models accept, not just "str": pydantic keeps a field's validators in its metadata
+        checks = {getattr(getattr(m, "func", None), "__name__", "") for m in field.metadata}
+        shown = next((_CHECKED_KINDS[c] for c in sorted(checks) if c in _CHECKED_KINDS), _type_name(kind))
+        rows.append((key, shown, default, field.description or ""))
     return rows
 
 
@@ -118,7 +125,9 @@ def reference() -> str:
     ]
     out += [f"| `{t.name}` | {t.description} |" for t in list_templates()]
     out += ["", "`layouts/base.mjml.j2` (head, dark mode, breakpoints, header and footer) has the blocks "
-            + ", ".join(f"`{b}`" for b in _blocks(env, "layouts/base.mjml.j2")) + ".", ""]
+            + ", ".join(f"`{b}`" for b in _blocks(env, "layouts/base.mjml.j2")) + ". `head` is inside "
+            "`<mj-head>`, after the layout's styles: a template's own `<mj-style>` (or `<mj-attributes>`) "
+            "goes there; in `content` MJML would show its CSS as text.", ""]
 
     out += ["## Context", "", "Every template receives these names.", "", "| name | type | what it is |",
             "|---|---|---|"]
@@ -136,15 +145,21 @@ def reference() -> str:
             "`mailkit.LIMITS`; the functions in the context above.", ""]
 
     out += ["## CSS in `<mj-style>`", "",
-            "Between `<mj-style>` and `</mj-style>`, every `{{ value }}` is printed as CSS: checked as one "
+            "Between `<mj-style>` and `</mj-style>` (and in a `<style>` element in `mj-raw` or a double-quoted "
+            "`style=\"...\"` attribute), every `{{ value }}` is printed as CSS: checked as one "
             "colour, length, keyword or font stack and written unescaped (`| css` is applied by itself; "
             "writing it is the same). A value holding `; { } < > & : / \\ @`, a quote or parenthesis left open, "
             "or a function other than " + ", ".join(f"`{f}()`" for f in sorted(CSS_FUNCTIONS))
             + " is a `TemplateError` naming the template and line. "
-            "Decided from each template's own text: print values in the template that holds the `<mj-style>`; "
-            "a tag or an HTML entity that reaches it another way (a child's block) is refused too. "
+            "Decided from each template's own text, so inside `<mj-style>` only `{{ }}` prints a value: "
+            "`{% if %}`, `{% for %}`, `{% set %}` and `{% with %}` work there, while `{% block %}`, "
+            "`{% include %}`, `{% call %}`, `{% filter %}` and `{% trans %}` (which would write text its "
+            "`{{ }}` never checked) are a `TemplateError` naming the template and line: write the whole "
+            "`<mj-style>` in the block (the layout's `head`), macro or file instead. A tag or an HTML entity "
+            "that reaches a `<mj-style>` another way is refused too. "
             "MJML attributes (`color=\"{{ colors.text }}\"`) are HTML-escaped as usual; pass them `| css` "
-            "when the value comes from content.", ""]
+            "when the value comes from content (its quotes come out single, `'Iowan Old Style'`: write such "
+            "attributes in double quotes).", ""]
 
     out += ["## Theme keys", "", ("A theme file (`templates/themes/NAME.yaml`) or a fixture's "
                                   "`newsletter.brand`; in templates `brand.KEY`, `colors.KEY`, `fonts.KEY`."), "",
