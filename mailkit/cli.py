@@ -571,6 +571,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         raise click.UsageError("--dkim-key and --dkim-selector go together")
     if resume and journal is None:
         raise click.UsageError("--resume needs the --journal of the run to continue")
+    _distinct_files({"--recipients": recipients_file, "--journal": journal, "--out": out if dry_run else None})
     host, _, port = smtp.rpartition(":")
     if not host or not port.isdigit():
         raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
@@ -621,6 +622,17 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         click.echo(f"interrupted: continue with --resume{' --journal ' + str(journal) if journal else ''}")
     if not report.ok:
         sys.exit(3)
+
+
+def _distinct_files(paths: dict[str, Path | None]) -> None:
+    """A usage error when two of deliver's file options name one file (through a symlink, ``./``, a hard link):
+    the journal written into the recipients file, or the dry run's mbox appended to it."""
+    named = [(option, path) for option, path in paths.items() if path is not None and path.exists()]
+    for n, (option, path) in enumerate(named):
+        for other, other_path in named[n + 1:]:
+            if os.path.samefile(path, other_path):
+                raise click.UsageError(f"{other} {other_path} is the {option.lstrip('-')} file {path}: "
+                                       f"give {other} a file of its own")
 
 
 def _printable(text: str) -> str:
