@@ -476,10 +476,26 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                                          "inside quotes, or an unclosed quote)")
                 yield recipient
         except UnicodeDecodeError as err:
-            raise InvalidFixtureError(str(path), [(f"byte {err.start}", "not UTF-8")]) from err
+            # err.start counts from the decoder's chunk (8 KiB), not from the file: find the line again
+            raise InvalidFixtureError(str(path), [_undecodable(path)]) from err
         except csv.Error as err:
             where = f"line {reader.reader.line_num}" if reader is not None else ""  # DictReader's own lags
             raise InvalidFixtureError(str(path), [(where, f"CSV: {err}")]) from err
+
+
+def _undecodable(path: Path) -> tuple[str, str]:
+    """Where a file stops being UTF-8: ``("line N, column C", why)``, the column in bytes."""
+    with path.open("rb") as handle:
+        head = handle.read(2)
+        handle.seek(0)
+        hint = " (it is UTF-16: save it as \"CSV UTF-8\")" if head in (b"\xff\xfe", b"\xfe\xff") else ""
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as err:
+                skipped = 3 if number == 1 and line.startswith(b"\xef\xbb\xbf") else 0
+                return f"line {number}, column {err.start + skipped + 1}", f"not UTF-8{hint}"
+    return "", "not UTF-8"
 
 
 def count_recipients(path: str | Path) -> int:
