@@ -207,6 +207,12 @@ class _Run:
         self.work = _Work(limit=max(4 * transport.connections, _WINDOW))
         self.lock = threading.Lock()
         self.fatal: MailkitError | None = None
+        # connections lost in a row, no reply from the server in between: past attempts x connections the
+        # server is not answering at all, and every reader would cost attempts x timeout (weeks for a long
+        # list). Then the readers left are deferred untried (--resume tries them again), in bounded time.
+        self.lost_in_a_row = 0
+        self.lost_limit = retry.attempts * transport.connections
+        self.not_answering: str | None = None
         self.problems: list[tuple[int, str, str, str]] = []  # the first few, for a run without a journal
 
     def message_id(self, position: int) -> str:
@@ -250,6 +256,9 @@ class _Run:
                 if isinstance(recipient, Unusable):
                     ticket = self.settle(item, "failed", None, recipient.reason) or ticket
                     continue
+                if self.not_answering is not None:
+                    ticket = self.settle(item, "deferred", None, self.not_answering) or ticket
+                    continue
                 try:
                     raw = self.bulk.message(recipient, date=self.date, message_id=self.message_id(item.position))
                     if self.dkim is not None:
@@ -277,8 +286,15 @@ class _Run:
                         connection.close()
                         connection = None
                     ticket = self.temporary(item, f"temporary: {err}") or ticket
+                    with self.lock:
+                        self.lost_in_a_row += 1
+                        if self.lost_in_a_row > self.lost_limit and self.not_answering is None:
+                            self.not_answering = (f"not tried: {self.lost_in_a_row} connections in a row were "
+                                                  f"lost, none answered (the last: {err})")
                     continue
                 failures = 0
+                with self.lock:
+                    self.lost_in_a_row = 0
                 if reply.accepted:
                     ticket = self.settle(item, "sent", reply)
                 elif reply.permanent:

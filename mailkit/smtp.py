@@ -147,7 +147,7 @@ class _BoundedReplies:
                 line += self.file.read(min(len(buffered) if end < 0 else end + 1, _MAXLINE + 1 - len(line)))
         except TimeoutError as err:
             self.close()
-            raise smtplib.SMTPServerDisconnected(f"a reply still arriving after {self.timeout:g} s: "
+            raise smtplib.SMTPServerDisconnected(f"no complete reply within {self.timeout:g} s: "
                                                  "the server is not answering") from err
         finally:
             if self.sock is not None:
