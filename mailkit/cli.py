@@ -581,6 +581,12 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         transport: Transport
         if dry_run:
             mbox = out.suffix == ".mbox" or str(out) == os.devnull
+            # an mbox is appended to and a folder keeps its files: a second dry run would leave the first's
+            # messages beside its own, and what the operator inspects would not be what is sent
+            earlier = (out.is_file() and out.stat().st_size > 0) or (out.is_dir() and any(out.iterdir()))
+            if earlier and not resume:
+                raise _Failed(f"--out {out} already holds messages of an earlier run: remove it, name another, "
+                              "or continue that run with --journal ... --resume")
             transport = MboxTransport(out) if mbox else DirectoryTransport(out)
         else:
             transport = SMTPTransport(host=host.strip("[]"), port=int(port), connections=connections,
