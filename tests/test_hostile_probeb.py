@@ -230,3 +230,38 @@ def test_a_server_that_never_answers_ends_the_run_in_bounded_time_whatever_the_l
     with contextlib.closing(sqlite3.connect(journal)) as db:
         states = dict(db.execute("SELECT state, count(*) FROM recipients GROUP BY state").fetchall())
     assert states == {"deferred": 10_000}  # --resume tries every one again
+
+
+# -- dry runs into files ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out_name", ["alert.mbox", "eml"])
+def test_a_second_dry_run_into_the_same_out_is_refused_unless_it_resumes(tmp_path, out_name):  # type: ignore[no-untyped-def]
+    # the mbox was appended to: a second dry run of 1,000 readers left 2,000 messages in it (and a folder kept
+    # the .eml files of an earlier, longer list), so what the operator inspected was not what would be sent
+    from click.testing import CliRunner
+
+    from mailkit.cli import main
+
+    recipients = tmp_path / "readers.csv"
+    recipients.write_text("email\n" + "".join(f"r{i}@example.org\n" for i in range(3)))
+    out, journal = tmp_path / out_name, tmp_path / "dry.journal"
+    command = ["deliver", "breaking", str(SEED), "--recipients", str(recipients), "--dry-run", "--out", str(out),
+               "-q"]
+    assert CliRunner().invoke(main, [*command, "--journal", str(journal)]).exit_code == 0
+    again = CliRunner().invoke(main, command)
+    assert again.exit_code == 1
+    assert f"mailkit: error: --out {out} already holds messages of an earlier run" in again.output
+    resumed = CliRunner().invoke(main, [*command, "--journal", str(journal), "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    if out_name.endswith(".mbox"):
+        import mailbox
+
+        box = mailbox.mbox(out)
+        try:
+            assert len(box) == 3
+        finally:
+            box.close()
+    else:
+        assert len(list(out.iterdir())) == 3
+    assert CliRunner().invoke(main, [*command[:-3], "--out", os.devnull, "-q"]).exit_code == 0  # /dev/null, always
