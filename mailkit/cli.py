@@ -500,8 +500,7 @@ def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: s
         click.echo("", err=True)
     click.echo(f"{progress.sent} accepted through {smtp} by the Celery workers, {progress.deferred} deferred, "
                f"{progress.failed} failed; {progress.elapsed:.1f} s")
-    for position, email, state, reply in problems:
-        click.echo(f"  recipients[{position}] {email}: {state}: {reply}")
+    _echo_problems(problems)
     if progress.deferred or progress.failed:
         sys.exit(3)
 
@@ -622,12 +621,17 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
     click.echo(f"{'dry run: ' if dry_run else ''}{report.sent} accepted {where}, {report.deferred} deferred, "
                f"{report.failed} failed, {report.skipped} already done by an earlier run; "
                f"{report.seconds:.1f} s ({(report.sent + report.deferred + report.failed) / max(report.seconds, 1e-9):.0f}/s)")
-    for position, email, state, reply in report.problems:  # from the file and the server: shown, never obeyed
-        click.echo(_printable(f"  recipients[{position}] {email}: {state}: {reply}"))
+    _echo_problems(report.problems)
     if report.interrupted:
         click.echo(f"interrupted: continue with --resume{' --journal ' + str(journal) if journal else ''}")
     if not report.ok:
         sys.exit(3)
+
+
+def _echo_problems(problems: list[tuple[int, str, str, str]]) -> None:
+    """The readers not accepted, one line each, on one machine or on Celery alike."""
+    for position, email, state, reply in problems:  # from the file and the server: shown, never obeyed
+        click.echo(_printable(f"  recipients[{position}] {email}: {state}: {reply}"))
 
 
 def _distinct_files(paths: dict[str, Path | None]) -> None:
