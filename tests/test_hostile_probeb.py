@@ -265,3 +265,47 @@ def test_a_second_dry_run_into_the_same_out_is_refused_unless_it_resumes(tmp_pat
     else:
         assert len(list(out.iterdir())) == 3
     assert CliRunner().invoke(main, [*command[:-3], "--out", os.devnull, "-q"]).exit_code == 0  # /dev/null, always
+
+
+# -- the report on Celery ------------------------------------------------------------------------------
+
+
+def test_the_celery_report_shows_a_servers_terminal_escapes_escaped_not_obeyed(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    # the one-machine report escaped control characters from the file and the server; the --celery one printed
+    # them raw: a server's 550 could retitle, clear or rewrite the operator's terminal
+    pytest.importorskip("celery", reason="mailkit[celery] is not installed")
+    from aiosmtpd.controller import Controller
+    from click.testing import CliRunner
+    from test_deliver import Server, free_port
+    from test_hostile_delivery2 import SECRET, RedisServer
+
+    from mailkit import celery as mc
+    from mailkit.cli import main
+
+    class Hostile(Server):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+            if address.startswith("bad"):
+                return "550 \x1b]0;pwned\x07\x1b[2J no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    redis_server = RedisServer()
+    port = free_port()
+    controller = Controller(Hostile(), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("MAILKIT_CELERY_SECRET", SECRET)
+    monkeypatch.setattr(mc.app.conf, "task_always_eager", True)  # Celery runs each task here, as a worker would
+    monkeypatch.setattr(mc.app.conf, "broker_url", redis_server.url)
+    mc._PREPARED.clear()
+    try:
+        recipients = tmp_path / "readers.csv"
+        recipients.write_text("email\nbad@example.org\ngood@example.org\n")
+        result = CliRunner().invoke(main, ["deliver", "breaking", str(SEED), "--recipients", str(recipients),
+                                           "--smtp", f"127.0.0.1:{port}", "--celery", redis_server.url, "-q"])
+    finally:
+        controller.stop()
+        redis_server.kill()
+        mc._PREPARED.clear()
+    assert result.exit_code == 3, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert r"recipients[0] bad@example.org: failed: 550 \x1b]0;pwned\x07\x1b[2J no such mailbox" in result.output
