@@ -425,6 +425,20 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
 # -- recipients files -----------------------------------------------------------------------
 
 _COLUMNS = {"email", "first_name", "unsubscribe_url", "preferences_url", "link_params"}
+# characters in one line of a recipients file: far more than a reader needs (CSV's own field limit is 128 KiB),
+# and what bounds memory for a line, as the window does for lines (a 300 MB line took 6.5 GB read whole)
+_LINE_LIMIT = 1 << 20
+
+
+def _lines(handle: Any, path: Path) -> Iterator[str]:
+    """The file's lines (``\n``, ``\r\n`` or ``\r``), none read past ``_LINE_LIMIT`` characters."""
+    number = 0
+    while line := handle.readline(_LINE_LIMIT + 1):
+        number += 1
+        if len(line) > _LINE_LIMIT and not line.endswith(("\n", "\r")):
+            why = f"longer than {_LINE_LIMIT:,} characters (no reader needs that many)"
+            raise InvalidFixtureError(str(path), [(f"line {number}", why)])
+        yield line
 
 
 def _recipient(source: str, line: int, fields: dict[str, Any]) -> Recipient | Unusable:
@@ -456,7 +470,7 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
     with handle:
         try:
             if path.suffix in (".jsonl", ".ndjson"):
-                for number, line in enumerate(handle, 1):
+                for number, line in enumerate(_lines(handle, path), 1):
                     if not line.strip():
                         continue
                     try:
@@ -471,7 +485,7 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                     yield _recipient(path.name, number, fields)
                 return
             # strict: an unclosed quote at the end of the file is an error, not the rest of the file in one field
-            reader = csv.DictReader(handle, strict=True)
+            reader = csv.DictReader(_lines(handle, path), strict=True)
             columns = set(reader.fieldnames or ())
             if "email" not in columns or columns - _COLUMNS:
                 raise InvalidFixtureError(str(path), [("line 1", (f"the header must name an 'email' column and only "
