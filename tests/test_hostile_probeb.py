@@ -309,3 +309,25 @@ def test_the_celery_report_shows_a_servers_terminal_escapes_escaped_not_obeyed(t
     assert result.exit_code == 3, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert r"recipients[0] bad@example.org: failed: 550 \x1b]0;pwned\x07\x1b[2J no such mailbox" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_one_enormous_line_is_refused_without_reading_it_into_memory(tmp_path, suffix):  # type: ignore[no-untyped-def]
+    # "a bounded window of them in memory whatever their number" held for many lines, not for one: a 300 MB line
+    # took 650 MB (CSV) and 6.5 GB and 268 s (JSON Lines) before it was refused or failed
+    import tracemalloc
+
+    path = tmp_path / f"readers{suffix}"
+    huge = "x" * 20_000_000
+    path.write_text("email,first_name\na@example.org,A\nb@example.org," + huge + "\n" if suffix == ".csv" else
+                    '{"email": "a@example.org"}\n{"email": "b@example.org", "first_name": "' + huge + '"}\n')
+    tracemalloc.start()
+    try:
+        with pytest.raises(mailkit.InvalidFixtureError,
+                           match=rf"readers\{suffix}: line {3 if suffix == '.csv' else 2}: longer than 1,048,576 "
+                                 "characters"):
+            list(read_recipients(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12_000_000  # bytes: the limit's worth of text, not the line's 20 MB
