@@ -549,8 +549,7 @@ def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: s
         click.echo("", err=True)
     click.echo(f"{progress.sent} accepted through {smtp} by the Celery workers, {progress.deferred} deferred, "
                f"{progress.failed} failed; {progress.elapsed:.1f} s")
-    for position, email, state, reply in problems:
-        _echo(f"  recipients[{position}] {email}: {state}: {reply}")
+    _echo_problems(problems)
     if progress.deferred or progress.failed:
         sys.exit(3)
 
@@ -620,6 +619,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         raise click.UsageError("--dkim-key and --dkim-selector go together")
     if resume and journal is None:
         raise click.UsageError("--resume needs the --journal of the run to continue")
+    _distinct_files({"--recipients": recipients_file, "--journal": journal, "--out": out if dry_run else None})
     host, _, port = smtp.rpartition(":")
     if not host or not port.isdigit():
         raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
@@ -629,6 +629,12 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         transport: Transport
         if dry_run:
             mbox = out.suffix == ".mbox" or str(out) == os.devnull
+            # an mbox is appended to and a folder keeps its files: a second dry run would leave the first's
+            # messages beside its own, and what the operator inspects would not be what is sent
+            earlier = (out.is_file() and out.stat().st_size > 0) or (out.is_dir() and any(out.iterdir()))
+            if earlier and not resume:
+                raise _Failed(f"--out {out} already holds messages of an earlier run: remove it, name another, "
+                              "or continue that run with --journal ... --resume")
             transport = MboxTransport(out) if mbox else DirectoryTransport(out)
         else:
             transport = SMTPTransport(host=host.strip("[]"), port=int(port), connections=connections,
@@ -664,8 +670,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
     click.echo(f"{'dry run: ' if dry_run else ''}{report.sent} accepted {where}, {report.deferred} deferred, "
                f"{report.failed} failed, {report.skipped} already done by an earlier run; "
                f"{report.seconds:.1f} s ({(report.sent + report.deferred + report.failed) / max(report.seconds, 1e-9):.0f}/s)")
-    for position, email, state, reply in report.problems:  # from the file and the server: shown, never obeyed
-        _echo(f"  recipients[{position}] {email}: {state}: {reply}")
+    _echo_problems(report.problems)
     if report.interrupted:
         click.echo(f"interrupted: continue with --resume{' --journal ' + str(journal) if journal else ''}")
     if not report.ok:
@@ -679,6 +684,21 @@ def _shown_as_escape(c: str) -> bool:
     the line). Joiners, marks and variation selectors stay: Hindi and emoji need them."""
     return (unicodedata.category(c) in ("Cc", "Zl", "Zp") or "\u202a" <= c <= "\u202e"
             or "\u2066" <= c <= "\u2069")
+def _echo_problems(problems: list[tuple[int, str, str, str]]) -> None:
+    """The readers not accepted, one line each, on one machine or on Celery alike."""
+    for position, email, state, reply in problems:  # from the file and the server: shown, never obeyed
+        _echo(f"  recipients[{position}] {email}: {state}: {reply}")
+
+
+def _distinct_files(paths: dict[str, Path | None]) -> None:
+    """A usage error when two of deliver's file options name one file (through a symlink, ``./``, a hard link):
+    the journal written into the recipients file, or the dry run's mbox appended to it."""
+    named = [(option, path) for option, path in paths.items() if path is not None and path.exists()]
+    for n, (option, path) in enumerate(named):
+        for other, other_path in named[n + 1:]:
+            if os.path.samefile(path, other_path):
+                raise click.UsageError(f"{other} {other_path} is the {option.lstrip('-')} file {path}: "
+                                       f"give {other} a file of its own")
 
 
 def _printable(text: str) -> str:

@@ -207,6 +207,12 @@ class _Run:
         self.work = _Work(limit=max(4 * transport.connections, _WINDOW))
         self.lock = threading.Lock()
         self.fatal: MailkitError | None = None
+        # connections lost in a row, no reply from the server in between: past attempts x connections the
+        # server is not answering at all, and every reader would cost attempts x timeout (weeks for a long
+        # list). Then the readers left are deferred untried (--resume tries them again), in bounded time.
+        self.lost_in_a_row = 0
+        self.lost_limit = retry.attempts * transport.connections
+        self.not_answering: str | None = None
         self.problems: list[tuple[int, str, str, str]] = []  # the first few, for a run without a journal
 
     def message_id(self, position: int) -> str:
@@ -250,6 +256,9 @@ class _Run:
                 if isinstance(recipient, Unusable):
                     ticket = self.settle(item, "failed", None, recipient.reason) or ticket
                     continue
+                if self.not_answering is not None:
+                    ticket = self.settle(item, "deferred", None, self.not_answering) or ticket
+                    continue
                 try:
                     raw = self.bulk.message(recipient, date=self.date, message_id=self.message_id(item.position))
                     if self.dkim is not None:
@@ -277,8 +286,15 @@ class _Run:
                         connection.close()
                         connection = None
                     ticket = self.temporary(item, f"temporary: {err}") or ticket
+                    with self.lock:
+                        self.lost_in_a_row += 1
+                        if self.lost_in_a_row > self.lost_limit and self.not_answering is None:
+                            self.not_answering = (f"not tried: {self.lost_in_a_row} connections in a row were "
+                                                  f"lost, none answered (the last: {err})")
                     continue
                 failures = 0
+                with self.lock:
+                    self.lost_in_a_row = 0
                 if reply.accepted:
                     ticket = self.settle(item, "sent", reply)
                 elif reply.permanent:
@@ -409,6 +425,20 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
 # -- recipients files -----------------------------------------------------------------------
 
 _COLUMNS = {"email", "first_name", "unsubscribe_url", "preferences_url", "link_params"}
+# characters in one line of a recipients file: far more than a reader needs (CSV's own field limit is 128 KiB),
+# and what bounds memory for a line, as the window does for lines (a 300 MB line took 6.5 GB read whole)
+_LINE_LIMIT = 1 << 20
+
+
+def _lines(handle: Any, path: Path) -> Iterator[str]:
+    """The file's lines (``\n``, ``\r\n`` or ``\r``), none read past ``_LINE_LIMIT`` characters."""
+    number = 0
+    while line := handle.readline(_LINE_LIMIT + 1):
+        number += 1
+        if len(line) > _LINE_LIMIT and not line.endswith(("\n", "\r")):
+            why = f"longer than {_LINE_LIMIT:,} characters (no reader needs that many)"
+            raise InvalidFixtureError(str(path), [(f"line {number}", why)])
+        yield line
 
 
 def _recipient(source: str, line: int, fields: dict[str, Any]) -> Recipient | Unusable:
@@ -440,7 +470,7 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
     with handle:
         try:
             if path.suffix in (".jsonl", ".ndjson"):
-                for number, line in enumerate(handle, 1):
+                for number, line in enumerate(_lines(handle, path), 1):
                     if not line.strip():
                         continue
                     try:
@@ -455,7 +485,7 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                     yield _recipient(path.name, number, fields)
                 return
             # strict: an unclosed quote at the end of the file is an error, not the rest of the file in one field
-            reader = csv.DictReader(handle, strict=True)
+            reader = csv.DictReader(_lines(handle, path), strict=True)
             columns = set(reader.fieldnames or ())
             if "email" not in columns or columns - _COLUMNS:
                 raise InvalidFixtureError(str(path), [("line 1", (f"the header must name an 'email' column and only "
@@ -476,10 +506,26 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                                          "inside quotes, or an unclosed quote)")
                 yield recipient
         except UnicodeDecodeError as err:
-            raise InvalidFixtureError(str(path), [(f"byte {err.start}", "not UTF-8")]) from err
+            # err.start counts from the decoder's chunk (8 KiB), not from the file: find the line again
+            raise InvalidFixtureError(str(path), [_undecodable(path)]) from err
         except csv.Error as err:
             where = f"line {reader.reader.line_num}" if reader is not None else ""  # DictReader's own lags
             raise InvalidFixtureError(str(path), [(where, f"CSV: {err}")]) from err
+
+
+def _undecodable(path: Path) -> tuple[str, str]:
+    """Where a file stops being UTF-8: ``("line N, column C", why)``, the column in bytes."""
+    with path.open("rb") as handle:
+        head = handle.read(2)
+        handle.seek(0)
+        hint = " (it is UTF-16: save it as \"CSV UTF-8\")" if head in (b"\xff\xfe", b"\xfe\xff") else ""
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as err:
+                skipped = 3 if number == 1 and line.startswith(b"\xef\xbb\xbf") else 0
+                return f"line {number}, column {err.start + skipped + 1}", f"not UTF-8{hint}"
+    return "", "not UTF-8"
 
 
 def count_recipients(path: str | Path) -> int:

@@ -88,6 +88,8 @@ class Journal:
         self._group_commits()
         try:
             self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            if exists:
+                self._check_is_journal()
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
@@ -108,6 +110,16 @@ class Journal:
             raise SendError(f"journal {self.path} already records a run of this email: "
                             "pass --resume (resume=True) to continue it, or name a new journal")
         self.campaign = campaign
+
+    def _check_is_journal(self) -> None:
+        # before anything is written: `--journal notes.db` (a typo, a tab completion) took another program's
+        # database over, adding tables and switching it to WAL; reading sqlite_master writes nothing
+        tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"meta", "recipients"} <= tables or self.db.execute(
+                "SELECT 1 FROM meta WHERE key = 'campaign'").fetchone() is None:
+            self.close()
+            raise SendError(f"journal {self.path}: an SQLite database, but not a mailkit journal (its tables: "
+                            f"{', '.join(sorted(tables)[:10]) or 'none'}): name a new journal")
 
     def _hold(self) -> None:
         # Two runs on one journal would both send its pending recipients: the second is refused while the

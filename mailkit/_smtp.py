@@ -121,13 +121,38 @@ _REPLY_LINES = 100  # lines one SMTP reply may have (EHLO's list of extensions i
 
 class _BoundedReplies:
     """smtplib's ``getreply`` with bounds: a reply of more than ``_REPLY_LINES`` lines, or one still
-    arriving ``timeout`` seconds after it began, drops the connection. smtplib reads continuation lines
-    ("250-...") for as long as the server sends them, each within the socket's timeout: a server that
-    trickles them held a connection thread, and so the whole run, for ever."""
+    arriving ``timeout`` seconds after it began, drops the connection. smtplib reads a reply for as long
+    as the server sends it, each read within the socket's timeout: a server that trickles continuation
+    lines, or one long line a byte at a time, held a connection thread, and so the whole run, for ever.
+    Here every read waits at most what is left of the reply's ``timeout``."""
 
     file: Any
     sock: Any
     timeout: float
+
+    def _readline(self, deadline: float) -> bytes:
+        # BufferedReader.readline makes as many recv calls as the line needs, each with the socket's whole
+        # timeout; peek makes at most one, given what is left of the deadline, and read takes only this line
+        line = b""
+        try:
+            while not line.endswith(b"\n") and len(line) <= _MAXLINE:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                self.sock.settimeout(left)
+                buffered = self.file.peek(1)
+                if not buffered:
+                    return line
+                end = buffered.find(b"\n")
+                line += self.file.read(min(len(buffered) if end < 0 else end + 1, _MAXLINE + 1 - len(line)))
+        except TimeoutError as err:
+            self.close()
+            raise smtplib.SMTPServerDisconnected(f"no complete reply within {self.timeout:g} s: "
+                                                 "the server is not answering") from err
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+        return line
 
     def getreply(self) -> tuple[int, bytes]:
         if self.file is None:
@@ -136,7 +161,9 @@ class _BoundedReplies:
         lines: list[bytes] = []
         while True:
             try:
-                line = self.file.readline(_MAXLINE + 1)
+                line = self._readline(deadline)
+            except smtplib.SMTPException:
+                raise
             except OSError as err:
                 self.close()
                 raise smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {err}") from err
@@ -153,10 +180,10 @@ class _BoundedReplies:
                 return -1, b"\n".join(lines)
             if line[3:4] != b"-":
                 return code, b"\n".join(lines)
-            if len(lines) >= _REPLY_LINES or time.monotonic() > deadline:
+            if len(lines) >= _REPLY_LINES:
                 self.close()
-                raise smtplib.SMTPServerDisconnected(f"a reply of more than {len(lines)} lines, or "
-                                                     f"{self.timeout:g} s: the server is not answering")
+                raise smtplib.SMTPServerDisconnected(f"a reply of more than {len(lines)} lines: "
+                                                     "the server is not answering")
 
     if TYPE_CHECKING:
         def close(self) -> None: ...
