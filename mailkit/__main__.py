@@ -1,5 +1,5 @@
 """``python -m mailkit``: the same as the ``mailkit`` command."""
 
-from ._cli import main
+from ._cli import run
 
-main()
+run()

@@ -124,6 +124,82 @@ def test_cssutils_serializer_is_read_at_each_call_from_the_module() -> None:
     assert isinstance(cssutils.log._log, logging.Logger)
 
 
+def test_cssutils_validation_only_logs_it_changes_no_value() -> None:
+    # why skipping it inside mailkit changes no byte: Property.valid is computed when read,
+    # and the serializer drops invalid properties only with prefs.validOnly (off, and
+    # mailkit's serializer keeps it off)
+    import cssutils
+    import premailer.merge_style
+
+    from mailkit._cssutils import _MAILKIT_SERIALIZER
+
+    style = ("font: bogus 12px; mso-line-height-rule: exactly; color: #FF0000 !important; "
+             "border: 1px solid red; width: 10pz; -webkit-text-size-adjust: 100%")
+    pairs = premailer.merge_style.csstext_to_pairs.__wrapped__  # type: ignore[attr-defined]  # uncached
+    assert pairs(style, validate=True) == pairs(style, validate=False)
+    assert cssutils.parseStyle(style, validate=True).cssText == cssutils.parseStyle(style, validate=False).cssText
+    assert not cssutils.ser.prefs.validOnly and not _MAILKIT_SERIALIZER.prefs.validOnly
+    # the switch's signature is the parser method's, which cssutils.parseStyle calls
+    assert _params(cssutils.CSSParser.parseStyle) == ["self", "cssText", "encoding", "validate"]
+
+
+def _validated(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the properties cssutils validates from now on (a spy on Property.validate)."""
+    import cssutils
+
+    seen: list[str] = []
+    real = cssutils.css.Property.validate
+    monkeypatch.setattr(cssutils.css.Property, "validate", lambda self: seen.append(self.name) or real(self))
+    return seen
+
+
+def test_premailer_validates_an_elements_own_style_whatever_disable_validation_says(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # why mailkit turns validation off itself (mailkit/_cssutils.py, _ParseStyleSwitch): merge_styles
+    # parses the element's style attribute with csstext_to_pairs(inline_style), validate left at True,
+    # through cssutils.parseStyle read from the module at each call; validating makes cssutils compile
+    # the pattern of each property (a tenth of a cold CLI render)
+    import cssutils
+    import premailer
+    import premailer.merge_style
+
+    assert "csstext_to_pairs(inline_style)" in inspect.getsource(premailer.merge_style.merge_styles)
+    assert "cssutils.parseStyle(csstext, validate=validate)" in inspect.getsource(
+        premailer.merge_style.csstext_to_pairs.__wrapped__)  # type: ignore[attr-defined]
+    calls: list[Any] = []
+    real = cssutils.parseStyle
+    monkeypatch.setattr(cssutils, "parseStyle", lambda *a, **k: calls.append(k.get("validate")) or real(*a, **k))
+    seen = _validated(monkeypatch)
+    unique = f"margin-top: {id(calls)}px"  # no cached declarations
+    html = f'<html><head><style>p {{ color: red }}</style></head><body><p style="{unique}">x</p></body></html>'
+    premailer.Premailer(html, disable_validation=True, allow_network=False).transform()
+    assert True in calls and "margin-top" in seen
+
+
+def test_mailkit_inlining_validates_nothing_and_other_threads_still_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cssutils
+
+    from mailkit import _premailer
+    from mailkit._cssutils import mailkit_settings
+
+    original = cssutils.parseStyle
+    seen = _validated(monkeypatch)
+    unique = f"margin-top: {id(seen)}px; font: 12px Georgia"
+    html = (f'<html><head><style>p {{ color: red; font-family: Arial }}</style></head>'
+            f'<body><p style="{unique}">x</p></body></html>')
+    tree = lxml.etree.fromstring(html, lxml.etree.HTMLParser())
+    _premailer.transform(tree, keep_style_tags=True, remove_classes=False, rules=_premailer.StyleRules())
+    assert seen == [] and tree.xpath("//p")[0].get("style").startswith("color:red; font-family:Arial; margin-top:")
+    other: list[str] = []
+    with mailkit_settings():
+        cssutils.parseStyle("color: red; font: 12px Georgia")
+        thread = threading.Thread(target=lambda: other.append(cssutils.parseStyle("font: 12px Georgia").cssText))
+        thread.start()
+        thread.join()
+    assert seen == ["font"] and other  # only the other thread's parse validated
+    assert cssutils.parseStyle is original
+
+
 # -- premailer ----------------------------------------------------------------------------------
 
 def test_premailer_private_methods_have_the_signatures_mailkit_overrides() -> None:
