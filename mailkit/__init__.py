@@ -31,7 +31,7 @@ from ._errors import (
     UnsafeUrlError,
 )
 from ._fixtures import edition_schema, load_edition, load_theme
-from ._inline import CssInlineEngine, InlineEngine, InlineOptions, PremailerEngine
+from ._inline import CssInlineEngine, InlineEngine, InlineOptions, PremailerEngine, parse_html
 from ._links import LinkTagging
 from ._message import RenderedEmail, build_message, message_bytes
 from ._models import (
@@ -58,6 +58,7 @@ from ._warning import WARNING_CODES, RenderWarning
 
 if typing.TYPE_CHECKING:
     from ._deliver import DeliveryReport, RetryPolicy, deliver, read_recipients
+    from ._dkim import DkimSigner
     from ._editions import FeedWarning, edition_yaml, fetch_feed, from_feed, from_ninjs
     from ._smtp import SMTPTransport
     from ._spam import SpamReport, spam_reports
@@ -71,6 +72,7 @@ _LAZY = {
     "FeedWarning": "_editions", "edition_yaml": "_editions", "fetch_feed": "_editions", "from_feed": "_editions",
     "from_ninjs": "_editions",
     "SMTPTransport": "_smtp",
+    "DkimSigner": "_dkim",
     "SpamReport": "_spam", "spam_reports": "_spam",
 }
 
@@ -100,6 +102,7 @@ __all__ = [
     "CssInlineEngine",
     "DeliverabilityError",
     "DeliveryReport",
+    "DkimSigner",
     "Edition",
     "FeedError",
     "FeedWarning",
@@ -157,6 +160,7 @@ __all__ = [
     "load_edition",
     "load_theme",
     "message_bytes",
+    "parse_html",
     "prepare",
     "read_recipients",
     "render",
