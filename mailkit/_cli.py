@@ -688,7 +688,7 @@ def _shown_as_escape(c: str) -> bool:
 def _echo_problems(problems: list[tuple[int, str, str, str]]) -> None:
     """The readers not accepted, one line each, on one machine or on Celery alike."""
     for position, email, state, reply in problems:  # from the file and the server: shown, never obeyed
-        _echo(f"  recipients[{position}] {email}: {state}: {reply}")
+        click.echo(_printable(f"  recipients[{position}] {email}: {state}: {reply}"))  # one line, whatever it holds
 
 
 def _distinct_files(paths: dict[str, Path | None]) -> None:

@@ -330,3 +330,13 @@ def test_one_enormous_line_is_refused_without_reading_it_into_memory(tmp_path, s
     finally:
         tracemalloc.stop()
     assert peak < 12_000_000  # bytes: the limit's worth of text, not the line's 20 MB
+
+
+def test_a_problem_line_stays_one_line_whatever_the_reply_holds(capsys) -> None:  # type: ignore[no-untyped-def]
+    # a server's reply (or a file's field) with a line break must not start a line of its own:
+    # the report is one line per reader, and a forged second line could pass for another reader's
+    from mailkit._cli import _echo_problems
+
+    _echo_problems([(3, "a@example.org", "failed", "550 no\nrecipients[4] b@example.org: accepted\x1b[2J")])
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "\x1b" not in out and "recipients[3]" in out
