@@ -24,7 +24,7 @@ from ._message import PreparedMessage, RenderedEmail, message_bytes
 from ._models import Edition, Footer, Recipient, Sender
 from ._sanitize import encode_for_mrml
 from ._slots import Parts, html_escape, new_nonce, slot_values, token_pattern, value_index
-from ._text import URL_LINE, Line, TextOptions, assemble, lay_out
+from ._text import URL_LINE, Line, TextOptions, lay_out, lay_out_text
 from ._warning import RenderWarning
 
 __all__ = ["BulkMessages", "PreparedEmail"]
@@ -59,17 +59,17 @@ class PreparedEmail:
         pattern = token_pattern(nonce, line_nonce)
         dynamic: list[Line] = []
         if isinstance(text, list):
-            laid_out: list[list[str]] = []
+            lines: list[Line] = []
             for kind, line in text:
                 if kind != "raw" and pattern.search(line) and not URL_LINE.match(line):
                     # wrapping depends on the value: this line is laid out per recipient;
                     # blank lines around it, and so the final layout, do not
-                    marker = f"mk{line_nonce}xline{len(dynamic)}q"
+                    marker = ("raw", f"mk{line_nonce}xline{len(dynamic)}q")
                     dynamic.append((kind, line))
-                    laid_out.append(["", marker, ""] if kind.startswith("heading") else [marker])
+                    lines += [("raw", ""), marker, ("raw", "")] if kind.startswith("heading") else [marker]
                 else:
-                    laid_out.append(lay_out((kind, line), text_options))
-            text = assemble(laid_out, text_options) if laid_out else ""
+                    lines.append((kind, line))
+            text = lay_out_text(lines, text_options) if lines else ""
         index = value_index(len(fallbacks), len(dynamic))
         return cls(template=template, edition=edition, subject=subject, preheader=preheader,
                    mjml=Parts.cut(mjml, pattern, index), html=Parts.cut(html, pattern, index),
