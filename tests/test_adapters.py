@@ -302,6 +302,98 @@ def test_mailkits_premailer_overrides_run(monkeypatch: pytest.MonkeyPatch) -> No
     assert ("mailkit", stock_key("margin: 0")) in cache and stock_key("margin: 0") not in cache
 
 
+def test_premailer_merges_each_elements_style_through_a_module_global_mailkit_can_switch() -> None:
+    # why mailkit's merge memo can stand in (mailkit/_premailer.py, _MergeSwitch): transform()
+    # reads merge_styles from premailer.premailer's globals at each call, with these arguments,
+    # and the stock function depends on nothing else (the declarations arrive parsed)
+    import premailer.merge_style
+    import premailer.premailer
+
+    assert premailer.premailer.merge_styles is premailer.merge_style.merge_styles
+    assert "merge_styles" in premailer.premailer.Premailer.transform.__code__.co_names
+    assert _params(premailer.merge_style.merge_styles) == ["inline_style", "new_styles", "classes",
+                                                           "remove_unset_properties"]
+    source = inspect.getsource(premailer.premailer.Premailer.transform)
+    assert "merge_styles(\n" in source and "remove_unset_properties=self.remove_unset_properties" in source
+    assert "processed_style = csstext_to_pairs(" in source  # one list per rule, shared by its elements
+    merged = premailer.merge_style.merge_styles("color: red", [[("margin", "0")], [("top", "1px")]], ["", ":hover"])
+    assert merged == "{margin:0; color:red} :hover{top:1px}"
+
+
+def test_the_merge_memo_serves_only_mailkits_thread_and_only_while_it_inlines() -> None:
+    import premailer.merge_style
+    import premailer.premailer
+
+    from mailkit import _premailer
+
+    stock = premailer.merge_style.merge_styles
+    memo = _premailer.MergeMemo()
+    declarations = [[("margin", "0")]]
+    seen: dict[str, Any] = {}
+    with _premailer._memoised_merges(memo), _premailer._memoised_merges(memo):
+        switch = premailer.premailer.merge_styles
+        assert switch is not stock
+        seen["inside"] = switch("color: red", declarations, [""])
+        thread = threading.Thread(target=lambda: seen.setdefault("other", premailer.premailer.merge_styles(
+            "color: blue", declarations, [""])))
+        thread.start()
+        thread.join()
+    assert premailer.premailer.merge_styles is stock  # out with the last inlining
+    assert seen == {"inside": "margin:0; color:red", "other": "margin:0; color:blue"}
+    assert len(memo) == 1  # the other thread's call went to the stock function, not the memo
+
+
+def test_the_merge_memo_gives_what_merge_styles_gives_and_stays_bounded() -> None:
+    import premailer.merge_style
+
+    from mailkit import _premailer
+
+    stock = premailer.merge_style.merge_styles
+    memo = _premailer.MergeMemo(size=8)
+    shared = [("margin", "0"), ("color", "unset")]
+    cases = [(f"top: {i}px" if i % 3 else "", [shared, [("color", f"#{i:03d}")]][: 1 + i % 2], ["", ":hover"][: 1 + i % 2],
+              bool(i % 4)) for i in range(40)]
+    for _ in range(2):  # the second time from the memo, where it still holds them
+        for inline, styles, classes, unset in cases:
+            assert memo.merged(stock, inline, styles, classes, unset) == stock(inline, styles, classes,
+                                                                               remove_unset_properties=unset)
+            assert len(memo) <= 8
+    # the same declarations in another list object are another key (identity), never a wrong answer
+    assert memo.merged(stock, "", [list(shared)], [""], True) == stock("", [list(shared)], [""], True) == "margin:0"
+
+
+def test_a_render_merges_each_paragraphs_style_once() -> None:
+    # the memo runs: 300 body paragraphs with the same style, merged by premailer once
+    import premailer.merge_style
+
+    from mailkit import _premailer
+
+    calls: list[str] = []
+    stock = premailer.merge_style.merge_styles
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return stock(*args, **kwargs)
+
+    import premailer.premailer
+
+    from mailkit._fixtures import load_edition
+    from mailkit._inline import _PREMAILER
+
+    data = load_edition(ROOT / "fixtures" / "breaking-china-cyberspying.yaml")
+    body = "".join(f"<p>Paragraph {i} of the story.</p>" for i in range(300))
+    edition = data.model_copy(update={"articles": [data.articles[0].model_copy(update={"body": body})]})
+    _PREMAILER._rules.merges = _premailer.MergeMemo()  # empty: this render fills it
+    original = premailer.premailer.merge_styles
+    try:
+        premailer.premailer.merge_styles = counting
+        email = mailkit.Renderer().render("breaking", edition)
+    finally:
+        premailer.premailer.merge_styles = original
+    assert email.html.count(">Paragraph ") == 300
+    assert len(calls) < 100  # one per distinct (style, rules) shape, not one per element
+
+
 def test_premailer_sets_only_the_basic_attributes_mailkit_disables() -> None:
     # mailkit skips _style_to_basic_html_attributes because every attribute it
     # can set is disabled. The stock method, run on every property cssutils
