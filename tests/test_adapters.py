@@ -498,6 +498,74 @@ def test_mailkits_html2text_override_runs_and_equals_the_stock_conversion(monkey
     assert ours == reference.handle(html.replace("\\", "MARK"))
 
 
+_TAGS_IN_EMAILS = ("p", "div", "span", "font", "center", "section", "article", "header", "footer", "main", "nav",
+                   "aside", "figure", "figcaption", "small", "mark", "cite", "time", "bdi", "bdo", "ruby", "rt",
+                   "var", "samp", "ins", "big", "html", "o:p", "mk-text-run", "caption", "tbody", "thead", "tfoot",
+                   "address", "details", "summary", "picture", "source", "video", "audio", "wbr", "label", "h1", "h7",
+                   "h9", "a", "img", "li", "ul", "ol", "td", "tr", "table", "pre", "code", "br", "hr", "blockquote",
+                   "b", "strong", "em", "i", "u", "q", "abbr", "sup", "sub", "dl", "dt", "dd", "style", "script",
+                   "head", "body", "del", "s", "strike", "kbd", "tt")
+
+
+def _state(h: Any) -> dict[str, Any]:
+    # html2text's state, comparable: its list entries by their fields; "out" is a bound method
+    return {k: [(x.name, x.num) for x in v] if k == "list" else v for k, v in vars(h).items() if k != "out"}
+
+
+@pytest.mark.parametrize("state", ["fresh", "in a list", "after a list", "in a link", "in a cell", "in a quote", "after text",
+                                   "link waiting", "google doc"])
+def test_html2text_handle_tag_does_for_a_plain_tag_only_what_convert_does_itself(state: str) -> None:
+    # convert() skips handle_tag for tags it does not act on (and plain <p>, <div>):
+    # for every tag, start and end, in each state, what plain_tag does must be
+    # everything handle_tag does, or plain_tag must decline
+    import copy
+
+    from mailkit import _html2text
+
+    def converter_in(state: str) -> _html2text.Converter:
+        h = _html2text.converter()
+        h.start = True
+        if state != "fresh":
+            h.handle_data("text before", True)
+        if state == "in a list":
+            h.handle_starttag("ul", [])
+            h.handle_starttag("li", [])
+        elif state == "after a list":
+            h.handle_starttag("ul", [])
+            h.handle_endtag("ul")
+            assert h.lastWasList
+        elif state == "in a link":
+            h.astack.append({"href": "https://example.org/"})
+        elif state == "in a cell":
+            h.split_next_td = True
+        elif state == "in a quote":
+            h.handle_starttag("blockquote", [])
+        elif state == "link waiting":
+            h.maybe_automatic_link = "https://example.org/"
+        elif state == "google doc":
+            h.google_doc = True
+        return h
+
+    declined = []
+    for tag in _TAGS_IN_EMAILS:
+        for start in (True, False):
+            stock, ours = converter_in(state), converter_in(state)
+            stock.handle_tag(tag, {}, start)
+            if not _html2text.plain_tag(ours, tag):
+                declined.append(tag)
+                continue
+            assert _state(ours) == _state(stock), (tag, start)
+            # and the same text comes out after it
+            for h in (stock, ours):
+                h.handle_data("after", True)
+            assert stock.optwrap(copy.copy(stock).finish()) == ours.optwrap(copy.copy(ours).finish())
+    if state in ("link waiting", "google doc"):
+        assert set(declined) == set(_TAGS_IN_EMAILS)
+    else:  # not vacuous: the plain tags took the short way
+        assert {"p", "div", "span", "mk-text-run"}.isdisjoint(declined)
+        assert set(declined) == {t for t in _TAGS_IN_EMAILS if t in _html2text.ACTED_ON} - {"p", "div"}
+
+
 # -- mjml-python (MRML) -------------------------------------------------------------------------
 
 def test_mrml_call_has_the_signature_mailkit_uses() -> None:
