@@ -232,6 +232,16 @@ def test_the_text_stages_fast_spaces_pattern_is_the_plain_one(text: str) -> None
     assert _SPACES.sub(" ", text) == re.sub(SPACES_REFERENCE, " ", text)
 
 
+@given(_TEXT_CHARS | st.text(alphabet=st.sampled_from([" ", "a", "\n", "-", "1", ".", "\xa0", "\t"])))
+def test_the_text_stages_shortcuts_equal_its_patterns(text: str) -> None:
+    """The filler, spaces and indent passes skip or shorten the pattern when the text allows: the same text."""
+    from mailkit._text import _FILLER, _LEADING, _SPACES, _indent, drop_filler, indent_lines, single_spaces
+
+    assert drop_filler(text) == _FILLER.sub("", text)
+    assert single_spaces(text) == _SPACES.sub(" ", text)
+    assert indent_lines(text) == _LEADING.sub(_indent, text)
+
+
 def test_the_text_stages_whole_text_passes_skip_ahead() -> None:
     """A generous bound that a pattern tried at every position breaks (these two
     passes took 13 ms of a 1,000-paragraph alert, now about 2 ms)."""
