@@ -60,7 +60,8 @@ class PreparedEmail:
         dynamic: list[Line] = []
         if isinstance(text, list):
             lines: list[Line] = []
-            for kind, line in text:
+            for item in text:
+                kind, line = item
                 if kind != "raw" and pattern.search(line) and not URL_LINE.match(line):
                     # wrapping depends on the value: this line is laid out per recipient;
                     # blank lines around it, and so the final layout, do not
@@ -68,7 +69,7 @@ class PreparedEmail:
                     dynamic.append((kind, line))
                     lines += [("raw", ""), marker, ("raw", "")] if kind.startswith("heading") else [marker]
                 else:
-                    lines.append((kind, line))
+                    lines.append(item)  # the same tuple: a new one a line is work for the garbage collector
             text = lay_out_text(lines, text_options) if lines else ""
         index = value_index(len(fallbacks), len(dynamic))
         return cls(template=template, edition=edition, subject=subject, preheader=preheader,

@@ -616,8 +616,11 @@ _BLANK_LINES = re.compile("\n\n\n+")
 @lru_cache(maxsize=16)
 def _run_filler(width: int) -> re.Pattern[str]:
     # _filler over many lines at once, each ending in "\n" (which "." never
-    # crosses): the same chunks line by line, and a blank line a match of its own
-    return re.compile(rf"(.{{1,{width}}})[ \n]|([^ \n]+)[ \n]|\n")
+    # crosses): the same chunks line by line, and a blank line a match of its
+    # own (""). One group, so findall gives strings, not a tuple a line: tuples
+    # are objects the garbage collector counts, and thousands alive at once
+    # set off its collections (a full one costs 20-30 ms once mailkit is loaded)
+    return re.compile(rf"(.{{1,{width}}}(?=[ \n])|[^ \n]+(?=[ \n])|(?=\n))[ \n]")
 
 
 def _plain(line: str, width: int) -> bool:
@@ -636,8 +639,7 @@ def _fill_run(run: list[str], width: int, out: list[str]) -> None:
     """``out`` extended with :func:`lay_out` of each line of ``run``, all :func:`_plain`: one
     regex pass over the run instead of a few calls a line (saves about 3 ms of 5 at 1,000
     paragraphs). Equal to laying out line by line (tests/test_speed.py)."""
-    found = _run_filler(width).findall("\n".join(run) + "\n")
-    lines = [short or long for short, long in found]
+    lines: list[str] = _run_filler(width).findall("\n".join(run) + "\n")
     if lines and max(map(len, lines)) > width:
         lines = _urls_at_column_0(lines, width)  # a long word: a URL after a prefix moves to column 0
     out += lines
