@@ -471,3 +471,38 @@ def test_the_body_scans_are_linear() -> None:
         S._depth(body)
         runs.append(time.process_time() - start)
     assert min(runs) < 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<em>", "</em>", "<a href=\"x\">", "</a>", "<b>", "<br>", "<pre>",
+                                 "</pre>", "<span>", "<sub>", "<subx>", "<li>", "\n", " \n ", "x", ">", "<", "<ab>",
+                                 "<code>", "</code>"])).map("".join))
+def test_keeping_whitespace_without_inline_elements_is_the_same_pass(html: str) -> None:
+    """_keep_whitespace returns early when no inline element is in the body: what the full pass gives."""
+    import re
+
+    from mailkit import _sanitize as S
+
+    def full(html: str) -> str:
+        # the pass without the early return
+        if "\n" not in html:
+            return html
+        if "<pre" in html:
+            out, depth, pos = [], 0, 0
+            for m in S._PRE_TAG.finditer(html):
+                chunk = html[pos:m.start()]
+                out.append(chunk.replace("\n", "&#10;") if depth else chunk)
+                out.append(m.group())
+                depth = max(0, depth + (-1 if m.group(1) else 1))
+                pos = m.end()
+            out.append(html[pos:])
+            html = "".join(out)
+
+        def run(m: re.Match[str]) -> str:
+            before = S._TAG_NAME.match(html, html.rfind("<", 0, m.start()))
+            if m.group(3) in S._INLINE or (before is not None and before.group(1) in S._INLINE):
+                return f"> <{m.group(2)}{m.group(3)}"
+            return m.group(0)
+        return S._BREAK_RUN.sub(run, html)
+
+    assert S._keep_whitespace(html) == full(html)
