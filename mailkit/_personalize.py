@@ -23,7 +23,7 @@ from functools import cached_property, partial
 from ._message import PreparedMessage, RenderedEmail, message_bytes
 from ._models import Edition, Footer, Recipient, Sender
 from ._sanitize import encode_for_mrml
-from ._slots import Parts, html_escape, new_nonce, slot_values, token_pattern, value_index
+from ._slots import Parts, Tokens, html_escape, new_nonce, slot_values, token_source, value_index
 from ._text import URL_LINE, Line, TextOptions, lay_out, lay_out_text
 from ._warning import RenderWarning
 
@@ -56,13 +56,13 @@ class PreparedEmail:
         # the text lines wrapped per recipient get placeholders under a nonce of
         # their own: no template, having seen a recipient placeholder, can make one
         line_nonce = new_nonce()
-        pattern = token_pattern(nonce, line_nonce)
+        tokens = Tokens(nonce, line_nonce)
         dynamic: list[Line] = []
         if isinstance(text, list):
             lines: list[Line] = []
             for item in text:
                 kind, line = item
-                if kind != "raw" and pattern.search(line) and not URL_LINE.match(line):
+                if kind != "raw" and tokens.search(line) and not URL_LINE.match(line):
                     # wrapping depends on the value: this line is laid out per recipient;
                     # blank lines around it, and so the final layout, do not
                     marker = ("raw", f"mk{line_nonce}xline{len(dynamic)}q")
@@ -73,9 +73,9 @@ class PreparedEmail:
             text = lay_out_text(lines, text_options) if lines else ""
         index = value_index(len(fallbacks), len(dynamic))
         return cls(template=template, edition=edition, subject=subject, preheader=preheader,
-                   mjml=Parts.cut(mjml, pattern, index), html=Parts.cut(html, pattern, index),
-                   text=Parts.cut(text, pattern, index), text_lines=tuple(dynamic), text_options=text_options,
-                   pattern=pattern.pattern, fallbacks=fallbacks, warnings=warnings)
+                   mjml=Parts.cut(mjml, tokens, index), html=Parts.cut(html, tokens, index),
+                   text=Parts.cut(text, tokens, index), text_lines=tuple(dynamic), text_options=text_options,
+                   pattern=token_source(nonce, line_nonce), fallbacks=fallbacks, warnings=warnings)
 
     @cached_property
     def _footer(self) -> Footer:
