@@ -60,6 +60,47 @@ class Converter(html2text.HTML2Text):
         return super().o(data, False, force)
 
 
+    def text_run(self, data: str) -> None:
+        """``handle_data(data, entity_char=True)``: in the usual state, what it and ``o`` do, in one call.
+
+        The usual state: no emphasis just closed, no ``<style>``, link, ``<pre>``,
+        ``<abbr>``, quiet part or Google Doc, no link list written per paragraph.
+        There html2text's handle_data sets ``preceding_data`` and calls ``o``,
+        which writes the pending line breaks, the pending space and the run: the
+        lines below (html2text 2025.4.15). Three Python calls a text run became
+        one. Pinned
+        against handle_data itself in every state (tests/test_adapters.py);
+        measured 3.75 -> 3.35 ms for convert() at 1,000 paragraphs.
+        """
+        if (not data or self.stressed or self.preceding_stressed or self.style or self.maybe_automatic_link is not None
+                or self.pre or self.startpre or self.quiet or self.abbr_data is not None or self.google_doc
+                or (self.a and self.links_each_paragraph)):
+            return self.handle_data(data, True)
+        self.preceding_data = data
+        data = collapse_spaces(data)
+        if data[0] == " ":
+            self.space = True
+            data = data[1:]
+            if not data:
+                return None
+        if self.start:
+            self.space = False
+            self.p_p = 0
+            self.start = False
+        if self.p_p:
+            self.out((self.br_toggle + "\n" + (">" * self.blockquote + " " if self.blockquote else "")) * self.p_p)
+            self.space = False
+            self.br_toggle = ""
+        if self.space:
+            if not self.lastWasNL:
+                self.out(" ")
+            self.space = False
+        self.p_p = 0
+        self.out(data)
+        self.outcount += 1
+        return None
+
+
 def converter() -> Converter:
     """mailkit's html2text: no wrapping, links, images, emphasis or tables (the text stage lays those out)."""
     h = Converter()
@@ -136,11 +177,11 @@ def convert(body: lxml.html.HtmlElement, backslash: str) -> str:
         if not plain_tag(h, tag):
             h.handle_starttag(tag, list(el.attrib.items()))
         if el.text:
-            h.handle_data(el.text.replace("\\", backslash), True)
+            h.text_run(el.text.replace("\\", backslash))
         for child in el:
             walk(child)
             if child.tail:
-                h.handle_data(child.tail.replace("\\", backslash), True)
+                h.text_run(child.tail.replace("\\", backslash))
         if tag not in _VOID and not plain_tag(h, tag):  # HTMLParser reports no end tag for a void element
             h.handle_endtag(tag)
 

@@ -509,7 +509,11 @@ _TAGS_IN_EMAILS = ("p", "div", "span", "font", "center", "section", "article", "
 
 def _state(h: Any) -> dict[str, Any]:
     # html2text's state, comparable: its list entries by their fields; "out" is a bound method
-    return {k: [(x.name, x.num) for x in v] if k == "list" else v for k, v in vars(h).items() if k != "out"}
+    def comparable(key: str, value: Any) -> Any:
+        if key == "list":
+            return [(x.name, x.num) for x in value]
+        return [(x.count, x.outcount) for x in value] if key == "a" else value
+    return {k: comparable(k, v) for k, v in vars(h).items() if k != "out"}
 
 
 @pytest.mark.parametrize("state", ["fresh", "in a list", "after a list", "in a link", "in a cell", "in a quote", "after text",
@@ -564,6 +568,72 @@ def test_html2text_handle_tag_does_for_a_plain_tag_only_what_convert_does_itself
     else:  # not vacuous: the plain tags took the short way
         assert {"p", "div", "span", "mk-text-run"}.isdisjoint(declined)
         assert set(declined) == {t for t in _TAGS_IN_EMAILS if t in _html2text.ACTED_ON} - {"p", "div"}
+
+
+@pytest.mark.parametrize("state", ["fresh", "after text", "after a paragraph", "in a list", "in a quote", "in a cell",
+                                   "after a space", "after emphasis", "in a link", "link waiting", "in pre", "in style",
+                                   "quiet", "in abbr", "google doc", "links each paragraph",
+                                   "after a table row"])
+def test_html2text_handle_data_does_what_text_run_does_in_one_call(state: str) -> None:
+    # convert() feeds text runs through Converter.text_run, which writes them itself in
+    # the usual state and hands the rest to handle_data: the same state and text either way
+    import copy
+
+    from mailkit import _html2text
+
+    def converter_in(state: str) -> _html2text.Converter:
+        h = _html2text.converter()
+        h.start = True
+        if state != "fresh":
+            h.handle_data("text before", True)
+        if state == "after a paragraph":
+            h.handle_starttag("p", [])
+        elif state == "in a list":
+            h.handle_starttag("ul", [])
+            h.handle_starttag("li", [])
+        elif state == "in a quote":
+            h.handle_starttag("blockquote", [])
+            h.handle_starttag("p", [])
+        elif state == "in a cell":
+            h.split_next_td = True
+        elif state == "after a space":
+            h.handle_data("word ", True)
+        elif state == "after emphasis":
+            h.handle_starttag("p", [])
+            h.stressed = True  # what a closed <b> sets when emphasis is on
+        elif state == "in a link":
+            h.astack.append({"href": "https://example.org/"})
+        elif state == "link waiting":
+            h.maybe_automatic_link = "https://example.org/"
+        elif state == "in pre":
+            h.handle_starttag("pre", [])
+        elif state == "in style":
+            h.handle_starttag("style", [])
+        elif state == "quiet":
+            h.quiet = 1
+        elif state == "in abbr":
+            h.handle_starttag("abbr", [("title", "North Atlantic")])
+        elif state == "google doc":
+            h.google_doc = True
+        elif state == "links each paragraph":
+            h.links_each_paragraph = True
+            h.a.append(type("Anchor", (), {"outcount": 0, "count": 1, "attrs": {"href": "https://example.org/"}})())
+            h.handle_starttag("p", [])  # a paragraph break pending: the link list would be written here
+        elif state == "after a table row":
+            h.handle_starttag("tr", [])
+            h.handle_endtag("tr")  # a soft break pending
+            assert h.br_toggle
+        return h
+
+    for data in ("", " ", "  \n ", "word", " lead", "trail ", " both  runs \t here ", "> quoted", "a\u00a0b",
+                 "\u3000wide", "1. listed", "\n\nbreaks\n"):
+        stock, ours = converter_in(state), converter_in(state)
+        stock.handle_data(data, True)
+        ours.text_run(data)
+        assert _state(ours) == _state(stock), (state, data)
+        for h in (stock, ours):
+            h.handle_data("after", True)
+        assert stock.optwrap(copy.copy(stock).finish()) == ours.optwrap(copy.copy(ours).finish()), (state, data)
 
 
 # -- mjml-python (MRML) -------------------------------------------------------------------------
