@@ -3,6 +3,10 @@
 * ``Converter.o``: html2text's output method, overridden to collapse a text
   run's whitespace with ``str.split`` (it reads ``pre``, ``quiet``,
   ``abbr_data``, ``google_doc`` and sets ``space``, html2text's state).
+* ``Converter.text_run``: ``handle_data(data, entity_char=True)`` and ``o`` in
+  one call in the usual state (it reads and sets the state ``o`` does, and
+  ``stressed``, ``preceding_stressed``, ``style``, ``startpre``, ``a``,
+  ``links_each_paragraph``, ``br_toggle``, ``outcount``, ``out``).
 * :func:`convert`: html2text's HTMLParser handlers (``handle_starttag``,
   ``handle_data(data, entity_char=True)``, ``handle_endtag``) fed from an lxml
   tree, then ``optwrap(finish())``, instead of ``handle(html)``; for a tag
