@@ -407,7 +407,7 @@ def html_wire_size(email: RenderedEmail) -> int:
     octets longer than :func:`wire_size` of the whole HTML: this is the size
     Gmail receives.
     """
-    body = _bodies(email)[1][1]
+    body = _html_body(email)[0][1]
     return len(body) + body.count(b"\n")
 
 
@@ -472,19 +472,30 @@ def _bodies(email: RenderedEmail) -> tuple[tuple[str, bytes], tuple[str, bytes],
     two give the same bytes; any other is encoded whole.
     """
     text = _text_body(email.text)
+    html, static, values = _html_body(email)
+    return text, html, _boundary(_seed(static), text[1], values)
+
+
+def _html_body(email: RenderedEmail) -> tuple[tuple[str, bytes], tuple[str, ...], list[bytes]]:
+    """The HTML part ``(Content-Transfer-Encoding, body)``, the HTML its boundary's seed is made from,
+    and the encoded recipient values in it (see :func:`_bodies`).
+
+    Apart from the text part, which the clip check (:func:`html_wire_size`) does
+    not need: encoding it was 1.6 ms of that check's 4.2 at 1,000 paragraphs.
+    """
     source = email.html_parts
     if source is not None:
         parts, values = source
         if parts.fill(values, html_escape) == email.html:
             if _html_cte(parts.static) == BASE64:
-                return text, (BASE64, _base64(email.html)), _boundary(_seed(parts.static), text[1], ())
+                return (BASE64, _base64(email.html)), parts.static, []
             encoded = _html_qp(parts, values)
             if encoded is not None:
-                return text, (QP, encoded[0]), _boundary(_seed(parts.static), text[1], encoded[1])
+                return (QP, encoded[0]), parts.static, encoded[1]
     # the seed is a hash of this whole HTML, so only the text can hold it
     cte, html = encode_part(email.html)
     body = _qp_segment(email.html) if cte == QP else html.encode("ascii")
-    return text, (cte, body), _boundary(_seed((email.html,)), text[1], ())
+    return (cte, body), (email.html,), []
 
 
 def _seed(static: tuple[str, ...]) -> str:

@@ -23,8 +23,8 @@ from functools import cached_property, partial
 from ._message import PreparedMessage, RenderedEmail, message_bytes
 from ._models import Edition, Footer, Recipient, Sender
 from ._sanitize import encode_for_mrml
-from ._slots import Parts, html_escape, new_nonce, slot_values, token_pattern, value_index
-from ._text import URL_LINE, Line, TextOptions, assemble, lay_out
+from ._slots import Parts, Tokens, html_escape, new_nonce, slot_values, token_source, value_index
+from ._text import URL_LINE, Line, TextOptions, lay_out, lay_out_text
 from ._warning import RenderWarning
 
 __all__ = ["BulkMessages", "PreparedEmail"]
@@ -56,25 +56,26 @@ class PreparedEmail:
         # the text lines wrapped per recipient get placeholders under a nonce of
         # their own: no template, having seen a recipient placeholder, can make one
         line_nonce = new_nonce()
-        pattern = token_pattern(nonce, line_nonce)
+        tokens = Tokens(nonce, line_nonce)
         dynamic: list[Line] = []
         if isinstance(text, list):
-            laid_out: list[list[str]] = []
-            for kind, line in text:
-                if kind != "raw" and pattern.search(line) and not URL_LINE.match(line):
+            lines: list[Line] = []
+            for item in text:
+                kind, line = item
+                if kind != "raw" and tokens.search(line) and not URL_LINE.match(line):
                     # wrapping depends on the value: this line is laid out per recipient;
                     # blank lines around it, and so the final layout, do not
-                    marker = f"mk{line_nonce}xline{len(dynamic)}q"
+                    marker = ("raw", f"mk{line_nonce}xline{len(dynamic)}q")
                     dynamic.append((kind, line))
-                    laid_out.append(["", marker, ""] if kind.startswith("heading") else [marker])
+                    lines += [("raw", ""), marker, ("raw", "")] if kind.startswith("heading") else [marker]
                 else:
-                    laid_out.append(lay_out((kind, line), text_options))
-            text = assemble(laid_out, text_options) if laid_out else ""
+                    lines.append(item)  # the same tuple: a new one a line is work for the garbage collector
+            text = lay_out_text(lines, text_options) if lines else ""
         index = value_index(len(fallbacks), len(dynamic))
         return cls(template=template, edition=edition, subject=subject, preheader=preheader,
-                   mjml=Parts.cut(mjml, pattern, index), html=Parts.cut(html, pattern, index),
-                   text=Parts.cut(text, pattern, index), text_lines=tuple(dynamic), text_options=text_options,
-                   pattern=pattern.pattern, fallbacks=fallbacks, warnings=warnings)
+                   mjml=Parts.cut(mjml, tokens, index), html=Parts.cut(html, tokens, index),
+                   text=Parts.cut(text, tokens, index), text_lines=tuple(dynamic), text_options=text_options,
+                   pattern=token_source(nonce, line_nonce), fallbacks=fallbacks, warnings=warnings)
 
     @cached_property
     def _footer(self) -> Footer:

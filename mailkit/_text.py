@@ -32,8 +32,8 @@ from ._html2text import collapse_spaces as collapse_spaces  # re-exported: tests
 from ._html2text import convert
 from ._markers import BUTTON_CLASS, TABLE_CLASS, TEXT_ATTR, TEXT_RULE, TEXT_SKIP, TEXT_URL
 
-__all__ = ["Html2TextEngine", "Line", "TextEngine", "TextOptions", "document_lines", "html_to_text", "text_engine",
-           "text_lines", "tree_text_lines"]
+__all__ = ["Html2TextEngine", "Line", "TextEngine", "TextOptions", "document_lines", "html_to_text", "lay_out_text",
+           "text_engine", "text_lines", "tree_text_lines"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +73,39 @@ _FILLER = re.compile(f"[{_INVISIBLE}{_JOINERS}](?:(?<=[{_INVISIBLE}])|(?<![^\\s{
 SPACES_REFERENCE = r"(?<=\S)[ \t\u00a0\u2007\u202f]+"
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f](?<=\S.)(?:(?<! )|(?=[ \t\u00a0\u2007\u202f]))[ \t\u00a0\u2007\u202f]*")
 _LEADING = re.compile(r"^[ \t\u00a0\u2007\u202f]+", re.MULTILINE)
+# The text of a body rarely holds anything _FILLER or _SPACES replaces but a
+# run of plain spaces; their classes still begin at every space of it, 1.7 and
+# 0.6 ms of 216 KB of text (1,000 paragraphs). So the filler pass runs only
+# when one of its characters is there (seven searches in C: 0.02 ms), and
+# when the only spaces are " ", _SPACES' matches are runs of two or more after
+# a non-space, which _DOUBLE_SPACES finds by its literal "  " (0.1 ms).
+# Line starts: "\n" first, a literal the engine searches for, not "^" tried at
+# every character (0.6 -> 0.1 ms). Equal to the plain passes (tests/test_speed.py).
+_FILLER_CHARS = _INVISIBLE + _JOINERS
+_OTHER_SPACES = "\t\u00a0\u2007\u202f"
+_DOUBLE_SPACES = re.compile("  (?<=\\S  ) *")
+_LINE_START_SPACES = re.compile("\n[ \t\u00a0\u2007\u202f]+")
+
+
+def drop_filler(text: str) -> str:
+    """``_FILLER.sub("", text)``."""
+    return _FILLER.sub("", text) if any(c in text for c in _FILLER_CHARS) else text
+
+
+def single_spaces(text: str) -> str:
+    """``_SPACES.sub(" ", text)``: a run of spaces after a word as one space."""
+    if any(c in text for c in _OTHER_SPACES):
+        return _SPACES.sub(" ", text)
+    return _DOUBLE_SPACES.sub(" ", text) if "  " in text else text
+
+
+def _indent_after_break(m: re.Match[str]) -> str:
+    return "\n" + _indent_width(len(m.group()) - 1, m.string, m.end())
+
+
+def indent_lines(text: str) -> str:
+    """``_LEADING.sub(_indent, text)``: each line's leading whitespace as spaces (see :func:`_indent`)."""
+    return _LINE_START_SPACES.sub(_indent_after_break, "\n" + text)[1:]
 _BLOCK = re.compile("\ue000mkblock[0-9a-f]+n[0-9]+\ue000")
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
@@ -139,7 +172,7 @@ def _text_with_breaks(el: lxml.html.HtmlElement) -> str:
 
 
 def _text_of(el: lxml.html.HtmlElement) -> str:
-    return " ".join(_FILLER.sub("", _text_with_breaks(el)).split())
+    return " ".join(drop_filler(_text_with_breaks(el)).split())
 
 
 def _bare(url: str) -> str:
@@ -253,14 +286,16 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
 def _indent(m: re.Match[str]) -> str:
     """A line's leading whitespace as spaces: html2text indents a nested list
     item two spaces a level, from two; mailkit's top level is " - "."""
-    width = len(m.group())
-    rest = m.string[m.end(): m.end() + 3]
-    return " " * (width - 1 if _LIST.match(rest) else width)
+    return _indent_width(len(m.group()), m.string, m.end())
+
+
+def _indent_width(width: int, text: str, end: int) -> str:
+    return " " * (width - 1 if _LIST.match(text[end: end + 3]) else width)
 
 
 def _pre_lines(el: lxml.html.HtmlElement) -> list[Line]:
     """A ``<pre>`` as it is, four spaces in, never wrapped (tabs as four columns)."""
-    text = _FILLER.sub("", _text_with_breaks(el)).replace("\r\n", "\n").replace("\r", "\n")
+    text = drop_filler(_text_with_breaks(el)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.rstrip().expandtabs(4) for line in text.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
@@ -508,8 +543,8 @@ LINE_KINDS = frozenset({"text", "raw", "ref", "rule", "heading1", "heading2", "h
 def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions, marks: _Markers) -> list[Line]:
     out: list[Line] = []
     # whole-text substitutions: one pass each instead of one per line
-    markdown = _MD_ESCAPE.sub("", _SPACES.sub(" ", _FILLER.sub("", markdown))).replace(marks.backslash, "\\")
-    markdown = _LEADING.sub(_indent, markdown)
+    markdown = _MD_ESCAPE.sub("", single_spaces(drop_filler(markdown))).replace(marks.backslash, "\\")
+    markdown = indent_lines(markdown)
     heading = marks.heading
     for raw in markdown.splitlines():
         line = raw.rstrip()
@@ -575,11 +610,78 @@ def _urls_at_column_0(lines: list[str], width: int) -> list[str]:
     return out
 
 
+_BLANK_LINES = re.compile("\n\n\n+")
+
+
+@lru_cache(maxsize=16)
+def _run_filler(width: int) -> re.Pattern[str]:
+    # _filler over many lines at once, each ending in "\n" (which "." never
+    # crosses): the same chunks line by line, and a blank line a match of its
+    # own (""). One group, so findall gives strings, not a tuple a line: tuples
+    # are objects the garbage collector counts, and thousands alive at once
+    # set off its collections (a full one costs 20-30 ms once mailkit is loaded)
+    return re.compile(rf"(.{{1,{width}}}(?=[ \n])|[^ \n]+(?=[ \n])|(?=\n))[ \n]")
+
+
+def _plain(line: str, width: int) -> bool:
+    """Whether :func:`lay_out` of the text line ``line`` (with no CJK in it) is :func:`_fill`
+    of it: no whitespace at its end, and short, or a run of single-spaced words that
+    is no quote, list item or indented line (the conditions of :func:`_wrap`)."""
+    if line[-1:].isspace() or "\n" in line:  # a line break: from a TextEngine of one's own
+        return False
+    if len(line) <= width:
+        return True
+    return (" " != line[0] and "  " not in line and (line.isascii() or not _OTHER_SPACE.search(line))
+            and not _QUOTE.match(line) and not _LIST.match(line))
+
+
+def _fill_run(run: list[str], width: int, out: list[str]) -> None:
+    """``out`` extended with :func:`lay_out` of each line of ``run``, all :func:`_plain`: one
+    regex pass over the run instead of a few calls a line (saves about 3 ms of 5 at 1,000
+    paragraphs). Equal to laying out line by line (tests/test_speed.py)."""
+    lines: list[str] = _run_filler(width).findall("\n".join(run) + "\n")
+    if lines and max(map(len, lines)) > width:
+        lines = _urls_at_column_0(lines, width)  # a long word: a URL after a prefix moves to column 0
+    out += lines
+
+
+def lay_out_text(lines: list[Line], options: TextOptions) -> str:
+    """``assemble([lay_out(line, options) for line in lines], options)``, faster.
+
+    Runs of text lines that need nothing but the greedy fill (most of a body:
+    paragraphs, blank lines) are wrapped in one pass each.
+    """
+    width = options.width
+    wide = _WIDE.search("".join([text for _, text in lines])) is not None
+    physical: list[str] = []
+    run: list[str] = []
+    for line in lines:
+        kind, text = line
+        # the common cases (a blank line, a short one) tested here, not in a call: a third of the time
+        if kind == "text" and (not text or (len(text) <= width and not text[-1].isspace() and "\n" not in text)
+                               or _plain(text, width)) and not (wide and _WIDE.search(text)):
+            run.append(text)
+            continue
+        if run:
+            _fill_run(run, width, physical)
+            run = []
+        physical += lay_out(line, options)
+    if run:
+        _fill_run(run, width, physical)
+    return _assembled("\n".join(physical), options)
+
+
 def assemble(blocks: list[list[str]], options: TextOptions) -> str:
     """Join laid-out lines; at most one blank line in a row, no doubled rules."""
-    text = "\n".join(line for block in blocks for line in block).strip("\n")
+    return _assembled("\n".join(line for block in blocks for line in block), options)
+
+
+def _assembled(text: str, options: TextOptions) -> str:
+    text = text.strip("\n")
     if "\n\n\n" in text:
-        text = re.sub(r"\n{3,}", "\n\n", text)
+        # a literal first, which the regex engine searches for in C ("\n{3,}"
+        # was tried at every line break: 1.2 ms of 216 KB of text)
+        text = _BLANK_LINES.sub("\n\n", text)
     doubled = f"{options.rule}\n\n{options.rule}"
     while doubled in text:
         text = text.replace(doubled, options.rule)
@@ -617,7 +719,7 @@ def tree_text_lines(root: Any, options: TextOptions = TextOptions()) -> list[Lin
 def html_to_text(html: str, options: TextOptions = TextOptions()) -> str:
     """The plain-text part of ``html`` (MJML output), wrapped at ``options.width``."""
     lines = text_lines(html, options)
-    return assemble([lay_out(line, options) for line in lines], options) if lines else ""
+    return lay_out_text(lines, options) if lines else ""
 
 
 # -- the engines --------------------------------------------------------------------------------

@@ -302,6 +302,98 @@ def test_mailkits_premailer_overrides_run(monkeypatch: pytest.MonkeyPatch) -> No
     assert ("mailkit", stock_key("margin: 0")) in cache and stock_key("margin: 0") not in cache
 
 
+def test_premailer_merges_each_elements_style_through_a_module_global_mailkit_can_switch() -> None:
+    # why mailkit's merge memo can stand in (mailkit/_premailer.py, _MergeSwitch): transform()
+    # reads merge_styles from premailer.premailer's globals at each call, with these arguments,
+    # and the stock function depends on nothing else (the declarations arrive parsed)
+    import premailer.merge_style
+    import premailer.premailer
+
+    assert premailer.premailer.merge_styles is premailer.merge_style.merge_styles
+    assert "merge_styles" in premailer.premailer.Premailer.transform.__code__.co_names
+    assert _params(premailer.merge_style.merge_styles) == ["inline_style", "new_styles", "classes",
+                                                           "remove_unset_properties"]
+    source = inspect.getsource(premailer.premailer.Premailer.transform)
+    assert "merge_styles(\n" in source and "remove_unset_properties=self.remove_unset_properties" in source
+    assert "processed_style = csstext_to_pairs(" in source  # one list per rule, shared by its elements
+    merged = premailer.merge_style.merge_styles("color: red", [[("margin", "0")], [("top", "1px")]], ["", ":hover"])
+    assert merged == "{margin:0; color:red} :hover{top:1px}"
+
+
+def test_the_merge_memo_serves_only_mailkits_thread_and_only_while_it_inlines() -> None:
+    import premailer.merge_style
+    import premailer.premailer
+
+    from mailkit import _premailer
+
+    stock = premailer.merge_style.merge_styles
+    memo = _premailer.MergeMemo()
+    declarations = [[("margin", "0")]]
+    seen: dict[str, Any] = {}
+    with _premailer._memoised_merges(memo), _premailer._memoised_merges(memo):
+        switch = premailer.premailer.merge_styles
+        assert switch is not stock
+        seen["inside"] = switch("color: red", declarations, [""])
+        thread = threading.Thread(target=lambda: seen.setdefault("other", premailer.premailer.merge_styles(
+            "color: blue", declarations, [""])))
+        thread.start()
+        thread.join()
+    assert premailer.premailer.merge_styles is stock  # out with the last inlining
+    assert seen == {"inside": "margin:0; color:red", "other": "margin:0; color:blue"}
+    assert len(memo) == 1  # the other thread's call went to the stock function, not the memo
+
+
+def test_the_merge_memo_gives_what_merge_styles_gives_and_stays_bounded() -> None:
+    import premailer.merge_style
+
+    from mailkit import _premailer
+
+    stock = premailer.merge_style.merge_styles
+    memo = _premailer.MergeMemo(size=8)
+    shared = [("margin", "0"), ("color", "unset")]
+    cases = [(f"top: {i}px" if i % 3 else "", [shared, [("color", f"#{i:03d}")]][: 1 + i % 2], ["", ":hover"][: 1 + i % 2],
+              bool(i % 4)) for i in range(40)]
+    for _ in range(2):  # the second time from the memo, where it still holds them
+        for inline, styles, classes, unset in cases:
+            assert memo.merged(stock, inline, styles, classes, unset) == stock(inline, styles, classes,
+                                                                               remove_unset_properties=unset)
+            assert len(memo) <= 8
+    # the same declarations in another list object are another key (identity), never a wrong answer
+    assert memo.merged(stock, "", [list(shared)], [""], True) == stock("", [list(shared)], [""], True) == "margin:0"
+
+
+def test_a_render_merges_each_paragraphs_style_once() -> None:
+    # the memo runs: 300 body paragraphs with the same style, merged by premailer once
+    import premailer.merge_style
+
+    from mailkit import _premailer
+
+    calls: list[str] = []
+    stock = premailer.merge_style.merge_styles
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return stock(*args, **kwargs)
+
+    import premailer.premailer
+
+    from mailkit._fixtures import load_edition
+    from mailkit._inline import _PREMAILER
+
+    data = load_edition(ROOT / "fixtures" / "breaking-china-cyberspying.yaml")
+    body = "".join(f"<p>Paragraph {i} of the story.</p>" for i in range(300))
+    edition = data.model_copy(update={"articles": [data.articles[0].model_copy(update={"body": body})]})
+    _PREMAILER._rules.merges = _premailer.MergeMemo()  # empty: this render fills it
+    original = premailer.premailer.merge_styles
+    try:
+        premailer.premailer.merge_styles = counting
+        email = mailkit.Renderer().render("breaking", edition)
+    finally:
+        premailer.premailer.merge_styles = original
+    assert email.html.count(">Paragraph ") == 300
+    assert len(calls) < 100  # one per distinct (style, rules) shape, not one per element
+
+
 def test_premailer_sets_only_the_basic_attributes_mailkit_disables() -> None:
     # mailkit skips _style_to_basic_html_attributes because every attribute it
     # can set is disabled. The stock method, run on every property cssutils
@@ -404,6 +496,144 @@ def test_mailkits_html2text_override_runs_and_equals_the_stock_conversion(monkey
                  "ul_item_mark", "emphasis_mark", "single_line_break", "escape_snob"):
         setattr(reference, knob, getattr(stock, knob))
     assert ours == reference.handle(html.replace("\\", "MARK"))
+
+
+_TAGS_IN_EMAILS = ("p", "div", "span", "font", "center", "section", "article", "header", "footer", "main", "nav",
+                   "aside", "figure", "figcaption", "small", "mark", "cite", "time", "bdi", "bdo", "ruby", "rt",
+                   "var", "samp", "ins", "big", "html", "o:p", "mk-text-run", "caption", "tbody", "thead", "tfoot",
+                   "address", "details", "summary", "picture", "source", "video", "audio", "wbr", "label", "h1", "h7",
+                   "h9", "a", "img", "li", "ul", "ol", "td", "tr", "table", "pre", "code", "br", "hr", "blockquote",
+                   "b", "strong", "em", "i", "u", "q", "abbr", "sup", "sub", "dl", "dt", "dd", "style", "script",
+                   "head", "body", "del", "s", "strike", "kbd", "tt")
+
+
+def _state(h: Any) -> dict[str, Any]:
+    # html2text's state, comparable: its list entries by their fields; "out" is a bound method
+    def comparable(key: str, value: Any) -> Any:
+        if key == "list":
+            return [(x.name, x.num) for x in value]
+        return [(x.count, x.outcount) for x in value] if key == "a" else value
+    return {k: comparable(k, v) for k, v in vars(h).items() if k != "out"}
+
+
+@pytest.mark.parametrize("state", ["fresh", "in a list", "after a list", "in a link", "in a cell", "in a quote", "after text",
+                                   "link waiting", "google doc"])
+def test_html2text_handle_tag_does_for_a_plain_tag_only_what_convert_does_itself(state: str) -> None:
+    # convert() skips handle_tag for tags it does not act on (and plain <p>, <div>):
+    # for every tag, start and end, in each state, what plain_tag does must be
+    # everything handle_tag does, or plain_tag must decline
+    import copy
+
+    from mailkit import _html2text
+
+    def converter_in(state: str) -> _html2text.Converter:
+        h = _html2text.converter()
+        h.start = True
+        if state != "fresh":
+            h.handle_data("text before", True)
+        if state == "in a list":
+            h.handle_starttag("ul", [])
+            h.handle_starttag("li", [])
+        elif state == "after a list":
+            h.handle_starttag("ul", [])
+            h.handle_endtag("ul")
+            assert h.lastWasList
+        elif state == "in a link":
+            h.astack.append({"href": "https://example.org/"})
+        elif state == "in a cell":
+            h.split_next_td = True
+        elif state == "in a quote":
+            h.handle_starttag("blockquote", [])
+        elif state == "link waiting":
+            h.maybe_automatic_link = "https://example.org/"
+        elif state == "google doc":
+            h.google_doc = True
+        return h
+
+    declined = []
+    for tag in _TAGS_IN_EMAILS:
+        for start in (True, False):
+            stock, ours = converter_in(state), converter_in(state)
+            stock.handle_tag(tag, {}, start)
+            if not _html2text.plain_tag(ours, tag):
+                declined.append(tag)
+                continue
+            assert _state(ours) == _state(stock), (tag, start)
+            # and the same text comes out after it
+            for h in (stock, ours):
+                h.handle_data("after", True)
+            assert stock.optwrap(copy.copy(stock).finish()) == ours.optwrap(copy.copy(ours).finish())
+    if state in ("link waiting", "google doc"):
+        assert set(declined) == set(_TAGS_IN_EMAILS)
+    else:  # not vacuous: the plain tags took the short way
+        assert {"p", "div", "span", "mk-text-run"}.isdisjoint(declined)
+        assert set(declined) == {t for t in _TAGS_IN_EMAILS if t in _html2text.ACTED_ON} - {"p", "div"}
+
+
+@pytest.mark.parametrize("state", ["fresh", "after text", "after a paragraph", "in a list", "in a quote", "in a cell",
+                                   "after a space", "after emphasis", "in a link", "link waiting", "in pre", "in style",
+                                   "quiet", "in abbr", "google doc", "links each paragraph",
+                                   "after a table row"])
+def test_html2text_handle_data_does_what_text_run_does_in_one_call(state: str) -> None:
+    # convert() feeds text runs through Converter.text_run, which writes them itself in
+    # the usual state and hands the rest to handle_data: the same state and text either way
+    import copy
+
+    from mailkit import _html2text
+
+    def converter_in(state: str) -> _html2text.Converter:
+        h = _html2text.converter()
+        h.start = True
+        if state != "fresh":
+            h.handle_data("text before", True)
+        if state == "after a paragraph":
+            h.handle_starttag("p", [])
+        elif state == "in a list":
+            h.handle_starttag("ul", [])
+            h.handle_starttag("li", [])
+        elif state == "in a quote":
+            h.handle_starttag("blockquote", [])
+            h.handle_starttag("p", [])
+        elif state == "in a cell":
+            h.split_next_td = True
+        elif state == "after a space":
+            h.handle_data("word ", True)
+        elif state == "after emphasis":
+            h.handle_starttag("p", [])
+            h.stressed = True  # what a closed <b> sets when emphasis is on
+        elif state == "in a link":
+            h.astack.append({"href": "https://example.org/"})
+        elif state == "link waiting":
+            h.maybe_automatic_link = "https://example.org/"
+        elif state == "in pre":
+            h.handle_starttag("pre", [])
+        elif state == "in style":
+            h.handle_starttag("style", [])
+        elif state == "quiet":
+            h.quiet = 1
+        elif state == "in abbr":
+            h.handle_starttag("abbr", [("title", "North Atlantic")])
+        elif state == "google doc":
+            h.google_doc = True
+        elif state == "links each paragraph":
+            h.links_each_paragraph = True
+            h.a.append(type("Anchor", (), {"outcount": 0, "count": 1, "attrs": {"href": "https://example.org/"}})())
+            h.handle_starttag("p", [])  # a paragraph break pending: the link list would be written here
+        elif state == "after a table row":
+            h.handle_starttag("tr", [])
+            h.handle_endtag("tr")  # a soft break pending
+            assert h.br_toggle
+        return h
+
+    for data in ("", " ", "  \n ", "word", " lead", "trail ", " both  runs \t here ", "> quoted", "a\u00a0b",
+                 "\u3000wide", "1. listed", "\n\nbreaks\n"):
+        stock, ours = converter_in(state), converter_in(state)
+        stock.handle_data(data, True)
+        ours.text_run(data)
+        assert _state(ours) == _state(stock), (state, data)
+        for h in (stock, ours):
+            h.handle_data("after", True)
+        assert stock.optwrap(copy.copy(stock).finish()) == ours.optwrap(copy.copy(ours).finish()), (state, data)
 
 
 # -- mjml-python (MRML) -------------------------------------------------------------------------

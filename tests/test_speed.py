@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import html
 
-from hypothesis import assume, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
@@ -232,6 +232,16 @@ def test_the_text_stages_fast_spaces_pattern_is_the_plain_one(text: str) -> None
     assert _SPACES.sub(" ", text) == re.sub(SPACES_REFERENCE, " ", text)
 
 
+@given(_TEXT_CHARS | st.text(alphabet=st.sampled_from([" ", "a", "\n", "-", "1", ".", "\xa0", "\t"])))
+def test_the_text_stages_shortcuts_equal_its_patterns(text: str) -> None:
+    """The filler, spaces and indent passes skip or shorten the pattern when the text allows: the same text."""
+    from mailkit._text import _FILLER, _LEADING, _SPACES, _indent, drop_filler, indent_lines, single_spaces
+
+    assert drop_filler(text) == _FILLER.sub("", text)
+    assert single_spaces(text) == _SPACES.sub(" ", text)
+    assert indent_lines(text) == _LEADING.sub(_indent, text)
+
+
 def test_the_text_stages_whole_text_passes_skip_ahead() -> None:
     """A generous bound that a pattern tried at every position breaks (these two
     passes took 13 ms of a 1,000-paragraph alert, now about 2 ms)."""
@@ -297,3 +307,241 @@ def test_the_library_leaves_the_callers_collector_as_it_was() -> None:
         "assert CliRunner().invoke(main, ['templates']).exit_code == 0\n"
         "assert gc.get_freeze_count() == 0 and gc.isenabled() and gc.get_threshold() == threshold\n")
     assert "mailkit._render" in out
+
+
+# Lines as a text engine hands them to the layout: every kind, and text that
+# takes each path of the wrapping (long words and URLs, CJK, Arabic, combining
+# marks, zero-width characters, NBSP and other spaces, tabs, quotes, list items,
+# indents, doubled and trailing spaces, a line break from an engine of one's own)
+_LAYOUT_WORDS = st.sampled_from([
+    "word", "a", "Beijing", "ambassador,", "x" * 90, "https://example.org/" + "p" * 70, "mailto:ana@example.org",
+    "中文字符串测试", "。", "「引用」", "한국어", "مرحبا", "بالعالم", "e\u0301", "\u200b", "\u200d", "\xa0", "\u2003",
+    "\u3000", "\t", "  ", " ", ">", "> >", "-", "*", "1.", "10.", "\n", "\r", "—", "’", "=", "-" * 40])
+_LAYOUT_LINES = st.lists(
+    st.tuples(st.sampled_from(["text", "text", "text", "raw", "ref", "rule", "heading1", "heading2", "heading3"]),
+              st.lists(_LAYOUT_WORDS, max_size=40).map(" ".join)
+              | st.lists(_LAYOUT_WORDS, max_size=40).map("".join)
+              | st.just("")).map(lambda line: (line[0], "[1] " + line[1]) if line[0] == "ref" else line),
+    max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LAYOUT_LINES, st.integers(min_value=10, max_value=100))
+@example([("text", "aaaa " * 30), ("text", ""), ("text", ""), ("text", "b" * 100), ("text", "- " + "c " * 50)], 78)
+@example([("text", "see -http://example.org/" + "x" * 80)], 78)  # a URL after a prefix moves to column 0
+@example([("text", ""), ("text", "x"), ("text", "")], 10)  # blank lines at both ends
+def test_laying_out_text_in_runs_equals_line_by_line(lines: list[tuple[str, str]], width: int) -> None:
+    """lay_out_text wraps runs of plain lines in one regex pass: the same text as each line laid out."""
+    from mailkit._text import TextOptions, assemble, lay_out, lay_out_text
+
+    options = TextOptions(width=width)
+    assert lay_out_text(lines, options) == assemble([lay_out(line, options) for line in lines], options)
+
+
+def test_laying_out_text_is_linear() -> None:
+    """A generous bound that a quadratic layout breaks: 8,000 paragraphs (1.6 MB) in
+    about 30 ms here; each paragraph re-scanning the text before it would take seconds."""
+    import time
+
+    from mailkit._text import TextOptions, lay_out_text
+
+    paragraph = ("Beijing summoned the U.S. ambassador on Tuesday, a day after ’charges’ " * 3).strip()
+    lines = [("text", paragraph), ("text", "")] * 8_000
+    runs = []
+    for _ in range(3):
+        start = time.process_time()
+        lay_out_text(lines, TextOptions())
+        runs.append(time.process_time() - start)
+    assert min(runs) < 0.5
+
+
+# --- the body scans: each equal to the plain loop it replaced -----------------------------------
+
+_MARKUP = st.lists(st.sampled_from([
+    "<p>", "</p>", "<P>", "<div>", "</div>", "<ul>", "<li>", "</li>", "</ul>", "<em>", "</em>", "<br>", "<br/>", "<hr>",
+    "<img>", "<IMG src=x>", '<a href="https://x.org/?a=1&amp;b=2">', "</a>", "<table>", "</table>", "<b >", "<p dir=\"rtl\">",
+    "<form>", "</form>", "<script>", "<!--", "-->", "<?", "<", ">", "</", "</ p>", "< p>", "text", "\n", " ", '"', "'",
+    "<p x='<b>'>", '<a title="a>b">', "<o:p>", "<mk-x>", "<span style=x>", "<blockquote class=\"twitter-tweet\">",
+    "<a onclick=x>", "<section>", "</section>", "<svg>", "<td colspan=\"2\">", "<td>", "</td>", "<tr>", "</tr>",
+])).map("".join)
+
+
+def _depth_reference(html: str) -> int:
+    import re
+
+    from mailkit._sanitize import _VOID
+
+    depth = best = 0
+    for m in re.finditer(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", html):
+        if m.group(2).lower() in _VOID:
+            continue
+        if m.group(1):
+            depth -= 1
+        else:
+            depth += 1
+            best = max(best, depth)
+    return best
+
+
+def _raw_depth_reference(html: str, most: int) -> bool:
+    from collections import Counter
+
+    from mailkit._sanitize import _SELF_CLOSING, WHOLE_TAG
+
+    if html.count("<") <= most:
+        return False
+    stack: list[str] = []
+    open_count: Counter[str] = Counter()
+    for m in WHOLE_TAG.finditer(html):
+        name = m.group(2).lower()
+        if name in _SELF_CLOSING:
+            continue
+        if not m.group(1):
+            stack.append(name)
+            open_count[name] += 1
+            if len(stack) > most:
+                return True
+        elif open_count[name]:
+            while (top := stack.pop()) != name:
+                open_count[top] -= 1
+            open_count[name] -= 1
+    return False
+
+
+def _only_allowed_reference(html: str) -> bool:
+    import re
+
+    from mailkit._sanitize import _BODY_TAGS, _POST_CLASS, _RAW_ATTR, _RAW_TAG, _SCAN_ATTRS
+
+    if "<!" in html or "<?" in html:
+        return "<" not in html
+    for start in re.finditer(r"<[a-zA-Z/]", html):
+        m = _RAW_TAG.match(html, start.start())
+        if m is None:
+            return False
+        closing, tag, attrs = m.groups()
+        name = tag.lower()
+        if name not in _BODY_TAGS:
+            return False
+        if closing or not attrs.strip():
+            continue
+        if len(attrs) > 2_000 or (name == "blockquote" and _POST_CLASS.search(attrs)):
+            return False
+        allowed = _SCAN_ATTRS.get(name, _SCAN_ATTRS["*"])
+        if any(a.lower() not in allowed for a in _RAW_ATTR.findall(attrs)):
+            return False
+    return True
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MARKUP, st.integers(min_value=0, max_value=6))
+def test_the_body_scans_equal_the_loops_they_replaced(html: str, most: int) -> None:
+    import html as html_lib
+    import re
+
+    from mailkit import _sanitize as S
+
+    assert S._depth(html) == _depth_reference(html)
+    assert S.raw_depth_exceeds(html, most) == _raw_depth_reference(html, most)
+    assert S._only_allowed(html) == _only_allowed_reference(html)
+
+    # _reencode_attrs leaves a tag with nothing after its name unmatched: the same text
+    every_tag = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*(/?)>')
+
+    def tag(m: re.Match[str]) -> str:
+        attrs = S._ATTR.sub(lambda a: f'{a.group(1)}="{S.encode_for_mrml(html_lib.unescape(a.group(2)))}"', m.group(2))
+        return f"<{m.group(1)}{attrs}{m.group(3)}>"
+
+    assert S._reencode_attrs(html) == every_tag.sub(tag, html)
+
+
+def test_the_body_scans_are_linear() -> None:
+    """A generous bound only a superlinear scan breaks: 20,000 paragraphs (4 MB) through
+    the raw depth check, the allowlist scan and the depth count in about 40 ms here."""
+    import time
+
+    from mailkit import _sanitize as S
+
+    body = "<p>Beijing summoned the <em>U.S.</em> ambassador, <a href=\"https://x.org/\">said</a> officials.</p>\n" * 20_000
+    runs = []
+    for _ in range(3):
+        start = time.process_time()
+        S.raw_depth_exceeds(body, 1_000)
+        S._only_allowed(body)
+        S._depth(body)
+        runs.append(time.process_time() - start)
+    assert min(runs) < 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<em>", "</em>", "<a href=\"x\">", "</a>", "<b>", "<br>", "<pre>",
+                                 "</pre>", "<span>", "<sub>", "<subx>", "<li>", "\n", " \n ", "x", ">", "<", "<ab>",
+                                 "<code>", "</code>"])).map("".join))
+def test_keeping_whitespace_without_inline_elements_is_the_same_pass(html: str) -> None:
+    """_keep_whitespace returns early when no inline element is in the body: what the full pass gives."""
+    import re
+
+    from mailkit import _sanitize as S
+
+    def full(html: str) -> str:
+        # the pass without the early return
+        if "\n" not in html:
+            return html
+        if "<pre" in html:
+            out, depth, pos = [], 0, 0
+            for m in S._PRE_TAG.finditer(html):
+                chunk = html[pos:m.start()]
+                out.append(chunk.replace("\n", "&#10;") if depth else chunk)
+                out.append(m.group())
+                depth = max(0, depth + (-1 if m.group(1) else 1))
+                pos = m.end()
+            out.append(html[pos:])
+            html = "".join(out)
+
+        def run(m: re.Match[str]) -> str:
+            before = S._TAG_NAME.match(html, html.rfind("<", 0, m.start()))
+            if m.group(3) in S._INLINE or (before is not None and before.group(1) in S._INLINE):
+                return f"> <{m.group(2)}{m.group(3)}"
+            return m.group(0)
+        return S._BREAK_RUN.sub(run, html)
+
+    assert S._keep_whitespace(html) == full(html)
+
+
+def test_a_warm_render_compiles_no_regular_expression(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every pattern a render uses is compiled once (the prepared email's placeholders
+    included: one pattern for every nonce, the nonce compared; a pattern compiled per
+    render was 0.13 ms of a 3.8 ms breaking alert)."""
+    import re._compiler
+
+    from conftest import SEED
+
+    mailkit.render("breaking", SEED)
+    mailkit.render("digest", "fixtures/digest-morning-briefing.yaml")
+    compiled: list[object] = []
+    real = re._compiler.compile
+    monkeypatch.setattr(re._compiler, "compile", lambda *a, **k: compiled.append(a[0]) or real(*a, **k))
+    prepared = mailkit.prepare("breaking", SEED)
+    mailkit.render("digest", "fixtures/digest-morning-briefing.yaml", recipient={"email": "ana@example.org"})
+    assert compiled == []
+    assert prepared.personalize(None).html == mailkit.render("breaking", SEED).html
+
+
+_TOKEN_PIECES = st.sampled_from(["mk", "x", "q", "1", "0", "firstname", "email", "linkparamsq", "line", "fallback",
+                                 "fallback0", "fallback01", "line1", "upper", " ", "mk111111111111111x",
+                                 "mk222222222222222x", "mk333333333333333x", "mk1111111111111111x", "mk11111111111111x"])
+
+
+@given(st.lists(_TOKEN_PIECES).map("".join))
+@example("mk111111111111111xfirstnameqmk222222222222222xline0q")  # side by side
+@example("mk333333333333333xemailqmk111111111111111xemailq")  # another email's, then this one's
+@example("mk111111111111111xline0qmk222222222222222xfirstnameq")  # names under the other nonce: text
+def test_tokens_find_what_the_email_s_own_pattern_finds(text: str) -> None:
+    from mailkit._slots import Tokens, token_pattern
+
+    nonce, line_nonce = "111111111111111", "222222222222222"
+    pattern = token_pattern(nonce, line_nonce)
+    tokens = Tokens(nonce, line_nonce)
+    expected = [(m.span(), m.group(m.lastindex or 0)) for m in pattern.finditer(text)]
+    assert [(m.span(), name) for m, name in tokens.finditer(text)] == expected
+    assert tokens.search(text) == (pattern.search(text) is not None)
