@@ -75,6 +75,12 @@ _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f](?<=\S.)(?:(?<! )|(?=[ \t\u00a0\u2
 _LEADING = re.compile(r"^[ \t\u00a0\u2007\u202f]+", re.MULTILINE)
 _BLOCK = re.compile("\ue000mkblock[0-9a-f]+n[0-9]+\ue000")
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
+# HTML's block elements html2text does not lay out as blocks (it runs their text
+# into the text around them: two figures' captions read "... ReutersHow it
+# spread."); each is read as a <div>, a paragraph of its own. The body allowlist
+# keeps <figure> and <figcaption>; a template may write any of them.
+_BLOCK_TAGS = ("address", "article", "aside", "details", "dialog", "fieldset", "figcaption", "figure", "footer",
+               "header", "hgroup", "legend", "main", "menu", "nav", "search", "section", "summary")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 
 
@@ -236,6 +242,8 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
         el.tag = "p"
         el.text = f"{marks.heading}{level} " + (el.text or "")
     lxml.etree.strip_tags(body, *_LAYOUT_TAGS)
+    for el in body.iter(*_BLOCK_TAGS):
+        el.tag = "div"
     # html2text needs the elements, not their attributes: less for it to parse
     lxml.etree.strip_attributes(body, "style", "class", "align", "role", "width", "height", "border",
                                 "cellpadding", "cellspacing", "bgcolor", "valign", "aria-label",
