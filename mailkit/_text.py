@@ -209,6 +209,11 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
     for el in rules:
         _replace(el, marks.rule, block=True)
 
+    # a superscript number is "^1", a footnote's linked number too ("^1 [1]"): before the
+    # link pass, which turns its link into text
+    for sup in body.iter("sup"):
+        if _FOOTNOTE.fullmatch("".join(sup.itertext())):
+            sup.text = "^" + (sup.text or "")
     refs: dict[str, str] = {}  # URL -> the text of its first link
     numbers: dict[str, int] = {}  # URL -> its number in refs
     for a in list(body.iter("a")):
@@ -389,10 +394,7 @@ def _take_blocks(body: lxml.html.HtmlElement, options: TextOptions) -> dict[str,
         blocks[token] = lines
         _replace(el, token, block=True)
     # inline code reads as it is in text: no Markdown backticks (nor html2text's
-    # "*[NATO]: ..." for an abbreviation); a superscript number is "^1"
-    for sup in body.iter("sup"):
-        if sup.text and _FOOTNOTE.fullmatch(sup.text) and len(sup) == 0:
-            sup.text = "^" + sup.text
+    # "*[NATO]: ..." for an abbreviation)
     lxml.etree.strip_tags(body, "code", "kbd", "samp", "abbr")
     return blocks
 
