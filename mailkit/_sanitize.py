@@ -335,6 +335,8 @@ _BODY_TAGS = {
     "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "br", "hr", "span", "div", "del", "ins",
     "figure", "figcaption", "img", "dl", "dt", "dd", "pre", "code", "kbd", "samp",
     "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    # ruby annotations (Japanese furigana, Chinese pinyin or zhuyin): see _bracket_ruby
+    "ruby", "rt", "rp",
 }
 _BODY_ATTRS = {
     "a": {"href", "title"},
@@ -618,6 +620,26 @@ def _only_allowed(html: str) -> bool:
     return True
 
 
+# an annotation (<rt>) without its fallback brackets (<rp>): many CMSs write
+# <ruby>官房長官<rt>かんぼうちょうかん</rt></ruby>; a client without ruby layout,
+# and the text part, then read the word and its reading run together.
+# nh3 (html5ever) closes every <rt>, so "<rt ...>" to the next "</rt>" is one.
+_RT = re.compile(r"(</rp>\s*)?(<rt\b[^>]*>)(.*?)(</rt>)(\s*<rp\b)?", re.DOTALL)
+_WIDE_READING = re.compile(r"[\u3000-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u9fff\uff00-\uffef]")
+
+
+def _bracket_ruby(html: str) -> str:
+    """Give every ``<rt>`` the ``<rp>`` brackets it lacks: full-width around
+    a CJK reading (``（かん）``), ASCII parentheses around any other."""
+    def bracket(m: re.Match[str]) -> str:
+        before, start, reading, end, after = m.groups()
+        wide = _WIDE_READING.search(reading) is not None
+        opening = before or ("<rp>（</rp>" if wide else "<rp>(</rp>")
+        closing = after or ("<rp>）</rp>" if wide else "<rp>)</rp>")
+        return f"{opening}{start}{reading}{end}{closing}"
+    return _RT.sub(bracket, html)
+
+
 # Wrappers a CMS or a feed puts around a story (ninjs bodies come in <article>;
 # Word and old CMSs write <font>, <center>, <o:p>): nh3 removes the tag and keeps
 # its content, so the reader loses nothing and a warning would only be noise.
@@ -747,6 +769,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     elif tree is None:
         warnings += _dropped(field, (Counter(), refused), (Counter(), Counter()))
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
+    if "<rt" in cleaned:
+        cleaned = _bracket_ruby(cleaned)
     for m in re.finditer(r"<img\b[^>]*>", cleaned):
         if " alt=" not in m.group():
             warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {m.group()[:80]}", field))
