@@ -27,7 +27,7 @@ from ._i18n import Labels, labels, missing_catalog, script_font_stack
 from ._inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
 from ._links import LinkTagging, tag_links
 from ._markers import CONTINUE_CLASS
-from ._media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
+from ._media import Watched, image_box, leaves_out, size_body_images, unshown_story_fields, unwrap, voice_of, watch_edition
 from ._message import RenderedEmail
 from ._models import Article, Brand, Edition, Fonts, Recipient
 from ._paths import template_dirs
@@ -327,7 +327,7 @@ def _context(template: str, edition: Edition, warnings: list[RenderWarning], slo
         if article.body:
             clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
             warnings.extend(w.in_template(template) for w in clean.warnings)
-            body_html = clean.html
+            body_html = size_body_images(clean.html)
             if article is edition.lead:
                 lead_body = body_html  # before any cut: the preheader's first sentence
             if max_body_chars is not None:
