@@ -27,7 +27,16 @@ from ._i18n import Labels, labels, missing_catalog, script_font_stack
 from ._inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
 from ._links import LinkTagging, tag_links
 from ._markers import CONTINUE_CLASS
-from ._media import Watched, image_box, leaves_out, size_body_images, unshown_story_fields, unwrap, voice_of, watch_edition
+from ._media import (
+    Watched,
+    image_box,
+    leaves_out,
+    size_body_images,
+    unshown_story_fields,
+    unwrap,
+    voice_of,
+    watch_edition,
+)
 from ._message import RenderedEmail
 from ._models import Article, Brand, Edition, Fonts, Recipient
 from ._paths import template_dirs
