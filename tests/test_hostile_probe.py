@@ -226,3 +226,125 @@ def test_preheader_from_the_cleaned_body(body: str, preheader: str) -> None:
     the raw body, so a CMS's <style> or <script> text, or a form the cleaning
     drops, became the inbox preview; and every tag split a word ("Wash ington")."""
     assert mailkit.render("breaking", _no_dek(body)).preheader == preheader
+
+
+# --- wire and CMS content in other scripts, and the body's rarer elements ---------------------------
+
+def _lines_over(text: str, width: int = 78) -> list[str]:
+    """Lines of the text part over ``width`` that are neither a bare URL nor preformatted (four spaces in)."""
+    return [line for line in text.splitlines()
+            if len(line) > width and not re.match(r"\S+://\S+$", line) and not line.startswith("    ")]
+
+
+def test_figure_captions_stay_apart_in_the_text_part() -> None:
+    """Two figures in a row: html2text knows no <figure> or <figcaption>, so
+    it ran their captions into one line, "... / ReutersHow it spread."."""
+    email = render("articles.0.body",
+                   '<figure><img src="https://e.example/pano.jpg" width="4000" height="200" alt="Panorama">'
+                   "<figcaption>The valley on Tuesday.</figcaption></figure>"
+                   '<figure><img src="https://e.example/tall.png" width="200" height="4000" alt="Infographic">'
+                   "<figcaption>How it spread.</figcaption></figure><p>After.</p>")
+    assert "\nThe valley on Tuesday.\n\nHow it spread.\n\nAfter.\n" in email.text
+
+
+RUBY = ("<p><ruby>気象庁<rp>（</rp><rt>きしょうちょう</rt><rp>）</rp></ruby>によると、"
+        "<ruby>官房長官<rt>かんぼうちょうかん</rt></ruby>は述べた。</p>")
+
+
+def test_ruby_annotations_are_kept_and_read_in_brackets() -> None:
+    """Japanese furigana (<ruby>, <rt>, <rp>): the allowlist dropped the three
+    elements with a warning but kept their text, so "官房長官<rt>かんぼうちょうかん</rt>"
+    (no <rp>, as many CMSs write it) read "官房長官かんぼうちょうかん" in both parts,
+    the reading glued to the word it annotates."""
+    email = render("articles.0.body", RUBY)
+    assert not [w for w in email.warnings if w.code == "element-dropped"]
+    assert "気象庁（きしょうちょう）によると、官房長官（かんぼうちょうかん）は述べた。" in email.text.replace("\n", "")
+    root = lxml.html.document_fromstring(email.html)
+    rubies = root.findall(".//ruby")
+    assert len(rubies) == 2
+    # a client without ruby layout shows the brackets: every <rt> has its <rp> on each side
+    for ruby in rubies:
+        tags = [el.tag for el in ruby]
+        assert tags == ["rp", "rt", "rp"]
+
+
+THAI = ("กรุงเทพมหานครประกาศให้โรงเรียนในสังกัดทั้งหมดหยุดการเรียนการสอนเป็นเวลาสองวัน"
+        "เนื่องจากค่าฝุ่นละอองขนาดเล็กเกินมาตรฐานในหลายพื้นที่ของเมืองหลวง")
+
+
+@pytest.mark.parametrize("where", ["body", "dek", "headline"])
+def test_thai_text_part_wraps_between_clusters(where: str) -> None:
+    """Thai (and Lao, Khmer, Myanmar) write no spaces between words: a Thai
+    paragraph was one line of 400 columns in the text part, which promises 78.
+    It wraps, and never inside a character cluster (a vowel or tone mark
+    stays on its consonant's line; a leading vowel on the line of the consonant after it)."""
+    if where == "body":
+        email = render("articles.0.body", f'<p lang="th">{THAI * 3}</p>')
+    else:
+        email = render(f"articles.0.{where}", THAI)
+    assert _lines_over(email.text) == []
+    assert THAI in email.text.replace("\n", "")
+    import unicodedata
+    for line in email.text.splitlines():
+        assert not line or (not unicodedata.category(line[0]).startswith("M") and line[0] not in "ะาำๅฯๆ"), line
+        assert not line or line[-1] not in "เแโใไ", line
+
+
+def test_footnote_link_reads_as_a_superscript() -> None:
+    """A superscript number reads "^1" in the text part, as the README says, but
+    a footnote's number is nearly always a link, and a linked one read
+    "footnote1 [1]"."""
+    # "#fn1" resolves against the story's URL: the notes are on its page
+    email = render("articles.0.body", '<p>A claim<sup><a href="#fn1">1</a></sup> and another<sup>2</sup>.</p>')
+    assert "A claim^1 [1] and another^2." in email.text
+    email = render("articles.0.body", '<p>A claim<sup><a href="https://e.example/n#1">*</a></sup>.</p>')
+    assert "A claim^* [1]." in email.text
+
+
+FIGURES = ('<figure><img src="https://e.example/pano.jpg" width="4000" height="200" alt="Panorama of the valley">'
+           "<figcaption>The valley.</figcaption></figure>"
+           '<figure><img src="https://e.example/tall.png" width="200" height="4000" alt="Infographic: the flood">'
+           "<figcaption>How it spread.</figcaption></figure>"
+           '<p><img src="https://e.example/icon.png" width="48" height="48" alt="Map icon"></p>'
+           '<p><img src="https://e.example/any.jpg" alt="A photo without dimensions"></p>')
+
+
+def test_body_images_are_never_wider_than_their_file() -> None:
+    """A body image stretched to the column whatever its file (width:100%):
+    a 200x4000 infographic was blown up to 552x11,040 px, a 48 px icon to 552
+    px. Each is now at most its own width (Outlook reads the width attribute,
+    at most the column's), in its own ratio."""
+    email = render("articles.0.body", FIGURES)
+    root = lxml.html.document_fromstring(email.html)
+    sizes = {img.get("src").rsplit("/", 1)[1]: (img.get("width"), img.get("height"), img.get("style"))
+             for img in root.iter("img")}
+    assert sizes["pano.jpg"][:2] == ("552", "28")
+    assert sizes["tall.png"][:2] == ("200", "4000")
+    assert sizes["icon.png"][:2] == ("48", "48")
+    assert "max-width:200px" in sizes["tall.png"][2].replace(" ", "")
+    assert "max-width" not in sizes["any.jpg"][2] and sizes["any.jpg"][0] is None
+
+
+@pytest.mark.parametrize("inliner", ["premailer", "css-inline"])
+def test_body_images_in_a_browser(browser: Any, inliner: str) -> None:
+    """At 1000 px: the panorama takes the 552 px column, the infographic and
+    the icon their own width; at 375 px: nothing scrolls sideways, and the
+    photo without dimensions takes the column."""
+    data = expand(BASE)
+    data["articles"][0]["body"] = FIGURES
+    email = mailkit.render("breaking", data, {"inliner": inliner})
+    boxes = {}
+    for width in (1000, 375):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.route("**/*", lambda route: route.abort())
+        page.set_content(email.html)
+        boxes[width] = page.evaluate(
+            "[document.documentElement.scrollWidth, Object.fromEntries([...document.querySelectorAll('img')]"
+            ".map(i => [i.getAttribute('src').split('/').pop(), [Math.round(i.getBoundingClientRect().width),"
+            " Math.round(i.getBoundingClientRect().height)]]))]")
+        page.close()
+    assert boxes[1000][0] == 1000 and boxes[375][0] == 375
+    desktop, phone = boxes[1000][1], boxes[375][1]
+    assert desktop["pano.jpg"] == [552, 28] and desktop["tall.png"] == [200, 4000] and desktop["icon.png"] == [48, 48]
+    assert desktop["any.jpg"][0] == 552
+    assert phone["pano.jpg"][0] == phone["any.jpg"][0] == 327 and phone["tall.png"] == [200, 4000]
