@@ -348,3 +348,41 @@ def test_body_images_in_a_browser(browser: Any, inliner: str) -> None:
     assert desktop["pano.jpg"] == [552, 28] and desktop["tall.png"] == [200, 4000] and desktop["icon.png"] == [48, 48]
     assert desktop["any.jpg"][0] == 552
     assert phone["pano.jpg"][0] == phone["any.jpg"][0] == 327 and phone["tall.png"] == [200, 4000]
+
+
+# --- headers with non-ASCII text ---------------------------------------------------------------
+
+HEADLINES = {
+    "ja": "東京で震度５強　交通機関に乱れ、ＪＲ山手線が運転見合わせ",
+    "hi": "मुंबई में भारी बारिश, स्कूल-कॉलेज बंद; मौसम विभाग ने जारी किया रेड अलर्ट",
+    "ar": "مصر: ارتفاع التضخم إلى 35.7% في فبراير 2024 وفق https://www.capmas.gov.eg",
+    "th": "กรุงเทพฯ ประกาศปิดโรงเรียนชั่วคราวเนื่องจากฝุ่นพีเอ็มสองจุดห้าเกินมาตรฐาน",
+    "es": "Elecciones en Chile: Boric gana la segunda vuelta con 55,8 % de los votos",
+    "emoji": "👩‍👩‍👧‍👦 🏳️‍🌈 Families flee the valley as the river rises",
+}
+
+
+@pytest.mark.parametrize("language", list(HEADLINES))
+def test_non_ascii_headers_fold_within_the_line_limits(language: str) -> None:
+    """RFC 2047 section 2: a header line holding an encoded word is at most 76
+    characters (RFC 5322: 78). The first encoded word of a Subject (and of a
+    List-Id's name) was 72 characters after "Subject: ", a line of 81."""
+    import email as email_lib
+    import email.policy
+
+    data = expand(BASE)
+    data["articles"][0]["headline"] = HEADLINES[language]
+    data["newsletter"]["name"] = "Новости: срочные сообщения редакции"  # List-Id's phrase
+    data["newsletter"]["sender"]["name"] = "أخبار القاهرة العاجلة"
+    rendered = mailkit.render("breaking", data)
+    raw = rendered.to_message(to="ana@example.org").as_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    for line in head.split("\r\n"):
+        if "=?" in line:
+            assert len(line) <= 76, line
+        elif not line.startswith(("List-Unsubscribe:", " <")):  # a URL is written whole
+            assert len(line) <= 78, line
+    parsed = email_lib.message_from_bytes(raw, policy=email.policy.default)
+    assert str(parsed["Subject"]) == rendered.subject
+    assert parsed["From"].addresses[0].display_name == "أخبار القاهرة العاجلة"
+    assert "Новости: срочные сообщения редакции" in str(parsed["List-Id"]).replace("  ", " ")
