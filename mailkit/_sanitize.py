@@ -771,9 +771,11 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     if "<rt" in cleaned:
         cleaned = _bracket_ruby(cleaned)
-    for m in re.finditer(r"<img\b[^>]*>", cleaned):
-        if " alt=" not in m.group():
-            warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {m.group()[:80]}", field))
+    no_alt = [m.group() for m in re.finditer(r"<img\b[^>]*>", cleaned) if " alt=" not in m.group()]
+    if no_alt:  # once, with the count and the first (as for dropped elements)
+        warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {no_alt[0][:80]}"
+                                      if len(no_alt) == 1 else f"{field}: {len(no_alt):,} images without alt text, "
+                                      f"the first: {no_alt[0][:80]}", field))
     return SanitizedHtml(_reencode_attrs(cleaned), warnings)
 
 

@@ -386,3 +386,21 @@ def test_non_ascii_headers_fold_within_the_line_limits(language: str) -> None:
     assert str(parsed["Subject"]) == rendered.subject
     assert parsed["From"].addresses[0].display_name == "أخبار القاهرة العاجلة"
     assert "Новости: срочные сообщения редакции" in str(parsed["List-Id"]).replace("  ", " ")
+
+
+def test_warnings_are_counted_not_repeated() -> None:
+    """A body of 3,000 images without alt text gave 6,000 warnings (each image
+    once for the body and once for the HTML), and 3,000 http:// links 3,000:
+    lines in `mailkit check`, the preview and every log. A warning names the
+    field once, with the count and the first case (as dropped elements do)."""
+    email = render("articles.0.body", '<p><img src="https://e.example/a.jpg"></p>' * 3000
+                   + '<p><a href="http://e.example/x">x</a></p>' * 3000)
+    codes = [w.code for w in email.warnings]
+    assert codes.count("image-no-alt") == 2 and codes.count("link-not-https") == 1
+    body, html = (w for w in email.warnings if w.code == "image-no-alt")
+    assert body.field == "articles[0].body" and "3,000 images without alt text" in body
+    assert html.field == "html" and "3,000 images without alt" in html
+    assert "3,000 links are not https" in next(w for w in email.warnings if w.code == "link-not-https")
+    # one case reads as before
+    email = render("articles.0.body", '<p><img src="https://e.example/a.jpg"></p>')
+    assert "articles[0].body: image without alt text: <img" in next(w for w in email.warnings if w.code == "image-no-alt")
