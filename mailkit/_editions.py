@@ -38,7 +38,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
 
 import nh3
@@ -760,10 +760,13 @@ def _crowded_element(raw: bytes, name: str) -> None:
         return  # nothing libxml2 can read: feedparser reports it
     if root is None:
         return
-    for element in root.xpath(f"descendant-or-self::*[count(@*) > {MAX_FEED_ATTRIBUTES}][1]"):
+    crowded = cast("list[etree._Element]", root.xpath(f"descendant-or-self::*[count(@*) > {MAX_FEED_ATTRIBUTES}]"))
+    if crowded:
+        element = crowded[0]
         tag = etree.QName(element).localname
-        raise FeedError(name, [("", f"line {element.sourceline}: <{tag[:40]}> has {len(element.attrib):,} "
-                                    f"attributes, over the limit of {MAX_FEED_ATTRIBUTES}")])
+        message = (f"line {element.sourceline}: <{tag[:40]}> has {len(element.attrib):,} attributes, "
+                   f"over the limit of {MAX_FEED_ATTRIBUTES}")
+        raise FeedError(name, [("", message)])
 
 
 def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | None]:
