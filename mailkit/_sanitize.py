@@ -419,6 +419,30 @@ def raw_depth_exceeds(html: str, most: int) -> bool:
     return False
 
 
+# far above what a CMS writes on one element (a figure's img with a dozen data- attributes),
+# far below what makes the parsers slow: libxml2's HTML parser compares each attribute with the
+# element's others, so 59,000 on one <p> (295 KB) took it 4 s
+_RAW_ATTRIBUTES_CHECKED = 256
+_ATTRIBUTE_NAME = re.compile(r"""[^\s=/"'>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def crowded_element(html: str, most: int = _RAW_ATTRIBUTES_CHECKED) -> tuple[str, int, int] | None:
+    """The first element of raw body HTML with more than ``most`` attributes (of
+    distinct names), as (name, attribute count, position), or None; one linear scan (a tag with that
+    many is at least 2 x ``most`` characters long, and only such a tag is counted)."""
+    if len(html) < 2 * most:
+        return None
+    for m in WHOLE_TAG.finditer(html):
+        if m.group(1) or m.end() - m.start() < 2 * most:
+            continue
+        # distinct names: HTML keeps the first of a name given twice ("<a x=<a x=..." is one <a x>)
+        count = len({a.split("=", 1)[0].strip().lower()
+                     for a in _ATTRIBUTE_NAME.findall(html, m.start() + 1 + len(m.group(2)), m.end() - 1)})
+        if count > most:
+            return m.group(2).lower(), count, m.start()
+    return None
+
+
 def _depth(html: str) -> int:
     depth = best = 0
     for m in _CLOSE.finditer(html):
@@ -695,6 +719,11 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     if raw_depth_exceeds(html, _RAW_DEPTH_CHECKED):
         raise LimitExceededError(f"{field}: HTML nested {_RAW_DEPTH_CHECKED + 1} levels deep or more, "
                                  f"over the limit of {limits.max_body_depth}")
+    crowded = crowded_element(html)
+    if crowded is not None:
+        tag, count, position = crowded
+        raise LimitExceededError(f"{field}: an element with {count:,} attributes (<{tag[:40]}> at character "
+                                 f"{position}), over the limit of {_RAW_ATTRIBUTES_CHECKED}")
     warnings: list[RenderWarning] = []
 
     def linkable(url: str, image: bool) -> str | None:
