@@ -48,7 +48,7 @@ from ._errors import FeedError, InvalidFixtureError, LimitExceededError, Mailkit
 from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._models import Article, Edition, Newsletter
-from ._reader import check_data, is_feed_file, read_source
+from ._reader import check_data, is_feed_file, json_int, read_source
 from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
 from ._warning import RenderWarning, warning_code
 
@@ -174,7 +174,9 @@ def _is_json_feed(data: Any) -> bool:
 
 def _json(raw: bytes, name: str) -> Any:
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
+        # an integer of 4,300 digits or more is kept as its digits, for check_data to refuse
+        # naming the field (int() would raise with CPython's advice, naming nothing)
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant, parse_int=json_int)
     except UnicodeDecodeError as err:
         raise FeedError(name, [("", f"not UTF-8: {err}")]) from err
     except json.JSONDecodeError as err:

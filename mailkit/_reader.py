@@ -50,7 +50,7 @@ from ._errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
 from ._sanitize import Limits, check_text, current_limits
 from ._yaml import Parser as _Parser
 
-__all__ = ["check_data", "is_feed_file", "read_data_file", "read_source"]
+__all__ = ["check_data", "is_feed_file", "json_int", "read_data_file", "read_source"]
 
 # the largest integer a fixture may hold: 64 bits, signed
 _MAX_INT = 2**63 - 1
@@ -196,7 +196,8 @@ class _JsonObject(dict[str, Any]):
     duplicate: str = ""
 
 
-def _json_int(text: str) -> int | _JsonInteger:
+def json_int(text: str) -> int | _JsonInteger:
+    """json's ``parse_int``: an integer too long for ``int()`` stays its digits, which :func:`check_data` refuses."""
     return _JsonInteger(text) if len(text) > _MAX_INT_CHARS else int(text)
 
 
@@ -257,7 +258,7 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
 
     try:
         if suffix == ".json":
-            data = json.loads(text, object_pairs_hook=pairs, parse_int=_json_int)
+            data = json.loads(text, object_pairs_hook=pairs, parse_int=json_int)
         elif suffix == ".toml":
             data = tomllib.loads(text)
         else:

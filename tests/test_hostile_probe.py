@@ -447,3 +447,14 @@ def test_body_element_with_tens_of_thousands_of_attributes_is_quick() -> None:
     email = render("articles.0.body", '<p><img src="https://e.example/a.jpg" alt="A" '
                    + " ".join(f'data-x{i}="1"' for i in range(12)) + "></p>")
     assert any(w.code == "attribute-dropped" for w in email.warnings)
+
+
+def test_json_feed_huge_integer_names_the_field(tmp_path: Path) -> None:
+    """A JSON Feed (or ninjs) integer of 5,000 digits: json's int() refused it
+    with CPython's own advice ("use sys.set_int_max_str_digits() to increase
+    the limit"), naming nothing; a fixture file names the field."""
+    feed = ('{"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": [{"id": "1", '
+            '"url": "https://e.example/a", "title": ' + "1" * 5000 + "}]}")
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"items\[0\]\.title: integer of 5,000 digits") as info:
+        mailkit.from_feed(feed.encode(), newsletter=NEWSLETTER)
+    assert "set_int_max_str_digits" not in str(info.value)
