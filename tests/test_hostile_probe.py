@@ -458,3 +458,82 @@ def test_json_feed_huge_integer_names_the_field(tmp_path: Path) -> None:
     with pytest.raises(mailkit.InvalidFixtureError, match=r"items\[0\]\.title: integer of 5,000 digits") as info:
         mailkit.from_feed(feed.encode(), newsletter=NEWSLETTER)
     assert "set_int_max_str_digits" not in str(info.value)
+
+
+# --- SMTP smuggling through delivery ---------------------------------------------------------------
+
+SMUGGLE = "\r\n.\r\nMAIL FROM:<boss@evil.example>\r\nRCPT TO:<victim@evil.example>\r\nDATA\r\nSubject: owned\r\n\r\nx\r\n.\r\n"
+SMUGGLE_BODY = ("<p>a\n.\nMAIL FROM:&lt;x@evil.example&gt;</p><pre>x\r.\ry\n.\r\nRCPT TO:&lt;v@evil.example&gt;\r\n.\r\n"
+                "</pre><p>\r.\r\n.\n</p>")
+
+
+def _smuggling_edition() -> dict[str, Any]:
+    data = expand(BASE)
+    data["articles"][0]["body"] = SMUGGLE_BODY + data["articles"][0]["body"]
+    data["articles"][0]["dek"] = "The dek\n.\nMAIL FROM:<x@evil.example>"
+    return data
+
+
+def test_smuggling_sequences_reach_a_real_server_as_text() -> None:
+    """`<LF>.<LF>`, `<CR>.<CR>` and a whole second SMTP transaction in a body,
+    a dek and a reader's fields reach a real server (aiosmtpd) as one message
+    per reader, to that reader only: no second transaction, no bare CR or LF."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    received: list[tuple[list[str], bytes]] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append((list(envelope.rcpt_tos), envelope.original_content))
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        prepared = mailkit.prepare("breaking", _smuggling_edition())
+        readers = [mailkit.Recipient(email=f"r{i}@example.org", first_name=name,
+                                     link_params={"rid": name}) for i, name in
+                   enumerate(["Ana" + SMUGGLE.replace("\r", "").replace("\n", " "), ".", "Bo\u2028.\u2028x"])]
+        report = mailkit.deliver(prepared, readers, mailkit.SMTPTransport(host="127.0.0.1", port=port, connections=1))
+    finally:
+        controller.stop()
+    assert report.sent == 3 and report.ok
+    assert sorted(rcpt for rcpts, _ in received for rcpt in rcpts) == ["r0@example.org", "r1@example.org",
+                                                                        "r2@example.org"]
+    for _, content in received:
+        assert b"\r" not in content.replace(b"\r\n", b"") and b"\n" not in content.replace(b"\r\n", b"")
+        assert b"\r\n.\r\n" not in content
+
+
+def test_smuggling_sequences_in_a_dry_run_mbox(tmp_path: Path) -> None:
+    """The same through `mailkit deliver --dry-run` and a JSON Lines file: one
+    message a reader in the mbox (a local file: lines end in LF there), no
+    CR anywhere, no line a lone dot."""
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    fixture = tmp_path / "smuggle.yaml"
+    fixture.write_text(yaml.safe_dump(_smuggling_edition(), allow_unicode=True), encoding="utf-8")
+    readers = tmp_path / "readers.jsonl"
+    readers.write_text("\n".join(json.dumps(r) for r in [
+        {"email": "r0@example.org", "first_name": "Ana\r\n.\r\nMAIL FROM:<x@evil.example>"},
+        {"email": "r1@example.org", "first_name": "Bo\r.\rx", "link_params": {"a": "\r\n.\r\n"}},
+        {"email": "r2@example.org\r\n.\r\nRCPT TO:<v@evil.example>"},
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.mbox"
+    result = subprocess.run([sys.executable, "-m", "mailkit", "deliver", "breaking", str(fixture), "--recipients",
+                             str(readers), "--smtp", "127.0.0.1:1", "--dry-run", "--out", str(out)],
+                            capture_output=True, text=True, timeout=60, check=False, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 3, result.stderr  # the third reader failed: its address
+    assert "recipients[2]" in result.stdout and "\r" not in result.stdout
+    mbox = out.read_bytes()
+    assert mbox.count(b"\nFrom ") + mbox.startswith(b"From ") == 2
+    assert b"\r" not in mbox and b"\n.\n" not in mbox
