@@ -47,6 +47,7 @@ import yaml
 from ._errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
 from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
+from ._languages import shorten
 from ._models import Article, Edition, Newsletter
 from ._reader import check_data, is_feed_file, json_int, read_source
 from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
@@ -283,11 +284,6 @@ def _plain(value: str) -> str:
     return " ".join(html_lib.unescape(value).split())
 
 
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
-    return cut + "…"
 
 
 _MRSS = "{http://search.yahoo.com/mrss/}"
@@ -556,7 +552,7 @@ def _best(renditions: list[_Rendition], where: str, warn: Warn) -> dict[str, Any
 
 def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[str, str] | None,
            warn: Warn) -> tuple[dict[str, Any], datetime] | None:
-    where = entry.where + (f" ({_shorten(_plain(entry.title), 40)!r})" if entry.title else "")
+    where = entry.where + (f" ({shorten(_plain(entry.title), 40)!r})" if entry.title else "")
     title = _plain(entry.title or "")
     if not title or not entry.link:
         warn(RenderWarning("feed-entry-skipped", f"{where}: skipped: no {'title' if not title else 'link'}",
@@ -566,7 +562,7 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
     if entry.summary:
         dek = _plain(entry.summary)
         if dek and dek != title:
-            story["dek"] = _shorten(dek, DEK_CHARS)
+            story["dek"] = shorten(dek, DEK_CHARS)
     if entry.body:
         # cleaned by the same allowlist the render uses, so what the YAML holds is what the email shows
         try:

@@ -25,6 +25,7 @@ from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateE
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
 from ._i18n import Labels, labels, missing_catalog, script_font_stack
 from ._inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
+from ._languages import shorten
 from ._links import LinkTagging, tag_links
 from ._markers import CONTINUE_CLASS
 from ._media import (
@@ -154,14 +155,6 @@ def render_options(options: RenderOptions | Mapping[str, Any] | None) -> RenderO
     if isinstance(options, Mapping):
         return _dataclass_from(RenderOptions, options, "options")
     raise OptionsError(f"options: expected RenderOptions or a mapping, not {type(options).__name__}")
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
-    return cut + "…"
 
 
 _TAGS = re.compile(r"<[^>]+>")

@@ -537,3 +537,29 @@ def test_smuggling_sequences_in_a_dry_run_mbox(tmp_path: Path) -> None:
     mbox = out.read_bytes()
     assert mbox.count(b"\nFrom ") + mbox.startswith(b"From ") == 2
     assert b"\r" not in mbox and b"\n.\n" not in mbox
+
+
+@pytest.mark.parametrize(("headline", "unit"), [
+    ("🏳️\u200d🌈" * 100, "🏳️\u200d🌈"),  # rainbow flag: flag, VS16, ZWJ, rainbow
+    ("👩🏽\u200d💻" * 80, "👩🏽\u200d💻"),  # woman technologist, medium skin tone
+    ("🇺🇦" * 100, "🇺🇦"),  # regional indicator pairs
+    ("क्षत्रिय" * 40, None),  # Devanagari conjuncts: a virama never ends the cut
+    ("e\u0301" * 200, "e\u0301"),  # combining acute
+], ids=["zwj-flag", "skin-tone", "flags", "devanagari", "combining"])
+def test_subject_and_preheader_are_cut_between_graphemes(headline: str, unit: str | None) -> None:
+    """A headline over 78 characters with no space to cut at was cut at 77
+    code points: the rainbow flag became a white flag, a skin-toned emoji lost
+    its tone or person, Ukraine's flag two letters, and "क्षत्रिय" ended in a
+    bare virama ("क्षत्…"). The subject, a preheader and a feed's dek are cut
+    between grapheme clusters."""
+    email = render("articles.0.headline", headline)
+    subject = email.subject
+    assert subject.endswith("…") and len(subject) <= 78
+    kept = subject[:-1]
+    if unit is not None:
+        assert kept == unit * (len(kept) // len(unit))
+    else:
+        assert not kept.endswith("\u094d") and headline.startswith(kept)
+    data = _no_dek("<p>" + headline + "</p>")
+    preheader = mailkit.render("breaking", data).preheader
+    assert preheader.endswith("…") and (unit is None or preheader[:-1] == unit * (len(preheader[:-1]) // len(unit)))
