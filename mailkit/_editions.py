@@ -49,7 +49,7 @@ from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._languages import shorten
 from ._models import Article, Edition, Newsletter
-from ._reader import check_data, is_feed_file, json_int, read_source
+from ._reader import check_data, is_feed_file, json_int, read_source, utf8_error_position
 from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
 from ._warning import RenderWarning, warning_code
 
@@ -179,7 +179,8 @@ def _json(raw: bytes, name: str) -> Any:
         # naming the field (int() would raise with CPython's advice, naming nothing)
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant, parse_int=json_int)
     except UnicodeDecodeError as err:
-        raise FeedError(name, [("", f"not UTF-8: {err}")]) from err
+        problem = f"{utf8_error_position(raw, err.start)}: not UTF-8 ({err.reason}: byte 0x{raw[err.start]:02x})"
+        raise FeedError(name, [("", problem)]) from err
     except json.JSONDecodeError as err:
         raise FeedError(name, [("", f"line {err.lineno}, column {err.colno}: {err.msg}")]) from err
     except ValueError as err:

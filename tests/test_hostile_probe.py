@@ -563,3 +563,25 @@ def test_subject_and_preheader_are_cut_between_graphemes(headline: str, unit: st
     data = _no_dek("<p>" + headline + "</p>")
     preheader = mailkit.render("breaking", data).preheader
     assert preheader.endswith("…") and (unit is None or preheader[:-1] == unit * (len(preheader[:-1]) // len(unit)))
+
+
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_bytes_that_are_not_utf8_are_named_by_line_and_column(tmp_path: Path, suffix: str) -> None:
+    """An overlong UTF-8 '<' (C0 BC) in a fixture: the error gave the byte
+    offset from the file's start ("position 1289: invalid start byte");
+    the recipients reader already names the line and column."""
+    seed = Path(__file__).parent.parent / "fixtures" / "breaking-china-cyberspying.yaml"
+    if suffix == "yaml":
+        raw = seed.read_bytes().replace(b"China Summons Envoy", "Chïna \xc0\xbcscript".encode("latin-1"), 1)
+        raw = raw.replace("Chï".encode("latin-1"), "Chï".encode(), 1)
+        where = r"line 28, column 21"
+    else:
+        raw = b'{\n  "newsletter": "\xc3\xa9t\xc3\xa9 \xc0\xbc"\n}'
+        where = r"line 2, column 22"
+    path = tmp_path / f"bad.{suffix}"
+    path.write_bytes(raw)
+    with pytest.raises(mailkit.InvalidFixtureError, match=rf"bad\.{suffix}: {where}: not UTF-8"):
+        mailkit.load_edition(path)
+    if suffix == "json":  # a JSON Feed too (an XML feed's encoding is feedparser's to guess)
+        with pytest.raises(mailkit.InvalidFixtureError, match=rf"{where}: not UTF-8"):
+            mailkit.from_feed(raw, newsletter=NEWSLETTER)
