@@ -585,3 +585,81 @@ def test_bytes_that_are_not_utf8_are_named_by_line_and_column(tmp_path: Path, su
     if suffix == "json":  # a JSON Feed too (an XML feed's encoding is feedparser's to guess)
         with pytest.raises(mailkit.InvalidFixtureError, match=rf"{where}: not UTF-8"):
             mailkit.from_feed(raw, newsletter=NEWSLETTER)
+
+
+# --- what wire services and CMSs send, in scripts the team does not read: kept, readable, laid out ---
+
+WIRE = {
+    "es": dict(language="es", headline=HEADLINES["es"], dateline="SANTIAGO DE CHILE (AP)",
+               body="<p>SANTIAGO DE CHILE (AP) — El diputado Gabriel Boric ganó el domingo la segunda vuelta.</p>"
+                    '<table border="1" width="100%"><caption>Resultados, segunda vuelta</caption><thead><tr>'
+                    "<th>Candidato</th><th>Votos</th><th>%</th></tr></thead><tbody><tr><td>Gabriel Boric</td>"
+                    "<td>4.620.671</td><td>55,87</td></tr><tr><td>José Antonio Kast</td><td>3.649.647</td>"
+                    "<td>44,13</td></tr></tbody></table><p>«Seré el presidente de todos», dijo Boric.</p>",
+               keep=["SANTIAGO DE CHILE (AP)", "Resultados, segunda vuelta", "4.620.671", "José Antonio Kast",
+                     "«Seré el presidente de todos», dijo Boric."]),
+    "ja": dict(language="ja", headline=HEADLINES["ja"], dateline="東京", body=RUBY + "<p>︙縦書き︵テスト︶︽括弧︾</p>",
+               keep=["気象庁（きしょうちょう）によると", "︙縦書き︵テスト︶︽括弧︾"]),
+    "hi": dict(language="hi", headline=HEADLINES["hi"], dateline="मुंबई",
+               body="<p>मुंबई और आसपास के इलाक़ों में शुक्रवार को भारी बारिश हुई। क्ष त्र ज्ञ श्र द्ध द्व ह्म</p>",
+               keep=["क्ष त्र ज्ञ श्र द्ध द्व ह्म", "इलाक़ों"]),
+    "ar": dict(language="ar", headline=HEADLINES["ar"], dateline="القاهرة",
+               body='<p>قال البنك المركزي في بيان على موقعه https://www.cbe.org.eg/en إن الأسعار ارتفعت 35.7%، '
+                    'بحسب <a href="https://www.reuters.com/markets/">رويترز</a>.</p>',
+               keep=["https://www.cbe.org.eg/en", "35.7%", "رويترز [1]"]),
+    "th": dict(language="th", headline=HEADLINES["th"], dateline="กรุงเทพฯ", body=f"<p>{THAI * 2}</p>", keep=[THAI]),
+    "sink": dict(language="en", headline=("👩\u200d👩\u200d👧\u200d👦 Families flee " * 30)[:400], dateline="ALDER",
+                 body='<p>Lede<sup><a href="https://e.example/n#1">1</a></sup>.</p><pre><code>$ curl -sS '
+                      "https://api.example.com/v1/" + "very/long/" * 12 + "path</code></pre>" + FIGURES +
+                      '<blockquote class="twitter-tweet"><p>Water is up to the second floor.</p>&mdash; Reporter '
+                      '<a href="https://twitter.com/r/status/1">May 20</a></blockquote>'
+                      '<script async src="https://platform.twitter.com/widgets.js"></script>'
+                      '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="Flood footage"></iframe>'
+                      '<table><tr><th rowspan="2">County</th><th colspan="2">Damage</th></tr><tr><th>Homes</th>'
+                      "<th>Roads</th></tr><tr><td>Alder</td><td>1,204</td><td>33</td></tr><tr><td>Birch</td>"
+                      '<td colspan="2"><table><tr><td>inner a</td><td>inner b</td></tr></table></td></tr></table>'
+                      "<details><summary>How we counted</summary><p>County records.</p></details>",
+                 keep=["Lede^1 [1].", "very/long/path", "The valley.", "How it spread.", "Water is up to the second",
+                       "View the post on X", "Flood footage", "Watch on YouTube", "inner a inner b",
+                       "How we counted", "County records."]),
+}
+
+
+def _wire(language: str) -> dict[str, Any]:
+    case = dict(WIRE[language])
+    keep = case.pop("keep")
+    data = expand(BASE)
+    data["articles"][0].update(case)
+    return {"data": data, "keep": keep}
+
+
+@pytest.mark.parametrize("language", list(WIRE))
+def test_wire_story_keeps_its_content_in_both_parts(language: str) -> None:
+    case = _wire(language)
+    email = mailkit.render("breaking", case["data"])
+    flat_text = " ".join(email.text.split()).replace("\u00a0", " ")
+    for phrase in case["keep"]:
+        assert " ".join(phrase.split()) in flat_text.replace(" \n", " ") or phrase in email.text.replace("\n", ""), phrase
+    assert _lines_over(email.text) == []
+    # what the allowlist drops is a named warning, never silent
+    if language == "sink":
+        dropped = " ".join(w for w in email.warnings if w.code == "element-dropped")
+        assert "<script>" in dropped and "<details>" in dropped
+    assert not dangerous(email.html)
+
+
+@pytest.mark.parametrize("language", list(WIRE))
+def test_wire_story_is_one_column_without_sideways_scroll(browser: Any, language: str) -> None:
+    email = mailkit.render("breaking", _wire(language)["data"])
+    # the body's content (images, code, tables, embeds) within the 552 px column at
+    # 1000 px, and within 375 px less the padding on a phone
+    for width, column in ((1000, 552), (375, 327)):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.route("**/*", lambda route: route.abort())
+        page.set_content(email.html)
+        scroll, widest = page.evaluate(
+            "[document.documentElement.scrollWidth, Math.max(0, ...[...document.querySelectorAll("
+            "'td.mk-text img, td.mk-text pre, td.mk-text table, td.mk-text blockquote, td.mk-text div, h1')]"
+            ".map(e => e.getBoundingClientRect().width))]")
+        page.close()
+        assert scroll == width and widest <= column + 0.5, (width, scroll, widest)
