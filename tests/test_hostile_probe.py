@@ -663,3 +663,72 @@ def test_wire_story_is_one_column_without_sideways_scroll(browser: Any, language
             ".map(e => e.getBoundingClientRect().width))]")
         page.close()
         assert scroll == width and widest <= column + 0.5, (width, scroll, widest)
+
+
+# --- attacks through the fields the other catalogues reach least: readers, themes, sender names ---
+
+ATTACKS = ["<script>alert(1)</script>", "JaVaScRiPt:alert(1)", "&#106;avascript:alert(1)",
+           "data:text/html,<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "expression(alert(1))",
+           "url(https://evil.example/x)", "ａｌｅｒｔ（１）", "{{ 7*7 }}", "=?utf-8?q?=0D=0ABcc:x@evil.example?="]
+
+
+@pytest.mark.parametrize("field", ["first_name", "unsubscribe_url", "preferences_url", "link_params"])
+@pytest.mark.parametrize("value", ATTACKS)
+def test_reader_fields_never_become_markup_or_headers(field: str, value: str) -> None:
+    prepared = mailkit.prepare("breaking", expand(BASE))
+    fields: dict[str, Any] = {"email": "ana@example.org", "first_name": "Ana"}
+    fields[field] = {"rid": value} if field == "link_params" else value
+    try:
+        reader = mailkit.Recipient(**fields)
+    except mailkit.MailkitError:
+        return  # refused, naming the field (a URL that is not one)
+    email = prepared.personalize(reader)
+    assert not dangerous(email.html) and "<script" not in email.html and "7*7" not in email.html.replace("7*7 }}", "")
+    raw = mailkit.message_bytes(email)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert not re.search(rb"^(Bcc|Cc):", head, re.MULTILINE | re.IGNORECASE)
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("colors.text", "#fff</style><script>alert(1)</script>"), ("colors.link", "red;background:url(https://e.example/)"),
+    ("colors.accent", "expression(alert(1))"), ("colors.page", "#fff\\3b x"), ("fonts.body", "Georgia'; x:url(y)"),
+    ("fonts.headline", 'Georgia"}</style><script>x</script>'), ("fonts.body", "Arial /* */"),
+])
+def test_theme_values_that_would_be_css_are_refused(tmp_path: Path, key: str, value: str) -> None:
+    import yaml
+
+    theme = yaml.safe_load((Path(__file__).parent.parent / "templates" / "themes" / "nbc-news.yaml").read_text())
+    section, name = key.split(".")
+    theme[section][name] = value
+    path = tmp_path / "theme.yaml"
+    path.write_text(yaml.safe_dump(theme, allow_unicode=True))
+    with pytest.raises(mailkit.InvalidFixtureError, match=rf"theme\.yaml: {re.escape(key)}: "):
+        mailkit.render("breaking", expand(BASE), {"theme": str(path)})
+
+
+@pytest.mark.parametrize(("name", "outcome"), [
+    ("Evil\u202eKCAP", r"bidi override U\+202E"),
+    ("A\u0085Bcc: x@evil.example", r"control character U\+0085"),
+    ("A\x1b]0;owned\x07", r"control character U\+001B"),
+    ("A\r\nBcc: x@evil.example", None),  # whitespace in a name is one space: a single header line
+    ("A\u2028Bcc: x@evil.example", None),
+])
+def test_from_name_on_the_command_line(tmp_path: Path, name: str, outcome: str | None) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).parent.parent
+    result = subprocess.run([sys.executable, "-m", "mailkit", "render", "breaking",
+                             str(root / "fixtures" / "breaking-china-cyberspying.yaml"), "-o", str(tmp_path), "--eml",
+                             "--to", "ana@example.org", "--from-name", name],
+                            capture_output=True, text=True, timeout=60, check=False, cwd=root)
+    if outcome:
+        assert result.returncode == 1 and re.search(rf"mailkit: error: --from: name: {outcome}", result.stderr)
+        return
+    assert result.returncode == 0, result.stderr
+    raw = next(tmp_path.glob("*.eml")).read_bytes()
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert not re.search(rb"^Bcc:", head, re.MULTILINE) and b"\r\nBcc" not in head
+    # every line ASCII and within 78, but List-Unsubscribe's URLs, written whole
+    assert all(line.isascii() and (len(line) <= 78 or b"<https:" in line or b"<mailto:" in line)
+               for line in head.split(b"\r\n"))
