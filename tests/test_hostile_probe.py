@@ -732,3 +732,21 @@ def test_from_name_on_the_command_line(tmp_path: Path, name: str, outcome: str |
     # every line ASCII and within 78, but List-Unsubscribe's URLs, written whole
     assert all(line.isascii() and (len(line) <= 78 or b"<https:" in line or b"<mailto:" in line)
                for line in head.split(b"\r\n"))
+
+
+@pytest.mark.parametrize("body", [
+    "<p>" + "&#" * 140_000 + "</p>", "<p>" + "&#x" * 95_000 + "</p>", "<ruby>" + "<rt>x" * 50_000,
+    "<p>" + "<sup>1</sup>x" * 20_000 + "</p>", "<p>" + "กรุงเทพ" * 14_000 + "</p>",
+    "<p>" + "\u0e01\u0e48" * 45_000 + "</p>", "<p>" + "\u0e40" * 95_000 + "</p>",
+    '<figure><img src="https://e.example/a.jpg"><figcaption>c</figcaption></figure>' * 3_000,
+    '<p><img src="https://e.example/a.jpg" width="9999" height="1"></p>' * 4_500,
+], ids=["amp-hash", "amp-x", "ruby-open", "sups", "thai-word", "thai-marks", "thai-leading-vowels", "figures",
+        "sized-images"])
+def test_new_paths_stay_linear_on_adversarial_bodies(body: str) -> None:
+    """The code added for ruby, Thai wrapping, footnote marks, figures and body
+    image sizes, at the body limit: each render well within 2 s of CPU."""
+    data = _no_dek(body[: mailkit.LIMITS.max_body_bytes // 3])
+    start = time.process_time()
+    email = mailkit.render("breaking", data)
+    assert time.process_time() - start < 2
+    assert email.text
