@@ -174,7 +174,8 @@ _ABBREVIATION_REACH = 64
 
 # inline elements join the text around them ("<b>Wash</b>ington" is one word);
 # any other tag separates words
-_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|cite|code|del|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|u)\b[^>]*>")
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|cite|code|del|em|i|ins|kbd|mark|q|rp|rt|ruby|s|samp|small|span|strong|sub|sup|u)"
+                          r"\b[^>]*>")
 
 
 def _plain(html: str) -> str:

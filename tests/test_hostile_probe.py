@@ -266,6 +266,9 @@ def test_ruby_annotations_are_kept_and_read_in_brackets() -> None:
     for ruby in rubies:
         tags = [el.tag for el in ruby]
         assert tags == ["rp", "rt", "rp"]
+    # and the preheader, read from the body when there is no dek, reads as the text part
+    assert mailkit.render("breaking", _no_dek(RUBY)).preheader == ("気象庁（きしょうちょう）によると、"
+                                                                   "官房長官（かんぼうちょうかん）は述べた。")
 
 
 THAI = ("กรุงเทพมหานครประกาศให้โรงเรียนในสังกัดทั้งหมดหยุดการเรียนการสอนเป็นเวลาสองวัน"
