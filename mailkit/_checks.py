@@ -66,12 +66,16 @@ def deliverability_warnings(email: RenderedEmail) -> list[RenderWarning]:
         n = len(style.encode("utf-8"))
         if n > current_limits().max_style_bytes:
             warn("style-too-large", "html", f"<style> block {i + 1} is {n:,} bytes: Gmail ignores a style block over 16 KB")
-    for img in _IMG.findall(email.html):
-        if not re.search(r"\balt=", img):
-            warn("image-no-alt", "html", f"image without alt attribute: {img[:100]}")
-    for href in _HREF.findall(email.html):
-        if href.startswith("http://"):
-            warn("link-not-https", "html", f"link is not https: {href}")
+    # one warning a kind, with the count and the first case: a body of 3,000 images
+    # without alt text was 3,000 lines in `mailkit check`, the preview and every log
+    no_alt = [img for img in _IMG.findall(email.html) if not re.search(r"\balt=", img)]
+    if no_alt:
+        warn("image-no-alt", "html", f"image without alt attribute: {no_alt[0][:100]}" if len(no_alt) == 1 else
+             f"{len(no_alt):,} images without alt attribute, the first: {no_alt[0][:100]}")
+    http = [href for href in _HREF.findall(email.html) if href.startswith("http://")]
+    if http:
+        warn("link-not-https", "html", f"link is not https: {http[0]}" if len(http) == 1 else
+             f"{len(http):,} links are not https, the first: {http[0]}")
     if not email.preheader:
         warn("no-preheader", "preheader", "no preheader: inboxes will show the first text of the body instead")
     elif email.preheader.strip().casefold() == email.subject.strip().casefold():

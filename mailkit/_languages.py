@@ -12,12 +12,14 @@ script and region and leaves out what CLDR's locale identifiers cannot hold:
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
 from babel import Locale, UnknownLocaleError
 
-__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "is_language_tag", "locale_of", "parse_tag", "primary_language"]
+__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "grapheme_start", "is_language_tag", "locale_of", "parse_tag",
+           "primary_language", "shorten"]
 
 # RFC 5646 puts no bound on a tag's length. 64 holds any tag a newsroom writes
 # (language, extlang, script, region, two variants and a Unicode extension with
@@ -118,3 +120,55 @@ def locale_of(tag: str) -> Locale | None:
         except (ValueError, TypeError, UnknownLocaleError):
             continue
     return None
+
+
+# --- cutting text short ------------------------------------------------------------------------
+
+_ZWJ = "\u200d"
+_VIRAMA = 9  # the canonical combining class of a virama (Devanagari ्, Bengali ্ ...)
+
+
+def _extends(ch: str) -> bool:
+    """Whether ``ch`` belongs to the grapheme cluster before it (UAX #29's Extend and
+    SpacingMark, which cover combining marks, variation selectors and emoji skin tones)."""
+    return (unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch == _ZWJ or "\ufe00" <= ch <= "\ufe0f"
+            or "\U0001f3fb" <= ch <= "\U0001f3ff" or "\U000e0020" <= ch <= "\U000e007f"
+            or "\U000e0100" <= ch <= "\U000e01ef")
+
+
+def _regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
+
+
+def grapheme_start(text: str, index: int) -> int:
+    """The largest position at most ``index`` where ``text`` may be cut between
+    two grapheme clusters: not before a combining mark, variation selector,
+    skin tone or joiner, not after a joiner (an emoji ZWJ sequence) or a
+    virama (an Indic conjunct, UAX #29's GB9c), not inside a flag's pair of
+    regional indicators."""
+    index = max(0, min(index, len(text)))
+    while 0 < index < len(text):
+        before, after = text[index - 1], text[index]
+        if _extends(after) or before == _ZWJ or (unicodedata.combining(before) == _VIRAMA and after.isalpha()):
+            index -= 1
+            continue
+        if _regional(before) and _regional(after):
+            run = index
+            while run > 0 and _regional(text[run - 1]):
+                run -= 1
+            if (index - run) % 2:  # an odd number before: ``before`` opens a pair
+                index -= 1
+                continue
+        break
+    return index
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis.
+
+    A text without a space to cut at (Thai, Chinese, a run of emoji) is cut
+    between two grapheme clusters, never inside one (a flag, a ZWJ sequence, a conjunct).
+    """
+    if len(text) <= limit:
+        return text
+    return text[: grapheme_start(text, limit - 1)].rsplit(" ", 1)[0].rstrip(" ,;:—–-") + "…"

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,7 +24,7 @@ from ._markers import VOICE_CLASS_PREFIX
 from ._models import Edition, Image, direction_of
 from ._warning import RenderWarning
 
-__all__ = ["ImageBox", "Voice", "image_box", "story_direction", "unshown_story_fields", "voice_class", "voice_of",
+__all__ = ["BODY_COLUMN", "ImageBox", "Voice", "image_box", "size_body_images", "story_direction", "unshown_story_fields", "voice_class", "voice_of",
            "watch_edition"]
 
 
@@ -66,6 +67,41 @@ def image_box(img: Image, width: int, max_height: int | None = None) -> ImageBox
         h = max_height
         w = max(1, round(h * own_w / own_h))
     return ImageBox(w, max(1, round(h)), fluid)
+
+
+# the column a story's body is laid out in: 600 px less 24 px of padding each side
+BODY_COLUMN = 552
+# a cleaned body's image tag: every attribute value double-quoted and encoded (sanitize_body)
+_BODY_IMG = re.compile(r"<img\b[^>]*>")
+_IMG_SIZE = re.compile(r' (width|height)="(\d+)"')
+
+
+def size_body_images(html: str, column: int = BODY_COLUMN) -> str:
+    """Lay out each image of a cleaned body in its own ratio, never wider than its file.
+
+    The templates give a body image ``width: 100%`` (a fixed width in MJML's
+    table cells sets the column's min-content width, and the email scrolls
+    sideways on phones), which blew a 200 px infographic up to the column:
+    552 x 11,040 px. An image whose file width is known gets
+    ``max-width: Wpx`` as well, and width and height attributes at most the
+    column's (Outlook on Windows reads only those); one without stays at the
+    column's width.
+    """
+    if "<img" not in html:
+        return html
+
+    def size(m: re.Match[str]) -> str:
+        tag = m.group()
+        dims = dict(_IMG_SIZE.findall(tag))
+        own_w, own_h = int(dims.get("width", 0)), int(dims.get("height", 0))
+        if not own_w:
+            return tag
+        w = min(own_w, column)
+        attrs = f' width="{w}"' + (f' height="{max(1, round(own_h * w / own_w))}"' if own_h else "")
+        tag = _IMG_SIZE.sub("", tag)
+        end = -2 if tag.endswith("/>") else -1
+        return f'{tag[:end].rstrip()}{attrs} style="max-width:{w}px"{tag[end:]}'
+    return _BODY_IMG.sub(size, html)
 
 
 # -- language and direction -------------------------------------------------

@@ -104,6 +104,8 @@ _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?", re.ASCII)
 # RFC 5322 2.1.1: a line is at most 998 octets (without its CRLF); fold at 78 where we can.
 MAX_LINE = 998
 _WIDTH = 78
+# RFC 2047 section 2: a line holding an encoded word is at most 76 characters
+_ENCODED_WIDTH = 76
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
 # a Message-ID: <left@right>, printable ASCII without spaces or angle brackets
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
@@ -146,23 +148,52 @@ def check_address(name: str, address: str) -> str:
         raise HeaderError(f"{name}: {err}") from err
 
 
-def _fold(name: str, tokens: Iterable[str]) -> _Folded:
+def _fold(name: str, tokens: Iterable[str], *, split_words: bool = False) -> _Folded:
     # Tokens are joined by one space; a line is broken before a token that would
     # take it past 78 characters (RFC 5322 folding: unfolding gives the value
-    # back). No token is longer than a line may be, except a URL, refused here.
+    # back), or past 76 on a line with an encoded word (RFC 2047 section 2).
+    # No token is longer than a line may be, except a URL, refused here.
+    # An encoded word too long for the first line, after "Subject: " (a 72-character
+    # word made a line of 81), is split in two there when ``split_words`` (unstructured
+    # text), else goes to the next line: a display name stays one word, see _phrase_tokens.
     lines: list[str] = []
-    line = f"{name}:"
-    for token in tokens:
-        if len(line) + 1 + len(token) > _WIDTH and line != f"{name}:":
-            lines.append(line)
-            line = ""
+    first = line = f"{name}:"
+    for word in tokens:
+        token = word
+        width = _ENCODED_WIDTH if token.startswith("=?") or "=?" in line else _WIDTH
+        if len(line) + 1 + len(token) > width:
+            if line == first and token.startswith("=?"):
+                head, token = _split_word(token, width - len(line) - 1) if split_words else ("", token)
+                if head:
+                    line += " " + head
+                lines.append(line)
+                line = ""
+            elif line != first:
+                lines.append(line)
+                line = ""
         line += " " + token
     lines.append(line)
     for text in lines:
         if len(text) > MAX_LINE:
             raise HeaderError(f"{name}: a header line of {len(text)} octets, over the limit of {MAX_LINE} "
                               "(RFC 5322); the value is too long to fold")
+    # (a first line of the name alone is written "Name: " and the value goes on below it)
     return _Folded("\r\n".join([lines[0][len(name) + 2 :], *lines[1:]]))
+
+
+def _split_word(word: str, room: int) -> tuple[str, str]:
+    """An encoded word of mailkit's as two, the first at most ``room`` characters ("" if none fits)."""
+    text = base64.b64decode(word[len("=?utf-8?b?"):-2]).decode("utf-8")
+    size = cut = 0
+    for i, char in enumerate(text):
+        size += len(char.encode("utf-8"))
+        if len("=?utf-8?b??=") + 4 * -(-size // 3) > room:
+            break
+        cut = i + 1
+    if not cut:
+        return "", word
+    head, rest = _encoded_words(text[:cut]), _encoded_words(text[cut:])
+    return head[0], rest[0]
 
 
 def _encoded_words(text: str) -> list[str]:
@@ -298,7 +329,7 @@ def _to(email: RenderedEmail, to: str | Recipient | None) -> tuple[str, str]:
 
 
 def _sender_headers(subject: str, sender: Sender) -> list[tuple[str, _Folded]]:
-    headers = [("Subject", _fold("Subject", _text_tokens(check_header("Subject", subject)))),
+    headers = [("Subject", _fold("Subject", _text_tokens(check_header("Subject", subject)), split_words=True)),
                ("From", _mailbox("From", sender.name, sender.address))]
     if sender.reply_to:
         headers.append(("Reply-To", _mailbox("Reply-To", "", sender.reply_to)))
@@ -571,7 +602,7 @@ class _Policy(EmailPolicy):
     def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
         if isinstance(value, _Folded):
             return (name, value)
-        return (name, _fold(name, _text_tokens(check_header(name, str(value)))))
+        return (name, _fold(name, _text_tokens(check_header(name, str(value))), split_words=True))
 
     def fold(self, name: str, value: str) -> str:
         if not isinstance(value, _Folded):

@@ -50,7 +50,7 @@ from ._errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
 from ._sanitize import Limits, check_text, current_limits
 from ._yaml import Parser as _Parser
 
-__all__ = ["check_data", "is_feed_file", "read_data_file", "read_source"]
+__all__ = ["check_data", "is_feed_file", "json_int", "read_data_file", "read_source", "utf8_error_position"]
 
 # the largest integer a fixture may hold: 64 bits, signed
 _MAX_INT = 2**63 - 1
@@ -196,7 +196,8 @@ class _JsonObject(dict[str, Any]):
     duplicate: str = ""
 
 
-def _json_int(text: str) -> int | _JsonInteger:
+def json_int(text: str) -> int | _JsonInteger:
+    """json's ``parse_int``: an integer too long for ``int()`` stays its digits, which :func:`check_data` refuses."""
     return _JsonInteger(text) if len(text) > _MAX_INT_CHARS else int(text)
 
 
@@ -257,7 +258,7 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
 
     try:
         if suffix == ".json":
-            data = json.loads(text, object_pairs_hook=pairs, parse_int=_json_int)
+            data = json.loads(text, object_pairs_hook=pairs, parse_int=json_int)
         elif suffix == ".toml":
             data = tomllib.loads(text)
         else:
@@ -308,6 +309,15 @@ def is_feed_file(path: str | Path) -> bool:
     return is_json and re.search(rb'"(newsletter|articles)"\s*:', head) is None
 
 
+def utf8_error_position(raw: bytes, start: int) -> str:
+    """Where byte ``start`` of ``raw`` is, as a person finds it: ``line 28, column 21``
+    (the column in characters: what decodes of the line before it, and one)."""
+    line_start = raw.rfind(b"\n", 0, start) + 1
+    column = len(raw[line_start:start].decode("utf-8", "replace")) + 1
+    line = raw.count(b"\n", 0, start) + 1
+    return f"line {line}, column {column}"
+
+
 def read_data_file(path: Path, limits: Limits | None = None) -> Any:
     """Read and parse a fixture or theme file (``.yaml``, ``.yml``, ``.json``, ``.toml``), then :func:`check_data`.
 
@@ -337,7 +347,8 @@ def read_data_file(path: Path, limits: Limits | None = None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InvalidFixtureError(source, [("", f"cannot read: {err}")]) from err
+        problem = f"{utf8_error_position(raw, err.start)}: not UTF-8 ({err.reason}: byte 0x{raw[err.start]:02x})"
+        raise InvalidFixtureError(source, [("", problem)]) from err
     data = _parse(text, path.suffix, source, limits)
     check_data(data, source, limits)
     return data

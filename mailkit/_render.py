@@ -25,9 +25,19 @@ from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateE
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
 from ._i18n import Labels, labels, missing_catalog, script_font_stack
 from ._inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
+from ._languages import shorten
 from ._links import LinkTagging, tag_links
 from ._markers import CONTINUE_CLASS
-from ._media import Watched, image_box, leaves_out, unshown_story_fields, unwrap, voice_of, watch_edition
+from ._media import (
+    Watched,
+    image_box,
+    leaves_out,
+    size_body_images,
+    unshown_story_fields,
+    unwrap,
+    voice_of,
+    watch_edition,
+)
 from ._message import RenderedEmail
 from ._models import Article, Brand, Edition, Fonts, Recipient
 from ._paths import template_dirs
@@ -147,14 +157,6 @@ def render_options(options: RenderOptions | Mapping[str, Any] | None) -> RenderO
     raise OptionsError(f"options: expected RenderOptions or a mapping, not {type(options).__name__}")
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
-    return cut + "…"
-
-
 _TAGS = re.compile(r"<[^>]+>")
 # a sentence ends at . ! ? (and a closing quote) before a space and a capital
 # or an opening quote, unless the word is an abbreviation ("U.S.", "Mr.").
@@ -172,7 +174,8 @@ _ABBREVIATION_REACH = 64
 
 # inline elements join the text around them ("<b>Wash</b>ington" is one word);
 # any other tag separates words
-_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|cite|code|del|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|u)\b[^>]*>")
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|cite|code|del|em|i|ins|kbd|mark|q|rp|rt|ruby|s|samp|small|span|strong|sub|sup|u)"
+                          r"\b[^>]*>")
 
 
 def _plain(html: str) -> str:
@@ -327,7 +330,7 @@ def _context(template: str, edition: Edition, warnings: list[RenderWarning], slo
         if article.body:
             clean = sanitize_body(article.body, field=f"{path}.body", base_url=article.url)
             warnings.extend(w.in_template(template) for w in clean.warnings)
-            body_html = clean.html
+            body_html = size_body_images(clean.html)
             if article is edition.lead:
                 lead_body = body_html  # before any cut: the preheader's first sentence
             if max_body_chars is not None:

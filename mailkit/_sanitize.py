@@ -336,6 +336,8 @@ _BODY_TAGS = {
     "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "br", "hr", "span", "div", "del", "ins",
     "figure", "figcaption", "img", "dl", "dt", "dd", "pre", "code", "kbd", "samp",
     "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    # ruby annotations (Japanese furigana, Chinese pinyin or zhuyin): see _bracket_ruby
+    "ruby", "rt", "rp",
 }
 _BODY_ATTRS = {
     "a": {"href", "title"},
@@ -428,6 +430,30 @@ def raw_depth_exceeds(html: str, most: int) -> bool:
                 open_count[top] -= 1
             open_count[name] -= 1
     return False
+
+
+# far above what a CMS writes on one element (a figure's img with a dozen data- attributes),
+# far below what makes the parsers slow: libxml2's HTML parser compares each attribute with the
+# element's others, so 59,000 on one <p> (295 KB) took it 4 s
+_RAW_ATTRIBUTES_CHECKED = 256
+_ATTRIBUTE_NAME = re.compile(r"""[^\s=/"'>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
+
+
+def crowded_element(html: str, most: int = _RAW_ATTRIBUTES_CHECKED) -> tuple[str, int, int] | None:
+    """The first element of raw body HTML with more than ``most`` attributes (of
+    distinct names), as (name, attribute count, position), or None; one linear scan (a tag with that
+    many is at least 2 x ``most`` characters long, and only such a tag is counted)."""
+    if len(html) < 2 * most:
+        return None
+    for m in WHOLE_TAG.finditer(html):
+        if m.group(1) or m.end() - m.start() < 2 * most:
+            continue
+        # distinct names: HTML keeps the first of a name given twice ("<a x=<a x=..." is one <a x>)
+        count = len({a.split("=", 1)[0].strip().lower()
+                     for a in _ATTRIBUTE_NAME.findall(html, m.start() + 1 + len(m.group(2)), m.end() - 1)})
+        if count > most:
+            return m.group(2).lower(), count, m.start()
+    return None
 
 
 def _depth(html: str) -> int:
@@ -639,6 +665,26 @@ def _only_allowed(html: str) -> bool:
     return True
 
 
+# an annotation (<rt>) without its fallback brackets (<rp>): many CMSs write
+# <ruby>官房長官<rt>かんぼうちょうかん</rt></ruby>; a client without ruby layout,
+# and the text part, then read the word and its reading run together.
+# nh3 (html5ever) closes every <rt>, so "<rt ...>" to the next "</rt>" is one.
+_RT = re.compile(r"(</rp>\s*)?(<rt\b[^>]*>)(.*?)(</rt>)(\s*<rp\b)?", re.DOTALL)
+_WIDE_READING = re.compile(r"[\u3000-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u9fff\uff00-\uffef]")
+
+
+def _bracket_ruby(html: str) -> str:
+    """Give every ``<rt>`` the ``<rp>`` brackets it lacks: full-width around
+    a CJK reading (``（かん）``), ASCII parentheses around any other."""
+    def bracket(m: re.Match[str]) -> str:
+        before, start, reading, end, after = m.groups()
+        wide = _WIDE_READING.search(reading) is not None
+        opening = before or ("<rp>（</rp>" if wide else "<rp>(</rp>")
+        closing = after or ("<rp>）</rp>" if wide else "<rp>)</rp>")
+        return f"{opening}{start}{reading}{end}{closing}"
+    return _RT.sub(bracket, html)
+
+
 # Wrappers a CMS or a feed puts around a story (ninjs bodies come in <article>;
 # Word and old CMSs write <font>, <center>, <o:p>): nh3 removes the tag and keeps
 # its content, so the reader loses nothing and a warning would only be noise.
@@ -694,6 +740,11 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     if raw_depth_exceeds(html, _RAW_DEPTH_CHECKED):
         raise LimitExceededError(f"{field}: HTML nested {_RAW_DEPTH_CHECKED + 1} levels deep or more, "
                                  f"over the limit of {limits.max_body_depth}")
+    crowded = crowded_element(html)
+    if crowded is not None:
+        tag, count, position = crowded
+        raise LimitExceededError(f"{field}: an element with {count:,} attributes (<{tag[:40]}> at character "
+                                 f"{position}), over the limit of {_RAW_ATTRIBUTES_CHECKED}")
     warnings: list[RenderWarning] = []
 
     def linkable(url: str, image: bool) -> str | None:
@@ -768,9 +819,13 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     elif tree is None:
         warnings += _dropped(field, (Counter(), refused), (Counter(), Counter()))
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
-    for m in re.finditer(r"<img\b[^>]*>", cleaned):
-        if " alt=" not in m.group():
-            warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {m.group()[:80]}", field))
+    if "<rt" in cleaned:
+        cleaned = _bracket_ruby(cleaned)
+    no_alt = [m.group() for m in re.finditer(r"<img\b[^>]*>", cleaned) if " alt=" not in m.group()]
+    if no_alt:  # once, with the count and the first (as for dropped elements)
+        warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {no_alt[0][:80]}"
+                                      if len(no_alt) == 1 else f"{field}: {len(no_alt):,} images without alt text, "
+                                      f"the first: {no_alt[0][:80]}", field))
     return SanitizedHtml(_reencode_attrs(cleaned), warnings)
 
 

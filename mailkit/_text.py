@@ -20,6 +20,7 @@ import re
 import secrets
 import textwrap
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol, cast, runtime_checkable
@@ -108,6 +109,12 @@ def indent_lines(text: str) -> str:
     return _LINE_START_SPACES.sub(_indent_after_break, "\n" + text)[1:]
 _BLOCK = re.compile("\ue000mkblock[0-9a-f]+n[0-9]+\ue000")
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
+# HTML's block elements html2text does not lay out as blocks (it runs their text
+# into the text around them: two figures' captions read "... ReutersHow it
+# spread."); each is read as a <div>, a paragraph of its own. The body allowlist
+# keeps <figure> and <figcaption>; a template may write any of them.
+_BLOCK_TAGS = ("address", "article", "aside", "details", "dialog", "fieldset", "figcaption", "figure", "footer",
+               "header", "hgroup", "legend", "main", "menu", "nav", "search", "section", "summary")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 
 
@@ -236,6 +243,11 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
     for el in rules:
         _replace(el, marks.rule, block=True)
 
+    # a superscript number is "^1", a footnote's linked number too ("^1 [1]"): before the
+    # link pass, which turns its link into text
+    for sup in body.iter("sup"):
+        if _FOOTNOTE.fullmatch("".join(sup.itertext())):
+            sup.text = "^" + (sup.text or "")
     refs: dict[str, str] = {}  # URL -> the text of its first link
     numbers: dict[str, int] = {}  # URL -> its number in refs
     for a in list(body.iter("a")):
@@ -269,6 +281,8 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
         el.tag = "p"
         el.text = f"{marks.heading}{level} " + (el.text or "")
     lxml.etree.strip_tags(body, *_LAYOUT_TAGS)
+    for el in body.iter(*_BLOCK_TAGS):
+        el.tag = "div"
     # html2text needs the elements, not their attributes: less for it to parse
     lxml.etree.strip_attributes(body, "style", "class", "align", "role", "width", "height", "border",
                                 "cellpadding", "cellspacing", "bgcolor", "valign", "aria-label",
@@ -416,10 +430,7 @@ def _take_blocks(body: lxml.html.HtmlElement, options: TextOptions) -> dict[str,
         blocks[token] = lines
         _replace(el, token, block=True)
     # inline code reads as it is in text: no Markdown backticks (nor html2text's
-    # "*[NATO]: ..." for an abbreviation); a superscript number is "^1"
-    for sup in body.iter("sup"):
-        if sup.text and _FOOTNOTE.fullmatch(sup.text) and len(sup) == 0:
-            sup.text = "^" + sup.text
+    # "*[NATO]: ..." for an abbreviation)
     lxml.etree.strip_tags(body, "code", "kbd", "samp", "abbr")
     return blocks
 
@@ -505,12 +516,71 @@ def _wrap_wide(line: str, width: int) -> list[str]:
     return lines
 
 
+# Thai, Lao, Myanmar, Khmer, Tai Tham, New Tai Lue: no spaces between words
+# (UAX #14's class SA, which needs a dictionary to find word ends), so a
+# paragraph was one line of hundreds of columns. A line breaks at a space where
+# one fits, else between two letters of these scripts, never inside a
+# character cluster: not before a vowel sign, tone mark or other combining
+# mark, nor after a Thai or Lao vowel written before its consonant, nor before
+# a repetition mark. A URL or a Latin word in the line is never broken.
+_NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1980-\u19df\u1a20-\u1aaf]")
+_LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
+# never first on a line: Thai and Lao vowels written after their consonant (ะ า ำ ๅ), the
+# abbreviation and repetition marks (ฯ ๆ), Khmer's and Myanmar's full stops
+_NOT_FIRST = frozenset("\u0e30\u0e32\u0e33\u0e45\u0e2f\u0e46\u0eb0\u0eb2\u0eb3\u0eaf\u0ec6"
+                       "\u17d4\u17d5\u104a\u104b")
+
+
+def _cluster_break(before: str, after: str) -> bool:
+    """Whether a line may break between ``before`` and ``after``, two letters of a script without spaces."""
+    return (_NO_SPACE_SCRIPT.match(before) is not None and _NO_SPACE_SCRIPT.match(after) is not None
+            and not unicodedata.category(after).startswith("M") and after not in _NOT_FIRST
+            and before not in _LEADING_VOWELS and after not in "\u200c\u200d" and before not in "\u200c\u200d")
+
+
+def _wrap_clusters(line: str, width: int) -> list[str]:
+    """Greedy wrap at spaces, breaking a run longer than ``width`` between character clusters.
+
+    Counted in characters, as every other line: a vowel or tone mark above or
+    below takes no column in a terminal, so a Thai line is a little shorter."""
+    lines: list[str] = []
+    current = ""
+    space = cluster = -1  # where in current a break may go: after a space, between two clusters
+    for ch in line:
+        if current:
+            if ch == " ":
+                space = len(current)
+            elif _cluster_break(current[-1], ch):
+                cluster = len(current)
+        current += ch
+        if len(current) > width and ch != " ":
+            cut = space if space > 0 else cluster
+            if cut > 0:
+                lines.append(current[:cut].rstrip(" "))
+                current = current[cut:].lstrip(" ")
+                space = cluster = -1
+                for i in range(1, len(current)):  # the breaks left in what moved down
+                    if current[i] == " ":
+                        space = i
+                    elif _cluster_break(current[i - 1], current[i]):
+                        cluster = i
+    if current.strip(" "):
+        lines.append(current.rstrip(" "))
+    return lines or [line]
+
+
 def _wrap(line: str, width: int) -> list[str]:
     if line[-1:].isspace():
         # textwrap drops whitespace (U+00A0 too) at a line's end; the fast paths below keep it
         return _textwrap(line, width)
     if len(line) <= width // 2 or URL_LINE.match(line):
         return [line]
+    if len(line) > width and _NO_SPACE_SCRIPT.search(line):  # (len: a bound on the columns)
+        m = _QUOTE.match(line) or _LIST.match(line)
+        prefix = m.group(0) if m else line[: len(line) - len(line.lstrip(" "))]
+        indent = prefix if _QUOTE.match(line) else " " * len(prefix)
+        wrapped = _wrap_clusters(line[len(prefix):], max(width - len(prefix), 10))
+        return [prefix + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
     if _WIDE.search(line) and not _QUOTE.match(line) and not _LIST.match(line):
         return _wrap_wide(line, width) if columns(line) > width else [line]
     if len(line) <= width:
