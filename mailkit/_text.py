@@ -701,7 +701,9 @@ def _plain(line: str, width: int) -> bool:
         return False
     if len(line) <= width:
         return True
-    return (" " != line[0] and "  " not in line and (line.isascii() or not _OTHER_SPACE.search(line))
+    # (a script written without spaces wraps between clusters: _wrap_clusters)
+    return (" " != line[0] and "  " not in line
+            and (line.isascii() or not (_OTHER_SPACE.search(line) or _NO_SPACE_SCRIPT.search(line)))
             and not _QUOTE.match(line) and not _LIST.match(line))
 
 
