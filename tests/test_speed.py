@@ -297,3 +297,73 @@ def test_the_library_leaves_the_callers_collector_as_it_was() -> None:
         "assert CliRunner().invoke(main, ['templates']).exit_code == 0\n"
         "assert gc.get_freeze_count() == 0 and gc.isenabled() and gc.get_threshold() == threshold\n")
     assert "mailkit._render" in out
+
+
+def _cli_render_probe(tmp_path, before: str = "", after: str = "") -> str:  # type: ignore[no-untyped-def]
+    """The code of a process that runs `python -m mailkit render breaking ...` as `python -m` does."""
+    return ("import sys, runpy\n" + before +
+            f"sys.argv = ['mailkit', 'render', 'breaking', 'fixtures/breaking-china-cyberspying.yaml', '-o', {str(tmp_path)!r}]\n"
+            "try:\n    runpy.run_module('mailkit', run_name='__main__', alter_sys=True)\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n" + after)
+
+
+def test_a_cli_render_loads_no_mime_policy_or_toml_reader(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """email.policy (with its header registry and parser) loads when a message is built
+    (`render --eml`, send, deliver), tomllib when a TOML file is read: 2 and 1.5 ms of
+    a cold render that needs neither."""
+    loaded = _modules_after(_cli_render_probe(tmp_path))
+    assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
+    for name in ("email.policy", "email.headerregistry", "email._header_value_parser", "tomllib", "mailkit._policy"):
+        assert name not in loaded, name
+    eml = tmp_path / "eml"  # the .eml is written directly (message_bytes), without email.policy
+    loaded = _modules_after(_cli_render_probe(eml).replace(f"'-o', {str(eml)!r}]", f"'-o', {str(eml)!r}, '--eml']"))
+    assert "email.policy" not in loaded and (eml / "breaking--breaking-china-cyberspying.eml").exists()
+    loaded = _modules_after("import mailkit\nm = mailkit.render('breaking', 'fixtures/breaking-china-cyberspying.yaml')"
+                            ".to_message(to='ana@example.org')\nassert m['List-Id'] and m.policy.linesep == '\\r\\n'")
+    assert {"email.policy", "mailkit._policy"} <= loaded
+
+
+def test_import_mailkit_imports_nothing_until_a_name_is_used() -> None:
+    """`import mailkit` loads no submodule (its names load on first use, PEP 562), so the
+    command can switch the collector off before the heavy imports; the first name used
+    loads its own module, and every public name is there."""
+    loaded = _modules_after("import mailkit")
+    assert not {m for m in loaded if m.startswith("mailkit.")}, sorted(m for m in loaded if m.startswith("mailkit."))
+    assert not {"pydantic", "jinja2", "babel", "yaml"} & loaded
+    loaded = _modules_after("import mailkit\nmailkit.MailkitError")
+    assert "mailkit._errors" in loaded and "mailkit._render" not in loaded
+    _modules_after("import mailkit\nfor n in mailkit.__all__: getattr(mailkit, n)\n"
+                   "from mailkit import *\nassert render is mailkit.render and Edition is mailkit.Edition")
+
+
+def test_the_cli_process_imports_with_the_collector_off_and_no_pydantic_plugin_scan(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`python -m mailkit` (and the console script, mailkit.__main__:run) switches the collector
+    off before its modules load (about 15 ms of a cold render: collections walking objects
+    that all stay) and tells pydantic not to scan every installed distribution for plugins;
+    the command itself runs with the collector on. The library does neither (see below)."""
+    probe = _cli_render_probe(
+        tmp_path,
+        before=("import gc, os\ncollections = []\n"
+                "gc.callbacks.append(lambda phase, info: phase == 'start' and collections.append(\n"
+                "    ('mailkit._cli' in sys.modules, 'mailkit._render' in sys.modules)))\n"
+                "import importlib.metadata\nscans = []\nreal = importlib.metadata.distributions\n"
+                "importlib.metadata.distributions = lambda *a, **k: scans.append(1) or real(*a, **k)\n"),
+        after=("print(collections.count((True, False)), scans, os.environ.get('PYDANTIC_DISABLE_PLUGINS'),"
+               " gc.isenabled())\n"))
+    out = subprocess_stdout(probe)
+    during_imports, scans, plugins, enabled = out.splitlines()[-1].split(" ", 3)
+    assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
+    # _cli is in sys.modules from its first line: a collection while its imports load would count
+    assert during_imports == "0" and scans == "[]" and plugins == "__all__" and enabled == "True", out
+    import tomllib
+    from pathlib import Path
+
+    scripts = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["mailkit"] == "mailkit.__main__:run"
+
+
+def subprocess_stdout(code: str) -> str:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
