@@ -203,11 +203,11 @@ def test_a_cli_render_of_plain_addresses_loads_no_email_validator(tmp_path) -> N
     import subprocess
     import sys
 
-    probe = ("import sys, json, runpy\n"
+    probe = ("import sys, json, runpy, atexit\n"  # printed at exit: the command's process ends at once
+             "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
              f"sys.argv = ['mailkit', 'render', 'breaking', 'fixtures/breaking-china-cyberspying.yaml', '-o', {str(tmp_path)!r}]\n"
              "try:\n    runpy.run_module('mailkit', run_name='__main__', alter_sys=True)\n"
-             "except SystemExit as e:\n    assert not e.code, e.code\n"
-             "print(json.dumps(sorted(sys.modules)))")
+             "except SystemExit as e:\n    assert not e.code, e.code\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert "email_validator" not in json.loads(out.splitlines()[-1])
     assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
