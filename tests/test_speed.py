@@ -431,7 +431,8 @@ def test_a_command_that_succeeded_ends_the_process_at_once(tmp_path) -> None:  #
     assert "atexit ran" in lines and not any(line.startswith("ended at once") for line in lines)
 
     status, lines, err = _ending(args, before=(
-        "import threading, time\n"
-        "threading.Thread(target=lambda: (time.sleep(0.5), print('thread done', flush=True))).start()\n"))
+        # a thread that ends only once the main thread has (whatever the machine's load)
+        "import threading\n"
+        "threading.Thread(target=lambda: (threading.main_thread().join(), print('thread done', flush=True))).start()\n"))
     assert status == 0, err
     assert {"thread done", "atexit ran"} <= set(lines) and not any(line.startswith("ended at once") for line in lines)
