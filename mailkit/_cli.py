@@ -746,7 +746,7 @@ def _end_now() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # a closed pipe or stream, or none (pythonw)
         return
     os._exit(0)
 
