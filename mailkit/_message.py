@@ -23,10 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, MIMEPart
-from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import cache, cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import idna
@@ -35,6 +34,9 @@ from ._errors import HeaderError
 from ._models import Edition, Recipient, Sender, ascii_address
 from ._slots import VALUE_ORDER, Parts, html_escape
 from ._warning import RenderWarning
+
+if TYPE_CHECKING:
+    from email.policy import EmailPolicy
 
 _UNSUBSCRIBE = VALUE_ORDER.index("unsubscribeurl")  # its position in the values tuple
 
@@ -589,31 +591,21 @@ def check_wire(raw: bytes) -> bytes:
 # -- the three writers ---------------------------------------------------------------------
 
 
-class _Policy(EmailPolicy):
-    """Headers are encoded and folded by mailkit, not by email.policy.
+@cache
+def smtp_policy() -> EmailPolicy:
+    """The policy of every message mailkit builds (mailkit._policy: headers folded by mailkit).
 
-    Python's folder turns a long token (an unsubscribe URL) into an RFC 2047
-    encoded word, which no client reads as a URL, crashed on short non-ASCII
-    values written as bytes, and leaves overlong lines unfolded. Every header
-    set on a mailkit message goes through mailkit's encoder; what is stored is
-    the folded value, which reads back (``msg["Subject"]``) as usual.
+    Made on first use: email.policy (with its header registry and parser) is
+    loaded when a message is built, not by every render (about 2 ms of a cold
+    ``mailkit render``, -X importtime).
     """
+    from ._policy import SMTPPolicy
 
-    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
-        if isinstance(value, _Folded):
-            return (name, value)
-        return (name, _fold(name, _text_tokens(check_header(name, str(value))), split_words=True))
-
-    def fold(self, name: str, value: str) -> str:
-        if not isinstance(value, _Folded):
-            value = self.header_store_parse(name, value)[1]
-        return f"{name}: {value}\r\n"
-
-    def fold_binary(self, name: str, value: str) -> bytes:
-        return self.fold(name, value).encode("ascii")
+    return SMTPPolicy(linesep="\r\n", encode=_encode_header, folded=_Folded)  # type: ignore[call-overload]  # its own attributes
 
 
-SMTP_POLICY = _Policy(linesep="\r\n")
+def _encode_header(name: str, value: str) -> _Folded:
+    return _fold(name, _text_tokens(check_header(name, value)), split_words=True)
 
 
 class _Message(EmailMessage):
@@ -631,7 +623,7 @@ def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, se
     to_name, to_address = _to(email, to)
     domain = message_id_domain or sender.address.rpartition("@")[2]
     text, html, boundary = _bodies(email)
-    msg = _Message(policy=SMTP_POLICY)
+    msg = _Message(policy=smtp_policy())
     for name, value in [*_sender_headers(email.subject, sender),
                         *_reader_headers(_list_id(email.edition, sender), sender, to_name, to_address, date, message_id, domain,
                                          email.unsubscribe_url),
@@ -643,7 +635,7 @@ def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, se
 
 def _part(subtype: str, body: tuple[str, bytes]) -> MIMEPart:
     cte, encoded = body
-    part = MIMEPart(policy=SMTP_POLICY)
+    part = MIMEPart(policy=smtp_policy())
     for name, value in _PART_HEADERS[subtype, cte]:
         part[name] = value
     part.set_payload(encoded.decode("ascii"))

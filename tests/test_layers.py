@@ -71,6 +71,7 @@ LAYERS: dict[str, int] = {
     "reference": 2,  # the template reference: the context table, and the page made from the code  # recipient placeholders: made in a render, cut and filled per reader
     # 3 pipeline: the stages put together, the rendered email, its message and its checks
     "_message": 3,
+    "_policy": 3,
     "_personalize": 3,
     "_spam": 3,
     "_checks": 3,

@@ -130,3 +130,89 @@ def test_models_keep_pydantic_core_nested_validation() -> None:
                                                   "image": {"src": "https://example.org/i.jpg", "alt": "", "width": 0,
                                                             "height": 10}}])
     assert info.value.errors == [("articles[0].image.width", "Input should be greater than 0")]
+
+
+# -- addresses: the plain ones are checked without email-validator -------------------------
+
+_ATOM = "abcdefghijklmnopqrstuvwxyz0123456789_+-"
+_LABEL = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+
+def _address_parts() -> object:
+    from hypothesis import strategies as st
+
+    atoms = st.text(alphabet=_ATOM + "AZ.!#", min_size=1, max_size=70)
+    labels = st.text(alphabet=_LABEL + "A", min_size=1, max_size=66)
+    tlds = st.one_of(st.sampled_from(["com", "org", "test", "local", "onion", "arpa", "invalid", "localhost", "x",
+                                      "museum", "xn--p1ai", "c0m"]), st.text(alphabet="abz9-", min_size=1, max_size=64))
+    return st.tuples(atoms, st.lists(labels, min_size=0, max_size=5), tlds).map(
+        lambda p: f"{p[0]}@{'.'.join([*p[1], p[2]])}")
+
+
+def test_a_plain_address_is_what_email_validator_makes_of_it() -> None:
+    """Every address mailkit accepts without email-validator (lowercase ASCII, no Punycode,
+    no special-use domain) is one email-validator accepts and returns unchanged."""
+    from email_validator import validate_email
+    from hypothesis import given, settings
+
+    from mailkit._models import _PLAIN_ADDRESS, ascii_address
+
+    @settings(max_examples=1500, deadline=None)
+    @given(_address_parts())
+    def check(address: str) -> None:
+        fast = _PLAIN_ADDRESS.fullmatch(address) is not None and len(address) <= 254
+        try:
+            expected = validate_email(address, check_deliverability=False, allow_smtputf8=False,
+                                      allow_display_name=False, allow_quoted_local=False,
+                                      allow_domain_literal=False).ascii_email
+        except ValueError:
+            expected = None
+        ascii_address.cache_clear()
+        try:
+            ours = ascii_address(address)
+        except ValueError:
+            ours = None
+        assert ours == expected, address
+        if fast and address.rpartition(".")[2] not in {"arpa", "invalid", "local", "localhost", "onion", "test"}:
+            assert expected == address
+
+    check()
+    for address in ["ana@example.org", "a.b+c_d-e@news.example.co.uk", "x@a-b.io", f"{'a' * 64}@example.org",
+                    f"a@{'b' * 63}.com"]:
+        assert _PLAIN_ADDRESS.fullmatch(address), address
+    for address in ["Ana@example.org", "ana@Example.org", "ana@xn--80ak6aa92e.com", "ana@ab--cd.com", "ana@example.test",
+                    "ana@localhost", "a..b@example.org", ".a@example.org", f"{'a' * 65}@example.org",
+                    f"a@{'b' * 64}.com", "ana@-example.org", "ana@example-.org", "ana@example.c0m", "ana@example.org\n",
+                    "Ana <ana@example.org>", "ana@[127.0.0.1]", "\"ana\"@example.org", "ana@example.org."]:
+        assert not _PLAIN_ADDRESS.fullmatch(address) or address.rpartition(".")[2] == "test", address
+
+
+def test_the_special_use_names_are_email_validators() -> None:
+    import email_validator
+
+    from mailkit._models import _SPECIAL_USE_TLDS
+
+    assert set(email_validator.SPECIAL_USE_DOMAIN_NAMES) == _SPECIAL_USE_TLDS
+    assert all("." not in name for name in _SPECIAL_USE_TLDS)  # a suffix check of the last label suffices
+
+
+def test_a_cli_render_of_plain_addresses_loads_no_email_validator(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """email-validator compiles about 13 ms of patterns at import; a fixture whose
+    addresses are all plain (the seed's sender, reply-to and unsubscribe mailto) needs none."""
+    import json
+    import subprocess
+    import sys
+
+    probe = ("import sys, json, runpy, atexit\n"  # printed at exit: the command's process ends at once
+             "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
+             f"sys.argv = ['mailkit', 'render', 'breaking', 'fixtures/breaking-china-cyberspying.yaml', '-o', {str(tmp_path)!r}]\n"
+             "try:\n    runpy.run_module('mailkit', run_name='__main__', alter_sys=True)\n"
+             "except SystemExit as e:\n    assert not e.code, e.code\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "email_validator" not in json.loads(out.splitlines()[-1])
+    assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
+    # an address that is not plain still goes through email-validator, with its reason
+    data = yaml.safe_load(Path("fixtures/breaking-china-cyberspying.yaml").read_text(encoding="utf-8"))
+    data["newsletter"]["sender"]["address"] = "ana@example..org"
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"newsletter\.sender\.address: .*not a plain address"):
+        mailkit.load_edition(data)

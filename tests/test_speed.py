@@ -118,7 +118,8 @@ def _modules_after(code: str) -> set[str]:
     import subprocess
     import sys
 
-    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    # printed at exit: after a command that succeeded the process ends at once, atexit handlers run
+    probe = f"import sys, json, atexit\natexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n{code}\n"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return set(json.loads(out.stdout.splitlines()[-1]))
 
@@ -545,3 +546,139 @@ def test_tokens_find_what_the_email_s_own_pattern_finds(text: str) -> None:
     expected = [(m.span(), m.group(m.lastindex or 0)) for m in pattern.finditer(text)]
     assert [(m.span(), name) for m, name in tokens.finditer(text)] == expected
     assert tokens.search(text) == (pattern.search(text) is not None)
+def _cli_render_probe(tmp_path, before: str = "", after: str = "") -> str:  # type: ignore[no-untyped-def]
+    """The code of a process that runs `python -m mailkit render breaking ...` as `python -m` does."""
+    return ("import sys, runpy\n" + before +
+            f"sys.argv = ['mailkit', 'render', 'breaking', 'fixtures/breaking-china-cyberspying.yaml', '-o', {str(tmp_path)!r}]\n"
+            "try:\n    runpy.run_module('mailkit', run_name='__main__', alter_sys=True)\n"
+            "except SystemExit as e:\n    assert not e.code, e.code\n" + after)
+
+
+def test_a_cli_render_loads_no_mime_policy_or_toml_reader(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """email.policy (with its header registry and parser) loads when a message is built
+    (`render --eml`, send, deliver), tomllib when a TOML file is read: 2 and 1.5 ms of
+    a cold render that needs neither."""
+    loaded = _modules_after(_cli_render_probe(tmp_path))
+    assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
+    for name in ("email.policy", "email.headerregistry", "email._header_value_parser", "tomllib", "mailkit._policy"):
+        assert name not in loaded, name
+    eml = tmp_path / "eml"  # the .eml is written directly (message_bytes), without email.policy
+    loaded = _modules_after(_cli_render_probe(eml).replace(f"'-o', {str(eml)!r}]", f"'-o', {str(eml)!r}, '--eml']"))
+    assert "email.policy" not in loaded and (eml / "breaking--breaking-china-cyberspying.eml").exists()
+    loaded = _modules_after("import mailkit\nm = mailkit.render('breaking', 'fixtures/breaking-china-cyberspying.yaml')"
+                            ".to_message(to='ana@example.org')\nassert m['List-Id'] and m.policy.linesep == '\\r\\n'")
+    assert {"email.policy", "mailkit._policy"} <= loaded
+
+
+def test_import_mailkit_imports_nothing_until_a_name_is_used() -> None:
+    """`import mailkit` loads no submodule (its names load on first use, PEP 562), so the
+    command can switch the collector off before the heavy imports; the first name used
+    loads its own module, and every public name is there."""
+    loaded = _modules_after("import mailkit")
+    assert not {m for m in loaded if m.startswith("mailkit.")}, sorted(m for m in loaded if m.startswith("mailkit."))
+    assert not {"pydantic", "jinja2", "babel", "yaml"} & loaded
+    loaded = _modules_after("import mailkit\nmailkit.MailkitError")
+    assert "mailkit._errors" in loaded and "mailkit._render" not in loaded
+    _modules_after("import mailkit\nfor n in mailkit.__all__: getattr(mailkit, n)\n"
+                   "from mailkit import *\nassert render is mailkit.render and Edition is mailkit.Edition")
+
+
+def test_the_cli_process_imports_with_the_collector_off_and_no_pydantic_plugin_scan(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`python -m mailkit` (and the console script, mailkit.__main__:run) switches the collector
+    off before its modules load (about 15 ms of a cold render: collections walking objects
+    that all stay) and tells pydantic not to scan every installed distribution for plugins;
+    the command itself runs with the collector on. The library does neither (see below)."""
+    probe = _cli_render_probe(
+        tmp_path,
+        before=("import gc, os\ncollections = []\n"
+                "gc.callbacks.append(lambda phase, info: phase == 'start' and collections.append(\n"
+                "    ('mailkit._cli' in sys.modules, 'mailkit._render' in sys.modules)))\n"
+                "import importlib.metadata\nscans = []\nreal = importlib.metadata.distributions\n"
+                "importlib.metadata.distributions = lambda *a, **k: scans.append(1) or real(*a, **k)\n"),
+        after="")
+    # read at exit (the command's process ends at once after a render: atexit handlers still run)
+    probe = probe.replace("import importlib.metadata\n", (
+        "import atexit\natexit.register(lambda: print(collections.count((True, False)), scans,"
+        " os.environ.get('PYDANTIC_DISABLE_PLUGINS'), gc.isenabled()))\nimport importlib.metadata\n"), 1)
+    out = subprocess_stdout(probe)
+    during_imports, scans, plugins, enabled = out.splitlines()[-1].split(" ", 3)
+    assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
+    # _cli is in sys.modules from its first line: a collection while its imports load would count
+    assert during_imports == "0" and scans == "[]" and plugins == "__all__" and enabled == "True", out
+    import tomllib
+    from pathlib import Path
+
+    scripts = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["mailkit"] == "mailkit.__main__:run"
+
+
+def subprocess_stdout(code: str) -> str:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+
+def test_jinjas_optimizer_is_off_and_folded_nothing_in_the_shipped_templates() -> None:
+    """Generating each template's code without Jinja's optimizer (a fifth of the code
+    generation of a cold render) gives the very code it gave with it, for every shipped
+    template and the examples: nothing there was a constant to fold."""
+    from pathlib import Path
+
+    from mailkit._compose import _environment
+    from mailkit._paths import template_dirs
+
+    root = Path(__file__).resolve().parent.parent
+    for folder in (root / "templates", root / "examples" / "newsroom-templates" / "templates"):
+        env = _environment(tuple(template_dirs([folder])))
+        assert env.optimized is False
+        names = [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*.j2"))]
+        assert names, folder
+        for name in names:
+            source = (folder / name).read_text(encoding="utf-8")
+            without = env._generate(env._parse(source, name, None), name, None)
+            env.optimized = True
+            try:
+                with_optimizer = env._generate(env._parse(source, name, None), name, None)
+            finally:
+                env.optimized = False
+            assert without == with_optimizer, name
+
+
+def _ending(args: list[str], before: str = "") -> tuple[int, list[str], str]:
+    """Run the command as `python -m mailkit` does: its exit status, stdout lines and stderr."""
+    import subprocess
+    import sys
+
+    probe = ("import atexit, os, sys, runpy\n"
+             "real_exit = os._exit\n"
+             "os._exit = lambda status: (print('ended at once', status, flush=True), real_exit(status))\n"
+             "atexit.register(lambda: print('atexit ran'))\n" + before +
+             f"sys.argv = ['mailkit', *{args!r}]\n"
+             "runpy.run_module('mailkit', run_name='__main__', alter_sys=True)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    return done.returncode, done.stdout.splitlines(), done.stderr
+
+
+def test_a_command_that_succeeded_ends_the_process_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After `render` (or `templates`, `schema`) succeeds, the process runs its atexit handlers,
+    flushes stdout and stderr, and ends without freeing every module first (about 10 ms of a
+    cold render): the output is all there, the exit status 0. A failure, or a thread still
+    running, ends as the interpreter always did."""
+    args = ["render", "breaking", "fixtures/breaking-china-cyberspying.yaml", "-o", str(tmp_path)]
+    status, lines, err = _ending(args)
+    assert status == 0, err
+    assert lines[0].startswith("Subject:") and sum(line.startswith("wrote ") for line in lines) == 3
+    assert lines[-2:] == ["atexit ran", "ended at once 0"]
+    assert (tmp_path / "breaking--breaking-china-cyberspying.txt").read_text(encoding="utf-8")
+
+    status, lines, err = _ending(["render", "nope", "fixtures/breaking-china-cyberspying.yaml", "-o", str(tmp_path)])
+    assert status == 1 and "no template named 'nope'" in err
+    assert "atexit ran" in lines and not any(line.startswith("ended at once") for line in lines)
+
+    status, lines, err = _ending(args, before=(
+        # a thread that ends only once the main thread has (whatever the machine's load)
+        "import threading\n"
+        "threading.Thread(target=lambda: (threading.main_thread().join(), print('thread done', flush=True))).start()\n"))
+    assert status == 0, err
+    assert {"thread done", "atexit ran"} <= set(lines) and not any(line.startswith("ended at once") for line in lines)
