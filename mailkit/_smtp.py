@@ -22,6 +22,7 @@ import smtplib
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -303,8 +304,17 @@ class SMTPConnection:
             raise ConnectionLost(str(reply))
         return reply
 
-    def send(self, envelope: Envelope, raw: bytes) -> Reply:
-        """One transaction: the server's final reply, or :class:`ConnectionLost`."""
+    # deliver() hands send() its wait for the journal's commit: see before_content
+    waits_before_content = True
+
+    def send(self, envelope: Envelope, raw: bytes, before_content: Callable[[], None] | None = None) -> Reply:
+        """One transaction: the server's final reply, or :class:`ConnectionLost`.
+
+        ``before_content`` (the journal's commit of this connection's last outcome) is called once the
+        envelope is on its way and before any of the message's content is: the commit overlaps the
+        server's round trip, and more outcomes share it. Nothing is delivered before the content's
+        final dot, so a crash still leaves at most one message per connection sent but not recorded.
+        """
         for address in (envelope.sender, envelope.recipient):
             if not _ENVELOPE_ADDRESS.fullmatch(address):
                 # a line break would end the command and start another (RCPT TO a second reader, or DATA):
@@ -338,6 +348,8 @@ class SMTPConnection:
                     self.smtp.send(b".\r\n")
                     self._reply()
                     return refused
+                if before_content is not None:
+                    before_content()
                 self.smtp.send(_stuff(raw))
                 return self._reply()
             outcome = refused or (data if data is not None else replies[-1])

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from email.parser import BytesParser
@@ -231,6 +232,7 @@ class _Checking:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.violations: list[int] = []
+        self.together = threading.Barrier(self.connections, timeout=0.05)
 
     def connect(self) -> _Checking.Connection:
         return _Checking.Connection(self)
@@ -251,6 +253,12 @@ class _Checking:
                 if row != ("sent",):
                     self.transport.violations.append(self.last)
             self.last = envelope.position
+            # the connections' replies arrive together, as from a server that answers in bursts: whether
+            # outcomes share a commit then depends on grouping, not on how the threads happen to interleave
+            try:
+                self.transport.together.wait()
+            except threading.BrokenBarrierError:
+                self.transport.together.reset()  # the last few messages: fewer than 8 connections left
             return Reply(250, "OK")
 
         def close(self) -> None:
@@ -450,3 +458,68 @@ def test_a_plain_session_loads_no_tls_certificates(monkeypatch, server):  # type
     monkeypatch.setattr(ssl, "create_default_context", refuse)
     _, port = server
     SMTPTransport(host="127.0.0.1", port=port, connections=1).connect().close()
+
+
+def test_an_smtp_connection_waits_for_the_commit_after_the_envelope_before_the_content() -> None:
+    # the journal's commit of the last outcome is handed to send(): called once DATA has its 354, before
+    # any content goes out, it comes late enough that other connections' outcomes share the commit
+    from mailkit._smtp import Envelope
+
+    events: list[str] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as reader:
+            conn.sendall(b"220 hi\r\n")
+            while line := reader.readline():
+                line = line.upper()
+                events.append(line.split()[0].decode() if line.strip() else "")
+                if line.startswith(b"EHLO"):
+                    conn.sendall(b"250-hi\r\n250 PIPELINING\r\n")
+                elif line.startswith(b"DATA"):
+                    conn.sendall(b"354 go\r\n")
+                    while reader.readline() != b".\r\n":
+                        pass
+                    events.append("content")
+                    conn.sendall(b"250 queued\r\n")
+                elif line.startswith(b"QUIT"):
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    with listener:
+        connection = SMTPTransport(host="127.0.0.1", port=listener.getsockname()[1], connections=1).connect()
+        reply = connection.send(Envelope(0, "desk@example.org", "a@example.org"), b"Subject: x\r\n\r\nhi\r\n",
+                                before_content=lambda: events.append("commit"))
+        connection.close()
+        thread.join(5)
+    assert reply.code == 250
+    assert events == ["EHLO", "MAIL", "RCPT", "DATA", "commit", "content", "QUIT"]
+
+
+def test_over_smtp_each_outcome_is_committed_before_its_connections_next_content(server, prepared, tmp_path):  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    handler, port = server
+    path = tmp_path / "j.sqlite"
+    last: dict[int, str] = {}  # per session: the reader whose message it accepted last
+    violations: list[str] = []
+    original = handler.handle_DATA
+
+    async def checking(smtp, session, envelope):  # type: ignore[no-untyped-def]
+        previous = last.get(id(session))
+        if previous is not None:
+            with sqlite3.connect(path) as db:
+                row = db.execute("SELECT state FROM recipients WHERE email = ?", (previous,)).fetchone()
+            if row != ("sent",):
+                violations.append(previous)
+        last[id(session)] = envelope.rcpt_tos[0]
+        return await original(smtp, session, envelope)
+
+    handler.handle_DATA = checking
+    report = deliver(prepared, readers(300), SMTPTransport(host="127.0.0.1", port=port, connections=4), journal=path)
+    assert report.sent == 300 and violations == []
