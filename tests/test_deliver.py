@@ -523,3 +523,24 @@ def test_over_smtp_each_outcome_is_committed_before_its_connections_next_content
     handler.handle_DATA = checking
     report = deliver(prepared, readers(300), SMTPTransport(host="127.0.0.1", port=port, connections=4), journal=path)
     assert report.sent == 300 and violations == []
+
+
+def test_a_full_queue_wakes_the_feeder_once_half_of_it_has_settled_not_at_every_settle() -> None:
+    # each wake-up is a thread switch: the feeder woke on every settle once the queue was full (14 us a message)
+    from mailkit._deliver import _Item, _Work
+
+    work = _Work(limit=8)
+    wakes = []
+
+    class Counting(threading.Condition):
+        def notify_all(self) -> None:
+            wakes.append(work.outstanding)
+            super().notify_all()
+
+    work.cond = Counting()
+    for position in range(8):
+        work.put(_Item(position, mailkit.Recipient(email=f"r{position}@example.org"), 0))
+    for _ in range(8):
+        assert work.take() is not None
+        work.settle()
+    assert wakes == [4]  # room for half a queue: one wake-up
