@@ -275,14 +275,21 @@ def _list_id(edition: Edition, sender: Sender) -> tuple[str, _Folded]:
     return ("List-Id", _fold("List-Id", [*_phrase_tokens(name), f"<{list_id}>"]))
 
 
-def _unsubscribe_headers(sender: Sender, unsubscribe_url: str) -> list[tuple[str, _Folded]]:
+def _unsubscribe_headers(sender: Sender, unsubscribe_url: str) -> tuple[tuple[str, _Folded], ...]:
+    return _unsubscribe_headers_for(sender.unsubscribe_mailto, unsubscribe_url)
+
+
+@lru_cache(maxsize=64)
+def _unsubscribe_headers_for(mailto: str | None, unsubscribe_url: str) -> tuple[tuple[str, _Folded], ...]:
+    # readers without a URL of their own share the newsletter's: checked, encoded and folded once, not 10 us
+    # a message (a failed check raises each time: lru_cache keeps no exception)
     unsubscribe = [f"<{header_url('List-Unsubscribe', unsubscribe_url)}>"]
-    if sender.unsubscribe_mailto:
-        unsubscribe.append(f"<mailto:{check_address('List-Unsubscribe', sender.unsubscribe_mailto)}?subject=unsubscribe>")
+    if mailto:
+        unsubscribe.append(f"<mailto:{check_address('List-Unsubscribe', mailto)}?subject=unsubscribe>")
     headers = [("List-Unsubscribe", _fold("List-Unsubscribe", [t + "," for t in unsubscribe[:-1]] + unsubscribe[-1:]))]
     if unsubscribe_url.startswith("https://"):
         headers.append(("List-Unsubscribe-Post", _fold("List-Unsubscribe-Post", ["List-Unsubscribe=One-Click"])))
-    return headers
+    return tuple(headers)
 
 
 def _to(email: RenderedEmail, to: str | Recipient | None) -> tuple[str, str]:
@@ -313,11 +320,17 @@ def _reader_headers(list_id: tuple[str, _Folded], sender: Sender, to_name: str, 
         raise HeaderError(f"Message-ID: {message_id[:80]!r} is not <left@right> in printable ASCII")
     return [
         ("To", _mailbox("To", to_name, to_address)),
-        ("Date", _fold("Date", format_datetime(date or datetime.now(UTC)).split(" "))),
+        ("Date", _date_header(date or datetime.now(UTC))),
         ("Message-ID", _fold("Message-ID", [message_id])),
         list_id,
         *_unsubscribe_headers(sender, unsubscribe_url),
     ]
+
+
+@lru_cache(maxsize=16)
+def _date_header(date: datetime) -> _Folded:
+    # a campaign's messages share one Date (see mailkit._deliver): formatted and folded once, not 10 us each
+    return _fold("Date", format_datetime(date).split(" "))
 
 
 def _mime_headers(lang: str, boundary: str) -> list[tuple[str, _Folded]]:

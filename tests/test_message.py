@@ -275,3 +275,18 @@ def test_binascii_quoted_printable_is_line_local(lines: list[str], last_newline:
         chunks[-1] = chunks[-1][:-1]
     whole = binascii.b2a_qp("".join(chunks).encode("utf-8"), istext=True)
     assert whole == b"".join(binascii.b2a_qp(chunk.encode("utf-8"), istext=True) for chunk in chunks)
+
+
+def test_a_campaigns_date_and_the_newsletters_unsubscribe_headers_are_written_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # 10 us each a message: the Date is the campaign's, the URL the newsletter's for every reader without one
+    import mailkit._message as writer
+
+    calls: list[str] = []
+    for name in ("format_datetime", "header_url"):
+        original = getattr(writer, name)
+        monkeypatch.setattr(writer, name, lambda *args, _f=original, _n=name: calls.append(_n) or _f(*args))
+    bulk = BulkMessages(mailkit.prepare("breaking", SEED))
+    when = datetime(2031, 1, 2, 3, 4, tzinfo=UTC)  # not cached by another test
+    for i in range(10):
+        bulk.message(mailkit.Recipient(email=f"r{i}@example.org"), date=when)
+    assert calls.count("format_datetime") == 1 and calls.count("header_url") <= 1, calls
