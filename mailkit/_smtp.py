@@ -17,6 +17,7 @@ a CRLF, or start the message.
 
 from __future__ import annotations
 
+import os
 import re
 import smtplib
 import ssl
@@ -295,6 +296,24 @@ class SMTPConnection:
             smtp.close()
             raise ConnectionLost(f"connecting to {self.where}: {err}") from err
         self.pipelining = smtp.has_extn("pipelining")
+        self.plain = not isinstance(smtp.sock, ssl.SSLSocket)
+
+    def _write(self, data: bytes) -> None:
+        """``data`` to the server: on a plain socket one write(2) first, which hands the GIL over once;
+        socket.sendall on a socket with a timeout polls before it writes, a second hand-over each time."""
+        sock = self.smtp.sock
+        if sock is None:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        if self.plain:
+            try:  # a socket with a timeout is non-blocking underneath: write(2) never waits
+                sent = os.write(sock.fileno(), data)
+            except BlockingIOError:
+                sent = 0
+            if sent == len(data):
+                return
+            sock.sendall(memoryview(data)[sent:])  # the rest, within the socket's timeout
+        else:
+            sock.sendall(data)
 
     def _reply(self) -> Reply:
         code, text = self.smtp.getreply()
@@ -328,12 +347,12 @@ class SMTPConnection:
         self.used = True
         try:
             if self.pipelining:
-                self.smtp.send(b"".join(commands))
+                self._write(b"".join(commands))
                 replies = [self._reply() for _ in commands]
             else:
                 replies = []
                 for command in commands:
-                    self.smtp.send(command)
+                    self._write(command)
                     replies.append(self._reply())
                     if replies[-1].code >= 400 and command != b"RSET\r\n":
                         break
@@ -345,12 +364,12 @@ class SMTPConnection:
             refused = next((r for r in transaction if r is not data and r.code >= 400), None)
             if data is not None and data.code == 354:
                 if refused is not None:  # DATA accepted after a refused RCPT (RFC 2920 says it should not be)
-                    self.smtp.send(b".\r\n")
+                    self._write(b".\r\n")
                     self._reply()
                     return refused
                 if before_content is not None:
                     before_content()
-                self.smtp.send(_stuff(raw))
+                self._write(_stuff(raw))
                 return self._reply()
             outcome = refused or (data if data is not None else replies[-1])
             if outcome.accepted:  # DATA answered 2xx, or replies out of order: the body was never sent

@@ -544,3 +544,52 @@ def test_a_full_queue_wakes_the_feeder_once_half_of_it_has_settled_not_at_every_
         assert work.take() is not None
         work.settle()
     assert wakes == [4]  # room for half a queue: one wake-up
+
+
+def _scripted_server(read_slowly: float = 0.0) -> tuple[socket.socket, list[bytes]]:
+    """A one-session SMTP server with PIPELINING on 127.0.0.1; each message's content lands in the list.
+    ``read_slowly``: seconds it waits before reading a message's content (the client's writes fill up)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    contents: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as reader:
+            conn.sendall(b"220 hi\r\n")
+            while line := reader.readline():
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    conn.sendall(b"250-hi\r\n250 PIPELINING\r\n")
+                elif verb == b"DATA":
+                    conn.sendall(b"354 go\r\n")
+                    time.sleep(read_slowly)
+                    parts = []
+                    while (part := reader.readline()) not in (b".\r\n", b""):
+                        parts.append(part)
+                    contents.append(b"".join(parts))
+                    conn.sendall(b"250 queued\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, contents
+
+
+def test_a_plain_session_writes_each_command_group_and_content_with_one_write_not_a_poll_first() -> None:
+    # socket.sendall on a socket with a timeout polls before it writes: a second hand-over of the GIL
+    # between the connection threads, for each of a message's two writes
+    from mailkit._smtp import Envelope
+
+    listener, contents = _scripted_server()
+    with listener:
+        connection = SMTPTransport(host="127.0.0.1", port=listener.getsockname()[1], connections=1).connect()
+        counting = _CountingSocket(connection.smtp.sock)
+        connection.smtp.sock = counting
+        reply = connection.send(Envelope(0, "desk@example.org", "a@example.org"), b"Subject: x\r\n\r\n.hi\r\n")
+        connection.smtp.sock = counting.sock
+        connection.close()
+    assert reply.code == 250 and contents == [b"Subject: x\r\n\r\n..hi\r\n"]
+    assert counting.calls["sendall"] == 0 and counting.calls["send"] == 0, counting.calls

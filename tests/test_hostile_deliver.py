@@ -176,3 +176,20 @@ def test_what_a_server_sent_before_starttls_is_never_read_as_if_after_it(session
         smtp.sock, smtp.file = wrapped, None  # what smtplib.starttls does
         peer.sendall(b"250 over tls\r\n")
         assert smtp.getreply() == (250, b"over tls")
+
+
+def test_a_large_message_to_a_server_slow_to_read_arrives_whole() -> None:
+    # the first write(2) takes what the socket has room for; the rest goes out within the timeout
+    from test_deliver import _scripted_server
+
+    from mailkit._smtp import Envelope
+
+    raw = b"Subject: big\r\n\r\n" + b"".join(b".%06d " % i + b"x" * 70 + b"\r\n" for i in range(60_000))  # 4.7 MB
+    listener, contents = _scripted_server(read_slowly=0.3)
+    with listener:
+        connection = SMTPTransport(host="127.0.0.1", port=listener.getsockname()[1], connections=1,
+                                   timeout=10).connect()
+        reply = connection.send(Envelope(0, "desk@example.org", "a@example.org"), raw)
+        connection.close()
+    assert reply.code == 250
+    assert contents == [raw.replace(b"\r\n.", b"\r\n..")]
