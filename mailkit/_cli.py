@@ -534,28 +534,44 @@ def _progress_line(progress: Any) -> str:
 
 
 def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: str, sender: Sender | None,
-                       rate: float | None, retry: Any, show: bool, smtp: str, batch: int) -> None:
+                       rate: float | None, retry: Any, show: bool, smtp: str, batch: int, stall: float) -> None:
     try:
+        from ._deliver import Progress
         from .celery import enqueue, follow
     except ImportError as err:
         raise _Failed(f"--celery needs Celery and redis-py: pip install 'mailkit[celery]' ({err})") from err
     import redis
 
+    interrupted = False
     try:
         journal, total = enqueue(prepared, recipients, transport, broker=broker, sender=sender, retry=retry,
                                  rate_per_worker=rate, batch=batch)
         click.echo(f"queued {total} recipients on {broker}; waiting for the workers", err=True)
-        progress = follow(journal, total,
-                          on_progress=(lambda p: click.echo(_progress_line(p), err=True, nl=False)) if show else None)
+        progress = Progress(total=total)
+
+        def seen(latest: Any) -> None:
+            nonlocal progress
+            progress = latest  # what an interrupted run reports
+            if show:
+                click.echo(_progress_line(latest), err=True, nl=False)
+
+        try:
+            progress = follow(journal, total, stall=stall, on_progress=seen)
+        except KeyboardInterrupt:  # Ctrl-C stops following, not the workers: the report so far, and exit 3
+            interrupted = True
         problems = journal.problems()
     except redis.RedisError as err:
         raise _Failed(f"--celery {broker}: {err}") from err
     if show:
         click.echo("", err=True)
     click.echo(f"{progress.sent} accepted through {smtp} by the Celery workers, {progress.deferred} deferred, "
-               f"{progress.failed} failed; {progress.elapsed:.1f} s")
+               f"{progress.failed} failed, {progress.skipped} already done by an earlier run; "
+               f"{progress.elapsed:.1f} s")
     _echo_problems(problems)
-    if progress.deferred or progress.failed:
+    if interrupted:
+        click.echo("interrupted: the queued batches go on in the workers; the same command again follows them "
+                   "(a resume: nothing recorded as sent is sent again)")
+    if interrupted or progress.deferred or progress.failed:
         sys.exit(3)
 
 
@@ -599,6 +615,9 @@ def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: s
                    "MAILKIT_CELERY_SECRET, the same for the workers, signs the stored email.")
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="Recipients per Celery task (with --celery).")
+@click.option("--celery-stall", default=120.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="With --celery: seconds without progress after which the workers are pinged; "
+                   "when none answers, the command stops saying so (the batches stay queued).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--theme", help="A theme name or a theme file.")
 @template_dirs_option
@@ -607,7 +626,8 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
                     journal: Path | None, resume: bool, dry_run: bool, out: Path, from_address: str | None,
                     from_name: str | None, use_ssl: bool, starttls: bool, insecure_login: bool, timeout: float,
                     dkim_key: Path | None, dkim_selector: str | None, dkim_domain: str | None,
-                    celery_broker: str | None, batch: int, quiet: bool, theme: str | None, template_dirs: tuple[Path, ...]) -> None:
+                    celery_broker: str | None, batch: int, celery_stall: float, quiet: bool, theme: str | None,
+                    template_dirs: tuple[Path, ...]) -> None:
     """Send one email to every reader in a recipients file, through a pool of SMTP connections.
 
     Exit status 0 when every recipient was accepted, 3 when some were not
@@ -659,7 +679,8 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
             if dry_run or signer is not None or not isinstance(transport, SMTPTransport):
                 raise click.UsageError("--celery sends through SMTP: not with --dry-run or --dkim-key (yet)")
             _deliver_on_celery(prepared, read_recipients(recipients_file), transport, celery_broker, sender, rate,
-                               RetryPolicy(attempts=attempts, first_delay=retry_delay), show, smtp, batch)
+                               RetryPolicy(attempts=attempts, first_delay=retry_delay), show, smtp, batch,
+                               celery_stall)
             return
         report = deliver(prepared, read_recipients(recipients_file), transport, journal=journal, resume=resume,
                          rate=rate, retry=RetryPolicy(attempts=attempts, first_delay=retry_delay), sender=sender,

@@ -7,7 +7,7 @@ One row per recipient, keyed by its position in the recipients list::
     deferred  a temporary failure (4xx, dropped connection, timeout) after every attempt
     failed    a permanent failure (5xx) or an unusable recipient; never retried
 
-Each outcome is committed before its connection starts the next message, in
+Each outcome is committed before its connection sends its next message's content, in
 WAL mode with ``synchronous=NORMAL``: a killed process (SIGKILL, Ctrl-C)
 loses no committed row; a machine that loses power may lose the last
 transactions the operating system had not yet written.
@@ -16,9 +16,11 @@ Commits are grouped: a connection posts its outcome (:meth:`Journal.post`),
 builds its next message, and waits for the commit (:meth:`Journal.wait`)
 only before handing that message over. Whichever connection waits first
 commits every outcome posted so far in one transaction, and the others find
-theirs done: with 8 connections a transaction holds several outcomes instead
-of one, and no message is sent before the outcome of the one before it on its
-connection is on disk.
+theirs done, and no message's content is sent before the outcome of the one
+before it on its connection is on disk. An SMTP connection waits only once
+its next envelope has its replies, just before the content: with the wait
+soon after the post, a transaction held 1.1 to 2.5 outcomes on average (8
+connections into smtp-sink); waiting there, about 4.7.
 """
 
 from __future__ import annotations

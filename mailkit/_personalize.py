@@ -126,8 +126,8 @@ class BulkMessages:
     def __init__(self, prepared: PreparedEmail, *, sender: Sender | None = None,
                  message_id_domain: str | None = None) -> None:
         self.prepared = prepared
-        self._writer = PreparedMessage(prepared.edition, prepared.subject, prepared.html, sender=sender,
-                                       message_id_domain=message_id_domain)
+        self._writer = PreparedMessage(prepared.edition, prepared.subject, prepared.html, text=prepared.text,
+                                       sender=sender, message_id_domain=message_id_domain)
         self.sender = self._writer.sender
         self.domain = self._writer.domain
         self.boundary = self._writer.boundary  # a message's unless a reader's values hold it

@@ -59,7 +59,8 @@ from ._models import Recipient, Sender
 from ._personalize import BulkMessages, PreparedEmail
 from ._smtp import SMTPTransport
 
-__all__ = ["BATCH", "RedisJournal", "app", "deliver_batch", "enqueue", "follow", "secret", "store_prepared"]
+__all__ = ["BATCH", "RedisJournal", "app", "deliver_batch", "enqueue", "follow", "secret", "store_prepared",
+           "workers_answer"]
 
 BATCH = 1000
 # seconds before Redis gives a dead worker's task to another: longer than a batch takes
@@ -161,16 +162,46 @@ end
 """
 
 
-class RedisJournal(Journal):
-    """The journal's states in a Redis hash per campaign, shared by every worker."""
+# a deferred reader back to pending, its count with it (a resumed run tries it again)
+_RETRY_DEFERRED = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old then return 0 end
+local entry = cjson.decode(old)
+if entry[2] ~= 'deferred' then return 0 end
+entry[2] = 'pending'
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
+redis.call('HINCRBY', KEYS[2], 'deferred', -1)
+return 1
+"""
 
-    def __init__(self, client: redis.Redis, campaign: str) -> None:  # nothing of SQLite to set up
-        self.client = client
+
+class RedisJournal(Journal):
+    """The journal's states in a Redis hash per campaign, shared by every worker.
+
+    ``broker`` is the URL it was opened on, and ``done_before`` what earlier runs had
+    settled for good (sent, failed) when :func:`enqueue` queued this run: :func:`follow`
+    counts this run's outcomes apart from them.
+    """
+
+    def __init__(self, client: redis.Redis, campaign: str, broker: str | None = None) -> None:
+        self.client = client  # nothing of SQLite to set up
         self.campaign = campaign
+        self.broker = broker
         self.key = f"mailkit:campaign:{campaign}"
         self.path = f"redis {self.key}"
+        self.done_before = {"sent": 0, "failed": 0}
         self._record = client.register_script(_RECORD)
         self._group_commits()
+
+    def retry_deferred(self) -> int:
+        """Put the readers earlier runs left deferred back to pending (this run tries them again); how many."""
+        script = self.client.register_script(_RETRY_DEFERRED)
+        moved = 0
+        with _redis_errors(self.path):
+            for position, value in self.client.hscan_iter(self.key + ":state", count=1000):
+                if json.loads(value)[1] == "deferred":
+                    moved += int(script(keys=[self.key + ":state", self.key + ":counts"], args=[position]))
+        return moved
 
     @property
     def started(self) -> float:
@@ -300,9 +331,11 @@ def deliver_batch(prepared_key: str, campaign: str, first_position: int, recipie
     return {"sent": report.sent, "deferred": report.deferred, "failed": report.failed, "skipped": report.skipped}
 
 
-def _queue(journal: RedisJournal, *args: Any) -> None:
+def _queue(journal: RedisJournal, connection: Any, *args: Any) -> None:
     try:
-        deliver_batch.delay(*args)
+        # on the connection to this broker: the app's own pool keeps the broker it first connected to,
+        # so a second enqueue() to another URL queued its batches on the first
+        deliver_batch.apply_async(args, connection=connection)
     except (OperationalError, redis.RedisError) as err:  # kombu's, when Redis went away while queueing
         raise SendError(f"{journal.path}: queueing a batch failed ({err}): the batches queued so far stay; "
                         "running the same command again resumes") from err
@@ -323,11 +356,14 @@ def enqueue(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
     client = _client(broker)
     app.conf.broker_url = broker
     campaign = campaign_id(BulkMessages(prepared, sender=sender))
-    journal = RedisJournal(client, campaign)
+    journal = RedisJournal(client, campaign, broker)
     with _redis_errors(journal.path):
         client.hsetnx(journal.key + ":meta", "started", repr(float(int(time.time()))))
         client.delete(journal.key + ":refused")
         stored = store_prepared(client, prepared, signing)
+    journal.retry_deferred()
+    counts = journal.counts()
+    journal.done_before = {"sent": counts["sent"], "failed": counts["failed"]}
     config = {"host": transport.host, "port": transport.port, "connections": transport.connections,
               "starttls": transport.starttls, "use_ssl": transport.use_ssl,
               "insecure_loopback_login": transport.insecure_loopback_login, "timeout": transport.timeout,
@@ -337,35 +373,66 @@ def enqueue(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
                "retry": {"attempts": retry.attempts, "first_delay": retry.first_delay, "max_delay": retry.max_delay}}
     queued = 0
     chunk: list[dict[str, Any]] = []
-    for recipient in recipients:
-        chunk.append(recipient.model_dump(mode="json", exclude_none=True) if isinstance(recipient, Recipient)
-                     else {"email": recipient.email, "reason": recipient.reason})
-        if len(chunk) == batch:
-            _queue(journal, stored, campaign, queued, chunk, config, options)
+    with app.connection_for_write(broker) as connection:
+        for recipient in recipients:
+            chunk.append(recipient.model_dump(mode="json", exclude_none=True) if isinstance(recipient, Recipient)
+                         else {"email": recipient.email, "reason": recipient.reason})
+            if len(chunk) == batch:
+                _queue(journal, connection, stored, campaign, queued, chunk, config, options)
+                queued += len(chunk)
+                chunk = []
+        if chunk:
+            _queue(journal, connection, stored, campaign, queued, chunk, config, options)
             queued += len(chunk)
-            chunk = []
-    if chunk:
-        _queue(journal, stored, campaign, queued, chunk, config, options)
-        queued += len(chunk)
     return journal, queued
 
 
+def workers_answer(broker: str | None = None, timeout: float = 1.0) -> bool:
+    """Whether any Celery worker on ``broker`` answers a ping within ``timeout`` seconds."""
+    try:
+        with app.connection_for_write(broker or app.conf.broker_url) as connection:
+            return bool(app.control.ping(timeout=timeout, connection=connection))
+    except (OperationalError, redis.RedisError, OSError) as err:
+        raise SendError(f"{broker}: asking the workers failed ({err})") from err
+
+
 def follow(journal: RedisJournal, total: int, *, on_progress: Callable[[Progress], None] | None = None,
-           interval: float = 0.5, timeout: float | None = None) -> Progress:
-    """Wait until every queued recipient is settled (sent, failed or deferred); the counts."""
+           interval: float = 0.5, timeout: float | None = None, stall: float | None = None) -> Progress:
+    """Wait until every queued recipient is settled (sent, failed or deferred); this run's counts.
+
+    ``sent`` and ``failed`` count this run's outcomes; ``skipped`` what earlier runs had
+    settled for good (see :attr:`RedisJournal.done_before`). ``stall``: when nothing is
+    recorded for that many seconds and no worker answers a ping, a :class:`~mailkit.SendError`
+    says so, instead of waiting for workers that do not run (the batches stay queued).
+    """
     progress = Progress(total=total)
     deadline = None if timeout is None else time.monotonic() + timeout
+    before = journal.done_before
+    last_done, last_change = -1, time.monotonic()
     while True:
         counts = journal.counts()
-        progress.sent, progress.deferred, progress.failed = counts["sent"], counts["deferred"], counts["failed"]
+        progress.sent = counts["sent"] - before["sent"]
+        progress.failed = counts["failed"] - before["failed"]
+        progress.deferred = counts["deferred"]
+        progress.skipped = before["sent"] + before["failed"]
         if on_progress is not None:
             on_progress(progress)
-        if progress.sent + progress.deferred + progress.failed >= total:
+        if progress.done >= total:
             return progress
         refused = journal.refused()
         if refused:
             raise SendError(f"{journal.path}: a worker refused a batch: {refused[0]}")
-        if deadline is not None and time.monotonic() > deadline:
+        now = time.monotonic()
+        if deadline is not None and now > deadline:
             raise SendError(f"{journal.path}: {total - progress.done} recipients not settled within {timeout:g} s")
+        if progress.done != last_done:
+            last_done, last_change = progress.done, now
+        elif stall is not None and now - last_change > stall:
+            if not workers_answer(journal.broker):
+                raise SendError(f"{journal.broker or app.conf.broker_url}: nothing recorded for {stall:g} s and no "
+                                "Celery worker answered a ping: start workers (MAILKIT_CELERY_BROKER=... celery -A "
+                                "mailkit.celery worker); the batches stay queued, and the same command again "
+                                "follows them")
+            last_change = now
         time.sleep(interval)
 

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from email.parser import BytesParser
@@ -231,6 +232,7 @@ class _Checking:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.violations: list[int] = []
+        self.together = threading.Barrier(self.connections, timeout=0.05)
 
     def connect(self) -> _Checking.Connection:
         return _Checking.Connection(self)
@@ -251,6 +253,12 @@ class _Checking:
                 if row != ("sent",):
                     self.transport.violations.append(self.last)
             self.last = envelope.position
+            # the connections' replies arrive together, as from a server that answers in bursts: whether
+            # outcomes share a commit then depends on grouping, not on how the threads happen to interleave
+            try:
+                self.transport.together.wait()
+            except threading.BrokenBarrierError:
+                self.transport.together.reset()  # the last few messages: fewer than 8 connections left
             return Reply(250, "OK")
 
         def close(self) -> None:
@@ -399,3 +407,189 @@ def test_read_recipients_streams_csv_and_jsonl(tmp_path):  # type: ignore[no-unt
 def test_mbox_transport_writes_to_dev_null(prepared):  # type: ignore[no-untyped-def]
     report = deliver(prepared, readers(3), MboxTransport(Path(os.devnull)))
     assert report.sent == 3
+
+
+# -- the SMTP client's cost a message (issue 16) -------------------------------------------------
+
+
+class _CountingSocket:
+    """A socket whose calls are counted (socket objects take no new attributes, so a proxy)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.calls: collections.Counter[str] = collections.Counter()
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        attribute = getattr(self.sock, name)
+        if not callable(attribute):
+            return attribute
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.calls[name] += 1
+            return attribute(*args, **kwargs)
+        return counted
+
+
+def test_the_replies_to_a_pipelined_group_cost_one_read_and_no_timeout_change() -> None:
+    # per line, the reader used to set the socket's timeout twice and peek: most of the client's CPU
+    # under 8 connections, each blocking call handing the GIL to another thread
+    from mailkit._smtp import _SMTP
+
+    ours, server = socket.socketpair()
+    with ours, server:
+        ours.settimeout(5)
+        smtp = _SMTP(timeout=5)
+        counting = _CountingSocket(ours)
+        smtp.sock = counting
+        server.sendall(b"250 reset\r\n250 sender ok\r\n250-recipient\r\n250 ok\r\n354 go ahead\r\n")
+        replies = [smtp.getreply() for _ in range(4)]
+        assert replies == [(250, b"reset"), (250, b"sender ok"), (250, b"recipient\nok"), (354, b"go ahead")]
+        assert counting.calls["settimeout"] == 0 and counting.calls["recv"] == 1, counting.calls
+        smtp.sock = None  # not closed twice
+
+
+def test_a_plain_session_loads_no_tls_certificates(monkeypatch, server):  # type: ignore[no-untyped-def]
+    # ssl.create_default_context() takes about 17 ms of CPU: 8 plain connections paid 0.14 s for nothing
+    import ssl
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a TLS context for a plain session")
+
+    monkeypatch.setattr(ssl, "create_default_context", refuse)
+    _, port = server
+    SMTPTransport(host="127.0.0.1", port=port, connections=1).connect().close()
+
+
+def test_an_smtp_connection_waits_for_the_commit_after_the_envelope_before_the_content() -> None:
+    # the journal's commit of the last outcome is handed to send(): called once DATA has its 354, before
+    # any content goes out, it comes late enough that other connections' outcomes share the commit
+    from mailkit._smtp import Envelope
+
+    events: list[str] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as reader:
+            conn.sendall(b"220 hi\r\n")
+            while line := reader.readline():
+                line = line.upper()
+                events.append(line.split()[0].decode() if line.strip() else "")
+                if line.startswith(b"EHLO"):
+                    conn.sendall(b"250-hi\r\n250 PIPELINING\r\n")
+                elif line.startswith(b"DATA"):
+                    conn.sendall(b"354 go\r\n")
+                    while reader.readline() != b".\r\n":
+                        pass
+                    events.append("content")
+                    conn.sendall(b"250 queued\r\n")
+                elif line.startswith(b"QUIT"):
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    with listener:
+        connection = SMTPTransport(host="127.0.0.1", port=listener.getsockname()[1], connections=1).connect()
+        reply = connection.send(Envelope(0, "desk@example.org", "a@example.org"), b"Subject: x\r\n\r\nhi\r\n",
+                                before_content=lambda: events.append("commit"))
+        connection.close()
+        thread.join(5)
+    assert reply.code == 250
+    assert events == ["EHLO", "MAIL", "RCPT", "DATA", "commit", "content", "QUIT"]
+
+
+def test_over_smtp_each_outcome_is_committed_before_its_connections_next_content(server, prepared, tmp_path):  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    handler, port = server
+    path = tmp_path / "j.sqlite"
+    last: dict[int, str] = {}  # per session: the reader whose message it accepted last
+    violations: list[str] = []
+    original = handler.handle_DATA
+
+    async def checking(smtp, session, envelope):  # type: ignore[no-untyped-def]
+        previous = last.get(id(session))
+        if previous is not None:
+            with sqlite3.connect(path) as db:
+                row = db.execute("SELECT state FROM recipients WHERE email = ?", (previous,)).fetchone()
+            if row != ("sent",):
+                violations.append(previous)
+        last[id(session)] = envelope.rcpt_tos[0]
+        return await original(smtp, session, envelope)
+
+    handler.handle_DATA = checking
+    report = deliver(prepared, readers(300), SMTPTransport(host="127.0.0.1", port=port, connections=4), journal=path)
+    assert report.sent == 300 and violations == []
+
+
+def test_a_full_queue_wakes_the_feeder_once_half_of_it_has_settled_not_at_every_settle() -> None:
+    # each wake-up is a thread switch: the feeder woke on every settle once the queue was full (14 us a message)
+    from mailkit._deliver import _Item, _Work
+
+    work = _Work(limit=8)
+    wakes = []
+
+    class Counting(threading.Condition):
+        def notify_all(self) -> None:
+            wakes.append(work.outstanding)
+            super().notify_all()
+
+    work.cond = Counting()
+    for position in range(8):
+        work.put(_Item(position, mailkit.Recipient(email=f"r{position}@example.org"), 0))
+    for _ in range(8):
+        assert work.take() is not None
+        work.settle()
+    assert wakes == [4]  # room for half a queue: one wake-up
+
+
+def _scripted_server(read_slowly: float = 0.0) -> tuple[socket.socket, list[bytes]]:
+    """A one-session SMTP server with PIPELINING on 127.0.0.1; each message's content lands in the list.
+    ``read_slowly``: seconds it waits before reading a message's content (the client's writes fill up)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    contents: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as reader:
+            conn.sendall(b"220 hi\r\n")
+            while line := reader.readline():
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    conn.sendall(b"250-hi\r\n250 PIPELINING\r\n")
+                elif verb == b"DATA":
+                    conn.sendall(b"354 go\r\n")
+                    time.sleep(read_slowly)
+                    parts = []
+                    while (part := reader.readline()) not in (b".\r\n", b""):
+                        parts.append(part)
+                    contents.append(b"".join(parts))
+                    conn.sendall(b"250 queued\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, contents
+
+
+def test_a_plain_session_writes_each_command_group_and_content_with_one_write_not_a_poll_first() -> None:
+    # socket.sendall on a socket with a timeout polls before it writes: a second hand-over of the GIL
+    # between the connection threads, for each of a message's two writes
+    from mailkit._smtp import Envelope
+
+    listener, contents = _scripted_server()
+    with listener:
+        connection = SMTPTransport(host="127.0.0.1", port=listener.getsockname()[1], connections=1).connect()
+        counting = _CountingSocket(connection.smtp.sock)
+        connection.smtp.sock = counting
+        reply = connection.send(Envelope(0, "desk@example.org", "a@example.org"), b"Subject: x\r\n\r\n.hi\r\n")
+        connection.smtp.sock = counting.sock
+        connection.close()
+    assert reply.code == 250 and contents == [b"Subject: x\r\n\r\n..hi\r\n"]
+    assert counting.calls["sendall"] == 0 and counting.calls["send"] == 0, counting.calls

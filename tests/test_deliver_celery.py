@@ -160,3 +160,83 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_at_most_one_per_co
     counts = handler.count()
     assert len(counts) == n  # nothing lost
     assert sum(counts.values()) - n <= 2  # at most one per connection the killed worker held
+
+
+# -- the --celery front end: interrupted, resumed, no worker, two brokers --------------------------
+
+
+def own_redis_url() -> tuple[str, subprocess.Popen[bytes]]:
+    import redis
+
+    port = free_port()
+    process = subprocess.Popen([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port), "--bind",
+                                "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    client.close()
+    return f"redis://127.0.0.1:{port}/0", process
+
+
+def test_ctrl_c_while_following_the_workers_exits_3_saying_the_batches_go_on(broker, server, tmp_path):  # type: ignore[no-untyped-def]
+    _, port = server
+    recipients = write_csv(tmp_path / "readers.csv", 20)
+    cli = subprocess.Popen([sys.executable, "-m", "mailkit", "deliver", "breaking", str(SEED), "--recipients",
+                            str(recipients), "--smtp", f"127.0.0.1:{port}", "--celery", broker], cwd=ROOT,
+                           env={**os.environ, **SECRET}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert cli.stderr is not None
+    assert "queued 20 recipients" in cli.stderr.readline()  # no worker runs: it waits for them
+    time.sleep(0.3)
+    cli.send_signal(signal.SIGINT)
+    out, err = cli.communicate(timeout=30)
+    assert cli.returncode == 3, out + err  # README: 3 when the run was interrupted, as on one machine
+    assert "interrupted" in out and "Traceback" not in err and "Aborted" not in err
+
+
+def test_with_no_worker_running_the_command_says_so_instead_of_waiting_for_ever(broker, server, tmp_path):  # type: ignore[no-untyped-def]
+    _, port = server
+    recipients = write_csv(tmp_path / "readers.csv", 5)
+    done = run_cli(broker, port, recipients, "--celery-stall", "1")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "no Celery worker answered" in done.stderr and "celery -A mailkit.celery worker" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_resumed_celery_run_reports_what_it_sent_and_what_an_earlier_run_had_done(broker, server, tmp_path):  # type: ignore[no-untyped-def]
+    handler, port = server
+    workers = start_workers(broker, 1)
+    try:
+        first = run_cli(broker, port, write_csv(tmp_path / "ten.csv", 10))
+        assert first.returncode == 0, first.stdout + first.stderr
+        second = run_cli(broker, port, write_csv(tmp_path / "fifteen.csv", 15))  # the same ten, and five more
+    finally:
+        stop(workers)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "5 accepted through" in second.stdout and "10 already done by an earlier run" in second.stdout
+    assert len(handler.accepted) == 15
+
+
+def test_enqueue_to_a_second_broker_queues_there_not_on_the_first(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import redis
+
+    from mailkit import celery as mc
+
+    monkeypatch.setenv("MAILKIT_CELERY_SECRET", SECRET["MAILKIT_CELERY_SECRET"])
+    prepared = mailkit.prepare("breaking", SEED)
+    transport = mailkit.SMTPTransport(host="127.0.0.1", port=1)
+    (first, one), (second, two) = own_redis_url(), own_redis_url()
+    try:
+        monkeypatch.setattr(mc.app.conf, "broker_url", first)
+        mc.enqueue(prepared, readers(3), transport, broker=first)
+        mc.enqueue(prepared, readers(3, 3), transport, broker=second)
+        assert redis.Redis.from_url(first).llen("celery") == 1
+        assert redis.Redis.from_url(second).llen("celery") == 1  # was 0: the second batch went to the first
+    finally:
+        for process in (one, two):
+            process.terminate()
+            process.wait()

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import itertools
 import os
+import smtplib
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SEED
@@ -87,3 +95,101 @@ def test_a_journal_that_is_not_sqlite_is_a_send_error(prepared, tmp_path):  # ty
     journal.write_text("this is not a database\n" * 100)
     with pytest.raises(mailkit.SendError, match=r"journal .*j\.sqlite"):
         deliver(prepared, [mailkit.Recipient(email="a@example.org")], DISCARD, journal=journal, resume=True)
+
+
+# -- SMTP replies: the reader parses what one read returns, within the same bounds (issue 16) --------
+
+
+@pytest.fixture
+def session() -> Iterator[tuple[Any, socket.socket]]:
+    """A client SMTP object on one end of a socket pair (timeout 0.5 s), the server's end to write to."""
+    from mailkit._smtp import _SMTP
+
+    ours, server = socket.socketpair()
+    ours.settimeout(0.5)
+    smtp = _SMTP(timeout=0.5)
+    smtp.sock = ours
+    yield smtp, server
+    smtp.close()
+    ours.close()  # if the test put another socket in its place
+    server.close()
+
+
+def test_a_reply_trickled_a_byte_at_a_time_still_times_out(session) -> None:  # type: ignore[no-untyped-def]
+    smtp, server = session
+    stop = threading.Event()
+
+    def trickle() -> None:
+        for byte in itertools.cycle(b"250-x"):  # every read gets a byte well inside the read timeout
+            if stop.wait(0.05):
+                return
+            with contextlib.suppress(OSError):
+                server.send(bytes([byte]))
+
+    threading.Thread(target=trickle, daemon=True).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(smtplib.SMTPServerDisconnected, match=r"no complete reply within 0\.5 s"):
+            smtp.getreply()
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_reply_line_over_8192_octets_drops_the_connection(session) -> None:  # type: ignore[no-untyped-def]
+    smtp, server = session
+    server.sendall(b"250 " + b"x" * 9000)
+    with pytest.raises(smtplib.SMTPResponseException, match="Line too long"):
+        smtp.getreply()
+    assert smtp.sock is None  # closed
+
+
+def test_a_reply_of_more_than_100_lines_drops_the_connection(session) -> None:  # type: ignore[no-untyped-def]
+    smtp, server = session
+    server.sendall(b"250-x\r\n" * 150)
+    with pytest.raises(smtplib.SMTPServerDisconnected, match="more than 100 lines"):
+        smtp.getreply()
+
+
+def test_replies_split_anywhere_read_the_same(session) -> None:  # type: ignore[no-untyped-def]
+    smtp, server = session
+    wire = b"250 reset\r\n250-sender\r\n250 ok\r\n354 go\r\n"
+
+    def send_in_pieces() -> None:
+        for at in range(len(wire)):
+            server.send(wire[at : at + 1])
+            time.sleep(0.002)
+
+    threading.Thread(target=send_in_pieces, daemon=True).start()
+    assert [smtp.getreply() for _ in range(3)] == [(250, b"reset"), (250, b"sender\nok"), (354, b"go")]
+
+
+def test_what_a_server_sent_before_starttls_is_never_read_as_if_after_it(session) -> None:  # type: ignore[no-untyped-def]
+    # STARTTLS command injection (CVE-2011-0411's kind): a reply already buffered when the socket is
+    # replaced by its TLS wrapper was sent in clear text; smtplib drops its file then, and so do we
+    smtp, server = session
+    server.sendall(b"220 go ahead\r\n250 injected before the handshake\r\n")
+    assert smtp.getreply() == (220, b"go ahead")
+    wrapped, peer = socket.socketpair()  # stands for the TLS socket smtplib.starttls puts in place
+    with peer:
+        wrapped.settimeout(0.5)
+        smtp.sock, smtp.file = wrapped, None  # what smtplib.starttls does
+        peer.sendall(b"250 over tls\r\n")
+        assert smtp.getreply() == (250, b"over tls")
+
+
+def test_a_large_message_to_a_server_slow_to_read_arrives_whole() -> None:
+    # the first write(2) takes what the socket has room for; the rest goes out within the timeout
+    from test_deliver import _scripted_server
+
+    from mailkit._smtp import Envelope
+
+    raw = b"Subject: big\r\n\r\n" + b"".join(b".%06d " % i + b"x" * 70 + b"\r\n" for i in range(60_000))  # 4.7 MB
+    listener, contents = _scripted_server(read_slowly=0.3)
+    with listener:
+        connection = SMTPTransport(host="127.0.0.1", port=listener.getsockname()[1], connections=1,
+                                   timeout=10).connect()
+        reply = connection.send(Envelope(0, "desk@example.org", "a@example.org"), raw)
+        connection.close()
+    assert reply.code == 250
+    assert contents == [raw.replace(b"\r\n.", b"\r\n..")]
