@@ -31,7 +31,7 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 import idna
 import nh3
 
-from ._embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
+from ._embeds import POST_CLASSES, convert_embeds, count_markup, html_integer, parse_fragment, serialize_fragment
 from ._errors import LimitExceededError, UnsafeUrlError
 from ._markers import (
     CELL_LABEL_ATTR,
@@ -779,16 +779,16 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         if attr == "class":
             kept = " ".join(c for c in value.split() if c in _ALLOWED_CLASSES)
             return kept or None
-        if attr in ("width", "height"):
-            return value if value.isdigit() and len(value) < 5 else None
+        if attr in ("width", "height"):  # 0 is no size: the image takes the column's width
+            return value if html_integer(value, 1, 9999) is not None else None
         if attr == "dir":
             return value if value in ("ltr", "rtl", "auto") else None
         if attr == "colspan":
-            return value if value.isdigit() and 1 <= int(value) <= limits.max_table_columns else None
+            return value if html_integer(value, 1, limits.max_table_columns) is not None else None
         if attr == "rowspan":
-            return value if value.isdigit() and 1 <= int(value) <= limits.max_table_rows else None
+            return value if html_integer(value, 1, limits.max_table_rows) is not None else None
         if attr == "start":
-            return value if value.isdigit() and len(value) < 7 else None
+            return value if html_integer(value, 0, 999_999) is not None else None
         if attr == "scope":
             return value if value in _SCOPES else None
         return value

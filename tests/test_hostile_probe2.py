@@ -287,3 +287,109 @@ def test_a_ninjs_body_that_is_a_whole_document_gives_its_body() -> None:
                         "value": "<html><head><title>CMS title</title></head><BODY class='x'><p>Story.</p></body></html>"}]}
     edition = mailkit.from_ninjs(item, newsletter=NEWSLETTER)
     assert edition.articles[0].body == "<p>Story.</p>"
+
+
+# --- round 2 (session 6): today's fast paths, new allowances, editions in other scripts --------
+
+ARABIC = ROOT / "fixtures" / "breaking-arabic-rtl.yaml"
+
+
+def body_html(body: str) -> tuple[mailkit.RenderedEmail, lxml.html.HtmlElement]:
+    email = render("articles.0.body", body)
+    return email, lxml.html.document_fromstring(email.html)
+
+
+# HTML's numbers are "valid non-negative integers": ASCII digits only (a browser ignores
+# width="١٢٣" or colspan="²"). str.isdigit() says yes to both, int() reads the first as 123
+# and raises on the second, inside nh3's attribute callback, which printed the traceback
+# ("Exception ignored in: ('td', 'colspan', '²')") and went on.
+@pytest.mark.parametrize("value", ["²", "¹", "٢", "２", "𝟐", "٣٠٠"])
+@pytest.mark.parametrize("markup", [
+    '<table><tr><th>a</th><th>b</th></tr><tr><td colspan="{v}">c</td></tr></table>',
+    '<table><tr><th>a</th><th>b</th></tr><tr><td rowspan="{v}">c</td><td>d</td></tr></table>',
+    '<ol start="{v}"><li>one</li></ol>',
+    '<p>Chart:</p><img src="https://e.example/i.png" alt="chart" width="{v}" height="{v}">',
+])
+def test_a_body_number_in_other_digits_is_dropped_with_a_warning(markup: str, value: str) -> None:
+    with warnings_as_errors():  # an exception inside nh3's callback is reported as unraisable
+        email, root = body_html(markup.format(v=value))
+    for el in root.iter("td", "ol", "img"):
+        for name in ("colspan", "rowspan", "start", "width", "height"):
+            assert el.get(name, "1").isascii(), (el.tag, name, el.get(name))
+    assert any("dropped attribute" in str(w) for w in email.warnings)
+
+
+@pytest.mark.parametrize("size", ['width="0" height="0"', 'width="0"', 'width="00"'])
+def test_a_body_image_of_width_0_takes_the_column(size: str) -> None:
+    # width="0" reached the email as it was: Outlook on Windows, which reads only the
+    # attributes, drew the image 0 px wide; the README promises the column's width to an
+    # image whose width is unknown
+    _, root = body_html(f'<p>x</p><img src="https://e.example/i.png" alt="chart" {size}>')
+    img = next(i for i in root.iter("img") if "e.example/i.png" in i.get("src", ""))
+    assert img.get("width") is None and img.get("height") is None
+
+
+def warnings_as_errors() -> Any:
+    import contextlib
+    import sys
+
+    @contextlib.contextmanager
+    def hooked() -> Any:
+        seen: list[Any] = []
+        saved, sys.unraisablehook = sys.unraisablehook, seen.append
+        try:
+            yield
+        finally:
+            sys.unraisablehook = saved
+        assert not seen, [f"{u.exc_type.__name__}: {u.exc_value} in {u.object!r}" for u in seen]
+
+    return hooked()
+
+
+# Text of the other direction in an Arabic edition: an agency's English caption, an English
+# contributors line, a related story's English title, a Latin reporter's name and place.
+# Each is isolated (dir="auto"), or its full stop or question mark lands on the wrong side.
+OTHER_DIRECTION = {
+    "articles.0.image.caption": "The Foreign Ministry building in Beijing, May 20, 2014.",
+    "articles.0.contributors": "Reuters and The Associated Press contributed.",
+    "articles.0.related": [{"title": "What is the Cyber Working Group?", "url": "https://e.example/cwg"}],
+    "articles.0.authors": [{"name": "M. Alex Johnson", "reported_from": "New York, N.Y."}],
+}
+
+
+@pytest.mark.parametrize("field", sorted(OTHER_DIRECTION))
+def test_text_of_the_other_direction_is_isolated_in_an_arabic_edition(field: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(ARABIC.read_text(encoding="utf-8"))
+    setter(field, OTHER_DIRECTION[field])(data)
+    email = mailkit.render("breaking", data)
+    root = lxml.html.document_fromstring(email.html)
+    value = OTHER_DIRECTION[field]
+    texts = ([value] if isinstance(value, str) else
+             [t for item in value for t in item.values() if not t.startswith("https:")])
+    for text in texts:
+        holders = [el for el in root.iter() if isinstance(el.tag, str) and el.text and text in el.text
+                   and el.tag not in ("title", "style")]
+        assert holders, text
+        for el in holders:
+            nearest = next(a for a in el.iterancestors() if a.get("dir")) if not el.get("dir") else el
+            assert nearest.get("dir") == "auto", (text, lxml.html.tostring(el.getparent(), encoding=str)[:300])
+
+
+@pytest.mark.parametrize("command", ["send", "deliver"])
+@pytest.mark.parametrize("port", ["²", "٢٥", "0", "99999"])
+def test_an_smtp_port_in_other_digits_is_a_one_line_error(command: str, port: str, tmp_path: Path) -> None:
+    # "²".isdigit() is True and int("²") raises: send printed a ValueError traceback
+    from click.testing import CliRunner
+
+    from mailkit._cli import main
+
+    recipients = tmp_path / "r.csv"
+    recipients.write_text("email\nreader@example.com\n", encoding="utf-8")
+    who = ["--to", "reader@example.com"] if command == "send" else ["--recipients", str(recipients)]
+    result = CliRunner().invoke(main, [command, "breaking", str(ROOT / "fixtures" / "breaking-china-cyberspying.yaml"),
+                                       *who, "--smtp", f"127.0.0.1:{port}", "--timeout", "1"])
+    assert result.exit_code != 0
+    assert not isinstance(result.exception, ValueError) and "Traceback" not in result.output
+    assert "HOST:PORT" in result.output, result.output
