@@ -19,6 +19,8 @@ import lxml.html
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_hostile_input import BASE, dangerous, expand, setter
 
 import mailkit
@@ -393,3 +395,130 @@ def test_an_smtp_port_in_other_digits_is_a_one_line_error(command: str, port: st
     assert result.exit_code != 0
     assert not isinstance(result.exception, ValueError) and "Traceback" not in result.output
     assert "HOST:PORT" in result.output, result.output
+
+
+# --- today's fast paths against the code they replaced (no difference found; pinned) ------------
+
+_SCRIPTS = ["word", "a", "中文字", "漢字かな", "ภาษาไทย", "ข่าวด่วน", "العربية", "עברית", "हिन्दी", "क्षत्रिय",
+            "👨\u200d👩\u200d👧", "🏳️\u200d🌈", "🇺🇦", " ", " ", "\xa0", "\u2009", "\u202f", "\u3000", "\t", "\u200b",
+            "\u200c", "\u200d", "\xad", "\ufeff", "> ", "* ", "1. ", "- ", "https://example.com/" + "x" * 80, "\r",
+            "\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\n", "x" * 77, "y" * 78, "z" * 79, "  ", "。", "」",
+            "e\u0301", "\u0e31", "\u0e40"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(
+    st.tuples(st.sampled_from(["text"] * 6 + ["raw", "heading1", "heading3", "rule"]),
+              st.lists(st.sampled_from(_SCRIPTS), max_size=40).map("".join)),
+    st.lists(st.sampled_from(_SCRIPTS), max_size=20).map(lambda w: ("ref", "[3] " + "".join(w)))), max_size=12),
+    st.sampled_from([78, 40, 20, 10]))
+def test_lay_out_text_is_line_by_line_layout_in_every_script(lines: list[tuple[str, str]], width: int) -> None:
+    from mailkit._text import TextOptions, assemble, lay_out, lay_out_text
+
+    options = TextOptions(width=width)
+    assert lay_out_text(lines, options) == assemble([lay_out(line, options) for line in lines], options)
+
+
+_RUN_TEXT = ["word", " ", "  ", "\xa0", "\u2009", "\t", "\n", "\u200b", "\xad", "中文", "ภาษาไทย", "العربية",
+             "👨\u200d👩\u200d👧", "\r", "\u2028", "\x85", "\x0c", "*", "_", "\\", "1.", "-", "#", ">", "`", "[x]",
+             "https://e.com/a_b", "&", "<"]
+_TAGS = ["p", "div", "span", "em", "strong", "b", "i", "a", "blockquote", "ul", "ol", "li", "pre", "code", "br",
+         "ruby", "rt", "rp", "h2", "h3", "sup", "sub", "table", "tr", "td", "th", "q", "abbr", "del", "s", "u",
+         "small", "mark", "figure", "figcaption", "dl", "dt", "dd", "hr", "kbd", "cite", "section", "img"]
+_run = st.lists(st.sampled_from(_RUN_TEXT), max_size=6).map("".join)
+_tree = st.recursive(st.just(()), lambda kids: st.lists(
+    st.tuples(st.sampled_from(_TAGS), st.booleans(), _run, kids, _run), max_size=4).map(tuple), max_leaves=25)
+
+
+def _markup(kids: Any) -> str:
+    import html as html_module
+
+    from mailkit._html2text import _VOID
+
+    out = []
+    for tag, attr, text, children, tail in kids:
+        a = ' href="https://x.example/"' if attr and tag == "a" else (' title="T"' if attr else "")
+        inner = "" if tag in _VOID else f"{html_module.escape(text)}{_markup(children)}</{tag}>"
+        out.append(f"<{tag}{a}>{inner}{html_module.escape(tail)}")
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_tree)
+def test_convert_is_html2text_s_own_handlers_on_any_tree(kids: Any) -> None:
+    # convert() takes plain_tag and text_run where it can; the reference feeds
+    # html2text's handle_starttag / handle_data(data, True) / handle_endtag for everything
+    from mailkit._html2text import _VOID, convert, converter
+
+    source = f"<html><body>{_markup(kids)}</body></html>"
+    h = converter()
+    h.start = True
+
+    def walk(el: Any) -> None:
+        h.handle_starttag(el.tag, list(el.attrib.items()))
+        if el.text:
+            h.handle_data(el.text.replace("\\", "\ue000"), True)
+        for child in el:
+            walk(child)
+            if child.tail:
+                h.handle_data(child.tail.replace("\\", "\ue000"), True)
+        if el.tag not in _VOID:
+            h.handle_endtag(el.tag)
+
+    walk(lxml.html.document_fromstring(source).body)
+    assert convert(lxml.html.document_fromstring(source).body, "\ue000") == h.optwrap(h.finish())
+
+
+_THEMED = [("breaking", "fixtures/breaking-china-cyberspying.yaml", "nbc-news"),
+           ("breaking", "fixtures/breaking-china-cyberspying.yaml", "harbor-ledger"),
+           ("digest", "fixtures/digest-languages-and-images.yaml", "harbor-ledger"),
+           ("special-report", "fixtures/special-report-election-night.yaml", "nbc-news")]
+
+
+def test_renderers_with_other_themes_in_threads_give_their_fresh_process_bytes() -> None:
+    # each engine's MergeMemo is its own; interleaved in threads, every render is a fresh process's
+    import hashlib
+    import json
+    import subprocess
+    import sys
+    import threading
+
+    script = ("import hashlib, json, sys, mailkit\nout = []\nfor t, f, theme in json.loads(sys.argv[1]):\n"
+              "    e = mailkit.Renderer(theme=theme).render(t, f)\n"
+              "    out.append(hashlib.sha256((e.html + e.text).encode()).hexdigest())\nprint(json.dumps(out))\n")
+    fresh = json.loads(subprocess.run([sys.executable, "-c", script, json.dumps(_THEMED)], cwd=ROOT, check=True,
+                                      capture_output=True, text=True).stdout)
+    renderers = [mailkit.Renderer(theme=theme) for _, _, theme in _THEMED]
+    seen: list[set[str]] = [set() for _ in _THEMED]
+
+    def work(k: int) -> None:
+        for _ in range(3):
+            for i in (range(len(_THEMED)) if k % 2 else reversed(range(len(_THEMED)))):
+                e = renderers[i].render(_THEMED[i][0], ROOT / _THEMED[i][1])
+                seen[i].add(hashlib.sha256((e.html + e.text).encode()).hexdigest())
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == [{h} for h in fresh]
+
+
+def test_an_inline_style_one_property_apart_never_takes_another_s_merge() -> None:
+    from mailkit._premailer import MergeMemo
+
+    calls: list[str] = []
+
+    def merge(inline: str, new: list[Any], classes: list[str], remove_unset_properties: bool = False) -> str:
+        calls.append(inline)
+        return f"{inline}|{[list(s) for s in new]}|{classes}"
+
+    memo = MergeMemo()
+    rules = [("color", "red")]
+    a = memo.merged(merge, "margin:0;color:blue", [rules], [""], False)
+    b = memo.merged(merge, "margin:0;color:bluE", [rules], [""], False)
+    c = memo.merged(merge, "margin:0;color:blue", [rules], [":hover"], False)
+    d = memo.merged(merge, "margin:0;color:blue", [list(rules)], [""], False)  # equal rules, another list
+    assert len({a, b, c}) == 3 and d == a and len(calls) == 4
+    assert memo.merged(merge, "margin:0;color:blue", [rules], [""], False) == a and len(calls) == 4
