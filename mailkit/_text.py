@@ -581,8 +581,18 @@ def _wrap(line: str, width: int) -> list[str]:
         indent = prefix if _QUOTE.match(line) else " " * len(prefix)
         wrapped = _wrap_clusters(line[len(prefix):], max(width - len(prefix), 10))
         return [prefix + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
-    if _WIDE.search(line) and not _QUOTE.match(line) and not _LIST.match(line):
-        return _wrap_wide(line, width) if columns(line) > width else [line]
+    if _WIDE.search(line):
+        if columns(line) <= width:
+            return [line]
+        # a quote's or list item's prefix first (measured in columns, not characters:
+        # a quoted Chinese sentence of 63 characters, 107 columns, stood on one line)
+        m = _QUOTE.match(line) or _LIST.match(line)
+        if not m:
+            return _wrap_wide(line, width)
+        prefix = m.group(0)
+        indent = prefix if _QUOTE.match(line) else " " * len(prefix)
+        wrapped = _wrap_wide(line[len(prefix):], max(width - len(prefix), 10))
+        return [prefix + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
     if len(line) <= width:
         return [line]
     if (not _QUOTE.match(line) and not _LIST.match(line) and not line.startswith(" ") and "  " not in line

@@ -522,3 +522,37 @@ def test_an_inline_style_one_property_apart_never_takes_another_s_merge() -> Non
     d = memo.merged(merge, "margin:0;color:blue", [list(rules)], [""], False)  # equal rules, another list
     assert len({a, b, c}) == 3 and d == a and len(calls) == 4
     assert memo.merged(merge, "margin:0;color:blue", [rules], [""], False) == a and len(calls) == 4
+
+
+# Chinese and Japanese wrap by terminal columns (README), in a quotation and a list item too:
+# their lines were measured in characters there, so a quoted Chinese sentence of 63 characters
+# (107 columns) stood on one line, and so did a list item of 99 columns.
+ZH_QUOTE = ("中国外交部发言人秦刚说，美方的指控“纯属捏造”（pure fabrication），要求美方立即撤回 so-called "
+            "indictment。美国司法部周一起诉五名中国军官。")
+ZH_ITEM = "第一项：Westinghouse Electric Co. 与国家核电技术公司谈判期间被窃取设计文件 AP1000 reactor design documents."
+
+
+@pytest.mark.parametrize("body", [
+    f"<blockquote><p>{ZH_QUOTE}</p></blockquote>",
+    f"<blockquote><blockquote><p>{ZH_QUOTE}</p></blockquote></blockquote>",
+    f"<ul><li>{ZH_ITEM}</li><li>{ZH_QUOTE}</li></ul>",
+    f"<ol start='10'><li>{ZH_QUOTE}</li></ol>",
+    f"<ul><li>x<ul><li>{ZH_QUOTE}</li></ul></li></ul>",
+    f"<blockquote><p>{'引用' * 60}</p></blockquote>",  # no space at all
+], ids=["quote", "nested-quote", "list", "numbered", "nested-list", "quote-no-space"])
+def test_chinese_in_a_quote_or_list_wraps_by_columns(body: str) -> None:
+    from mailkit._text import columns
+
+    email = render("articles.0.body", body)
+    lines = email.text.splitlines()
+    assert all(columns(line) <= 78 for line in lines if not line.startswith(("http", "mailto:"))), \
+        [line for line in lines if columns(line) > 78]
+    def flat(text: str) -> str:  # the words without the line breaks, quote marks and list marks
+        return re.sub(r"\s+|>|-|\d+\.", "", text)
+
+    assert flat(ZH_QUOTE) in flat(email.text) or "引用" * 60 in flat(email.text)
+    quoted = [line for line in lines if "引" in line or "秦刚" in line or "起诉" in line]
+    if body.startswith("<blockquote><blockquote>"):
+        assert all(line.startswith("> > ") for line in quoted)
+    elif body.startswith("<blockquote>"):
+        assert all(line.startswith("> ") for line in quoted)
