@@ -656,9 +656,12 @@ def lay_out(line: Line, options: TextOptions) -> list[str]:
     if kind == "raw":
         return [text]
     if kind == "ref":  # "[12] Link text", wrapped under its own text
-        if len(text) <= options.width:
+        if len(text) <= options.width and not (_WIDE.search(text) and columns(text) > options.width):
             return [text]
         indent = " " * (text.index("] ") + 2)
+        if _WIDE.search(text):  # Chinese or Japanese: by columns, as every other line
+            wrapped = _wrap_wide(text[len(indent):], max(options.width - len(indent), 10))
+            return [text[:len(indent)] + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
         return _urls_at_column_0(textwrap.wrap(text, width=options.width, subsequent_indent=indent,
                                                break_long_words=False, break_on_hyphens=False) or [text],
                                  options.width)

@@ -556,3 +556,20 @@ def test_chinese_in_a_quote_or_list_wraps_by_columns(body: str) -> None:
         assert all(line.startswith("> > ") for line in quoted)
     elif body.startswith("<blockquote>"):
         assert all(line.startswith("> ") for line in quoted)
+
+
+def test_a_chinese_link_text_in_the_links_list_wraps_by_columns() -> None:
+    # "[1] label" was wrapped by textwrap in characters: 96 columns, and a label without a
+    # space went whole onto a second line of 204 columns
+    from mailkit._text import columns
+
+    email = render("articles.0.body", f'<p>见 <a href="https://e.example/a">{ZH_QUOTE}</a> 和 '
+                                      f'<a href="https://e.example/b">{"引用" * 50}</a>。</p>')
+    lines = email.text[email.text.index("\nLinks:"):].splitlines()
+    assert all(columns(line) <= 78 for line in lines if not line.startswith("http")), \
+        [line for line in lines if columns(line) > 78]
+    first = next(i for i, line in enumerate(lines) if line.startswith("[1] "))
+    assert lines[first].startswith("[1] 中国外交部") and lines[first + 1].startswith("    ")
+    second = next(i for i, line in enumerate(lines) if line.startswith("[2] "))
+    assert lines[second].startswith("[2] 引用") and "".join(
+        line.strip() for line in lines[second:second + 3] if not line.startswith("http"))[4:].startswith("引用" * 50)
