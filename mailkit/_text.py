@@ -382,14 +382,16 @@ def table_lines(caption: str, grid: list[list[str]], header: int, footer: int, w
         out += [("text", caption), ("text", "")]
     if not grid:
         return out
-    columns = len(grid[0])
+    count = len(grid[0])
     body = [row for i, row in enumerate(grid) if i >= header]
     numeric = [all(not row[c] or _NUMBER_CELL.fullmatch(row[c]) for row in body) and any(row[c] for row in body)
-               for c in range(columns)]
-    widths = [max(len(row[c]) for row in grid) for c in range(columns)]
-    if sum(widths) + 2 * (columns - 1) <= width:
+               for c in range(count)]
+    # in terminal columns: a Chinese or Japanese cell takes two a character
+    widths = [max(columns(row[c]) for row in grid) for c in range(count)]
+    if sum(widths) + 2 * (count - 1) <= width:
         def line(row: list[str]) -> str:
-            cells = [row[c].rjust(widths[c]) if numeric[c] else row[c].ljust(widths[c]) for c in range(columns)]
+            pads = [" " * (widths[c] - columns(row[c])) for c in range(count)]
+            cells = [pads[c] + row[c] if numeric[c] else row[c] + pads[c] for c in range(count)]
             return "  ".join(cells).rstrip()
         for i, row in enumerate(grid):
             if i == footer or (i == header and header):
@@ -397,7 +399,7 @@ def table_lines(caption: str, grid: list[list[str]], header: int, footer: int, w
             out.append(("raw", line(row)))
         out.append(("text", ""))
         return out
-    labels = [" ".join(x for x in (grid[r][c] for r in range(header)) if x) for c in range(columns)]
+    labels = [" ".join(x for x in (grid[r][c] for r in range(header)) if x) for c in range(count)]
     for row in body:
         for c, value in enumerate(row):
             if not value:

@@ -573,3 +573,31 @@ def test_a_chinese_link_text_in_the_links_list_wraps_by_columns() -> None:
     second = next(i for i, line in enumerate(lines) if line.startswith("[2] "))
     assert lines[second].startswith("[2] 引用") and "".join(
         line.strip() for line in lines[second:second + 3] if not line.startswith("http"))[4:].startswith("引用" * 50)
+
+
+def test_a_chinese_data_table_is_aligned_in_columns() -> None:
+    # cells were padded and the table's fit measured in characters: a Chinese name pushed
+    # its row's later cells out of line, and a table 90 columns wide counted as fitting in 78
+    from mailkit._text import columns
+
+    email = render("articles.0.body",
+                   "<table><thead><tr><th>候选人</th><th>政党</th><th>票数</th></tr></thead><tbody>"
+                   "<tr><td>玛丽亚·阿尔瓦雷斯</td><td>民主党</td><td>1,268,904</td></tr>"
+                   "<tr><td>Daniel Kim</td><td>Republican</td><td>1,141,337</td></tr>"
+                   "<tr><td>李</td><td>共和党候选人名单之一</td><td>12</td></tr></tbody></table>")
+    lines = email.text.splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("候选人"))
+    table = lines[top:top + 5]
+    assert columns(table[2]) == columns(table[3]) == columns(table[4]) == columns(table[1])  # right-aligned votes
+    rule = [i for i, ch in enumerate(table[1]) if ch == " "]  # where the rule's columns part
+    for row in table[2:]:
+        col, starts = 0, []
+        for ch in row:
+            if ch == " " and col in rule:
+                starts.append(col)
+            col += columns(ch)
+        assert set(rule) <= set(starts), (row, rule, starts)
+    wide = render("articles.0.body", "<table><thead><tr><th>地区</th><th>说明</th></tr></thead><tbody><tr><td>北京</td>"
+                                     f"<td>{'很长的说明文字' * 6}</td></tr><tr><td>上海</td><td>短</td></tr></tbody></table>")
+    assert all(columns(line) <= 78 for line in wide.text.splitlines() if not line.startswith("http"))
+    assert "说明: " + "很长的说明文字" * 6 in wide.text.replace("\n", "")
