@@ -586,12 +586,13 @@ def _wrap(line: str, width: int) -> list[str]:
     if _WIDE.search(line):
         if columns(line) <= width:
             return [line]
-        # a quote's or list item's prefix first (measured in columns, not characters:
-        # a quoted Chinese sentence of 63 characters, 107 columns, stood on one line)
+        # a quote's, list item's or indented line's prefix first, repeated or hung as in
+        # _textwrap (a quoted Chinese sentence of 63 characters, 107 columns, stood on one
+        # line; a definition's second line lost its indent)
         m = _QUOTE.match(line) or _LIST.match(line)
-        if not m:
+        prefix = m.group(0) if m else line[: len(line) - len(line.lstrip(" "))]
+        if not prefix:
             return _wrap_wide(line, width)
-        prefix = m.group(0)
         indent = prefix if _QUOTE.match(line) else " " * len(prefix)
         wrapped = _wrap_wide(line[len(prefix):], max(width - len(prefix), 10))
         return [prefix + wrapped[0]] + [indent + rest for rest in wrapped[1:]]

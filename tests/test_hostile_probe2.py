@@ -601,3 +601,10 @@ def test_a_chinese_data_table_is_aligned_in_columns() -> None:
                                      f"<td>{'很长的说明文字' * 6}</td></tr><tr><td>上海</td><td>短</td></tr></tbody></table>")
     assert all(columns(line) <= 78 for line in wide.text.splitlines() if not line.startswith("http"))
     assert "说明: " + "很长的说明文字" * 6 in wide.text.replace("\n", "")
+
+
+def test_a_chinese_definition_keeps_its_indent_on_every_line() -> None:
+    email = render("articles.0.body", f"<dl><dt>术语</dt><dd>{ZH_QUOTE}</dd></dl>")
+    lines = email.text.splitlines()
+    top = lines.index("术语")
+    assert lines[top + 1].startswith("    中国") and lines[top + 2].startswith("    "), lines[top:top + 3]
