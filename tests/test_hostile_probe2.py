@@ -608,3 +608,38 @@ def test_a_chinese_definition_keeps_its_indent_on_every_line() -> None:
     lines = email.text.splitlines()
     top = lines.index("术语")
     assert lines[top + 1].startswith("    中国") and lines[top + 2].startswith("    "), lines[top:top + 3]
+
+
+@pytest.mark.parametrize(("ruby", "reads"), [
+    ("<ruby>漢<rp>[</rp><rt>かん</rt></ruby>", "漢[かん]"),
+    ("<ruby>漢<rt>かん</rt><rp>]</rp></ruby>", "漢[かん]"),
+    ("<ruby>漢<rp>【</rp><rt>かん</rt></ruby>", "漢【かん】"),
+    ("<ruby>漢<rp>(</rp><rt>かん</rt></ruby>", "漢(かん)"),
+    ("<ruby>漢<rt>かん</rt><rp>）</rp></ruby>", "漢（かん）"),
+    ("<ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp></ruby>", "漢(かん)"),  # as written
+    ("<ruby>漢<rt>かん</rt></ruby>", "漢（かん）"),
+])
+def test_a_ruby_with_one_bracket_gets_the_matching_other(ruby: str, reads: str) -> None:
+    # an <rt> with only its opening (or closing) <rp> got the default other one: '漢[かん）'
+    email = render("articles.0.body", f"<p>{ruby}です。</p>")
+    assert f"{reads}です。" in email.text
+
+
+@pytest.mark.parametrize("tag", ["rt", "rp", "rb", "rtc"])
+@pytest.mark.parametrize("around", ["<p>", "<span>", "<ul><table>", "<ruby><table>", "<ruby><object>"])
+def test_annotations_nested_outside_a_ruby_are_refused_before_the_cleaner(tag: str, around: str) -> None:
+    # the raw depth scan took <rt> and <rp> for elements HTML closes by itself; outside a
+    # <ruby> HTML nests them, and html5ever (nh3) is quadratic in the depth: 60,000 '<rt>a'
+    # (300 KB) took it about 8 s of CPU before the depth limit refused the result
+    body = around + f"<{tag}>a" * ((290_000 - len(around)) // (len(tag) + 3))
+    start = time.process_time()
+    with pytest.raises(mailkit.LimitExceededError, match=r"articles\[0\]\.body: HTML nested .* over the limit of 32"):
+        render("articles.0.body", body)
+    assert time.process_time() - start < 1
+
+
+def test_many_rubies_with_annotations_left_open_still_render() -> None:
+    # inside a <ruby> the next annotation (or the ruby's end) closes the open one
+    body = "<p>" + "<ruby>漢<rt>かん<rt>じ<rp>)</ruby>、" * 2_000 + "</p>"
+    email = render("articles.0.body", body)
+    assert email.text.count("漢（かん）") + email.text.count("漢(かん)") >= 1 and "じ" in email.text
