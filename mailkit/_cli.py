@@ -26,6 +26,7 @@ from typing import Any
 import click
 
 from ._compose import list_templates
+from ._embeds import html_integer
 from ._errors import HeaderError, InvalidFixtureError, MailkitError
 from ._fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
 from ._message import RenderedEmail
@@ -505,7 +506,7 @@ def send_command(template: str, fixture: Path, to: str, from_address: str | None
     if use_ssl and starttls:
         raise click.UsageError("--ssl and --starttls: choose one")
     host, _, port = smtp.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or html_integer(port, 1, 65535) is None:
         raise click.BadParameter(f"{smtp!r}: use HOST:PORT", param_hint="'--smtp'")
     _check_theme(theme, template_dirs)
     try:
@@ -646,7 +647,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         raise click.UsageError("--resume needs the --journal of the run to continue")
     _distinct_files({"--recipients": recipients_file, "--journal": journal, "--out": out if dry_run else None})
     host, _, port = smtp.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or html_integer(port, 1, 65535) is None:
         raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
     try:
         prepared = prepare(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme))

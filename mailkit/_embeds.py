@@ -23,7 +23,22 @@ import lxml.html
 
 from ._markers import EMBED_CLASS, EMBED_LINK_CLASS, EMBED_TITLE_CLASS
 
-__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "parse_fragment", "provider", "serialize_fragment"]
+__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "html_integer", "parse_fragment", "provider",
+           "serialize_fragment"]
+
+
+def html_integer(value: str, low: int, high: int) -> int | None:
+    """``value`` as HTML reads a number attribute (``width``, ``colspan``, ``start``), if it is
+    one from ``low`` to ``high``: ASCII digits only, as HTML's "valid non-negative integer".
+
+    Not ``str.isdigit()`` then ``int()``: isdigit says yes to ``²`` (int() raises on it) and
+    to ``١٢٣`` or ``２００`` (int() reads 123, 200; a browser ignores the attribute).
+    """
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(high)):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
 
 # host suffix -> the name a reader knows
 _PROVIDERS = (
@@ -188,7 +203,7 @@ def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], st
         if tag == "video" and el.get("poster"):
             poster = url_ok(el.get("poster") or "", True)
             w, h = el.get("width", ""), el.get("height", "")
-            size = (w, h) if w.isdigit() and h.isdigit() and len(w) < 5 and len(h) < 5 else None
+            size = (w, h) if html_integer(w, 1, 9999) and html_integer(h, 1, 9999) else None
         title = _title(el, kind)
         _replace(el, _card(url, title, verb, poster, kind, size))
         converted += 1

@@ -73,7 +73,7 @@ def image_box(img: Image, width: int, max_height: int | None = None) -> ImageBox
 BODY_COLUMN = 552
 # a cleaned body's image tag: every attribute value double-quoted and encoded (sanitize_body)
 _BODY_IMG = re.compile(r"<img\b[^>]*>")
-_IMG_SIZE = re.compile(r' (width|height)="(\d+)"')
+_IMG_SIZE = re.compile(r' (width|height)="([0-9]+)"')  # ASCII digits: what the sanitiser lets through
 
 
 def size_body_images(html: str, column: int = BODY_COLUMN) -> str:

@@ -31,7 +31,7 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 import idna
 import nh3
 
-from ._embeds import POST_CLASSES, convert_embeds, count_markup, parse_fragment, serialize_fragment
+from ._embeds import POST_CLASSES, convert_embeds, count_markup, html_integer, parse_fragment, serialize_fragment
 from ._errors import LimitExceededError, UnsafeUrlError
 from ._markers import (
     CELL_LABEL_ATTR,
@@ -387,14 +387,31 @@ def _reencode_attrs(html: str) -> str:
 
 # elements HTML closes by itself (a <p> or <li> ends the open one) and every void element
 _SELF_CLOSING = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
-                           "rb", "rt", "rp", "colgroup", "caption", "area", "base", "br", "col", "embed", "hr",
+                           "colgroup", "caption", "area", "base", "br", "col", "embed", "hr",
                            "img", "input", "link", "meta", "source", "track", "wbr"})
+# a ruby's annotations close the open one only inside a <ruby> (HTML's "generate implied end
+# tags" when a ruby is in scope); anywhere else they nest, so they are counted as elements
+_RUBY_PARTS = frozenset({"rb", "rt", "rp", "rtc"})
 # a tag to its ">" (outside quotes): "<a x=<a x=" is one tag, as HTML reads it
 WHOLE_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:"[^"]*"|'[^']*'|[^>"'])*>?""")
 # every start tag WHOLE_TAG could read, and some it would not (inside a quoted value): a superset
 _START_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
 # far below what makes the cleaner slow (5,000 levels take it 30 ms), far above any article (the limit is 32)
 _RAW_DEPTH_CHECKED = 1_000
+
+
+# where HTML's "has a ruby element in scope" stops looking (the scope's boundaries a body can hold)
+_SCOPE_BOUNDARIES = frozenset({"table", "td", "th", "caption", "object", "applet", "marquee", "template", "html",
+                               "svg", "math", "foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext"})
+
+
+def _ruby_in_scope(stack: list[str]) -> bool:
+    for name in reversed(stack):  # at most ``most`` deep
+        if name == "ruby":
+            return True
+        if name in _SCOPE_BOUNDARIES:
+            return False
+    return False
 
 
 def raw_depth_exceeds(html: str, most: int) -> bool:
@@ -421,6 +438,9 @@ def raw_depth_exceeds(html: str, most: int) -> bool:
         if name in _SELF_CLOSING:
             continue
         if not m.group(1):
+            if name in _RUBY_PARTS and open_count["ruby"] and _ruby_in_scope(stack):
+                while stack and stack[-1] in _RUBY_PARTS:
+                    open_count[stack.pop()] -= 1
             stack.append(name)
             open_count[name] += 1
             if len(stack) > most:
@@ -669,19 +689,25 @@ def _only_allowed(html: str) -> bool:
 # <ruby>官房長官<rt>かんぼうちょうかん</rt></ruby>; a client without ruby layout,
 # and the text part, then read the word and its reading run together.
 # nh3 (html5ever) closes every <rt>, so "<rt ...>" to the next "</rt>" is one.
-_RT = re.compile(r"(</rp>\s*)?(<rt\b[^>]*>)(.*?)(</rt>)(\s*<rp\b)?", re.DOTALL)
+_RT = re.compile(r"(<rp\b[^>]*>([^<]*)</rp>\s*)?(<rt\b[^>]*>.*?</rt>)(\s*<rp\b[^>]*>([^<]*)</rp>)?", re.DOTALL)
 _WIDE_READING = re.compile(r"[\u3000-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u9fff\uff00-\uffef]")
+# an author's one bracket gets its partner ("漢<rp>[</rp><rt>かん</rt>" read "漢[かん）")
+_PAIRS = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】", "〔": "〕", "「": "」", "『": "』", "《": "》",
+          "〈": "〉", "{": "}", "<": ">", "&lt;": "&gt;"}
+_PARTNERS = {**_PAIRS, **{close: open_ for open_, close in _PAIRS.items()}}
 
 
 def _bracket_ruby(html: str) -> str:
-    """Give every ``<rt>`` the ``<rp>`` brackets it lacks: full-width around
-    a CJK reading (``（かん）``), ASCII parentheses around any other."""
+    """Give every ``<rt>`` the ``<rp>`` brackets it lacks: the partner of the one it has,
+    else full-width around a CJK reading (``（かん）``), ASCII parentheses around any other."""
     def bracket(m: re.Match[str]) -> str:
-        before, start, reading, end, after = m.groups()
-        wide = _WIDE_READING.search(reading) is not None
-        opening = before or ("<rp>（</rp>" if wide else "<rp>(</rp>")
-        closing = after or ("<rp>）</rp>" if wide else "<rp>)</rp>")
-        return f"{opening}{start}{reading}{end}{closing}"
+        before, opened, annotation, after, closed = m.groups()
+        if before and after:
+            return m.group()
+        wide = _WIDE_READING.search(annotation) is not None
+        opening = before or f"<rp>{_PARTNERS.get((closed or '').strip(), '（' if wide else '(')}</rp>"
+        closing = after or f"<rp>{_PARTNERS.get((opened or '').strip(), '）' if wide else ')')}</rp>"
+        return f"{opening}{annotation}{closing}"
     return _RT.sub(bracket, html)
 
 
@@ -779,16 +805,16 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         if attr == "class":
             kept = " ".join(c for c in value.split() if c in _ALLOWED_CLASSES)
             return kept or None
-        if attr in ("width", "height"):
-            return value if value.isdigit() and len(value) < 5 else None
+        if attr in ("width", "height"):  # 0 is no size: the image takes the column's width
+            return value if html_integer(value, 1, 9999) is not None else None
         if attr == "dir":
             return value if value in ("ltr", "rtl", "auto") else None
         if attr == "colspan":
-            return value if value.isdigit() and 1 <= int(value) <= limits.max_table_columns else None
+            return value if html_integer(value, 1, limits.max_table_columns) is not None else None
         if attr == "rowspan":
-            return value if value.isdigit() and 1 <= int(value) <= limits.max_table_rows else None
+            return value if html_integer(value, 1, limits.max_table_rows) is not None else None
         if attr == "start":
-            return value if value.isdigit() and len(value) < 7 else None
+            return value if html_integer(value, 0, 999_999) is not None else None
         if attr == "scope":
             return value if value in _SCOPES else None
         return value

@@ -382,14 +382,16 @@ def table_lines(caption: str, grid: list[list[str]], header: int, footer: int, w
         out += [("text", caption), ("text", "")]
     if not grid:
         return out
-    columns = len(grid[0])
+    count = len(grid[0])
     body = [row for i, row in enumerate(grid) if i >= header]
     numeric = [all(not row[c] or _NUMBER_CELL.fullmatch(row[c]) for row in body) and any(row[c] for row in body)
-               for c in range(columns)]
-    widths = [max(len(row[c]) for row in grid) for c in range(columns)]
-    if sum(widths) + 2 * (columns - 1) <= width:
+               for c in range(count)]
+    # in terminal columns: a Chinese or Japanese cell takes two a character
+    widths = [max(columns(row[c]) for row in grid) for c in range(count)]
+    if sum(widths) + 2 * (count - 1) <= width:
         def line(row: list[str]) -> str:
-            cells = [row[c].rjust(widths[c]) if numeric[c] else row[c].ljust(widths[c]) for c in range(columns)]
+            pads = [" " * (widths[c] - columns(row[c])) for c in range(count)]
+            cells = [pads[c] + row[c] if numeric[c] else row[c] + pads[c] for c in range(count)]
             return "  ".join(cells).rstrip()
         for i, row in enumerate(grid):
             if i == footer or (i == header and header):
@@ -397,7 +399,7 @@ def table_lines(caption: str, grid: list[list[str]], header: int, footer: int, w
             out.append(("raw", line(row)))
         out.append(("text", ""))
         return out
-    labels = [" ".join(x for x in (grid[r][c] for r in range(header)) if x) for c in range(columns)]
+    labels = [" ".join(x for x in (grid[r][c] for r in range(header)) if x) for c in range(count)]
     for row in body:
         for c, value in enumerate(row):
             if not value:
@@ -581,8 +583,19 @@ def _wrap(line: str, width: int) -> list[str]:
         indent = prefix if _QUOTE.match(line) else " " * len(prefix)
         wrapped = _wrap_clusters(line[len(prefix):], max(width - len(prefix), 10))
         return [prefix + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
-    if _WIDE.search(line) and not _QUOTE.match(line) and not _LIST.match(line):
-        return _wrap_wide(line, width) if columns(line) > width else [line]
+    if _WIDE.search(line):
+        if columns(line) <= width:
+            return [line]
+        # a quote's, list item's or indented line's prefix first, repeated or hung as in
+        # _textwrap (a quoted Chinese sentence of 63 characters, 107 columns, stood on one
+        # line; a definition's second line lost its indent)
+        m = _QUOTE.match(line) or _LIST.match(line)
+        prefix = m.group(0) if m else line[: len(line) - len(line.lstrip(" "))]
+        if not prefix:
+            return _wrap_wide(line, width)
+        indent = prefix if _QUOTE.match(line) else " " * len(prefix)
+        wrapped = _wrap_wide(line[len(prefix):], max(width - len(prefix), 10))
+        return [prefix + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
     if len(line) <= width:
         return [line]
     if (not _QUOTE.match(line) and not _LIST.match(line) and not line.startswith(" ") and "  " not in line
@@ -646,9 +659,12 @@ def lay_out(line: Line, options: TextOptions) -> list[str]:
     if kind == "raw":
         return [text]
     if kind == "ref":  # "[12] Link text", wrapped under its own text
-        if len(text) <= options.width:
+        if len(text) <= options.width and not (_WIDE.search(text) and columns(text) > options.width):
             return [text]
         indent = " " * (text.index("] ") + 2)
+        if _WIDE.search(text):  # Chinese or Japanese: by columns, as every other line
+            wrapped = _wrap_wide(text[len(indent):], max(options.width - len(indent), 10))
+            return [text[:len(indent)] + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
         return _urls_at_column_0(textwrap.wrap(text, width=options.width, subsequent_indent=indent,
                                                break_long_words=False, break_on_hyphens=False) or [text],
                                  options.width)
