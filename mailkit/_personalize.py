@@ -29,6 +29,8 @@ from ._warning import RenderWarning
 
 __all__ = ["BulkMessages", "PreparedEmail"]
 
+_CACHED = frozenset({"_footer", "_shared"})  # PreparedEmail's cached properties
+
 
 @dataclass(frozen=True)
 class PreparedEmail:
@@ -77,6 +79,12 @@ class PreparedEmail:
                    text=Parts.cut(text, tokens, index), text_lines=tuple(dynamic), text_options=text_options,
                    pattern=token_source(nonce, line_nonce), fallbacks=fallbacks, warnings=warnings)
 
+    def __getstate__(self) -> dict[str, object]:
+        # the fields only, not what cached_property kept beside them (_footer, _shared): the
+        # pickle is the same before and after a personalize, and so is the hash the Celery
+        # store names it by (mailkit.celery.store_prepared)
+        return {name: value for name, value in self.__dict__.items() if name not in _CACHED}
+
     @cached_property
     def _footer(self) -> Footer:
         # looked up once, not per recipient
@@ -101,11 +109,16 @@ class PreparedEmail:
         # method call and temporary is a tenth of a microsecond
         values = self.personalize_values(recipient) if self.text_lines else slot_values(
             recipient, self._footer, self.fallbacks)
-        return RenderedEmail(template=self.template, subject=self.subject, preheader=self.preheader,
-                             html=self.html.fill(values, html_escape), text=self.text.fill(values),
-                             edition=self.edition, warnings=self.warnings, recipient=recipient,
-                             mjml_source=partial(self.mjml.fill, values, encode_for_mrml),
-                             html_parts=(self.html, values))
+        return RenderedEmail._personalised(self._shared, html=self.html.fill(values, html_escape),
+                                           text=self.text.fill(values), recipient=recipient,
+                                           mjml_source=partial(self.mjml.fill, values, encode_for_mrml),
+                                           html_parts=(self.html, values))
+
+    @cached_property
+    def _shared(self) -> dict[str, object]:
+        # the RenderedEmail fields every recipient's email shares (see RenderedEmail._personalised)
+        return {"template": self.template, "subject": self.subject, "preheader": self.preheader,
+                "edition": self.edition, "warnings": self.warnings}
 
 
 class BulkMessages:
