@@ -44,13 +44,13 @@ from zoneinfo import ZoneInfo
 import nh3
 import yaml
 
-from ._errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
+from ._errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError, UnsafeUrlError
 from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._languages import shorten
 from ._models import Article, Edition, Newsletter
 from ._reader import check_data, is_feed_file, json_int, read_source, utf8_error_position
-from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
+from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, safe_url, sanitize_body
 from ._warning import RenderWarning, warning_code
 
 __all__ = [
@@ -520,7 +520,18 @@ def _instant(raw: str | None, field_name: str, tz: ZoneInfo, where: str, warn: W
 _CREDIT_LABEL = re.compile(r"^(?:photo(?:graph)?|picture|image|credit)s?\s*:\s*", re.IGNORECASE)
 
 
-def _best(renditions: list[_Rendition], where: str, warn: Warn) -> dict[str, Any] | None:
+def _best(renditions: list[_Rendition], base: str | None, where: str, warn: Warn) -> dict[str, Any] | None:
+    # each rendition's URL checked before one is picked: the pick checked after lost the story its
+    # image when the best-sized rendition was unsafe (javascript:, data:) and a smaller one was fine
+    safe = []
+    for r in renditions:
+        try:
+            safe_url(resolve_url(r.url, base), kind="image")
+        except UnsafeUrlError as err:
+            warn(RenderWarning("feed-field-dropped", f"{where}: image dropped: {err.problem}", "image"))
+        else:
+            safe.append(r)
+    renditions = safe
     if not renditions:
         return None
     sized = [r for r in renditions if r.width and r.height]
@@ -574,7 +585,7 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
             for w in cleaned.warnings:
                 warn(w)
             story["body"] = _stable_body(entry.body, str(cleaned.html))
-    image = _best(entry.renditions, where, warn)
+    image = _best(entry.renditions, story["url"], where, warn)
     if image:
         story["image"] = image
     if entry.authors:

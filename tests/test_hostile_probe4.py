@@ -60,3 +60,27 @@ def test_parameter_entities_read_nothing_from_disk() -> None:
             b"<description>a &r; b</description></item></channel></rss>")
     edition = from_feed(feed, newsletter=FEEDS / "newsletter.yaml", on_warning=lambda w: None)
     assert "root:" not in mailkit.render("digest", edition).text
+
+
+IMAGES = [
+    ("RSS media:content javascript: beside a safe thumbnail",
+     ('<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title>'
+     "<link>https://news.example/</link><item><title>S</title><link>https://news.example/1</link>"
+     "<pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate>"
+     '<media:content url="javascript:alert(1)" medium="image" width="1200" height="800"/>'
+     '<media:thumbnail url="https://img.example/s.jpg" width="600" height="400"/></item></channel></rss>')),
+    ("JSON Feed data: image beside a safe banner",
+     ('{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{"id": "1", "title": "S",'
+     ' "url": "https://news.example/1", "date_published": "2014-05-20T09:15:00-04:00",'
+     ' "image": "data:image/svg+xml,<svg onload=alert(1)>", "banner_image": "https://img.example/s.jpg"}]}')),
+]
+
+
+@pytest.mark.parametrize("feed", [c[1] for c in IMAGES], ids=[c[0] for c in IMAGES])
+def test_an_unsafe_rendition_is_passed_over_for_a_safe_one(feed: str) -> None:
+    # the best rendition was picked first and checked after: an unsafe one lost the story its image
+    warnings: list[str] = []
+    edition = from_feed(feed.encode(), newsletter=FEEDS / "newsletter.yaml", on_warning=warnings.append)  # type: ignore[arg-type]
+    assert edition.lead.image is not None and str(edition.lead.image.src) == "https://img.example/s.jpg"
+    assert any("not allowed" in str(w) for w in warnings)
+    assert not any("javascript:" in str(w) or "data:" in str(w) for w in warnings if "no description" in str(w))
