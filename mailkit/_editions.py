@@ -779,9 +779,34 @@ def _crowded_element(raw: bytes, name: str) -> None:
         raise FeedError(name, [("", message)])
 
 
+# longest first: a UTF-32-LE BOM starts with UTF-16-LE's
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_DECLARED_ENCODING = re.compile(r"""\A(<\?xml[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2""")
+
+
+def _bom_wins(raw: bytes, name: str) -> bytes:
+    """A UTF-16 or UTF-32 feed as UTF-8, its declaration's encoding dropped: the byte order mark says the encoding.
+
+    feedparser 6.0 tries the declared encoding before the BOM's, so a UTF-16 feed
+    declaring windows-1252 (an export that rewrote the bytes, not the prolog) was
+    "line 2: not well-formed (invalid token)"; a UTF-8 BOM already wins there.
+    """
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom):].decode(codec)
+            except UnicodeDecodeError as err:
+                problem = f"byte {err.start + len(bom):,}: not {codec.upper()} ({err.reason}), as its byte order mark says"
+                raise FeedError(name, [("", problem)]) from err
+            return _DECLARED_ENCODING.sub(r"\1", text, count=1).encode("utf-8")
+    return raw
+
+
 def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | None]:
     import feedparser  # imported when a feed is read: it costs 50 ms
 
+    raw = _bom_wins(raw, name)
     _crowded_element(raw, name)
 
     # bytes, never a str: feedparser would take a str for a URL or a file name and open it

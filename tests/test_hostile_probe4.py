@@ -84,3 +84,19 @@ def test_an_unsafe_rendition_is_passed_over_for_a_safe_one(feed: str) -> None:
     assert edition.lead.image is not None and str(edition.lead.image.src) == "https://img.example/s.jpg"
     assert any("not allowed" in str(w) for w in warnings)
     assert not any("javascript:" in str(w) or "data:" in str(w) for w in warnings if "no description" in str(w))
+
+
+@pytest.mark.parametrize("declared", ["windows-1252", "iso-8859-1", "utf-8"])
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_byte_order_mark_wins_over_a_declaration_that_lies(declared: str, codec: str) -> None:
+    # XML 1.0 appendix F: the BOM says the encoding; feedparser tried the declared one first,
+    # and a UTF-16 feed declaring windows-1252 was "line 2: not well-formed (invalid token)"
+    feed = (f'<?xml version="1.0" encoding="{declared}"?>\n<rss version="2.0"><channel><title>T</title>'
+            "<link>https://news.example/</link><item><title>Caf\u00e9 \u201cq\u201d</title>"
+            "<link>https://news.example/1</link><pubDate>Tue, 20 May 2014 09:15:00 -0400</pubDate></item>"
+            "</channel></rss>")
+    data = feed.encode(codec)
+    if codec == "utf-16-be":
+        data = b"\xfe\xff" + data
+    edition = from_feed(data, newsletter=FEEDS / "newsletter.yaml", on_warning=lambda w: None)
+    assert edition.lead.headline == "Caf\u00e9 \u201cq\u201d"
