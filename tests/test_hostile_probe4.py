@@ -73,6 +73,11 @@ IMAGES = [
      ('{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{"id": "1", "title": "S",'
      ' "url": "https://news.example/1", "date_published": "2014-05-20T09:15:00-04:00",'
      ' "image": "data:image/svg+xml,<svg onload=alert(1)>", "banner_image": "https://img.example/s.jpg"}]}')),
+    ("ninjs vbscript: rendition beside a safe one",
+     ('{"uri": "https://news.example/1", "type": "text", "headlines": [{"value": "S"}],'
+      ' "versioncreated": "2014-05-20T09:15:00-04:00", "associations": [{"name": "featureimage", "uri": "urn:pic:1", "type": "picture", "renditions": ['
+      '{"name": "large", "href": "vbscript:msgbox(1)", "width": 1200, "height": 800, "contenttype": "image/jpeg"},'
+      ' {"name": "small", "href": "https://img.example/s.jpg", "width": 600, "height": 400, "contenttype": "image/jpeg"}]}]}')),
 ]
 
 
