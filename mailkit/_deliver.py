@@ -465,6 +465,36 @@ def _recipient(source: str, line: int, fields: dict[str, Any]) -> Recipient | Un
         return Unusable(str(fields.get("email", "")), f"{source} line {line}: {where}: {message}")
 
 
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):  # json keeps the last value of a key: which address would be the reader's?
+        keys = [k for k, _ in pairs]
+        key = next(k for i, k in enumerate(keys) if k in keys[:i])
+        raise ValueError(f"duplicate key {key!r:.60}")
+    return obj
+
+
+def _json_int(text: str) -> int:
+    if len(text) > 20:  # int() refuses 4,300 digits with CPython's advice, naming nothing; no field is a number
+        raise ValueError(f"integer of {len(text):,} digits")
+    return int(text)
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name}")
+
+
+def _json_line(line: str, path: Path, number: int) -> Any:
+    """One line of a JSON Lines recipients file; anything json refuses, or would take
+    silently (a key given twice), is an InvalidFixtureError naming the file and line."""
+    try:
+        return json.loads(line, object_pairs_hook=_json_pairs, parse_int=_json_int, parse_constant=_json_constant)
+    except RecursionError as err:  # json's C scanner recurses once per level: 100,000 "[" is a few hundred KB
+        raise InvalidFixtureError(str(path), [(f"line {number}", "not JSON: nested too deep")]) from err
+    except ValueError as err:  # json.JSONDecodeError, and the hooks' refusals
+        raise InvalidFixtureError(str(path), [(f"line {number}", f"not JSON: {err}")]) from err
+
+
 def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
     """Recipients from a CSV file (a header row naming the columns) or a JSON Lines file (``.jsonl``).
 
@@ -486,10 +516,7 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                 for number, line in enumerate(_lines(handle, path), 1):
                     if not line.strip():
                         continue
-                    try:
-                        fields = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        raise InvalidFixtureError(str(path), [(f"line {number}", f"not JSON: {err}")]) from err
+                    fields = _json_line(line, path, number)
                     if not isinstance(fields, dict):
                         raise InvalidFixtureError(str(path), [(f"line {number}", "not a JSON object")])
                     unknown = set(fields) - _COLUMNS
@@ -500,6 +527,9 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
             # strict: an unclosed quote at the end of the file is an error, not the rest of the file in one field
             reader = csv.DictReader(_lines(handle, path), strict=True)
             columns = set(reader.fieldnames or ())
+            twice = sorted({c for c in reader.fieldnames or () if list(reader.fieldnames or ()).count(c) > 1})
+            if twice:  # DictReader keeps the last column of a name: which address would be the reader's?
+                raise InvalidFixtureError(str(path), [("line 1", f"the header names {twice[0]!r:.60} twice")])
             if "email" not in columns or columns - _COLUMNS:
                 raise InvalidFixtureError(str(path), [("line 1", (f"the header must name an 'email' column and only "
                                                                  f"{sorted(_COLUMNS)}; it names {sorted(columns)}"))])

@@ -44,13 +44,13 @@ from zoneinfo import ZoneInfo
 import nh3
 import yaml
 
-from ._errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError
+from ._errors import FeedError, InvalidFixtureError, LimitExceededError, MailkitError, UnsafeUrlError
 from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._languages import shorten
 from ._models import Article, Edition, Newsletter
 from ._reader import check_data, is_feed_file, json_int, read_source, utf8_error_position
-from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, sanitize_body
+from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, safe_url, sanitize_body
 from ._warning import RenderWarning, warning_code
 
 __all__ = [
@@ -520,7 +520,18 @@ def _instant(raw: str | None, field_name: str, tz: ZoneInfo, where: str, warn: W
 _CREDIT_LABEL = re.compile(r"^(?:photo(?:graph)?|picture|image|credit)s?\s*:\s*", re.IGNORECASE)
 
 
-def _best(renditions: list[_Rendition], where: str, warn: Warn) -> dict[str, Any] | None:
+def _best(renditions: list[_Rendition], base: str | None, where: str, warn: Warn) -> dict[str, Any] | None:
+    # each rendition's URL checked before one is picked: the pick checked after lost the story its
+    # image when the best-sized rendition was unsafe (javascript:, data:) and a smaller one was fine
+    safe = []
+    for r in renditions:
+        try:
+            safe_url(resolve_url(r.url, base), kind="image")
+        except UnsafeUrlError as err:
+            warn(RenderWarning("feed-field-dropped", f"{where}: image dropped: {err.problem}", "image"))
+        else:
+            safe.append(r)
+    renditions = safe
     if not renditions:
         return None
     sized = [r for r in renditions if r.width and r.height]
@@ -574,7 +585,7 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
             for w in cleaned.warnings:
                 warn(w)
             story["body"] = _stable_body(entry.body, str(cleaned.html))
-    image = _best(entry.renditions, where, warn)
+    image = _best(entry.renditions, story["url"], where, warn)
     if image:
         story["image"] = image
     if entry.authors:
@@ -768,9 +779,34 @@ def _crowded_element(raw: bytes, name: str) -> None:
         raise FeedError(name, [("", message)])
 
 
+# longest first: a UTF-32-LE BOM starts with UTF-16-LE's
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_DECLARED_ENCODING = re.compile(r"""\A(<\?xml[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2""")
+
+
+def _bom_wins(raw: bytes, name: str) -> bytes:
+    """A UTF-16 or UTF-32 feed as UTF-8, its declaration's encoding dropped: the byte order mark says the encoding.
+
+    feedparser 6.0 tries the declared encoding before the BOM's, so a UTF-16 feed
+    declaring windows-1252 (an export that rewrote the bytes, not the prolog) was
+    "line 2: not well-formed (invalid token)"; a UTF-8 BOM already wins there.
+    """
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom):].decode(codec)
+            except UnicodeDecodeError as err:
+                problem = f"byte {err.start + len(bom):,}: not {codec.upper()} ({err.reason}), as its byte order mark says"
+                raise FeedError(name, [("", problem)]) from err
+            return _DECLARED_ENCODING.sub(r"\1", text, count=1).encode("utf-8")
+    return raw
+
+
 def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | None]:
     import feedparser  # imported when a feed is read: it costs 50 ms
 
+    raw = _bom_wins(raw, name)
     _crowded_element(raw, name)
 
     # bytes, never a str: feedparser would take a str for a URL or a file name and open it
