@@ -44,6 +44,7 @@ from ._errors import InvalidFixtureError, MailkitError, SendError
 from ._journal import DONE, Journal
 from ._models import Recipient, Sender
 from ._personalize import BulkMessages, PreparedEmail
+from ._reader import refuse_json_constant
 from ._smtp import Connection, ConnectionLost, Envelope, RateLimit, Reply, Transport
 
 __all__ = ["DeliveryReport", "Progress", "RetryPolicy", "Unusable", "campaign_id", "count_recipients", "deliver",
@@ -480,15 +481,11 @@ def _json_int(text: str) -> int:
     return int(text)
 
 
-def _json_constant(name: str) -> Any:
-    raise ValueError(f"non-finite number {name}")
-
-
 def _json_line(line: str, path: Path, number: int) -> Any:
     """One line of a JSON Lines recipients file; anything json refuses, or would take
     silently (a key given twice), is an InvalidFixtureError naming the file and line."""
     try:
-        return json.loads(line, object_pairs_hook=_json_pairs, parse_int=_json_int, parse_constant=_json_constant)
+        return json.loads(line, object_pairs_hook=_json_pairs, parse_int=_json_int, parse_constant=refuse_json_constant)
     except RecursionError as err:  # json's C scanner recurses once per level: 100,000 "[" is a few hundred KB
         raise InvalidFixtureError(str(path), [(f"line {number}", "not JSON: nested too deep")]) from err
     except ValueError as err:  # json.JSONDecodeError, and the hooks' refusals

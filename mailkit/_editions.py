@@ -49,7 +49,7 @@ from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._languages import shorten
 from ._models import Article, Edition, Newsletter
-from ._reader import check_data, is_feed_file, json_int, read_source, utf8_error_position
+from ._reader import check_data, is_feed_file, json_int, read_source, refuse_json_constant, utf8_error_position
 from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, safe_url, sanitize_body
 from ._warning import RenderWarning, warning_code
 
@@ -177,7 +177,7 @@ def _json(raw: bytes, name: str) -> Any:
     try:
         # an integer of 4,300 digits or more is kept as its digits, for check_data to refuse
         # naming the field (int() would raise with CPython's advice, naming nothing)
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant, parse_int=json_int)
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=refuse_json_constant, parse_int=json_int)
     except UnicodeDecodeError as err:
         problem = f"{utf8_error_position(raw, err.start)}: not UTF-8 ({err.reason}: byte 0x{raw[err.start]:02x})"
         raise FeedError(name, [("", problem)]) from err
@@ -192,10 +192,6 @@ def _json(raw: bytes, name: str) -> Any:
     # the reader's walk, with room for MAX_FEED_ENTRIES entries (see _FEED_DATA_LIMITS)
     check_data(data, name, _FEED_DATA_LIMITS)
     return data
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"non-finite number {name} refused")
 
 
 # --- newsletter ------------------------------------------------------------------

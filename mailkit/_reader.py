@@ -49,7 +49,7 @@ from ._errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
 from ._sanitize import Limits, check_text, current_limits
 from ._yaml import Parser as _Parser
 
-__all__ = ["check_data", "is_feed_file", "json_int", "read_data_file", "read_source", "utf8_error_position"]
+__all__ = ["check_data", "is_feed_file", "json_int", "read_data_file", "read_source", "refuse_json_constant", "utf8_error_position"]
 
 # the largest integer a fixture may hold: 64 bits, signed
 _MAX_INT = 2**63 - 1
@@ -193,6 +193,11 @@ class _JsonObject(dict[str, Any]):
     says where (line and column); should it not find it, the walk names its field path."""
 
     duplicate: str = ""
+
+
+def refuse_json_constant(name: str) -> Any:
+    """json's ``parse_constant``: ``NaN``, ``Infinity`` and ``-Infinity`` are no value a fixture, feed or recipient holds."""
+    raise ValueError(f"non-finite number {name} refused")
 
 
 def json_int(text: str) -> int | _JsonInteger:
