@@ -26,6 +26,14 @@ def run() -> None:
     # is built. This process is the command's own and runs none: switched off
     # for it (and what it starts), unless the caller set the variable.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] in ("__all__", "1", "true"):
+        # and so pydantic's plugin loader never reads importlib.metadata, which it
+        # imports at the top (pydantic/plugin/_loader.py): with email.message,
+        # zipfile and csv, about 10 ms of a cold `mailkit render`. A stand-in
+        # imports it on first use, for whoever uses it (tests/test_cold.py).
+        from ._deferred import defer_import
+
+        defer_import("importlib.metadata")
     from ._cli import run as run_command
 
     run_command()

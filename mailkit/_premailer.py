@@ -23,14 +23,13 @@ tests/test_adapters.py fails, loudly, when an upgrade moves any of this.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 import threading
-import types
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from ._deferred import defer_import
 
 __all__ = ["BASIC_ATTRIBUTES", "MergeMemo", "StyleRules", "transform"]
 
@@ -209,24 +208,6 @@ class StyleRules:
         return len(self._rules)
 
 
-class _DeferredModule(types.ModuleType):
-    """Stands in sys.modules for a module until its first attribute is read, then imports it.
-
-    Unlike importlib.util.LazyLoader's module, it keeps a real ``__spec__``:
-    on Python 3.11 ``import requests`` reads ``requests.__spec__`` (is it still
-    initialising?), which makes LazyLoader's module load at once.
-    """
-
-    def __getattr__(self, attr: str) -> Any:
-        name = self.__name__
-        if sys.modules.get(name) is self:
-            del sys.modules[name]
-        module = importlib.import_module(name)
-        # from now on any holder of this stand-in reads the real module's names
-        self.__dict__.update(module.__dict__)
-        return getattr(module, attr)
-
-
 def _defer_requests() -> None:
     """Let premailer's ``import requests`` cost nothing until requests is used.
 
@@ -239,15 +220,7 @@ def _defer_requests() -> None:
     the real module: through the stand-in on its first attribute, directly
     after that. Pinned in tests/test_inliners.py.
     """
-    if "requests" in sys.modules:
-        return
-    spec = importlib.util.find_spec("requests")
-    if spec is None:
-        return
-    stand_in = _DeferredModule("requests")
-    stand_in.__spec__ = spec
-    stand_in.__file__ = spec.origin
-    sys.modules["requests"] = stand_in
+    defer_import("requests")
 
 
 @functools.cache

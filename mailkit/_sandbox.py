@@ -31,11 +31,12 @@ import os
 import re
 import string
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from types import CodeType
 from typing import Any, cast
 
 import jinja2
@@ -73,8 +74,21 @@ class FolderLoader(jinja2.BaseLoader):
     missing-template fallback (``ignore missing``) does not swallow.
     """
 
-    def __init__(self, roots: Iterable[Path]) -> None:
+    def __init__(self, roots: Iterable[Path],
+                 compiled: Callable[[jinja2.Environment, str, str, str], CodeType | None] | None = None) -> None:
         self.roots = tuple(Path(r).resolve() for r in roots)
+        # (environment, name, filename, source) -> code already compiled for it, or None
+        # (mailkit._precompiled.packaged_code: the packaged templates' shipped code)
+        self.compiled = compiled
+
+    def load(self, environment: jinja2.Environment, name: str,
+             globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        # jinja2.BaseLoader.load (this loader has no bytecode cache), asking ``compiled`` first
+        source, filename, uptodate = self.get_source(environment, name)
+        code = self.compiled(environment, name, filename, source) if self.compiled is not None else None
+        if code is None:
+            code = environment.compile(source, name, filename)
+        return environment.template_class.from_code(environment, code, {} if globals is None else globals, uptodate)
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = template.split("/")

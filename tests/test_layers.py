@@ -37,6 +37,7 @@ LAYER_NAMES = {
 LAYERS: dict[str, int] = {
     # 0 foundations: errors, where files are, untrusted-input rules and limits, reading data files
     "_errors": 0,
+    "_deferred": 0,  # modules imported on first use (requests for premailer, importlib.metadata for pydantic)
     "_paths": 0,
     "_embeds": 0,  # embeds become link cards before the sanitiser's allowlist sees them
     "_sanitize": 0,
@@ -59,6 +60,7 @@ LAYERS: dict[str, int] = {
     "_editions": 1,
     # 2 stages: each step of the pipeline and what the templates are given
     "_sandbox": 2,
+    "_precompiled": 2,  # the packaged templates' code, shipped compiled
     "_compose": 2,
     "_compile": 2,
     "_inline": 2,
@@ -112,6 +114,8 @@ def package_modules(package: Path = PACKAGE) -> dict[str, Path]:
     """Every module of the package, by its dotted name relative to the package (``"__init__"``, ``"compose"``)."""
     found = {}
     for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "_compiled":
+            continue  # the code Jinja generated for the packaged templates, read as data (mailkit._precompiled)
         parts = list(path.relative_to(package).with_suffix("").parts)
         found[".".join(parts)] = path
     return found

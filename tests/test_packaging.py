@@ -45,9 +45,13 @@ def test_wheel_installs_into_a_fresh_venv_and_renders(tmp_path: Path) -> None:
     assert install.returncode == 0, install.stdout + install.stderr
     out = tmp_path / "out"
     script = (
-        "import mailkit, pathlib; from mailkit._paths import FIXTURES_DIR, TEMPLATES_DIR; "
+        "import mailkit, pathlib, jinja2; from mailkit._paths import FIXTURES_DIR, TEMPLATES_DIR; "
         "assert 'site-packages' in str(TEMPLATES_DIR), TEMPLATES_DIR; "
+        # the packaged templates' code ships compiled (mailkit._precompiled): none is compiled here
+        "compiled = []; real = jinja2.Environment.compile; "
+        "jinja2.Environment.compile = lambda self, source, name=None, *a, **k: compiled.append(name) or real(self, source, name, *a, **k); "
         "e = mailkit.render('breaking', FIXTURES_DIR / 'breaking-china-cyberspying.yaml'); "
+        "assert compiled == [], compiled; "
         "print(e.subject); "
         # the compiled catalogs ship too: a French edition has French labels
         "e = mailkit.render('breaking', {**__import__('yaml').safe_load((FIXTURES_DIR / "

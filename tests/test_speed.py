@@ -554,6 +554,26 @@ def _cli_render_probe(tmp_path, before: str = "", after: str = "") -> str:  # ty
             "except SystemExit as e:\n    assert not e.code, e.code\n" + after)
 
 
+def test_a_cli_render_defers_importlib_metadata_which_still_works_after(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """pydantic's plugin loader imports importlib.metadata at its top, and the command's
+    process never scans for plugins: a stand-in holds the name (2-6 ms of a cold render,
+    with zipfile and csv), and importing it for real is the first use, in every spelling."""
+    # read at exit: the command's process ends at once after a render (atexit handlers still run)
+    check = (
+        "def check():\n"
+        "    print(sorted(m for m in ('importlib.metadata._adapters', 'zipfile', 'csv') if m in sys.modules))\n"
+        "    import importlib.metadata, jinja2\n"
+        "    print(importlib.metadata.version('jinja2') == jinja2.__version__)\n"
+        "    from importlib.metadata import version\n"
+        "    import importlib.metadata as md\n"
+        "    print(version('jinja2') == md.version('jinja2'), md.distribution('jinja2').metadata['Name'],\n"
+        "          importlib.metadata.entry_points is md.entry_points, type(sys.modules['importlib.metadata']).__name__)\n"
+        "import atexit\natexit.register(check)\n")
+    out = subprocess_stdout(_cli_render_probe(tmp_path, before=check)).splitlines()
+    assert (tmp_path / "breaking--breaking-china-cyberspying.html").exists()
+    assert out[-3:] == ["[]", "True", "True Jinja2 True module"], out
+
+
 def test_a_cli_render_loads_no_mime_policy_or_toml_reader(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """email.policy (with its header registry and parser) loads when a message is built
     (`render --eml`, send, deliver), tomllib when a TOML file is read: 2 and 1.5 ms of
