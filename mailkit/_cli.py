@@ -16,6 +16,7 @@ import atexit
 import gc
 import json
 import os
+import select
 import sys
 import tempfile
 import threading
@@ -229,8 +230,39 @@ class _Commands(click.Group):
         except MailkitError as err:
             raise _Failed(str(err)) from err
         except OSError as err:
+            if isinstance(err, BrokenPipeError) and _stdout_gone():
+                # what reads the output closed it (`mailkit templates | head -1`): stop quietly
+                # with 141, as a Unix tool killed by SIGPIPE does (a shell with pipefail sees
+                # it). SIGPIPE itself stays ignored, as Python sets it: a server closing an
+                # SMTP connection is an error to report, not a signal that kills the process.
+                _quiet_stdout()
+                raise click.exceptions.Exit(141) from err
             where = f"{err.filename}: " if err.filename else ""
             raise _Failed(f"{where}{err.strerror or err}") from err
+
+
+def _quiet_stdout() -> None:
+    # the interpreter flushes stdout once more as it ends: into nothing now, or it would
+    # print "Exception ignored ... BrokenPipeError" (Python's documented recipe,
+    # https://docs.python.org/3/library/signal.html#note-on-sigpipe)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _stdout_gone() -> bool:
+    """Whether the reader of stdout has closed it (a pipe whose other end is gone polls as an error)."""
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+    except (OSError, ValueError, AttributeError):  # no stdout, or no poll() on this system
+        return False
+    poller.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _fd, events in poller.poll(0))
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
