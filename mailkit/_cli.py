@@ -20,7 +20,6 @@ import select
 import sys
 import tempfile
 import threading
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,8 @@ import click
 from ._compose import list_templates
 from ._embeds import html_integer
 from ._errors import HeaderError, InvalidFixtureError, MailkitError
+from ._errors import printable as _printable
+from ._errors import shown_as_escape as _shown_as_escape
 from ._fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
 from ._message import RenderedEmail
 from ._models import Sender
@@ -736,13 +737,6 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         sys.exit(3)
 
 
-def _shown_as_escape(c: str) -> bool:
-    """Whether a terminal would act on ``c`` rather than show it: a control character (C0, DEL,
-    C1: ESC and CSI start sequences that retitle, clear or rewrite the terminal), a line or
-    paragraph separator, or a bidi embedding, override or isolate (which reorders the rest of
-    the line). Joiners, marks and variation selectors stay: Hindi and emoji need them."""
-    return (unicodedata.category(c) in ("Cc", "Zl", "Zp") or "\u202a" <= c <= "\u202e"
-            or "\u2066" <= c <= "\u2069")
 def _echo_problems(problems: list[tuple[int, str, str, str]]) -> None:
     """The readers not accepted, one line each, on one machine or on Celery alike."""
     for position, email, state, reply in problems:  # from the file and the server: shown, never obeyed
@@ -758,12 +752,6 @@ def _distinct_files(paths: dict[str, Path | None]) -> None:
             if os.path.samefile(path, other_path):
                 raise click.UsageError(f"{other} {other_path} is the {option.lstrip('-')} file {path}: "
                                        f"give {other} a file of its own")
-
-
-def _printable(text: str) -> str:
-    """``text`` with what a terminal would act on (:func:`_shown_as_escape`) written as escapes:
-    a recipients file's, a feed's or a server's ESC sequences never reach the operator's terminal."""
-    return "".join(c.encode("unicode_escape").decode("ascii") if _shown_as_escape(c) else c for c in text)
 
 
 @main.command("schema")

@@ -612,3 +612,22 @@ def test_count_recipients_counts_every_line_ending_the_reader_accepts(tmp_path: 
     jsonl = tmp_path / "readers.jsonl"
     jsonl.write_bytes(end.join(f'{{"email": "r{i}@example.org"}}' for i in range(3)).encode())
     assert count_recipients(jsonl) == 3
+
+
+def test_a_reason_quoting_a_key_from_the_file_escapes_what_a_terminal_or_log_would_obey(tmp_path: Path) -> None:
+    """Unusable.reason (in the Python API, the journal and a caller's logs) quoted a
+    link-parameter key as it was: a CR/LF in it split a log line, ESC and bidi controls
+    reached the operator's terminal. Field paths in every InvalidFixtureError escape them."""
+    import mailkit
+    from mailkit._deliver import Unusable, read_recipients
+
+    path = tmp_path / "readers.jsonl"
+    path.write_text('{"email": "a@example.org", "link_params": {"a\\r\\nX-Evil: 1\\u001b[2J\\u202e": "v"}}\n')
+    (unusable,) = list(read_recipients(path))
+    assert isinstance(unusable, Unusable)
+    assert "\r" not in unusable.reason and "\n" not in unusable.reason and "\x1b" not in unusable.reason
+    assert "\u202e" not in unusable.reason
+    assert "link_params.a\\r\\nX-Evil: 1\\x1b[2J\\u202e (key)" in unusable.reason, unusable.reason
+    with pytest.raises(mailkit.InvalidFixtureError) as info:
+        mailkit.Recipient(email="a@example.org", **{"first\u2028name": "x"})
+    assert "first\\u2028name: unknown field" in str(info.value)
