@@ -16,10 +16,10 @@ import atexit
 import gc
 import json
 import os
+import select
 import sys
 import tempfile
 import threading
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ import click
 from ._compose import list_templates
 from ._embeds import html_integer
 from ._errors import HeaderError, InvalidFixtureError, MailkitError
+from ._errors import printable as _printable
+from ._errors import shown_as_escape as _shown_as_escape
 from ._fixtures import edition_schema, find_theme, no_theme_message, theme_names, theme_schema
 from ._message import RenderedEmail
 from ._models import Sender
@@ -229,8 +231,39 @@ class _Commands(click.Group):
         except MailkitError as err:
             raise _Failed(str(err)) from err
         except OSError as err:
+            if isinstance(err, BrokenPipeError) and _stdout_gone():
+                # what reads the output closed it (`mailkit templates | head -1`): stop quietly
+                # with 141, as a Unix tool killed by SIGPIPE does (a shell with pipefail sees
+                # it). SIGPIPE itself stays ignored, as Python sets it: a server closing an
+                # SMTP connection is an error to report, not a signal that kills the process.
+                _quiet_stdout()
+                raise click.exceptions.Exit(141) from err
             where = f"{err.filename}: " if err.filename else ""
             raise _Failed(f"{where}{err.strerror or err}") from err
+
+
+def _quiet_stdout() -> None:
+    # the interpreter flushes stdout once more as it ends: into nothing now, or it would
+    # print "Exception ignored ... BrokenPipeError" (Python's documented recipe,
+    # https://docs.python.org/3/library/signal.html#note-on-sigpipe)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _stdout_gone() -> bool:
+    """Whether the reader of stdout has closed it (a pipe whose other end is gone polls as an error)."""
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+    except (OSError, ValueError, AttributeError):  # no stdout, or no poll() on this system
+        return False
+    poller.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _fd, events in poller.poll(0))
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -704,13 +737,6 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
         sys.exit(3)
 
 
-def _shown_as_escape(c: str) -> bool:
-    """Whether a terminal would act on ``c`` rather than show it: a control character (C0, DEL,
-    C1: ESC and CSI start sequences that retitle, clear or rewrite the terminal), a line or
-    paragraph separator, or a bidi embedding, override or isolate (which reorders the rest of
-    the line). Joiners, marks and variation selectors stay: Hindi and emoji need them."""
-    return (unicodedata.category(c) in ("Cc", "Zl", "Zp") or "\u202a" <= c <= "\u202e"
-            or "\u2066" <= c <= "\u2069")
 def _echo_problems(problems: list[tuple[int, str, str, str]]) -> None:
     """The readers not accepted, one line each, on one machine or on Celery alike."""
     for position, email, state, reply in problems:  # from the file and the server: shown, never obeyed
@@ -726,12 +752,6 @@ def _distinct_files(paths: dict[str, Path | None]) -> None:
             if os.path.samefile(path, other_path):
                 raise click.UsageError(f"{other} {other_path} is the {option.lstrip('-')} file {path}: "
                                        f"give {other} a file of its own")
-
-
-def _printable(text: str) -> str:
-    """``text`` with what a terminal would act on (:func:`_shown_as_escape`) written as escapes:
-    a recipients file's, a feed's or a server's ESC sequences never reach the operator's terminal."""
-    return "".join(c.encode("unicode_escape").decode("ascii") if _shown_as_escape(c) else c for c in text)
 
 
 @main.command("schema")

@@ -570,6 +570,13 @@ def _undecodable(path: Path) -> tuple[str, str]:
 
 def count_recipients(path: str | Path) -> int:
     """How many recipients a file holds (lines, less a CSV header), for the progress bar's time left."""
+    # lines end in LF, CRLF or a bare CR (the csv module reads all three), and the last may end in none
+    ends = pairs = 0
+    last = b""
     with Path(path).open("rb") as handle:
-        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            ends += chunk.count(b"\n") + chunk.count(b"\r")
+            pairs += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")  # a CRLF across two chunks
+            last = chunk[-1:]
+    lines = ends - pairs + (last not in (b"", b"\n", b"\r"))
     return max(lines - (0 if Path(path).suffix in (".jsonl", ".ndjson") else 1), 0)

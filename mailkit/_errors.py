@@ -26,6 +26,8 @@ position a person needs to fix the input::
 
 from __future__ import annotations
 
+import unicodedata
+
 __all__ = [
     "CatalogError",
     "DeliverabilityError",
@@ -166,3 +168,21 @@ class SpamCheckError(MailkitError):
 
 class SendError(MailkitError):
     """Sending through SMTP failed."""
+
+
+def shown_as_escape(c: str) -> bool:
+    """Whether a terminal (or a log line) would act on ``c`` rather than show it: a control
+    character (C0, DEL, C1: ESC and CSI start sequences that retitle, clear or rewrite the
+    terminal), a line or paragraph separator, or a bidi embedding, override or isolate (which
+    reorders the rest of the line). Joiners, marks and variation selectors stay: Hindi and
+    emoji need them."""
+    return (unicodedata.category(c) in ("Cc", "Zl", "Zp") or "\u202a" <= c <= "\u202e"
+            or "\u2066" <= c <= "\u2069")
+
+
+def printable(text: str) -> str:
+    """``text`` with what a terminal would act on (:func:`shown_as_escape`) written as escapes:
+    a recipients file's, a feed's or a server's ESC sequences, CR/LF or bidi overrides never
+    reach an operator's terminal or split a log line (the CLI's every line, and the field
+    paths in error messages, which quote the keys of untrusted data)."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if shown_as_escape(c) else c for c in text)

@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ._errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError
+from ._errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError, printable
 from ._languages import MAX_TAG_LENGTH, is_language_tag, locale_of, parse_tag
 from ._paths import TEMPLATE_NAME
 from ._pydantic import ModelMetaclass
@@ -285,7 +285,8 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
         elif part == "[key]":  # pydantic's marker: the dict key itself is wrong, not its value
             out += " (key)"
         else:
-            out += ("." if out else "") + str(part)
+            # a key of the data (an unknown field, a link parameter): shown, never obeyed
+            out += ("." if out else "") + printable(str(part))
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import SEED
 
@@ -61,3 +62,26 @@ def test_strict_fails_on_warnings(tmp_path: Path) -> None:
     code, _, err = run("render", "breaking", str(fixture), "--strict", "-o", str(tmp_path / "o"))
     assert code == 1 and "subject is" in err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("args", [["templates"], ["schema"],
+                                  ["render", "breaking", "fixtures/breaking-china-cyberspying.yaml", "-o", "{out}"]])
+def test_a_reader_that_closes_the_output_ends_the_command_quietly(args: list[str], tmp_path: Path) -> None:
+    """`mailkit templates | head -1`: the reader went away, which is no error to report.
+    The command stops with 141 (a Unix tool killed by SIGPIPE) and writes nothing on stderr,
+    not "mailkit: error: Broken pipe" (exit 1) nor Python's "Exception ignored" at exit;
+    a render's files are all written first."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line: every write fails, no race
+    try:
+        done = subprocess.run([sys.executable, "-m", "mailkit", *(a.format(out=tmp_path) for a in args)],
+                              stdout=write, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent, check=False)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
+    if args[0] == "render":
+        assert len(list(tmp_path.glob("breaking--*"))) == 3

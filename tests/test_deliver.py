@@ -593,3 +593,41 @@ def test_a_plain_session_writes_each_command_group_and_content_with_one_write_no
         connection.close()
     assert reply.code == 250 and contents == [b"Subject: x\r\n\r\n..hi\r\n"]
     assert counting.calls["sendall"] == 0 and counting.calls["send"] == 0, counting.calls
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("final", [True, False])
+def test_count_recipients_counts_every_line_ending_the_reader_accepts(tmp_path: Path, end: str, final: bool) -> None:
+    """The progress bar's total (time left) is the number of readers whatever the file's line
+    endings: a bare-CR CSV (an old spreadsheet export) counted 0, and a last line without an
+    end was left out. Here across the reader's 1 MiB chunks too."""
+    from mailkit._deliver import count_recipients, read_recipients
+
+    rows = [f"reader{i}@example.org,Reader {i}" for i in range(60_000)]  # about 2 MB: two chunk boundaries
+    text = "email,first_name" + end + end.join(rows) + (end if final else "")
+    path = tmp_path / "readers.csv"
+    path.write_bytes(text.encode())
+    assert count_recipients(path) == 60_000
+    assert sum(1 for _ in read_recipients(path)) == 60_000
+    jsonl = tmp_path / "readers.jsonl"
+    jsonl.write_bytes(end.join(f'{{"email": "r{i}@example.org"}}' for i in range(3)).encode())
+    assert count_recipients(jsonl) == 3
+
+
+def test_a_reason_quoting_a_key_from_the_file_escapes_what_a_terminal_or_log_would_obey(tmp_path: Path) -> None:
+    """Unusable.reason (in the Python API, the journal and a caller's logs) quoted a
+    link-parameter key as it was: a CR/LF in it split a log line, ESC and bidi controls
+    reached the operator's terminal. Field paths in every InvalidFixtureError escape them."""
+    import mailkit
+    from mailkit._deliver import Unusable, read_recipients
+
+    path = tmp_path / "readers.jsonl"
+    path.write_text('{"email": "a@example.org", "link_params": {"a\\r\\nX-Evil: 1\\u001b[2J\\u202e": "v"}}\n')
+    (unusable,) = list(read_recipients(path))
+    assert isinstance(unusable, Unusable)
+    assert "\r" not in unusable.reason and "\n" not in unusable.reason and "\x1b" not in unusable.reason
+    assert "\u202e" not in unusable.reason
+    assert "link_params.a\\r\\nX-Evil: 1\\x1b[2J\\u202e (key)" in unusable.reason, unusable.reason
+    with pytest.raises(mailkit.InvalidFixtureError) as info:
+        mailkit.Recipient(email="a@example.org", **{"first\u2028name": "x"})
+    assert "first\\u2028name: unknown field" in str(info.value)
