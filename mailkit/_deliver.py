@@ -26,7 +26,6 @@ import csv
 import hashlib
 import heapq
 import itertools
-import json
 import random
 import threading
 import time
@@ -44,7 +43,7 @@ from ._errors import InvalidFixtureError, MailkitError, SendError
 from ._journal import DONE, Journal
 from ._models import Recipient, Sender
 from ._personalize import BulkMessages, PreparedEmail
-from ._reader import refuse_json_constant
+from ._reader import JsonRefused, check_data, load_json
 from ._smtp import Connection, ConnectionLost, Envelope, RateLimit, Reply, Transport
 
 __all__ = ["DeliveryReport", "Progress", "RetryPolicy", "Unusable", "campaign_id", "count_recipients", "deliver",
@@ -466,30 +465,16 @@ def _recipient(source: str, line: int, fields: dict[str, Any]) -> Recipient | Un
         return Unusable(str(fields.get("email", "")), f"{source} line {line}: {where}: {message}")
 
 
-def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) < len(pairs):  # json keeps the last value of a key: which address would be the reader's?
-        keys = [k for k, _ in pairs]
-        key = next(k for i, k in enumerate(keys) if k in keys[:i])
-        raise ValueError(f"duplicate key {key!r:.60}")
-    return obj
-
-
-def _json_int(text: str) -> int:
-    if len(text) > 20:  # int() refuses 4,300 digits with CPython's advice, naming nothing; no field is a number
-        raise ValueError(f"integer of {len(text):,} digits")
-    return int(text)
-
-
 def _json_line(line: str, path: Path, number: int) -> Any:
     """One line of a JSON Lines recipients file; anything json refuses, or would take
     silently (a key given twice), is an InvalidFixtureError naming the file and line."""
     try:
-        return json.loads(line, object_pairs_hook=_json_pairs, parse_int=_json_int, parse_constant=refuse_json_constant)
-    except RecursionError as err:  # json's C scanner recurses once per level: 100,000 "[" is a few hundred KB
-        raise InvalidFixtureError(str(path), [(f"line {number}", "not JSON: nested too deep")]) from err
-    except ValueError as err:  # json.JSONDecodeError, and the hooks' refusals
+        data = load_json(line)
+    except JsonRefused as err:  # a line of 100,000 "[" is a few hundred KB
         raise InvalidFixtureError(str(path), [(f"line {number}", f"not JSON: {err}")]) from err
+    # as for a fixture or a feed: NaN, a 5,000-digit integer, a lone surrogate refused naming the field
+    check_data(data, f"{path}: line {number}")
+    return data
 
 
 def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:

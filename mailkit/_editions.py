@@ -49,7 +49,7 @@ from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._languages import shorten
 from ._models import Article, Edition, Newsletter
-from ._reader import check_data, is_feed_file, json_int, read_source, refuse_json_constant, utf8_error_position
+from ._reader import JsonRefused, check_data, is_feed_file, load_json, read_source, utf8_error_position
 from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, safe_url, sanitize_body
 from ._warning import RenderWarning, warning_code
 
@@ -175,20 +175,15 @@ def _is_json_feed(data: Any) -> bool:
 
 def _json(raw: bytes, name: str) -> Any:
     try:
-        # an integer of 4,300 digits or more is kept as its digits, for check_data to refuse
-        # naming the field (int() would raise with CPython's advice, naming nothing)
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=refuse_json_constant, parse_int=json_int)
+        data = load_json(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
         problem = f"{utf8_error_position(raw, err.start)}: not UTF-8 ({err.reason}: byte 0x{raw[err.start]:02x})"
         raise FeedError(name, [("", problem)]) from err
-    except json.JSONDecodeError as err:
-        raise FeedError(name, [("", f"line {err.lineno}, column {err.colno}: {err.msg}")]) from err
-    except ValueError as err:
+    except JsonRefused as err:
+        if err.too_deep:
+            # a ninjs package nesting its associations 500 deep (a few KB)
+            raise LimitExceededError(f"{name}: nested deeper than {_FEED_DATA_LIMITS.max_data_depth} levels (the limit)") from err
         raise FeedError(name, [("", str(err))]) from err
-    except RecursionError as err:
-        # json's C scanner recurses once per level: a ninjs package nesting its
-        # associations 500 deep (a few KB) was a RecursionError traceback
-        raise LimitExceededError(f"{name}: nested deeper than {_FEED_DATA_LIMITS.max_data_depth} levels (the limit)") from err
     # the reader's walk, with room for MAX_FEED_ENTRIES entries (see _FEED_DATA_LIMITS)
     check_data(data, name, _FEED_DATA_LIMITS)
     return data

@@ -49,7 +49,8 @@ from ._errors import InvalidFixtureError, LimitExceededError, UnsafeInputError
 from ._sanitize import Limits, check_text, current_limits
 from ._yaml import Parser as _Parser
 
-__all__ = ["check_data", "is_feed_file", "json_int", "read_data_file", "read_source", "refuse_json_constant", "utf8_error_position"]
+__all__ = ["JsonRefused", "check_data", "is_feed_file", "json_int", "load_json", "read_data_file", "read_source",
+           "utf8_error_position"]
 
 # the largest integer a fixture may hold: 64 bits, signed
 _MAX_INT = 2**63 - 1
@@ -195,11 +196,6 @@ class _JsonObject(dict[str, Any]):
     duplicate: str = ""
 
 
-def refuse_json_constant(name: str) -> Any:
-    """json's ``parse_constant``: ``NaN``, ``Infinity`` and ``-Infinity`` are no value a fixture, feed or recipient holds."""
-    raise ValueError(f"non-finite number {name} refused")
-
-
 def json_int(text: str) -> int | _JsonInteger:
     """json's ``parse_int``: an integer too long for ``int()`` stays its digits, which :func:`check_data` refuses."""
     return _JsonInteger(text) if len(text) > _MAX_INT_CHARS else int(text)
@@ -249,9 +245,29 @@ def _json_duplicate(text: str) -> str | None:
     return None  # pragma: no cover - the hook found one; the walk names its field path
 
 
-def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
-    if suffix in (".yaml", ".yml"):
-        return _load_yaml(text, source, limits)
+class JsonRefused(ValueError):
+    """JSON that :func:`load_json` will not read: a syntax error, a key given twice, or nesting
+    too deep for json's parser (``too_deep``: the caller names its limit)."""
+
+    def __init__(self, message: str, *, too_deep: bool = False) -> None:
+        super().__init__(message)
+        self.too_deep = too_deep
+
+
+def load_json(text: str) -> Any:
+    """The one JSON reader for everything mailkit reads (fixtures, feeds, recipients lines), whose
+    result goes to :func:`check_data` (every caller's next step), which refuses the values no
+    input holds naming their field: together nothing json would take silently, or turn into a
+    traceback, gets through.
+
+    * a key given twice in one object (json keeps the last: which ``email``, which ``items``?):
+      a :class:`JsonRefused` with its line and column;
+    * nesting deeper than the interpreter's recursion limit (json's C scanner recurses once per
+      level, a few hundred KB of ``[``): ``too_deep``; shallower nesting is check_data's to bound;
+    * ``NaN``, ``Infinity``: read as floats, which check_data refuses naming the field;
+    * an integer of 4,300 digits or more: kept as its digits (:func:`json_int`) for check_data
+      to refuse naming the field, not CPython's advice naming nothing.
+    """
     duplicated = False
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -261,9 +277,28 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
         return obj
 
     try:
-        if suffix == ".json":
-            data = json.loads(text, object_pairs_hook=pairs, parse_int=json_int)
-        elif suffix == ".toml":
+        data = json.loads(text, object_pairs_hook=pairs, parse_int=json_int)
+    except json.JSONDecodeError as err:
+        raise JsonRefused(f"JSON syntax error at line {err.lineno}, column {err.colno}: {err.msg}") from err
+    except RecursionError as err:
+        raise JsonRefused("nested too deep", too_deep=True) from err
+    if duplicated and (where := _json_duplicate(text)):
+        raise JsonRefused(where)
+    return data
+
+
+def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
+    if suffix in (".yaml", ".yml"):
+        return _load_yaml(text, source, limits)
+    if suffix == ".json":
+        try:
+            return load_json(text)
+        except JsonRefused as err:
+            if err.too_deep:
+                raise LimitExceededError(f"{source}: nested deeper than {limits.max_data_depth} levels (the limit)") from err
+            raise InvalidFixtureError(source, [("", str(err))]) from err
+    try:
+        if suffix == ".toml":
             # loaded for a TOML file only: 1.5 ms of every cold `mailkit render` (-X importtime)
             import tomllib
 
@@ -273,10 +308,8 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
                 raise InvalidFixtureError(source, [("", f"TOML syntax error: {err}")]) from err
         else:
             raise InvalidFixtureError(source, [("", "unsupported file type (use .json, .yaml, .yml or .toml)")])
-    except json.JSONDecodeError as err:
-        raise InvalidFixtureError(source, [("", f"JSON syntax error at line {err.lineno}, column {err.colno}: {err.msg}")]) from err
     except RecursionError as err:
-        # json's C scanner and tomllib recurse once per level; within the
+        # tomllib recurses once per level (json's scanner too: load_json); within the
         # interpreter's limit the walk refuses the depth with a field path
         raise LimitExceededError(f"{source}: nested deeper than {limits.max_data_depth} levels (the limit)") from err
     except InvalidFixtureError:
@@ -291,8 +324,6 @@ def _parse(text: str, suffix: str, source: str, limits: Limits) -> Any:
             raise InvalidFixtureError(source, [("", f"TOML: {err}")]) from err
         line = text.count("\n", 0, m.start()) + 1
         raise InvalidFixtureError(source, [("", f"line {line}: integer of {len(m.group()):,} digits: larger than 64 bits")]) from err
-    if duplicated and (where := _json_duplicate(text)):
-        raise InvalidFixtureError(source, [("", where)])
     return data
 
 

@@ -621,13 +621,18 @@ def test_a_reason_quoting_a_key_from_the_file_escapes_what_a_terminal_or_log_wou
     import mailkit
     from mailkit._deliver import Unusable, read_recipients
 
-    path = tmp_path / "readers.jsonl"
-    path.write_text('{"email": "a@example.org", "link_params": {"a\\r\\nX-Evil: 1\\u001b[2J\\u202e": "v"}}\n')
+    path = tmp_path / "readers.csv"
+    path.write_text('email,link_params\na@example.org,a%0D%0AX-Evil%3A 1%1B[2J%E2%80%AE=v\n')
     (unusable,) = list(read_recipients(path))
     assert isinstance(unusable, Unusable)
     assert "\r" not in unusable.reason and "\n" not in unusable.reason and "\x1b" not in unusable.reason
     assert "\u202e" not in unusable.reason
     assert "link_params.a\\r\\nX-Evil: 1\\x1b[2J\\u202e (key)" in unusable.reason, unusable.reason
+    # in a JSON Lines file such a key is refused with the whole file (the walk every reader's data goes through)
+    jsonl = tmp_path / "readers.jsonl"
+    jsonl.write_text('{"email": "a@example.org", "link_params": {"a\\r\\nX": "v"}}\n')
+    with pytest.raises(mailkit.UnsafeInputError, match=r"readers\.jsonl: line 1: link_params: key 'a\\r\\nX'"):
+        list(read_recipients(jsonl))
     with pytest.raises(mailkit.InvalidFixtureError) as info:
         mailkit.Recipient(email="a@example.org", **{"first\u2028name": "x"})
     assert "first\\u2028name: unknown field" in str(info.value)
