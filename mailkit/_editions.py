@@ -217,6 +217,9 @@ class _Rendition:
     alt: str | None = None
     credit: str | None = None
     caption: str | None = None
+    # which picture of the entry it shows (ninjs: its picture associations in order); the
+    # first picture with a safe rendition is the story's image
+    picture: int = 0
 
 
 @dataclass
@@ -452,17 +455,15 @@ def _ninjs_entry(where: str, item: dict[str, Any]) -> _Entry:
         elif (inner := _document_body(body)) is not None:  # a whole HTML document: its body only (not <title>)
             body = inner
     renditions = []
-    for assoc in item.get("associations") or []:
-        if assoc.get("type") != "picture":
-            continue
+    pictures = [a for a in item.get("associations") or [] if a.get("type") == "picture"]
+    for number, assoc in enumerate(pictures):
         alt = role(assoc.get("descriptions"), ("alt", "text", "caption", "main"))
         caption = role(assoc.get("headlines"), ("main",))
         for r in assoc.get("renditions") or []:
             if r.get("href") and str(r.get("contenttype", "image/")).startswith("image/"):
                 renditions.append(_Rendition(r["href"], _int(r.get("width")), _int(r.get("height")), alt=alt,
-                                             credit=assoc.get("copyrightholder") or assoc.get("by"), caption=caption))
-        if renditions:
-            break  # the first picture is the story's image
+                                             credit=assoc.get("copyrightholder") or assoc.get("by"), caption=caption,
+                                             picture=number))
     # ninjs 2.1 has no web link field: a canonical/url altid, else the item's uri when it is a web address
     link = next((str(a["value"]) for a in item.get("altids") or []
                  if a.get("role") in ("canonical", "url", "web", "weburl") and isinstance(a.get("value"), str)), None)
@@ -513,15 +514,22 @@ _CREDIT_LABEL = re.compile(r"^(?:photo(?:graph)?|picture|image|credit)s?\s*:\s*"
 
 def _best(renditions: list[_Rendition], base: str | None, where: str, warn: Warn) -> dict[str, Any] | None:
     # each rendition's URL checked before one is picked: the pick checked after lost the story its
-    # image when the best-sized rendition was unsafe (javascript:, data:) and a smaller one was fine
-    safe = []
-    for r in renditions:
-        try:
-            safe_url(resolve_url(r.url, base), kind="image")
-        except UnsafeUrlError as err:
-            warn(RenderWarning("feed-field-dropped", f"{where}: image dropped: {err.problem}", "image"))
-        else:
-            safe.append(r)
+    # image when the best-sized rendition was unsafe (javascript:, data:) and a smaller one was fine.
+    # Picture by picture (a ninjs item's picture associations, in order): the first with a safe
+    # rendition is the story's image, never a better size of another picture
+    safe: list[_Rendition] = []
+    for picture in dict.fromkeys(r.picture for r in renditions):
+        for r in renditions:
+            if r.picture != picture:
+                continue
+            try:
+                safe_url(resolve_url(r.url, base), kind="image")
+            except UnsafeUrlError as err:
+                warn(RenderWarning("feed-field-dropped", f"{where}: image dropped: {err.problem}", "image"))
+            else:
+                safe.append(r)
+        if safe:
+            break
     renditions = safe
     if not renditions:
         return None
