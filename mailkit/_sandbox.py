@@ -623,6 +623,15 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
             return __obj(__context.eval_ctx, *args, **kwargs)
+        if type(__obj) is types.FunctionType and not __obj.__dict__:
+            # A plain Python function with no attribute set on it (voice,
+            # leaves_out, image_box ...): no __wrapped__ method to check, no
+            # unsafe_callable or alters_data mark, no jinja_pass_arg, so the
+            # long way below would only call it (200 calls composing a
+            # 60-story digest: 0.2 ms).
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return _check_value(__obj(*args, **kwargs), "a call's result")
         method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         owner = getattr(method, "__self__", None)
         if isinstance(owner, str):

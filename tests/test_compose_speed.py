@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import types
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import mailkit
 import mailkit._render
 import mailkit._stylesheet
 from mailkit._sandbox import BoundedSandbox
+from mailkit._sanitize import current_limits
 
 DIGEST = Path(__file__).parent.parent / "fixtures" / "digest-morning-briefing.yaml"
 
@@ -131,20 +133,46 @@ def test_an_attribute_verdict_is_asked_once_per_type_and_name(monkeypatch: pytes
 # ---------------------------------------------------------------- call: macros straight in
 
 
-def test_a_macro_call_skips_jinjas_context_call(monkeypatch: pytest.MonkeyPatch) -> None:
-    # failed before: every macro and caller() went through the sandbox's call and Context.call
-    called: list[str] = []
+def test_a_macro_or_plain_function_call_skips_jinjas_context_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    # failed before: every macro, caller() and context function went through
+    # the sandbox's call and Context.call
+    called: list[Any] = []
     stock = jinja2.runtime.Context.call
 
     def counted(__self: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        called.append(type(__obj).__name__)
+        called.append(__obj)
         return stock(__self, __obj, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.runtime.Context, "call", counted)
     email = mailkit.Renderer().render("digest", DIGEST)
-    assert "Macro" not in called
-    assert called  # the context's functions (voice, leaves_out ...) still go the long way
-    assert email.html == mailkit.render("digest", DIGEST).html
+    assert called  # gettext (it takes the eval context), bound methods: still the long way
+    for obj in called:
+        assert not isinstance(obj, jinja2.runtime.Macro)
+        assert not (isinstance(obj, types.FunctionType) and not obj.__dict__), obj
+    monkeypatch.undo()
+    assert email.html == mailkit.Renderer().render("digest", DIGEST).html
+
+
+def test_a_function_with_marks_goes_the_long_way() -> None:
+    env = BoundedSandbox()
+
+    def unsafe() -> str:
+        return "x"
+
+    unsafe.unsafe_callable = True  # type: ignore[attr-defined]
+
+    @jinja2.pass_context
+    def with_context(context: Any) -> str:
+        return str(context.get("name"))
+
+    def big() -> str:
+        return "x" * (current_limits().max_template_output + 1)
+
+    with pytest.raises(jinja2.sandbox.SecurityError, match="not safely callable"):
+        env.from_string("{{ f() }}").render(f=unsafe)
+    assert env.from_string("{% for i in [1] %}{{ f() }}{% endfor %}").render(f=with_context, name="n") == "n"
+    with pytest.raises(jinja2.sandbox.SecurityError, match="a call's result"):  # a plain function's result is checked
+        env.from_string("{{ f() }}").render(f=big)
 
 
 MACROS = """{# macros called every way Jinja calls them #}
