@@ -24,7 +24,9 @@ from markupsafe import Markup
 
 import mailkit
 import mailkit._render
+import mailkit._sandbox
 import mailkit._stylesheet
+from mailkit._paths import template_dirs
 from mailkit._sandbox import BoundedSandbox
 from mailkit._sanitize import current_limits
 
@@ -278,3 +280,34 @@ def test_a_render_looks_up_each_languages_labels_once_in_the_template(monkeypatc
     assert context["labels_in"]("ar").lang == "ar"
     assert context["labels_in"]("ar") is context["labels_in"]("ar")
     assert asked == [edition.lang, "ar"]
+
+
+# ---------------------------------------------------------------- {{ }}: escape(finalize(value)) in one call
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<i>own</i>"
+
+
+def test_a_print_is_one_call_in_an_escaping_template() -> None:
+    # failed before: Jinja's escape(environment.finalize(value)) around every {{ }}
+    env = mailkit._compose._environment(tuple(template_dirs(())))
+    code = env.compile("{{ x }}{% autoescape false %}{{ y }}{% endautoescape %}", raw=True)
+    assert "environment.mailkit_print(" in code
+    assert code.count("escape(environment.finalize(") == 0
+    assert "str(environment.finalize(" in code  # autoescape off: Jinja's own
+    text = mailkit._compose._environment(tuple(template_dirs(())), text=True)
+    assert "mailkit_print" not in text.compile("{{ x }}", raw=True)
+
+
+@pytest.mark.parametrize("value", ["a < b & 'c'", Markup("<b>kept</b>"), None, 42, 1.5, Html(), ["x", "<y>"], "é\u200b\\"])
+def test_a_print_gives_what_escape_of_finalize_gave(value: Any) -> None:
+    source = "{{ v }}|{% autoescape false %}{{ v }}{% endautoescape %}|{{ v ~ '' }}"
+    env = mailkit._compose._new_environment(tuple(template_dirs(())))
+    stock = mailkit._compose._new_environment(tuple(template_dirs(())))
+    stock.mailkit_print = None  # Jinja's own escape(environment.finalize(value))
+    assert "mailkit_print" not in stock.compile(source, raw=True)
+    got = mailkit._sandbox.render_bounded(env.from_string(source), {"v": value})
+    assert got == mailkit._sandbox.render_bounded(stock.from_string(source), {"v": value})
+    assert type(env.mailkit_print(value)) is Markup  # type: ignore[misc]
