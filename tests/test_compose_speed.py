@@ -23,6 +23,7 @@ from conftest import SEED
 from markupsafe import Markup
 
 import mailkit
+import mailkit._media
 import mailkit._render
 import mailkit._sandbox
 import mailkit._stylesheet
@@ -311,3 +312,34 @@ def test_a_print_gives_what_escape_of_finalize_gave(value: Any) -> None:
     got = mailkit._sandbox.render_bounded(env.from_string(source), {"v": value})
     assert got == mailkit._sandbox.render_bounded(stock.from_string(source), {"v": value})
     assert type(env.mailkit_print(value)) is Markup  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- unshown fields: the same warnings, fewer steps
+
+
+def _unshown_the_long_way(template: str, root: Any) -> list[str]:
+    # the loop before issue #17, as it was: every group's present fields, then any() over them
+    out = []
+    for path, story in mailkit._media.watched_stories(root):
+        if "headline" not in story._read:
+            continue
+        for group in mailkit._media._STORY_FIELDS:
+            present = [f for f in group if mailkit._media._has(getattr(story._target, f))]
+            if present and not any(f in story._read for f in present):
+                out += [f"{path}.{f}" for f in present]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_unshown_story_fields_reports_what_the_long_way_reported(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    edition = mailkit._fixtures.load_edition(DIGEST)
+    root = mailkit._media.watch_edition(edition)
+    fields = [f for group in mailkit._media._STORY_FIELDS for f in group]
+    for _, story in mailkit._media.watched_stories(root):
+        story._read.update(f for f in [*fields, "headline"] if rng.random() < 0.5)
+    got = [w.field for w in mailkit._media.unshown_story_fields("digest", root)
+           if w.code == "field-not-shown" and not w.field.endswith((".caption", ".credit"))]
+    assert got == _unshown_the_long_way("digest", root)
