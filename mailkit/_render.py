@@ -656,7 +656,7 @@ class Renderer:
             recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
         )
         text_options = options.text
-        here = labels(edition.lang, templates.dirs)
+        here = context["labels_in"](edition.lang)  # looked up once for the render (see _context)
         if text_options.links_heading is None:
             text_options = replace(text_options, links_heading=here.text("Links:"))
         if text_options.button_label is None:

@@ -343,3 +343,65 @@ def test_unshown_story_fields_reports_what_the_long_way_reported(seed: int) -> N
     got = [w.field for w in mailkit._media.unshown_story_fields("digest", root)
            if w.code == "field-not-shown" and not w.field.endswith((".caption", ".credit"))]
     assert got == _unshown_the_long_way("digest", root)
+
+
+# ---------------------------------------------------------------- compile: folders resolved only for an mj-include
+
+
+def test_a_compile_without_mj_include_resolves_no_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    # failed before: every compile resolved every template folder (a lstat per part of its path)
+    from mailkit._compile import CompileOptions, compile_mjml
+
+    resolved: list[Path] = []
+    stock = Path.resolve
+
+    def counted(self: Path, strict: bool = False) -> Path:
+        resolved.append(self)
+        return stock(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counted)
+    html = compile_mjml("<mjml><mj-body><mj-text>x</mj-text></mj-body></mjml>", CompileOptions())
+    assert ">x<" in html
+    assert resolved == []
+
+
+def test_an_mj_include_still_loads_inside_the_folders_only(tmp_path: Path) -> None:
+    from mailkit._compile import CompileOptions, compile_mjml
+
+    (tmp_path / "part.mjml").write_text("<mj-text>included</mj-text>", encoding="utf-8")
+    source = '<mjml><mj-body><mj-column><mj-include path="{}" /></mj-column></mj-body></mjml>'
+    assert "included" in compile_mjml(source.format("part.mjml"), CompileOptions(extra_dirs=(tmp_path,)))
+    with pytest.raises(mailkit.MjmlCompileError, match="leaves the template folder"):
+        compile_mjml(source.format("../part.mjml"), CompileOptions(extra_dirs=(tmp_path / "sub",)))
+
+
+# ---------------------------------------------------------------- catalogs: one stat a candidate
+
+
+def test_catalog_files_are_found_with_one_stat_each(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # failed before: is_file() and then stat() again for the time (and Path joins) per catalog
+    import os
+
+    import mailkit._i18n
+
+    packaged = template_dirs(())[-1]
+    own = tmp_path / "locales" / "fr" / "LC_MESSAGES"
+    own.mkdir(parents=True)
+    (own / "messages.mo").write_bytes((packaged / "locales" / "fr" / "LC_MESSAGES" / "messages.mo").read_bytes())
+    (tmp_path / "locales" / "de").mkdir()  # a folder without a catalog: skipped
+    stats: list[str] = []
+    stock = os.stat
+
+    def counted(path: Any, *args: Any, **kwargs: Any) -> Any:
+        stats.append(str(path))
+        return stock(path, *args, **kwargs)
+
+    mailkit._i18n.catalog_locales("fr")  # Babel's own locale data read first
+    monkeypatch.setattr(os, "stat", counted)
+    found = mailkit._i18n._catalog_files("fr", [tmp_path, packaged])
+    assert len(stats) == len(set(stats)) == 2
+    assert mailkit._i18n._catalog_files("de", [tmp_path]) == ()
+    monkeypatch.undo()
+    assert [p for p, _ in found] == [str(own / "messages.mo"), str(packaged / "locales" / "fr" / "LC_MESSAGES" / "messages.mo")]
+    assert [t for _, t in found] == [Path(p).stat().st_mtime for p, _ in found]
+    assert mailkit._i18n.labels("fr", [tmp_path, packaged]).gettext.__name__ == "gettext"
