@@ -405,3 +405,28 @@ def test_catalog_files_are_found_with_one_stat_each(monkeypatch: pytest.MonkeyPa
     assert [p for p, _ in found] == [str(own / "messages.mo"), str(packaged / "locales" / "fr" / "LC_MESSAGES" / "messages.mo")]
     assert [t for _, t in found] == [Path(p).stat().st_mtime for p, _ in found]
     assert mailkit._i18n.labels("fr", [tmp_path, packaged]).gettext.__name__ == "gettext"
+
+
+# ---------------------------------------------------------------- watched stories: a field read again is a plain attribute
+
+
+def test_a_field_read_again_does_not_go_through_getattr(monkeypatch: pytest.MonkeyPatch) -> None:
+    # failed before: every read of a story field called Watched.__getattr__ (the fields lived in a dict beside it)
+    calls: list[str] = []
+    stock = mailkit._media.Watched.__getattr__
+
+    def counted(self: Any, name: str) -> Any:
+        calls.append(name)
+        return stock(self, name)
+
+    monkeypatch.setattr(mailkit._media.Watched, "__getattr__", counted)
+    edition = mailkit._fixtures.load_edition(DIGEST)
+    root = mailkit._media.watch_edition(edition)
+    story = root.sections[0].articles[0]
+    assert [story.headline, story.headline, story.image, story.image] == [
+        edition.sections[0].articles[0].headline] * 2 + [story._children["image"]] * 2
+    assert calls == ["headline", "image"]  # sections and articles were watched up front
+    assert {"headline", "image"} <= story._read
+    assert isinstance(story.image, mailkit._media.Watched)
+    assert story.image._path == "sections[0].articles[0].image"
+    assert [p for p, _ in mailkit._media.watched_stories(root)][:2] == ["articles[0]", "sections[0].articles[0]"]
