@@ -430,3 +430,33 @@ def test_a_field_read_again_does_not_go_through_getattr(monkeypatch: pytest.Monk
     assert isinstance(story.image, mailkit._media.Watched)
     assert story.image._path == "sections[0].articles[0].image"
     assert [p for p, _ in mailkit._media.watched_stories(root)][:2] == ["articles[0]", "sections[0].articles[0]"]
+
+
+# ---------------------------------------------------------------- compile's own passes: found where they can match
+
+
+def _restyled_the_long_way(html: str) -> str:
+    from mailkit._compile import _MRML_PREVIEW, PREVIEW_STYLE
+
+    return _MRML_PREVIEW.sub(lambda m: f'{m.group(1)}{PREVIEW_STYLE}"', html, count=1)
+
+
+@pytest.mark.parametrize("html", [
+    "", "<html><body></body></html>", '<style>a{}</style><body>\n <div style="{p}">x</div><div style="{p}">y</div>',
+    '<bodyx><body class="a">  <div style="{p}">', '<p><body></p><body><div style="{p}">', '<body><div style="{p}x">',
+    '<BODY><div style="{p}">',
+])
+def test_the_preview_is_restyled_as_the_long_way_did(html: str) -> None:
+    from mailkit._compile import MRML_PREVIEW_STYLE, _restyle_preview
+
+    html = html.replace("{p}", MRML_PREVIEW_STYLE)
+    assert _restyle_preview(html) == _restyled_the_long_way(html)
+
+
+def test_voice_images_leaves_html_without_a_marker_as_it_is() -> None:
+    from mailkit._compile import voice_images
+
+    html = '<td class="mk-img"><table><tr><td><img src="x" /></td></tr></table></td>'
+    assert voice_images(html) is html
+    marked = html.replace('"mk-img"', '"mk-img mk-voice--fr--ltr"')
+    assert voice_images(marked) == '<td class="mk-img"><table><tr><td><img lang="fr" dir="ltr" src="x" /></td></tr></table></td>'
