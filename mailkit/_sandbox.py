@@ -642,15 +642,17 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return _binop(operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if type(__obj) is Macro and __self.is_safe_callable(__obj):
+        if type(__obj) is Macro and __obj._environment is __self and __self.is_safe_callable(__obj):
             # A template's own macro, or a {% call %} block's caller: what the
             # sandbox's call and jinja2.runtime.Context.call do for one (a
             # Macro's __call__ takes the eval context; a call in a loop or
             # block passes _loop_vars and _block_vars, for a callable that
             # takes the context only), without the checks below, which look at
-            # str and model methods. Its result is joined by concat(), whose
-            # size is checked. A macro call in three layers of wrappers was
-            # 0.6 ms of the 5 ms a 60-story digest takes to compose (250 calls).
+            # str and model methods. Its result is joined by this environment's
+            # concat(), whose size is checked (a macro of another environment,
+            # an author's global, goes the long way). A macro call in three
+            # layers of wrappers was 0.6 ms of the 5 ms a 60-story digest took
+            # to compose (250 calls).
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
             return __obj(__context.eval_ctx, *args, **kwargs)

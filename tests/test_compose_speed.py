@@ -218,6 +218,16 @@ def test_a_macro_marked_unsafe_is_still_refused(tmp_path: Path) -> None:
         env.from_string("{{ m() }}").render(m=macro)
 
 
+def test_a_macro_of_another_environment_goes_the_long_way() -> None:
+    # its output was joined by that environment's concat, which checks nothing: the result is checked here
+    env = BoundedSandbox()
+    size = current_limits().max_template_output + 1
+    other = jinja2.Environment().from_string("{% macro big(n) %}{{ 'x' * n }}{% endmacro %}").module.big
+    assert other._environment is not env  # the attribute the shortcut compares
+    with pytest.raises(jinja2.sandbox.SecurityError, match="a call's result"):
+        env.from_string("{{ big(n) }}").render(big=other, n=size)
+
+
 def test_macro_recursion_and_steps_are_still_counted(tmp_path: Path) -> None:
     write(tmp_path, "deep.mjml.j2", "{# x #}\n{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}\n<mjml><mj-body>{{ m(0) }}</mj-body></mjml>\n")
     with pytest.raises(mailkit.MailkitError):
