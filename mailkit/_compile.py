@@ -6,6 +6,7 @@ import html as html_lib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ._errors import MjmlCompileError
@@ -50,7 +51,13 @@ _MRML_PREVIEW = re.compile(r'(<body\b[^>]*>\s*<div style=")' + re.escape(MRML_PR
 
 def _restyle_preview(html: str) -> str:
     """The preheader div hidden without low-contrast or tiny text (see PREVIEW_STYLE)."""
-    return _MRML_PREVIEW.sub(lambda m: f'{m.group(1)}{PREVIEW_STYLE}"', html, count=1)
+    # searched from the first "<body" (str.find, in C), where any match starts: the
+    # pattern tried at every "<" of the head's styles was 0.06 ms of a 60-story digest
+    start = html.find("<body")
+    m = _MRML_PREVIEW.search(html, start) if start >= 0 else None
+    if m is None:
+        return html
+    return f'{html[:m.start()]}{m.group(1)}{PREVIEW_STYLE}"{html[m.end():]}'
 
 
 # MRML (like MJML) drops lang and dir on <mj-image>, and has no mj-html-attributes
@@ -64,6 +71,8 @@ _VOICE_CLASS = re.compile(" " + VOICE_CLASS_PREFIX + r'([A-Za-z0-9-]+?)--(ltr|rt
 def voice_images(html: str) -> str:
     """Each image marked with a story's language (``css-class="mk-img mk-voice--fr--ltr"``)
     gets ``lang`` and ``dir`` on its ``<img>``; the marker leaves the HTML."""
+    if VOICE_CLASS_PREFIX not in html:  # no story in another language (str's search, in C: 0.06 ms -> 5 us)
+        return html
     out: list[str] = []
     pos = 0
     marks = list(_VOICE_CLASS.finditer(html))
@@ -100,9 +109,16 @@ class _IncludeLoader:
     """
 
     def __init__(self, dirs: Iterable[Path]) -> None:
-        self.roots = [d.resolve() for d in dirs]
+        self.dirs = tuple(dirs)
         self.problem: str | None = None
         self.loads = 0
+
+    @cached_property
+    def roots(self) -> list[Path]:
+        # resolved at the first mj-include, not for every compile (a template
+        # without one, as every shipped template is, never asks): 14 us a
+        # render for the packaged folder alone, a lstat per part of its path
+        return [d.resolve() for d in self.dirs]
 
     def __call__(self, path: str) -> str:
         try:

@@ -165,6 +165,8 @@ def _new_environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandb
         # inside <mj-style>, {{ }} prints CSS: checked and unescaped (mailkit._stylesheet)
         extensions=["jinja2.ext.i18n"] if text else ["jinja2.ext.i18n", StyleContext],
     )
+    if not text:
+        env.mailkit_print = counting(_finalize, autoescape=True, escaping=True)
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # named placeholders, escaped values
     env.add_filters(dict(MAILKIT_FILTERS))
     return env

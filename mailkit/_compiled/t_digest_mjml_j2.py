@@ -46,7 +46,7 @@ def block_header(context, missing=missing, environment=environment):
         def t_3(*unused):
             raise TemplateRuntimeError("No filter named 'sum' found.")
     pass
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'page_header'), show_date=True, stories=environment.call_binop(context, '+', t_1((undefined(name='articles') if l_0_articles is missing else l_0_articles)), t_3(environment, t_2(context, t_2(context, (undefined(name='sections') if l_0_sections is missing else l_0_sections), attribute='articles'), 'length'))), _block_vars=_block_vars)))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'page_header'), show_date=True, stories=environment.call_binop(context, '+', t_1((undefined(name='articles') if l_0_articles is missing else l_0_articles)), t_3(environment, t_2(context, t_2(context, (undefined(name='sections') if l_0_sections is missing else l_0_sections), attribute='articles'), 'length'))), _block_vars=_block_vars))
 
 def block_content(context, missing=missing, environment=environment):
     resolve = context.resolve_or_missing
@@ -83,7 +83,7 @@ def block_content(context, missing=missing, environment=environment):
             pass
             environment.mailkit_tick()
             yield '<p style="font-size:17px;">'
-            yield escape(environment.finalize(l_1_para))
+            yield environment.mailkit_print(l_1_para)
             yield '</p>'
         l_1_para = missing
         yield '    </mj-text>\n  </mj-column>\n</mj-section>\n'
@@ -94,11 +94,11 @@ def block_content(context, missing=missing, environment=environment):
     l_0_noted = environment.call(context, (undefined(name='leaves_out') if l_0_leaves_out is missing else l_0_leaves_out), (undefined(name='article') if l_0_article is missing else l_0_article), 'body related contributors', 'a digest links to the full story', _block_vars=_block_vars)
     _block_vars['noted'] = l_0_noted
     yield '<mj-section padding="20px 0 0">\n  <mj-column>\n    '
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'image'), environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'image'), v=(undefined(name='v') if l_0_v is missing else l_0_v), _block_vars=_block_vars)))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'image'), environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'image'), v=(undefined(name='v') if l_0_v is missing else l_0_v), _block_vars=_block_vars))
     yield '\n    <mj-text css-class="mk-text" padding="'
-    yield escape(environment.finalize(('4px 24px 0' if environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'image') else '0 24px')))
+    yield environment.mailkit_print(('4px 24px 0' if environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'image') else '0 24px'))
     yield '" align="'
-    yield escape(environment.finalize(environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'align')))
+    yield environment.mailkit_print(environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'align'))
     yield '">'
     def macro():
         t_4 = []
@@ -108,33 +108,33 @@ def block_content(context, missing=missing, environment=environment):
             pass
             t_4.extend((
                 '<p class="mk-kicker">',
-                escape(environment.finalize((undefined(name='kicker') if l_0_kicker is missing else l_0_kicker))),
+                environment.mailkit_print((undefined(name='kicker') if l_0_kicker is missing else l_0_kicker)),
                 '</p>',
             ))
         t_4.extend((
             '      <h1><a href="',
-            escape(environment.finalize(environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'url'))),
+            environment.mailkit_print(environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'url')),
             '" style="color:inherit;text-decoration:none;">',
-            escape(environment.finalize(environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'headline'))),
+            environment.mailkit_print(environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'headline')),
             '</a></h1>\n',
         ))
         if environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'dek'):
             pass
             t_4.extend((
                 '<p class="mk-dek">',
-                escape(environment.finalize(environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'dek'))),
+                environment.mailkit_print(environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'dek')),
                 '</p>',
             ))
         if environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'summary'):
             pass
             t_4.extend((
                 '<p>',
-                escape(environment.finalize(environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'summary'))),
+                environment.mailkit_print(environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'summary')),
                 '</p>',
             ))
         t_4.extend((
             '      ',
-            escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'short_byline'), (undefined(name='article') if l_0_article is missing else l_0_article), (undefined(name='v') if l_0_v is missing else l_0_v)))),
+            environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'short_byline'), (undefined(name='article') if l_0_article is missing else l_0_article), (undefined(name='v') if l_0_v is missing else l_0_v))),
             '\n',
         ))
         return concat(t_4)
@@ -143,7 +143,7 @@ def block_content(context, missing=missing, environment=environment):
     yield '</mj-text>\n'
     l_1_gettext = environment.getattr(environment.call(context, (undefined(name='labels_in') if l_0_labels_in is missing else l_0_labels_in), environment.getattr((undefined(name='v') if l_0_v is missing else l_0_v), 'lang'), _block_vars=_block_vars), 'gettext')
     pass
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'button'), environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'url'), environment.call(context, l_1_gettext, 'Read the full story'), (undefined(name='v') if l_0_v is missing else l_0_v))))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'button'), environment.getattr((undefined(name='article') if l_0_article is missing else l_0_article), 'url'), environment.call(context, l_1_gettext, 'Read the full story'), (undefined(name='v') if l_0_v is missing else l_0_v)))
     l_1_gettext = missing
     yield '  </mj-column>\n</mj-section>\n'
     for l_1_extra in (undefined(name='articles') if l_0_articles is missing else l_0_articles)[1:]:
@@ -151,9 +151,9 @@ def block_content(context, missing=missing, environment=environment):
         pass
         environment.mailkit_tick()
         yield '<mj-section padding="0 0 8px">\n  <mj-column>\n    <mj-text css-class="mk-text" align="'
-        yield escape(environment.finalize(environment.getattr(environment.call(context, (undefined(name='voice') if l_0_voice is missing else l_0_voice), l_1_extra, _loop_vars=_loop_vars), 'align')))
+        yield environment.mailkit_print(environment.getattr(environment.call(context, (undefined(name='voice') if l_0_voice is missing else l_0_voice), l_1_extra, _loop_vars=_loop_vars), 'align'))
         yield '">'
-        yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'story_entry'), l_1_extra, 'list of further stories', _loop_vars=_loop_vars)))
+        yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'story_entry'), l_1_extra, 'list of further stories', _loop_vars=_loop_vars))
         yield '</mj-text>\n  </mj-column>\n</mj-section>\n'
     l_1_extra = missing
     for l_1_section in (undefined(name='sections') if l_0_sections is missing else l_0_sections):
@@ -162,7 +162,7 @@ def block_content(context, missing=missing, environment=environment):
         pass
         environment.mailkit_tick()
         yield '<mj-section padding="4px 0 12px">\n  <mj-column>\n    <mj-divider css-class="mk-divider" padding="0 24px 20px" />\n    <mj-text css-class="mk-text"><div data-text="rule"></div><h2 class="mk-section-title">'
-        yield escape(environment.finalize(environment.getattr(l_1_section, 'title')))
+        yield environment.mailkit_print(environment.getattr(l_1_section, 'title'))
         yield '</h2></mj-text>\n  </mj-column>\n</mj-section>\n'
         l_1_pair = environment.getattr(l_1_section, 'articles')[:2]
         _loop_vars['pair'] = l_1_pair
@@ -171,7 +171,7 @@ def block_content(context, missing=missing, environment=environment):
             _loop_vars = {}
             pass
             environment.mailkit_tick()
-            yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'story_card'), l_2_story, heading=environment.getattr(l_1_section, 'title'), _loop_vars=_loop_vars)))
+            yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'story_card'), l_2_story, heading=environment.getattr(l_1_section, 'title'), _loop_vars=_loop_vars))
         l_2_story = missing
         if (t_1((undefined(name='pair') if l_1_pair is missing else l_1_pair)) == 1):
             pass
@@ -185,7 +185,7 @@ def block_content(context, missing=missing, environment=environment):
                 pass
                 environment.mailkit_tick()
                 yield '      '
-                yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'story_entry'), l_2_story, 'compact list', heading=environment.getattr(l_1_section, 'title'), _loop_vars=_loop_vars)))
+                yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'story_entry'), l_2_story, 'compact list', heading=environment.getattr(l_1_section, 'title'), _loop_vars=_loop_vars))
                 yield '\n'
             l_2_story = missing
             yield '    </mj-text>\n  </mj-column>\n</mj-section>\n'
@@ -193,7 +193,7 @@ def block_content(context, missing=missing, environment=environment):
     if (undefined(name='more_stories') if l_0_more_stories is missing else l_0_more_stories):
         pass
         yield '<mj-section padding="4px 0 16px">\n  <mj-column>\n    <mj-divider css-class="mk-divider" padding="0 24px 20px" />\n    <mj-text css-class="mk-text">\n      <div data-text="rule"></div>\n      <h2 class="mk-section-title">'
-        yield escape(environment.finalize(environment.call(context, (undefined(name='_') if l_0__ is missing else l_0__), 'More stories', _block_vars=_block_vars)))
+        yield environment.mailkit_print(environment.call(context, (undefined(name='_') if l_0__ is missing else l_0__), 'More stories', _block_vars=_block_vars))
         yield '</h2>\n'
         l_0_ns = environment.call(context, (undefined(name='namespace') if l_0_namespace is missing else l_0_namespace), mixed=False, _block_vars=_block_vars)
         _block_vars['ns'] = l_0_ns
@@ -219,16 +219,16 @@ def block_content(context, missing=missing, environment=environment):
             pass
             environment.mailkit_tick()
             yield '<li'
-            yield escape(environment.finalize(environment.getattr(environment.call(context, (undefined(name='voice') if l_0_voice is missing else l_0_voice), l_1_link, _loop_vars=_loop_vars), 'attrs')))
+            yield environment.mailkit_print(environment.getattr(environment.call(context, (undefined(name='voice') if l_0_voice is missing else l_0_voice), l_1_link, _loop_vars=_loop_vars), 'attrs'))
             yield '><a href="'
-            yield escape(environment.finalize(environment.getattr(l_1_link, 'url')))
+            yield environment.mailkit_print(environment.getattr(l_1_link, 'url'))
             yield '">'
-            yield escape(environment.finalize(environment.getattr(l_1_link, 'title')))
+            yield environment.mailkit_print(environment.getattr(l_1_link, 'title'))
             yield '</a>'
             if environment.getattr(l_1_link, 'source'):
                 pass
                 yield ' <span class="mk-meta">('
-                yield escape(environment.finalize(environment.getattr(l_1_link, 'source')))
+                yield environment.mailkit_print(environment.getattr(l_1_link, 'source'))
                 yield ')</span>'
             yield '</li>'
         l_1_link = missing

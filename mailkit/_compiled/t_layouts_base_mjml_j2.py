@@ -26,127 +26,127 @@ def root(context, missing=missing, environment=environment):
     l_0_ui = context.vars['ui'] = environment.get_template('partials/components.mjml.j2', 'layouts/base.mjml.j2').make_module(context.get_all(), True, {'ui': l_0_ui})
     context.exported_vars.discard('ui')
     yield '<mjml lang="'
-    yield escape(environment.finalize((undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+    yield environment.mailkit_print((undefined(name='lang') if l_0_lang is missing else l_0_lang))
     yield '" dir="'
-    yield escape(environment.finalize((undefined(name='dir') if l_0_dir is missing else l_0_dir)))
+    yield environment.mailkit_print((undefined(name='dir') if l_0_dir is missing else l_0_dir))
     yield '">\n  <mj-head>\n    <mj-title>'
-    yield escape(environment.finalize((undefined(name='subject') if l_0_subject is missing else l_0_subject)))
+    yield environment.mailkit_print((undefined(name='subject') if l_0_subject is missing else l_0_subject))
     yield '</mj-title>\n    <mj-preview>'
-    yield escape(environment.finalize((undefined(name='preheader') if l_0_preheader is missing else l_0_preheader)))
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'preview_padding'), (undefined(name='preheader') if l_0_preheader is missing else l_0_preheader))))
+    yield environment.mailkit_print((undefined(name='preheader') if l_0_preheader is missing else l_0_preheader))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'preview_padding'), (undefined(name='preheader') if l_0_preheader is missing else l_0_preheader)))
     yield '</mj-preview>\n    <mj-breakpoint width="480px" />\n    <mj-attributes>\n      <mj-all font-family="'
-    yield escape(environment.finalize(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'body')))
+    yield environment.mailkit_print(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'body'))
     yield '" />\n      <mj-section padding="0" background-color="'
-    yield escape(environment.finalize(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'background')))
+    yield environment.mailkit_print(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'background'))
     yield '" css-class="mk-card" direction="'
-    yield escape(environment.finalize((undefined(name='dir') if l_0_dir is missing else l_0_dir)))
+    yield environment.mailkit_print((undefined(name='dir') if l_0_dir is missing else l_0_dir))
     yield '" />\n      <mj-group direction="'
-    yield escape(environment.finalize((undefined(name='dir') if l_0_dir is missing else l_0_dir)))
+    yield environment.mailkit_print((undefined(name='dir') if l_0_dir is missing else l_0_dir))
     yield '" />\n      <mj-column padding="0" direction="'
-    yield escape(environment.finalize((undefined(name='dir') if l_0_dir is missing else l_0_dir)))
+    yield environment.mailkit_print((undefined(name='dir') if l_0_dir is missing else l_0_dir))
     yield '" />\n      <mj-text font-size="17px" line-height="1.55" color="'
-    yield escape(environment.finalize(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
+    yield environment.mailkit_print(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))
     yield '" padding="0 24px" align="'
-    yield escape(environment.finalize(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left')))
+    yield environment.mailkit_print(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left'))
     yield '" />\n      <mj-image padding="0 24px" fluid-on-mobile="true" font-size="14px" />\n      <mj-button background-color="'
-    yield escape(environment.finalize(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'button')))
+    yield environment.mailkit_print(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'button'))
     yield '" color="'
-    yield escape(environment.finalize(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'on_button')))
+    yield environment.mailkit_print(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'on_button'))
     yield '" font-size="17px" font-weight="bold" inner-padding="14px 28px" border-radius="4px" padding="8px 24px 24px" align="'
-    yield escape(environment.finalize(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left')))
+    yield environment.mailkit_print(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left'))
     yield '" css-class="mk-button" />\n      <mj-divider border-width="1px" border-color="'
-    yield escape(environment.finalize(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
+    yield environment.mailkit_print(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))
     yield '" padding="0 24px" />\n    </mj-attributes>\n    <mj-raw>\n      <meta name="color-scheme" content="light dark" />\n      <meta name="supported-color-schemes" content="light dark" />\n    </mj-raw>\n    <mj-style>\n      :root { color-scheme: light dark; supported-color-schemes: light dark; }\n      td.mk-text a { color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'link'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'link')))
     yield '; text-decoration: underline; }\n      td.mk-text p { margin: 0 0 16px; }\n      td.mk-text h1 { font-family: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'headline'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'headline')))
     yield '; font-size: 30px; line-height: 1.2; font-weight: bold; margin: 0 0 12px; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
     yield '; }\n      td.mk-text h2 { font-family: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'headline'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'headline')))
     yield '; font-size: 23px; line-height: 1.25; font-weight: bold; margin: 28px 0 10px; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
     yield '; }\n      td.mk-text h3 { font-family: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'headline'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'headline')))
     yield '; font-size: 20px; line-height: 1.3; font-weight: bold; margin: 0 0 6px; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
     yield '; }\n      td.mk-text h3 a { color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
     yield '; text-decoration: none; }\n      td.mk-text h4 { font-size: 17px; margin: 20px 0 8px; }\n      td.mk-text blockquote { margin: 0 0 16px; padding: 0 0 0 16px; border-left: 3px solid '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
     yield '; }\n      td.mk-text blockquote.pullquote { font-family: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'headline'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'headline')))
     yield '; font-size: 23px; line-height: 1.35; border-left: 4px solid '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'accent'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'accent')))
     yield '; padding: 4px 0 4px 20px; margin: 24px 0; }\n      td.mk-text ul, td.mk-text ol { margin: 0 0 16px; padding: 0 0 0 24px; }\n      td.mk-text li { margin: 0 0 8px; }\n      td.mk-text figure { margin: 8px 0 20px; }\n      td.mk-text img { width: 100%; height: auto; display: block; }\n      td.mk-img img, td.mk-text img { background-color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
     yield '; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted')))
     yield '; font-family: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'body'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'body')))
     yield '; font-size: 14px; line-height: 1.4; }\n'
     if ('table' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
         pass
         yield '      td.mk-text table.mk-table { width: 100%; border-collapse: collapse; margin: 4px 0 20px; font-size: 15px; line-height: 1.4; }\n      td.mk-text table.mk-table caption { text-align: '
-        yield escape(environment.finalize(t_1(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left'))))
+        yield environment.mailkit_print(t_1(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left')))
         yield '; font-size: 14px; line-height: 1.4; font-weight: bold; padding: 0 0 8px; }\n      td.mk-text table.mk-table th { text-align: '
-        yield escape(environment.finalize(t_1(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left'))))
+        yield environment.mailkit_print(t_1(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left')))
         yield '; vertical-align: bottom; font-weight: bold; padding: 6px 8px; border-bottom: 2px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
         yield '; }\n      td.mk-text table.mk-table td { text-align: '
-        yield escape(environment.finalize(t_1(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left'))))
+        yield environment.mailkit_print(t_1(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left')))
         yield '; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
         yield '; word-break: break-word; overflow-wrap: anywhere; }\n      td.mk-text table.mk-table tbody th { vertical-align: top; border-bottom: 1px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
         yield '; }\n      td.mk-text table.mk-table tfoot td, td.mk-text table.mk-table tfoot th { font-weight: bold; border-top: 2px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
         yield '; border-bottom: 0; }\n      td.mk-text table.mk-table th.mk-num, td.mk-text table.mk-table td.mk-num { text-align: '
-        yield escape(environment.finalize(t_1(('left' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'right'))))
+        yield environment.mailkit_print(t_1(('left' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'right')))
         yield '; white-space: nowrap; font-variant-numeric: tabular-nums; }\n      td.mk-text table.mk-layout { width: 100%; border-collapse: collapse; }\n'
     if (((('pre' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)) or ('code' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))) or ('kbd' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))) or ('samp' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))):
         pass
         yield "      td.mk-text pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', 'Courier New', monospace; font-size: 14px; line-height: 1.5; color: "
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
         yield '; background-color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'page'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'page')))
         yield '; border-left: 3px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
         yield "; padding: 12px 14px; margin: 0 0 16px; white-space: pre-wrap; word-break: break-word; overflow-wrap: anywhere; }\n      td.mk-text code, td.mk-text kbd, td.mk-text samp { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', 'Courier New', monospace; font-size: 15px; }\n      td.mk-text pre code { font-size: 14px; }\n"
     if (((((('hr' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)) or ('dl' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))) or ('cite' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))) or ('sup' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))) or ('sub' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))) or ('abbr' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))):
         pass
         yield '      td.mk-text hr { border: 0; border-top: 1px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
         yield '; margin: 24px 0; }\n      td.mk-text dl { margin: 0 0 16px; }\n      td.mk-text dt { font-weight: bold; margin: 12px 0 2px; }\n      td.mk-text dd { margin: 0 0 8px 24px; }\n      td.mk-text blockquote cite { display: block; font-style: normal; font-size: 14px; color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted')))
         yield '; margin: 8px 0 0; }\n      td.mk-text sup, td.mk-text sub { font-size: 12px; line-height: 0; }\n      td.mk-text abbr { text-decoration: none; }\n'
     if ('mk-embed' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
         pass
         yield '      td.mk-text div.mk-embed { border: 1px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
         yield '; padding: 12px; margin: 0 0 20px; }\n      td.mk-text div.mk-embed img { margin: 0 0 10px; }\n      td.mk-text p.mk-embed-title { margin: 0 0 4px; }\n      td.mk-text p.mk-embed-link { font-size: 15px; margin: 0; }\n'
     yield '      td.mk-text figcaption { font-size: 14px; line-height: 1.4; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted')))
     yield '; margin: 8px 0 0; }\n      td.mk-text p.mk-kicker { font-size: 14px; line-height: 1.3; font-weight: bold; letter-spacing: 1px; text-transform: uppercase; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'accent'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'accent')))
     yield '; margin: 0 0 8px; }\n      td.mk-text p.mk-dek { font-size: 19px; line-height: 1.45; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
     yield '; margin: 0 0 16px; }\n      td.mk-text p.mk-meta { font-size: 14px; line-height: 1.5; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted')))
     yield '; margin: 0; }\n      td.mk-text p.mk-caption { font-size: 14px; line-height: 1.45; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted')))
     yield '; margin: 0; }\n      td.mk-text .mk-credit { font-size: 14px; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted')))
     yield '; }\n      td.mk-text p.mk-endnote { font-style: italic; font-size: 16px; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
     yield '; margin: 0 0 12px; }\n      td.mk-text p.mk-footer-text { font-size: 14px; line-height: 1.6; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted')))
     yield '; margin: 0 0 12px; }\n      td.mk-text h2.mk-section-title { font-family: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'body'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='fonts') if l_0_fonts is missing else l_0_fonts), 'body')))
     yield '; font-size: 14px; line-height: 1.3; letter-spacing: 1.5px; text-transform: uppercase; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'accent'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'accent')))
     yield '; margin: 0 0 12px; }\n      td.mk-text .mk-footer-text a { color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'muted')))
     yield '; text-decoration: underline; }\n'
     if (environment.getattr((undefined(name='brand') if l_0_brand is missing else l_0_brand), 'logo') and environment.getattr(environment.getattr((undefined(name='brand') if l_0_brand is missing else l_0_brand), 'logo'), 'dark_src')):
         pass
@@ -154,7 +154,7 @@ def root(context, missing=missing, environment=environment):
     if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl'):
         pass
         yield '      td.mk-text blockquote { border-left: 0; border-right: 3px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
         yield '; padding: 0 16px 0 0; }\n      td.mk-text ul, td.mk-text ol { padding: 0 24px 0 0; }\n'
     yield '    </mj-style>\n    <mj-style>\n      @media only screen and (max-width: 479px) {\n        .mk-text h1 { font-size: 26px !important; }\n        .mk-hide-phone { display: none !important; }\n        .mk-img img { height: auto !important; }\n'
     if ('table' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
@@ -163,65 +163,65 @@ def root(context, missing=missing, environment=environment):
     if ('mk-table-wide' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
         pass
         yield '        table.mk-table-wide, table.mk-table-wide tbody, table.mk-table-wide tfoot, table.mk-table-wide tr, table.mk-table-wide td, table.mk-table-wide th { display: block !important; width: auto !important; text-align: left !important; }\n        table.mk-table-wide thead { display: none !important; }\n        table.mk-table-wide tr { border-bottom: 1px solid '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
         yield ' !important; padding: 6px 0 !important; }\n        table.mk-table-wide td { border: 0 !important; padding: 2px 0 !important; white-space: normal !important; }\n        table.mk-table-wide td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }\n'
     yield '      }\n      @media (prefers-color-scheme: dark) {\n        body, .mk-page, .mk-page-footer, .mk-page-footer > table, .mk-page-footer > table > tbody > tr > td { background: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_page'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_page')))
     yield ' !important; background-color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_page'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_page')))
     yield ' !important; }\n        .mk-card, .mk-card > table, .mk-card > table > tbody > tr > td { background: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_background'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_background')))
     yield ' !important; background-color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_background'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_background')))
     yield ' !important; }\n        .mk-text div, .mk-text p, .mk-text h1, .mk-text h2, .mk-text h3, .mk-text h3 a, .mk-text li, .mk-text blockquote, .mk-dek, .mk-endnote { color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text')))
     yield ' !important; }\n'
     if ('table' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
         pass
         yield '        .mk-text table.mk-table td, .mk-text table.mk-table tbody th { border-color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule')))
         yield ' !important; }\n        .mk-text table.mk-table thead th, .mk-text table.mk-table tfoot td, .mk-text table.mk-table tfoot th { border-color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text')))
         yield ' !important; }\n'
     if ('pre' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
         pass
         yield '        .mk-text pre { background-color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_page'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_page')))
         yield ' !important; color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text')))
         yield ' !important; border-color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule')))
         yield ' !important; }\n'
     if ('cite' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
         pass
         yield '        .mk-text blockquote cite { color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_muted'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_muted')))
         yield ' !important; }\n'
     if ('mk-embed' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
         pass
         yield '        .mk-text div.mk-embed { border-color: '
-        yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule'))))
+        yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule')))
         yield ' !important; }\n'
     yield '        .mk-text p.mk-meta, .mk-text p.mk-caption, .mk-text .mk-credit, .mk-text p.mk-footer-text, .mk-text figcaption { color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_muted')))
     yield ' !important; }\n        .mk-text p.mk-kicker, .mk-text h2.mk-section-title { color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_accent'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_accent')))
     yield ' !important; }\n        .mk-text a, .mk-footer-text a { color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_link'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_link')))
     yield ' !important; }\n        .mk-text h1 a, .mk-text h3 a { color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text')))
     yield ' !important; }\n        .mk-button td, .mk-button a { background: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text')))
     yield ' !important; background-color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_text')))
     yield ' !important; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_background'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_background')))
     yield ' !important; }\n        .mk-divider p { border-top-color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule')))
     yield ' !important; }\n        .mk-img img, .mk-text img { background-color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_rule')))
     yield ' !important; color: '
-    yield escape(environment.finalize(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_muted'))))
+    yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'dark_muted')))
     yield ' !important; }\n'
     if (environment.getattr((undefined(name='brand') if l_0_brand is missing else l_0_brand), 'logo') and environment.getattr(environment.getattr((undefined(name='brand') if l_0_brand is missing else l_0_brand), 'logo'), 'dark_src')):
         pass
@@ -229,7 +229,7 @@ def root(context, missing=missing, environment=environment):
     yield '      }\n    </mj-style>\n  '
     yield from context.blocks['head'][0](context)
     yield '</mj-head>\n  <mj-body width="600px" background-color="'
-    yield escape(environment.finalize(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'page')))
+    yield environment.mailkit_print(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'page'))
     yield '" css-class="mk-page">\n    <mj-wrapper padding="16px 0 0" css-class="mk-page-top"></mj-wrapper>\n'
     yield from context.blocks['header'][0](context)
     yield from context.blocks['band'][0](context)
@@ -255,7 +255,7 @@ def block_header(context, missing=missing, environment=environment):
     _block_vars = {}
     l_0_ui = resolve('ui')
     pass
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'page_header'), _block_vars=_block_vars)))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'page_header'), _block_vars=_block_vars))
 
 def block_band(context, missing=missing, environment=environment):
     resolve = context.resolve_or_missing
@@ -284,7 +284,7 @@ def block_footer(context, missing=missing, environment=environment):
     _block_vars = {}
     l_0_ui = resolve('ui')
     pass
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'page_footer'), _block_vars=_block_vars)))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'page_footer'), _block_vars=_block_vars))
 
 blocks = {'head': block_head, 'header': block_header, 'band': block_band, 'content': block_content, 'footer': block_footer}
 debug_info = '3=26&4=29&6=33&8=35&11=38&12=40&13=44&14=46&15=48&17=52&18=58&29=60&31=62&32=66&33=70&34=74&36=76&37=78&49=82&56=88&58=91&59=93&60=97&61=101&62=103&63=105&68=107&69=110&73=116&74=119&78=121&82=123&83=126&88=129&89=131&90=133&91=135&92=137&93=139&94=141&95=143&96=145&97=149&98=151&101=154&102=157&112=160&116=163&121=166&127=169&128=173&129=177&130=179&131=182&132=184&134=186&135=189&137=195&138=198&140=200&141=203&143=206&144=208&145=210&146=212&147=214&148=220&149=222&150=226&159=230&160=232&162=234&163=235&164=236&165=237&159=240&162=249&163=260&164=269&165=278'

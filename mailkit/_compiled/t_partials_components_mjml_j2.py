@@ -79,7 +79,7 @@ def root(context, missing=missing, environment=environment):
         pass
         l_2_whole = {'breaking': environment.call(context, l_2__, 'BREAKING NEWS'), 'special_report': environment.call(context, l_2__, 'SPECIAL REPORT'), 'read_full': environment.call(context, l_2__, 'Read the full story'), 'read_web': environment.call(context, l_2__, 'Read it on the web'), 'unsubscribe': environment.call(context, l_2__, 'Unsubscribe'), 'preferences': environment.call(context, l_2__, 'Manage preferences'), 'view_in_browser': environment.call(context, l_2__, 'View in browser'), 'more_stories': environment.call(context, l_2__, 'More stories'), 'related': environment.call(context, l_2__, 'Related coverage')}
         t_10.append(
-            escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='whole') if l_2_whole is missing else l_2_whole), 'get'), l_1_key, ''))),
+            environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='whole') if l_2_whole is missing else l_2_whole), 'get'), l_1_key, '')),
         )
         l_2__ = l_2_whole = missing
         return concat(t_10)
@@ -96,15 +96,15 @@ def root(context, missing=missing, environment=environment):
             pass
             t_11.extend((
                 '<div',
-                escape(environment.finalize(environment.getattr(l_1_v, 'attrs'))),
+                environment.mailkit_print(environment.getattr(l_1_v, 'attrs')),
                 '>',
-                escape(environment.finalize(environment.call(context, l_1_caller))),
+                environment.mailkit_print(environment.call(context, l_1_caller)),
                 '</div>',
             ))
         else:
             pass
             t_11.append(
-                escape(environment.finalize(environment.call(context, l_1_caller))),
+                environment.mailkit_print(environment.call(context, l_1_caller)),
             )
         return concat(t_11)
     context.exported_vars.add('in_voice')
@@ -151,59 +151,59 @@ def root(context, missing=missing, environment=environment):
             pass
             t_13.extend((
                 '      <mj-image src="',
-                escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'src'))),
+                environment.mailkit_print(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'src')),
                 '" alt="',
-                escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'alt'))),
+                environment.mailkit_print(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'alt')),
                 '" width="',
-                escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'width'))),
+                environment.mailkit_print(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'width')),
                 'px" height="',
-                escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'height'))),
+                environment.mailkit_print(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'height')),
                 'px" href="',
-                escape(environment.finalize(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'url'))),
+                environment.mailkit_print(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'url')),
                 '" align="',
-                escape(environment.finalize(('right' if ((undefined(name='dir') if l_1_dir is missing else l_1_dir) == 'rtl') else 'left'))),
+                environment.mailkit_print(('right' if ((undefined(name='dir') if l_1_dir is missing else l_1_dir) == 'rtl') else 'left')),
                 '" padding="0 24px" fluid-on-mobile="false" css-class="mk-logo" />\n',
             ))
             if environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'dark_src'):
                 pass
                 t_13.extend((
                     '      <mj-image src="',
-                    escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'dark_src'))),
+                    environment.mailkit_print(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'dark_src')),
                     '" alt="',
-                    escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'alt'))),
+                    environment.mailkit_print(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'alt')),
                     '" width="',
-                    escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'width'))),
+                    environment.mailkit_print(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'width')),
                     'px" height="',
-                    escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'height'))),
+                    environment.mailkit_print(environment.getattr(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'logo'), 'height')),
                     'px" href="',
-                    escape(environment.finalize(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'url'))),
+                    environment.mailkit_print(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'url')),
                     '" align="',
-                    escape(environment.finalize(('right' if ((undefined(name='dir') if l_1_dir is missing else l_1_dir) == 'rtl') else 'left'))),
+                    environment.mailkit_print(('right' if ((undefined(name='dir') if l_1_dir is missing else l_1_dir) == 'rtl') else 'left')),
                     '" padding="0 24px" fluid-on-mobile="false" css-class="mk-logo-dark" />\n',
                 ))
         else:
             pass
             t_13.extend((
                 '      <mj-text css-class="mk-text" font-family="',
-                escape(environment.finalize(environment.getattr((undefined(name='fonts') if l_1_fonts is missing else l_1_fonts), 'headline'))),
+                environment.mailkit_print(environment.getattr((undefined(name='fonts') if l_1_fonts is missing else l_1_fonts), 'headline')),
                 '" font-size="22px" line-height="1.2" font-weight="bold">',
-                escape(environment.finalize(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'name'))),
+                environment.mailkit_print(environment.getattr((undefined(name='brand') if l_1_brand is missing else l_1_brand), 'name')),
                 '</mj-text>\n',
             ))
         t_13.extend((
             '    </mj-column>\n    <mj-column width="50%" vertical-align="middle">\n      <mj-text css-class="mk-text" align="',
-            escape(environment.finalize(('left' if ((undefined(name='dir') if l_1_dir is missing else l_1_dir) == 'rtl') else 'right'))),
+            environment.mailkit_print(('left' if ((undefined(name='dir') if l_1_dir is missing else l_1_dir) == 'rtl') else 'right')),
             '" font-size="14px" line-height="1.3" color="',
-            escape(environment.finalize(environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'muted'))),
+            environment.mailkit_print(environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'muted')),
             '"><p class="mk-meta"><strong>',
-            escape(environment.finalize(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'name'))),
+            environment.mailkit_print(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'name')),
             '</strong>',
         ))
         if l_1_show_date:
             pass
             t_13.extend((
                 '<br />',
-                escape(environment.finalize(t_2(context, (undefined(name='date') if l_1_date is missing else l_1_date), 'long'))),
+                environment.mailkit_print(t_2(context, (undefined(name='date') if l_1_date is missing else l_1_date), 'long')),
             ))
         if l_1_stories:
             pass
@@ -211,7 +211,7 @@ def root(context, missing=missing, environment=environment):
                 '<br />',
             )
             t_13.append(
-                escape(environment.finalize(environment.call(context, (undefined(name='ngettext') if l_1_ngettext is missing else l_1_ngettext), '%(count)s story', '%(count)s stories', l_1_stories, count=l_1_stories))),
+                environment.mailkit_print(environment.call(context, (undefined(name='ngettext') if l_1_ngettext is missing else l_1_ngettext), '%(count)s story', '%(count)s stories', l_1_stories, count=l_1_stories)),
             )
         t_13.append(
             '</p></mj-text>\n    </mj-column>\n  </mj-group>\n</mj-section>',
@@ -235,9 +235,9 @@ def root(context, missing=missing, environment=environment):
         environment.mailkit_tick()
         t_14.extend((
             '<mj-section background-color="',
-            escape(environment.finalize(t_1((l_1_color or environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'accent'))))),
+            environment.mailkit_print(t_1((l_1_color or environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'accent')))),
             '" padding="10px 0" css-class="mk-band">\n  <mj-column>\n    <mj-text color="',
-            escape(environment.finalize(t_1((l_1_text_color or environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'on_accent'))))),
+            environment.mailkit_print(t_1((l_1_text_color or environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'on_accent')))),
             '" font-size="15px" font-weight="bold" letter-spacing="2px" line-height="1.3" padding="0 24px"><p style="margin:0;',
         ))
         if l_1_uppercase:
@@ -247,7 +247,7 @@ def root(context, missing=missing, environment=environment):
             )
         t_14.extend((
             '">',
-            escape(environment.finalize(l_1_label)),
+            environment.mailkit_print(l_1_label),
             '</p></mj-text>\n  </mj-column>\n</mj-section>',
         ))
         return concat(t_14)
@@ -277,34 +277,34 @@ def root(context, missing=missing, environment=environment):
             l_1_box = environment.call(context, (undefined(name='image_box') if l_1_image_box is missing else l_1_image_box), l_1_img, l_1_width, l_1_max_height)
             t_15.extend((
                 '<mj-image src="',
-                escape(environment.finalize(environment.getattr(l_1_img, 'src'))),
+                environment.mailkit_print(environment.getattr(l_1_img, 'src')),
                 '" alt="',
-                escape(environment.finalize(environment.getattr(l_1_img, 'alt'))),
+                environment.mailkit_print(environment.getattr(l_1_img, 'alt')),
                 '" width="',
-                escape(environment.finalize(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'width'))),
+                environment.mailkit_print(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'width')),
                 'px"',
             ))
             if environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'height'):
                 pass
                 t_15.extend((
                     ' height="',
-                    escape(environment.finalize(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'height'))),
+                    environment.mailkit_print(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'height')),
                     'px"',
                 ))
             t_15.extend((
                 ' padding="',
-                escape(environment.finalize(l_1_padding)),
+                environment.mailkit_print(l_1_padding),
                 '" fluid-on-mobile="',
-                escape(environment.finalize(t_6(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'fluid')))),
+                environment.mailkit_print(t_6(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'fluid'))),
                 '" css-class="mk-img',
-                escape(environment.finalize(environment.getattr(l_1_v, 'image_class'))),
+                environment.mailkit_print(environment.getattr(l_1_v, 'image_class')),
                 '" />\n',
             ))
             if (environment.getattr(l_1_img, 'caption') or environment.getattr(l_1_img, 'credit')):
                 pass
                 t_15.extend((
                     '<mj-text css-class="mk-text" padding="8px 24px 20px" align="',
-                    escape(environment.finalize(environment.getattr(l_1_v, 'align'))),
+                    environment.mailkit_print(environment.getattr(l_1_v, 'align')),
                     '">',
                 ))
                 def macro():
@@ -312,7 +312,7 @@ def root(context, missing=missing, environment=environment):
                     pass
                     environment.mailkit_tick()
                     t_16.append(
-                        escape(environment.finalize(environment.call(context, (undefined(name='caption') if l_0_caption is missing else l_0_caption), l_1_img, l_1_v))),
+                        environment.mailkit_print(environment.call(context, (undefined(name='caption') if l_0_caption is missing else l_0_caption), l_1_img, l_1_v)),
                     )
                     return concat(t_16)
                 caller = Macro(environment, macro, None, (), False, False, False, context.eval_ctx.autoescape)
@@ -339,7 +339,7 @@ def root(context, missing=missing, environment=environment):
             pass
             t_17.extend((
                 '<span dir="auto">',
-                escape(environment.finalize(environment.getattr(l_1_img, 'caption'))),
+                environment.mailkit_print(environment.getattr(l_1_img, 'caption')),
                 '</span>',
             ))
         if (environment.getattr(l_1_img, 'caption') and environment.getattr(l_1_img, 'credit')):
@@ -350,7 +350,7 @@ def root(context, missing=missing, environment=environment):
         if environment.getattr(l_1_img, 'credit'):
             pass
             t_17.append(
-                escape(environment.finalize(environment.call(context, (undefined(name='credit_line') if l_0_credit_line is missing else l_0_credit_line), environment.getattr(l_1_img, 'credit'), l_1_v))),
+                environment.mailkit_print(environment.call(context, (undefined(name='credit_line') if l_0_credit_line is missing else l_0_credit_line), environment.getattr(l_1_img, 'credit'), l_1_v)),
             )
         t_17.append(
             '</p>',
@@ -373,7 +373,7 @@ def root(context, missing=missing, environment=environment):
         pass
         t_19.extend((
             '<span dir="auto">',
-            escape(environment.finalize(l_1_credit)),
+            environment.mailkit_print(l_1_credit),
             '</span>',
         ))
         l_1_who = (Markup if context.eval_ctx.autoescape else identity)(concat(t_19))
@@ -383,7 +383,7 @@ def root(context, missing=missing, environment=environment):
         l_2_gettext = environment.getattr(environment.call(context, (undefined(name='labels_in') if l_1_labels_in is missing else l_1_labels_in), environment.getattr(l_1_v, 'lang')), 'gettext')
         pass
         t_18.append(
-            escape(environment.finalize(environment.call(context, l_2_gettext, 'Photo: %(credit)s', credit=(undefined(name='who') if l_1_who is missing else l_1_who)))),
+            environment.mailkit_print(environment.call(context, l_2_gettext, 'Photo: %(credit)s', credit=(undefined(name='who') if l_1_who is missing else l_1_who))),
         )
         l_2_gettext = missing
         t_18.append(
@@ -405,19 +405,19 @@ def root(context, missing=missing, environment=environment):
         environment.mailkit_tick()
         t_20.extend((
             '<mj-button href="',
-            escape(environment.finalize(l_1_url)),
+            environment.mailkit_print(l_1_url),
             '"',
         ))
         if l_1_v:
             pass
             t_20.extend((
                 ' align="',
-                escape(environment.finalize(environment.getattr(l_1_v, 'align'))),
+                environment.mailkit_print(environment.getattr(l_1_v, 'align')),
                 '"',
             ))
         t_20.extend((
             '>',
-            escape(environment.finalize(l_1_label)),
+            environment.mailkit_print(l_1_label),
             '</mj-button>',
         ))
         return concat(t_20)
@@ -456,11 +456,11 @@ def root(context, missing=missing, environment=environment):
             pass
             t_22.extend((
                 '<strong dir="auto">',
-                escape(environment.finalize(environment.getattr(l_1_a, 'dateline'))),
+                environment.mailkit_print(environment.getattr(l_1_a, 'dateline')),
                 '</strong> · ',
             ))
         t_22.append(
-            escape(environment.finalize(t_3(context, environment.getattr(l_1_a, 'published_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), lang=environment.getattr(l_1_v, 'lang')))),
+            environment.mailkit_print(t_3(context, environment.getattr(l_1_a, 'published_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), lang=environment.getattr(l_1_v, 'lang'))),
         )
         if (environment.getattr(l_1_a, 'updated_at') and (environment.getattr(l_1_a, 'updated_at') != environment.getattr(l_1_a, 'published_at'))):
             pass
@@ -468,7 +468,7 @@ def root(context, missing=missing, environment=environment):
                 ' · ',
             )
             t_22.append(
-                escape(environment.finalize(environment.call(context, l_2_gettext, 'Updated %(time)s', time=(t_3(context, environment.getattr(l_1_a, 'updated_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), 'time', lang=environment.getattr(l_1_v, 'lang')) if (t_3(context, environment.getattr(l_1_a, 'updated_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), 'day') == t_3(context, environment.getattr(l_1_a, 'published_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), 'day')) else t_3(context, environment.getattr(l_1_a, 'updated_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), lang=environment.getattr(l_1_v, 'lang')))))),
+                environment.mailkit_print(environment.call(context, l_2_gettext, 'Updated %(time)s', time=(t_3(context, environment.getattr(l_1_a, 'updated_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), 'time', lang=environment.getattr(l_1_v, 'lang')) if (t_3(context, environment.getattr(l_1_a, 'updated_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), 'day') == t_3(context, environment.getattr(l_1_a, 'published_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), 'day')) else t_3(context, environment.getattr(l_1_a, 'updated_at'), (undefined(name='tz') if l_2_tz is missing else l_2_tz), lang=environment.getattr(l_1_v, 'lang'))))),
             )
         if (undefined(name='names') if l_1_names is missing else l_1_names):
             pass
@@ -477,7 +477,7 @@ def root(context, missing=missing, environment=environment):
             )
             l_2__trans = environment.call(context, (undefined(name='names_line') if l_0_names_line is missing else l_0_names_line), (undefined(name='names') if l_1_names is missing else l_1_names), l_1_v)
             t_22.append(
-                escape(environment.finalize(environment.call(context, l_2_gettext, 'By %(names)s', names=(undefined(name='_trans') if l_2__trans is missing else l_2__trans)))),
+                environment.mailkit_print(environment.call(context, l_2_gettext, 'By %(names)s', names=(undefined(name='_trans') if l_2__trans is missing else l_2__trans))),
             )
         l_2_gettext = l_2_tz = l_2__trans = missing
         return concat(t_22)
@@ -494,7 +494,7 @@ def root(context, missing=missing, environment=environment):
         pass
         environment.mailkit_tick()
         t_23.append(
-            escape(environment.finalize(environment.call(context, environment.getattr(environment.call(context, (undefined(name='labels_in') if l_1_labels_in is missing else l_1_labels_in), environment.getattr(l_1_v, 'lang')), 'names'), l_1_names))),
+            environment.mailkit_print(environment.call(context, environment.getattr(environment.call(context, (undefined(name='labels_in') if l_1_labels_in is missing else l_1_labels_in), environment.getattr(l_1_v, 'lang')), 'names'), l_1_names)),
         )
         return concat(t_23)
     context.exported_vars.add('names_line')
@@ -523,7 +523,7 @@ def root(context, missing=missing, environment=environment):
             pass
             l_2__trans = environment.call(context, (undefined(name='names_line') if l_0_names_line is missing else l_0_names_line), (undefined(name='names') if l_1_names is missing else l_1_names), l_1_v)
             t_24.append(
-                escape(environment.finalize(environment.call(context, l_2_gettext, 'By %(names)s', names=(undefined(name='_trans') if l_2__trans is missing else l_2__trans)))),
+                environment.mailkit_print(environment.call(context, l_2_gettext, 'By %(names)s', names=(undefined(name='_trans') if l_2__trans is missing else l_2__trans))),
             )
             l_2_gettext = l_2__trans = missing
             t_24.append(
@@ -550,7 +550,7 @@ def root(context, missing=missing, environment=environment):
             pass
             t_25.extend((
                 '<p class="mk-endnote"><span dir="auto">',
-                escape(environment.finalize(environment.getattr(l_1_a, 'contributors'))),
+                environment.mailkit_print(environment.getattr(l_1_a, 'contributors')),
                 '</span></p>',
             ))
         l_1_tr = environment.call(context, (undefined(name='labels_in') if l_1_labels_in is missing else l_1_labels_in), environment.getattr(l_1_v, 'lang'))
@@ -578,7 +578,7 @@ def root(context, missing=missing, environment=environment):
                     pass
                     t_26.extend((
                         '<span dir="auto">',
-                        escape(environment.finalize(environment.getattr(l_3_p, 'name'))),
+                        environment.mailkit_print(environment.getattr(l_3_p, 'name')),
                         '</span>',
                     ))
                     l_3_name = (Markup if context.eval_ctx.autoescape else identity)(concat(t_26))
@@ -587,18 +587,18 @@ def root(context, missing=missing, environment=environment):
                     pass
                     t_27.extend((
                         '<span dir="auto">',
-                        escape(environment.finalize(environment.getattr(l_3_p, 'reported_from'))),
+                        environment.mailkit_print(environment.getattr(l_3_p, 'reported_from')),
                         '</span>',
                     ))
                     l_3_place = (Markup if context.eval_ctx.autoescape else identity)(concat(t_27))
                     _loop_vars['place'] = l_3_place
                 t_25.append(
-                    escape(environment.finalize(environment.call(context, l_2_gettext, '%(name)s reported from %(place)s.', name=(undefined(name='name') if l_3_name is missing else l_3_name), place=(undefined(name='place') if l_3_place is missing else l_3_place), _loop_vars=_loop_vars))),
+                    environment.mailkit_print(environment.call(context, l_2_gettext, '%(name)s reported from %(place)s.', name=(undefined(name='name') if l_3_name is missing else l_3_name), place=(undefined(name='place') if l_3_place is missing else l_3_place), _loop_vars=_loop_vars)),
                 )
                 if (not environment.getattr(l_3_loop, 'last')):
                     pass
                     t_25.append(
-                        escape(environment.finalize(environment.getattr((undefined(name='tr') if l_1_tr is missing else l_1_tr), 'sentence_gap'))),
+                        environment.mailkit_print(environment.getattr((undefined(name='tr') if l_1_tr is missing else l_1_tr), 'sentence_gap')),
                     )
             l_3_loop = l_3_p = l_3_name = l_3_place = missing
             l_2_gettext = missing
@@ -639,7 +639,7 @@ def root(context, missing=missing, environment=environment):
         l_1_kicker = (environment.getattr(l_1_a, 'kicker') or environment.getattr(l_1_a, 'section'))
         t_28.extend((
             '<mj-section padding="24px 0 0">\n  <mj-column>\n    <mj-text css-class="mk-text" align="',
-            escape(environment.finalize(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'align'))),
+            environment.mailkit_print(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'align')),
             '">',
         ))
         def macro():
@@ -650,19 +650,19 @@ def root(context, missing=missing, environment=environment):
                 pass
                 t_29.extend((
                     '<p class="mk-kicker">',
-                    escape(environment.finalize((undefined(name='kicker') if l_1_kicker is missing else l_1_kicker))),
+                    environment.mailkit_print((undefined(name='kicker') if l_1_kicker is missing else l_1_kicker)),
                     '</p>',
                 ))
             t_29.extend((
                 '      <h1>',
-                escape(environment.finalize(environment.getattr(l_1_a, 'headline'))),
+                environment.mailkit_print(environment.getattr(l_1_a, 'headline')),
                 '</h1>\n',
             ))
             if (l_1_show_dek and environment.getattr(l_1_a, 'dek')):
                 pass
                 t_29.extend((
                     '<p class="mk-dek">',
-                    escape(environment.finalize(environment.getattr(l_1_a, 'dek'))),
+                    environment.mailkit_print(environment.getattr(l_1_a, 'dek')),
                     '</p>',
                 ))
             t_29.append(
@@ -672,7 +672,7 @@ def root(context, missing=missing, environment=environment):
                 pass
                 t_29.extend((
                     '<p class="mk-meta">',
-                    escape(environment.finalize(environment.call(context, (undefined(name='byline') if l_0_byline is missing else l_0_byline), l_1_a, (undefined(name='v') if l_1_v is missing else l_1_v)))),
+                    environment.mailkit_print(environment.call(context, (undefined(name='byline') if l_0_byline is missing else l_0_byline), l_1_a, (undefined(name='v') if l_1_v is missing else l_1_v))),
                     '</p>',
                 ))
             t_29.append(
@@ -683,9 +683,9 @@ def root(context, missing=missing, environment=environment):
         t_28.append(environment.call(context, (undefined(name='in_voice') if l_0_in_voice is missing else l_0_in_voice), (undefined(name='v') if l_1_v is missing else l_1_v), caller=caller))
         t_28.extend((
             '</mj-text>\n  </mj-column>\n</mj-section>\n<mj-section padding="20px 0 0">\n  <mj-column>\n    ',
-            escape(environment.finalize((environment.call(context, (undefined(name='image') if l_0_image is missing else l_0_image), environment.getattr(l_1_a, 'image'), v=(undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_image else ''))),
+            environment.mailkit_print((environment.call(context, (undefined(name='image') if l_0_image is missing else l_0_image), environment.getattr(l_1_a, 'image'), v=(undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_image else '')),
             '\n    <mj-text css-class="mk-text" align="',
-            escape(environment.finalize(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'align'))),
+            environment.mailkit_print(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'align')),
             '">',
         ))
         def macro():
@@ -695,9 +695,9 @@ def root(context, missing=missing, environment=environment):
             environment.mailkit_tick()
             t_30.extend((
                 '      ',
-                escape(environment.finalize((environment.call(context, (undefined(name='body') if l_2_body is missing else l_2_body), l_1_a) if l_1_show_body else ''))),
+                environment.mailkit_print((environment.call(context, (undefined(name='body') if l_2_body is missing else l_2_body), l_1_a) if l_1_show_body else '')),
                 '\n      ',
-                escape(environment.finalize((environment.call(context, (undefined(name='endnotes') if l_0_endnotes is missing else l_0_endnotes), l_1_a, (undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_endnotes else ''))),
+                environment.mailkit_print((environment.call(context, (undefined(name='endnotes') if l_0_endnotes is missing else l_0_endnotes), l_1_a, (undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_endnotes else '')),
                 '\n',
             ))
             return concat(t_30)
@@ -705,7 +705,7 @@ def root(context, missing=missing, environment=environment):
         t_28.append(environment.call(context, (undefined(name='in_voice') if l_0_in_voice is missing else l_0_in_voice), (undefined(name='v') if l_1_v is missing else l_1_v), caller=caller))
         t_28.extend((
             '</mj-text>\n    ',
-            escape(environment.finalize((environment.call(context, (undefined(name='button') if l_0_button is missing else l_0_button), environment.getattr(l_1_a, 'url'), l_1_button_label, (undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_button else ''))),
+            environment.mailkit_print((environment.call(context, (undefined(name='button') if l_0_button is missing else l_0_button), environment.getattr(l_1_a, 'url'), l_1_button_label, (undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_button else '')),
             '\n  </mj-column>\n</mj-section>',
         ))
         return concat(t_28)
@@ -722,9 +722,9 @@ def root(context, missing=missing, environment=environment):
         if environment.getattr(l_1_a, 'related'):
             pass
             t_31.extend((
-                escape(environment.finalize(environment.call(context, (undefined(name='divider') if l_0_divider is missing else l_0_divider)))),
+                environment.mailkit_print(environment.call(context, (undefined(name='divider') if l_0_divider is missing else l_0_divider))),
                 '\n<mj-section padding="0 0 16px">\n  <mj-column>\n    <mj-text css-class="mk-text">\n      <h2 class="mk-section-title">',
-                escape(environment.finalize(environment.call(context, (undefined(name='_') if l_1__ is missing else l_1__), 'Related coverage'))),
+                environment.mailkit_print(environment.call(context, (undefined(name='_') if l_1__ is missing else l_1__), 'Related coverage')),
                 '</h2>\n      <ul>\n',
             ))
             for l_2_link in environment.getattr(l_1_a, 'related'):
@@ -733,9 +733,9 @@ def root(context, missing=missing, environment=environment):
                 environment.mailkit_tick()
                 t_31.extend((
                     '<li><a href="',
-                    escape(environment.finalize(environment.getattr(l_2_link, 'url'))),
+                    environment.mailkit_print(environment.getattr(l_2_link, 'url')),
                     '" dir="auto">',
-                    escape(environment.finalize(environment.getattr(l_2_link, 'title'))),
+                    environment.mailkit_print(environment.getattr(l_2_link, 'title')),
                     '</a></li>',
                 ))
             l_2_link = missing
@@ -781,34 +781,34 @@ def root(context, missing=missing, environment=environment):
             l_1_box = environment.call(context, (undefined(name='image_box') if l_1_image_box is missing else l_1_image_box), environment.getattr(l_1_a, 'image'), l_1_width, l_1_width)
             t_32.extend((
                 '  <mj-image src="',
-                escape(environment.finalize(environment.getattr(environment.getattr(l_1_a, 'image'), 'src'))),
+                environment.mailkit_print(environment.getattr(environment.getattr(l_1_a, 'image'), 'src')),
                 '" alt="',
-                escape(environment.finalize(environment.getattr(environment.getattr(l_1_a, 'image'), 'alt'))),
+                environment.mailkit_print(environment.getattr(environment.getattr(l_1_a, 'image'), 'alt')),
                 '" width="',
-                escape(environment.finalize(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'width'))),
+                environment.mailkit_print(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'width')),
                 'px"',
             ))
             if environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'height'):
                 pass
                 t_32.extend((
                     ' height="',
-                    escape(environment.finalize(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'height'))),
+                    environment.mailkit_print(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'height')),
                     'px"',
                 ))
             t_32.extend((
                 ' padding="0 12px ',
-                escape(environment.finalize(('4px' if environment.getattr(environment.getattr(l_1_a, 'image'), 'credit') else '10px'))),
+                environment.mailkit_print(('4px' if environment.getattr(environment.getattr(l_1_a, 'image'), 'credit') else '10px')),
                 '" fluid-on-mobile="',
-                escape(environment.finalize(t_6(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'fluid')))),
+                environment.mailkit_print(t_6(environment.getattr((undefined(name='box') if l_1_box is missing else l_1_box), 'fluid'))),
                 '" css-class="mk-img',
-                escape(environment.finalize(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'image_class'))),
+                environment.mailkit_print(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'image_class')),
                 '" />\n',
             ))
             if environment.getattr(environment.getattr(l_1_a, 'image'), 'credit'):
                 pass
                 t_32.extend((
                     '<mj-text css-class="mk-text" padding="0 12px 10px" align="',
-                    escape(environment.finalize(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'align'))),
+                    environment.mailkit_print(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'align')),
                     '">',
                 ))
                 def macro():
@@ -817,7 +817,7 @@ def root(context, missing=missing, environment=environment):
                     environment.mailkit_tick()
                     t_33.extend((
                         '<p class="mk-caption">',
-                        escape(environment.finalize(environment.call(context, (undefined(name='credit_line') if l_0_credit_line is missing else l_0_credit_line), environment.getattr(environment.getattr(l_1_a, 'image'), 'credit'), (undefined(name='v') if l_1_v is missing else l_1_v)))),
+                        environment.mailkit_print(environment.call(context, (undefined(name='credit_line') if l_0_credit_line is missing else l_0_credit_line), environment.getattr(environment.getattr(l_1_a, 'image'), 'credit'), (undefined(name='v') if l_1_v is missing else l_1_v))),
                         '</p>',
                     ))
                     return concat(t_33)
@@ -828,7 +828,7 @@ def root(context, missing=missing, environment=environment):
                 )
         t_32.extend((
             '  <mj-text css-class="mk-text" padding="0 12px" align="',
-            escape(environment.finalize(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'align'))),
+            environment.mailkit_print(environment.getattr((undefined(name='v') if l_1_v is missing else l_1_v), 'align')),
             '">',
         ))
         def macro():
@@ -839,26 +839,26 @@ def root(context, missing=missing, environment=environment):
                 pass
                 t_34.extend((
                     '<p class="mk-kicker">',
-                    escape(environment.finalize((undefined(name='kicker') if l_1_kicker is missing else l_1_kicker))),
+                    environment.mailkit_print((undefined(name='kicker') if l_1_kicker is missing else l_1_kicker)),
                     '</p>',
                 ))
             t_34.extend((
                 '    <h3><a href="',
-                escape(environment.finalize(environment.getattr(l_1_a, 'url'))),
+                environment.mailkit_print(environment.getattr(l_1_a, 'url')),
                 '">',
-                escape(environment.finalize(environment.getattr(l_1_a, 'headline'))),
+                environment.mailkit_print(environment.getattr(l_1_a, 'headline')),
                 '</a></h3>\n',
             ))
             if (l_1_show_summary and (environment.getattr(l_1_a, 'summary') or environment.getattr(l_1_a, 'dek'))):
                 pass
                 t_34.extend((
                     '<p style="font-size:16px;line-height:1.5;margin:0;">',
-                    escape(environment.finalize((environment.getattr(l_1_a, 'summary') or environment.getattr(l_1_a, 'dek')))),
+                    environment.mailkit_print((environment.getattr(l_1_a, 'summary') or environment.getattr(l_1_a, 'dek'))),
                     '</p>',
                 ))
             t_34.extend((
                 '    ',
-                escape(environment.finalize((environment.call(context, (undefined(name='short_byline') if l_0_short_byline is missing else l_0_short_byline), l_1_a, (undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_byline else ''))),
+                environment.mailkit_print((environment.call(context, (undefined(name='short_byline') if l_0_short_byline is missing else l_0_short_byline), l_1_a, (undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_byline else '')),
                 '\n',
             ))
             return concat(t_34)
@@ -902,25 +902,25 @@ def root(context, missing=missing, environment=environment):
                 pass
                 t_36.extend((
                     '<p class="mk-kicker">',
-                    escape(environment.finalize((undefined(name='kicker') if l_1_kicker is missing else l_1_kicker))),
+                    environment.mailkit_print((undefined(name='kicker') if l_1_kicker is missing else l_1_kicker)),
                     '</p>',
                 ))
             t_36.extend((
                 '<h3><a href="',
-                escape(environment.finalize(environment.getattr(l_1_a, 'url'))),
+                environment.mailkit_print(environment.getattr(l_1_a, 'url')),
                 '">',
-                escape(environment.finalize(environment.getattr(l_1_a, 'headline'))),
+                environment.mailkit_print(environment.getattr(l_1_a, 'headline')),
                 '</a></h3>\n',
             ))
             if (l_1_show_summary and (environment.getattr(l_1_a, 'summary') or environment.getattr(l_1_a, 'dek'))):
                 pass
                 t_36.extend((
                     '<p>',
-                    escape(environment.finalize((environment.getattr(l_1_a, 'summary') or environment.getattr(l_1_a, 'dek')))),
+                    environment.mailkit_print((environment.getattr(l_1_a, 'summary') or environment.getattr(l_1_a, 'dek'))),
                     '</p>',
                 ))
             t_36.extend((
-                escape(environment.finalize((environment.call(context, (undefined(name='short_byline') if l_0_short_byline is missing else l_0_short_byline), l_1_a, (undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_byline else ''))),
+                environment.mailkit_print((environment.call(context, (undefined(name='short_byline') if l_0_short_byline is missing else l_0_short_byline), l_1_a, (undefined(name='v') if l_1_v is missing else l_1_v)) if l_1_show_byline else '')),
                 '\n',
             ))
             return concat(t_36)
@@ -947,16 +947,16 @@ def root(context, missing=missing, environment=environment):
         environment.mailkit_tick()
         t_37.extend((
             '<mj-section padding="28px 0 12px" background-color="',
-            escape(environment.finalize(environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'page'))),
+            environment.mailkit_print(environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'page')),
             '" css-class="mk-page-footer">\n  <mj-column>\n    <mj-divider css-class="mk-divider" padding="0 24px 20px" />\n    <mj-text padding="0 24px" css-class="mk-text" color="',
-            escape(environment.finalize(environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'muted'))),
+            environment.mailkit_print(environment.getattr((undefined(name='colors') if l_1_colors is missing else l_1_colors), 'muted')),
             '" font-size="14px" line-height="1.6">\n      <div data-text="rule"></div>\n',
         ))
         t_38 = []
         pass
         t_38.extend((
             '<strong dir="auto">',
-            escape(environment.finalize(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'name'))),
+            environment.mailkit_print(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'name')),
             '</strong>',
         ))
         l_1_title_html = (Markup if context.eval_ctx.autoescape else identity)(concat(t_38))
@@ -966,7 +966,7 @@ def root(context, missing=missing, environment=environment):
             pass
             t_39.extend((
                 '<span dir="auto">',
-                escape(environment.finalize(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'description'))),
+                environment.mailkit_print(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'description')),
                 '</span>',
             ))
             l_1_about_html = (Markup if context.eval_ctx.autoescape else identity)(concat(t_39))
@@ -974,7 +974,7 @@ def root(context, missing=missing, environment=environment):
                 '      <p class="mk-footer-text">',
             )
             t_37.append(
-                escape(environment.finalize(environment.call(context, (undefined(name='gettext') if l_1_gettext is missing else l_1_gettext), '%(newsletter)s: %(description)s', newsletter=(undefined(name='title_html') if l_1_title_html is missing else l_1_title_html), description=(undefined(name='about_html') if l_1_about_html is missing else l_1_about_html)))),
+                environment.mailkit_print(environment.call(context, (undefined(name='gettext') if l_1_gettext is missing else l_1_gettext), '%(newsletter)s: %(description)s', newsletter=(undefined(name='title_html') if l_1_title_html is missing else l_1_title_html), description=(undefined(name='about_html') if l_1_about_html is missing else l_1_about_html))),
             )
             t_37.append(
                 '</p>\n',
@@ -983,14 +983,14 @@ def root(context, missing=missing, environment=environment):
             pass
             t_37.extend((
                 '<p class="mk-footer-text">',
-                escape(environment.finalize((undefined(name='title_html') if l_1_title_html is missing else l_1_title_html))),
+                environment.mailkit_print((undefined(name='title_html') if l_1_title_html is missing else l_1_title_html)),
                 '</p>',
             ))
         if environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'reason'):
             pass
             t_37.extend((
                 '<p class="mk-footer-text" dir="auto">',
-                escape(environment.finalize(environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'reason'))),
+                environment.mailkit_print(environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'reason')),
                 '</p>',
             ))
         else:
@@ -999,7 +999,7 @@ def root(context, missing=missing, environment=environment):
             pass
             t_40.extend((
                 '<span dir="auto">',
-                escape(environment.finalize(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'name'))),
+                environment.mailkit_print(environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'name')),
                 '</span>',
             ))
             l_1_name_html = (Markup if context.eval_ctx.autoescape else identity)(concat(t_40))
@@ -1008,9 +1008,9 @@ def root(context, missing=missing, environment=environment):
             pass
             t_41.extend((
                 '<a href="',
-                escape(environment.finalize((environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'signup_url') or environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'url')))),
+                environment.mailkit_print((environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'signup_url') or environment.getattr((undefined(name='newsletter') if l_1_newsletter is missing else l_1_newsletter), 'url'))),
                 '" dir="auto">',
-                escape(environment.finalize(environment.getattr((undefined(name='brand') if l_2_brand is missing else l_2_brand), 'name'))),
+                environment.mailkit_print(environment.getattr((undefined(name='brand') if l_2_brand is missing else l_2_brand), 'name')),
                 '</a>',
             ))
             l_1_site_html = (Markup if context.eval_ctx.autoescape else identity)(concat(t_41))
@@ -1019,41 +1019,41 @@ def root(context, missing=missing, environment=environment):
                 '      <p class="mk-footer-text">',
             )
             t_37.append(
-                escape(environment.finalize(environment.call(context, (undefined(name='gettext') if l_1_gettext is missing else l_1_gettext), 'You’re receiving %(newsletter)s because you signed up at %(site)s.', newsletter=(undefined(name='name_html') if l_1_name_html is missing else l_1_name_html), site=(undefined(name='site_html') if l_1_site_html is missing else l_1_site_html)))),
+                environment.mailkit_print(environment.call(context, (undefined(name='gettext') if l_1_gettext is missing else l_1_gettext), 'You’re receiving %(newsletter)s because you signed up at %(site)s.', newsletter=(undefined(name='name_html') if l_1_name_html is missing else l_1_name_html), site=(undefined(name='site_html') if l_1_site_html is missing else l_1_site_html))),
             )
             t_37.append(
                 '</p>',
             )
         t_37.extend((
             '      <p class="mk-footer-text"><a href="',
-            escape(environment.finalize((undefined(name='unsubscribe_url') if l_1_unsubscribe_url is missing else l_1_unsubscribe_url))),
+            environment.mailkit_print((undefined(name='unsubscribe_url') if l_1_unsubscribe_url is missing else l_1_unsubscribe_url)),
             '">',
-            escape(environment.finalize(environment.call(context, (undefined(name='_') if l_1__ is missing else l_1__), 'Unsubscribe'))),
+            environment.mailkit_print(environment.call(context, (undefined(name='_') if l_1__ is missing else l_1__), 'Unsubscribe')),
             '</a> · <a href="',
-            escape(environment.finalize((undefined(name='preferences_url') if l_1_preferences_url is missing else l_1_preferences_url))),
+            environment.mailkit_print((undefined(name='preferences_url') if l_1_preferences_url is missing else l_1_preferences_url)),
             '">',
-            escape(environment.finalize(environment.call(context, (undefined(name='_') if l_1__ is missing else l_1__), 'Manage preferences'))),
+            environment.mailkit_print(environment.call(context, (undefined(name='_') if l_1__ is missing else l_1__), 'Manage preferences')),
             '</a>',
         ))
         if environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'view_in_browser_url'):
             pass
             t_37.extend((
                 ' · <a href="',
-                escape(environment.finalize(environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'view_in_browser_url'))),
+                environment.mailkit_print(environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'view_in_browser_url')),
                 '">',
-                escape(environment.finalize(environment.call(context, (undefined(name='_') if l_1__ is missing else l_1__), 'View in browser'))),
+                environment.mailkit_print(environment.call(context, (undefined(name='_') if l_1__ is missing else l_1__), 'View in browser')),
                 '</a>',
             ))
         t_37.extend((
             '</p>\n      <p class="mk-footer-text" dir="auto">',
-            escape(environment.finalize(environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'postal_address'))),
+            environment.mailkit_print(environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'postal_address')),
             '</p>\n',
         ))
         if environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'copyright'):
             pass
             t_37.extend((
                 '<p class="mk-footer-text" dir="auto">',
-                escape(environment.finalize(environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'copyright'))),
+                environment.mailkit_print(environment.getattr((undefined(name='footer') if l_1_footer is missing else l_1_footer), 'copyright')),
                 '</p>',
             ))
         t_37.append(

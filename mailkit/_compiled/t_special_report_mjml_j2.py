@@ -27,7 +27,7 @@ def block_band(context, missing=missing, environment=environment):
     l_0_ui = resolve('ui')
     l_0__ = resolve('_')
     pass
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'band'), environment.call(context, (undefined(name='_') if l_0__ is missing else l_0__), 'SPECIAL REPORT', _block_vars=_block_vars), _block_vars=_block_vars)))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'band'), environment.call(context, (undefined(name='_') if l_0__ is missing else l_0__), 'SPECIAL REPORT', _block_vars=_block_vars), _block_vars=_block_vars))
 
 def block_content(context, missing=missing, environment=environment):
     resolve = context.resolve_or_missing
@@ -40,9 +40,9 @@ def block_content(context, missing=missing, environment=environment):
     l_0_article = resolve('article')
     l_0__ = resolve('_')
     pass
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'story'), (undefined(name='article') if l_0_article is missing else l_0_article), environment.call(context, (undefined(name='_') if l_0__ is missing else l_0__), 'SPECIAL REPORT', _block_vars=_block_vars), environment.call(context, (undefined(name='_') if l_0__ is missing else l_0__), 'Read it on the web', _block_vars=_block_vars), _block_vars=_block_vars)))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'story'), (undefined(name='article') if l_0_article is missing else l_0_article), environment.call(context, (undefined(name='_') if l_0__ is missing else l_0__), 'SPECIAL REPORT', _block_vars=_block_vars), environment.call(context, (undefined(name='_') if l_0__ is missing else l_0__), 'Read it on the web', _block_vars=_block_vars), _block_vars=_block_vars))
     yield '\n'
-    yield escape(environment.finalize(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'related'), (undefined(name='article') if l_0_article is missing else l_0_article), _block_vars=_block_vars)))
+    yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'related'), (undefined(name='article') if l_0_article is missing else l_0_article), _block_vars=_block_vars))
 
 blocks = {'band': block_band, 'content': block_content}
 debug_info = '2=13&3=16&4=20&5=32&6=43&7=45'
