@@ -96,7 +96,7 @@ class Limits:
     # 27,000 characters in under 100 steps and a few milliseconds.
     max_template_output: int = 2_000_000
     max_template_steps: int = 20_000
-    max_template_seconds: float = 1.0
+    max_template_seconds: float = 1.0  # of the rendering thread's CPU time (load elsewhere does not count)
     # mj-include loads in one render (MRML recurses without a limit)
     max_mj_includes: int = 100
 
