@@ -23,9 +23,11 @@ Nothing here is written at render time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import CodeType
@@ -50,9 +52,53 @@ def source_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
+def _code_digest(code: CodeType, digest: Any) -> None:
+    # what a function does, not where it sits: its bytecode, names and constants (nested code
+    # too), without its file or line numbers (the same code installed elsewhere is the same)
+    digest.update(code.co_code)
+    digest.update(repr((code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars)).encode())
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            _code_digest(const, digest)
+        else:
+            digest.update(_stable_repr(const).encode())
+
+
+def _stable_repr(value: Any) -> str:
+    # a frozenset constant (`x in {"a", "b"}`) prints in hash order, which differs per process
+    if isinstance(value, frozenset):
+        return "frozenset(" + repr(sorted(map(_stable_repr, value))) + ")"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(_stable_repr, value)) + ",)"
+    return repr(value)
+
+
+@functools.cache
+def _modules_digest(modules: tuple[str, ...]) -> str:
+    """A digest of the code of every function and method defined in ``modules``."""
+    digest = hashlib.sha256()
+    for name in modules:
+        module = sys.modules[name]
+        for key, value in sorted(vars(module).items()):
+            members = vars(value).items() if isinstance(value, type) and value.__module__ == name else [(key, value)]
+            for _, member in sorted(members, key=lambda kv: kv[0]):
+                func = getattr(member, "__func__", member)  # staticmethod, classmethod
+                func = getattr(func, "fget", func)  # property
+                code = getattr(func, "__code__", None)
+                if isinstance(code, CodeType) and getattr(func, "__module__", None) == name:
+                    _code_digest(code, digest)
+    return digest.hexdigest()
+
+
 def settings_of(environment: jinja2.Environment) -> str:
-    """What the generated code depends on besides the template's text and Jinja's version."""
-    return repr((
+    """What the generated code depends on besides the template's text and Jinja's version:
+    the environment's settings, and the code of mailkit's modules that parse templates and
+    generate their code (the sandbox's code generator, the <mj-style> extension): a change
+    to how mailkit generates code makes the shipped code stale, not silently used."""
+    classes = [*type(environment).__mro__, *type(environment).code_generator_class.__mro__,
+               *(c for ext in environment.extensions.values() for c in type(ext).__mro__)]
+    modules = tuple(sorted({c.__module__ for c in classes if c.__module__.partition(".")[0] == "mailkit"}))
+    return repr((_modules_digest(modules),
         type(environment).code_generator_class.__qualname__, bool(environment.autoescape), environment.optimized,
         environment.trim_blocks, environment.lstrip_blocks, environment.keep_trailing_newline,
         environment.newline_sequence, environment.block_start_string, environment.block_end_string,
