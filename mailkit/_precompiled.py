@@ -10,7 +10,8 @@ install`` like any module, so loading it is an unmarshal (0.2 ms).
 The shipped code is used only when it is exactly what compiling would give:
 the template file is the packaged one (not a caller's override), its text
 has the recorded SHA-256, the installed Jinja is the version that generated
-the code, and the environment has the settings the code was generated with.
+the code, and the environment has the settings and mailkit's code generator
+(the source of mailkit/_sandbox.py and _stylesheet.py) it was generated with.
 Anything else compiles from source, as before. The index also records what
 the code generator noted (the context names each template uses and the
 templates it refers to), which ``names_used`` would otherwise parse again.
@@ -52,47 +53,26 @@ def source_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
-def _code_digest(code: CodeType, digest: Any) -> None:
-    # what a function does, not where it sits: its bytecode, names and constants (nested code
-    # too), without its file or line numbers (the same code installed elsewhere is the same)
-    digest.update(code.co_code)
-    digest.update(repr((code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars)).encode())
-    for const in code.co_consts:
-        if isinstance(const, CodeType):
-            _code_digest(const, digest)
-        else:
-            digest.update(_stable_repr(const).encode())
-
-
-def _stable_repr(value: Any) -> str:
-    # a frozenset constant (`x in {"a", "b"}`) prints in hash order, which differs per process
-    if isinstance(value, frozenset):
-        return "frozenset(" + repr(sorted(map(_stable_repr, value))) + ")"
-    if isinstance(value, tuple):
-        return "(" + ", ".join(map(_stable_repr, value)) + ",)"
-    return repr(value)
-
-
 @functools.cache
 def _modules_digest(modules: tuple[str, ...]) -> str:
-    """A digest of the code of every function and method defined in ``modules``."""
+    """A digest of the source files of ``modules`` (mailkit's own, in the package: read once a process).
+
+    Their text, not their bytecode: the bytecode differs between Python versions, and the
+    generated code is the same on all of them. A module without its source file (a
+    sourceless install) digests as ``"?"``, which matches no index: templates compile.
+    """
     digest = hashlib.sha256()
     for name in modules:
-        module = sys.modules[name]
-        for key, value in sorted(vars(module).items()):
-            members = vars(value).items() if isinstance(value, type) and value.__module__ == name else [(key, value)]
-            for _, member in sorted(members, key=lambda kv: kv[0]):
-                func = getattr(member, "__func__", member)  # staticmethod, classmethod
-                func = getattr(func, "fget", func)  # property
-                code = getattr(func, "__code__", None)
-                if isinstance(code, CodeType) and getattr(func, "__module__", None) == name:
-                    _code_digest(code, digest)
+        try:
+            digest.update(Path(sys.modules[name].__file__ or "").read_bytes())
+        except OSError:
+            return "?"
     return digest.hexdigest()
 
 
 def settings_of(environment: jinja2.Environment) -> str:
     """What the generated code depends on besides the template's text and Jinja's version:
-    the environment's settings, and the code of mailkit's modules that parse templates and
+    the environment's settings, and the source of mailkit's modules that parse templates and
     generate their code (the sandbox's code generator, the <mj-style> extension): a change
     to how mailkit generates code makes the shipped code stale, not silently used."""
     classes = [*type(environment).__mro__, *type(environment).code_generator_class.__mro__,
