@@ -20,10 +20,15 @@ tests/test_adapters.py fails, loudly, when an upgrade moves any of this.
 
 from __future__ import annotations
 
+from itertools import chain, repeat
+from operator import add, and_, itemgetter, mul
+
 import html2text
 import lxml.html
 
 __all__ = ["ACTED_ON", "Converter", "collapse_spaces", "convert", "converter", "plain_tag"]
+
+_LAST = itemgetter(-1)
 
 
 def collapse_spaces(data: str) -> str:
@@ -104,6 +109,55 @@ class Converter(html2text.HTML2Text):
         self.outcount += 1
         return None
 
+    def plain_run_state(self) -> bool:
+        """Whether :meth:`paragraph_run` may stand for walking the paragraphs one by one: the usual
+        state of :meth:`text_run` and :func:`plain_tag`, past the document's first text, writing to
+        ``outtextlist``. A run of paragraphs leaves it so (it only sets ``p_p``, ``space``,
+        ``br_toggle``, ``outcount``, ``lastWasNL``, ``preceding_data``, ``current_tag``, ``lastWasList``)."""
+        return not (self.start or self.stressed or self.preceding_stressed or self.style
+                    or self.maybe_automatic_link is not None or self.pre or self.startpre or self.quiet
+                    or self.abbr_data is not None or self.google_doc or (self.a and self.links_each_paragraph)
+                    or self.tag_callback is not None or self.astack or self.split_next_td
+                    or self.out != self.outtextf)
+
+    def paragraph_run(self, tag: str, texts: list[str | None], tails: list[str | None], backslash: str) -> None:
+        """What :func:`convert` does for sibling ``tag`` elements (``<p>`` or ``<div>``) without children,
+        given their texts and tails, in :meth:`plain_run_state`: for each, :func:`plain_tag` (``p()``),
+        :meth:`text_run` of its text, :func:`plain_tag` again, :meth:`text_run` of its tail; here
+        with no Python call a paragraph.
+
+        Every text and tail meets ``p_p == 2`` (each ``p()`` sets it, only a written run clears it),
+        so each one with words is written after ``(br_toggle + "\n" + quote) * 2`` (``br_toggle``
+        only before the first) and the rest only set ``space``. Saves 1.4 ms of convert's 2.6 at
+        1,000 paragraphs; equal to the element by element walk (tests/test_speed.py).
+        """
+        self.current_tag = tag
+        self.lastWasList = False
+        self.p_p = 2
+        pieces = list(filter(None, chain.from_iterable(zip(texts, tails))))  # text_run is not called for ""
+        if not pieces:
+            return
+        pieces = list(map(str.replace, pieces, repeat("\\"), repeat(backslash)))
+        self.preceding_data = pieces[-1]
+        cores = list(map(" ".join, map(str.split, pieces)))
+        # collapse_spaces(piece) less its leading space: the words, and " " after them if the piece ends in a space
+        written = list(map(add, cores, map(mul, map(and_, map(bool, cores), map(str.isspace, map(_LAST, pieces))),
+                                           repeat(" "))))
+        self.space = not written[-1]  # a piece of spaces only sets it; a written one clears it
+        words = list(filter(None, written))
+        if not words:
+            return
+        quote = ">" * self.blockquote + " " if self.blockquote else ""
+        breaks = [("\n" + quote) * 2] * len(words)
+        breaks[0] = (self.br_toggle + "\n" + quote) * 2
+        self.br_toggle = ""
+        self.outtextlist += chain.from_iterable(zip(breaks, words))
+        self.lastWasNL = False  # a written piece ends in a word or " "
+        self.outcount += len(words)
+        last_tail = tails[-1]
+        if last_tail and not last_tail.isspace():  # the last tail was written after the last p()
+            self.p_p = 0
+
 
 def converter() -> Converter:
     """mailkit's html2text: no wrapping, links, images, emphasis or tables (the text stage lays those out)."""
@@ -182,12 +236,33 @@ def convert(body: lxml.html.HtmlElement, backslash: str) -> str:
             h.handle_starttag(tag, list(el.attrib.items()))
         if el.text:
             h.text_run(el.text.replace("\\", backslash))
+        run: list[lxml.html.HtmlElement] = []  # sibling paragraphs without children, of one tag
         for child in el:
+            if child.tag in _BLOCKS and not len(child) and (not run or run[0].tag == child.tag):
+                run.append(child)
+                continue
+            if run:
+                paragraphs(run)
+                run = []
+            if child.tag in _BLOCKS and not len(child):
+                run.append(child)
+                continue
             walk(child)
             if child.tail:
                 h.text_run(child.tail.replace("\\", backslash))
+        if run:
+            paragraphs(run)
         if tag not in _VOID and not plain_tag(h, tag):  # HTMLParser reports no end tag for a void element
             h.handle_endtag(tag)
+
+    def paragraphs(run: list[lxml.html.HtmlElement]) -> None:
+        if len(run) > 1 and h.plain_run_state():
+            h.paragraph_run(run[0].tag, [p.text for p in run], [p.tail for p in run], backslash)
+            return
+        for p in run:
+            walk(p)
+            if p.tail:
+                h.text_run(p.tail.replace("\\", backslash))
 
     walk(body)
     return h.optwrap(h.finish())

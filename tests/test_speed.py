@@ -682,3 +682,53 @@ def test_a_command_that_succeeded_ends_the_process_at_once(tmp_path) -> None:  #
         "threading.Thread(target=lambda: (threading.main_thread().join(), print('thread done', flush=True))).start()\n"))
     assert status == 0, err
     assert {"thread done", "atexit ran"} <= set(lines) and not any(line.startswith("ended at once") for line in lines)
+
+
+# --- the text stage's run of plain paragraphs (html2text fed a run at once) -------------------
+
+# texts from every script and every kind of space, with backslashes (the render's marker) and
+# Markdown-looking starts; elements that change html2text's state around and inside the runs
+_RUN_TEXT = st.lists(st.sampled_from([
+    "word", "Beijing", "中文字符串", "ภาษาไทย", "مرحبا", "שלום", "हिन्दी", "👨\u200d👩\u200d👧", "\xa0", "\t", "\n", " ", "  ",
+    "\u200b", "\xad", "\u3000", "\u2003", "\\", "\\.", "> ", "- ", "1. ", "#", "*", "_", "https://example.org/" + "p" * 70,
+    ]), max_size=6).map("".join)
+_RUN_CHILD = st.one_of(
+    st.tuples(st.sampled_from(["p", "div"]), _RUN_TEXT, _RUN_TEXT).map(lambda c: f"<{c[0]}>{html.escape(c[1])}</{c[0]}>"
+                                                                          f"{html.escape(c[2])}"),
+    st.sampled_from(["<p><b>bold</b> text</p>", "<br>", "<div></div>", "<p></p>", " \n ", "tail text", "<b>x</b>", "<b> x</b>", "<i>y </i>",
+                     "<blockquote><p>q1</p><p>q2</p></blockquote>", "<ul><li><p>i1</p><p>i2</p></li></ul>",
+                     "<pre>a\n  b</pre>", "<a href='x'><p>in</p><p>link</p></a>", "<em><p>e1</p><p>e2</p></em>",
+                     "<h2>Head</h2>", "<span>s</span>", "<br><p>after a break</p><p>two</p>"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_RUN_CHILD, max_size=14).map("".join), st.booleans())
+@example("<p>one</p>\n<p>two \\ x</p>\n<p>  </p><p>three </p>tail", False)
+@example("<br><p>a</p><p>b</p>", True)
+@example("<p>a</p><p>b</p>tail text<b> x</b>", False)  # written on after the run's last tail, a space between
+def test_a_run_of_plain_paragraphs_converts_as_walked_one_by_one(body: str, nested: bool) -> None:
+    """convert() hands sibling <p>/<div> without children to Converter.paragraph_run at once:
+    the same Markdown as walking them one by one (plain_tag, text_run, plain_tag, text_run)."""
+    import lxml.etree
+    import pytest
+
+    from mailkit import _html2text
+
+    html_text = f"<html><body>{'<blockquote>' if nested else ''}<p>first</p>{body}</body></html>"
+
+    def converted() -> str:
+        tree = lxml.etree.fromstring(html_text, lxml.etree.HTMLParser())
+        return _html2text.convert(tree.find("body"), "mkb")
+
+    runs: list[int] = []
+    real_run = _html2text.Converter.paragraph_run
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_html2text.Converter, "paragraph_run",
+                      lambda self, *args: runs.append(1) or real_run(self, *args))
+        fast = converted()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_html2text.Converter, "plain_run_state", lambda self: False)
+        walked = converted()
+    assert fast == walked
+    if "<p>" not in body.replace("<p><b>", "") and "<div>" not in body:
+        assert not runs
