@@ -317,7 +317,8 @@ def test_the_library_leaves_the_callers_collector_as_it_was() -> None:
 _LAYOUT_WORDS = st.sampled_from([
     "word", "a", "Beijing", "ambassador,", "x" * 90, "https://example.org/" + "p" * 70, "mailto:ana@example.org",
     "中文字符串测试", "。", "「引用」", "한국어", "مرحبا", "بالعالم", "e\u0301", "\u200b", "\u200d", "\xa0", "\u2003",
-    "\u3000", "\t", "  ", " ", ">", "> >", "-", "*", "1.", "10.", "\n", "\r", "—", "’", "=", "-" * 40])
+    "\u3000", "\t", "  ", " ", ">", "> >", "-", "*", "1.", "10.", "\n", "\r", "—", "’", "=", "-" * 40,
+    "ภาษาไทยไม่มีช่องว่าง", "שלום", "नमस्ते", "👨\u200d👩\u200d👧", "\xad", "日本語", "é" * 30, "x" * 77, "y" * 78])
 _LAYOUT_LINES = st.lists(
     st.tuples(st.sampled_from(["text", "text", "text", "raw", "ref", "rule", "heading1", "heading2", "heading3"]),
               st.lists(_LAYOUT_WORDS, max_size=40).map(" ".join)
@@ -331,6 +332,8 @@ _LAYOUT_LINES = st.lists(
 @example([("text", "aaaa " * 30), ("text", ""), ("text", ""), ("text", "b" * 100), ("text", "- " + "c " * 50)], 78)
 @example([("text", "see -http://example.org/" + "x" * 80)], 78)  # a URL after a prefix moves to column 0
 @example([("text", ""), ("text", "x"), ("text", "")], 10)  # blank lines at both ends
+@example([("text", "a " * 20), ("text", "é 中文" * 20)], 20)  # CJK in a line not in ASCII only: laid out by columns
+@example([("text", "x" * 78), ("text", "y " + "x" * 76), ("text", "z" * 79)], 78)  # lines of exactly the width
 def test_laying_out_text_in_runs_equals_line_by_line(lines: list[tuple[str, str]], width: int) -> None:
     """lay_out_text wraps runs of plain lines in one regex pass: the same text as each line laid out."""
     from mailkit._text import TextOptions, assemble, lay_out, lay_out_text
