@@ -134,7 +134,7 @@ class Converter(html2text.HTML2Text):
         self.current_tag = tag
         self.lastWasList = False
         self.p_p = 2
-        pieces = list(filter(None, chain.from_iterable(zip(texts, tails))))  # text_run is not called for ""
+        pieces = list(filter(None, chain.from_iterable(zip(texts, tails, strict=True))))  # text_run is not called for ""
         if not pieces:
             return
         pieces = list(map(str.replace, pieces, repeat("\\"), repeat(backslash)))
@@ -151,7 +151,7 @@ class Converter(html2text.HTML2Text):
         breaks = [("\n" + quote) * 2] * len(words)
         breaks[0] = (self.br_toggle + "\n" + quote) * 2
         self.br_toggle = ""
-        self.outtextlist += chain.from_iterable(zip(breaks, words))
+        self.outtextlist += chain.from_iterable(zip(breaks, words, strict=True))
         self.lastWasNL = False  # a written piece ends in a word or " "
         self.outcount += len(words)
         last_tail = tails[-1]
