@@ -735,3 +735,38 @@ def test_a_run_of_plain_paragraphs_converts_as_walked_one_by_one(body: str, nest
     assert fast == walked
     if "<p>" not in body.replace("<p><b>", "") and "<div>" not in body:
         assert not runs
+
+
+def _crowded_reference(html: str, most: int) -> tuple[str, int, int] | None:
+    # crowded_element as it was: a Python step a tag
+    import re
+
+    from mailkit import _sanitize as S
+
+    if len(html) < 2 * most:
+        return None
+    for m in S.WHOLE_TAG.finditer(html):
+        if m.group(1) or m.end() - m.start() < 2 * most:
+            continue
+        count = len({a.split("=", 1)[0].strip().lower()
+                     for a in re.findall(S._ATTRIBUTE_NAME, html[m.start() + 1 + len(m.group(2)):m.end() - 1])})
+        if count > most:
+            return m.group(2).lower(), count, m.start()
+    return None
+
+
+_CROWDED_MARKUP = st.lists(st.sampled_from([
+    "<p", "</p", "<a", "<P", " x=1", " y='>'", ' z=">"', " w", " x=<a", ">", "<", "/", '"', "'", "text", "中文", "\n",
+    " data-a=1 data-b=2 data-c=3", "</ a", "<1", "<!--", "-->"])).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CROWDED_MARKUP, st.integers(min_value=1, max_value=6))
+@example("<p a=1 b=2 c=3 d=4>x</p>", 2)
+@example("</p a=1 b=2 c=3 d=4><p a b>", 1)  # an end tag's attributes are not counted
+@example("<p title='>>>>>>>>>' a b c>", 2)  # quoted ">" inside the tag
+def test_the_crowded_element_scan_finds_what_the_loop_found(html: str, most: int) -> None:
+    """crowded_element measures every start tag in C first and steps through tags only when one is long enough."""
+    from mailkit import _sanitize as S
+
+    assert S.crowded_element(html, most) == _crowded_reference(html, most)
