@@ -770,3 +770,34 @@ def test_the_crowded_element_scan_finds_what_the_loop_found(html: str, most: int
     from mailkit import _sanitize as S
 
     assert S.crowded_element(html, most) == _crowded_reference(html, most)
+
+
+_MARK_ATTRS = st.sampled_from(["", ' data-text="skip"', " data-text", ' data-text=""', ' style="display:none"',
+                               ' style="mso-hide:all"', ' style="color:red"', ' style=""', ' style="NONE"',
+                               ' class="mk-button"', ' class="x mk-button-outlook"', ' class="mk-butto"', ' class=""'])
+_MARK_ELEMENT = st.tuples(st.sampled_from(["div", "p", "a", "span", "td", "h2", "table"]), _MARK_ATTRS, _MARK_ATTRS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MARK_ELEMENT, max_size=12), st.lists(st.integers(min_value=0, max_value=2), max_size=12),
+       _MARK_ATTRS, _MARK_ATTRS)
+def test_the_text_stages_marked_scan_finds_what_its_xpath_found(elements: list[tuple[str, str, str]],
+                                                                 closes: list[int], body_attrs: str, html_attrs: str) -> None:
+    """_text._marked steps through the document in Python: the elements, in order, of the XPath it replaced."""
+    import lxml.etree
+
+    from mailkit import _text
+    from mailkit._markers import BUTTON_CLASS, TEXT_ATTR
+
+    parts = []
+    for i, (tag, first, second) in enumerate(elements):
+        parts.append(f"<{tag}{first}{second if second.split('=')[0] != first.split('=')[0] else ''}>x")
+        parts.append(f"</{tag}>" * (closes[i] if i < len(closes) else 1))
+    # the XPath ran over the whole document: the <html> element's marks too
+    html = f"<html{html_attrs}><head><title>t</title></head><body{body_attrs}>{''.join(parts)}</body></html>"
+    root = lxml.etree.fromstring(html, lxml.etree.HTMLParser())
+    xpath = lxml.etree.XPath(f'//*[@{TEXT_ATTR} or contains(@style, "none") or contains(@style, "mso-hide")'
+                             f' or contains(@class, "{BUTTON_CLASS}")]')
+    body = root.find("body")
+    assert _text._marked(body) == xpath(body)
+    assert list(root.iter(*_text._HEADINGS)) == root.xpath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
