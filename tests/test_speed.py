@@ -801,3 +801,12 @@ def test_the_text_stages_marked_scan_finds_what_its_xpath_found(elements: list[t
     body = root.find("body")
     assert _text._marked(body) == xpath(body)
     assert list(root.iter(*_text._HEADINGS)) == root.xpath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
+
+
+@given(st.lists(st.sampled_from(["", " ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0",
+                                 "\u2028", "\u2029", "\u3000", "\u200b", "a", "Breaking", "中文", "שלום"])).map("".join))
+@example("\n\n  \r\n  First line  \u2028second")
+def test_the_first_visible_line_is_the_first_non_blank_of_splitlines(text: str) -> None:
+    from mailkit._checks import first_visible_line
+
+    assert first_visible_line(text) == next((line.strip() for line in text.splitlines() if line.strip()), "")
