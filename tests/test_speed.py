@@ -810,3 +810,17 @@ def test_the_first_visible_line_is_the_first_non_blank_of_splitlines(text: str) 
     from mailkit._checks import first_visible_line
 
     assert first_visible_line(text) == next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "Wort", "中文", "ไทย", "عربي", " ", "  ", "\t", "\n", "\r", "\x0b", "\x1c",
+                                          "\x85", "\xa0", "\u2003", "\u2028", "\u3000", "\u200b", "\xad", "\u200d", "x",
+                                          "é", "\x00"]), min_size=1).map("".join), min_size=1))
+@example(["a ", " b"])  # two pieces' spaces side by side are no doubled space in either
+@example(["Beijing said", "\n", " and then ", "\xa0x"])
+def test_a_paragraph_runs_pieces_are_written_as_collapse_spaces_writes_them(pieces: list[str]) -> None:
+    """_collapsed_words skips the split when every piece's whitespace is single " ": what text_run writes."""
+    from mailkit._html2text import _collapsed_words, collapse_spaces
+
+    expected = [c[1:] if c[0] == " " else c for c in map(collapse_spaces, pieces) if c.strip()]
+    assert _collapsed_words(pieces) == expected
