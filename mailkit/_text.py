@@ -721,6 +721,10 @@ def _run_filler(width: int) -> re.Pattern[str]:
     return re.compile(rf"(.{{1,{width}}}(?=[ \n])|[^ \n]+(?=[ \n])|(?=\n))[ \n]")
 
 
+# the first characters of an ASCII line that may start a quote, a list item or an indent (_QUOTE, _LIST)
+_MAYBE_PREFIX = frozenset(" >-*+0123456789\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
+
+
 def _plain(line: str, width: int) -> bool:
     """Whether :func:`lay_out` of the text line ``line`` (with no CJK in it) is :func:`_fill`
     of it: no whitespace at its end, and short, or a run of single-spaced words that
@@ -766,8 +770,11 @@ def lay_out_text(lines: list[Line], options: TextOptions) -> str:
     run: list[str] = []
     for line in lines:
         kind, text = line
-        # the common cases (a blank line, a short one) tested here, not in a call: a third of the time
-        if kind == "text" and (not text or (len(text) <= width and not text[-1].isspace() and "\n" not in text)
+        # the common cases (a blank line, a short one, a long one in ASCII that starts with no
+        # space, quote, list mark or digit and has no doubled space) tested here, not in a call
+        # (_plain's, 0.25 ms at 1,000 paragraphs)
+        if kind == "text" and (not text or (not text[-1].isspace() and "\n" not in text and (
+                len(text) <= width or (text.isascii() and text[0] not in _MAYBE_PREFIX and "  " not in text)))
                                or _plain(text, width)) and not (wide and _WIDE.search(text)):
             run.append(text)
             continue

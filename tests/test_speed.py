@@ -334,6 +334,9 @@ _LAYOUT_LINES = st.lists(
 @example([("text", ""), ("text", "x"), ("text", "")], 10)  # blank lines at both ends
 @example([("text", "a " * 20), ("text", "é 中文" * 20)], 20)  # CJK in a line not in ASCII only: laid out by columns
 @example([("text", "x" * 78), ("text", "y " + "x" * 76), ("text", "z" * 79)], 78)  # lines of exactly the width
+@example([("text", ("> " + "quoted words " * 9).strip()), ("text", ("- " + "item words " * 9).strip()),
+          ("text", ("12. " + "numbered " * 9).strip()), ("text", ("doubled  spaces " * 6).strip()),
+          ("text", ("\t- tabbed " * 9).strip(" "))], 40)  # long ASCII lines a run may not take as they are
 def test_laying_out_text_in_runs_equals_line_by_line(lines: list[tuple[str, str]], width: int) -> None:
     """lay_out_text wraps runs of plain lines in one regex pass: the same text as each line laid out."""
     from mailkit._text import TextOptions, assemble, lay_out, lay_out_text
