@@ -673,11 +673,15 @@ _SCAN_ATTRS = {tag: frozenset(_BODY_ATTRS.get(tag, set()) | _BODY_ATTRS["*"] | {
 def _only_allowed(html: str) -> bool:
     """Whether a scan of raw body HTML finds only allowed elements and attribute
     names, and no embed: then nothing needs parsing to be converted or reported."""
-    if "<!" in html or "<?" in html:
+    candidates = _TAG_CANDIDATE.findall(html)
+    # each candidate holds one "<", its first character: when every "<" starts one, none starts
+    # "<!" or "<?" (a count of "<" is a fast search; "<!" and "<?", in a text of frequent "<",
+    # were 0.3 ms of 0.55 at 1,000 paragraphs)
+    if len(candidates) != html.count("<") and ("<!" in html or "<?" in html):
         return "<" not in html
     # each distinct tag once: a body repeats "<p>" and "</p>" (saves 1 ms of 1.2 at
     # 1,000 paragraphs); a candidate ends where _RAW_TAG's match from its "<" would
-    for candidate in set(_TAG_CANDIDATE.findall(html)):
+    for candidate in set(candidates):
         m = _RAW_TAG.fullmatch(candidate)
         if m is None:
             return False  # not a tag a scan can read: let the parser judge
