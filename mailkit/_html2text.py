@@ -256,33 +256,36 @@ def convert(body: lxml.html.HtmlElement, backslash: str) -> str:
             h.handle_starttag(tag, list(el.attrib.items()))
         if el.text:
             h.text_run(el.text.replace("\\", backslash))
-        run: list[lxml.html.HtmlElement] = []  # sibling paragraphs without children, of one tag
+        # sibling paragraphs without children, of one tag, in plain_run_state: their texts and
+        # tails, not the elements (a thousand element proxies alive at once are a thousand objects
+        # for the garbage collector to count: a collection more a render)
+        run_tag = None
+        texts: list[str | None] = []
+        tails: list[str | None] = []
         for child in el:
-            if child.tag in _BLOCKS and not len(child) and (not run or run[0].tag == child.tag):
-                run.append(child)
-                continue
-            if run:
-                paragraphs(run)
-                run = []
-            if child.tag in _BLOCKS and not len(child):
-                run.append(child)
-                continue
+            child_tag = child.tag
+            if child_tag in _BLOCKS and not len(child):
+                if child_tag == run_tag:
+                    texts.append(child.text)
+                    tails.append(child.tail)
+                    continue
+                if run_tag is not None:
+                    h.paragraph_run(run_tag, texts, tails, backslash)
+                run_tag = None
+                # the state does not change until the run ends: told once, at its start
+                if h.plain_run_state():
+                    run_tag, texts, tails = child_tag, [child.text], [child.tail]
+                    continue
+            elif run_tag is not None:
+                h.paragraph_run(run_tag, texts, tails, backslash)
+                run_tag = None
             walk(child)
             if child.tail:
                 h.text_run(child.tail.replace("\\", backslash))
-        if run:
-            paragraphs(run)
+        if run_tag is not None:
+            h.paragraph_run(run_tag, texts, tails, backslash)
         if tag not in _VOID and not plain_tag(h, tag):  # HTMLParser reports no end tag for a void element
             h.handle_endtag(tag)
-
-    def paragraphs(run: list[lxml.html.HtmlElement]) -> None:
-        if len(run) > 1 and h.plain_run_state():
-            h.paragraph_run(run[0].tag, [p.text for p in run], [p.tail for p in run], backslash)
-            return
-        for p in run:
-            walk(p)
-            if p.tail:
-                h.text_run(p.tail.replace("\\", backslash))
 
     walk(body)
     return h.optwrap(h.finish())
