@@ -221,6 +221,8 @@ ACTED_ON = frozenset({*(f"h{n}" for n in range(1, 10)), "p", "div", "br", "hr", 
                       "q", "a", "img", "dl", "dt", "dd", "ol", "ul", "li", "table", "tr", "td", "th", "pre", "sup",
                       "sub"})
 _BLOCKS = frozenset({"p", "div"})
+# at most this many paragraphs are walked one by one: Converter.paragraph_run's setup costs more
+_SHORT_RUN = 3
 
 
 def plain_tag(h: Converter, tag: str) -> bool:
@@ -270,22 +272,36 @@ def convert(body: lxml.html.HtmlElement, backslash: str) -> str:
                     tails.append(child.tail)
                     continue
                 if run_tag is not None:
-                    h.paragraph_run(run_tag, texts, tails, backslash)
+                    paragraphs(run_tag, texts, tails)
                 run_tag = None
                 # the state does not change until the run ends: told once, at its start
                 if h.plain_run_state():
                     run_tag, texts, tails = child_tag, [child.text], [child.tail]
                     continue
             elif run_tag is not None:
-                h.paragraph_run(run_tag, texts, tails, backslash)
+                paragraphs(run_tag, texts, tails)
                 run_tag = None
             walk(child)
             if child.tail:
                 h.text_run(child.tail.replace("\\", backslash))
         if run_tag is not None:
-            h.paragraph_run(run_tag, texts, tails, backslash)
+            paragraphs(run_tag, texts, tails)
         if tag not in _VOID and not plain_tag(h, tag):  # HTMLParser reports no end tag for a void element
             h.handle_endtag(tag)
+
+    def paragraphs(tag: str, texts: list[str | None], tails: list[str | None]) -> None:
+        if len(texts) > _SHORT_RUN:
+            h.paragraph_run(tag, texts, tails, backslash)
+            return
+        # a few paragraphs: what walk() does for each in plain_run_state (where plain_tag acts),
+        # without the run's setup
+        for text, tail in zip(texts, tails, strict=True):
+            plain_tag(h, tag)
+            if text:
+                h.text_run(text.replace("\\", backslash))
+            plain_tag(h, tag)
+            if tail:
+                h.text_run(tail.replace("\\", backslash))
 
     walk(body)
     return h.optwrap(h.finish())

@@ -710,8 +710,8 @@ _RUN_CHILD = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_RUN_CHILD, max_size=14).map("".join), st.booleans())
 @example("<p>one</p>\n<p>two \\ x</p>\n<p>  </p><p>three </p>tail", False)
-@example("<br><p>a</p><p>b</p>", True)
-@example("<p>a</p><p>b</p>tail text<b> x</b>", False)  # written on after the run's last tail, a space between
+@example("<br><p>a</p><p>b</p><p>c</p><p>d </p><p> e</p>", True)
+@example("<p>a</p><p>b</p><p>c</p><p>d</p>tail text<b> x</b>", False)  # written on after the run's last tail, a space between
 def test_a_run_of_plain_paragraphs_converts_as_walked_one_by_one(body: str, nested: bool) -> None:
     """convert() hands sibling <p>/<div> without children to Converter.paragraph_run at once:
     the same Markdown as walking them one by one (plain_tag, text_run, plain_tag, text_run)."""
