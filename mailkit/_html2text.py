@@ -7,6 +7,11 @@
   one call in the usual state (it reads and sets the state ``o`` does, and
   ``stressed``, ``preceding_stressed``, ``style``, ``startpre``, ``a``,
   ``links_each_paragraph``, ``br_toggle``, ``outcount``, ``out``).
+* ``Converter.paragraph_run``: ``text_run`` and :func:`plain_tag` over a run of
+  paragraphs without children at once (it reads the state ``text_run`` does and
+  ``astack``, ``split_next_td``, ``tag_callback``, ``out``, ``blockquote``; sets
+  ``p_p``, ``space``, ``br_toggle``, ``outcount``, ``lastWasNL``, ``preceding_data``,
+  ``current_tag``, ``lastWasList``, and appends to ``outtextlist``, as ``outtextf`` does).
 * :func:`convert`: html2text's HTMLParser handlers (``handle_starttag``,
   ``handle_data(data, entity_char=True)``, ``handle_endtag``) fed from an lxml
   tree, then ``optwrap(finish())``, instead of ``handle(html)``; for a tag
