@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ._spam import SpamReport
 
 __all__ = ["GMAIL_CLIP_BYTES", "MAX_STYLE_BYTES", "MAX_SUBJECT_CHARS", "CheckResult", "clip_size", "contrast_ratio",
-           "deliverability_warnings", "run_checks", "spam_check", "warnings_check"]
+           "deliverability_warnings", "first_visible_line", "run_checks", "spam_check", "warnings_check"]
 
 # Gmail clips messages whose HTML is over about 102 KB, hiding the rest, the
 # unsubscribe link included.
@@ -43,6 +43,22 @@ def clip_size(email: RenderedEmail) -> tuple[int, int]:
     which is larger than the HTML; Gmail's clip is checked against the larger of the two.
     """
     return len(email.html.encode("utf-8")), html_wire_size(email)
+
+
+# the line boundaries of str.splitlines()
+_LINE_END = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_VISIBLE = re.compile(r"\S")
+
+
+def first_visible_line(text: str) -> str:
+    """``next((line.strip() for line in text.splitlines() if line.strip()), "")``, without splitting
+    the whole text into lines (0.15 ms of 0.8 for the checks at 1,000 paragraphs): everything before
+    the first character that is not whitespace is whitespace, so its line, stripped, starts there."""
+    m = _VISIBLE.search(text)
+    if m is None:
+        return ""
+    end = _LINE_END.search(text, m.start())
+    return text[m.start():end.start() if end else len(text)].strip()
 
 
 def _size_detail(decoded: int, sent: int) -> str:
@@ -81,7 +97,7 @@ def deliverability_warnings(email: RenderedEmail) -> list[RenderWarning]:
     elif email.preheader.strip().casefold() == email.subject.strip().casefold():
         warn("preheader-repeats-subject", "preheader", "preheader repeats the subject: inboxes show them side by side")
     else:
-        first = next((line.strip() for line in email.text.splitlines() if line.strip()), "")
+        first = first_visible_line(email.text)
         if first and first.casefold() == email.preheader.strip().casefold():
             warn("preheader-repeats-first-line", "preheader", "preheader repeats the first visible line of the email")
     if len(email.subject) > MAX_SUBJECT_CHARS:

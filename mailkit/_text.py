@@ -23,7 +23,9 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol, cast, runtime_checkable
+from itertools import compress, count
+from operator import itemgetter, not_
+from typing import Any, Protocol, runtime_checkable
 
 import lxml.etree
 import lxml.html
@@ -140,19 +142,9 @@ class _Markers:
 
 
 class _Lxml(threading.local):
-    """Compiled XPaths and the parser, one set per thread.
-
-    Compiled once (lxml compiles an XPath string on every .xpath() call), but
-    per thread: lxml parsers, and XPath evaluators, must not be shared
-    between threads.
-    """
+    """The parser, one per thread (lxml parsers must not be shared between threads)."""
 
     def __init__(self) -> None:
-        self.marked = lxml.etree.XPath(
-            f'//*[@{TEXT_ATTR} or contains(@style, "none") or contains(@style, "mso-hide")'
-            f' or contains(@class, "{BUTTON_CLASS}")]'
-        )
-        self.headings = lxml.etree.XPath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
         # comments (MJML's many Outlook conditionals) are dropped while parsing
         self.parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
 
@@ -160,11 +152,30 @@ class _Lxml(threading.local):
 _LXML = _Lxml()
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _marked(body: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Every element of ``body``'s document, in document order, marked ``data-text``, with a style
+    holding "none" or "mso-hide", or a class holding the button class: what the XPath
+    ``//*[@data-text or contains(@style, "none") or contains(@style, "mso-hide") or contains(@class,
+    "mk-button")]`` finds. A Python step an element: libxml2's XPath, converting every element's
+    attributes to strings, was 1.05 of 4 ms of the text stage on a 60-story digest, this 0.6
+    (equal, tests/test_speed.py)."""
+    out = []
+    for el in body.getroottree().getroot().iter(lxml.etree.Element):
+        style = el.get("style")
+        if el.get(TEXT_ATTR) is not None or (style and ("none" in style or "mso-hide" in style)) \
+                or BUTTON_CLASS in el.get("class", ""):
+            out.append(el)
+    return out
+
+
 def _text_with_breaks(el: lxml.html.HtmlElement) -> str:
     """``el``'s text with each ``<br>`` as a line break: itertext() skips it,
     so a link "Read<br>more" read "Readmore", a cell "Kyiv<br>Ukraine"
     "KyivUkraine", and a CMS's <pre> of lines joined by <br> one line."""
-    if el.find(".//br") is None:
+    if next(el.iterdescendants("br"), None) is None:  # (find(".//br") goes through ElementPath: twice the time)
         return "".join(el.itertext())
     parts: list[str] = []
     for event, node in lxml.etree.iterwalk(el, events=("start", "end")):
@@ -182,8 +193,11 @@ def _text_of(el: lxml.html.HtmlElement) -> str:
     return " ".join(drop_filler(_text_with_breaks(el)).split())
 
 
+_SCHEME_AND_WWW = re.compile(r"^(?:https?://|mailto:|tel:)(?:www\.)?|^www\.")
+
+
 def _bare(url: str) -> str:
-    return re.sub(r"^(?:https?://|mailto:|tel:)(?:www\.)?|^www\.", "", url).rstrip("/")
+    return _SCHEME_AND_WWW.sub("", url).rstrip("/")
 
 
 def _is_own_url(label: str, href: str) -> bool:
@@ -223,11 +237,14 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
     # One scan of the document finds every element the text part treats
     # specially (an XPath test over every element costs a third of a
     # millisecond on a digest, so there is one, not four).
-    hidden: list[lxml.html.HtmlElement] = list(body.iter("style", "script", "img", "head"))
+    # (one iter() for both lists, and one for <sup> and <a> below: each pass over a 60-story
+    # digest's thousand elements is about 0.15 ms)
+    found: list[lxml.html.HtmlElement] = list(body.iter("style", "script", "img", "head", "hr"))
+    hidden = [el for el in found if el.tag != "hr"]
     # <hr> too: html2text would write it "* * *", which a paragraph can also say
-    rules: list[lxml.html.HtmlElement] = list(body.iter("hr"))
+    rules = [el for el in found if el.tag == "hr"]
     buttons: set[lxml.html.HtmlElement] = set()
-    for el in cast(list[lxml.html.HtmlElement], _LXML.marked(body)):
+    for el in _marked(body):
         mark = el.get(TEXT_ATTR)
         # MJML's preheader (the first hidden div of the body), anything hidden
         # on purpose (display:none, mso-hide:all) or marked data-text="skip"
@@ -245,12 +262,15 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
 
     # a superscript number is "^1", a footnote's linked number too ("^1 [1]"): before the
     # link pass, which turns its link into text
-    for sup in body.iter("sup"):
-        if _FOOTNOTE.fullmatch("".join(sup.itertext())):
+    sups_and_links: list[lxml.html.HtmlElement] = list(body.iter("sup", "a"))  # (the sup pass changes only texts)
+    for sup in sups_and_links:
+        if sup.tag == "sup" and _FOOTNOTE.fullmatch("".join(sup.itertext())):
             sup.text = "^" + (sup.text or "")
     refs: dict[str, str] = {}  # URL -> the text of its first link
     numbers: dict[str, int] = {}  # URL -> its number in refs
-    for a in list(body.iter("a")):
+    for a in sups_and_links:
+        if a.tag != "a":
+            continue
         href = (a.get("href") or "").strip()
         label = _text_of(a)
         if not label:
@@ -276,7 +296,8 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
     blocks = _take_blocks(body, options)
     # headings travel through html2text as paragraphs with a marker, so that a
     # paragraph that merely starts with "#" is never taken for one
-    for el in cast(list[lxml.html.HtmlElement], _LXML.headings(body)):
+    # (an iter() over the document: the XPath "//h1 | ... | //h6" was six scans, 0.37 ms at 1,000 paragraphs)
+    for el in list(body.getroottree().getroot().iter(*_HEADINGS)):
         level = int(el.tag[1])
         el.tag = "p"
         el.text = f"{marks.heading}{level} " + (el.text or "")
@@ -709,6 +730,10 @@ def _run_filler(width: int) -> re.Pattern[str]:
     return re.compile(rf"(.{{1,{width}}}(?=[ \n])|[^ \n]+(?=[ \n])|(?=\n))[ \n]")
 
 
+# the first characters of an ASCII line that may start a quote, a list item or an indent (_QUOTE, _LIST)
+_MAYBE_PREFIX = frozenset(" >-*+0123456789\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
+
+
 def _plain(line: str, width: int) -> bool:
     """Whether :func:`lay_out` of the text line ``line`` (with no CJK in it) is :func:`_fill`
     of it: no whitespace at its end, and short, or a run of single-spaced words that
@@ -723,13 +748,18 @@ def _plain(line: str, width: int) -> bool:
             and not _QUOTE.match(line) and not _LIST.match(line))
 
 
-def _fill_run(run: list[str], width: int, out: list[str]) -> None:
-    """``out`` extended with :func:`lay_out` of each line of ``run``, all :func:`_plain`: one
-    regex pass over the run instead of a few calls a line (saves about 3 ms of 5 at 1,000
-    paragraphs). Equal to laying out line by line (tests/test_speed.py)."""
-    lines: list[str] = _run_filler(width).findall("\n".join(run) + "\n")
+def _fill_run(run: str, width: int, out: list[str]) -> None:
+    """``out`` extended with :func:`lay_out` of each line of ``run`` (lines joined by "\\n"), all
+    :func:`_plain`: one regex pass over the run instead of a few calls a line (saves about 3 ms
+    of 5 at 1,000 paragraphs). Equal to laying out line by line (tests/test_speed.py)."""
+    lines: list[str] = _run_filler(width).findall(run + "\n")
     if lines and max(map(len, lines)) > width:
-        lines = _urls_at_column_0(lines, width)  # a long word: a URL after a prefix moves to column 0
+        # a long word: a URL after a prefix moves to column 0 (_urls_at_column_0 of the lines over
+        # the width only, found in C: a Python test of every line was 0.2 ms at 1,000 paragraphs)
+        for i in compress(count(), map(width.__lt__, map(len, lines))):
+            m = _PREFIXED_URL.match(lines[i])
+            if m:
+                lines[i] = m.group(1)
     out += lines
 
 
@@ -740,22 +770,29 @@ def lay_out_text(lines: list[Line], options: TextOptions) -> str:
     paragraphs, blank lines) are wrapped in one pass each.
     """
     width = options.width
-    wide = _WIDE.search("".join([text for _, text in lines])) is not None
+    # Chinese or Japanese anywhere: a line of it is laid out by columns, not in a run. Searched
+    # in the lines not in ASCII only (a str.isascii() a line, in C): _WIDE over the whole text
+    # was 0.57 ms of 2.3 at 1,000 paragraphs, this 0.06
+    texts = list(map(itemgetter(1), lines))
+    wide = any(map(_WIDE.search, compress(texts, map(not_, map(str.isascii, texts)))))
     physical: list[str] = []
     run: list[str] = []
     for line in lines:
         kind, text = line
-        # the common cases (a blank line, a short one) tested here, not in a call: a third of the time
-        if kind == "text" and (not text or (len(text) <= width and not text[-1].isspace() and "\n" not in text)
+        # the common cases (a blank line, a short one, a long one in ASCII that starts with no
+        # space, quote, list mark or digit and has no doubled space) tested here, not in a call
+        # (_plain's, 0.25 ms at 1,000 paragraphs)
+        if kind == "text" and (not text or (not text[-1].isspace() and "\n" not in text and (
+                len(text) <= width or (text.isascii() and text[0] not in _MAYBE_PREFIX and "  " not in text)))
                                or _plain(text, width)) and not (wide and _WIDE.search(text)):
             run.append(text)
             continue
         if run:
-            _fill_run(run, width, physical)
+            _fill_run("\n".join(run), width, physical)
             run = []
         physical += lay_out(line, options)
     if run:
-        _fill_run(run, width, physical)
+        _fill_run("\n".join(run), width, physical)
     return _assembled("\n".join(physical), options)
 
 

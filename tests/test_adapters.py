@@ -445,6 +445,12 @@ def test_html2text_internals_have_the_signatures_and_state_mailkit_uses() -> Non
     h = stock()
     for state in ("pre", "quiet", "abbr_data", "google_doc", "space", "start"):
         assert hasattr(h, state), state
+    # what Converter.paragraph_run reads and sets (the run's Markdown goes straight into outtextlist)
+    for state in ("p_p", "br_toggle", "outcount", "lastWasNL", "preceding_data", "current_tag", "lastWasList",
+                  "outtextlist", "blockquote", "astack", "split_next_td", "tag_callback", "maybe_automatic_link"):
+        assert hasattr(h, state), state
+    assert h.out == h.outtextf and _params(stock.p) == ["self"]
+    assert "self.p_p = 1 if self.single_line_break else 2" in inspect.getsource(stock.p)
     # handle() is what convert() stands in for: start set, the parser fed, optwrap(finish())
     source = inspect.getsource(stock.handle)
     assert "self.start = True" in source and "self.optwrap(self.finish())" in source

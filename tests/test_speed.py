@@ -317,7 +317,8 @@ def test_the_library_leaves_the_callers_collector_as_it_was() -> None:
 _LAYOUT_WORDS = st.sampled_from([
     "word", "a", "Beijing", "ambassador,", "x" * 90, "https://example.org/" + "p" * 70, "mailto:ana@example.org",
     "中文字符串测试", "。", "「引用」", "한국어", "مرحبا", "بالعالم", "e\u0301", "\u200b", "\u200d", "\xa0", "\u2003",
-    "\u3000", "\t", "  ", " ", ">", "> >", "-", "*", "1.", "10.", "\n", "\r", "—", "’", "=", "-" * 40])
+    "\u3000", "\t", "  ", " ", ">", "> >", "-", "*", "1.", "10.", "\n", "\r", "—", "’", "=", "-" * 40,
+    "ภาษาไทยไม่มีช่องว่าง", "שלום", "नमस्ते", "👨\u200d👩\u200d👧", "\xad", "日本語", "é" * 30, "x" * 77, "y" * 78])
 _LAYOUT_LINES = st.lists(
     st.tuples(st.sampled_from(["text", "text", "text", "raw", "ref", "rule", "heading1", "heading2", "heading3"]),
               st.lists(_LAYOUT_WORDS, max_size=40).map(" ".join)
@@ -331,6 +332,11 @@ _LAYOUT_LINES = st.lists(
 @example([("text", "aaaa " * 30), ("text", ""), ("text", ""), ("text", "b" * 100), ("text", "- " + "c " * 50)], 78)
 @example([("text", "see -http://example.org/" + "x" * 80)], 78)  # a URL after a prefix moves to column 0
 @example([("text", ""), ("text", "x"), ("text", "")], 10)  # blank lines at both ends
+@example([("text", "a " * 20), ("text", "é 中文" * 20)], 20)  # CJK in a line not in ASCII only: laid out by columns
+@example([("text", "x" * 78), ("text", "y " + "x" * 76), ("text", "z" * 79)], 78)  # lines of exactly the width
+@example([("text", ("> " + "quoted words " * 9).strip()), ("text", ("- " + "item words " * 9).strip()),
+          ("text", ("12. " + "numbered " * 9).strip()), ("text", ("doubled  spaces " * 6).strip()),
+          ("text", ("\t- tabbed " * 9).strip(" "))], 40)  # long ASCII lines a run may not take as they are
 def test_laying_out_text_in_runs_equals_line_by_line(lines: list[tuple[str, str]], width: int) -> None:
     """lay_out_text wraps runs of plain lines in one regex pass: the same text as each line laid out."""
     from mailkit._text import TextOptions, assemble, lay_out, lay_out_text
@@ -702,3 +708,164 @@ def test_a_command_that_succeeded_ends_the_process_at_once(tmp_path) -> None:  #
         "threading.Thread(target=lambda: (threading.main_thread().join(), print('thread done', flush=True))).start()\n"))
     assert status == 0, err
     assert {"thread done", "atexit ran"} <= set(lines) and not any(line.startswith("ended at once") for line in lines)
+
+
+# --- the text stage's run of plain paragraphs (html2text fed a run at once) -------------------
+
+# texts from every script and every kind of space, with backslashes (the render's marker) and
+# Markdown-looking starts; elements that change html2text's state around and inside the runs
+_RUN_TEXT = st.lists(st.sampled_from([
+    "word", "Beijing", "中文字符串", "ภาษาไทย", "مرحبا", "שלום", "हिन्दी", "👨\u200d👩\u200d👧", "\xa0", "\t", "\n", " ", "  ",
+    "\u200b", "\xad", "\u3000", "\u2003", "\\", "\\.", "> ", "- ", "1. ", "#", "*", "_", "https://example.org/" + "p" * 70,
+    ]), max_size=6).map("".join)
+_RUN_CHILD = st.one_of(
+    st.tuples(st.sampled_from(["p", "div"]), _RUN_TEXT, _RUN_TEXT).map(lambda c: f"<{c[0]}>{html.escape(c[1])}</{c[0]}>"
+                                                                          f"{html.escape(c[2])}"),
+    st.sampled_from(["<p><b>bold</b> text</p>", "<br>", "<div></div>", "<p></p>", " \n ", "tail text", "<b>x</b>", "<b> x</b>", "<i>y </i>",
+                     "<blockquote><p>q1</p><p>q2</p></blockquote>", "<ul><li><p>i1</p><p>i2</p></li></ul>",
+                     "<pre>a\n  b</pre>", "<a href='x'><p>in</p><p>link</p></a>", "<em><p>e1</p><p>e2</p></em>",
+                     "<h2>Head</h2>", "<span>s</span>", "<br><p>after a break</p><p>two</p>"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_RUN_CHILD, max_size=14).map("".join), st.booleans())
+@example("<p>one</p>\n<p>two \\ x</p>\n<p>  </p><p>three </p>tail", False)
+@example("<br><p>a</p><p>b</p><p>c</p><p>d </p><p> e</p>", True)
+@example("<p>a</p><p>b</p><p>c</p><p>d</p>tail text<b> x</b>", False)  # written on after the run's last tail, a space between
+def test_a_run_of_plain_paragraphs_converts_as_walked_one_by_one(body: str, nested: bool) -> None:
+    """convert() hands sibling <p>/<div> without children to Converter.paragraph_run at once:
+    the same Markdown as walking them one by one (plain_tag, text_run, plain_tag, text_run)."""
+    import lxml.etree
+    import pytest
+
+    from mailkit import _html2text
+
+    html_text = f"<html><body>{'<blockquote>' if nested else ''}<p>first</p>{body}</body></html>"
+
+    def converted() -> str:
+        tree = lxml.etree.fromstring(html_text, lxml.etree.HTMLParser())
+        return _html2text.convert(tree.find("body"), "mkb")
+
+    runs: list[int] = []
+    real_run = _html2text.Converter.paragraph_run
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_html2text.Converter, "paragraph_run",
+                      lambda self, *args: runs.append(1) or real_run(self, *args))
+        fast = converted()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_html2text.Converter, "plain_run_state", lambda self: False)
+        walked = converted()
+    assert fast == walked
+    if "<p>" not in body.replace("<p><b>", "") and "<div>" not in body:
+        assert not runs
+
+
+def _crowded_reference(html: str, most: int) -> tuple[str, int, int] | None:
+    # crowded_element as it was: a Python step a tag
+    import re
+
+    from mailkit import _sanitize as S
+
+    if len(html) < 2 * most:
+        return None
+    for m in S.WHOLE_TAG.finditer(html):
+        if m.group(1) or m.end() - m.start() < 2 * most:
+            continue
+        count = len({a.split("=", 1)[0].strip().lower()
+                     for a in re.findall(S._ATTRIBUTE_NAME, html[m.start() + 1 + len(m.group(2)):m.end() - 1])})
+        if count > most:
+            return m.group(2).lower(), count, m.start()
+    return None
+
+
+_CROWDED_MARKUP = st.lists(st.sampled_from([
+    "<p", "</p", "<a", "<P", " x=1", " y='>'", ' z=">"', " w", " x=<a", ">", "<", "/", '"', "'", "text", "中文", "\n",
+    " data-a=1 data-b=2 data-c=3", "</ a", "<1", "<!--", "-->"])).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CROWDED_MARKUP, st.integers(min_value=1, max_value=6))
+@example("<p a=1 b=2 c=3 d=4>x</p>", 2)
+@example("</p a=1 b=2 c=3 d=4><p a b>", 1)  # an end tag's attributes are not counted
+@example("<p title='>>>>>>>>>' a b c>", 2)  # quoted ">" inside the tag
+def test_the_crowded_element_scan_finds_what_the_loop_found(html: str, most: int) -> None:
+    """crowded_element measures every start tag in C first and steps through tags only when one is long enough."""
+    from mailkit import _sanitize as S
+
+    assert S.crowded_element(html, most) == _crowded_reference(html, most)
+
+
+_MARK_ATTRS = st.sampled_from(["", ' data-text="skip"', " data-text", ' data-text=""', ' style="display:none"',
+                               ' style="mso-hide:all"', ' style="color:red"', ' style=""', ' style="NONE"',
+                               ' class="mk-button"', ' class="x mk-button-outlook"', ' class="mk-butto"', ' class=""'])
+_MARK_ELEMENT = st.tuples(st.sampled_from(["div", "p", "a", "span", "td", "h2", "table"]), _MARK_ATTRS, _MARK_ATTRS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MARK_ELEMENT, max_size=12), st.lists(st.integers(min_value=0, max_value=2), max_size=12),
+       _MARK_ATTRS, _MARK_ATTRS)
+def test_the_text_stages_marked_scan_finds_what_its_xpath_found(elements: list[tuple[str, str, str]],
+                                                                 closes: list[int], body_attrs: str, html_attrs: str) -> None:
+    """_text._marked steps through the document in Python: the elements, in order, of the XPath it replaced."""
+    import lxml.etree
+
+    from mailkit import _text
+    from mailkit._markers import BUTTON_CLASS, TEXT_ATTR
+
+    parts = []
+    for i, (tag, first, second) in enumerate(elements):
+        parts.append(f"<{tag}{first}{second if second.split('=')[0] != first.split('=')[0] else ''}>x")
+        parts.append(f"</{tag}>" * (closes[i] if i < len(closes) else 1))
+    # the XPath ran over the whole document: the <html> element's marks too
+    html = f"<html{html_attrs}><head><title>t</title></head><body{body_attrs}>{''.join(parts)}</body></html>"
+    root = lxml.etree.fromstring(html, lxml.etree.HTMLParser())
+    xpath = lxml.etree.XPath(f'//*[@{TEXT_ATTR} or contains(@style, "none") or contains(@style, "mso-hide")'
+                             f' or contains(@class, "{BUTTON_CLASS}")]')
+    body = root.find("body")
+    assert _text._marked(body) == xpath(body)
+    assert list(root.iter(*_text._HEADINGS)) == root.xpath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6")
+
+
+@given(st.lists(st.sampled_from(["", " ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0",
+                                 "\u2028", "\u2029", "\u3000", "\u200b", "a", "Breaking", "中文", "שלום"])).map("".join))
+@example("\n\n  \r\n  First line  \u2028second")
+def test_the_first_visible_line_is_the_first_non_blank_of_splitlines(text: str) -> None:
+    from mailkit._checks import first_visible_line
+
+    assert first_visible_line(text) == next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "Wort", "中文", "ไทย", "عربي", " ", "  ", "\t", "\n", "\r", "\x0b", "\x1c",
+                                          "\x85", "\xa0", "\u2003", "\u2028", "\u3000", "\u200b", "\xad", "\u200d", "x",
+                                          "é", "\x00"]), min_size=1).map("".join), min_size=1))
+@example(["a ", " b"])  # two pieces' spaces side by side are no doubled space in either
+@example(["Beijing said", "\n", " and then ", "\xa0x"])
+def test_a_paragraph_runs_pieces_are_written_as_collapse_spaces_writes_them(pieces: list[str]) -> None:
+    """_collapsed_words skips the split when every piece's whitespace is single " ": what text_run writes."""
+    from mailkit._html2text import _collapsed_words, collapse_spaces
+
+    expected = [c[1:] if c[0] == " " else c for c in map(collapse_spaces, pieces) if c.strip()]
+    assert _collapsed_words(pieces) == expected
+
+
+def test_converting_a_run_of_paragraphs_is_linear() -> None:
+    """A generous bound a quadratic run breaks: 20,000 paragraphs (2 MB) in about 30 ms here,
+    with a doubled space in every tenth (the split path) and a tail between each."""
+    import time
+
+    import lxml.etree
+
+    from mailkit._html2text import convert
+
+    paragraphs = "".join(f"<p>Beijing summoned the U.S. ambassador{'  ' if i % 10 == 0 else ' '}on Tuesday, a day "
+                         f"after ’charges’ {i}.</p>\n" for i in range(20_000))
+    runs = []
+    for _ in range(3):
+        body = lxml.etree.fromstring(f"<html><body><p>first</p>{paragraphs}</body></html>",
+                                     lxml.etree.HTMLParser()).find("body")
+        start = time.process_time()
+        text = convert(body, "mkb")
+        runs.append(time.process_time() - start)
+    assert text.count("\n\n") == 20_000
+    assert min(runs) < 1.0
