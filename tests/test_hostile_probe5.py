@@ -1,0 +1,105 @@
+"""The fifth outside tester's catalogue: markup as newsroom CMSs and wire feeds
+export it (lazy-loaded and responsive images, noscript twins, AMP, SVG and
+MathML, Word and Gutenberg leftovers), languages not tried before, and attacks
+through those shapes. Each case is an input and its expected outcome: renders
+safely with the content kept (or dropped with a named warning), or fails with
+a named MailkitError.
+
+Same spirit as tests/test_hostile_input.py, through the public API only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lxml.html
+import pytest
+from test_hostile_input import BASE, dangerous, expand, setter
+
+import mailkit
+
+GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+def render(body: str, field: str = "articles.0.body", **options: Any) -> mailkit.RenderedEmail:
+    data = expand(BASE)
+    setter(field, body)(data)
+    return mailkit.render("breaking", data, options or None)
+
+
+def body_text(email: mailkit.RenderedEmail) -> str:
+    """The story body's part of the text: between the lead image's credit and the contributors."""
+    text = email.text
+    return text[text.index("Getty Images, file") + len("Getty Images, file"):text.index("NBC News researcher")]
+
+
+# --- images as CMSs write them -----------------------------------------------------------
+
+IMAGE_CASES = {
+    # WordPress, Arc and most CMSs: a placeholder GIF in src, the real file in data-src
+    "lazy-data-src": f'<p>Lead.</p><img src="{GIF}" data-src="https://cdn.example.org/a.jpg" loading="lazy" '
+                     'alt="Firefighters at the scene" width="1600" height="900"><p>After.</p>',
+    # lazysizes: data-srcset only, no src at all
+    "lazy-data-srcset": '<p>Lead.</p><img class="lazyload" data-srcset="https://cdn.example.org/a-800.jpg 800w, '
+                        'https://cdn.example.org/a.jpg 1600w" alt="Firefighters at the scene"><p>After.</p>',
+    "srcset-only": '<p>Lead.</p><img srcset="https://cdn.example.org/a-800.jpg 1x, https://cdn.example.org/a.jpg 2x" '
+                   'alt="Firefighters at the scene"><p>After.</p>',
+    "picture-source-only": '<p>Lead.</p><picture><source srcset="https://cdn.example.org/a.jpg" '
+                           'media="(min-width: 600px)"><img alt="Firefighters at the scene"></picture><p>After.</p>',
+    "amp-img": '<p>Lead.</p><amp-img src="https://cdn.example.org/a.jpg" alt="Firefighters at the scene" '
+               'width="1600" height="900" layout="responsive"></amp-img><p>After.</p>',
+    # the noscript twin is the only real image
+    "noscript-twin-only": f'<p>Lead.</p><img src="{GIF}" alt="Firefighters at the scene"><noscript>'
+                          '<img src="https://cdn.example.org/a.jpg" alt="Firefighters at the scene"></noscript><p>After.</p>',
+}
+
+
+@pytest.mark.parametrize("body", IMAGE_CASES.values(), ids=IMAGE_CASES.keys())
+def test_a_cms_image_shows_its_real_file_once(body: str) -> None:
+    # before: the placeholder's src was dropped and the <img> stayed as an empty grey box
+    # (or the whole image was dropped); a noscript twin showed as "<img src=...>" text
+    email = render(body)
+    root = lxml.html.document_fromstring(email.html)
+    images = [img for img in root.iter("img") if "media.nbcnews.com" not in (img.get("src") or "")]
+    assert [(img.get("src"), img.get("alt")) for img in images] == [
+        ("https://cdn.example.org/a.jpg", "Firefighters at the scene")]
+    assert "&lt;img" not in email.html and "<img" not in email.text
+    assert body_text(email).split() == ["Lead.", "After."]
+    assert not dangerous(email.html)
+    # nothing the reader would miss is reported as dropped
+    assert not [w for w in email.warnings if w.code in ("url-dropped", "element-dropped")], email.warnings
+
+
+def test_a_lazy_image_and_its_noscript_twin_show_once() -> None:
+    email = render(f'<p>Lead.</p><figure><img src="{GIF}" data-src="https://cdn.example.org/a.jpg" '
+                   'alt="Firefighters at the scene"><noscript><img src="https://cdn.example.org/a.jpg" '
+                   'alt="Firefighters at the scene"></noscript><figcaption>At the scene.</figcaption></figure>'
+                   '<p>After.</p>')
+    root = lxml.html.document_fromstring(email.html)
+    assert [img.get("src") for img in root.iter("img") if "cdn.example" in (img.get("src") or "")] == [
+        "https://cdn.example.org/a.jpg"]
+    assert "&lt;img" not in email.html and "<img" not in email.text
+    assert body_text(email).split() == ["Lead.", "At", "the", "scene.", "After."]
+
+
+def test_noscript_content_is_markup_not_text() -> None:
+    # html5ever (nh3) reads <noscript> as raw text: its markup reached the reader as "<p title="">"
+    email = render('<noscript><p>Enable JavaScript to see the chart.</p></noscript><p>After.</p>')
+    assert "&lt;p" not in email.html and "<p" not in email.text
+    assert "Enable JavaScript to see the chart." in body_text(email)
+
+
+@pytest.mark.parametrize("body", [
+    '<img alt="Firefighters at the scene">',
+    '<img src="javascript:alert(1)" alt="Firefighters at the scene">',
+    f'<img src="{GIF}" alt="Firefighters at the scene">',
+    '<img srcset="javascript:alert(1) 1x" data-src="vbscript:x" alt="Firefighters at the scene">',
+], ids=["no-src", "javascript", "placeholder-only", "all-unsafe"])
+def test_an_image_with_no_usable_file_is_dropped_with_a_warning(body: str) -> None:
+    # before: an <img> without src stayed, a 552 x 310 grey box with its alt text
+    email = render("<p>Lead.</p>" + body + "<p>After.</p>")
+    root = lxml.html.document_fromstring(email.html)
+    assert all(img.get("src") for img in root.iter("img"))
+    assert any(w.code in ("url-dropped", "element-dropped") and w.field == "articles[0].body"
+               for w in email.warnings), email.warnings
+    assert not dangerous(email.html)
