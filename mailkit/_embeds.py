@@ -23,8 +23,8 @@ import lxml.html
 
 from ._markers import EMBED_CLASS, EMBED_LINK_CLASS, EMBED_TITLE_CLASS
 
-__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "html_integer", "parse_fragment", "provider",
-           "serialize_fragment"]
+__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "html_integer", "normalize_images", "parse_fragment",
+           "provider", "serialize_fragment"]
 
 
 def html_integer(value: str, low: int, high: int) -> int | None:
@@ -208,6 +208,109 @@ def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], st
         _replace(el, _card(url, title, verb, poster, kind, size))
         converted += 1
     return converted
+
+
+# --- images as CMSs write them ----------------------------------------------------------
+
+# Where a lazy-loading CMS (WordPress, Arc, lazysizes, AMP) puts the real file while ``src``
+# holds a placeholder GIF or nothing: no email client runs the script that swaps them in
+_LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-hi-res-src")
+_SRCSETS = ("data-srcset", "data-lazy-srcset", "srcset")
+# attributes that only steer a browser's choice or loading: consumed here, never reported
+_LOADING_ATTRS = (*_LAZY_SRC, *_SRCSETS, "sizes", "data-sizes", "loading", "decoding", "fetchpriority")
+# the pixels an image needs: the 552 px column on a 2x screen
+_WANTED_PIXELS = 1104
+_SRCSET_ITEM = re.compile(r"[\s,]*([^\s,][^\s]*?),?(?:\s+([^,]*))?(?:,|$)")
+
+
+def srcset_choice(value: str) -> list[str]:
+    """The URLs of a ``srcset``, best first for the email's column: the smallest of at least
+    1,104 px (``w``, or ``x`` read as the column's 552 px), then the larger ones, then the rest."""
+    sized: list[tuple[float, str]] = []
+    for m in _SRCSET_ITEM.finditer(value):
+        url, descriptor = m.group(1), (m.group(2) or "").strip().lower()
+        try:
+            width = (float(descriptor[:-1]) if descriptor.endswith("w")
+                     else float(descriptor[:-1] or 1) * 552 if descriptor.endswith("x") or not descriptor else 0.0)
+        except ValueError:
+            width = 0.0
+        sized.append((width, url))
+    enough = sorted((s for s in sized if s[0] >= _WANTED_PIXELS), key=lambda s: s[0])
+    smaller = sorted((s for s in sized if s[0] < _WANTED_PIXELS), key=lambda s: -s[0])
+    return [url for _, url in enough + smaller]
+
+
+def _sources(el: lxml.html.HtmlElement) -> list[str]:
+    """Every URL ``el`` names for its file, in the order a reader should get them."""
+    src = el.get("src") or ""
+    found = [] if src.strip().lower().startswith("data:") else [src]  # a data: src is the placeholder
+    found += [el.get(name) or "" for name in _LAZY_SRC]
+    for name in _SRCSETS:
+        found += srcset_choice(el.get(name) or "")
+    return [u for u in found if u.strip()] + ([src] if src.strip().lower().startswith("data:") else [])
+
+
+def normalize_images(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> int:
+    """Give every image under ``root`` the file a browser's script or ``<picture>`` would have
+    chosen, in place; return how many elements changed.
+
+    ``<amp-img>`` becomes ``<img>``; a ``<picture>`` becomes its ``<img>``, with the first
+    usable ``<source>`` when the ``<img>`` has none; an ``<img>`` whose ``src`` is a
+    placeholder (``data:``) or missing takes its ``data-src``, ``data-srcset`` or
+    ``srcset`` (the first ``url_ok`` accepts); a ``<noscript>`` loses the images that repeat
+    one already shown (a lazy image's twin) and gives up the rest of its content, as markup:
+    html5ever (nh3) reads a noscript's content as text, which reached the reader as
+    ``<img src="...">``. An image with nothing usable is left for the sanitiser to report.
+    """
+    changed = 0
+    for el in list(root.iter("amp-img")):
+        el.tag = "img"
+        for child in list(el):  # its own <noscript> twin or fallback
+            el.remove(child)
+        changed += 1
+    for picture in list(root.iter("picture")):
+        img = next(picture.iter("img"), None)
+        if img is None:
+            img = lxml.html.Element("img")
+        if _first_usable(img, url_ok) is None:
+            for source in picture.iter("source"):
+                urls = [*srcset_choice(source.get("srcset") or source.get("data-srcset") or ""), source.get("src") or ""]
+                url = next((u for u in (url_ok(c, True) for c in urls if c) if u), None)
+                if url is not None:
+                    img.set("src", url)
+                    break
+        img.tail = picture.tail
+        parent = picture.getparent()
+        if parent is not None:
+            parent.replace(picture, img)
+        changed += 1
+    shown: set[str] = set()
+    for img in list(root.iter("img")):
+        if any(a in img.attrib for a in _LOADING_ATTRS) or not (img.get("src") or "").strip():
+            url = _first_usable(img, url_ok)
+            for name in _LOADING_ATTRS:
+                img.attrib.pop(name, None)
+            if url is not None:
+                img.set("src", url)
+            changed += 1
+        if not any(a.tag == "noscript" for a in img.iterancestors()) and (url := url_ok(img.get("src") or "", True)):
+            shown.add(url)
+    for noscript in list(root.iter("noscript")):
+        twins = list(noscript.iter("img"))
+        for img in twins:
+            if url_ok(img.get("src") or "", True) in shown:
+                img.drop_tree()
+        # the placeholder right before it stands in for the twin: the twin is the image
+        before = noscript.getprevious()
+        if twins and before is not None and before.tag == "img" and _first_usable(before, url_ok) is None:
+            before.drop_tree()
+        noscript.drop_tag()
+        changed += 1
+    return changed
+
+
+def _first_usable(img: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> str | None:
+    return next((u for u in (url_ok(c, True) for c in _sources(img)) if u), None)
 
 
 def serialize_fragment(root: lxml.html.HtmlElement) -> str:

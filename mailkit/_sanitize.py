@@ -31,7 +31,15 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 import idna
 import nh3
 
-from ._embeds import POST_CLASSES, convert_embeds, count_markup, html_integer, parse_fragment, serialize_fragment
+from ._embeds import (
+    POST_CLASSES,
+    convert_embeds,
+    count_markup,
+    html_integer,
+    normalize_images,
+    parse_fragment,
+    serialize_fragment,
+)
 from ._errors import LimitExceededError, UnsafeUrlError
 from ._markers import (
     CELL_LABEL_ATTR,
@@ -328,6 +336,9 @@ def encode_for_mrml(value: str) -> str:
     """Escape ``value`` for MJML text or attribute context, safe from MRML's re-encoding."""
     return _CANDIDATE.sub(_ref, value)
 
+
+# an image in nh3's output (attribute values quoted, "<" and ">" escaped): "<img" to the next ">"
+_IMG = re.compile(r"<img\b[^>]*>")
 
 # --- body HTML -----------------------------------------------------------------
 
@@ -783,7 +794,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     # what nh3 does; a body a scan finds nothing to remove in skips it, and the
     # attribute values attribute_filter refuses are counted as it goes.
     tree = None if _only_allowed(html) else parse_fragment(html)
-    if tree is not None and convert_embeds(tree, linkable):
+    # (both run: an embed's card and a CMS's lazy image are each rewritten in the tree)
+    if tree is not None and convert_embeds(tree, linkable) + normalize_images(tree, linkable):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()
@@ -844,6 +856,13 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         warnings += _dropped(field, before, count_markup(kept, _BODY_TAGS))
     elif tree is None:
         warnings += _dropped(field, (Counter(), refused), (Counter(), Counter()))
+    # an image left with no file (its src refused, or never given) would be an empty grey box:
+    # gone, and said so (the URL's own warning, if any, says why)
+    srcless = [m.group() for m in _IMG.finditer(cleaned) if ' src="' not in m.group()]
+    if srcless:
+        cleaned = _IMG.sub(lambda m: m.group() if ' src="' in m.group() else "", cleaned)
+        warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(srcless):,} <img> element(s) with no "
+                                      f"image file a client can load, the first: {srcless[0][:80]}", field))
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     if "<rt" in cleaned:
         cleaned = _bracket_ruby(cleaned)
