@@ -10,6 +10,7 @@ Same spirit as tests/test_hostile_input.py, through the public API only.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import lxml.html
@@ -103,3 +104,57 @@ def test_an_image_with_no_usable_file_is_dropped_with_a_warning(body: str) -> No
     assert any(w.code in ("url-dropped", "element-dropped") and w.field == "articles[0].body"
                for w in email.warnings), email.warnings
     assert not dangerous(email.html)
+
+
+# --- languages: text measured as readers see it ----------------------------------------
+
+def marks_free_columns(line: str) -> int:
+    """What a terminal gives a line: combining marks (Vietnamese tones written apart,
+    Hebrew niqqud, Devanagari signs) take no column."""
+    return sum(0 if unicodedata.category(ch) in ("Mn", "Me") else 1 for ch in line)
+
+
+VI_HEADLINE = "Thủ tướng Việt Nam công bố gói hỗ trợ kinh tế mới cho các tỉnh miền Trung"  # 74 characters
+STACKED = {
+    # Vietnamese as a Mac or a wire system decomposes it: each tone a mark of its own (NFD)
+    "vi-nfd": ("vi", unicodedata.normalize("NFD", "Người dân ở Huế và Quảng Trị đã phải sơ tán khỏi nhà. ") * 8),
+    # Hebrew with niqqud: every vowel point a mark; there is no composed form to fall back on
+    "he-niqqud": ("he", "הַמֶּמְשָׁלָה הִתְכַּנְּסָה הַיּוֹם וְהֶחְלִיטָה עַל צְעָדִים חֲדָשִׁים. " * 8),
+}
+
+
+def localized(lang: str, headline: str, body: str) -> dict[str, Any]:
+    data = expand(BASE)
+    data["newsletter"]["language"] = lang
+    story = data["articles"][0]
+    story.update(language=lang, headline=headline, dek=None, body=f"<p>{body}</p>", kicker=None, contributors=None)
+    story.pop("image", None)
+    return data
+
+
+@pytest.mark.parametrize(("lang", "body"), STACKED.values(), ids=STACKED.keys())
+def test_text_with_combining_marks_wraps_by_columns(lang: str, body: str) -> None:
+    # before: lines were cut at 78 code points, 44 to 60 columns of Hebrew or Vietnamese
+    headline = body.split(". ")[0]
+    email = mailkit.render("breaking", localized(lang, headline, body))
+    lines = email.text.splitlines()
+    at = lines.index(headline)
+    # the headline's underline is as long as the headline looks
+    assert lines[at + 1] == "=" * marks_free_columns(headline)
+    paragraph = [line for line in lines[at + 2:] if line and line.split()[0] in body and len(line.split()) > 3]
+    assert len(paragraph) >= 3
+    assert all(marks_free_columns(line) <= 78 for line in paragraph)
+    assert all(marks_free_columns(line) >= 60 for line in paragraph[:-1]), paragraph
+
+
+def test_a_decomposed_headline_that_fits_is_not_cut() -> None:
+    # 74 characters as written, 93 code points decomposed: the subject was cut at 78 of them
+    headline = unicodedata.normalize("NFD", VI_HEADLINE)
+    email = mailkit.render("breaking", localized("vi", headline, "Nội dung."))
+    assert email.subject == headline and "…" not in email.subject
+    assert "subject-too-long" not in {w.code for w in email.warnings}
+    # a longer one is cut between letters and their tones, never after a base letter alone
+    long = unicodedata.normalize("NFD", VI_HEADLINE + " và Tây Nguyên sau bão")
+    cut = mailkit.render("breaking", localized("vi", long, "Nội dung.")).subject
+    assert cut.endswith("…") and marks_free_columns(cut) <= 78
+    assert unicodedata.normalize("NFC", cut[:-1]) in unicodedata.normalize("NFC", long)
