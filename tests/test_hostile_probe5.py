@@ -158,3 +158,10 @@ def test_a_decomposed_headline_that_fits_is_not_cut() -> None:
     cut = mailkit.render("breaking", localized("vi", long, "Nội dung.")).subject
     assert cut.endswith("…") and marks_free_columns(cut) <= 78
     assert unicodedata.normalize("NFC", cut[:-1]) in unicodedata.normalize("NFC", long)
+
+
+def test_the_zero_width_table_is_this_pythons_unicode() -> None:
+    from mailkit._text import _ZERO_WIDTH
+    zero = {chr(cp) for cp in range(0x10000)
+            if unicodedata.category(chr(cp)) in ("Mn", "Me") or chr(cp) in "\u200b\u200c\u200d\u2060\ufeff"}
+    assert {chr(cp) for cp in range(0x10000) if _ZERO_WIDTH.match(chr(cp))} == zero
