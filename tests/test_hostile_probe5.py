@@ -10,6 +10,7 @@ Same spirit as tests/test_hostile_input.py, through the public API only.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -165,3 +166,30 @@ def test_the_zero_width_table_is_this_pythons_unicode() -> None:
     zero = {chr(cp) for cp in range(0x10000)
             if unicodedata.category(chr(cp)) in ("Mn", "Me") or chr(cp) in "\u200b\u200c\u200d\u2060\ufeff"}
     assert {chr(cp) for cp in range(0x10000) if _ZERO_WIDTH.match(chr(cp))} == zero
+
+
+# --- SVG and MathML: their text is content -------------------------------------------
+
+@pytest.mark.parametrize(("body", "kept"), [
+    (('<p>Turnout: <svg width="120" height="20" role="img" aria-label="Turnout 61 percent">'
+     '<rect width="73" height="20"/></svg> so far.</p>'), "Turnout 61 percent"),
+    (('<p>Turnout: <svg width="120" height="20"><title>Turnout 61 percent</title><rect width="73" height="20"/>'
+     '</svg> so far.</p>'), "Turnout 61 percent"),
+    (('<p>Turnout: <svg width="120" height="20"><text x="0" y="15">61%</text><text x="60" y="15">of voters</text>'
+     '</svg> so far.</p>'), "61% of voters"),
+    ('<p>Energy: <math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math> so far.</p>', "E=mc2"),
+    (('<p>Energy: <math alttext="E = m c squared"><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn>'
+     '</msup></math> so far.</p>'), "E = m c squared"),
+], ids=["svg-aria-label", "svg-title", "svg-text", "mathml", "mathml-alttext"])
+def test_the_text_of_svg_and_mathml_stays(body: str, kept: str) -> None:
+    # before: nh3 dropped <svg> and <math> with everything in them: "Turnout:  so far."
+    email = render(body)
+    assert " ".join(body_text(email).split()) == " ".join(body.split(":")[0].split("<p>")[1:]) + f": {kept} so far."
+    assert not dangerous(email.html)
+    # the graphic itself is gone, and the sender is told
+    assert any(w.code == "element-dropped" and re.search(r"<(svg|math)>", w) for w in email.warnings), email.warnings
+
+
+def test_mathml_superscripts_stay_superscripts() -> None:
+    email = render('<p><math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math></p>')
+    assert re.search(r"m\s*c<sup[^>]*>2</sup>", email.html)
