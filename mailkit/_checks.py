@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from ._languages import visible_length
+from ._languages import composed_length
 from ._message import RenderedEmail, html_wire_size, max_wire_size
 from ._sanitize import Limits, current_limits
 from ._warning import RenderWarning, warning_code
@@ -85,8 +85,9 @@ def deliverability_warnings(email: RenderedEmail) -> list[RenderWarning]:
         first = next((line.strip() for line in email.text.splitlines() if line.strip()), "")
         if first and first.casefold() == email.preheader.strip().casefold():
             warn("preheader-repeats-first-line", "preheader", "preheader repeats the first visible line of the email")
-    if visible_length(email.subject) > MAX_SUBJECT_CHARS:
-        warn("subject-too-long", "subject", f"subject is {visible_length(email.subject)} characters: over {MAX_SUBJECT_CHARS}, "
+    if composed_length(email.subject) > MAX_SUBJECT_CHARS:
+        warn("subject-too-long", "subject",
+             f"subject is {composed_length(email.subject)} characters: over {MAX_SUBJECT_CHARS}, "
              "inboxes cut it")
     return warnings
 
