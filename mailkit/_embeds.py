@@ -23,8 +23,8 @@ import lxml.html
 
 from ._markers import EMBED_CLASS, EMBED_LINK_CLASS, EMBED_TITLE_CLASS
 
-__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "html_integer", "normalize_images", "parse_fragment",
-           "provider", "serialize_fragment"]
+__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "foreign_text", "html_integer", "normalize_images",
+           "parse_fragment", "provider", "serialize_fragment"]
 
 
 def html_integer(value: str, low: int, high: int) -> int | None:
@@ -311,6 +311,115 @@ def normalize_images(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], 
 
 def _first_usable(img: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> str | None:
     return next((u for u in (url_ok(c, True) for c in _sources(img)) if u), None)
+
+
+# --- SVG and MathML: their text is content ----------------------------------------------
+
+# not read as the graphic's text: code, styling, and the description a screen reader gets on demand
+_NOT_SHOWN = frozenset({"script", "style", "desc", "title", "metadata"})
+
+
+def _svg_text(svg: lxml.html.HtmlElement) -> str:
+    label = svg.get("aria-label") or ""
+    if not label.strip():
+        title = next((t for t in svg.iter("title")), None)
+        label = title.text_content() if title is not None else ""
+    if not label.strip():
+        words = []
+        for el in svg.iter():
+            if el is not svg and isinstance(el.tag, str) and el.tag not in _NOT_SHOWN and not any(
+                    a.tag in _NOT_SHOWN for a in el.iterancestors() if a is not svg):
+                words.append(el.text or "")
+            if el is not svg:
+                words.append(el.tail or "")
+        label = " ".join(words)
+    return " ".join(label.split())
+
+
+# MathML's scripts as the HTML a reader's client shows: x<sup>2</sup>, x<sub>i</sub>
+_SCRIPTS = {"msup": ("sup",), "msub": ("sub",), "msubsup": ("sub", "sup")}
+
+
+def _math_into(el: lxml.html.HtmlElement, out: lxml.html.HtmlElement) -> None:
+    """The content of MathML ``el`` appended to ``out`` as text and <sup>/<sub>."""
+    def add_text(text: str) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        last = out[-1] if len(out) else None
+        if last is None:
+            out.text = (out.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
+
+    children = [c for c in el if isinstance(c.tag, str)]
+    if el.tag in _SCRIPTS and len(children) == 1 + len(_SCRIPTS[el.tag]):
+        _math_into(children[0], out)
+        for tag, child in zip(_SCRIPTS[el.tag], children[1:], strict=True):
+            script = lxml.etree.SubElement(out, tag)
+            _math_into(child, script)
+        return
+    if el.tag == "mfrac" and len(children) == 2:
+        add_text("(")
+        _math_into(children[0], out)
+        add_text(")/(")
+        _math_into(children[1], out)
+        add_text(")")
+        return
+    if el.tag == "msqrt":
+        add_text("√(")
+        for child in children:
+            _math_into(child, out)
+        add_text(")")
+        return
+    if el.tag == "mroot" and len(children) == 2:  # the index-th root of the base
+        add_text("(")
+        _math_into(children[0], out)
+        add_text(")")
+        script = lxml.etree.SubElement(out, "sup")
+        script.text = "1/"
+        _math_into(children[1], script)
+        return
+    if el.tag == "maction" and children:  # only its first child is shown
+        _math_into(children[0], out)
+        return
+    if el.tag in ("annotation", "annotation-xml"):
+        return
+    add_text(el.text or "")
+    for child in children:
+        _math_into(child, out)
+        add_text(child.tail or "")
+
+
+def foreign_text(root: lxml.html.HtmlElement) -> int:
+    """Put the text of every inline ``<svg>`` and ``<math>`` under ``root`` before it, in place,
+    and empty the element; return how many.
+
+    nh3 drops both with everything in them (an allowlist cannot let SVG's or MathML's
+    attributes through safely), so a chart's label or a formula vanished from the sentence
+    around it. The text goes in as text, never markup: an SVG's ``aria-label``, else its
+    ``<title>``, else the words of its ``<text>``; MathML's ``alttext``, else its tokens with
+    superscripts and subscripts as ``<sup>`` and ``<sub>``. The emptied element is left for
+    the sanitiser, whose warning tells the sender the graphic itself is gone.
+    """
+    changed = 0
+    for el in list(root.iter("svg", "math")):
+        if el.getparent() is None or any(a.tag in ("svg", "math") for a in el.iterancestors()):
+            continue
+        span = lxml.html.Element("span")
+        if el.tag == "svg":
+            span.text = _svg_text(el)
+        elif (el.get("alttext") or "").strip():
+            span.text = " ".join((el.get("alttext") or "").split())
+        else:
+            _math_into(el, span)
+        for child in list(el):
+            el.remove(child)
+        el.text = None
+        if span.text or len(span):
+            el.addprevious(span)
+        changed += 1
+    return changed
 
 
 def serialize_fragment(root: lxml.html.HtmlElement) -> str:

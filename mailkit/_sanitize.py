@@ -35,6 +35,7 @@ from ._embeds import (
     POST_CLASSES,
     convert_embeds,
     count_markup,
+    foreign_text,
     html_integer,
     normalize_images,
     parse_fragment,
@@ -794,8 +795,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     # what nh3 does; a body a scan finds nothing to remove in skips it, and the
     # attribute values attribute_filter refuses are counted as it goes.
     tree = None if _only_allowed(html) else parse_fragment(html)
-    # (both run: an embed's card and a CMS's lazy image are each rewritten in the tree)
-    if tree is not None and convert_embeds(tree, linkable) + normalize_images(tree, linkable):
+    # (all run: an embed's card, a CMS's lazy image and an SVG's text are each rewritten in the tree)
+    if tree is not None and convert_embeds(tree, linkable) + normalize_images(tree, linkable) + foreign_text(tree):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()
