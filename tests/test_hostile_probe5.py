@@ -194,3 +194,42 @@ def test_the_text_of_svg_and_mathml_stays(body: str, kept: str) -> None:
 def test_mathml_superscripts_stay_superscripts() -> None:
     email = render('<p><math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math></p>')
     assert re.search(r"m\s*c<sup[^>]*>2</sup>", email.html)
+
+
+# --- what a reader would not see, and what HTML would hide --------------------------------
+
+@pytest.mark.parametrize("opener", ["<!--[if mso]>", "<!-- wp:paragraph {\"align\":\"left\"} ", "<!--"],
+                         ids=["outlook-conditional", "gutenberg-cut-short", "bare"])
+def test_a_comment_that_never_closes_hides_nothing(opener: str) -> None:
+    # before: HTML (and nh3) read the rest of the body as the comment: the story ended at
+    # "Before." and no warning said so
+    email = render(f"<p>Before.</p>{opener}<p>The rest of the story.</p><p>And its end.</p>")
+    assert body_text(email).split() == "Before. The rest of the story. And its end.".split()
+    assert "<!--" not in email.text
+    warning = next(w for w in email.warnings if w.code == "comment-unclosed")
+    assert warning.field == "articles[0].body" and "character 12" in warning
+
+
+def test_closed_comments_and_outlook_conditionals_are_quiet() -> None:
+    email = render('<p>Before.</p><!-- wp:paragraph --><p>Para.</p><!-- /wp:paragraph -->'
+                   '<!--[if gte mso 9]><xml><o:OfficeDocumentSettings/></xml><![endif]--><p>After.</p>')
+    assert body_text(email).split() == ["Before.", "Para.", "After."]
+    assert not email.warnings
+
+
+@pytest.mark.parametrize("style", ["display:none", "display: none !important", "visibility:hidden",
+                                   "DISPLAY:NONE", "color:red;display:none"])
+def test_text_hidden_by_its_style_is_dropped_with_a_warning(style: str) -> None:
+    # before: the style attribute went, the text stayed: an editor's hidden note (or hidden
+    # keywords, which spam filters score) reached every reader
+    email = render(f'<p>Visible.</p><p style="{style}">EDITOR NOTE: check with legal</p>'
+                   f'<div style="{style}"><p>Hidden <b>too</b>.</p></div><p>After.</p>')
+    assert body_text(email).split() == ["Visible.", "After."]
+    assert "EDITOR NOTE" not in email.html
+    assert any(w.code == "element-dropped" and "hidden" in w and "2" in w for w in email.warnings), email.warnings
+
+
+def test_position_fixed_and_other_styles_only_lose_the_style() -> None:
+    email = render('<div style="position:fixed;top:0;left:0">Fixed banner text.</div><p style="mso-hide:all">'
+                   'Not for Outlook.</p><p style="display:block">Block.</p>')
+    assert body_text(email).split() == "Fixed banner text. Not for Outlook. Block.".split()
