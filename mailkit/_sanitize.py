@@ -29,6 +29,7 @@ from typing import Literal
 from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
 import idna
+import lxml.html
 import nh3
 
 from ._embeds import (
@@ -340,6 +341,50 @@ def encode_for_mrml(value: str) -> str:
 
 # an image in nh3's output (attribute values quoted, "<" and ">" escaped): "<img" to the next ">"
 _IMG = re.compile(r"<img\b[^>]*>")
+
+# a comment's end (HTML also ends one at "--!>"), and "<!-->" / "<!--->", comments with nothing in them
+_COMMENT_END = re.compile(r"--!?>")
+
+
+def _open_comment_shown(html: str) -> tuple[str, int | None]:
+    """``html`` with the opening tag of a comment that never closes removed, and where it was.
+
+    HTML reads everything after such a ``<!--`` as the comment: a CMS that cut a Gutenberg
+    comment short, or an ``<!--[if mso]>`` left open, ended the story there without a
+    word. The opener goes up to its first ``>`` (``<!--[if mso]>``, ``<!-- wp:paragraph {...}
+    <p>``); what follows is read as the body it was.
+    """
+    at = 0
+    while (start := html.find("<!--", at)) >= 0:
+        if html.startswith(("<!-->", "<!--->"), start):
+            at = start + 4
+            continue
+        end = _COMMENT_END.search(html, start + 4)
+        if end is None:
+            close = html.find(">", start + 4)
+            return (html[:start] + (html[close + 1:] if close >= 0 else "")), start
+        at = end.end()
+    return html, None
+
+
+# a declaration that hides its element from every reader (a CMS's editor notes, hidden keywords)
+_HIDDEN = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!\s*important\s*)?(?:;|$)",
+                     re.IGNORECASE)
+
+
+def _hidden_by_style(root: lxml.html.HtmlElement) -> list[str]:
+    """Remove the elements under ``root`` that their ``style`` hides, with their content; return
+    their names. The allowlist drops ``style``, which showed what the CMS hid: an editor's
+    note, or keywords hidden for search engines (which spam filters score)."""
+    hidden = [el for el in root.iter() if isinstance(el.tag, str) and _HIDDEN.search(el.get("style") or "")]
+    if not hidden:
+        return []
+    chosen = set(hidden)
+    outermost = [el for el in hidden if not any(a in chosen for a in el.iterancestors())]
+    for el in outermost:
+        el.drop_tree()  # its tail is the text after it: kept
+    return [el.tag for el in outermost]
+
 
 # --- body HTML -----------------------------------------------------------------
 
@@ -784,6 +829,12 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         raise LimitExceededError(f"{field}: an element with {count:,} attributes (<{tag[:40]}> at character "
                                  f"{position}), over the limit of {_RAW_ATTRIBUTES_CHECKED}")
     warnings: list[RenderWarning] = []
+    if "<!--" in html:
+        html, unclosed = _open_comment_shown(html)
+        if unclosed is not None:
+            warnings.append(RenderWarning(
+                "comment-unclosed", f"{field}: a comment opened at character {unclosed:,} never closes: "
+                "its opening tag removed, so the rest of the body shows (HTML would hide it all)", field))
 
     def linkable(url: str, image: bool) -> str | None:
         try:
@@ -796,7 +847,13 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     # attribute values attribute_filter refuses are counted as it goes.
     tree = None if _only_allowed(html) else parse_fragment(html)
     # (all run: an embed's card, a CMS's lazy image and an SVG's text are each rewritten in the tree)
-    if tree is not None and convert_embeds(tree, linkable) + normalize_images(tree, linkable) + foreign_text(tree):
+    hidden = _hidden_by_style(tree) if tree is not None else []
+    if hidden:
+        warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(hidden):,} element(s) hidden by "
+                                      f"their style (display:none, visibility:hidden), the first: <{hidden[0]}>",
+                                      field))
+    if tree is not None and (convert_embeds(tree, linkable) + normalize_images(tree, linkable) + foreign_text(tree)
+                             + len(hidden)):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()

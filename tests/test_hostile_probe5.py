@@ -207,7 +207,7 @@ def test_a_comment_that_never_closes_hides_nothing(opener: str) -> None:
     assert body_text(email).split() == "Before. The rest of the story. And its end.".split()
     assert "<!--" not in email.text
     warning = next(w for w in email.warnings if w.code == "comment-unclosed")
-    assert warning.field == "articles[0].body" and "character 12" in warning
+    assert warning.field == "articles[0].body" and "character 14" in warning
 
 
 def test_closed_comments_and_outlook_conditionals_are_quiet() -> None:
