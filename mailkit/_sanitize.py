@@ -360,11 +360,23 @@ def _open_comment_shown(html: str) -> tuple[str, int | None]:
             at = start + 4
             continue
         end = _COMMENT_END.search(html, start + 4)
+        if end is None and _inside_tag(html, start):
+            at = start + 4  # inside a tag's quoted value (title="<!--"): text, not a comment
+            continue
         if end is None:
             close = html.find(">", start + 4)
             return (html[:start] + (html[close + 1:] if close >= 0 else "")), start
         at = end.end()
     return html, None
+
+
+def _inside_tag(html: str, position: int) -> bool:
+    for tag in WHOLE_TAG.finditer(html):
+        if tag.start() >= position:
+            return False
+        if tag.end() > position:
+            return True
+    return False
 
 
 # a declaration that hides its element from every reader (a CMS's editor notes, hidden keywords)

@@ -210,6 +210,12 @@ def test_a_comment_that_never_closes_hides_nothing(opener: str) -> None:
     assert warning.field == "articles[0].body" and "character 14" in warning
 
 
+def test_a_comment_opener_in_an_attribute_is_text() -> None:
+    email = render('<p><abbr title="written <!-- in the CMS">CMS</abbr> text.</p><p>After.</p>')
+    assert body_text(email).split() == ["CMS", "text.", "After."]
+    assert "comment-unclosed" not in {w.code for w in email.warnings}
+
+
 def test_closed_comments_and_outlook_conditionals_are_quiet() -> None:
     email = render('<p>Before.</p><!-- wp:paragraph --><p>Para.</p><!-- /wp:paragraph -->'
                    '<!--[if gte mso 9]><xml><o:OfficeDocumentSettings/></xml><![endif]--><p>After.</p>')
