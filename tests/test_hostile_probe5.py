@@ -239,3 +239,122 @@ def test_position_fixed_and_other_styles_only_lose_the_style() -> None:
     email = render('<div style="position:fixed;top:0;left:0">Fixed banner text.</div><p style="mso-hide:all">'
                    'Not for Outlook.</p><p style="display:block">Block.</p>')
     assert body_text(email).split() == "Fixed banner text. Not for Outlook. Block.".split()
+
+
+# --- CMS markup that already comes through: pinned ----------------------------------------
+
+CMS_KEPT = {
+    "gutenberg": (('<!-- wp:paragraph --><p>Para one.</p><!-- /wp:paragraph --><!-- wp:group -->'
+                  '<div class="wp-block-group"><div class="wp-block-group__inner-container"><p>Inner.</p></div></div>'
+                  '<!-- /wp:group -->'), "Para one. Inner."),
+    "word-paste": (('<p class="MsoNormal"><span style="mso-bidi-font-family:Calibri">Word text<o:p></o:p></span></p>'
+                   '<!--[if gte mso 9]><xml><w:WordDocument></w:WordDocument></xml><![endif]-->'
+                   '<p class=MsoNormal><font face="Arial">Font text</font></p>'), "Word text Font text"),
+    "br-br": ("First para text.<br><br>Second para text.<br><br>Third para.",
+              "First para text. Second para text. Third para."),
+    "div-soup-30": ("<div>" * 30 + "<p>Deep text.</p>" + "</div>" * 30, "Deep text."),
+    "center": ("<center><p>Centered text.</p></center>", "Centered text."),
+    "inline-semantics": (('<p><abbr title="World Health Organization">WHO</abbr> said <mark>marked</mark>, '
+                         '<q>quoted</q>, <cite>Cited Work</cite>, <time datetime="2026-11-28">Nov. 28</time>.</p>'),
+                         'WHO said marked, "quoted", Cited Work, Nov. 28.'),
+    "address-dl": ("<address>By Ana Ruiz</address><dl><dt>Term</dt><dd>Definition</dd></dl>",
+                   "By Ana Ruiz Term Definition"),
+}
+
+
+@pytest.mark.parametrize(("body", "text"), CMS_KEPT.values(), ids=CMS_KEPT.keys())
+def test_cms_markup_keeps_its_text(body: str, text: str) -> None:
+    email = render(body)
+    assert body_text(email).split() == text.split()
+    assert not dangerous(email.html)
+    assert not [w for w in email.warnings if w.code in ("url-dropped", "comment-unclosed")]
+
+
+def test_a_correction_stays_struck_in_the_text_part() -> None:
+    email = render("<p>The minister <s>resigned</s> <del>was fired</del> <ins>stepped aside</ins> on Monday.</p>")
+    assert "~~resigned~~ ~~was fired~~ stepped aside" in body_text(email)
+    assert re.search(r"<s\b[^>]*>resigned</s>", email.html) and re.search(r"<del\b[^>]*>was fired</del>", email.html)
+
+
+def test_protocol_relative_and_relative_urls_resolve_against_the_story() -> None:
+    email = render('<p><a href="//www.example.org/news/x">one</a> <a href="/news/2026/x">two</a></p>'
+                   '<img src="//cdn.example.org/x.jpg" alt="x"><img src="/img/y.jpg" alt="y">')
+    assert "https://www.example.org/news/x" in email.text and "https://www.nbcnews.com/news/2026/x" in email.text
+    srcs = {img.get("src") for img in lxml.html.document_fromstring(email.html).iter("img")}
+    assert {"https://cdn.example.org/x.jpg", "https://www.nbcnews.com/img/y.jpg"} <= srcs
+
+
+def test_a_twelve_column_table_fits_as_rows_in_the_text_part() -> None:
+    head = "".join(f"<th>District {i}</th>" for i in range(12))
+    rows = "".join("<tr>" + "".join(f"<td>{r * 1000 + i:,}</td>" for i in range(12)) + "</tr>" for r in range(3))
+    email = render(f"<table><caption>Results by district</caption><thead><tr>{head}</tr></thead>"
+                   f"<tbody>{rows}</tbody></table>")
+    text = body_text(email)
+    assert "Results by district" in text and "District 11: 2,011" in text
+    assert all(len(line) <= 78 for line in text.splitlines())
+
+
+@pytest.mark.parametrize(("body", "link"), [
+    (('<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/ABC/"><p>Insta caption'
+     '</p><a href="https://www.instagram.com/p/ABC/">A post shared by X</a></blockquote>'), "View the post on Instagram"),
+    (('<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@x/video/1"><section><a '
+     'href="https://www.tiktok.com/@x/video/1">TikTok text</a></section></blockquote>'), "View the post on TikTok"),
+    (('<blockquote class="fb-xfbml-parse-ignore"><p>FB post text</p><a href="https://www.facebook.com/x/posts/1">'
+     'Posted by X</a></blockquote>'), "Posted by X"),
+    (('<video src="https://e.example/v.mp4" poster="https://e.example/poster.jpg" width="640" height="360" controls>'
+     '</video>'), "Watch on e.example"),
+    ('<audio src="https://e.example/a.mp3" controls></audio>', "Listen on e.example"),
+], ids=["instagram", "tiktok", "facebook", "video-poster", "audio"])
+def test_social_and_media_embeds_become_readable(body: str, link: str) -> None:
+    email = render(body)
+    assert link in body_text(email)
+    assert not dangerous(email.html)
+
+
+# --- attacks through the new shapes ----------------------------------------------------------
+
+ATTACKS = {
+    "data-src-javascript": f'<img src="{GIF}" data-src="javascript:alert(1)" alt="a">',
+    "srcset-javascript": '<img srcset="javascript:alert(1) 1x" alt="a"><img data-srcset="data:text/html,x 2x" alt="b">',
+    "poster-javascript": '<video src="https://e.example/v.mp4" poster="javascript:alert(1)"></video>',
+    "poster-vbscript": '<video src="https://e.example/v.mp4" poster="vbscript:msgbox(1)"></video>',
+    "source-javascript": '<video><source src="javascript:alert(1)"></video><audio><source src="data:text/html,x">'
+                         '</audio><picture><source srcset="javascript:alert(1)"><img alt="p"></picture>',
+    "entity-scheme": '<a href="jav&#x61;script:alert(1)">a</a><img src="&#106;avascript:alert(1)" alt="d">'
+                     '<a href="JaVaScRiPt&colon;alert(1)">e</a><a href="java&#09;script:alert(1)">b</a>',
+    "amp-img-javascript": '<amp-img src="javascript:alert(1)" alt="a" width="10" height="10"></amp-img>',
+    "noscript-breakout": '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></p></noscript><p>x</p>',
+    "noscript-style": '<noscript><style></noscript><img src=x onerror=alert(1)></style></noscript><p>x</p>',
+    "svg-use": '<svg><use href="data:image/svg+xml,<svg id=x><script>alert(1)</script></svg>#x"/></svg>',
+    "svg-animate": '<svg><a xlink:href="https://e.example/"><animate attributeName="href" to="javascript:alert(1)"/>'
+                   '<set attributeName="href" to="javascript:x"/><text>click</text></a></svg>',
+    "svg-foreignobject": '<svg><foreignObject><iframe src="javascript:alert(1)"></iframe><p>FO</p></foreignObject>'
+                         '<script>alert(1)</script></svg>',
+    "mathml-maction": '<math><maction actiontype="statusline" href="javascript:alert(1)"><mtext>m</mtext>'
+                      '<mtext>msg</mtext></maction></math>',
+    "css-expression": '<p style="width:expression(alert(1))">e1</p><p style="width:\\65 xpression(alert(1))">e2</p>',
+    "css-url": '<p style="background:url(javascript:alert(1))">e</p><p style="behavior:url(x.htc)">f</p>'
+               '<p style="-moz-binding:url(x.xml#x)">g</p><p style="@import \'https://evil.example/x.css\';">h</p>',
+    "unclosed-conditional": '<p>before</p><!--[if mso]><p>mso only<script>alert(1)</script>',
+    "base-meta": '<base href="https://evil.example/"><meta http-equiv="refresh" content="0;url=https://evil.example/">'
+                 '<link rel="stylesheet" href="https://evil.example/x.css"><p><a href="/x">rel</a></p>',
+    "form": '<form action="https://evil.example/"><input name="q"><button formaction="javascript:alert(1)">Go'
+            '</button></form><input type="image" src="https://evil.example/x.png">',
+    "srcdoc": '<iframe srcdoc="<script>alert(1)</script>"></iframe><iframe src="data:text/html,x" title="t"></iframe>',
+    "object-embed": '<object data="javascript:alert(1)"></object><embed src="javascript:alert(1)">',
+    "template": '<template><img src=x onerror=alert(1)></template><p>ok</p>',
+}
+_EXECUTABLE = re.compile(r"(?i)javascript:|vbscript:|data:text|expression\(|xpression|behavior:|-moz-binding|"
+                         r"@import|srcdoc|formaction|onerror|<base\b|<script|<iframe|<object|<embed|<form|"
+                         r"<input|<button|<use\b|<animate|<set\b|<foreignobject|<maction|<template")
+
+
+@pytest.mark.parametrize("body", ATTACKS.values(), ids=ATTACKS.keys())
+def test_nothing_executable_or_navigating_reaches_the_html(body: str) -> None:
+    email = render("<p>Lead.</p>" + body)
+    assert not dangerous(email.html)
+    assert not _EXECUTABLE.search(email.html), _EXECUTABLE.search(email.html)
+    assert not re.search(r"http-equiv=.refresh", email.html, re.IGNORECASE)
+    assert "evil.example" not in email.html
+    # what went is said: each case drops something, and a warning names the body
+    assert any(w.field == "articles[0].body" for w in email.warnings), email.warnings
