@@ -157,11 +157,13 @@ def count_markup(root: lxml.html.HtmlElement | None, tags: frozenset[str] | set[
     return elements, attributes
 
 
-def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> int:
+def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None],
+                   refused: Callable[[str, str], None] | None = None) -> int:
     """Turn the embeds under ``root`` into link cards, in place; return how many.
 
     ``url_ok(url, image)`` returns the URL to use (resolved) or None when it may
     not be linked (or shown, for an image); an embed without such a URL is left for the sanitiser to drop.
+    A poster image ``url_ok`` refuses is left out of the card, and ``refused(what, url)`` told.
     """
     converted = 0
     for el in list(root.iter("iframe", "video", "audio", "embed", "object", "blockquote")):
@@ -202,6 +204,8 @@ def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], st
         size = ("480", "360") if poster else None
         if tag == "video" and el.get("poster"):
             poster = url_ok(el.get("poster") or "", True)
+            if poster is None and refused is not None:
+                refused("video poster", el.get("poster") or "")
             w, h = el.get("width", ""), el.get("height", "")
             size = (w, h) if html_integer(w, 1, 9999) and html_integer(h, 1, 9999) else None
         title = _title(el, kind)

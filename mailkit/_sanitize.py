@@ -864,7 +864,14 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(hidden):,} element(s) hidden by "
                                       f"their style (display:none, visibility:hidden), the first: <{hidden[0]}>",
                                       field))
-    if tree is not None and (convert_embeds(tree, linkable) + normalize_images(tree, linkable) + foreign_text(tree)
+    def url_refused(what: str, url: str) -> None:
+        try:
+            safe_url(resolve_url(url.strip(), base_url), kind="image")
+        except UnsafeUrlError as err:
+            warnings.append(RenderWarning("url-dropped", f"{field}: dropped <{what}={url[:60]!r}>: {err.problem}",
+                                          field))
+
+    if tree is not None and (convert_embeds(tree, linkable, url_refused) + normalize_images(tree, linkable) + foreign_text(tree)
                              + len(hidden)):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
