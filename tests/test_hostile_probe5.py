@@ -358,3 +358,37 @@ def test_nothing_executable_or_navigating_reaches_the_html(body: str) -> None:
     assert "evil.example" not in email.html
     # what went is said: each case drops something, and a warning names the body
     assert any(w.field == "articles[0].body" for w in email.warnings), email.warnings
+
+
+# --- in a browser: no sideways scroll, the body's content within its column --------------------
+
+IN_BROWSER = {
+    "lazy-figure": IMAGE_CASES["lazy-data-src"].replace("<img", "<figure><img").replace('900"><p>', '900"><figcaption>'
+                   "Firefighters at the scene on Tuesday.</figcaption></figure><p>"),
+    "picture": IMAGE_CASES["picture-source-only"],
+    "table-12": "<table><caption>Results by district</caption><thead><tr>"
+                + "".join(f"<th>District number {i}</th>" for i in range(12)) + "</tr></thead><tbody>"
+                + "".join("<tr>" + "".join(f"<td>{r * 100000 + i:,}</td>" for i in range(12)) + "</tr>"
+                          for r in range(3)) + "</tbody></table>",
+    "svg-math": ('<p>Turnout: <svg width="900" height="20" aria-label="Turnout 61 percent"><rect width="900" '
+                 'height="20"/></svg> and <math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math>.</p>'),
+    "div-soup-center": "<center>" + "<div>" * 28 + "<p>Deep text.</p>" + "</div>" * 28 + "</center>",
+    "embeds": ('<blockquote class="instagram-media"><p>Insta caption</p><a href="https://www.instagram.com/p/ABC/">'
+               'A post</a></blockquote><video src="https://e.example/v.mp4" poster="https://e.example/poster.jpg" '
+               'width="1920" height="1080"></video>'),
+}
+
+
+@pytest.mark.parametrize("body", IN_BROWSER.values(), ids=IN_BROWSER.keys())
+def test_cms_markup_stays_in_its_column(browser: Any, body: str) -> None:
+    email = render("<p>Lead.</p>" + body + "<p>After.</p>")
+    for width, column in ((1000, 552), (375, 327)):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.route("**/*", lambda route: route.abort())
+        page.set_content(email.html)
+        scroll, widest = page.evaluate(
+            "[document.documentElement.scrollWidth, Math.max(0, ...[...document.querySelectorAll("
+            "'td.mk-text img, td.mk-text table, td.mk-text blockquote, td.mk-text div, td.mk-text span')]"
+            ".map(e => e.getBoundingClientRect().width))]")
+        page.close()
+        assert scroll == width and widest <= column + 0.5, (width, scroll, widest)
