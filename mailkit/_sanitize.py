@@ -50,6 +50,7 @@ from ._markers import (
     EMBED_TITLE_CLASS,
     LAYOUT_TABLE_CLASS,
     NUMBER_CLASS,
+    STACKED_TABLE_CLASS,
     TABLE_CLASS,
     WIDE_TABLE_CLASS,
 )
@@ -578,6 +579,18 @@ class _Table:
     headers: list[tuple[int, int]] = field(default_factory=list)  # (output index, column) of header cells
     numbers: Counter[int] = field(default_factory=Counter)  # column -> body cells that are numbers
     texts: Counter[int] = field(default_factory=Counter)  # column -> body cells with text
+    unbreakable: Counter[int] = field(default_factory=Counter)  # column -> longest number or word in it
+
+
+# What a column needs at least, side by side in the 552 px column: its longest number (never
+# broken) or word, at about 8.5 px a character of the 15 px text, and 16 px of padding
+_COLUMN_PIXELS = 552
+_CHAR_PIXELS = 8.5
+_CELL_PADDING = 16
+
+
+def _unbreakable(text: str, number: bool) -> int:
+    return len(text) if number else max((len(word) for word in text.split()), default=0)
 
 
 def _cell_text(html: str) -> str:
@@ -595,7 +608,8 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
     ``table.mk-table`` (a data table: it keeps its semantics for screen
     readers), ``mk-table-wide`` (more than WIDE_TABLE_COLUMNS columns: read as
     label/value rows on phones, each cell carrying its column's header in
-    ``data-label``), ``mk-num`` on a cell that is a number (right-aligned).
+    ``data-label``; and ``mk-table-stacked`` too, read so at every width, when its
+    numbers and longest words cannot fit the column side by side), ``mk-num`` on a cell that is a number (right-aligned).
     A table without a header cell or caption, one row or one column, is
     layout: ``role="presentation"``. Works on nh3's output, which is well
     formed (every cell closed, attributes double-quoted), so a scan is exact.
@@ -628,6 +642,11 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
                 out[t.start] = f'<table class="{LAYOUT_TABLE_CLASS}" role="presentation">'
             else:
                 wide = f" {WIDE_TABLE_CLASS}" if t.columns > WIDE_TABLE_COLUMNS else ""
+                # twelve columns of vote counts do not fit 552 px: the page scrolled sideways
+                # (to 1,937 px); such a table is read row by row at every width
+                needed = sum(t.unbreakable[c] * _CHAR_PIXELS + _CELL_PADDING for c in range(t.columns))
+                if wide and needed > _COLUMN_PIXELS:
+                    wide += f" {STACKED_TABLE_CLASS}"
                 out[t.start] = f'<table class="{TABLE_CLASS}{wide}">'
                 # a header over a column of numbers is aligned with them
                 for index, column in t.headers:
@@ -658,6 +677,7 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
             number = bool(text) and _NUMBER.fullmatch(text) is not None
             header_row = owner.section == "thead" or (
                 owner.rows == 1 and owner.section == "tbody" and start_tag.startswith("<th"))
+            owner.unbreakable[column] = max(owner.unbreakable[column], _unbreakable(text, number and not header_row))
             if header_row:
                 owner.labels += [text] * _span(start_tag, "colspan")
                 owner.headers.append((index, column))

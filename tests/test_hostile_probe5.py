@@ -390,5 +390,9 @@ def test_cms_markup_stays_in_its_column(browser: Any, body: str) -> None:
             "[document.documentElement.scrollWidth, Math.max(0, ...[...document.querySelectorAll("
             "'td.mk-text img, td.mk-text table, td.mk-text blockquote, td.mk-text div, td.mk-text span')]"
             ".map(e => e.getBoundingClientRect().width))]")
+        # a table's caption reads across the column, not a letter a line
+        captions = page.evaluate("[...document.querySelectorAll('td.mk-text caption')]"
+                                 ".map(e => e.getBoundingClientRect().width)")
         page.close()
         assert scroll == width and widest <= column + 0.5, (width, scroll, widest)
+        assert all(w >= column / 2 for w in captions), (width, captions)
