@@ -396,3 +396,59 @@ def test_cms_markup_stays_in_its_column(browser: Any, body: str) -> None:
         page.close()
         assert scroll == width and widest <= column + 0.5, (width, scroll, widest)
         assert all(w >= column / 2 for w in captions), (width, captions)
+
+
+# --- languages not tried before: headers, lang and dir, the text part ---------------------------
+
+LANGUAGES = {
+    "ko": ("서울 시청 앞 광장에서 대규모 집회, 경찰 추산 10만 명 참가", "정부는 이번 집회와 관련해 긴급 회의를 열었다. ", "ltr"),
+    "vi": (unicodedata.normalize("NFD", "Thủ tướng công bố gói hỗ trợ kinh tế mới"),
+           unicodedata.normalize("NFD", "Người dân ở Huế đã phải sơ tán. "), "ltr"),
+    "am": ("የኢትዮጵያ ጠቅላይ ሚኒስትር አዲስ ፖሊሲ አስታወቁ፤ ገበያው ተረጋጋ።", "መንግሥት ዛሬ አዲስ መመሪያ አወጣ። ሕዝቡም ተቀበለው፤ ", "ltr"),
+    "ka": ("საქართველოს პარლამენტმა ახალი კანონი მიიღო", "დღეს პარლამენტში კენჭისყრა გაიმართა. ", "ltr"),
+    "ta": ("தமிழ்நாட்டில் கனமழை காரணமாக பள்ளிகளுக்கு விடுமுறை", "சென்னையில் இன்று கனமழை பெய்தது. ", "ltr"),
+    "ur": ("پاکستان میں شدید بارشوں کے باعث سیلاب، ہزاروں افراد بے گھر", "حکومت نے ہنگامی حالت کا اعلان کر دیا ہے۔ ", "rtl"),
+    "he": ("רֹאשׁ הַמֶּמְשָׁלָה הִכְרִיז עַל צְעָדִים חֲדָשִׁים", "הַמֶּמְשָׁלָה הִתְכַּנְּסָה הַיּוֹם. ", "rtl"),
+    "el": ("Σεισμός 5,8 Ρίχτερ στην Κρήτη: αισθητός και στην Αθήνα", "Ο σεισμός σημειώθηκε στις 10:15 το πρωί. ", "ltr"),
+    "tr": ("İstanbul'da deprem tatbikatı: ılık bir sabah", "İstanbul Valiliği tatbikatın başarılı geçtiğini açıkladı. ",
+           "ltr"),
+    "zh-Hant": ("颱風「海葵」登陸臺灣，全島停班停課！", "中央氣象署表示，颱風中心今晨登陸，各地風雨持續增強。", "ltr"),
+    # a Hebrew headline quoting an English name and a number: the direction is the edition's
+    "he-mixed": ("ראש הממשלה נפגש עם Microsoft ו-OpenAI בתל אביב, 2026", "השיחות נמשכו שלוש שעות. ", "rtl"),
+}
+
+
+@pytest.mark.parametrize(("lang", "headline", "sentence", "direction"),
+                         [(k.split("-mixed")[0], *v) for k, v in LANGUAGES.items()], ids=LANGUAGES.keys())
+def test_a_language_round_trips_through_the_message(lang: str, headline: str, sentence: str, direction: str) -> None:
+    import email as email_package
+    from email import policy
+
+    data = localized(lang, headline, sentence * 12)
+    rendered = mailkit.render("breaking", data)
+    root = lxml.html.document_fromstring(rendered.html)
+    assert root.get("lang") == lang and root.get("dir") == direction
+    assert rendered.subject == headline  # each under 78 characters as written: never cut
+    message = rendered.to_message(to="reader@example.org")
+    raw = message.as_bytes()
+    assert raw.isascii() and all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    back = email_package.message_from_bytes(raw, policy=policy.default)
+    assert str(back["Subject"]) == headline
+    text = back.get_body(("plain",)).get_content()
+    html = lxml.html.document_fromstring(back.get_body(("html",)).get_content()).text_content()
+    # the text part wraps by columns at 78, never inside a word of a spaced script
+    first = unicodedata.normalize("NFC", sentence.split()[0])
+    assert first in unicodedata.normalize("NFC", text) and first in unicodedata.normalize("NFC", html)
+    from mailkit._text import columns
+    assert all(columns(line) <= 78 for line in text.splitlines() if "://" not in line)
+
+
+def test_an_uppercased_kicker_keeps_its_letters_in_the_text_part() -> None:
+    # text-transform in the HTML reads lang (Greek drops its accents, Turkish keeps its dotted İ);
+    # the text part shows the kicker as written, never upper-cased by Python's rules
+    for lang, kicker in (("el", "Τελευταία νέα"), ("tr", "Son dakika: İzmir ılık")):
+        data = localized(lang, "Başlık" if lang == "tr" else "Τίτλος", "Κείμενο. ")
+        data["articles"][0]["kicker"] = kicker
+        rendered = mailkit.render("breaking", data)
+        assert kicker in rendered.text
+        assert kicker.upper() not in rendered.text
