@@ -10,12 +10,17 @@ Same spirit as tests/test_hostile_input.py, through the public API only.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import lxml.html
 import pytest
+import yaml
 from test_hostile_input import BASE, dangerous, expand, setter
 
 import mailkit
@@ -452,3 +457,25 @@ def test_an_uppercased_kicker_keeps_its_letters_in_the_text_part() -> None:
         rendered = mailkit.render("breaking", data)
         assert kicker in rendered.text
         assert kicker.upper() not in rendered.text
+
+
+# --- through the command line -------------------------------------------------------------------
+
+def test_the_cli_reports_an_unclosed_comment_and_renders_the_lazy_image(tmp_path: Path) -> None:
+    data = expand(BASE)
+    data["articles"][0]["body"] = (f'<p>Lead.</p><img src="{GIF}" data-src="https://cdn.example.org/a.jpg" alt="A">'
+                                   "<!--[if mso]><p>The rest of the story.</p>")
+    fixture = tmp_path / "cms.yaml"
+    fixture.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    check = subprocess.run([sys.executable, "-m", "mailkit", "check", "breaking", str(fixture), "--json", "--strict"],
+                           capture_output=True, text=True, timeout=120, check=False, cwd=root)
+    assert check.returncode == 1, check.stderr
+    warnings = json.loads(check.stdout)["results"][0]["warnings"]
+    assert [(w["code"], w["field"]) for w in warnings] == [("comment-unclosed", "articles[0].body")]
+    out = tmp_path / "out"
+    rendered = subprocess.run([sys.executable, "-m", "mailkit", "render", "breaking", str(fixture), "-o", str(out)],
+                              capture_output=True, text=True, timeout=120, check=False, cwd=root)
+    assert rendered.returncode == 0, rendered.stderr
+    assert 'src="https://cdn.example.org/a.jpg"' in (out / "breaking--cms.html").read_text(encoding="utf-8")
+    assert "The rest of the story." in (out / "breaking--cms.txt").read_text(encoding="utf-8")
