@@ -479,3 +479,17 @@ def test_the_cli_reports_an_unclosed_comment_and_renders_the_lazy_image(tmp_path
     assert rendered.returncode == 0, rendered.stderr
     assert 'src="https://cdn.example.org/a.jpg"' in (out / "breaking--cms.html").read_text(encoding="utf-8")
     assert "The rest of the story." in (out / "breaking--cms.txt").read_text(encoding="utf-8")
+
+
+def test_mailkit_check_counts_a_decomposed_subject_as_written(tmp_path: Path) -> None:
+    # the warning counted composed characters, the check's "subject length" line code points:
+    # 93 of a 74-letter headline failed the check
+    fixture = tmp_path / "vi.yaml"
+    data = localized("vi", unicodedata.normalize("NFD", VI_HEADLINE), "Nội dung.")
+    fixture.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    check = subprocess.run([sys.executable, "-m", "mailkit", "check", "breaking", str(fixture), "--json"],
+                           capture_output=True, text=True, timeout=120, check=False,
+                           cwd=Path(__file__).resolve().parent.parent)
+    checks = {c["name"]: c for c in json.loads(check.stdout)["results"][0]["checks"]}
+    assert checks["subject length"]["ok"], checks["subject length"]
+    assert checks["subject length"]["detail"].startswith("74 characters")
