@@ -186,8 +186,9 @@ def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]
                                "no link or image removed by the sanitiser" if not dropped else "; ".join(dropped[:3])))
     pre = [w for w in deliverability_warnings(email) if w.code in PREHEADER_CODES]
     results.append(CheckResult("preheader", not pre, pre[0] if pre else f"{len(email.preheader)} characters"))
-    results.append(CheckResult("subject length", len(email.subject) <= MAX_SUBJECT_CHARS,
-                               f"{len(email.subject)} characters (at most {MAX_SUBJECT_CHARS})"))
+    subject_chars = composed_length(email.subject)  # as the subject-too-long warning counts them
+    results.append(CheckResult("subject length", subject_chars <= MAX_SUBJECT_CHARS,
+                               f"{subject_chars} characters (at most {MAX_SUBJECT_CHARS})"))
     head = email.html[: email.html.find(">", email.html.find("<html")) + 1]
     lang_ok = f'lang="{email.edition.lang}"' in head and f'dir="{email.edition.dir}"' in head
     results.append(CheckResult("lang and dir", lang_ok, f'lang="{email.edition.lang}" dir="{email.edition.dir}"'))
