@@ -186,7 +186,7 @@ def shorten(text: str, limit: int) -> str:
 
 def composed_length(text: str) -> int:
     """The length of ``text`` composed (NFC): Vietnamese decomposed by a Mac or a wire system
-    (NFD) writes each tone as a mark of its own, so a headline of 74 letters was 93 code
+    (NFD) writes each tone as a mark of its own, so a headline of 73 letters was 95 code
     points, cut and warned about as too long for a subject of 78; the same text typed
     composed was not. Code points otherwise, as before (an emoji sequence counts each)."""
     return len(text) if text.isascii() else len(unicodedata.normalize("NFC", text))
