@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from ._languages import composed_length
 from ._message import RenderedEmail, html_wire_size, max_wire_size
 from ._sanitize import Limits, current_limits
 from ._warning import RenderWarning, warning_code
@@ -100,8 +101,9 @@ def deliverability_warnings(email: RenderedEmail) -> list[RenderWarning]:
         first = first_visible_line(email.text)
         if first and first.casefold() == email.preheader.strip().casefold():
             warn("preheader-repeats-first-line", "preheader", "preheader repeats the first visible line of the email")
-    if len(email.subject) > MAX_SUBJECT_CHARS:
-        warn("subject-too-long", "subject", f"subject is {len(email.subject)} characters: over {MAX_SUBJECT_CHARS}, "
+    if composed_length(email.subject) > MAX_SUBJECT_CHARS:
+        warn("subject-too-long", "subject",
+             f"subject is {composed_length(email.subject)} characters: over {MAX_SUBJECT_CHARS}, "
              "inboxes cut it")
     return warnings
 
@@ -200,8 +202,9 @@ def run_checks(email: RenderedEmail, *, spam: bool = False) -> list[CheckResult]
                                "no link or image removed by the sanitiser" if not dropped else "; ".join(dropped[:3])))
     pre = [w for w in deliverability_warnings(email) if w.code in PREHEADER_CODES]
     results.append(CheckResult("preheader", not pre, pre[0] if pre else f"{len(email.preheader)} characters"))
-    results.append(CheckResult("subject length", len(email.subject) <= MAX_SUBJECT_CHARS,
-                               f"{len(email.subject)} characters (at most {MAX_SUBJECT_CHARS})"))
+    subject_chars = composed_length(email.subject)  # as the subject-too-long warning counts them
+    results.append(CheckResult("subject length", subject_chars <= MAX_SUBJECT_CHARS,
+                               f"{subject_chars} characters (at most {MAX_SUBJECT_CHARS})"))
     head = email.html[: email.html.find(">", email.html.find("<html")) + 1]
     lang_ok = f'lang="{email.edition.lang}"' in head and f'dir="{email.edition.dir}"' in head
     results.append(CheckResult("lang and dir", lang_ok, f'lang="{email.edition.lang}" dir="{email.edition.dir}"'))

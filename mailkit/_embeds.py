@@ -23,8 +23,8 @@ import lxml.html
 
 from ._markers import EMBED_CLASS, EMBED_LINK_CLASS, EMBED_TITLE_CLASS
 
-__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "html_integer", "parse_fragment", "provider",
-           "serialize_fragment"]
+__all__ = ["POST_CLASSES", "convert_embeds", "count_markup", "foreign_text", "html_integer", "normalize_images",
+           "parse_fragment", "provider", "serialize_fragment"]
 
 
 def html_integer(value: str, low: int, high: int) -> int | None:
@@ -157,11 +157,13 @@ def count_markup(root: lxml.html.HtmlElement | None, tags: frozenset[str] | set[
     return elements, attributes
 
 
-def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> int:
+def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None],
+                   refused: Callable[[str, str], None] | None = None) -> int:
     """Turn the embeds under ``root`` into link cards, in place; return how many.
 
     ``url_ok(url, image)`` returns the URL to use (resolved) or None when it may
     not be linked (or shown, for an image); an embed without such a URL is left for the sanitiser to drop.
+    A poster image ``url_ok`` refuses is left out of the card, and ``refused(what, url)`` told.
     """
     converted = 0
     for el in list(root.iter("iframe", "video", "audio", "embed", "object", "blockquote")):
@@ -202,12 +204,226 @@ def convert_embeds(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], st
         size = ("480", "360") if poster else None
         if tag == "video" and el.get("poster"):
             poster = url_ok(el.get("poster") or "", True)
+            if poster is None and refused is not None:
+                refused("video poster", el.get("poster") or "")
             w, h = el.get("width", ""), el.get("height", "")
             size = (w, h) if html_integer(w, 1, 9999) and html_integer(h, 1, 9999) else None
         title = _title(el, kind)
         _replace(el, _card(url, title, verb, poster, kind, size))
         converted += 1
     return converted
+
+
+# --- images as CMSs write them ----------------------------------------------------------
+
+# Where a lazy-loading CMS (WordPress, Arc, lazysizes, AMP) puts the real file while ``src``
+# holds a placeholder GIF or nothing: no email client runs the script that swaps them in
+_LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-hi-res-src")
+_SRCSETS = ("data-srcset", "data-lazy-srcset", "srcset")
+# attributes that only steer a browser's choice or loading: consumed here, never reported
+_LOADING_ATTRS = (*_LAZY_SRC, *_SRCSETS, "sizes", "data-sizes", "loading", "decoding", "fetchpriority")
+# the pixels an image needs: the 552 px column on a 2x screen
+_WANTED_PIXELS = 1104
+_SRCSET_ITEM = re.compile(r"[\s,]*([^\s,][^\s]*?),?(?:\s+([^,]*))?(?:,|$)")
+
+
+def srcset_choice(value: str) -> list[str]:
+    """The URLs of a ``srcset``, best first for the email's column: the smallest of at least
+    1,104 px (``w``, or ``x`` read as the column's 552 px), then the larger ones, then the rest."""
+    sized: list[tuple[float, str]] = []
+    for m in _SRCSET_ITEM.finditer(value):
+        url, descriptor = m.group(1), (m.group(2) or "").strip().lower()
+        try:
+            width = (float(descriptor[:-1]) if descriptor.endswith("w")
+                     else float(descriptor[:-1] or 1) * 552 if descriptor.endswith("x") or not descriptor else 0.0)
+        except ValueError:
+            width = 0.0
+        sized.append((width, url))
+    enough = sorted((s for s in sized if s[0] >= _WANTED_PIXELS), key=lambda s: s[0])
+    smaller = sorted((s for s in sized if s[0] < _WANTED_PIXELS), key=lambda s: -s[0])
+    return [url for _, url in enough + smaller]
+
+
+def _sources(el: lxml.html.HtmlElement) -> list[str]:
+    """Every URL ``el`` names for its file, in the order a reader should get them."""
+    src = el.get("src") or ""
+    found = [] if src.strip().lower().startswith("data:") else [src]  # a data: src is the placeholder
+    found += [el.get(name) or "" for name in _LAZY_SRC]
+    for name in _SRCSETS:
+        found += srcset_choice(el.get(name) or "")
+    return [u for u in found if u.strip()] + ([src] if src.strip().lower().startswith("data:") else [])
+
+
+def normalize_images(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> int:
+    """Give every image under ``root`` the file a browser's script or ``<picture>`` would have
+    chosen, in place; return how many elements changed.
+
+    ``<amp-img>`` becomes ``<img>``; a ``<picture>`` becomes its ``<img>``, with the first
+    usable ``<source>`` when the ``<img>`` has none; an ``<img>`` whose ``src`` is a
+    placeholder (``data:``) or missing takes its ``data-src``, ``data-srcset`` or
+    ``srcset`` (the first ``url_ok`` accepts); a ``<noscript>`` loses the images that repeat
+    one already shown (a lazy image's twin) and gives up the rest of its content, as markup:
+    html5ever (nh3) reads a noscript's content as text, which reached the reader as
+    ``<img src="...">``. An image with nothing usable is left for the sanitiser to report.
+    """
+    changed = 0
+    for el in list(root.iter("amp-img")):
+        el.tag = "img"
+        for child in list(el):  # its own <noscript> twin or fallback
+            el.remove(child)
+        changed += 1
+    for picture in list(root.iter("picture")):
+        img = next(picture.iter("img"), None)
+        if img is None:
+            img = lxml.html.Element("img")
+        if _first_usable(img, url_ok) is None:
+            for source in picture.iter("source"):
+                urls = [*srcset_choice(source.get("srcset") or source.get("data-srcset") or ""), source.get("src") or ""]
+                url = next((u for u in (url_ok(c, True) for c in urls if c) if u), None)
+                if url is not None:
+                    img.set("src", url)
+                    break
+        img.tail = picture.tail
+        parent = picture.getparent()
+        if parent is not None:
+            parent.replace(picture, img)
+        changed += 1
+    shown: set[str] = set()
+    for img in list(root.iter("img")):
+        if any(a in img.attrib for a in _LOADING_ATTRS) or not (img.get("src") or "").strip():
+            url = _first_usable(img, url_ok)
+            for name in _LOADING_ATTRS:
+                img.attrib.pop(name, None)
+            if url is not None:
+                img.set("src", url)
+            changed += 1
+        if not any(a.tag == "noscript" for a in img.iterancestors()) and (url := url_ok(img.get("src") or "", True)):
+            shown.add(url)
+    for noscript in list(root.iter("noscript")):
+        twins = list(noscript.iter("img"))
+        for img in twins:
+            if url_ok(img.get("src") or "", True) in shown:
+                img.drop_tree()
+        # the placeholder right before it stands in for the twin: the twin is the image
+        before = noscript.getprevious()
+        if twins and before is not None and before.tag == "img" and _first_usable(before, url_ok) is None:
+            before.drop_tree()
+        noscript.drop_tag()
+        changed += 1
+    return changed
+
+
+def _first_usable(img: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> str | None:
+    return next((u for u in (url_ok(c, True) for c in _sources(img)) if u), None)
+
+
+# --- SVG and MathML: their text is content ----------------------------------------------
+
+# not read as the graphic's text: code, styling, and the description a screen reader gets on demand
+_NOT_SHOWN = frozenset({"script", "style", "desc", "title", "metadata"})
+
+
+def _svg_text(svg: lxml.html.HtmlElement) -> str:
+    label = svg.get("aria-label") or ""
+    if not label.strip():
+        title = next((t for t in svg.iter("title")), None)
+        label = title.text_content() if title is not None else ""
+    if not label.strip():
+        words = []
+        for el in svg.iter():
+            if el is not svg and isinstance(el.tag, str) and el.tag not in _NOT_SHOWN and not any(
+                    a.tag in _NOT_SHOWN for a in el.iterancestors() if a is not svg):
+                words.append(el.text or "")
+            if el is not svg:
+                words.append(el.tail or "")
+        label = " ".join(words)
+    return " ".join(label.split())
+
+
+# MathML's scripts as the HTML a reader's client shows: x<sup>2</sup>, x<sub>i</sub>
+_SCRIPTS = {"msup": ("sup",), "msub": ("sub",), "msubsup": ("sub", "sup")}
+
+
+def _math_into(el: lxml.html.HtmlElement, out: lxml.html.HtmlElement) -> None:
+    """The content of MathML ``el`` appended to ``out`` as text and <sup>/<sub>."""
+    def add_text(text: str) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        last = out[-1] if len(out) else None
+        if last is None:
+            out.text = (out.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
+
+    children = [c for c in el if isinstance(c.tag, str)]
+    if el.tag in _SCRIPTS and len(children) == 1 + len(_SCRIPTS[el.tag]):
+        _math_into(children[0], out)
+        for tag, child in zip(_SCRIPTS[el.tag], children[1:], strict=True):
+            script = lxml.etree.SubElement(out, tag)
+            _math_into(child, script)
+        return
+    if el.tag == "mfrac" and len(children) == 2:
+        add_text("(")
+        _math_into(children[0], out)
+        add_text(")/(")
+        _math_into(children[1], out)
+        add_text(")")
+        return
+    if el.tag == "msqrt":
+        add_text("√(")
+        for child in children:
+            _math_into(child, out)
+        add_text(")")
+        return
+    if el.tag == "mroot" and len(children) == 2:  # the index-th root of the base
+        add_text("(")
+        _math_into(children[0], out)
+        add_text(")")
+        script = lxml.etree.SubElement(out, "sup")
+        script.text = "1/"
+        _math_into(children[1], script)
+        return
+    if el.tag == "maction" and children:  # only its first child is shown
+        _math_into(children[0], out)
+        return
+    if el.tag in ("annotation", "annotation-xml"):
+        return
+    add_text(el.text or "")
+    for child in children:
+        _math_into(child, out)
+        add_text(child.tail or "")
+
+
+def foreign_text(root: lxml.html.HtmlElement) -> int:
+    """Put the text of every inline ``<svg>`` and ``<math>`` under ``root`` before it, in place,
+    and empty the element; return how many.
+
+    nh3 drops both with everything in them (an allowlist cannot let SVG's or MathML's
+    attributes through safely), so a chart's label or a formula vanished from the sentence
+    around it. The text goes in as text, never markup: an SVG's ``aria-label``, else its
+    ``<title>``, else the words of its ``<text>``; MathML's ``alttext``, else its tokens with
+    superscripts and subscripts as ``<sup>`` and ``<sub>``. The emptied element is left for
+    the sanitiser, whose warning tells the sender the graphic itself is gone.
+    """
+    changed = 0
+    for el in list(root.iter("svg", "math")):
+        if el.getparent() is None or any(a.tag in ("svg", "math") for a in el.iterancestors()):
+            continue
+        span = lxml.html.Element("span")
+        if el.tag == "svg":
+            span.text = _svg_text(el)
+        elif (el.get("alttext") or "").strip():
+            span.text = " ".join((el.get("alttext") or "").split())
+        else:
+            _math_into(el, span)
+        for child in list(el):
+            el.remove(child)
+        el.text = None
+        if span.text or len(span):
+            el.addprevious(span)
+        changed += 1
+    return changed
 
 
 def serialize_fragment(root: lxml.html.HtmlElement) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "BUTTON_CLASS", "CELL_LABEL_ATTR", "CONTINUE_CLASS", "EMBED_CLASS", "EMBED_LINK_CLASS", "EMBED_TITLE_CLASS",
     "LAYOUT_TABLE_CLASS", "MARKERS", "NUMBER_CLASS", "TABLE_CLASS", "TEXT_ATTR", "TEXT_RULE", "TEXT_SKIP",
-    "TEXT_URL", "VOICE_CLASS_PREFIX", "WIDE_TABLE_CLASS", "Marker",
+    "STACKED_TABLE_CLASS", "TEXT_URL", "VOICE_CLASS_PREFIX", "WIDE_TABLE_CLASS", "Marker",
 ]
 
 # read by the text stage (mailkit._text), written by templates
@@ -27,6 +27,7 @@ TEXT_URL = "url"
 CONTINUE_CLASS = "mk-continue"
 TABLE_CLASS = "mk-table"
 WIDE_TABLE_CLASS = "mk-table-wide"
+STACKED_TABLE_CLASS = "mk-table-stacked"
 NUMBER_CLASS = "mk-num"
 LAYOUT_TABLE_CLASS = "mk-layout"
 CELL_LABEL_ATTR = "data-label"
@@ -64,6 +65,8 @@ MARKERS: tuple[Marker, ...] = (
            "the layout writes its CSS only when a body holds a table: style a template's own in the head block"),
     Marker(f'table.{WIDE_TABLE_CLASS}', "mailkit._sanitize", "the layout's CSS",
            "a data table of more than four columns: read row by row on phones"),
+    Marker(f'table.{STACKED_TABLE_CLASS}', "mailkit._sanitize", "the layout's CSS",
+           "a wide table whose numbers and words cannot fit the column side by side: read row by row at every width"),
     Marker(f'{CELL_LABEL_ATTR}="..." (on td)', "mailkit._sanitize", "the layout's CSS",
            "a wide table's cell: its column's header, shown before it on phones"),
     Marker(f'th.{NUMBER_CLASS}, td.{NUMBER_CLASS}', "mailkit._sanitize", "the layout's CSS",

@@ -25,7 +25,7 @@ from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateE
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
 from ._i18n import Labels, labels, missing_catalog, script_font_stack
 from ._inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
-from ._languages import shorten
+from ._languages import composed_length, grapheme_start, shorten
 from ._links import LinkTagging, tag_links
 from ._markers import CONTINUE_CLASS
 from ._media import (
@@ -191,7 +191,12 @@ def _first_sentence(html: str, limit: int = PREHEADER_CHARS) -> str:
     with the body. (Read to its end, one long paragraph of abbreviations, "U.S. U.S. ...",
     took seconds: each candidate full stop searched all the text before it.)
     """
-    text = _plain(html)[: 2 * limit]
+    plain = _plain(html)
+    text = plain[: 2 * limit]
+    if len(plain) > len(text) and composed_length(text) <= limit:
+        # combining marks made the part read no longer than a preheader (shorten counts
+        # composed characters): it is cut all the same, so it ends in an ellipsis
+        return text[: grapheme_start(text, len(text) - 1)] + "…"
     for m in _SENTENCE_END.finditer(text):
         # the abbreviation test reads the words before the stop only: on the
         # whole text so far, "A. " * 30,000 (a body of 90 KB with no dek)

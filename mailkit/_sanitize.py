@@ -29,9 +29,19 @@ from typing import Literal
 from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
 import idna
+import lxml.html
 import nh3
 
-from ._embeds import POST_CLASSES, convert_embeds, count_markup, html_integer, parse_fragment, serialize_fragment
+from ._embeds import (
+    POST_CLASSES,
+    convert_embeds,
+    count_markup,
+    foreign_text,
+    html_integer,
+    normalize_images,
+    parse_fragment,
+    serialize_fragment,
+)
 from ._errors import LimitExceededError, UnsafeUrlError
 from ._markers import (
     CELL_LABEL_ATTR,
@@ -40,6 +50,7 @@ from ._markers import (
     EMBED_TITLE_CLASS,
     LAYOUT_TABLE_CLASS,
     NUMBER_CLASS,
+    STACKED_TABLE_CLASS,
     TABLE_CLASS,
     WIDE_TABLE_CLASS,
 )
@@ -329,6 +340,65 @@ def encode_for_mrml(value: str) -> str:
     return _CANDIDATE.sub(_ref, value)
 
 
+# an image in nh3's output (attribute values quoted, "<" and ">" escaped): "<img" to the next ">"
+_IMG = re.compile(r"<img\b[^>]*>")
+
+# a comment's end (HTML also ends one at "--!>"), and "<!-->" / "<!--->", comments with nothing in them
+_COMMENT_END = re.compile(r"--!?>")
+
+
+def _open_comment_shown(html: str) -> tuple[str, int | None]:
+    """``html`` with the opening tag of a comment that never closes removed, and where it was.
+
+    HTML reads everything after such a ``<!--`` as the comment: a CMS that cut a Gutenberg
+    comment short, or an ``<!--[if mso]>`` left open, ended the story there without a
+    word. The opener goes up to its first ``>`` (``<!--[if mso]>``, ``<!-- wp:paragraph {...}
+    <p>``); what follows is read as the body it was.
+    """
+    at = 0
+    while (start := html.find("<!--", at)) >= 0:
+        if html.startswith(("<!-->", "<!--->"), start):
+            at = start + 4
+            continue
+        end = _COMMENT_END.search(html, start + 4)
+        if end is None and _inside_tag(html, start):
+            at = start + 4  # inside a tag's quoted value (title="<!--"): text, not a comment
+            continue
+        if end is None:
+            close = html.find(">", start + 4)
+            return (html[:start] + (html[close + 1:] if close >= 0 else "")), start
+        at = end.end()
+    return html, None
+
+
+def _inside_tag(html: str, position: int) -> bool:
+    for tag in WHOLE_TAG.finditer(html):
+        if tag.start() >= position:
+            return False
+        if tag.end() > position:
+            return True
+    return False
+
+
+# a declaration that hides its element from every reader (a CMS's editor notes, hidden keywords)
+_HIDDEN = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!\s*important\s*)?(?:;|$)",
+                     re.IGNORECASE)
+
+
+def _hidden_by_style(root: lxml.html.HtmlElement) -> list[str]:
+    """Remove the elements under ``root`` that their ``style`` hides, with their content; return
+    their names. The allowlist drops ``style``, which showed what the CMS hid: an editor's
+    note, or keywords hidden for search engines (which spam filters score)."""
+    hidden = [el for el in root.iter() if isinstance(el.tag, str) and _HIDDEN.search(el.get("style") or "")]
+    if not hidden:
+        return []
+    chosen = set(hidden)
+    outermost = [el for el in hidden if not any(a in chosen for a in el.iterancestors())]
+    for el in outermost:
+        el.drop_tree()  # its tail is the text after it: kept
+    return [el.tag for el in outermost]
+
+
 # --- body HTML -----------------------------------------------------------------
 
 _BODY_TAGS = {
@@ -519,6 +589,18 @@ class _Table:
     headers: list[tuple[int, int]] = field(default_factory=list)  # (output index, column) of header cells
     numbers: Counter[int] = field(default_factory=Counter)  # column -> body cells that are numbers
     texts: Counter[int] = field(default_factory=Counter)  # column -> body cells with text
+    unbreakable: Counter[int] = field(default_factory=Counter)  # column -> longest number or word in it
+
+
+# What a column needs at least, side by side in the 552 px column: its longest number (never
+# broken) or word, at about 8.5 px a character of the 15 px text, and 16 px of padding
+_COLUMN_PIXELS = 552
+_CHAR_PIXELS = 8.5
+_CELL_PADDING = 16
+
+
+def _unbreakable(text: str, number: bool) -> int:
+    return len(text) if number else max((len(word) for word in text.split()), default=0)
 
 
 def _cell_text(html: str) -> str:
@@ -536,7 +618,8 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
     ``table.mk-table`` (a data table: it keeps its semantics for screen
     readers), ``mk-table-wide`` (more than WIDE_TABLE_COLUMNS columns: read as
     label/value rows on phones, each cell carrying its column's header in
-    ``data-label``), ``mk-num`` on a cell that is a number (right-aligned).
+    ``data-label``; and ``mk-table-stacked`` too, read so at every width, when its
+    numbers and longest words cannot fit the column side by side), ``mk-num`` on a cell that is a number (right-aligned).
     A table without a header cell or caption, one row or one column, is
     layout: ``role="presentation"``. Works on nh3's output, which is well
     formed (every cell closed, attributes double-quoted), so a scan is exact.
@@ -569,6 +652,11 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
                 out[t.start] = f'<table class="{LAYOUT_TABLE_CLASS}" role="presentation">'
             else:
                 wide = f" {WIDE_TABLE_CLASS}" if t.columns > WIDE_TABLE_COLUMNS else ""
+                # twelve columns of vote counts do not fit 552 px: the page scrolled sideways
+                # (to 1,937 px); such a table is read row by row at every width
+                needed = sum(t.unbreakable[c] * _CHAR_PIXELS + _CELL_PADDING for c in range(t.columns))
+                if wide and needed > _COLUMN_PIXELS:
+                    wide += f" {STACKED_TABLE_CLASS}"
                 out[t.start] = f'<table class="{TABLE_CLASS}{wide}">'
                 # a header over a column of numbers is aligned with them
                 for index, column in t.headers:
@@ -599,6 +687,7 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
             number = bool(text) and _NUMBER.fullmatch(text) is not None
             header_row = owner.section == "thead" or (
                 owner.rows == 1 and owner.section == "tbody" and start_tag.startswith("<th"))
+            owner.unbreakable[column] = max(owner.unbreakable[column], _unbreakable(text, number and not header_row))
             if header_row:
                 owner.labels += [text] * _span(start_tag, "colspan")
                 owner.headers.append((index, column))
@@ -786,6 +875,12 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         raise LimitExceededError(f"{field}: an element with {count:,} attributes (<{tag[:40]}> at character "
                                  f"{position}), over the limit of {_RAW_ATTRIBUTES_CHECKED}")
     warnings: list[RenderWarning] = []
+    if "<!--" in html:
+        html, unclosed = _open_comment_shown(html)
+        if unclosed is not None:
+            warnings.append(RenderWarning(
+                "comment-unclosed", f"{field}: a comment opened at character {unclosed:,} never closes: "
+                "its opening tag removed, so the rest of the body shows (HTML would hide it all)", field))
 
     def linkable(url: str, image: bool) -> str | None:
         try:
@@ -797,7 +892,21 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     # what nh3 does; a body a scan finds nothing to remove in skips it, and the
     # attribute values attribute_filter refuses are counted as it goes.
     tree = None if _only_allowed(html) else parse_fragment(html)
-    if tree is not None and convert_embeds(tree, linkable):
+    # (all run: an embed's card, a CMS's lazy image and an SVG's text are each rewritten in the tree)
+    hidden = _hidden_by_style(tree) if tree is not None else []
+    if hidden:
+        warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(hidden):,} element(s) hidden by "
+                                      f"their style (display:none, visibility:hidden), the first: <{hidden[0]}>",
+                                      field))
+    def url_refused(what: str, url: str) -> None:
+        try:
+            safe_url(resolve_url(url.strip(), base_url), kind="image")
+        except UnsafeUrlError as err:
+            warnings.append(RenderWarning("url-dropped", f"{field}: dropped <{what}={url[:60]!r}>: {err.problem}",
+                                          field))
+
+    if tree is not None and (convert_embeds(tree, linkable, url_refused) + normalize_images(tree, linkable) + foreign_text(tree)
+                             + len(hidden)):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()
@@ -858,6 +967,13 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         warnings += _dropped(field, before, count_markup(kept, _BODY_TAGS))
     elif tree is None:
         warnings += _dropped(field, (Counter(), refused), (Counter(), Counter()))
+    # an image left with no file (its src refused, or never given) would be an empty grey box:
+    # gone, and said so (the URL's own warning, if any, says why)
+    srcless = [m.group() for m in _IMG.finditer(cleaned) if ' src="' not in m.group()]
+    if srcless:
+        cleaned = _IMG.sub(lambda m: m.group() if ' src="' in m.group() else "", cleaned)
+        warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(srcless):,} <img> element(s) with no "
+                                      f"image file a client can load, the first: {srcless[0][:80]}", field))
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     if "<rt" in cleaned:
         cleaned = _bracket_ruby(cleaned)

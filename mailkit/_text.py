@@ -516,9 +516,50 @@ _NO_BREAK_BEFORE = frozenset("、。，．・：；？！）〕］｝〉》」�
 _NO_BREAK_AFTER = frozenset("（〔［｛〈《「『【〘〖〝‘“")
 
 
+# What takes no column in a terminal (wcwidth 0): Unicode's combining marks (categories Mn and
+# Me: Vietnamese tones written apart, Hebrew niqqud, Arabic harakat, Devanagari signs above and
+# below) in the Basic Multilingual Plane, and the zero-width space, non-joiner, word joiner and BOM.
+# Not the joiner (U+200D) nor the variation selectors: they hold emoji sequences together, and an
+# emoji takes two columns where this counts one, so a sequence keeps a column for each of its
+# code points, as before. Generated from unicodedata 14.0; tests/test_hostile_probe5.py checks
+# it against the running Python's.
+_ZERO_WIDTH = re.compile("["
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1-\u05c2\u05c4-\u05c5\u05c7\u0610-\u061a"
+    "\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7-\u06e8\u06ea-\u06ed\u0711\u0730-\u074a"
+    "\u07a6-\u07b0\u07eb-\u07f3\u07fd\u0816-\u0819\u081b-\u0823\u0825-\u0827\u0829-\u082d"
+    "\u0859-\u085b\u0898-\u089f\u08ca-\u08e1\u08e3-\u0902\u093a\u093c\u0941-\u0948\u094d\u0951-\u0957"
+    "\u0962-\u0963\u0981\u09bc\u09c1-\u09c4\u09cd\u09e2-\u09e3\u09fe\u0a01-\u0a02\u0a3c\u0a41-\u0a42"
+    "\u0a47-\u0a48\u0a4b-\u0a4d\u0a51\u0a70-\u0a71\u0a75\u0a81-\u0a82\u0abc\u0ac1-\u0ac5\u0ac7-\u0ac8"
+    "\u0acd\u0ae2-\u0ae3\u0afa-\u0aff\u0b01\u0b3c\u0b3f\u0b41-\u0b44\u0b4d\u0b55-\u0b56\u0b62-\u0b63"
+    "\u0b82\u0bc0\u0bcd\u0c00\u0c04\u0c3c\u0c3e-\u0c40\u0c46-\u0c48\u0c4a-\u0c4d\u0c55-\u0c56"
+    "\u0c62-\u0c63\u0c81\u0cbc\u0cbf\u0cc6\u0ccc-\u0ccd\u0ce2-\u0ce3\u0d00-\u0d01\u0d3b-\u0d3c"
+    "\u0d41-\u0d44\u0d4d\u0d62-\u0d63\u0d81\u0dca\u0dd2-\u0dd4\u0dd6\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+    "\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd\u0f18-\u0f19\u0f35\u0f37\u0f39\u0f71-\u0f7e\u0f80-\u0f84"
+    "\u0f86-\u0f87\u0f8d-\u0f97\u0f99-\u0fbc\u0fc6\u102d-\u1030\u1032-\u1037\u1039-\u103a"
+    "\u103d-\u103e\u1058-\u1059\u105e-\u1060\u1071-\u1074\u1082\u1085-\u1086\u108d\u109d\u135d-\u135f"
+    "\u1712-\u1714\u1732-\u1733\u1752-\u1753\u1772-\u1773\u17b4-\u17b5\u17b7-\u17bd\u17c6"
+    "\u17c9-\u17d3\u17dd\u180b-\u180d\u180f\u1885-\u1886\u18a9\u1920-\u1922\u1927-\u1928\u1932"
+    "\u1939-\u193b\u1a17-\u1a18\u1a1b\u1a56\u1a58-\u1a5e\u1a60\u1a62\u1a65-\u1a6c\u1a73-\u1a7c\u1a7f"
+    "\u1ab0-\u1ace\u1b00-\u1b03\u1b34\u1b36-\u1b3a\u1b3c\u1b42\u1b6b-\u1b73\u1b80-\u1b81\u1ba2-\u1ba5"
+    "\u1ba8-\u1ba9\u1bab-\u1bad\u1be6\u1be8-\u1be9\u1bed\u1bef-\u1bf1\u1c2c-\u1c33\u1c36-\u1c37"
+    "\u1cd0-\u1cd2\u1cd4-\u1ce0\u1ce2-\u1ce8\u1ced\u1cf4\u1cf8-\u1cf9\u1dc0-\u1dff\u200b-\u200c\u2060"
+    "\u20d0-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302d\u3099-\u309a\ua66f-\ua672"
+    "\ua674-\ua67d\ua69e-\ua69f\ua6f0-\ua6f1\ua802\ua806\ua80b\ua825-\ua826\ua82c\ua8c4-\ua8c5"
+    "\ua8e0-\ua8f1\ua8ff\ua926-\ua92d\ua947-\ua951\ua980-\ua982\ua9b3\ua9b6-\ua9b9\ua9bc-\ua9bd\ua9e5"
+    "\uaa29-\uaa2e\uaa31-\uaa32\uaa35-\uaa36\uaa43\uaa4c\uaa7c\uaab0\uaab2-\uaab4\uaab7-\uaab8"
+    "\uaabe-\uaabf\uaac1\uaaec-\uaaed\uaaf6\uabe5\uabe8\uabed\ufb1e\ufe20-\ufe2f\ufeff"
+    "]")
+
+
+def _char_columns(ch: str) -> int:
+    return 0 if _ZERO_WIDTH.match(ch) else 2 if _WIDE.match(ch) else 1
+
+
 def columns(text: str) -> int:
-    """The width of ``text`` in a terminal: a CJK character takes two columns."""
-    return len(text) + len(_WIDE.findall(text))
+    """The width of ``text`` in a terminal: a CJK character takes two columns, a combining mark none."""
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE.findall(text)) - len(_ZERO_WIDTH.findall(text))
 
 
 def _wrap_wide(line: str, width: int) -> list[str]:
@@ -529,7 +570,7 @@ def _wrap_wide(line: str, width: int) -> list[str]:
                 and ch not in _NO_BREAK_BEFORE and current[-1] not in _NO_BREAK_AFTER:
             last_break = len(current)
         current += ch
-        used += 2 if _WIDE.match(ch) else 1
+        used += _char_columns(ch)
         if used > width and last_break > 0:
             lines.append(current[:last_break].rstrip(" "))
             current = current[last_break:].lstrip(" ")
@@ -604,7 +645,9 @@ def _wrap(line: str, width: int) -> list[str]:
         indent = prefix if _QUOTE.match(line) else " " * len(prefix)
         wrapped = _wrap_clusters(line[len(prefix):], max(width - len(prefix), 10))
         return [prefix + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
-    if _WIDE.search(line):
+    # CJK (two columns a character) and text with combining marks (none): wrapped by columns;
+    # by characters, a Hebrew line with niqqud was cut at 44 columns of 78
+    if _WIDE.search(line) or (len(line) > width and not line.isascii() and _ZERO_WIDTH.search(line)):
         if columns(line) <= width:
             return [line]
         # a quote's, list item's or indented line's prefix first, repeated or hung as in
@@ -744,7 +787,8 @@ def _plain(line: str, width: int) -> bool:
         return True
     # (a script written without spaces wraps between clusters: _wrap_clusters)
     return (" " != line[0] and "  " not in line
-            and (line.isascii() or not (_OTHER_SPACE.search(line) or _NO_SPACE_SCRIPT.search(line)))
+            and (line.isascii() or not (_OTHER_SPACE.search(line) or _NO_SPACE_SCRIPT.search(line)
+                                        or _ZERO_WIDTH.search(line)))
             and not _QUOTE.match(line) and not _LIST.match(line))
 
 
