@@ -512,6 +512,10 @@ def _fill(line: str, width: int) -> list[str]:
 # line's start). Without this a CJK paragraph was one line of 200 columns.
 _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u2fff\u3001-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
                    r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+# Korean is written with spaces between words (eojeol), and a word is not broken: a line breaks
+# at a space (as word-break: keep-all does in CSS), never between two syllables, nor between a
+# syllable and the Latin letters, digits or punctuation written in the same word ("AI가", "(서울)").
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff]")
 _NO_BREAK_BEFORE = frozenset("、。，．・：；？！）〕］｝〉》」』】〙〗〟’”ヽヾーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖ々〻…‥")
 _NO_BREAK_AFTER = frozenset("（〔［｛〈《「『【〘〖〝‘“")
 
@@ -562,11 +566,17 @@ def columns(text: str) -> int:
     return len(text) + len(_WIDE.findall(text)) - len(_ZERO_WIDTH.findall(text))
 
 
+def _breaks_between(before: str, after: str) -> bool:
+    """Whether a line may break between two characters with no space between them: beside a
+    Chinese or Japanese character, not beside Korean (see _HANGUL)."""
+    return bool((_WIDE.match(before) and not _HANGUL.match(before)) or (_WIDE.match(after) and not _HANGUL.match(after)))
+
+
 def _wrap_wide(line: str, width: int) -> list[str]:
     lines: list[str] = []
     current, used, last_break = "", 0, -1  # last_break: index in current after which a break may go
     for ch in line:
-        if current and (ch == " " or (_WIDE.match(ch) or _WIDE.match(current[-1]))) \
+        if current and (ch == " " or _breaks_between(current[-1], ch)) \
                 and ch not in _NO_BREAK_BEFORE and current[-1] not in _NO_BREAK_AFTER:
             last_break = len(current)
         current += ch

@@ -42,3 +42,31 @@ def test_the_first_safe_picture_wins_over_a_better_size_of_another() -> None:
     edition = from_feed(feed, newsletter=FEEDS / "newsletter.yaml", on_warning=lambda w: warnings.append(str(w)))
     assert edition.lead.image is not None and str(edition.lead.image.src) == "https://img.example/first.jpg"
     assert not any("image dropped" in w for w in warnings), warnings
+
+
+def test_a_korean_text_part_breaks_lines_at_spaces_never_inside_a_word() -> None:
+    """Korean is written with spaces between words: the text part wrapped it as Chinese, between
+    any two syllables, cutting words in half ("동결하" / "고"). Lines now break at spaces only,
+    and hold at most 78 columns (a syllable takes two)."""
+    import yaml
+
+    import mailkit
+    from mailkit._text import columns
+
+    seed = Path(__file__).resolve().parent.parent / "fixtures" / "breaking-china-cyberspying.yaml"
+    data = yaml.safe_load(seed.read_text(encoding="utf-8"))
+    paragraph = ("서울 — 한국은행은 목요일 기준금리를 3.5%로 동결하고, 물가 상승세가 둔화되고 있지만 가계부채 증가와 "
+                 "부동산 시장 과열 우려가 여전하다고 밝혔다. 이창용 총재는 기자회견에서 \"AI가 바꾸는 노동시장\"에 "
+                 "대해서도 언급했다.")
+    data["language"] = "ko"
+    data["articles"][0].update(headline="한국은행, 기준금리 3.5%로 동결… 가계부채 증가와 부동산 과열 우려 여전",
+                               body=f"<p>{paragraph}</p><blockquote><p>{paragraph}</p></blockquote>")
+    text = mailkit.render("breaking", data).text
+    words = set(paragraph.split()) | set(data["articles"][0]["headline"].split())
+    lines = [line for line in text.splitlines() if any("\uac00" <= c <= "\ud7a3" for c in line) and "·" not in line
+             and not line.startswith("By ")]
+    assert len(lines) >= 4
+    for line in lines:
+        assert columns(line) <= 78, line
+        for word in line.lstrip("> ").split():
+            assert word in words, (word, line)
