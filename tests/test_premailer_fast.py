@@ -146,6 +146,17 @@ def test_pinned_style_sheets_give_stock_premailers_bytes(css: str) -> None:
         assert fast == stock
 
 
+def test_later_style_blocks_win_ties_as_in_stock_premailer() -> None:
+    # the blocks' order is part of each rule's specificity; blocks for print and ignored ones take no part
+    html = ('<html><head><style>p { color: red; margin: 0 } .a { padding: 0 }</style>'
+            '<style media="print">p { color: green }</style><style data-premailer="ignore">p { color: gray }</style>'
+            '<style>p { color: blue } p.a { padding: 1px }</style><style media="screen">p { margin: 1px }</style>'
+            '</head><body><p class="a">x</p><p style="color: unset">y</p></body></html>')
+    for keep in (True, False):
+        fast, stock = _both(html, keep_style_tags=keep, remove_classes=False)
+        assert fast == stock and 'style="color:blue; margin:1px; padding:1px"' in fast
+
+
 # -- every shipped template, fixture and theme ------------------------------------------------
 
 class _Differential:
