@@ -67,12 +67,12 @@ PROPERTIES = ["color:red", "color:#00f", "margin:0", "padding:1px 2px", "font-fa
 
 compound = st.builds(
     lambda tag, classes, ident, attribute, pseudo: tag + "".join(f".{c}" for c in classes) + ident + attribute + pseudo,
-    st.sampled_from(["", "*", *TAGS, "td"]),
+    st.sampled_from(["", "*", *TAGS, "td", "P", "Td", "h2\\.x", "\\70"]),  # case as written; escapes
     st.lists(st.sampled_from(CLASSES), max_size=2),
     st.sampled_from(["", "", "", *[f"#{i}" for i in IDS]]),
     st.sampled_from(["", "", "", "[title]", "[title=t]", "[class~=a]", "[style]", "[data-x^=v]"]),
     st.sampled_from(["", "", "", "", ":first-child", ":last-child", ":nth-child(2n+1)", ":hover", ":not(.a)",
-                     "::before", ":visited"]),
+                     ":not(p)", ":is(p, em)", ":has(> b)", "::before", ":visited"]),
 ).map(lambda s: s or "p")
 selector = st.builds(lambda head, tail: head + "".join(f"{c}{s}" for c, s in tail), compound,
                      st.lists(st.tuples(st.sampled_from([" ", " > ", " + ", " ~ "]), compound), max_size=2))
@@ -155,6 +155,23 @@ def test_later_style_blocks_win_ties_as_in_stock_premailer() -> None:
     for keep in (True, False):
         fast, stock = _both(html, keep_style_tags=keep, remove_classes=False)
         assert fast == stock and 'style="color:blue; margin:1px; padding:1px"' in fast
+
+
+@pytest.mark.parametrize(("selector", "names"), [
+    ("td.mk-text p.mk-kicker", {"td", "p"}),
+    ("a > b + c ~ d:first-child", {"a", "b", "c", "d"}),
+    ("P", {"P"}),  # premailer's CSSSelector compares names as written
+    ("\\70", {"p"}),
+    ("p:not(em), p:is(a, b)", set()),  # a group: premailer splits them first
+    ("p:not(em)", {"p"}),
+    ("p:is(a, b):has(> i)", {"p"}),
+    ("svg|p", set()),
+    ("*.a #b [c]", set()),
+    ("p >> q", set()),
+])
+def test_a_selector_is_skipped_only_for_a_name_every_match_needs(selector: str, names: set[str]) -> None:
+    # a rule is not evaluated when one of these names is missing from the document
+    assert set(_premailer._required_names(selector)) == names
 
 
 # -- every shipped template, fixture and theme ------------------------------------------------
