@@ -137,12 +137,17 @@ def _required_names(selector: str) -> tuple[str, ...]:
     premailer's ``CSSSelector`` (cssselect's generic translator) tests a name
     such as ``h2`` as an XPath name test: the element's name exactly as written,
     in no namespace, which is what lxml's ``iter("h2")`` looks for. Names it
-    compares otherwise (a namespace, an escaped character) are not listed.
+    compares otherwise (an escaped character) are not listed, and a selector
+    with a namespace (``svg|p``, ``[xlink|href]``) lists none.
     """
     import cssselect
     from cssselect.parser import CombinedSelector, Element
     from cssselect.xpath import is_safe_name
 
+    if "|" in selector:
+        # a namespace prefix: libxml2 fails on one the document does not declare while
+        # evaluating, with or without an element to start from, so it is always evaluated
+        return ()
     try:
         [parsed] = cssselect.parse(selector)
     except (cssselect.SelectorError, ValueError):
