@@ -132,6 +132,8 @@ def test_one_engine_over_many_documents_gives_stock_premailers_bytes_for_each(ht
     "p { color: red }  p { color: blue !important } p.a { margin: 0 }",
     "#one p, .a > .b + .c, .a ~ p { color: red } *, * p { margin: 0 }",
     "p:first-child, li:last-child, p:nth-child(2n+1) { color: red } a:hover { color: blue }",
+    # classes on a shared base, with tabs and line breaks in the class attribute
+    "div p { color: red } div p.a { margin: 0 } div p.b.c { padding: 0 } div p.x-y { top: 0 }",
     "p[title=t] { color: red } [data-x^=v] { margin: 0 } p[style] { padding: 0 }",
     ".nothing .here { color: red } p { color: unset }",
     "p { color: red } p:unknown-pseudo(( { x }",
@@ -143,6 +145,7 @@ def test_one_engine_over_many_documents_gives_stock_premailers_bytes_for_each(ht
 def test_pinned_style_sheets_give_stock_premailers_bytes(css: str) -> None:
     html = ('<html><head><style>' + css + '</style></head><body><div id="one" class="a a">'
             '<p class="a" style="margin: 1px; color: green">1</p><p title="t" class="b">2</p><p class="c">3</p>'
+            '<p class="\tb\n\rc\x0c x-y ">7</p><p class="b\x0cc">8</p><p class="">9</p><p class>10</p>'
             '<span data-x="vw">4</span><ul><li>5</li><li style="color: unset">6</li></ul></div></body></html>')
     for keep in (True, False):
         fast, stock = _both(html, keep_style_tags=keep, remove_classes=not keep)
@@ -176,7 +179,28 @@ def test_later_style_blocks_win_ties_as_in_stock_premailer() -> None:
 ])
 def test_a_selector_is_skipped_only_for_a_name_every_match_needs(selector: str, names: set[str]) -> None:
     # a rule is not evaluated when one of these names is missing from the document
-    assert set(_premailer._required_names(selector)) == names
+    assert set(_premailer._analysed(selector)[0]) == names
+
+
+@pytest.mark.parametrize(("selector", "base", "needles"), [
+    ("td.mk-text p.mk-dek", "td.mk-text p", (" mk-dek ",)),
+    ("p.a.b.a", "p", (" a ", " b ")),
+    ("a + p.x", "a + p", (" x ",)),
+    ("ul > li.a", "ul > li", (" a ",)),
+    ("P.x", "P", (" x ",)),
+])
+def test_a_selector_ending_in_classes_on_a_name_is_its_base_filtered_by_class(
+        selector: str, base: str, needles: tuple[str, ...]) -> None:
+    import lxml.cssselect
+
+    _, got = _premailer._analysed(selector)
+    assert got is not None and got[0] == lxml.cssselect.CSSSelector(base).path and sorted(got[1]) == sorted(needles)
+
+
+@pytest.mark.parametrize("selector", [".x", "td .x", "p.a:first-child", "p.a#b", "p.a[title]", "p.a\\ b", "q svg|p.a",
+                                      "td.mk-text .mk-footer-text a"])
+def test_other_selectors_have_no_base(selector: str) -> None:
+    assert _premailer._analysed(selector)[1] is None
 
 
 # -- every shipped template, fixture and theme ------------------------------------------------
