@@ -51,7 +51,9 @@ def _outcome(transform: Any, html: str, **options: bool) -> str:
     return html_tostring(root)
 
 
-def _both(html: str, rules: _premailer.StyleRules | None = None, **options: bool) -> tuple[str, str]:
+def _both(html: str, rules: _premailer.StyleRules | None = None, keep_style_tags: bool = True,
+          remove_classes: bool = False) -> tuple[str, str]:
+    options = {"keep_style_tags": keep_style_tags, "remove_classes": remove_classes}
     rules = rules or _premailer.StyleRules()
     fast = _outcome(lambda root, **o: _premailer.transform(root, rules=rules, **o), html, **options)
     return fast, _outcome(_stock_transform, html, **options)
@@ -126,6 +128,35 @@ def test_one_engine_over_many_documents_gives_stock_premailers_bytes_for_each(ht
     for html in htmls * 2:
         fast, stock = _both(html, rules, keep_style_tags=True, remove_classes=False)
         assert fast == stock
+
+
+def test_one_engine_in_threads_gives_each_document_stock_premailers_bytes() -> None:
+    # the memos are shared by every render of the engine (the default engine is one per process),
+    # here small enough to be cleared while other threads read them
+    import threading
+
+    sheets = ["p { color: red } div p.a { margin: 0 } div p { top: 0 }",
+              "p.a { color: blue !important } li p { padding: 0 } div p.b { margin: 1px }",
+              "div > p:first-child { color: green } p { color: unset } .a p.b { left: 0 }"]
+    htmls = [f'<html><head><style>{css}</style></head><body><div class="a"><p class="a b">1</p>'
+             f'<p style="color: gray">2</p><ul><li><p class="b">3</p></li></ul></div></body></html>' for css in sheets]
+    expected = [_both(html)[1] for html in htmls]
+    rules = _premailer.StyleRules(size=1)
+    rules.merges.size = 2
+    failures: list[int] = []
+
+    def work(k: int) -> None:
+        for i in range(60):
+            n = (i + k) % len(htmls)
+            if _both(htmls[n], rules)[0] != expected[n]:
+                failures.append(n)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
 
 
 @pytest.mark.parametrize("css", [
