@@ -420,7 +420,7 @@ def premailer_class() -> Any:
             Every selector is evaluated before any style changes, as in
             premailer. An element's merge depends only on its own style and
             which rules matched it, so elements alike (a long read's
-            paragraphs) share one: this loop takes about 0.5 us an element.
+            paragraphs) share one: this loop takes about 1 us an element.
             """
             memo = self.rules
             matched: dict[Any, tuple[int, ...]] = {}

@@ -223,6 +223,28 @@ PREMAILER_SOURCES = {
 }
 
 
+def test_cssselect_writes_a_class_test_as_a_condition_of_the_last_step() -> None:
+    # why a rule ending in classes is its base's elements filtered by class (mailkit/_premailer.py,
+    # _analysed): the class test is a condition of the last step, joined with "and" to the others,
+    # and the base premailer's CSSSelector would compile for the selector without those classes
+    from lxml.cssselect import CSSSelector
+
+    from mailkit import _premailer
+
+    def test(c: str) -> str:
+        return f"@class and contains(@class, '{c}') and contains(concat(' ', normalize-space(@class), ' '), ' {c} ')"
+
+    for selector, base, needles, full in [
+        ("td.x p.y", "td.x p", {" y "}, "descendant-or-self::td[{x}]/descendant::p[{y}]"),
+        ("a + p.y", "a + p", {" y "},
+         "descendant-or-self::a/following-sibling::*[(({y}) and (self::p)) and (position() = 1)]"),
+        ("p.x.y", "p", {" x ", " y "}, "descendant-or-self::p[({x}) and ({y})]"),
+    ]:
+        assert CSSSelector(selector).path == full.format(x=test("x"), y=test("y"))
+        analysed = _premailer._analysed(selector)[1]
+        assert analysed is not None and analysed[0] == CSSSelector(base).path and set(analysed[1]) == needles
+
+
 def test_premailer_transform_is_the_code_mailkits_override_follows() -> None:
     import hashlib
 
