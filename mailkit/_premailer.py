@@ -140,14 +140,14 @@ class _Selector(NamedTuple):
     names: tuple[str, ...]  # element names that must all be in the document for it to match
     # (the XPath of the selector without the classes of its last element, those classes
     # as " name " to find in " " + class attribute + " "), or None
-    base: tuple[Any, tuple[str, ...]] | None
+    base: tuple[str, tuple[str, ...]] | None
 
 
 # the characters XPath's normalize-space() reads as spaces (XML's S), as spaces
 _XML_SPACES = str.maketrans("\t\n\r", "   ")
 
 
-def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[Any, tuple[str, ...]] | None]:
+def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[str, tuple[str, ...]] | None]:
     """The element names every match of ``selector`` needs (those of its compound selectors
     joined by combinators, not inside ``:not()``, ``:is()`` ...), and its base (see :class:`_Selector`).
 
