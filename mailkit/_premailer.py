@@ -199,8 +199,12 @@ def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[str, tuple[str, ...
     if (classes and parsed.pseudo_element is None and isinstance(last, Element) and last.element
             and all(is_non_whitespace(c) for c in classes)):
         stripped = CombinedSelector(tree.selector, tree.combinator, last) if isinstance(tree, CombinedSelector) else last
-        path = LxmlTranslator().selector_to_xpath(cssselect.parser.Selector(stripped), "descendant-or-self::",
-                                                  translate_pseudo_elements=True)
+        try:
+            path = LxmlTranslator().selector_to_xpath(cssselect.parser.Selector(stripped), "descendant-or-self::",
+                                                      translate_pseudo_elements=True)
+        except cssselect.SelectorError:
+            # the whole selector compiled; a part that does not is simply evaluated whole
+            return tuple(dict.fromkeys(names)), None
         base = (path, tuple(f" {c} " for c in dict.fromkeys(classes)))
     return tuple(dict.fromkeys(names)), base
 
