@@ -1,37 +1,47 @@
 """Adapter: every premailer internal mailkit relies on, and nowhere else.
 
-mailkit's premailer is a subclass that overrides three private methods and
-wraps ``transform``:
+mailkit's premailer is a subclass that overrides two private methods and
+``transform``:
 
 * ``_parse_css_string``: cssutils' parser that loads no ``@import``
   (allow_network=False stops premailer's own fetches, not cssutils').
 * ``_parse_style_rules``: memoised. premailer re-parses each ``<style>`` and
   re-serialises every rule on every transform (about 60% of its time on a
   digest) although a template and theme give the same CSS every time.
-* ``_style_to_basic_html_attributes``: skipped. It only ever sets the
-  attributes in :data:`BASIC_ATTRIBUTES`, all of which mailkit disables (MRML
-  writes the ones Outlook needs), and re-parses every inlined style for it.
-* ``transform``: run inside :func:`mailkit._cssutils.mailkit_settings`, with
-  the keys of premailer's process-wide declaration cache tagged as mailkit's
-  for this thread (see :class:`_KeySwitch`), and ``merge_styles`` (a global
-  of ``premailer.premailer``) answered from the engine's :class:`MergeMemo`
-  for this thread (see :class:`_MergeSwitch`).
+* ``transform``: premailer 3.10's steps for a parsed document with the knobs
+  :func:`transform` sets (``<head>``, the ``<style>`` blocks, the rules sorted
+  by premailer's specificity, each element's style merged by premailer's
+  ``merge_styles``, ``remove_classes``), with mailkit's own loop from matched
+  rules to ``style`` attributes (see :meth:`StyleRules.selector`,
+  :class:`MergeMemo`). The loop skips ``_style_to_basic_html_attributes``: it
+  only ever sets the attributes in :data:`BASIC_ATTRIBUTES`, all of which
+  mailkit disables (MRML writes the ones Outlook needs), and re-parsed every
+  inlined style for it. It runs inside :func:`mailkit._cssutils.mailkit_settings`,
+  with the keys of premailer's process-wide declaration cache tagged as
+  mailkit's for this thread (see :class:`_KeySwitch`).
 
-tests/test_adapters.py fails, loudly, when an upgrade moves any of this.
+tests/test_adapters.py fails, loudly, when an upgrade moves any of this (it
+pins the source of the stock ``transform`` the override follows), and
+tests/test_premailer_fast.py compares the override with stock premailer on
+generated documents and CSS and on every shipped template, fixture and theme.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import threading
-from collections import OrderedDict
+import warnings
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
+
+import lxml.etree
 
 from ._deferred import defer_import
 
-__all__ = ["BASIC_ATTRIBUTES", "MergeMemo", "StyleRules", "transform"]
+__all__ = ["BASIC_ATTRIBUTES", "MergeMemo", "StyleRules", "knobs", "transform"]
 
 # the HTML attributes premailer would copy from inlined CSS: MRML already
 # writes the ones Outlook needs, and a copied width="100%" breaks images there
@@ -87,27 +97,18 @@ def _tagged_cache_keys() -> Iterator[None]:
                 csstext_to_pairs.cache_key = switch.outside
 
 
-class _Merges(threading.local):
-    """The merge memo of the engine inlining in this thread (None: not inside mailkit's transform)."""
-
-    memo: MergeMemo | None = None
-
-
-_MERGES = _Merges()
-
-
 class MergeMemo:
     """premailer's ``merge_styles`` results: (element's own style, matched declarations, pseudo-classes) -> style.
 
     ``merge_styles`` is a pure function of its arguments once cssutils' serializer
     is mailkit's (it is, inside :func:`transform`). Body paragraphs repeat the
     same few (style, rules) shapes, so a memo answers for all but the first
-    element of each: saves about 2.5 ms of the 7 ms premailer takes at 1,000
+    element of each: saves about 2.5 ms of the 7 ms premailer took at 1,000
     paragraphs (bench/run.py's breaking alert), and a few hundred us of a digest.
-    The declarations are keyed by identity: they are the lists premailer's
-    ``csstext_to_pairs`` cache hands out for each rule, never changed; an entry
-    holds them, so no other object can take their ids while it lives. Bounded:
-    cleared when full.
+    The declarations are keyed by identity: they are the lists
+    :meth:`StyleRules.declarations` hands out for each rule, never changed; an
+    entry holds them, so no other object can take their ids while it lives.
+    Bounded: cleared when full.
     """
 
     def __init__(self, size: int = 4096) -> None:
@@ -130,58 +131,93 @@ class MergeMemo:
         return len(self._memo)
 
 
-class _MergeSwitch:
-    """Stands in premailer.premailer's ``merge_styles`` while mailkit inlines: the
-    engine's :class:`MergeMemo` for a thread inside :func:`transform`, the
-    replaced function for any other."""
+class _Selector(NamedTuple):
+    """A rule's selector as mailkit's loop uses it."""
 
-    def __init__(self, outside: Any) -> None:
-        self.outside = outside
-
-    def __call__(self, inline_style: str, new_styles: list[Any], classes: list[str],
-                 remove_unset_properties: bool = False) -> str:
-        memo = _MERGES.memo
-        if memo is None:
-            return self.outside(inline_style, new_styles, classes, remove_unset_properties=remove_unset_properties)
-        return memo.merged(self.outside, inline_style, new_styles, classes, remove_unset_properties)
+    select: Any  # premailer's compiled CSSSelector (an lxml XPath)
+    pseudo_class: str  # the pseudo-class its declarations go under in premailer's merge ("" for none)
+    names: tuple[str, ...]  # element names that must all be in the document for it to match
+    # (the XPath of the selector without the classes of its last element, those classes
+    # as " name " to find in " " + class attribute + " "), or None
+    base: tuple[str, tuple[str, ...]] | None
 
 
-class _MergeInstalled:
-    count = 0
-    switch: _MergeSwitch | None = None
-    lock = threading.Lock()
+# the characters XPath's normalize-space() reads as spaces (XML's S), as spaces
+_XML_SPACES = str.maketrans("\t\n\r", "   ")
 
 
-@contextmanager
-def _memoised_merges(memo: MergeMemo) -> Iterator[None]:
-    """premailer's merge_styles answered from ``memo`` for this thread (re-entrant, thread-safe);
-    the switch goes in with the first mailkit inlining in flight and out with the last,
-    unless someone replaced ``merge_styles`` meanwhile (then theirs stays)."""
-    import premailer.premailer
+def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[str, tuple[str, ...]] | None]:
+    """The element names every match of ``selector`` needs (those of its compound selectors
+    joined by combinators, not inside ``:not()``, ``:is()`` ...), and its base (see :class:`_Selector`).
 
-    with _MergeInstalled.lock:
-        if _MergeInstalled.count == 0:
-            _MergeInstalled.switch = _MergeSwitch(premailer.premailer.merge_styles)
-            premailer.premailer.merge_styles = _MergeInstalled.switch
-        _MergeInstalled.count += 1
-    saved, _MERGES.memo = _MERGES.memo, memo
+    premailer's ``CSSSelector`` (cssselect's generic translator) tests a name
+    such as ``h2`` as an XPath name test: the element's name exactly as written,
+    in no namespace, which is what lxml's ``iter("h2")`` looks for. Names it
+    compares otherwise (an escaped character) are not listed, and a selector
+    with a namespace (``svg|p``, ``[xlink|href]``) gets neither names nor base.
+
+    The base: for ``td.mk-text p.mk-dek``, the XPath of ``td.mk-text p`` and
+    ``(" mk-dek ",)``. cssselect writes a class test as a condition of the last
+    step (``p[@class and contains(concat(' ', normalize-space(@class), ' '), ' mk-dek ')]``),
+    joined with ``and`` to any other condition of that step, so the elements
+    matched are exactly those of the base whose class attribute holds each class.
+    """
+    if "|" in selector:
+        # a namespace prefix: libxml2 fails on one the document does not declare while
+        # evaluating, with or without an element to start from, so it is always evaluated
+        return (), None
+    import cssselect
+    from cssselect.parser import Class, CombinedSelector, Element
+    from cssselect.xpath import is_non_whitespace, is_safe_name
+    from lxml.cssselect import LxmlTranslator
+
     try:
-        yield
-    finally:
-        _MERGES.memo = saved
-        with _MergeInstalled.lock:
-            _MergeInstalled.count -= 1
-            if _MergeInstalled.count == 0:
-                switch, _MergeInstalled.switch = _MergeInstalled.switch, None
-                if premailer.premailer.merge_styles is switch and switch is not None:
-                    premailer.premailer.merge_styles = switch.outside
+        [parsed] = cssselect.parse(selector)
+    except (cssselect.SelectorError, ValueError):
+        return (), None
+    names: list[str] = []
+    stack: list[Any] = [parsed.parsed_tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CombinedSelector):
+            stack += (node.selector, node.subselector)
+        elif isinstance(node, Element):
+            if node.element and node.namespace is None and is_safe_name(node.element) and ":" not in node.element:
+                names.append(node.element)
+        elif (inner := getattr(node, "selector", None)) is not None:
+            # a class, id, attribute or pseudo-class of the same element: its .selector is that element
+            stack.append(inner)
+    # the base: the last compound only classes on an element name
+    tree = parsed.parsed_tree
+    last = tree.subselector if isinstance(tree, CombinedSelector) else tree
+    classes: list[str] = []
+    while isinstance(last, Class):
+        classes.append(last.class_name)
+        last = last.selector
+    base = None
+    if (classes and parsed.pseudo_element is None and isinstance(last, Element) and last.element
+            and all(is_non_whitespace(c) for c in classes)):
+        stripped = CombinedSelector(tree.selector, tree.combinator, last) if isinstance(tree, CombinedSelector) else last
+        try:
+            path = LxmlTranslator().selector_to_xpath(cssselect.parser.Selector(stripped), "descendant-or-self::",
+                                                      translate_pseudo_elements=True)
+        except cssselect.SelectorError:
+            # the whole selector compiled; a part that does not is simply evaluated whole
+            return tuple(dict.fromkeys(names)), None
+        base = (path, tuple(f" {c} " for c in dict.fromkeys(classes)))
+    return tuple(dict.fromkeys(names)), base
 
 
 class StyleRules:
-    """A memo of premailer's parsed ``<style>`` blocks: (CSS, index, keep_style_tags) -> (rules, leftover).
+    """An engine's memos of what premailer makes of its CSS, the same for every document:
+    the parsed ``<style>`` blocks ((CSS, index, keep_style_tags) -> (rules, leftover)),
+    each rule's compiled selector and declarations, and the merged element styles
+    (:class:`MergeMemo`).
 
-    The result depends only on those and on options mailkit fixes; it is
-    built under mailkit's cssutils settings, so it holds mailkit's spelling.
+    The results depend only on those keys and on options mailkit fixes; they
+    are built under mailkit's cssutils settings, so they hold mailkit's spelling.
+    Bounded: the blocks least recently used go first, the selectors and
+    declarations all at once when full.
     """
 
     def __init__(self, size: int = 256) -> None:
@@ -190,6 +226,9 @@ class StyleRules:
         self._lock = threading.Lock()
         # the engine's merged element styles, beside its parsed rules
         self.merges = MergeMemo()
+        self._selectors: dict[str, _Selector] = {}
+        self._declarations: dict[str, list[tuple[str, str]]] = {}
+        self._xpaths: dict[str, Any] = {}
 
     def get(self, key: tuple[str, int, bool]) -> Any:
         with self._lock:
@@ -203,6 +242,56 @@ class StyleRules:
             self._rules[key] = value
             while len(self._rules) > self.size:
                 self._rules.popitem(last=False)
+
+    def selector(self, selector: str) -> _Selector:
+        """premailer's compiled selector for a rule's ``selector``, with what mailkit's loop
+        needs to know of it (see :class:`_Selector`).
+
+        premailer compiles through ``_create_cssselector``, cached in its one
+        process-wide cache of 128 entries shared with every element's own style
+        (``csstext_to_pairs``): on a digest the selectors were evicted and
+        compiled again (cssselect's parse and translation, about 100 us each).
+        """
+        hit = self._selectors.get(selector)
+        if hit is None:
+            import premailer.premailer
+
+            text, pseudo_class = selector, ""
+            if ":" in selector:
+                text, pseudo_class = selector.split(":", 1)
+                pseudo_class = ":" + pseudo_class
+            # filter-type pseudo-classes stay in the selector (premailer.Premailer.transform)
+            if pseudo_class in premailer.premailer.FILTER_PSEUDOSELECTORS or pseudo_class.startswith(":nth-child"):
+                text, pseudo_class = selector, ""
+            # compiled first: a selector cssselect refuses fails here, as in premailer
+            select = premailer.premailer.CSSSelector(text)
+            hit = _Selector(select, pseudo_class, *_analysed(text))
+            if len(self._selectors) >= 4 * self.size:
+                self._selectors.clear()
+            self._selectors[selector] = hit
+        return hit
+
+    def xpath(self, path: str) -> Any:
+        """``lxml.etree.XPath(path)``, compiled once (a selector's base, see :class:`_Selector`)."""
+        hit = self._xpaths.get(path)
+        if hit is None:
+            hit = lxml.etree.XPath(path)
+            if len(self._xpaths) >= 4 * self.size:
+                self._xpaths.clear()
+            self._xpaths[path] = hit
+        return hit
+
+    def declarations(self, css: str) -> list[tuple[str, str]]:
+        """premailer's ``csstext_to_pairs(css, validate=False)`` for a rule's declarations, one list per text."""
+        hit = self._declarations.get(css)
+        if hit is None:
+            import premailer.premailer
+
+            hit = premailer.premailer.csstext_to_pairs(css, validate=False)
+            if len(self._declarations) >= 4 * self.size:
+                self._declarations.clear()
+            self._declarations[css] = hit
+        return hit
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -228,9 +317,12 @@ def premailer_class() -> Any:
     """mailkit's premailer class, imported on first use: a css-inline render never loads premailer or cssutils."""
     _defer_requests()
     import premailer
+    import premailer.premailer
 
     # cssutils too is loaded only here (premailer needs it anyway)
     from ._cssutils import parse_stylesheet
+
+    stock = premailer.premailer
 
     class _Premailer(premailer.Premailer):
         """premailer with the overrides described in this module's docstring."""
@@ -253,19 +345,127 @@ def premailer_class() -> Any:
             self.rules.put(key, result)
             return result
 
-        def _style_to_basic_html_attributes(self, element: Any, style_content: str, force: bool = False) -> None:
-            # every attribute it can set is in BASIC_ATTRIBUTES, all disabled (pinned in tests)
-            return None
+        def transform(self, html: Any = None, pretty_print: bool = True, **kwargs: Any) -> Any:
+            """premailer 3.10's ``transform`` of a parsed document, for the knobs :func:`transform` sets.
+
+            The same steps in the same order; what those knobs turn off
+            (network, links, external styles, ``css_text``, floats, margins,
+            URLs, stripping ``!important``) is left out. Only the loop from
+            matched rules to ``style`` attributes is mailkit's: stock premailer
+            keeps a dict of lists per matched element and merges each
+            element's style on its own (about 3 us an element, most of its
+            time on a long read); here elements matched by the same rules with
+            the same own style share one merge. Compared with stock premailer
+            in tests/test_premailer_fast.py.
+            """
+            page = html.getroottree()
+            stock.get_or_create_head(page)
+            rules: list[Any] = []
+            for index, element in enumerate(self._style_blocks(page)):
+                css_body = element.text
+                these_rules, these_leftover = self._parse_style_rules(css_body, index)
+                rules.extend(these_rules)
+                if these_leftover or self.keep_style_tags:
+                    element.text = css_body if self.keep_style_tags else self._css_rules_to_string(these_leftover)
+                else:
+                    element.getparent().remove(element)
+            rules.sort(key=operator.itemgetter(0))
+            self._inline_rules(page, rules)
+            if self.remove_classes:
+                for item in page.xpath("//@class"):
+                    del item.getparent().attrib["class"]
+            return page
+
+        def _style_blocks(self, page: Any) -> Iterator[Any]:
+            """The ``<style>`` elements premailer reads, in document order (those for other media,
+            and those marked ``data-premailer="ignore"``, unmarked, left out)."""
+            for element in stock._create_cssselector("style")(page):
+                media = element.get("media")
+                if media and media not in ("all", "screen"):
+                    continue
+                marker = element.get(self.attribute_name)
+                if marker:
+                    if marker == "ignore":
+                        del element.attrib[self.attribute_name]
+                        continue
+                    warnings.warn(f"Unrecognized {self.attribute_name} attribute ({marker!r})", stacklevel=2)
+                yield element
+
+        def _inline_rules(self, page: Any, rules: list[Any]) -> None:
+            """Each element matched by ``rules`` (sorted) gets premailer's merge of their declarations and its own style.
+
+            Every selector is evaluated before any style changes, as in
+            premailer. An element's merge depends only on its own style and
+            which rules matched it, so elements alike (a long read's
+            paragraphs) share one: this loop takes about 1 us an element.
+            """
+            memo = self.rules
+            matched: dict[Any, tuple[int, ...]] = {}
+            get = matched.get
+            root = page.getroot()
+            selectors = [memo.selector(selector) for _, selector, _ in rules]
+            # each XPath is evaluated once, and not at all when an element name it needs is
+            # missing (lxml answers that from the document's name dictionary, in about 1 us; an
+            # XPath scans the whole document, 30-100 us): 13 of the 26 rules of a breaking alert
+            present: dict[str, bool] = {}
+            results: dict[str, list[Any]] = {}
+            # a base two rules share (td.mk-text p for td.mk-text p, td.mk-text p.mk-dek ...) is
+            # evaluated once and its elements' class attributes read once: six XPaths of about
+            # 100 us each become one, at 1,000 paragraphs
+            distinct = {s.select.path: s for s in selectors}
+            shared = Counter(iter(distinct))
+            shared.update(s.base[0] for s in distinct.values() if s.base is not None)
+            classed: dict[str, list[tuple[Any, str]]] = {}
+
+            def evaluate(path: str, select: Any) -> list[Any]:
+                items = results.get(path)
+                if items is None:
+                    items = results[path] = select(page)
+                return items
+
+            for number, rule in enumerate(selectors):
+                for name in rule.names:
+                    if name not in present:
+                        present[name] = next(root.iter(name), None) is not None
+                    if not present[name]:
+                        items = []
+                        break
+                else:
+                    if rule.base is None or shared[rule.base[0]] < 2:
+                        items = evaluate(rule.select.path, rule.select)
+                    else:
+                        path, needles = rule.base
+                        candidates = classed.get(path)
+                        if candidates is None:
+                            candidates = classed[path] = [
+                                (item, f" {value.translate(_XML_SPACES)} ")
+                                for item in evaluate(path, memo.xpath(path)) if (value := item.get("class")) is not None]
+                        items = [item for item, value in candidates if all(n in value for n in needles)]
+                for item in items:
+                    matched[item] = (*get(item, ()), number)
+            if not matched:
+                return
+            merge_styles = stock.merge_styles  # read at each call, as premailer does
+            merges = memo.merges
+            unset = self.remove_unset_properties
+            done: dict[tuple[str, tuple[int, ...]], str] = {}
+            for item, numbers in matched.items():
+                own = item.get("style", "")
+                final = done.get((own, numbers))
+                if final is None:
+                    declarations = [memo.declarations(rules[n][2]) for n in numbers]
+                    classes = [selectors[n].pseudo_class for n in numbers]
+                    final = done[own, numbers] = merges.merged(merge_styles, own, declarations, classes, unset)
+                # an empty merge (every property "unset") leaves the attribute as it was
+                if final:
+                    item.set("style", final)
 
     return _Premailer
 
 
-def transform(root: Any, *, keep_style_tags: bool, remove_classes: bool, rules: StyleRules) -> None:
-    """Inline the CSS of the parsed document ``root`` in place, offline, keeping ``!important``.
-
-    Every premailer knob mailkit relies on is spelled out here.
-    """
-    inliner = premailer_class()(
+def knobs(*, keep_style_tags: bool, remove_classes: bool) -> dict[str, Any]:
+    """Every premailer knob mailkit relies on, spelled out (``premailer.Premailer(**knobs(...))``)."""
+    return dict(
         base_url=None,
         disable_link_rewrites=True,
         allow_network=False,
@@ -284,8 +484,13 @@ def transform(root: Any, *, keep_style_tags: bool, remove_classes: bool, rules: 
         remove_unset_properties=True,
         method="html",
     )
+
+
+def transform(root: Any, *, keep_style_tags: bool, remove_classes: bool, rules: StyleRules) -> None:
+    """Inline the CSS of the parsed document ``root`` in place, offline, keeping ``!important``."""
+    inliner = premailer_class()(**knobs(keep_style_tags=keep_style_tags, remove_classes=remove_classes))
     inliner.rules = rules
     from ._cssutils import mailkit_settings  # loaded with premailer, by premailer_class() above
 
-    with mailkit_settings(), _tagged_cache_keys(), _memoised_merges(rules.merges):
+    with mailkit_settings(), _tagged_cache_keys():
         inliner.transform(root, pretty_print=False)

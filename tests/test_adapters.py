@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import lxml.cssselect
 import lxml.etree
 import pytest
 
@@ -212,6 +213,60 @@ def test_premailer_private_methods_have_the_signatures_mailkit_overrides() -> No
     assert _params(stock.transform)[:3] == ["self", "html", "pretty_print"]
 
 
+# sha256 of the stock code mailkit's transform follows step for step (mailkit/_premailer.py,
+# _Premailer.transform); an upgrade that changes any of it fails here: read the new code, bring
+# the override in line (tests/test_premailer_fast.py compares the two), then update the digests
+PREMAILER_SOURCES = {
+    "Premailer.transform": "7580b7caf6f1aaf9",
+    "get_or_create_head": "af6a7eb1a2b1e713",
+    "_create_cssselector": "fd1554fcfc94dcbe",
+}
+
+
+def test_cssselect_writes_a_class_test_as_a_condition_of_the_last_step() -> None:
+    # why a rule ending in classes is its base's elements filtered by class (mailkit/_premailer.py,
+    # _analysed): the class test is a condition of the last step, joined with "and" to the others,
+    # and the base premailer's CSSSelector would compile for the selector without those classes
+    from lxml.cssselect import CSSSelector
+
+    from mailkit import _premailer
+
+    def test(c: str) -> str:
+        return f"@class and contains(@class, '{c}') and contains(concat(' ', normalize-space(@class), ' '), ' {c} ')"
+
+    for selector, base, needles, full in [
+        ("td.x p.y", "td.x p", {" y "}, "descendant-or-self::td[{x}]/descendant::p[{y}]"),
+        ("a + p.y", "a + p", {" y "},
+         "descendant-or-self::a/following-sibling::*[(({y}) and (self::p)) and (position() = 1)]"),
+        ("p.x.y", "p", {" x ", " y "}, "descendant-or-self::p[({x}) and ({y})]"),
+    ]:
+        assert CSSSelector(selector).path == full.format(x=test("x"), y=test("y"))
+        analysed = _premailer._analysed(selector)[1]
+        assert analysed is not None and analysed[0] == CSSSelector(base).path and set(analysed[1]) == needles
+
+
+def test_premailer_transform_is_the_code_mailkits_override_follows() -> None:
+    import hashlib
+
+    import premailer.merge_style
+    import premailer.premailer
+
+    stock = premailer.premailer
+    sources = {f.__qualname__: hashlib.sha256(inspect.getsource(f).encode()).hexdigest()[:16]
+               for f in (stock.Premailer.transform, stock.get_or_create_head,
+                         stock._create_cssselector.__wrapped__)}  # type: ignore[attr-defined]
+    assert sources == PREMAILER_SOURCES
+    # the names the override reads from premailer.premailer, each what it was
+    assert stock.FILTER_PSEUDOSELECTORS == [":last-child", ":first-child", ":nth-child"]
+    assert stock.merge_styles is premailer.merge_style.merge_styles
+    assert stock.csstext_to_pairs is premailer.merge_style.csstext_to_pairs
+    assert stock.CSSSelector is lxml.cssselect.CSSSelector  # type: ignore[attr-defined]
+    assert _params(premailer.merge_style.merge_styles) == ["inline_style", "new_styles", "classes",
+                                                           "remove_unset_properties"]
+    merged = premailer.merge_style.merge_styles("color: red", [[("margin", "0")], [("top", "1px")]], ["", ":hover"])
+    assert merged == "{margin:0; color:red} :hover{top:1px}"
+
+
 def test_premailer_stock_style_rules_have_the_shape_the_memo_marks() -> None:
     import premailer
 
@@ -276,12 +331,15 @@ def test_mailkits_premailer_overrides_run(monkeypatch: pytest.MonkeyPatch) -> No
     cls = _premailer.premailer_class()
     fetched: list[str] = []
     basic: list[str] = []
+    loops: list[int] = []
     keys: list[Any] = []
     stock_key = premailer.merge_style.csstext_to_pairs.cache_key  # type: ignore[attr-defined]
     monkeypatch.setattr(premailer.merge_style.csstext_to_pairs, "cache_key",
                         lambda *a, **k: keys.append(a) or stock_key(*a, **k))
     monkeypatch.setattr(_cssutils, "_fetch_nothing", fetched.append)
     monkeypatch.setattr(cls, "_style_to_basic_html_attributes", lambda self, el, style, force=False: basic.append(style))
+    loop = cls._inline_rules
+    monkeypatch.setattr(cls, "_inline_rules", lambda self, page, rules: loops.append(len(rules)) or loop(self, page, rules))
     css = f"@import url(https://example.invalid/x.css); .a {{ color: #ff0000; width: 10px }} /* {id(basic)} */"
     html = (f'<html><head><style>{css}</style></head><body><p class="a" style="margin: 0">x</p>'
             '<p style="top: 1px">y</p></body></html>')
@@ -295,52 +353,11 @@ def test_mailkits_premailer_overrides_run(monkeypatch: pytest.MonkeyPatch) -> No
         assert tree.xpath("//p")[0].get("style") == "color:#f00; width:10px; margin:0"
         assert tree.xpath("//p")[1].get("style") == "top: 1px"  # left alone
     assert set(fetched) == {"https://example.invalid/x.css"}  # cssutils asked mailkit's fetcher, which loaded nothing
-    assert basic  # premailer still calls it, and mailkit's (here the spy) is what runs
+    assert loops == [1, 1] and basic == []  # mailkit's loop ran, and skips the basic attributes
     # the key switch was in (around the key function it found) and tagged mailkit's entries
     assert ("margin: 0",) in keys
     cache = premailer.merge_style.csstext_to_pairs.cache  # type: ignore[attr-defined]
     assert ("mailkit", stock_key("margin: 0")) in cache and stock_key("margin: 0") not in cache
-
-
-def test_premailer_merges_each_elements_style_through_a_module_global_mailkit_can_switch() -> None:
-    # why mailkit's merge memo can stand in (mailkit/_premailer.py, _MergeSwitch): transform()
-    # reads merge_styles from premailer.premailer's globals at each call, with these arguments,
-    # and the stock function depends on nothing else (the declarations arrive parsed)
-    import premailer.merge_style
-    import premailer.premailer
-
-    assert premailer.premailer.merge_styles is premailer.merge_style.merge_styles
-    assert "merge_styles" in premailer.premailer.Premailer.transform.__code__.co_names
-    assert _params(premailer.merge_style.merge_styles) == ["inline_style", "new_styles", "classes",
-                                                           "remove_unset_properties"]
-    source = inspect.getsource(premailer.premailer.Premailer.transform)
-    assert "merge_styles(\n" in source and "remove_unset_properties=self.remove_unset_properties" in source
-    assert "processed_style = csstext_to_pairs(" in source  # one list per rule, shared by its elements
-    merged = premailer.merge_style.merge_styles("color: red", [[("margin", "0")], [("top", "1px")]], ["", ":hover"])
-    assert merged == "{margin:0; color:red} :hover{top:1px}"
-
-
-def test_the_merge_memo_serves_only_mailkits_thread_and_only_while_it_inlines() -> None:
-    import premailer.merge_style
-    import premailer.premailer
-
-    from mailkit import _premailer
-
-    stock = premailer.merge_style.merge_styles
-    memo = _premailer.MergeMemo()
-    declarations = [[("margin", "0")]]
-    seen: dict[str, Any] = {}
-    with _premailer._memoised_merges(memo), _premailer._memoised_merges(memo):
-        switch = premailer.premailer.merge_styles
-        assert switch is not stock
-        seen["inside"] = switch("color: red", declarations, [""])
-        thread = threading.Thread(target=lambda: seen.setdefault("other", premailer.premailer.merge_styles(
-            "color: blue", declarations, [""])))
-        thread.start()
-        thread.join()
-    assert premailer.premailer.merge_styles is stock  # out with the last inlining
-    assert seen == {"inside": "margin:0; color:red", "other": "margin:0; color:blue"}
-    assert len(memo) == 1  # the other thread's call went to the stock function, not the memo
 
 
 def test_the_merge_memo_gives_what_merge_styles_gives_and_stays_bounded() -> None:

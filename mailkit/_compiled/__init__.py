@@ -9,7 +9,7 @@ SETTINGS = "('fa0a18297875fcac36b98a1388c626e37b441ad100ba7c6620a21a71907d5c85',
 TEMPLATES = {
     'breaking.mjml.j2': ('28097c2e9f60af0f476bbe634193f34a9200dfacfc7c37014985ebdbb25807c6', ('article', 'ui'), ('layouts/base.mjml.j2', 'partials/components.mjml.j2')),
     'digest.mjml.j2': ('89672da474adea0efdea2f8833e6f923ea504534d54994236f4a20da87fdf534', ('article', 'articles', 'editor_note', 'labels_in', 'leaves_out', 'more_stories', 'ns', 'sections', 'ui', 'voice'), ('layouts/base.mjml.j2', 'partials/components.mjml.j2')),
-    'layouts/base.mjml.j2': ('1f25edbee7823ae356ba86482f2374e1b8d60cbf8c78ad2c6de005e2b9310394', ('body_markup', 'brand', 'colors', 'dir', 'fonts', 'lang', 'preheader', 'subject', 'ui'), ('partials/components.mjml.j2',)),
+    'layouts/base.mjml.j2': ('e23df783832505b7c97a9a10d84203d4dfdde486e8d031816225354675058a1d', ('body_markup', 'brand', 'colors', 'dir', 'fonts', 'lang', 'preheader', 'subject', 'ui'), ('partials/components.mjml.j2',)),
     'partials/components.mjml.j2': ('0e160fb94746f98ecda25fdd473bcc4ced3ef7bb95369f81c3d370751c5fa1de', ('_trans', 'about_html', 'body', 'box', 'brand', 'colors', 'date', 'dir', 'fonts', 'footer', 'gettext', 'image_box', 'labels_in', 'lang', 'leaves_out', 'name', 'name_html', 'newsletter', 'ngettext', 'place', 'preferences_url', 'site_html', 'tz', 'unsubscribe_url', 'voice'), ()),
     'special-report.mjml.j2': ('e1e12325a02570cd5f0a08ec587b6af9a69f682e8594b88baedeb2ae2472f099', ('article', 'ui'), ('layouts/base.mjml.j2', 'partials/components.mjml.j2')),
 }

@@ -103,7 +103,15 @@ def root(context, missing=missing, environment=environment):
         yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'text')))
         yield '; border-bottom: 0; }\n      td.mk-text table.mk-table th.mk-num, td.mk-text table.mk-table td.mk-num { text-align: '
         yield environment.mailkit_print(t_1(('left' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'right')))
-        yield '; white-space: nowrap; font-variant-numeric: tabular-nums; }\n      td.mk-text table.mk-layout { width: 100%; border-collapse: collapse; }\n'
+        yield '; white-space: nowrap; font-variant-numeric: tabular-nums; }\n'
+        if ('mk-table-stacked' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
+            pass
+            yield '      @media screen {\n      td.mk-text table.mk-table-stacked, td.mk-text table.mk-table-stacked tbody, td.mk-text table.mk-table-stacked tfoot, td.mk-text table.mk-table-stacked tr, td.mk-text table.mk-table-stacked td, td.mk-text table.mk-table-stacked th { display: block !important; width: auto !important; text-align: '
+            yield environment.mailkit_print(t_1(('right' if ((undefined(name='dir') if l_0_dir is missing else l_0_dir) == 'rtl') else 'left')))
+            yield ' !important; }\n      td.mk-text table.mk-table-stacked caption { display: block !important; }\n      td.mk-text table.mk-table-stacked thead { display: none !important; }\n      td.mk-text table.mk-table-stacked tr { border-bottom: 1px solid '
+            yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
+            yield ' !important; padding: 6px 0 !important; }\n      td.mk-text table.mk-table-stacked td { border: 0 !important; padding: 2px 0 !important; white-space: normal !important; }\n      td.mk-text table.mk-table-stacked td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }\n      }\n'
+        yield '      td.mk-text table.mk-layout { width: 100%; border-collapse: collapse; }\n'
     if (((('pre' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)) or ('code' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))) or ('kbd' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))) or ('samp' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup))):
         pass
         yield "      td.mk-text pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', 'Courier New', monospace; font-size: 14px; line-height: 1.5; color: "
@@ -162,7 +170,7 @@ def root(context, missing=missing, environment=environment):
         yield '        table.mk-table th, table.mk-table td { padding: 6px 4px !important; }\n'
     if ('mk-table-wide' in (undefined(name='body_markup') if l_0_body_markup is missing else l_0_body_markup)):
         pass
-        yield '        table.mk-table-wide, table.mk-table-wide tbody, table.mk-table-wide tfoot, table.mk-table-wide tr, table.mk-table-wide td, table.mk-table-wide th { display: block !important; width: auto !important; text-align: left !important; }\n        table.mk-table-wide thead { display: none !important; }\n        table.mk-table-wide tr { border-bottom: 1px solid '
+        yield '        table.mk-table-wide, table.mk-table-wide tbody, table.mk-table-wide tfoot, table.mk-table-wide tr, table.mk-table-wide td, table.mk-table-wide th { display: block !important; width: auto !important; text-align: left !important; }\n        table.mk-table-wide caption { display: block !important; }\n        table.mk-table-wide thead { display: none !important; }\n        table.mk-table-wide tr { border-bottom: 1px solid '
         yield environment.mailkit_print(t_1(environment.getattr((undefined(name='colors') if l_0_colors is missing else l_0_colors), 'rule')))
         yield ' !important; padding: 6px 0 !important; }\n        table.mk-table-wide td { border: 0 !important; padding: 2px 0 !important; white-space: normal !important; }\n        table.mk-table-wide td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }\n'
     yield '      }\n      @media (prefers-color-scheme: dark) {\n        body, .mk-page, .mk-page-footer, .mk-page-footer > table, .mk-page-footer > table > tbody > tr > td { background: '
@@ -287,6 +295,6 @@ def block_footer(context, missing=missing, environment=environment):
     yield environment.mailkit_print(environment.call(context, environment.getattr((undefined(name='ui') if l_0_ui is missing else l_0_ui), 'page_footer'), _block_vars=_block_vars))
 
 blocks = {'head': block_head, 'header': block_header, 'band': block_band, 'content': block_content, 'footer': block_footer}
-debug_info = '3=26&4=29&6=33&8=35&11=38&12=40&13=44&14=46&15=48&17=52&18=58&29=60&31=62&32=66&33=70&34=74&36=76&37=78&49=82&56=88&58=91&59=93&60=97&61=101&62=103&63=105&68=107&69=110&73=116&74=119&78=121&82=123&83=126&88=129&89=131&90=133&91=135&92=137&93=139&94=141&95=143&96=145&97=149&98=151&101=154&102=157&112=160&116=163&121=166&127=169&128=173&129=177&130=179&131=182&132=184&134=186&135=189&137=195&138=198&140=200&141=203&143=206&144=208&145=210&146=212&147=214&148=220&149=222&150=226&159=230&160=232&162=234&163=235&164=236&165=237&159=240&162=249&163=260&164=269&165=278'
+debug_info = '3=26&4=29&6=33&8=35&11=38&12=40&13=44&14=46&15=48&17=52&18=58&29=60&31=62&32=66&33=70&34=74&36=76&37=78&49=82&56=88&58=91&59=93&60=97&61=101&62=103&63=105&64=107&69=110&72=112&81=115&82=118&86=124&87=127&91=129&95=131&96=134&101=137&102=139&103=141&104=143&105=145&106=147&107=149&108=151&109=153&110=157&111=159&114=162&115=165&125=168&129=171&136=174&142=177&143=181&144=185&145=187&146=190&147=192&149=194&150=197&152=203&153=206&155=208&156=211&158=214&159=216&160=218&161=220&162=222&163=228&164=230&165=234&174=238&175=240&177=242&178=243&179=244&180=245&174=248&177=257&178=268&179=277&180=286'
 
 # Generated by Jinja from templates/layouts/base.mjml.j2 (mailkit._precompiled): do not edit.
