@@ -16,9 +16,12 @@ immutable, thread-safe and pickles, so worker processes can share it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
+from itertools import accumulate
+from operator import itemgetter
 
 from ._message import PreparedMessage, RenderedEmail, message_bytes
 from ._models import Edition, Footer, Recipient, Sender
@@ -30,6 +33,28 @@ from ._warning import RenderWarning
 __all__ = ["BulkMessages", "PreparedEmail"]
 
 _CACHED = frozenset({"_footer", "_shared"})  # PreparedEmail's cached properties
+
+
+def _lines_holding(lines: list[Line], nonces: tuple[str, ...]) -> list[int]:
+    """The indices, in order, of the lines whose text may hold one of ``nonces``: every
+    line that does, and perhaps a few that do not (a nonce read across two lines).
+
+    Found in the lines' texts joined, by C searches: the Python step a line that
+    asked each line was 0.17 ms of a 150-paragraph alert's 0.5 ms build (345
+    lines), when only a handful (the footer's links, a greeting) hold a token.
+    """
+    texts = list(map(itemgetter(1), lines))
+    joined = "".join(texts)
+    found: set[int] = set()
+    starts: list[int] | None = None
+    for nonce in nonces:
+        pos = joined.find(nonce)
+        while pos != -1:
+            if starts is None:
+                starts = list(accumulate(map(len, texts), initial=0))
+            found.add(bisect_right(starts, pos) - 1)  # the line the match starts in
+            pos = joined.find(nonce, pos + 1)
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -62,16 +87,18 @@ class PreparedEmail:
         dynamic: list[Line] = []
         if isinstance(text, list):
             lines: list[Line] = []
-            for item in text:
-                kind, line = item
+            last = 0
+            for i in _lines_holding(text, (nonce, line_nonce)):
+                kind, line = text[i]
                 if kind != "raw" and tokens.search(line) and not URL_LINE.match(line):
                     # wrapping depends on the value: this line is laid out per recipient;
                     # blank lines around it, and so the final layout, do not
+                    lines += text[last:i]  # the same tuples: a new one a line is work for the garbage collector
+                    last = i + 1
                     marker = ("raw", f"mk{line_nonce}xline{len(dynamic)}q")
                     dynamic.append((kind, line))
                     lines += [("raw", ""), marker, ("raw", "")] if kind.startswith("heading") else [marker]
-                else:
-                    lines.append(item)  # the same tuple: a new one a line is work for the garbage collector
+            lines += text[last:]
             text = lay_out_text(lines, text_options) if lines else ""
         index = value_index(len(fallbacks), len(dynamic))
         return cls(template=template, edition=edition, subject=subject, preheader=preheader,

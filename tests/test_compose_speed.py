@@ -470,3 +470,40 @@ def test_voice_images_leaves_html_without_a_marker_as_it_is() -> None:
     assert voice_images(html) is html
     marked = html.replace('"mk-img"', '"mk-img mk-voice--fr--ltr"')
     assert voice_images(marked) == '<td class="mk-img"><table><tr><td><img lang="fr" dir="ltr" src="x" /></td></tr></table></td>'
+
+
+# ------------------------------------------- the template's CPU clock, read once the wall says it may be due
+
+def test_a_render_reads_the_cpu_clock_once_per_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU clock is a system call (about 1 us); a breaking alert read it 45 times (every
+    loop step, macro call and template load). A thread spends no more CPU than passes on the
+    wall, so until the budget's seconds have passed on the wall it is read at the start only."""
+    renderer = mailkit.Renderer()
+    renderer.render("breaking", SEED)  # compiled
+    reads = []
+    real = mailkit._sandbox._clock
+    monkeypatch.setattr(mailkit._sandbox, "_clock", lambda: reads.append(1) or real())
+    renderer.render("breaking", SEED)
+    renderer.render("digest", SEED.parent / "digest-morning-briefing.yaml")
+    assert len(reads) == 2
+
+
+def test_once_the_wall_says_it_may_be_due_the_cpu_clock_decides(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wall clock that has run on (a loaded machine, a suspended VM) makes the render read the CPU
+    clock, which stops a template only when the template spent the time."""
+    real = mailkit._sandbox._wall
+    jumps = iter(range(1, 10**7))
+    reads = []
+    cpu = mailkit._sandbox._clock
+    monkeypatch.setattr(mailkit._sandbox, "_wall", lambda: real() + 10 * next(jumps))  # ten seconds at every look
+    monkeypatch.setattr(mailkit._sandbox, "_clock", lambda: reads.append(1) or cpu())
+    assert mailkit.Renderer().render("digest", SEED.parent / "digest-morning-briefing.yaml").subject
+    assert len(reads) > 10  # every check asked the CPU clock
+    (tmp_path / "t.mjml.j2").write_text(
+        "<mjml><mj-body><mj-section><mj-column><mj-text>{% for i in range(20000) %}{% for c in 'abcdefghij' %}"
+        "{{ c | upper | center(9) | trim }}{% endfor %}{% endfor %}"
+        "</mj-text></mj-column></mj-section></mj-body></mjml>", encoding="utf-8")
+    with pytest.raises(mailkit.TemplateError, match=r"ran for over 0\.02 s"):
+        mailkit.Renderer(template_dirs=tmp_path, limits={"max_template_seconds": 0.02,
+                                                         "max_template_steps": 10**7}).render("t", SEED)

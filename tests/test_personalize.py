@@ -227,3 +227,24 @@ def test_prepared_pickle_is_the_same_before_and_after_use() -> None:
     prepared.personalize(mailkit.Recipient(email="ana@example.org"))
     assert pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL) == before
     assert pickle.loads(before).personalize(None) == prepared.personalize(None)
+
+
+# ------------------------------------------- the lines a build re-wraps per recipient, found by C searches
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["raw", "p", "heading1"]),
+                          st.text(alphabet="0123456789 mkxq\n", max_size=40)), max_size=30))
+def test_lines_holding_finds_every_line_with_a_nonce(lines: list[tuple[str, str]]) -> None:
+    from mailkit._personalize import _lines_holding
+    nonces = ("12345", "999")
+    found = _lines_holding(lines, nonces)
+    assert found == sorted(set(found))
+    assert {i for i, (_, line) in enumerate(lines) if any(n in line for n in nonces)} <= set(found)
+
+
+def test_lines_holding_reads_across_lines_and_empty_ones() -> None:
+    from mailkit._personalize import _lines_holding
+    lines = [("p", ""), ("p", "a 123"), ("raw", ""), ("p", "45 b"), ("p", "x12345y"), ("p", ""), ("p", "12345")]
+    # "123" + "45" read across two lines is a candidate, checked line by line afterwards
+    assert _lines_holding(lines, ("12345",)) == [1, 4, 6]
+    assert _lines_holding([], ("1",)) == [] and _lines_holding([("p", "none")], ("1",)) == []
