@@ -99,7 +99,10 @@ class PreparedEmail:
             slot in LINK_PARAMS for part in (self.mjml, self.html, self.text) for slot in part.slots)
 
     def personalize_values(self, recipient: Recipient | None) -> tuple[str, ...]:
-        """The recipient's slot values (see :data:`mailkit._slots.VALUE_ORDER`), unescaped."""
+        """The recipient's slot values (see :data:`mailkit._slots.VALUE_ORDER`), unescaped.
+
+        The link-parameter slots are empty in an email without a token for them.
+        """
         values = slot_values(recipient, self._footer, self.fallbacks, self._link_params)
         if self.text_lines:
             pattern = re.compile(self.pattern)
