@@ -28,8 +28,8 @@ from markupsafe import Markup
 
 from ._models import Footer, Recipient
 
-__all__ = ["LINK_PARAMS", "VALUE_ORDER", "EscapeAll", "Parts", "RecipientSlots", "Tokens", "html_escape", "html_escape_all", "new_nonce",
-           "slot_token", "slot_values", "token_pattern", "token_source", "value_index"]
+__all__ = ["LINK_PARAMS", "VALUE_ORDER", "EscapeAll", "Parts", "RecipientSlots", "Tokens", "html_escape",
+           "html_escape_all", "new_nonce", "slot_token", "slot_values", "token_pattern", "token_source", "value_index"]
 
 
 def slot_token(nonce: str, name: str) -> Markup:
@@ -178,8 +178,8 @@ def slot_values(recipient: Recipient | None, footer: Footer, fallbacks: tuple[st
     """One reader's values in :data:`VALUE_ORDER`, unescaped.
 
     ``link_params=False``: the link-parameter slots are left empty, for an
-    email without a link-parameter token (building the query is a sixth of
-    a personalize).
+    email without a link-parameter token (building the query is 0.5 us of a
+    breaking alert's 3.5 us personalize).
     """
     if recipient is None:
         return ("", "", footer.unsubscribe_url, footer.preferences_url, "", "", *fallbacks)
