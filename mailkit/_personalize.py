@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
@@ -26,13 +27,13 @@ from operator import itemgetter
 from ._message import PreparedMessage, RenderedEmail, message_bytes
 from ._models import Edition, Footer, Recipient, Sender
 from ._sanitize import encode_for_mrml
-from ._slots import Parts, Tokens, html_escape, new_nonce, slot_values, token_source, value_index
+from ._slots import LINK_PARAMS, Parts, Tokens, html_escape_all, new_nonce, slot_values, token_source, value_index
 from ._text import URL_LINE, Line, TextOptions, lay_out, lay_out_text
 from ._warning import RenderWarning
 
 __all__ = ["BulkMessages", "PreparedEmail"]
 
-_CACHED = frozenset({"_footer", "_shared"})  # PreparedEmail's cached properties
+_CACHED = frozenset({"_footer", "_link_params", "_shared"})  # PreparedEmail's cached properties
 
 
 def _lines_holding(lines: list[Line], nonces: tuple[str, ...]) -> list[int]:
@@ -117,9 +118,19 @@ class PreparedEmail:
         # looked up once, not per recipient
         return self.edition.newsletter.footer
 
+    @cached_property
+    def _link_params(self) -> bool:
+        # whether a token takes the link parameters: else slot_values leaves
+        # out the query (a text line wrapped per reader may hold any token)
+        return bool(self.text_lines) or any(
+            slot in LINK_PARAMS for part in (self.mjml, self.html, self.text) for slot in part.slots)
+
     def personalize_values(self, recipient: Recipient | None) -> tuple[str, ...]:
-        """The recipient's slot values (see :data:`mailkit._slots.VALUE_ORDER`), unescaped."""
-        values = slot_values(recipient, self._footer, self.fallbacks)
+        """The recipient's slot values (see :data:`mailkit._slots.VALUE_ORDER`), unescaped.
+
+        The link-parameter slots are empty in an email without a token for them.
+        """
+        values = slot_values(recipient, self._footer, self.fallbacks, self._link_params)
         if self.text_lines:
             pattern = re.compile(self.pattern)
             index = value_index(len(self.fallbacks), len(self.text_lines))
@@ -135,17 +146,22 @@ class PreparedEmail:
         # the per-recipient cost of a send (bench/run.py, section 3): each
         # method call and temporary is a tenth of a microsecond
         values = self.personalize_values(recipient) if self.text_lines else slot_values(
-            recipient, self._footer, self.fallbacks)
-        return RenderedEmail._personalised(self._shared, html=self.html.fill(values, html_escape),
-                                           text=self.text.fill(values), recipient=recipient,
-                                           mjml_source=partial(self.mjml.fill, values, encode_for_mrml),
-                                           html_parts=(self.html, values))
+            recipient, self._footer, self.fallbacks, self._link_params)
+        html = self.html
+        return RenderedEmail._personalised(self._shared, html.fill(values, html_escape_all), self.text.fill(values),
+                                           recipient, partial(self.mjml.fill, values, _mrml_escape_all),
+                                           (html, values))
 
     @cached_property
     def _shared(self) -> dict[str, object]:
         # the RenderedEmail fields every recipient's email shares (see RenderedEmail._personalised)
         return {"template": self.template, "subject": self.subject, "preheader": self.preheader,
                 "edition": self.edition, "warnings": self.warnings}
+
+
+def _mrml_escape_all(values: Sequence[str]) -> list[str]:
+    # the values of an MJML part's tokens, escaped for MJML (Parts.fill)
+    return [encode_for_mrml(value) for value in values]
 
 
 class BulkMessages:
