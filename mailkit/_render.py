@@ -182,6 +182,23 @@ def _plain(html: str) -> str:
     return " ".join(html_lib.unescape(_TAGS.sub(" ", _INLINE_TAGS.sub("", html))).split())
 
 
+def _plain_prefix(html: str, chars: int) -> str:
+    """``_plain(html)``, or a prefix of it longer than ``chars``: only as much of ``html`` is
+    read as that takes, cut just after a ``>``. A match of _TAGS or _INLINE_TAGS never
+    crosses a ``>``, nor does a character reference, so the prefix's text is the text's
+    prefix (tested against the whole). A story without a dek read its whole body for its
+    preheader: 5 ms at 1,000 paragraphs."""
+    size = max(4 * chars, 64)
+    while True:
+        cut = html.find(">", size) if size < len(html) else -1
+        if cut == -1:
+            return _plain(html)
+        plain = _plain(html[: cut + 1])
+        if len(plain) > chars:
+            return plain
+        size *= 2  # doubling: reading stays linear in the body, however sparse its text
+
+
 def _first_sentence(html: str, limit: int = PREHEADER_CHARS) -> str:
     """The first sentence of ``html``'s text, as far as :func:`shorten` to ``limit`` can tell.
 
@@ -191,7 +208,7 @@ def _first_sentence(html: str, limit: int = PREHEADER_CHARS) -> str:
     with the body. (Read to its end, one long paragraph of abbreviations, "U.S. U.S. ...",
     took seconds: each candidate full stop searched all the text before it.)
     """
-    plain = _plain(html)
+    plain = _plain_prefix(html, 2 * limit)
     text = plain[: 2 * limit]
     if len(plain) > len(text) and composed_length(text) <= limit:
         # combining marks made the part read no longer than a preheader (shorten counts

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from mailkit import from_feed
 
 FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
@@ -70,3 +74,53 @@ def test_a_korean_text_part_breaks_lines_at_spaces_never_inside_a_word() -> None
         assert columns(line) <= 78, line
         for word in line.lstrip("> ").split():
             assert word in words, (word, line)
+
+
+def _first_sentence_reading_everything(html: str, limit: int) -> str:
+    # the code before _plain_prefix: the whole body made plain text first
+    from mailkit import _render
+
+    real = _render._plain_prefix
+    try:
+        _render._plain_prefix = lambda html, chars: _render._plain(html)  # type: ignore[assignment]
+        return _render._first_sentence(html, limit)
+    finally:
+        _render._plain_prefix = real
+
+
+_PIECES = ["<p>", "</p>", "<b>", "</b>", "<a href=\"https://x.example/?a=1&amp;b=2\">", "</a>", "<br>", "<h2>", "</h2>",
+           "&amp;", "&lt;", "&#8217;", "&nbsp;", " ", "  ", "\n", ". ", "U.S. ", "Mr. ", "Word", "word", "“Quote.” ",
+           "ä", "한국", "中文。", "\u0301", "A", "?", "! ", "<span>", "</span>", "<li>", "</li>", "x" * 300]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=400), st.integers(min_value=1, max_value=200))
+def test_the_preheader_from_a_bodys_first_sentence_reads_only_what_it_needs(pieces: list[str], limit: int) -> None:
+    """A story without a dek takes its preheader from its body's first sentence, which read
+    (made plain text) the whole body first; it reads a prefix now, with the same result."""
+    from mailkit._render import _first_sentence
+
+    html = "".join(pieces)
+    assert _first_sentence(html, limit) == _first_sentence_reading_everything(html, limit)
+
+
+def test_a_long_body_without_a_dek_is_not_read_to_its_end_for_the_preheader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailkit import _render
+
+    read: list[int] = []
+    real = _render._plain
+    monkeypatch.setattr(_render, "_plain", lambda html: read.append(len(html)) or real(html))
+    body = "".join(f"<p>Paragraph {i} of the story, with <b>bold</b> words. More here.</p>" for i in range(5000))
+    assert _render._first_sentence(body) == "Paragraph 0 of the story, with bold words."
+    assert sum(read) < 10_000 < len(body)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=400), st.integers(min_value=1, max_value=400))
+def test_the_plain_text_of_a_bodys_prefix_is_a_prefix_of_its_plain_text(pieces: list[str], chars: int) -> None:
+    from mailkit._render import _plain, _plain_prefix
+
+    html = "".join(pieces)
+    full, part = _plain(html), _plain_prefix(html, chars)
+    assert full.startswith(part)
+    assert len(part) > chars or part == full
