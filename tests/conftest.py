@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,23 @@ def browser() -> Iterator[object]:
         )
         yield b
         b.close()
+
+
+
+# the body's column: 600 px less the story's padding at 1000 px, the phone's width less it at 375 px
+COLUMNS = ((1000, 552), (375, 327))
+
+
+def element_widths(browser: Any, html: str, width: int, *selectors: str) -> tuple[int, list[list[float]]]:
+    """The page's scroll width and, per selector, the widths of the elements it matches in
+    ``html`` at ``width`` px. Offline: every request the page makes is refused."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    try:
+        page.route("**/*", lambda route: route.abort())
+        page.set_content(html)
+        scroll, widths = page.evaluate(
+            "(ss) => [document.documentElement.scrollWidth, ss.map(s => [...document.querySelectorAll(s)]"
+            ".map(e => e.getBoundingClientRect().width))]", list(selectors))
+    finally:
+        page.close()
+    return scroll, widths

@@ -17,6 +17,7 @@ from typing import Any
 
 import lxml.html
 import pytest
+from conftest import COLUMNS, element_widths
 from test_hostile_input import BASE, dangerous, expand, setter
 
 import mailkit
@@ -660,16 +661,11 @@ def test_wire_story_is_one_column_without_sideways_scroll(browser: Any, language
     email = mailkit.render("breaking", _wire(language)["data"])
     # the body's content (images, code, tables, embeds) within the 552 px column at
     # 1000 px, and within 375 px less the padding on a phone
-    for width, column in ((1000, 552), (375, 327)):
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        page.route("**/*", lambda route: route.abort())
-        page.set_content(email.html)
-        scroll, widest = page.evaluate(
-            "[document.documentElement.scrollWidth, Math.max(0, ...[...document.querySelectorAll("
-            "'td.mk-text img, td.mk-text pre, td.mk-text table, td.mk-text blockquote, td.mk-text div, h1')]"
-            ".map(e => e.getBoundingClientRect().width))]")
-        page.close()
-        assert scroll == width and widest <= column + 0.5, (width, scroll, widest)
+    for width, column in COLUMNS:
+        scroll, (widths,) = element_widths(
+            browser, email.html, width,
+            "td.mk-text img, td.mk-text pre, td.mk-text table, td.mk-text blockquote, td.mk-text div, h1")
+        assert scroll == width and max(widths, default=0) <= column + 0.5, (width, scroll, widths)
 
 
 # --- attacks through the fields the other catalogues reach least: readers, themes, sender names ---

@@ -21,6 +21,7 @@ from typing import Any
 import lxml.html
 import pytest
 import yaml
+from conftest import COLUMNS, element_widths
 from test_hostile_input import BASE, dangerous, expand, setter
 
 import mailkit
@@ -387,19 +388,12 @@ IN_BROWSER = {
 @pytest.mark.parametrize("body", IN_BROWSER.values(), ids=IN_BROWSER.keys())
 def test_cms_markup_stays_in_its_column(browser: Any, body: str) -> None:
     email = render("<p>Lead.</p>" + body + "<p>After.</p>")
-    for width, column in ((1000, 552), (375, 327)):
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        page.route("**/*", lambda route: route.abort())
-        page.set_content(email.html)
-        scroll, widest = page.evaluate(
-            "[document.documentElement.scrollWidth, Math.max(0, ...[...document.querySelectorAll("
-            "'td.mk-text img, td.mk-text table, td.mk-text blockquote, td.mk-text div, td.mk-text span')]"
-            ".map(e => e.getBoundingClientRect().width))]")
-        # a table's caption reads across the column, not a letter a line
-        captions = page.evaluate("[...document.querySelectorAll('td.mk-text caption')]"
-                                 ".map(e => e.getBoundingClientRect().width)")
-        page.close()
-        assert scroll == width and widest <= column + 0.5, (width, scroll, widest)
+    for width, column in COLUMNS:
+        scroll, (content, captions) = element_widths(
+            browser, email.html, width,
+            "td.mk-text img, td.mk-text table, td.mk-text blockquote, td.mk-text div, td.mk-text span",
+            "td.mk-text caption")  # a table's caption reads across the column, not a letter a line
+        assert scroll == width and max(content, default=0) <= column + 0.5, (width, scroll, content)
         assert all(w >= column / 2 for w in captions), (width, captions)
 
 
