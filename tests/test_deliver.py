@@ -84,8 +84,8 @@ class Server:
         return "250 OK queued"
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[Server, int]]:
+def smtp_sink() -> Iterator[tuple[Server, int]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, recording what it receives, while the generator runs."""
     handler = Server()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -94,6 +94,11 @@ def server() -> Iterator[tuple[Server, int]]:
         yield handler, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Server, int]]:
+    yield from smtp_sink()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 from conftest import ROOT, SEED
-from test_deliver import Server, free_port, readers, write_csv
+from test_deliver import Server, free_port, readers, smtp_sink, write_csv
 
 import mailkit
 
@@ -65,16 +65,7 @@ def broker(redis_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def server() -> Iterator[tuple[Server, int]]:
-    from aiosmtpd.controller import Controller
-
-    handler = Server()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    yield from smtp_sink()
 
 
 # a killed worker's batch comes back after this many seconds (60 by default: a test need not wait that long)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from conftest import SEED
-from test_deliver import Server, free_port, readers
+from test_deliver import Server, free_port, readers, smtp_sink
 
 import mailkit
 
@@ -87,16 +87,7 @@ def own_redis(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Server, int]]:
-    from aiosmtpd.controller import Controller
-
-    handler = Server()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    yield from smtp_sink()
 
 
 @pytest.fixture(scope="module")
