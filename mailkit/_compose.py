@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError
 from ._fixtures import fixture_files, load_edition
-from ._languages import locale_of
+from ._languages import digits_of, locale_of
 from ._paths import TEMPLATE_NAME, TEMPLATES_DIR, template_dirs
 from ._precompiled import index_text, module_name, packaged_code, settings_of, source_hash
 from ._sandbox import BoundedSandbox, FolderLoader, counting, render_bounded
@@ -97,26 +97,37 @@ def format_datetime(context: Any, value: datetime, timezone: str, style: str = "
     ``style="day"``: ``2014-05-20``, the day in ``timezone``),
     in the edition's language, or ``lang`` (a story's own): ``20 مايو 2014، 2:15 م BST``
     for ``lang="ar"`` (CLDR's patterns through Babel; the zone keeps its abbreviation)."""
-    f = _date_formats(lang or context.get("lang") or "en")
+    tag = lang or context.get("lang") or "en"
+    f = _date_formats(tag)
     local = value.astimezone(ZoneInfo(timezone))
     if style == "day":  # the calendar day where the reader is: "same day?" compares these
         return local.date().isoformat()
-    time = f"{babel.dates.format_datetime(local, f.time, locale=f.locale)} {local.tzname()}"
+    digits = digits_of(tag)  # the zone's abbreviation keeps its letters and digits ("GMT+3")
+    time = f"{_in_digits(babel.dates.format_datetime(local, f.time, locale=f.locale), digits)} {local.tzname()}"
     if style == "time":
         return time
-    return f.date_time.replace("{1}", babel.dates.format_datetime(local, f.date, locale=f.locale)).replace("{0}", time)
+    day = _in_digits(babel.dates.format_datetime(local, f.date, locale=f.locale), digits)
+    return f.date_time.replace("{1}", day).replace("{0}", time)
+
+
+def _in_digits(text: str, digits: dict[int, int] | None) -> str:
+    # the language's own digits (Persian ۱۳, Bengali ১৩): Babel writes ASCII ones
+    return text if digits is None else text.translate(digits)
 
 
 @jinja2.pass_context
 def format_date(context: Any, value: date | datetime, style: str = "long") -> str:
     """``Tuesday, May 20, 2014`` (``style="short"``: ``Tuesday, May 20``), in the
     edition's language (``الثلاثاء، 20 مايو 2014``)."""
-    f = _date_formats(context.get("lang") or "en")
+    tag = context.get("lang") or "en"
+    f = _date_formats(tag)
     if style != "short":
-        return babel.dates.format_date(value, f.full, locale=f.locale)
-    if f.short is None:
-        return babel.dates.format_skeleton("MMMMEEEEd", value, locale=f.locale)
-    return babel.dates.format_date(value, f.short, locale=f.locale)
+        text = babel.dates.format_date(value, f.full, locale=f.locale)
+    elif f.short is None:
+        text = babel.dates.format_skeleton("MMMMEEEEd", value, locale=f.locale)
+    else:
+        text = babel.dates.format_date(value, f.short, locale=f.locale)
+    return _in_digits(text, digits_of(tag))
 
 
 def join_names(names: Iterable[str], conjunction: str = "and") -> str:

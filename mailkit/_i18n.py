@@ -45,7 +45,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from ._errors import CatalogError
-from ._languages import locale_of, parse_tag, primary_language
+from ._languages import digits_of, locale_of, numbering_system, parse_tag, primary_language
 from ._sanitize import check_text, encode_for_mrml
 
 __all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack"]
@@ -192,6 +192,19 @@ def _number_locale(lang: str) -> Locale:
     return _parse(lang) or Locale("en")
 
 
+def _number(value: int, lang: str) -> str:
+    """``value`` the language's way: CLDR's grouping and its numbering system's
+    separators and digits (``1,234``; Persian ``۱٬۲۳۴``; ``fa-u-nu-latn`` ``1,234``)."""
+    system = numbering_system(lang)
+    locale = _number_locale(lang)
+    try:
+        text = babel.numbers.format_decimal(value, locale=locale, numbering_system=system)
+    except babel.numbers.UnsupportedNumberingSystemError:  # CLDR has no separators for it here
+        text = babel.numbers.format_decimal(value, locale=locale)
+    digits = digits_of(lang)
+    return text if digits is None else text.translate(digits)
+
+
 def _list_locale(lang: str) -> Locale:
     # English keeps the newsroom's style, as for dates: no serial comma ("A, B and C"),
     # which CLDR's "en" has ("A, B, and C") and its "en_GB" has not
@@ -222,7 +235,7 @@ class Labels:
 
     def _value(self, value: Any, escape: bool) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            value = babel.numbers.format_decimal(value, locale=_number_locale(self.lang))
+            value = _number(value, self.lang)
         if escape and not isinstance(value, Markup):
             return Markup(encode_for_mrml(str(value)))
         return value

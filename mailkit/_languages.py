@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 from babel import Locale, UnknownLocaleError
 
-__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "composed_length", "grapheme_start", "is_language_tag", "locale_of",
-           "parse_tag", "primary_language", "shorten"]
+__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "composed_length", "digits_of", "grapheme_start", "is_language_tag",
+           "locale_of", "numbering_system", "parse_tag", "primary_language", "shorten"]
 
 # RFC 5646 puts no bound on a tag's length. 64 holds any tag a newsroom writes
 # (language, extlang, script, region, two variants and a Unicode extension with
@@ -120,6 +120,57 @@ def locale_of(tag: str) -> Locale | None:
         except (ValueError, TypeError, UnknownLocaleError):
             continue
     return None
+
+
+# --- the digits numbers are written with --------------------------------------------------------
+
+# The digits of CLDR's decimal numbering systems (common/supplemental/numberingSystems.xml):
+# every system some locale has as its default (Persian "arabext", Bengali "beng", Marathi
+# and Nepali "deva", Burmese "mymr" ...) and those a tag's "-u-nu-" key commonly asks for.
+# Babel knows each locale's default system but writes dates, and numbers' digits, with
+# ASCII digits whatever the locale (python-babel/babel#446): mailkit puts them in.
+_DIGITS = {name: "".join(chr(zero + i) for i in range(10)) for name, zero in {
+    "latn": 0x30, "arab": 0x660, "arabext": 0x6F0, "nkoo": 0x7C0, "deva": 0x966, "beng": 0x9E6, "guru": 0xA66,
+    "gujr": 0xAE6, "orya": 0xB66, "tamldec": 0xBE6, "telu": 0xC66, "knda": 0xCE6, "mlym": 0xD66, "thai": 0xE50,
+    "laoo": 0xED0, "tibt": 0xF20, "mymr": 0x1040, "khmr": 0x17E0, "mong": 0x1810, "olck": 0x1C50, "mtei": 0xABF0,
+    "fullwide": 0xFF10, "cakm": 0x11136, "hmnp": 0x1E140, "adlm": 0x1E950}.items()}
+_DIGITS["hanidec"] = "〇一二三四五六七八九"  # the one system whose digits are not consecutive code points
+
+
+@lru_cache(maxsize=512)
+def numbering_system(tag: str) -> str:
+    """The numbering system ``tag`` writes numbers with: its Unicode extension's ``nu``
+    key (``"fa-u-nu-latn"``), else CLDR's default for its locale, else ``"latn"``.
+
+    >>> numbering_system("fa"), numbering_system("fa-u-nu-latn"), numbering_system("ar-EG"), numbering_system("ar")
+    ('arabext', 'latn', 'arab', 'latn')
+    """
+    if not is_language_tag(tag):
+        return "latn"
+    subtags = tag.lower().split("-")
+    # RFC 6067: "-u-" then keys (two characters) each followed by its values; another
+    # singleton ends the extension
+    if "u" in subtags[1:]:
+        for i in range(subtags.index("u", 1) + 1, len(subtags) - 1):
+            if len(subtags[i]) == 1:
+                break
+            if subtags[i] == "nu" and subtags[i + 1] in _DIGITS:
+                return subtags[i + 1]
+    loc = locale_of(tag)
+    system = loc.default_numbering_system if loc is not None else "latn"
+    return system if system in _DIGITS else "latn"
+
+
+@lru_cache(maxsize=512)
+def digits_of(tag: str) -> dict[int, int] | None:
+    """A :meth:`str.translate` table from ASCII digits to the digits ``tag`` writes numbers
+    with; ``None`` where those are ASCII digits.
+
+    >>> "13 نوامبر 2024".translate(digits_of("fa"))
+    '۱۳ نوامبر ۲۰۲۴'
+    """
+    system = numbering_system(tag)
+    return None if system == "latn" else str.maketrans("0123456789", _DIGITS[system])
 
 
 # --- cutting text short ------------------------------------------------------------------------

@@ -149,6 +149,37 @@ def test_dates_lists_and_direction_follow_the_language() -> None:
     assert "By M. Alex Johnson, Catherine Chomiak and Alexander Smith" in en.text  # the newsroom's style: no serial comma
 
 
+# a dateline's digits, taken from the text part's line that holds the month's name
+_DIGIT = re.compile(r"\d")
+
+
+@pytest.mark.parametrize(("lang", "month", "digits"), [
+    ("fa", "مه", "۰۱۲۳۴۵۶۷۸۹"),  # Persian: CLDR's default numbering system is "arabext"
+    ("ar-EG", "مايو", "٠١٢٣٤٥٦٧٨٩"),  # Egyptian Arabic: "arab"
+    ("bn", "মে", "০১২৩৪৫৬৭৮৯"),  # Bengali: "beng"
+    ("ne", "मे", "०१२३४५६७८९"),  # Nepali: "deva"
+    ("ar", "مايو", "0123456789"),  # Arabic without a region: CLDR's default is "latn"
+    ("hi", "मई", "0123456789"),  # Hindi: "latn"
+    ("fa-u-nu-latn", "مه", "0123456789"),  # the tag's own choice (BCP 47 "-u-nu-") wins
+    ("ar-u-nu-arab", "مايو", "٠١٢٣٤٥٦٧٨٩"),
+])
+def test_dates_are_written_with_the_languages_own_digits(lang: str, month: str, digits: str) -> None:
+    # Babel writes every date with ASCII digits (python-babel/babel#446); a Persian reader reads ۲۰۱۴
+    text = render("breaking", _edition(SEED, lang)).text
+    line = next(line for line in text.splitlines() if month in line)
+    found = set(_DIGIT.findall(line))
+    assert found and found <= set(digits), (line, digits)
+
+
+def test_counts_are_written_with_the_languages_own_digits() -> None:
+    from mailkit._i18n import _number
+
+    assert [_number(1234567, lang) for lang in ("en", "de", "fa", "fa-u-nu-latn", "ar-EG", "bn")] == [
+        "1,234,567", "1.234.567", "۱٬۲۳۴٬۵۶۷", "1,234,567", "١٬٢٣٤٬٥٦٧", "১২,৩৪,৫৬৭"]
+    fa = render("digest", _edition(DIGEST, "fa")).text
+    assert "خبر" in fa and not re.search(r"[0-9]+ خبر", fa) and re.search(r"[۰-۹]+ خبر", fa)
+
+
 def test_plurals_follow_each_language() -> None:
     ar = labels("ar", [TEMPLATES_DIR]).translations
     assert [ar.ngettext("%(count)s story", "%(count)s stories", n) for n in (1, 2, 5, 11, 100)] == [
