@@ -26,7 +26,7 @@ import mailkit
 import mailkit._slots as slots
 from mailkit._personalize import PreparedEmail
 from mailkit._sanitize import encode_for_mrml
-from mailkit._slots import Parts, Tokens, _query, html_escape_all, value_index
+from mailkit._slots import Parts, Tokens, html_escape_all, link_query, value_index
 
 TEMPLATES = {"breaking": SEED, "digest": FIXTURES / "digest-morning-briefing.yaml"}
 
@@ -103,7 +103,7 @@ def test_html_escape_all_is_html_escape_of_each(values: list[str]) -> None:
 @example({"rid": "r1", "utm_term": "segment-1"})
 @example({"a": "x&y", "b": "<z>", "c": "\n"})
 def test_query_is_urlencode(params: dict[str, str]) -> None:
-    assert _query(params) == urlencode(params)
+    assert link_query(params) == urlencode(params)
 
 
 def test_no_query_is_built_for_an_email_without_link_parameter_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +123,8 @@ def test_no_query_is_built_for_an_email_without_link_parameter_tokens(monkeypatc
     def refuse(params: dict[str, str]) -> str:
         raise AssertionError("the link-parameter query was built for an email without a link-parameter token")
 
-    monkeypatch.setattr(slots, "_query", refuse)
+    monkeypatch.setattr(slots, "link_query", refuse)  # personalize_values' slot_values ...
+    monkeypatch.setattr(mailkit._personalize, "link_query", refuse)  # ... and personalize's own path
     email = plain.personalize(reader)
     assert email.html == '<a href="https://e.org/u?a=1&amp;b=2">x</a>'
     assert email.text == "unsubscribe: https://e.org/u?a=1&b=2"
