@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 import idna
 
-from ._errors import HeaderError
+from ._errors import HeaderError, OptionsError
 from ._models import Edition, Recipient, Sender, ascii_address
 from ._slots import VALUE_ORDER, Parts, html_escape_all, mrml_escape_all
 from ._warning import RenderWarning
@@ -99,7 +99,8 @@ class RenderedEmail:
             # the parts, not a function filling them, per email: a partial object
             # was 0.15 us of a 3.3 us personalize (bench/run.py, section 3)
             if self.html_parts is None:
-                raise TypeError("RenderedEmail: MJML parts without html_parts to take their values from")
+                raise OptionsError("RenderedEmail.mjml_source: a prepared email's MJML parts, without html_parts "
+                                   "to take the reader's values from")
             return source.fill(self.html_parts[1], mrml_escape_all)
         return source()
 
