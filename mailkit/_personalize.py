@@ -121,7 +121,7 @@ class PreparedEmail:
                    pattern=token_source(nonce, line_nonce), fallbacks=fallbacks, warnings=warnings)
 
     def __getstate__(self) -> dict[str, object]:
-        # the fields only, not what cached_property kept beside them (_footer, _shared): the
+        # the fields only, not what cached_property kept beside them (_footer, _plan ...): the
         # pickle is the same before and after a personalize, and so is the hash the Celery
         # store names it by (mailkit.celery.store_prepared)
         return {name: value for name, value in self.__dict__.items() if name not in _CACHED}
