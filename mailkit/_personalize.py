@@ -167,15 +167,15 @@ class PreparedEmail:
         # for the plan's shape, the values gathered and escaped once for both
         # parts, and what personalize reads of this email in one unpacking.
         # Breaking alert 3.3 -> 2.5 us (timeit); a method call is ~0.05 us.
-        (shared, html_parts, unsubscribe, preferences, wants_name, wants_email, wants_params, fallbacks,
-         gather, html_skeleton, html_place, text_skeleton, text_place) = plan
+        (shared, html_parts, unsubscribe, preferences, wants_name, wants_email, wants_params, wants_amp,
+         fallbacks, gather, html_skeleton, html_place, text_skeleton, text_place) = plan
         # only the fields a token takes are read: each reader's strings are
         # elsewhere in memory, each a cache miss (bench section 3: 2,000 readers)
         name = recipient.first_name if wants_name else ""
         params = recipient.link_params if wants_params else None
-        query = link_query(params) if params else ""
+        query = link_query(params, "?") if params else ""  # the prefix in the same f-string
         values = (name, recipient.email if wants_email else "", recipient.unsubscribe_url or unsubscribe,
-                  recipient.preferences_url or preferences, query and "?" + query, query and "&" + query)
+                  recipient.preferences_url or preferences, query, "&" + query[1:] if query and wants_amp else "")
         if fallbacks:
             values += tuple(name or fallback for fallback in fallbacks)
         used = gather(values)
@@ -188,7 +188,7 @@ class PreparedEmail:
         filled = "".join(out)
         out = list(text_skeleton)
         out[1::2] = used if text_place is None else text_place(used)
-        return RenderedEmail._personalised(shared, filled, "".join(out), recipient, (html_parts, values))
+        return _personalised(shared, filled, "".join(out), recipient, (html_parts, values))
 
     @cached_property
     def _plan(self) -> _Plan | None:
@@ -203,6 +203,7 @@ class PreparedEmail:
         return _Plan(self._shared, self.html, footer.unsubscribe_url, footer.preferences_url,
                      wants_name=_FIRST_NAME in slots or any(slot >= fallback for slot in slots),
                      wants_email=_EMAIL in slots, wants_params=not slots.isdisjoint(LINK_PARAMS),
+                     wants_amp=_LINK_PARAMS_AMP in slots,
                      fallbacks=self.fallbacks, gather=gather, html_skeleton=self.html.skeleton, html_place=html_place,
                      text_skeleton=self.text.skeleton, text_place=text_place)
 
@@ -214,7 +215,10 @@ class PreparedEmail:
                 "edition": self.edition, "warnings": self.warnings, "mjml_source": self.mjml}
 
 
+# bound once: looking a classmethod up binds it anew each time (0.03 us)
+_personalised = RenderedEmail._personalised
 _FIRST_NAME, _EMAIL = VALUE_ORDER.index("firstname"), VALUE_ORDER.index("email")
+_LINK_PARAMS_AMP = VALUE_ORDER.index("linkparamsamp")  # "&" and the query, for a link with one of its own
 
 
 class _Plan(NamedTuple):
@@ -227,6 +231,7 @@ class _Plan(NamedTuple):
     wants_name: bool  # whether a token takes the first name (or a fallback for it) ...
     wants_email: bool  # ... the address
     wants_params: bool  # ... the link parameters; a slot no token takes is left empty
+    wants_amp: bool  # ... the link parameters after a link's own query ("&rid=...")
     fallbacks: tuple[str, ...]
     gather: Picker  # the values the HTML and text parts use, each once (joint_pickers) ...
     html_skeleton: tuple[str, ...]

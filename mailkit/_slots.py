@@ -104,26 +104,27 @@ def _quote(value: str) -> str:
 _NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9._~-]")
 
 
-def link_query(params: dict[str, str]) -> str:
-    """The query string of a reader's link parameters: ``urllib.parse.urlencode(params)``, faster."""
+def link_query(params: dict[str, str], prefix: str = "") -> str:
+    """``prefix`` and the query string of a reader's link parameters:
+    ``prefix + urllib.parse.urlencode(params)``, faster."""
     # keys are validated as unreserved characters; values are quoted only when
     # they need it (urlencode costs microseconds per call). Values that are all
     # unreserved characters (ids, segments: the usual case) are checked in one
     # search and joined with their keys in C: 0.59 -> 0.50 us for two (timeit).
     # One or two parameters (a reader id, a segment: the usual shapes) are
-    # unpacked and written with one f-string: 0.50 -> 0.26-0.29 us for two
-    # (timeit; the dict views, the map and the joins were most of it)
+    # unpacked and written with the prefix in one f-string: 0.50 -> 0.26-0.29 us
+    # for two (timeit; the dict views, the map and the joins were most of it)
     if len(params) == 2:
         (k1, v1), (k2, v2) = params.items()
         if _NEEDS_QUOTING.search(v1 + v2) is None:
-            return f"{k1}={v1}&{k2}={v2}"
+            return f"{prefix}{k1}={v1}&{k2}={v2}"
     elif len(params) == 1:
         ((k1, v1),) = params.items()
         if _NEEDS_QUOTING.search(v1) is None:
-            return f"{k1}={v1}"
+            return f"{prefix}{k1}={v1}"
     elif _NEEDS_QUOTING.search("".join(params.values())) is None:
-        return "&".join(map("=".join, params.items()))
-    return "&".join([f"{k}={_quote(v)}" for k, v in params.items()])
+        return prefix + "&".join(map("=".join, params.items()))
+    return prefix + "&".join([f"{k}={_quote(v)}" for k, v in params.items()])
 
 
 # Slot values travel as a tuple in this order, then a "fallbackN" per

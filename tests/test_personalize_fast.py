@@ -36,7 +36,7 @@ from mailkit._personalize import PreparedEmail
 from mailkit._sanitize import encode_for_mrml
 from mailkit._slots import Parts, Tokens, html_escape_all, link_query, value_index
 
-TEMPLATES = {"breaking": SEED, "digest": FIXTURES / "digest-morning-briefing.yaml", "attrs": SEED}
+TEMPLATES = {"breaking": SEED, "digest": FIXTURES / "digest-morning-briefing.yaml", "attrs": SEED, "tagged": SEED}
 
 # An author's template whose HTML holds tokens its text part does not (the
 # reader's name, a fallback for it and the address in a link's title), so the
@@ -83,6 +83,9 @@ def _prepared(template: str) -> PreparedEmail:
         folder = Path(tempfile.mkdtemp(prefix="mailkit-attrs-"))
         (folder / "attrs.mjml.j2").write_text(ATTRS_TEMPLATE, encoding="utf-8")
         return mailkit.Renderer(template_dirs=(folder,)).prepare(template, TEMPLATES[template])
+    if template == "tagged":  # UTM parameters on every story link: a reader's follow an "&"
+        tagged = mailkit.Renderer(link_tagging=mailkit.LinkTagging(campaign="c1"))
+        return tagged.prepare("breaking", TEMPLATES[template])
     return mailkit.prepare(template, TEMPLATES[template])
 
 
@@ -95,10 +98,12 @@ def test_the_templates_take_each_path() -> None:
     assert set(attrs.html.slots) > set(attrs.text.slots) and attrs.fallbacks == ("you",)
     assert {0, 1, 6} <= set(attrs.html.slots)  # first name, address, the fallback
     assert len(digest.html.slots) > len(set(digest.html.slots))  # a value at several tokens
+    assert 5 in _prepared("tagged").html.slots and 4 not in _prepared("tagged").html.slots  # "&" + the query
 
 
 def _plain_values(prepared: PreparedEmail, reader: mailkit.Recipient | None) -> list[str]:
     # slot_values written the plain way: urlencode for the query, every slot filled
+    # (the slots no token takes, which personalize may leave empty, are not compared)
     footer = prepared.edition.newsletter.footer
     if reader is None:
         return ["", "", footer.unsubscribe_url, footer.preferences_url, "", "", *prepared.fallbacks]
@@ -122,6 +127,7 @@ def _plain_fill(part: Parts, values: list[str], escape) -> str:  # type: ignore[
     email="o'neil@example.org", first_name='Zoë & "co" <b>', preferences_url="https://e.org/p?a=1&b='2'",
     link_params={"rid": "r1"}))
 @example(template="attrs", reader=mailkit.Recipient(email="a@example.org", link_params={"a": "1", "b": "x y"}))
+@example(template="tagged", reader=mailkit.Recipient(email="a@example.org", link_params={"rid": "r1", "t": "s-1"}))
 @example(template="digest", reader=mailkit.Recipient(
     email="o'neil@example.org", first_name='Tom & "Jerry" <O\'Brien>', unsubscribe_url="https://e.org/u?a=1&b=%2F",
     link_params={"rid": "r 1&x=%", "utm_term": "segment-1"}))
@@ -151,6 +157,7 @@ def test_html_escape_all_is_html_escape_of_each(values: list[str]) -> None:
 @example({"a": "1", "b": "2", "c": "3"})
 def test_query_is_urlencode(params: dict[str, str]) -> None:
     assert link_query(params) == urlencode(params)
+    assert link_query(params, "?") == "?" + urlencode(params)
 
 
 def test_no_query_is_built_for_an_email_without_link_parameter_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,7 +174,7 @@ def test_no_query_is_built_for_an_email_without_link_parameter_tokens(monkeypatc
     reader = mailkit.Recipient(email="a@example.org", unsubscribe_url="https://e.org/u?a=1&b=2",
                                link_params={"rid": "7"})
 
-    def refuse(params: dict[str, str]) -> str:
+    def refuse(params: dict[str, str], prefix: str = "") -> str:
         raise AssertionError("the link-parameter query was built for an email without a link-parameter token")
 
     monkeypatch.setattr(slots, "link_query", refuse)  # personalize_values' slot_values ...
