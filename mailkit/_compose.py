@@ -166,9 +166,14 @@ def _new_environment(dirs: tuple[Path, ...], text: bool = False) -> BoundedSandb
         extensions=["jinja2.ext.i18n"] if text else ["jinja2.ext.i18n", StyleContext],
     )
     if not text:
-        env.mailkit_print = counting(_finalize, autoescape=True, escaping=True)
+        env.mailkit_print = counting(_finalize, autoescape=True, escaping=True, encode=encode_for_mrml)
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # named placeholders, escaped values
     env.add_filters(dict(MAILKIT_FILTERS))
+    # css's result is its argument's text with double quotes made single, the
+    # same length: no bigger than a value the template already holds, so the
+    # size check every other filter's result has is left out (css prints every
+    # {{ }} in <mj-style>, about 40 a render: 0.6 -> 0.25 us each)
+    env.filters["css"] = css
     return env
 
 
