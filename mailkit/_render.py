@@ -42,6 +42,7 @@ from ._message import RenderedEmail
 from ._models import Article, Brand, Edition, Fonts, Recipient
 from ._paths import template_dirs
 from ._personalize import PreparedEmail
+from ._sandbox import checked_once
 from ._sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
 from ._slots import RecipientSlots, new_nonce, slot_token
 from ._text import TextEngine, TextOptions, document_lines, text_engine
@@ -646,7 +647,7 @@ class Renderer:
         >>> for reader in readers:                                                                # doctest: +SKIP
         ...     send(prepared.personalize(reader).to_message())
         """
-        with limits_in_force(self._limits):
+        with limits_in_force(self._limits), checked_once():
             return self._prepare(template, edition)
 
     def _prepare(self, template: str, edition: Edition | Mapping[str, Any] | str | Path) -> PreparedEmail:
@@ -715,7 +716,7 @@ class Renderer:
         >>> email = renderer.render("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
         >>> email.subject, email.html, email.text                                             # doctest: +SKIP
         """
-        with limits_in_force(self._limits):
+        with limits_in_force(self._limits), checked_once():  # each template file checked once a render
             reader = _checked_recipient(recipient)
             return self._prepare(template, edition).personalize(reader)
 

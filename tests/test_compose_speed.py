@@ -621,3 +621,80 @@ def test_the_css_filter_is_called_without_a_wrapper_and_keeps_its_markup() -> No
     assert mailkit._stylesheet.css('"Iowan Old Style", serif') == "'Iowan Old Style', serif"
     with pytest.raises(mailkit._stylesheet.UnsafeCssValue):
         mailkit._stylesheet.css("red; background: url(x)")
+
+
+# ---------------------------------------------------------------- issue #17: each template file looked at once a render
+
+
+def _stats_by_file(monkeypatch: pytest.MonkeyPatch, suffix: str = ".j2") -> dict[str, int]:
+    import os
+
+    asked: dict[str, int] = {}
+    stock = os.stat
+
+    def counted(path: Any, *args: Any, **kwargs: Any) -> Any:
+        name = os.fspath(path)
+        if name.endswith(suffix):
+            asked[name] = asked.get(name, 0) + 1
+        return stock(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counted)
+    return asked
+
+
+def test_a_render_checks_each_template_file_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # failed before: the partials were checked twice (the layout and the template import
+    # them), the template three times (found twice, loaded), names_used() checked all again
+    write(tmp_path, "brief.mjml.j2", '{% extends "layouts/base.mjml.j2" %}\n{% import "partials/components.mjml.j2" as ui with context %}'
+          '{% block content %}{% include "list.mjml.j2" %}{% include "list.mjml.j2" %}{% endblock %}\n')
+    write(tmp_path, "list.mjml.j2", "<mj-section><mj-column><mj-text>{{ article.headline }}</mj-text></mj-column></mj-section>\n")
+    renderer = mailkit.Renderer(template_dirs=(tmp_path,))
+    for template in ("brief", "breaking"):
+        first = renderer.render(template, SEED)
+        asked = _stats_by_file(monkeypatch)
+        again = renderer.render(template, SEED)
+        monkeypatch.undo()
+        assert again.html == first.html
+        assert asked and max(asked.values()) == 1, asked
+        # outside a render, each ask is a look (a long-lived environment in a caller's own code)
+        env = renderer._templates.environment()
+        asked = _stats_by_file(monkeypatch)
+        env.get_template("partials/components.mjml.j2")
+        env.get_template("partials/components.mjml.j2")
+        monkeypatch.undo()
+        assert list(asked.values()) == [2]
+
+
+def test_a_template_edited_between_renders_is_read_by_the_next(tmp_path: Path) -> None:
+    import os
+
+    write(tmp_path, "brief.mjml.j2", '{% extends "layouts/base.mjml.j2" %}{% block content %}{% include "list.mjml.j2" %}{% endblock %}\n')
+    renderer = mailkit.Renderer(template_dirs=(tmp_path,))  # one renderer, its templates kept
+    for n, word in enumerate(("first", "second", "third")):
+        write(tmp_path, "list.mjml.j2", f"<mj-section><mj-column><mj-text>{word}</mj-text></mj-column></mj-section>\n")
+        os.utime(tmp_path / "list.mjml.j2", (1, 4_000_000_000 + n))  # a new mtime, however fast the test
+        for email in (renderer.render("brief", SEED), renderer.prepare("brief", SEED).personalize(None),
+                      mailkit.render("brief", SEED, {"template_dirs": (tmp_path,)})):
+            assert word in email.mjml
+
+
+def test_one_look_a_render_is_per_render_thread_and_task() -> None:
+    import threading
+
+    from mailkit._sandbox import checked_once, seen_in_render
+
+    assert seen_in_render() is None
+    with checked_once() as outer:
+        assert seen_in_render() is outer
+        with checked_once() as inner:  # nested: the outer render's
+            assert inner is outer
+        assert seen_in_render() is outer
+        elsewhere: list[Any] = []
+        thread = threading.Thread(target=lambda: elsewhere.append(seen_in_render()))
+        thread.start()
+        thread.join()
+        assert elsewhere == [None]
+    assert seen_in_render() is None
+    with pytest.raises(mailkit.TemplateNotFoundError), checked_once():  # a failed look is not kept
+        mailkit.Renderer().render("no-such-template", SEED)
+    assert seen_in_render() is None
