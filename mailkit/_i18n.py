@@ -46,6 +46,7 @@ from markupsafe import Markup
 
 from ._errors import CatalogError
 from ._languages import locale_of, parse_tag, primary_language
+from ._sandbox import file_stat
 from ._sanitize import check_text, encode_for_mrml
 
 __all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack"]
@@ -119,11 +120,8 @@ def _catalog_files(lang: str, dirs: Sequence[Path]) -> tuple[tuple[str, float], 
     for d in dirs:
         for name in _catalog_locales(lang):
             mo = f"{d}{os.sep}{LOCALES_DIR}{os.sep}{name}{os.sep}LC_MESSAGES{os.sep}{DOMAIN}.mo"
-            try:
-                st = os.stat(mo)
-            except (OSError, ValueError):
-                continue
-            if stat.S_ISREG(st.st_mode):
+            st = file_stat(mo)  # within a render, once: labels and the no-catalog warning both ask
+            if st is not None and stat.S_ISREG(st.st_mode):
                 found.append((mo, st.st_mtime))
                 break
     return tuple(found)

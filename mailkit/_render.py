@@ -336,8 +336,10 @@ def _fonts(edition: Edition) -> Fonts:
     fonts = edition.newsletter.brand.fonts
     languages = {edition.lang, *(a.language for _, a in _articles(edition) if a.language),
                  *(link.language for link in edition.more_stories if link.language)}
-    return fonts.model_copy(update={"headline": script_font_stack(fonts.headline, languages),
-                                    "body": script_font_stack(fonts.body, languages)})
+    headline, body = script_font_stack(fonts.headline, languages), script_font_stack(fonts.body, languages)
+    if headline == fonts.headline and body == fonts.body:
+        return fonts  # no script to add (a frozen model, as good as a copy): the copy was 8 us a render
+    return fonts.model_copy(update={"headline": headline, "body": body})
 
 
 def _context(template: str, edition: Edition, warnings: list[RenderWarning], slots: RecipientSlots,

@@ -698,3 +698,26 @@ def test_one_look_a_render_is_per_render_thread_and_task() -> None:
     with pytest.raises(mailkit.TemplateNotFoundError), checked_once():  # a failed look is not kept
         mailkit.Renderer().render("no-such-template", SEED)
     assert seen_in_render() is None
+
+
+def test_a_catalog_file_is_looked_at_once_a_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    # failed before: the labels and the no-catalog warning each looked (2 stats a render in German)
+    data = mailkit.load_edition(SEED).model_dump(mode="json")
+    data["language"] = "de"
+    renderer = mailkit.Renderer()
+    first = renderer.render("breaking", data)
+    asked = _stats_by_file(monkeypatch, ".mo")
+    again = renderer.render("breaking", data)
+    monkeypatch.undo()
+    assert again.html == first.html
+    assert asked and max(asked.values()) == 1, asked
+
+
+def test_fonts_without_a_script_to_add_are_the_themes_own() -> None:
+    # failed before: a copy of the theme's fonts for every render, the same stacks in it
+    edition = mailkit.load_edition(SEED)
+    assert mailkit._render._fonts(edition) is edition.newsletter.brand.fonts
+    arabic = edition.model_copy(update={"language": "ar"})
+    fonts = mailkit._render._fonts(arabic)
+    assert fonts is not edition.newsletter.brand.fonts and "Noto" in fonts.body + fonts.headline
+    assert fonts.web_fonts == edition.newsletter.brand.fonts.web_fonts
