@@ -562,6 +562,7 @@ class Renderer:
         # built lazily (the first render compiles): cheap to make, shared by with_options()
         self._templates = Templates(dirs, filters=checked_filters, globals=checked_globals)
         self._themes: dict[tuple[Path, int, int], Brand] = {}
+        self._text_labelled: dict[Labels, TextOptions] = {}
 
     @classmethod
     def from_options(cls, options: RenderOptions | Mapping[str, Any], *,
@@ -642,6 +643,24 @@ class Renderer:
             self._themes[key] = brand
         return brand
 
+    def _text_options(self, here: Labels) -> TextOptions:
+        """The text stage's options with the labels of the edition's language filled in."""
+        # made once per catalog (Labels): two dataclasses.replace and two labels a render were 4 us
+        text_options = self._text_labelled.get(here)
+        if text_options is not None:
+            return text_options
+        text_options = self._options.text
+        if text_options.links_heading is None:
+            text_options = replace(text_options, links_heading=here.text("Links:"))
+        if text_options.button_label is None:
+            # the button's label, then its URL on the next line ("Read the full story:"); the
+            # placeholder survives the formatting: the text stage fills it for each button
+            text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
+        if len(self._text_labelled) >= 64:  # bounded: one entry per language and catalog version
+            self._text_labelled.clear()
+        self._text_labelled[here] = text_options
+        return text_options
+
     def prepare(self, template: str, edition: Edition | Mapping[str, Any] | str | Path) -> PreparedEmail:
         """Run the whole pipeline once, with placeholders for recipient fields.
 
@@ -680,14 +699,7 @@ class Renderer:
             skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
             recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
         )
-        text_options = options.text
-        here = context["labels_in"](edition.lang)  # looked up once for the render (see _context)
-        if text_options.links_heading is None:
-            text_options = replace(text_options, links_heading=here.text("Links:"))
-        if text_options.button_label is None:
-            # the button's label, then its URL on the next line ("Read the full story:"); the
-            # placeholder survives the formatting: the text stage fills it for each button
-            text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
+        text_options = self._text_options(context["labels_in"](edition.lang))  # labels: looked up once a render
         html, tree = inline_document(compiled, options.inliner, options.inline)
         text: list[Any] | str
         if templates.has_text_template(template):

@@ -721,3 +721,16 @@ def test_fonts_without_a_script_to_add_are_the_themes_own() -> None:
     fonts = mailkit._render._fonts(arabic)
     assert fonts is not edition.newsletter.brand.fonts and "Noto" in fonts.body + fonts.headline
     assert fonts.web_fonts == edition.newsletter.brand.fonts.web_fonts
+
+
+def test_the_text_stages_labels_are_filled_in_once_per_catalog() -> None:
+    # failed before: two dataclasses.replace and two labels formatted every render
+    renderer = mailkit.Renderer()
+    dirs = tuple(template_dirs(()))
+    english, german = mailkit._i18n.labels("en", dirs), mailkit._i18n.labels("de", dirs)
+    made = renderer._text_options(english)
+    assert renderer._text_options(english) is made
+    assert made.links_heading == english.text("Links:") and made.button_label == "%(label)s:"
+    assert renderer._text_options(german).links_heading == german.text("Links:") != made.links_heading
+    own = mailkit.Renderer(text={"links_heading": "Sources:"})._text_options(german)
+    assert own.links_heading == "Sources:" and own.button_label == german.text("%(label)s:", label="%(label)s")
