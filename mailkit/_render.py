@@ -42,6 +42,7 @@ from ._message import RenderedEmail
 from ._models import Article, Brand, Edition, Fonts, Recipient
 from ._paths import template_dirs
 from ._personalize import PreparedEmail
+from ._sandbox import checked_once
 from ._sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
 from ._slots import RecipientSlots, new_nonce, slot_token
 from ._text import TextEngine, TextOptions, document_lines, text_engine
@@ -335,8 +336,10 @@ def _fonts(edition: Edition) -> Fonts:
     fonts = edition.newsletter.brand.fonts
     languages = {edition.lang, *(a.language for _, a in _articles(edition) if a.language),
                  *(link.language for link in edition.more_stories if link.language)}
-    return fonts.model_copy(update={"headline": script_font_stack(fonts.headline, languages),
-                                    "body": script_font_stack(fonts.body, languages)})
+    headline, body = script_font_stack(fonts.headline, languages), script_font_stack(fonts.body, languages)
+    if headline == fonts.headline and body == fonts.body:
+        return fonts  # no script to add (a frozen model, as good as a copy): the copy was 8 us a render
+    return fonts.model_copy(update={"headline": headline, "body": body})
 
 
 def _context(template: str, edition: Edition, warnings: list[RenderWarning], slots: RecipientSlots,
@@ -559,6 +562,7 @@ class Renderer:
         # built lazily (the first render compiles): cheap to make, shared by with_options()
         self._templates = Templates(dirs, filters=checked_filters, globals=checked_globals)
         self._themes: dict[tuple[Path, int, int], Brand] = {}
+        self._text_labelled: dict[Labels, TextOptions] = {}
 
     @classmethod
     def from_options(cls, options: RenderOptions | Mapping[str, Any], *,
@@ -639,6 +643,24 @@ class Renderer:
             self._themes[key] = brand
         return brand
 
+    def _text_options(self, here: Labels) -> TextOptions:
+        """The text stage's options with the labels of the edition's language filled in."""
+        # made once per catalog (Labels): two dataclasses.replace and two labels a render were 4 us
+        text_options = self._text_labelled.get(here)
+        if text_options is not None:
+            return text_options
+        text_options = self._options.text
+        if text_options.links_heading is None:
+            text_options = replace(text_options, links_heading=here.text("Links:"))
+        if text_options.button_label is None:
+            # the button's label, then its URL on the next line ("Read the full story:"); the
+            # placeholder survives the formatting: the text stage fills it for each button
+            text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
+        if len(self._text_labelled) >= 64:  # bounded: one entry per language and catalog version
+            self._text_labelled.clear()
+        self._text_labelled[here] = text_options
+        return text_options
+
     def prepare(self, template: str, edition: Edition | Mapping[str, Any] | str | Path) -> PreparedEmail:
         """Run the whole pipeline once, with placeholders for recipient fields.
 
@@ -646,7 +668,7 @@ class Renderer:
         >>> for reader in readers:                                                                # doctest: +SKIP
         ...     send(prepared.personalize(reader).to_message())
         """
-        with limits_in_force(self._limits):
+        with limits_in_force(self._limits), checked_once():
             return self._prepare(template, edition)
 
     def _prepare(self, template: str, edition: Edition | Mapping[str, Any] | str | Path) -> PreparedEmail:
@@ -677,14 +699,7 @@ class Renderer:
             skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
             recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
         )
-        text_options = options.text
-        here = context["labels_in"](edition.lang)  # looked up once for the render (see _context)
-        if text_options.links_heading is None:
-            text_options = replace(text_options, links_heading=here.text("Links:"))
-        if text_options.button_label is None:
-            # the button's label, then its URL on the next line ("Read the full story:"); the
-            # placeholder survives the formatting: the text stage fills it for each button
-            text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
+        text_options = self._text_options(context["labels_in"](edition.lang))  # labels: looked up once a render
         html, tree = inline_document(compiled, options.inliner, options.inline)
         text: list[Any] | str
         if templates.has_text_template(template):
@@ -715,7 +730,7 @@ class Renderer:
         >>> email = renderer.render("breaking", "fixtures/breaking-china-cyberspying.yaml")   # doctest: +SKIP
         >>> email.subject, email.html, email.text                                             # doctest: +SKIP
         """
-        with limits_in_force(self._limits):
+        with limits_in_force(self._limits), checked_once():  # each template file checked once a render
             reader = _checked_recipient(recipient)
             return self._prepare(template, edition).personalize(reader)
 

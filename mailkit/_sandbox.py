@@ -53,7 +53,8 @@ from markupsafe import Markup, escape
 
 from ._sanitize import Limits, current_limits
 
-__all__ = ["BoundedSandbox", "FolderLoader", "TemplateLimit", "TemplateRefused", "render_bounded"]
+__all__ = ["BoundedSandbox", "FolderLoader", "TemplateLimit", "TemplateRefused", "checked_once", "file_stat",
+           "render_bounded", "seen_in_render"]
 
 
 class TemplateRefused(SecurityError):
@@ -111,20 +112,75 @@ class FolderLoader(jinja2.BaseLoader):
             source = real.read_text(encoding="utf-8")
             loaded = (st.st_dev, st.st_ino, st.st_mtime_ns)
 
-            def uptodate(path: Path = path, loaded: tuple[int, int, int] = loaded) -> bool:
+            def uptodate(path: str = str(path), loaded: tuple[int, int, int] = loaded) -> bool:
                 # Jinja asks on every get_template (auto_reload). One stat through
                 # the links: a link re-pointed since reaches another file (device
                 # and inode), which is loaded and checked again. (path.resolve()
                 # here was an lstat per folder of the path, for every template
-                # of every render.)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    return False
-                return (st.st_dev, st.st_ino, st.st_mtime_ns) == loaded
+                # of every render.) Within a render, the stat finding it made.
+                st = file_stat(path)
+                return st is not None and (st.st_dev, st.st_ino, st.st_mtime_ns) == loaded
 
             return source, str(path), uptodate
         raise jinja2.TemplateNotFound(template)
+
+
+# ---------------------------------------------------------------- one look per render
+
+
+# What one render has looked up: the templates its environments loaded (each
+# checked against its file once, at the render's first use), and what
+# mailkit._compose.Templates found (the template's file, a text template).
+# None outside checked_once().
+_SEEN: ContextVar[dict[Any, Any] | None] = ContextVar("mailkit_seen_templates", default=None)
+
+
+class checked_once:  # a lower-case name: used as a ``with`` statement, like contextlib's
+    """``with checked_once():`` a render: each template file is checked (a stat) the
+    first time the render asks for it, and not again until the next render.
+
+    A template edited on disk is read again by the next render, as without it;
+    one edited during a render is not mixed into it. Nested: the outermost one
+    counts. Per thread and task (a context variable).
+    """
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> dict[Any, Any]:
+        seen = _SEEN.get()
+        if seen is None:
+            seen = {}
+            self._token: Any = _SEEN.set(seen)
+        else:
+            self._token = None
+        return seen
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _SEEN.reset(self._token)
+
+
+def seen_in_render() -> dict[Any, Any] | None:
+    """What the render in :class:`checked_once` has looked up (None outside one)."""
+    return _SEEN.get()
+
+
+def file_stat(path: str) -> os.stat_result | None:
+    """``os.stat(path)`` (through links), or None when there is no such file; within
+    :class:`checked_once`, once a render for each path (finding a template and
+    loading it ask about the same file)."""
+    seen = _SEEN.get()
+    if seen is not None:
+        key = ("stat", path)
+        if key in seen:
+            return seen[key]
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except (OSError, ValueError):  # ValueError: a NUL in the path, as os.path.isfile reads it
+        st = None
+    if seen is not None:
+        seen[key] = st
+    return st
 
 
 # ---------------------------------------------------------------- the budget
@@ -210,12 +266,24 @@ def tick() -> None:
     _check_time(budget)
 
 
+def _printed_too_much(budget: _Budget) -> TemplateLimit:
+    return TemplateLimit(f"the template printed over {budget.printed:,} characters in all, "
+                         f"over {_PRINTED_PER_OUTPUT} times the limit of "
+                         f"{budget.limits.max_template_output:,} (Limits.max_template_output)")
+
+
 def counting(finalize: Callable[[Any], Any] | None, *, autoescape: bool,
-             escaping: bool = False) -> Callable[[Any], Any]:
+             escaping: bool = False, encode: Callable[[str], str] | None = None) -> Callable[[Any], Any]:
     """An environment's ``finalize`` that also counts what every ``{{ }}`` prints.
 
     ``escaping``: also what Jinja does after finalize in an escaping template,
     ``escape()``, in the same call (:attr:`BoundedSandbox.mailkit_print`).
+    ``encode``: with ``escaping``, the text ``finalize`` makes of a plain
+    ``str`` (``finalize(s) == Markup(encode(s))``): inside a render a plain
+    ``str`` is printed as ``encode(s)`` and a ``Markup`` as it is, in one
+    call. The text is what Jinja joins into the output, a macro's or a
+    block's buffer (each made ``Markup`` whole when it is joined): the same
+    characters without a ``Markup`` made around each value.
     """
 
     def counted(value: Any) -> Any:
@@ -227,9 +295,7 @@ def counting(finalize: Callable[[Any], Any] | None, *, autoescape: bool,
             # counted before finalize, whose escaping of a big value takes time
             budget.printed += len(value)
             if budget.printed > budget.limits.max_template_output * _PRINTED_PER_OUTPUT:
-                raise TemplateLimit(f"the template printed over {budget.printed:,} characters in all, "
-                                    f"over {_PRINTED_PER_OUTPUT} times the limit of "
-                                    f"{budget.limits.max_template_output:,} (Limits.max_template_output)")
+                raise _printed_too_much(budget)
             if len(value) > 4096:  # a big value took time to make
                 _check_time(budget)
         out = value if finalize is None else finalize(value)
@@ -237,7 +303,30 @@ def counting(finalize: Callable[[Any], Any] | None, *, autoescape: bool,
             return escape(out)
         return out  # Markup: escape() would copy it as it is
 
-    return counted
+    if not (escaping and encode is not None):
+        return counted
+
+    def printed(value: Any) -> Any:
+        # A plain str or a Markup, the values nearly every {{ }} prints: counted
+        # as counted() counts them, then encode(value) or the Markup itself, what
+        # escape(finalize(value)) gives, as text. counted() took three calls and
+        # made two Markups for a str: 0.8 -> 0.4 us a value, 126 values in a
+        # breaking alert's compose (about 40 us of its 0.52 ms).
+        budget = _BUDGET.get()
+        cls = type(value)
+        if cls is int or cls is float:  # a width, a count: str() is what counted() prints of one
+            value, cls = str(value), str
+        if budget is None or (cls is not str and cls is not Markup):
+            return counted(value)
+        size = len(value)
+        budget.printed += size
+        if budget.printed > budget.limits.max_template_output * _PRINTED_PER_OUTPUT:
+            raise _printed_too_much(budget)
+        if size > 4096:  # a big value took time to make
+            _check_time(budget)
+        return value if cls is Markup else encode(value)
+
+    return printed
 
 
 def render_bounded(template: jinja2.Template, context: Any, limits: Limits | None = None) -> str:
@@ -464,6 +553,8 @@ def _binop(op: str, left: Any, right: Any) -> Any:
 
 
 _METHODS = (types.MethodType, types.BuiltinMethodType)
+# the attributes of a function that jinja2.pass_eval_context marked, and nothing else
+_EVAL_CONTEXT_ONLY = {"jinja_pass_arg": jinja2.utils._PassArg.eval_context}
 
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "+": lambda a, b: a + b, "*": lambda a, b: a * b, "%": lambda a, b: a % b, "**": lambda a, b: a**b,
@@ -630,17 +721,33 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             self.introspected[name] = (frozenset(generator.undeclared), references)
         return cast(str, generator.stream.getvalue())  # type: ignore[attr-defined]  # a StringIO when none is given
 
-    def get_template(self, *args: Any, **kwargs: Any) -> jinja2.Template:
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        # Within checked_once(), a template the render has loaded is not
+        # checked against its file again: Jinja's auto_reload check is a stat,
+        # and a breaking alert asked for its 4 templates 9 times (the layout
+        # and the child each import the partials, names_used() asks again).
+        seen = _SEEN.get()
+        if seen is None or globals is not None or not isinstance(name, str):
+            return self._get_template(name, parent, globals)
+        key = (self, name if parent is None else self.join_path(name, parent))
+        template = seen.get(key)
+        if template is None:
+            template = seen[key] = self._get_template(name, parent, globals)
+        return template
+
+    def _get_template(self, name: str | jinja2.Template, parent: str | None,
+                      globals: MutableMapping[str, Any] | None) -> jinja2.Template:
         # loading and compiling an included or imported template (the first
         # time) is not the template's own work: the clock waits for it, by the
         # time it took on the wall (at least its CPU time): read in user space,
         # where the CPU clock's two reads were system calls, 14 of a render's 45
         budget = _BUDGET.get()
         if budget is None:  # outside a render: nothing to wait for
-            return super().get_template(*args, **kwargs)
+            return super().get_template(name, parent, globals)
         start = _wall()
         try:
-            return super().get_template(*args, **kwargs)
+            return super().get_template(name, parent, globals)
         finally:
             budget.deadline += _wall() - start
 
@@ -699,6 +806,19 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
             return _check_value(__obj(*args, **kwargs), "a call's result")
+        if type(__obj) is types.FunctionType and __obj.__dict__ == _EVAL_CONTEXT_ONLY:
+            # A plain function marked pass_eval_context and nothing else: the
+            # render's gettext (_() and gettext, about 15 calls a render). The
+            # long way below finds no __wrapped__ method, no unsafe mark, and
+            # Jinja's Context.call passes it the eval context first, as here
+            # (pinned in tests/test_compose_speed.py): 1.0 us a call less.
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            try:
+                result = __obj(__context.eval_ctx, *args, **kwargs)
+            except StopIteration:  # as Context.call: an undefined value, not a generator's RuntimeError
+                return __self.undefined("value was undefined because a callable raised a StopIteration exception")
+            return _check_value(result, "a call's result")
         method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         owner = getattr(method, "__self__", None)
         if isinstance(owner, str):

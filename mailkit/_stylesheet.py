@@ -96,7 +96,7 @@ def css(value: Any) -> Markup:
     """
     text = str(value)
     if len(text) <= _MEMO_CHARS:
-        return Markup(_checked_css(text))
+        return _checked_css(text)
     return Markup(_check_css(text))
 
 
@@ -108,8 +108,9 @@ _MEMO_CHARS = 200
 
 
 @lru_cache(maxsize=1024)
-def _checked_css(text: str) -> str:
-    return _check_css(text)
+def _checked_css(text: str) -> Markup:
+    # the Markup kept too: made once per value, not at each of the 40 prints
+    return Markup(_check_css(text))
 
 
 def _check_css(text: str) -> str:

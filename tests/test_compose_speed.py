@@ -507,3 +507,230 @@ def test_once_the_wall_says_it_may_be_due_the_cpu_clock_decides(tmp_path: Path,
     with pytest.raises(mailkit.TemplateError, match=r"ran for over 0\.02 s"):
         mailkit.Renderer(template_dirs=tmp_path, limits={"max_template_seconds": 0.02,
                                                          "max_template_steps": 10**7}).render("t", SEED)
+
+
+# ---------------------------------------------------------------- issue #17, fixed cost: prints, labels, css
+
+
+def test_a_print_in_a_render_is_encoded_text_without_finalize() -> None:
+    # failed before (no ``encode``): each str printed went through finalize, which
+    # made a Markup, and counted() checked it again; now encode(value) in one call
+    finalized: list[Any] = []
+
+    def spy(value: Any) -> Any:
+        finalized.append(value)
+        return mailkit._compose._finalize(value)
+
+    printed = mailkit._sandbox.counting(spy, autoescape=True, escaping=True, encode=mailkit._sanitize.encode_for_mrml)
+    env = mailkit._compose._new_environment(tuple(template_dirs(())))
+    env.mailkit_print = printed
+    source = "{{ s }}|{{ m }}|{{ n }}|{{ f }}|{{ b }}|{% set t %}{{ s }}{% endset %}{{ t }}|{{ h }}"
+    values = {"s": "a < b & 'c' é", "m": Markup("<b>kept</b>"), "n": 552, "f": 1.5, "b": True, "h": Html()}
+    got = mailkit._sandbox.render_bounded(env.from_string(source), values)
+    stock = mailkit._compose._new_environment(tuple(template_dirs(())))
+    stock.mailkit_print = None  # Jinja's own escape(environment.finalize(value))
+    assert got == mailkit._sandbox.render_bounded(stock.from_string(source), values)
+    assert finalized == ["True", Markup("<i>own</i>")]  # only what is neither str, Markup nor number
+    # outside a render (no budget): finalize's Markup, as Jinja's escape gives it
+    assert type(printed("x")) is Markup and printed(7) == Markup("7")
+
+
+def test_what_a_render_prints_is_still_counted_to_its_limit(tmp_path: Path) -> None:
+    write(tmp_path, "loud.mjml.j2", "{% set s = 'x' * 900 %}{% for i in range(200) %}{% set t %}{{ s }}{{ i }}"
+          "{% endset %}{% endfor %}<mjml><mj-body></mj-body></mjml>")
+    renderer = mailkit.Renderer(template_dirs=(tmp_path,), limits={"max_template_output": 20_000})
+    with pytest.raises(mailkit.TemplateError, match=r"printed over .* in all") as err:
+        renderer.render("loud", SEED)
+    assert err.value.template == "loud.mjml.j2" and err.value.line == 1
+
+
+def test_a_label_is_translated_and_formatted_once_per_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    # failed before: gettext looked the message up and %-formatted a Markup at every _()
+    labels = mailkit._i18n.labels("de", tuple(template_dirs(())))
+    asked: list[str] = []
+    stock = labels.translations.gettext
+    monkeypatch.setattr(labels.translations, "gettext", lambda m: asked.append(m) or stock(m))
+    labels._labels.clear()
+    env = mailkit._compose._new_environment(tuple(template_dirs(())))
+    template = env.from_string('{{ _("Read the full story") }}|{{ _("Read the full story") }}|{{ _("50%% off") }}'
+                               '|{{ _("Hello %(name)s", name="<b>") }}|{{ _("Hello %(name)s", name="<i>") }}')
+    first = template.render(_=labels.gettext)
+    assert first == template.render(_=labels.gettext)
+    assert first.startswith(f"{stock('Read the full story')}|{stock('Read the full story')}|50% off|")
+    assert "&lt;b&gt;" in first and "&lt;i&gt;" in first  # values: escaped at every call, never remembered
+    assert asked.count("Read the full story") == 1 and asked.count("50%% off") == 1
+    assert asked.count("Hello %(name)s") == 4
+    text = mailkit._compose._new_environment(tuple(template_dirs(())), text=True)
+    assert text.from_string('{{ _("A & B") }}').render(_=labels.gettext) == "A & B"  # the text part: not escaped
+    assert env.from_string('{{ _("A & B") }}').render(_=labels.gettext) == "A &amp; B"
+    for i in range(600):  # bounded: a template may pass any text to _()
+        labels.gettext(jinja2.nodes.EvalContext(env), f"message {i}")
+    assert len(labels._labels) <= 512
+
+
+def test_gettext_is_called_straight_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    # failed before: _() went through the sandbox's call and Context.call (1 us each, ~15 a render)
+    called: list[Any] = []
+    stock = jinja2.runtime.Context.call
+
+    def counted(__self: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        called.append(__obj)
+        return stock(__self, __obj, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.runtime.Context, "call", counted)
+    email = mailkit.Renderer().render("breaking", SEED)
+    assert not [f for f in called if isinstance(f, types.FunctionType) and f.__name__ in ("gettext", "ngettext")]
+    monkeypatch.undo()
+    assert email.html == mailkit.Renderer().render("breaking", SEED).html
+    # what the shortcut copies: Context.call gives a pass_eval_context callable the eval
+    # context first and turns a StopIteration into an undefined value
+    source = inspect.getsource(jinja2.runtime.Context.call)
+    assert "args = (__self.eval_ctx,) + args" in source and "except StopIteration" in source
+    assert mailkit._sandbox._EVAL_CONTEXT_ONLY == jinja2.pass_eval_context(lambda c: c).__dict__
+
+
+def test_a_pass_eval_context_function_is_called_as_jinja_calls_it() -> None:
+    env = BoundedSandbox(autoescape=True)
+
+    @jinja2.pass_eval_context
+    def echo(eval_ctx: Any, x: Any = "", **kw: Any) -> str:
+        return f"{eval_ctx.autoescape}:{x}:{'+'.join(sorted(kw))}"
+
+    @jinja2.pass_eval_context
+    def stops(eval_ctx: Any) -> str:
+        raise StopIteration
+
+    @jinja2.pass_eval_context
+    def big(eval_ctx: Any) -> str:
+        return "x" * (current_limits().max_template_output + 1)
+
+    source = "{{ f(1) }}{% for i in [1] %}{{ f(i, k=2) }}{% endfor %}{% set b %}{{ f() }}{% endset %}{{ b }}"
+    assert env.from_string(source).render(f=echo) == "True:1:True:1:kTrue::"
+    assert env.from_string("{{ f() is undefined }}").render(f=stops) == "True"
+    with pytest.raises(jinja2.sandbox.SecurityError, match="a call's result"):
+        env.from_string("{{ f() }}").render(f=big)
+
+
+def test_the_css_filter_is_called_without_a_wrapper_and_keeps_its_markup() -> None:
+    # failed before: css was wrapped like any filter (its result's size checked) and
+    # made a new Markup at each of its ~40 prints
+    env = mailkit._compose._new_environment(tuple(template_dirs(())))
+    assert env.filters["css"] is mailkit._stylesheet.css
+    assert env.filters["upper"] is not jinja2.filters.do_upper  # every other filter: checked after
+    assert mailkit._stylesheet.css("#c00") is mailkit._stylesheet.css("#c00")
+    assert mailkit._stylesheet.css('"Iowan Old Style", serif') == "'Iowan Old Style', serif"
+    with pytest.raises(mailkit._stylesheet.UnsafeCssValue):
+        mailkit._stylesheet.css("red; background: url(x)")
+
+
+# ---------------------------------------------------------------- issue #17: each template file looked at once a render
+
+
+def _stats_by_file(monkeypatch: pytest.MonkeyPatch, suffix: str = ".j2") -> dict[str, int]:
+    import os
+
+    asked: dict[str, int] = {}
+    stock = os.stat
+
+    def counted(path: Any, *args: Any, **kwargs: Any) -> Any:
+        name = os.fspath(path)
+        if name.endswith(suffix):
+            asked[name] = asked.get(name, 0) + 1
+        return stock(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counted)
+    return asked
+
+
+def test_a_render_checks_each_template_file_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # failed before: the partials were checked twice (the layout and the template import
+    # them), the template three times (found twice, loaded), names_used() checked all again
+    write(tmp_path, "brief.mjml.j2", '{% extends "layouts/base.mjml.j2" %}\n{% import "partials/components.mjml.j2" as ui with context %}'
+          '{% block content %}{% include "list.mjml.j2" %}{% include "list.mjml.j2" %}{% endblock %}\n')
+    write(tmp_path, "list.mjml.j2", "<mj-section><mj-column><mj-text>{{ article.headline }}</mj-text></mj-column></mj-section>\n")
+    renderer = mailkit.Renderer(template_dirs=(tmp_path,))
+    for template in ("brief", "breaking"):
+        first = renderer.render(template, SEED)
+        asked = _stats_by_file(monkeypatch)
+        again = renderer.render(template, SEED)
+        monkeypatch.undo()
+        assert again.html == first.html
+        assert asked and max(asked.values()) == 1, asked
+        # outside a render, each ask is a look (a long-lived environment in a caller's own code)
+        env = renderer._templates.environment()
+        asked = _stats_by_file(monkeypatch)
+        env.get_template("partials/components.mjml.j2")
+        env.get_template("partials/components.mjml.j2")
+        monkeypatch.undo()
+        assert list(asked.values()) == [2]
+
+
+def test_a_template_edited_between_renders_is_read_by_the_next(tmp_path: Path) -> None:
+    import os
+
+    write(tmp_path, "brief.mjml.j2", '{% extends "layouts/base.mjml.j2" %}{% block content %}{% include "list.mjml.j2" %}{% endblock %}\n')
+    renderer = mailkit.Renderer(template_dirs=(tmp_path,))  # one renderer, its templates kept
+    for n, word in enumerate(("first", "second", "third")):
+        write(tmp_path, "list.mjml.j2", f"<mj-section><mj-column><mj-text>{word}</mj-text></mj-column></mj-section>\n")
+        os.utime(tmp_path / "list.mjml.j2", (1, 4_000_000_000 + n))  # a new mtime, however fast the test
+        for email in (renderer.render("brief", SEED), renderer.prepare("brief", SEED).personalize(None),
+                      mailkit.render("brief", SEED, {"template_dirs": (tmp_path,)})):
+            assert word in email.mjml
+
+
+def test_one_look_a_render_is_per_render_thread_and_task() -> None:
+    import threading
+
+    from mailkit._sandbox import checked_once, seen_in_render
+
+    assert seen_in_render() is None
+    with checked_once() as outer:
+        assert seen_in_render() is outer
+        with checked_once() as inner:  # nested: the outer render's
+            assert inner is outer
+        assert seen_in_render() is outer
+        elsewhere: list[Any] = []
+        thread = threading.Thread(target=lambda: elsewhere.append(seen_in_render()))
+        thread.start()
+        thread.join()
+        assert elsewhere == [None]
+    assert seen_in_render() is None
+    with pytest.raises(mailkit.TemplateNotFoundError), checked_once():  # a failed look is not kept
+        mailkit.Renderer().render("no-such-template", SEED)
+    assert seen_in_render() is None
+
+
+def test_a_catalog_file_is_looked_at_once_a_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    # failed before: the labels and the no-catalog warning each looked (2 stats a render in German)
+    data = mailkit.load_edition(SEED).model_dump(mode="json")
+    data["language"] = "de"
+    renderer = mailkit.Renderer()
+    first = renderer.render("breaking", data)
+    asked = _stats_by_file(monkeypatch, ".mo")
+    again = renderer.render("breaking", data)
+    monkeypatch.undo()
+    assert again.html == first.html
+    assert asked and max(asked.values()) == 1, asked
+
+
+def test_fonts_without_a_script_to_add_are_the_themes_own() -> None:
+    # failed before: a copy of the theme's fonts for every render, the same stacks in it
+    edition = mailkit.load_edition(SEED)
+    assert mailkit._render._fonts(edition) is edition.newsletter.brand.fonts
+    arabic = edition.model_copy(update={"language": "ar"})
+    fonts = mailkit._render._fonts(arabic)
+    assert fonts is not edition.newsletter.brand.fonts and "Noto" in fonts.body + fonts.headline
+    assert fonts.web_fonts == edition.newsletter.brand.fonts.web_fonts
+
+
+def test_the_text_stages_labels_are_filled_in_once_per_catalog() -> None:
+    # failed before: two dataclasses.replace and two labels formatted every render
+    renderer = mailkit.Renderer()
+    dirs = tuple(template_dirs(()))
+    english, german = mailkit._i18n.labels("en", dirs), mailkit._i18n.labels("de", dirs)
+    made = renderer._text_options(english)
+    assert renderer._text_options(english) is made
+    assert made.links_heading == english.text("Links:") and made.button_label == "%(label)s:"
+    assert renderer._text_options(german).links_heading == german.text("Links:") != made.links_heading
+    own = mailkit.Renderer(text={"links_heading": "Sources:"})._text_options(german)
+    assert own.links_heading == "Sources:" and own.button_label == german.text("%(label)s:", label="%(label)s")
