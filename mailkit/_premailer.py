@@ -141,17 +141,23 @@ class _Selector(NamedTuple):
     # (the XPath of the selector without the classes of its last element, those classes
     # as " name " to find in " " + class attribute + " "), or None
     base: tuple[str, tuple[str, ...]] | None
-    # for "X name.class..." (a descendant combinator last, a name and only classes after it):
-    # (the XPath of X, the name, the classes as in base), or None
-    anchor: tuple[str, str, tuple[str, ...]] | None
+    anchor: _Anchor | None  # for "X Y ...", X a compound and " " the first combinator
+
+
+class _Anchor(NamedTuple):
+    """A selector ``X Y ...`` as X's matches and the XPath after X's (see :func:`_analysed`)."""
+
+    path: str  # the XPath of X
+    first: tuple[str, tuple[str, ...]] | None  # X as (name, classes as base's) when it is only those
+    rest: str  # the selector's XPath after ``path``: "/descendant::..."
+    last: tuple[str, tuple[str, ...]] | None  # Y the same way when the selector is just "X Y"
 
 
 # the characters XPath's normalize-space() reads as spaces (XML's S), as spaces
 _XML_SPACES = str.maketrans("\t\n\r", "   ")
 
 
-def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[str, tuple[str, ...]] | None,
-                                      tuple[str, str, tuple[str, ...]] | None]:
+def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[str, tuple[str, ...]] | None, _Anchor | None]:
     """The element names every match of ``selector`` needs (those of its compound selectors
     joined by combinators, not inside ``:not()``, ``:is()`` ...), its base and its anchor
     (see :class:`_Selector`).
@@ -168,9 +174,12 @@ def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[str, tuple[str, ...
     joined with ``and`` to any other condition of that step, so the elements
     matched are exactly those of the base whose class attribute holds each class.
 
-    The anchor: for ``td.mk-text p.mk-dek``, the XPath of ``td.mk-text``, ``"p"`` and
-    ``(" mk-dek ",)``. cssselect writes a descendant combinator as ``X/descendant::p[...]``:
-    the elements matched are the ``p`` descendants of X's matches, filtered by class as above.
+    The anchor: for ``td.mk-text h3 a``, the XPath of ``td.mk-text`` and what cssselect
+    writes after it, ``/descendant::h3/descendant::a``: the selector's XPath is
+    ``X/descendant::...`` (a location path read step by step), so its matches are those of
+    ``$x/descendant::...`` with ``$x`` the node-set of X's matches. X as a name and classes
+    (``("td", (" mk-text ",))``) when it is only those: its matches are the elements
+    ``iter("td")`` finds whose class attribute holds each class, as for a base.
     """
     if "|" in selector:
         # a namespace prefix: libxml2 fails on one the document does not declare while
@@ -206,7 +215,37 @@ def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[str, tuple[str, ...
         last = last.selector
     needles = tuple(f" {c} " for c in dict.fromkeys(classes))
     base: tuple[str, tuple[str, ...]] | None = None
-    anchor: tuple[str, str, tuple[str, ...]] | None = None
+    translator = LxmlTranslator()
+
+    def xpath(tree: Any) -> str:
+        return translator.selector_to_xpath(cssselect.parser.Selector(tree), "descendant-or-self::",
+                                            translate_pseudo_elements=True)
+
+    def plain(compound: Any) -> tuple[str, tuple[str, ...]] | None:
+        """``compound`` as (its name, its classes as " name ") when it is only those."""
+        classes: list[str] = []
+        while isinstance(compound, Class):
+            classes.append(compound.class_name)
+            compound = compound.selector
+        if (isinstance(compound, Element) and compound.element and compound.namespace is None
+                and is_safe_name(compound.element) and ":" not in compound.element
+                and all(is_non_whitespace(c) for c in classes)):
+            return compound.element, tuple(f" {c} " for c in dict.fromkeys(classes))
+        return None
+
+    anchor = None
+    if parsed.pseudo_element is None and isinstance(tree, CombinedSelector):
+        inner = tree
+        while isinstance(inner.selector, CombinedSelector):
+            inner = inner.selector
+        if inner.combinator == " ":
+            try:
+                path, whole = xpath(inner.selector), xpath(tree)
+            except cssselect.SelectorError:
+                path = whole = ""
+            if path and whole.startswith(path + "/"):
+                anchor = _Anchor(path, plain(inner.selector), whole[len(path):],
+                                 plain(tree.subselector) if inner is tree else None)
     if (parsed.pseudo_element is not None or not isinstance(last, Element) or not last.element
             or not all(is_non_whitespace(c) for c in classes)):
         return tuple(dict.fromkeys(names)), base, anchor
@@ -214,13 +253,7 @@ def _analysed(selector: str) -> tuple[tuple[str, ...], tuple[str, tuple[str, ...
         if classes:
             stripped = CombinedSelector(tree.selector, tree.combinator, last) if isinstance(tree, CombinedSelector) \
                 else last
-            base = (LxmlTranslator().selector_to_xpath(cssselect.parser.Selector(stripped), "descendant-or-self::",
-                                                       translate_pseudo_elements=True), needles)
-        if (isinstance(tree, CombinedSelector) and tree.combinator == " " and last.namespace is None
-                and is_safe_name(last.element) and ":" not in last.element):
-            anchor = (LxmlTranslator().selector_to_xpath(cssselect.parser.Selector(tree.selector),
-                                                         "descendant-or-self::", translate_pseudo_elements=True),
-                      last.element, needles)
+            base = (xpath(stripped), needles)
     except cssselect.SelectorError:
         # the whole selector compiled; a part that does not is simply evaluated whole
         pass
@@ -284,7 +317,10 @@ class StyleRules:
                 text, pseudo_class = selector, ""
             # compiled first: a selector cssselect refuses fails here, as in premailer
             select = premailer.premailer.CSSSelector(text)
-            hit = _Selector(select, pseudo_class, *_analysed(text))
+            names, base, anchor = _analysed(text)
+            if anchor is not None and anchor.path + anchor.rest != select.path:
+                anchor = None  # (never seen: premailer's CSSSelector is the same translator)
+            hit = _Selector(select, pseudo_class, names, base, anchor)
             if len(self._selectors) >= 4 * self.size:
                 self._selectors.clear()
             self._selectors[selector] = hit
@@ -442,21 +478,24 @@ def premailer_class() -> Any:
                 return True
 
             wanted = [needed(rule) for rule in selectors]
-            results: dict[str, list[Any]] = {}
-            # rules anchored on the same X ("td.mk-text a", "td.mk-text p", "td.mk-text p.mk-dek" ...):
-            # X is evaluated once and each name's elements are $X/descendant::name, X's matches passed
-            # to libxml2 as a node-set variable (the same union, in document order, as X/descendant::name,
-            # without scanning the whole document for X again). The rules' XPaths of a 10-story digest
-            # 105 -> 37 us, 60 stories 341 -> 119, a breaking alert 36 -> 18 (1,000 paragraphs 154 -> 114);
-            # splitting one X/descendant::*[self::a or self::p ...] by name in Python was slower at
-            # 1,000 paragraphs (308 us).
-            anchored = Counter(rule.anchor[0] for rule, want in zip(selectors, wanted, strict=True)
+            results: dict[Any, list[Any]] = {}
+            # rules anchored on the same X ("td.mk-text a", "td.mk-text p.mk-dek", "td.mk-text h3 a" ...):
+            # X's matches are found once, and a rule's elements are $x/descendant::..., X's matches passed
+            # to libxml2 as a node-set variable (the same elements as the rule's XPath, without scanning
+            # the whole document for X again); an X that is only a name and classes is found by iter()
+            # and a class test, not an XPath. The rules' XPaths of a 10-story digest 105 -> 37 us, 60
+            # stories 341 -> 119, a breaking alert 36 -> 18 (1,000 paragraphs 154 -> 114); splitting one
+            # X/descendant::*[self::a or self::p ...] by name in Python was slower at 1,000 paragraphs (308 us).
+            anchored = Counter(rule.anchor.path for rule, want in zip(selectors, wanted, strict=True)
                                if want and rule.anchor is not None)
+
+            def on_anchor(rule: _Selector) -> bool:
+                return rule.anchor is not None and (rule.anchor.first is not None or anchored[rule.anchor.path] >= 2)
+
             # a base two rules share (td.mk-text p for td.mk-text p, td.mk-text p.mk-dek ...) is
             # evaluated once and its elements' class attributes read once: six XPaths of about
             # 100 us each become one, at 1,000 paragraphs
-            distinct = {s.select.path: s for s, want in zip(selectors, wanted, strict=True)
-                        if want and (s.anchor is None or anchored[s.anchor[0]] < 2)}
+            distinct = {s.select.path: s for s, want in zip(selectors, wanted, strict=True) if want and not on_anchor(s)}
             shared = Counter(iter(distinct))
             shared.update(s.base[0] for s in distinct.values() if s.base is not None)
             classed: dict[Any, list[tuple[Any, str]]] = {}
@@ -467,16 +506,6 @@ def premailer_class() -> Any:
                     items = results[path] = select(page)
                 return items
 
-            descendants: dict[tuple[str, str], list[Any]] = {}
-
-            def anchored_elements(path: str, name: str) -> list[Any]:
-                items = descendants.get((path, name))
-                if items is None:
-                    anchors = evaluate(path, memo.xpath(path))
-                    # (name is a name cssselect writes as an XPath name test as it is: is_safe_name)
-                    items = descendants[path, name] = memo.xpath(f"$anchors/descendant::{name}")(page, anchors=anchors)
-                return items
-
             def with_classes(key: Any, items: list[Any]) -> list[tuple[Any, str]]:
                 candidates = classed.get(key)
                 if candidates is None:
@@ -484,15 +513,35 @@ def premailer_class() -> Any:
                                                  for item in items if (value := item.get("class")) is not None]
                 return candidates
 
+            def anchors(anchor: _Anchor) -> list[Any]:
+                items = results.get(anchor.path)
+                if items is None:
+                    if anchor.first is None:
+                        items = evaluate(anchor.path, memo.xpath(anchor.path))
+                    else:
+                        name, needles = anchor.first
+                        items = results[anchor.path] = (
+                            [item for item, value in with_classes((anchor.path,), root.iter(name))
+                             if all(n in value for n in needles)] if needles else list(root.iter(name)))
+                return items
+
             for number, (rule, want) in enumerate(zip(selectors, wanted, strict=True)):
                 if not want:
                     continue
-                if rule.anchor is not None and anchored[rule.anchor[0]] >= 2:
-                    path, name, needles = rule.anchor
-                    items = anchored_elements(path, name)
-                    if needles:
-                        items = [item for item, value in with_classes((path, name), items)
-                                 if all(n in value for n in needles)]
+                if on_anchor(rule):
+                    anchor = rule.anchor
+                    assert anchor is not None
+                    if anchor.last is None:
+                        items = memo.xpath("$anchors" + anchor.rest)(page, anchors=anchors(anchor))
+                    else:
+                        name, needles = anchor.last
+                        key = (anchor.path, name)
+                        items = results.get(key)
+                        if items is None:
+                            items = results[key] = memo.xpath(f"$anchors/descendant::{name}")(
+                                page, anchors=anchors(anchor))
+                        if needles:
+                            items = [item for item, value in with_classes(key, items) if all(n in value for n in needles)]
                 elif rule.base is None or shared[rule.base[0]] < 2:
                     items = evaluate(rule.select.path, rule.select)
                 else:
