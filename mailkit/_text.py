@@ -231,7 +231,7 @@ def _replace(el: lxml.html.HtmlElement, text: str, *, block: bool = False) -> No
 
 def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
             ) -> tuple[lxml.html.HtmlElement, dict[str, str], dict[str, list[Line]]]:
-    body = root.find("body")
+    body = next(root.iterchildren("body"), None)  # root.find("body") without ElementPath: 2.5 -> 1.3 us warm, 8 in a render
     if body is None:
         body = root
     # One scan of the document finds every element the text part treats

@@ -14,6 +14,8 @@ from pathlib import Path
 import lxml.etree
 import pytest
 from conftest import INLINERS, matrix, pair_id, rendered
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mailkit
 from mailkit._compile import compile_mjml
@@ -219,3 +221,13 @@ def test_a_css_inline_render_loads_neither_premailer_nor_cssutils() -> None:
         "print(sorted(m for m in ('premailer', 'cssutils', 'requests') if m in sys.modules))\n"
     )
     assert out.strip() == "[]"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet="<!->x", max_size=8), max_size=6))
+def test_comment_openings_counts_what_each_comment_writes(texts: list[str]) -> None:
+    # html_tostring's count of the "<!--" the comments account for, in one pass (an opening
+    # formed with a comment's closing "-->", as in "<!" + "-->", counts as the comment's own)
+    from mailkit._inline import comment_openings
+
+    assert comment_openings(texts) == sum(f"<!--{text}-->".count("<!--") for text in texts)

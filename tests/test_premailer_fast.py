@@ -120,6 +120,20 @@ def test_generated_documents_and_style_sheets_give_stock_premailers_bytes(html: 
     assert fast == stock
 
 
+# rules sharing what comes before their last name ("X p", "X a.b" ...): taken from one evaluation of X
+anchored_rule = st.builds(lambda x, name, classes, decl: f"{x} {name}{''.join(f'.{c}' for c in classes)} {{ {decl} }}",
+                          st.sampled_from(["div", ".a", "td.mk-text", "div > p", "li:first-child", "*"]),
+                          st.sampled_from(TAGS), st.lists(st.sampled_from(CLASSES), max_size=2), declarations)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document(), st.lists(anchored_rule, min_size=2, max_size=8))
+def test_rules_anchored_on_a_shared_selector_give_stock_premailers_bytes(html: str, extra: list[str]) -> None:
+    html = html.replace("<body>", f"<body><style>{' '.join(extra)}</style>", 1)
+    fast, stock = _both(html)
+    assert fast == stock
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(document(), min_size=2, max_size=4))
 def test_one_engine_over_many_documents_gives_stock_premailers_bytes_for_each(htmls: list[str]) -> None:
@@ -224,7 +238,7 @@ def test_a_selector_ending_in_classes_on_a_name_is_its_base_filtered_by_class(
         selector: str, base: str, needles: tuple[str, ...]) -> None:
     import lxml.cssselect
 
-    _, got = _premailer._analysed(selector)
+    _, got, _ = _premailer._analysed(selector)
     assert got is not None and got[0] == lxml.cssselect.CSSSelector(base).path and sorted(got[1]) == sorted(needles)
 
 
@@ -232,6 +246,48 @@ def test_a_selector_ending_in_classes_on_a_name_is_its_base_filtered_by_class(
                                       "td.mk-text .mk-footer-text a"])
 def test_other_selectors_have_no_base(selector: str) -> None:
     assert _premailer._analysed(selector)[1] is None
+
+
+@pytest.mark.parametrize(("selector", "first", "plain_first", "plain_last"), [
+    ("td.mk-text p", "td.mk-text", ("td", (" mk-text ",)), ("p", ())),
+    ("td.mk-text p.mk-dek", "td.mk-text", ("td", (" mk-text ",)), ("p", (" mk-dek ",))),
+    ("td.mk-text h3 a", "td.mk-text", ("td", (" mk-text ",)), None),
+    ("td.mk-text .mk-credit", "td.mk-text", ("td", (" mk-text ",)), None),
+    ("td p.x.y", "td", ("td", ()), ("p", (" x ", " y "))),
+    ("div:first-child P", "div:first-child", None, ("P", ())),
+    ("td#a > p q", "td#a", None, None),  # (the first combinator must be " ")
+    ("td.a\\ b p", "td.a\\ b", None, ("p", ())),
+])
+def test_a_selector_with_a_descendant_combinator_first_is_anchored_on_its_first_compound(
+        selector: str, first: str, plain_first: Any, plain_last: Any) -> None:
+    # X Y ...: the rule's XPath is X's followed by the rest, so its matches are $x/rest, $x X's matches
+    import lxml.cssselect
+
+    *_, got = _premailer._analysed(selector)
+    if " > " in selector:
+        assert got is None
+        return
+    assert got is not None
+    assert got.path == lxml.cssselect.CSSSelector(first).path
+    assert got.path + got.rest == lxml.cssselect.CSSSelector(selector).path and got.rest.startswith("/descendant")
+    assert got.first == plain_first
+    assert (got.last and (got.last[0], tuple(sorted(got.last[1])))) == plain_last
+
+
+@pytest.mark.parametrize("selector", ["p", "p.a", "td > p", "td + p", "td ~ p", "td p::before", "td svg|p"])
+def test_other_selectors_have_no_anchor(selector: str) -> None:
+    assert _premailer._analysed(selector)[2] is None
+
+
+def test_rules_anchored_on_one_selector_match_as_in_stock_premailer_nested_or_not() -> None:
+    # nested anchors (a td.x in a td.x) reach an element twice; each rule matches it once
+    css = ("td.x p { color: red } td.x a { color: blue } td.x p.k { margin: 0 } td.x p.k.j { padding: 0 }"
+           " td.x b { color: green } td.x td p { line-height: 1 } td p { width: 1px } td em { width: 2px }")
+    body = ('<table><tr><td class="x"><p class="k">a<a>b</a></p><table><tr><td class=" x\ty "><p class="j\nk">c</p>'
+            '<b>d</b></td></tr></table><p>e</p></td><td><p>f</p><a>g</a></td></tr></table><p class="k">h</p>')
+    html = f"<html><head><style>{css}</style></head><body>{body}</body></html>"
+    fast, stock = _both(html)
+    assert fast == stock and fast.count("color:red") == 3
 
 
 # -- every shipped template, fixture and theme ------------------------------------------------
