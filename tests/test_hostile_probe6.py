@@ -1,0 +1,184 @@
+"""The sixth outside tester's catalogue: the fast paths session 7 added for speed
+(precompiled packaged templates, mailkit's own loop over premailer's rules, the
+personalize slots, the preheader read from a prefix of the body) attacked from
+outside, and three fidelity defects (what the body cleaner says it removed, a
+Word list's number and its text, a ``srcset`` URL holding a comma).
+
+Same spirit as tests/test_hostile_input.py: each case an input and its expected
+outcome, through the public API (``import mailkit``) and the command line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import lxml.html
+import pytest
+from test_hostile_input import BASE, dangerous, expand, setter
+
+import mailkit
+
+
+def render(body: str, field: str = "articles.0.body", **options: Any) -> mailkit.RenderedEmail:
+    data = expand(BASE)
+    setter(field, body)(data)
+    return mailkit.render("breaking", data, options or None)
+
+
+def body_text(email: mailkit.RenderedEmail) -> str:
+    """The story body's part of the text: between the lead image's credit and the contributors."""
+    text = email.text
+    return text[text.index("Getty Images, file") + len("Getty Images, file"):text.index("NBC News researcher")]
+
+
+def body_warnings(email: mailkit.RenderedEmail) -> list[str]:
+    return [str(w) for w in email.warnings if w.field == "articles[0].body"]
+
+
+# --- (a) what the cleaner says it removed ------------------------------------------------
+
+# nh3 removes the tag of an element it does not allow and keeps what is in it: the reader
+# still reads the text, so "dropped" (content gone) was untrue and sent editors hunting
+UNWRAPPED = ["time", "address", "bdi", "bdo", "nav", "label", "output", "legend", "fieldset", "dialog",
+             "details", "summary", "marquee", "canvas", "data", "var", "dfn", "big", "tt", "strike", "acronym",
+             "meter", "progress", "option", "datalist", "slot", "nobr", "blink", "aside", "hgroup", "h1", "h5",
+             "h6", "menu", "search", "iframe", "noembed", "noframes", "audio", "map", "xmp", "custom-element"]
+# removed with what is in them: interactive parts, code, and the content html5ever keeps
+# out of the tree (a <template>'s)
+CONTENT_DROPPED = ["script", "style", "form", "button", "select", "textarea", "template"]
+
+
+@pytest.mark.parametrize("tag", UNWRAPPED)
+def test_a_tag_removed_with_its_text_kept_is_not_reported_as_dropped(tag: str) -> None:
+    email = render(f"<p>Before <{tag}>Kept words here</{tag}> after.</p>")
+    assert "Kept words here" in body_text(email), (tag, body_text(email))
+    said = [w for w in body_warnings(email) if f"<{tag}>" in w]
+    assert said, (tag, email.warnings)
+    assert all("dropped" not in w and "removed" in w and "text kept" in w for w in said), said
+
+
+@pytest.mark.parametrize("tag", CONTENT_DROPPED)
+def test_an_element_removed_with_its_content_is_still_dropped(tag: str) -> None:
+    email = render(f"<p>Before.</p><{tag}>Secret words here</{tag}><p>After.</p>")
+    assert "Secret" not in email.text and "Secret" not in email.html
+    said = [w for w in body_warnings(email) if f"<{tag}>" in w]
+    assert said and all("dropped" in w and "text kept" not in w for w in said), (tag, email.warnings)
+
+
+def test_nesting_decides_what_each_warning_says() -> None:
+    # a <time> inside a <form> goes with the form: dropped; one outside keeps its text;
+    # a <label> holding a <script> keeps its text, the script goes
+    email = render('<p>On <time>Monday</time>.</p><form><time>Tuesday</time><label>Name</label>'
+                   '<input name="x"></form><p><label>Kept <script>alert(1)</script>label</label></p>')
+    text = body_text(email)
+    assert "Monday" in text and "Kept label" in text and "Tuesday" not in text and "alert" not in text
+    said = body_warnings(email)
+    assert any("removed 1 <time>" in w and "text kept" in w for w in said), said
+    assert any("dropped 1 <time>" in w for w in said), said
+    assert any("removed 1 <label>" in w for w in said) and any("dropped 1 <label>" in w for w in said), said
+    assert any("dropped 1 <input>" in w for w in said) and any("dropped 1 <script>" in w for w in said), said
+
+
+def test_what_the_warnings_say_is_what_the_reader_gets() -> None:
+    # the claim checked against the outcome, for every name at once: each "text kept" tag's
+    # words are in the text part, each "dropped" element's words are not
+    tags = UNWRAPPED + CONTENT_DROPPED
+    body = "".join(f"<div><{t}>Word{i}x</{t}></div>" for i, t in enumerate(tags))
+    email = render(body)
+    text = body_text(email)
+    said = " ".join(body_warnings(email))
+    for i, tag in enumerate(tags):
+        kept = f"Word{i}x" in text
+        assert (f"<{tag}> tag(s)" in said and "dropped" not in said.split(f"<{tag}>")[0][-25:]) == kept, (tag, said)
+
+
+# --- (b) a Word list's number and its text -------------------------------------------------
+
+WORD_LISTS = {
+    "pasted": "<p class=MsoListParagraph>1.<span style='mso-list:Ignore'>&nbsp;&nbsp;</span>List item</p>",
+    # Word's saved HTML: the marker in a conditional, its spaces in a 7 pt span, lines wrapped
+    "saved": ("<p class=MsoListParagraph style='text-indent:-.25in;mso-list:l0 level1 lfo1'>"
+              "<![if !supportLists]><span\nstyle='mso-list:Ignore'>1.<span style='font:7.0pt \"Times New Roman\"'>"
+              "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;\n</span></span><![endif]>List item<o:p></o:p></p>"),
+    # the clipboard's: conditional comments
+    "clipboard": ('<p class="MsoListParagraph" style="text-indent:-18.0pt;mso-list:l0 level1 lfo1">'
+                  '<!--[if !supportLists]--><span style="mso-bidi-font-family:Calibri">1.<span '
+                  'style="font:7.0pt &quot;Times New Roman&quot;">&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span>'
+                  '<!--[endif]-->List item<o:p></o:p></p>'),
+}
+
+
+@pytest.mark.parametrize("body", WORD_LISTS.values(), ids=WORD_LISTS.keys())
+@pytest.mark.parametrize("inliner", ["premailer", "css-inline"])
+def test_a_word_list_keeps_the_space_after_its_number(body: str, inliner: str) -> None:
+    email = render(body + "<p>Next.</p>", inliner=inliner)
+    assert body_text(email).split() == ["1.", "List", "item", "Next."]
+    shown = lxml.html.document_fromstring(email.html).text_content()
+    assert re.search(r"1\.\s+List item", shown), shown[shown.find("1."):][:40]
+
+
+# --- (c) srcset read as the HTML standard reads it ----------------------------------------
+
+def chosen_image(body: str) -> list[str | None]:
+    email = render("<p>Lead.</p>" + body + "<p>After.</p>")
+    root = lxml.html.document_fromstring(email.html)
+    return [img.get("src") for img in root.iter("img") if "media.nbcnews.com" not in (img.get("src") or "")]
+
+
+SRCSETS = {
+    # a URL may hold commas (a CDN's transform parameters): only whitespace ends it
+    "comma-in-url": ("https://cdn.example.org/c_fill,w_1600/a.jpg 1600w, https://cdn.example.org/c_fill,w_800/a.jpg 800w",
+                     "https://cdn.example.org/c_fill,w_1600/a.jpg"),
+    "comma-in-query": (("https://cdn.example.org/a.jpg?crop=0,0,800,600 800w, https://cdn.example.org/a.jpg?crop=0,0,1600,1200 "
+                       "1600w"), "https://cdn.example.org/a.jpg?crop=0,0,1600,1200"),
+    # no space after the comma between candidates: the descriptor ends at the comma
+    "no-space": ("https://cdn.example.org/a-800.jpg 800w,https://cdn.example.org/a.jpg 1600w",
+                 "https://cdn.example.org/a.jpg"),
+    # a URL ending in commas, no descriptor: the commas are not part of it (1x)
+    "trailing-commas": ("https://cdn.example.org/a-1x.jpg,, https://cdn.example.org/a-2x.jpg 2x",
+                        "https://cdn.example.org/a-2x.jpg"),
+    # two URLs joined by a comma with no space are ONE URL, as a browser reads it
+    "joined": ("https://cdn.example.org/a.jpg,https://cdn.example.org/b.jpg 2x",
+               "https://cdn.example.org/a.jpg,https://cdn.example.org/b.jpg"),
+    # a descriptor in parentheses may hold a comma; an unknown descriptor drops its candidate
+    "parens": ("https://cdn.example.org/big.jpg 3000w (a, b), https://cdn.example.org/a.jpg 1600w",
+               "https://cdn.example.org/a.jpg"),
+    # invalid descriptors drop the candidate: two of a kind, 0w, a negative density, junk
+    "invalid": (("https://cdn.example.org/x1.jpg 1200w 2x, https://cdn.example.org/x2.jpg 0w, "
+                "https://cdn.example.org/x3.jpg -2x, https://cdn.example.org/x4.jpg huge, "
+                "https://cdn.example.org/x5.jpg 1200w 900h 800h, https://cdn.example.org/ok.jpg 400w"),
+                "https://cdn.example.org/ok.jpg"),
+    "height-without-width": ("https://cdn.example.org/x.jpg 900h, https://cdn.example.org/ok.jpg 1x",
+                             "https://cdn.example.org/ok.jpg"),
+    "density-forms": ("https://cdn.example.org/a.jpg .5x, https://cdn.example.org/b.jpg 2e0x",
+                      "https://cdn.example.org/b.jpg"),
+    "whitespace-kinds": ("\t\nhttps://cdn.example.org/a-800.jpg\f800w ,\r\nhttps://cdn.example.org/a.jpg\t1600w\n",
+                         "https://cdn.example.org/a.jpg"),
+}
+
+
+@pytest.mark.parametrize(("srcset", "chosen"), SRCSETS.values(), ids=SRCSETS.keys())
+@pytest.mark.parametrize("where", ["img", "data-srcset", "picture"])
+def test_a_srcset_is_read_as_the_html_standard_reads_it(srcset: str, chosen: str, where: str) -> None:
+    attr = srcset.replace("&", "&amp;").replace('"', "&quot;")
+    body = {"img": f'<img srcset="{attr}" alt="A fire">',
+            "data-srcset": f'<img src="data:image/gif;base64,R0lGOD" data-srcset="{attr}" alt="A fire">',
+            "picture": f'<picture><source srcset="{attr}"><img alt="A fire"></picture>'}[where]
+    assert chosen_image(body) == [chosen]
+
+
+@pytest.mark.parametrize("unit", ["(((((((((( ", "a,", ", ", "x 1w (", "u 1x,"])
+def test_a_hostile_srcset_is_read_in_linear_time(unit: str) -> None:
+    import time
+
+    def cost(n: int) -> float:
+        srcset = unit * n
+        start = time.process_time()
+        chosen_image(f'<img srcset="{srcset}" src="https://cdn.example.org/ok.jpg" alt="x">')
+        return time.process_time() - start
+
+    cost(100)
+    small, big = cost(2_000), cost(20_000)
+    assert big < max(12 * small, 0.5), (small, big)
+    assert not dangerous(render(f'<img srcset="{unit * 1000}javascript:alert(1) 2x" alt="x">').html)
