@@ -153,7 +153,7 @@ SRCSETS = {
                              "https://cdn.example.org/ok.jpg"),
     "density-forms": ("https://cdn.example.org/a.jpg .5x, https://cdn.example.org/b.jpg 2e0x",
                       "https://cdn.example.org/b.jpg"),
-    "whitespace-kinds": ("\t\nhttps://cdn.example.org/a-800.jpg\f800w ,\r\nhttps://cdn.example.org/a.jpg\t1600w\n",
+    "whitespace-kinds": ("\t\nhttps://cdn.example.org/a-800.jpg\t 800w ,\r\nhttps://cdn.example.org/a.jpg\t1600w\n",
                          "https://cdn.example.org/a.jpg"),
 }
 
