@@ -238,20 +238,26 @@ _VALID_INTEGER = re.compile(r"[0-9]+")  # a valid non-negative integer
 _VALID_FLOAT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")  # a valid floating-point number
 
 
+def _run(pattern: re.Pattern[str], value: str, pos: int) -> str:
+    """What ``pattern`` (a run: it matches the empty string too) takes from ``value`` at ``pos``."""
+    m = pattern.match(value, pos)
+    return m.group() if m is not None else ""
+
+
 def _srcset_descriptors(value: str, pos: int) -> tuple[list[str], int]:
     """The standard's descriptor tokenizer from ``pos``: the descriptors and the position after them."""
     descriptors: list[str] = []
     current, in_parens = "", False
     while True:
         if in_parens:
-            m = _SRCSET_PARENS.match(value, pos)
-            current, pos = current + m.group(), m.end()
+            taken = _run(_SRCSET_PARENS, value, pos)
+            current, pos = current + taken, pos + len(taken)
             if pos >= len(value):
                 return [*descriptors, current], pos
             current, pos, in_parens = current + ")", pos + 1, False
             continue
-        m = _SRCSET_WORD.match(value, pos)
-        current, pos = current + m.group(), m.end()
+        taken = _run(_SRCSET_WORD, value, pos)
+        current, pos = current + taken, pos + len(taken)
         c = value[pos] if pos < len(value) else ""
         if c == "(":
             current, pos, in_parens = current + "(", pos + 1, True
@@ -261,7 +267,7 @@ def _srcset_descriptors(value: str, pos: int) -> tuple[list[str], int]:
             current = ""
         if c in ("", ","):
             return descriptors, pos + (c == ",")
-        pos = _SRCSET_SPACE.match(value, pos).end()  # after a descriptor: whitespace, then another
+        pos += len(_run(_SRCSET_SPACE, value, pos))  # after a descriptor: whitespace, then another
         if pos >= len(value):
             return descriptors, pos
 
@@ -292,15 +298,16 @@ def srcset_candidates(value: str) -> list[tuple[float, str]]:
     out: list[tuple[float, str]] = []
     pos = 0
     while True:
-        pos = _SRCSET_SPLIT.match(value, pos).end()
+        pos += len(_run(_SRCSET_SPLIT, value, pos))
         if pos >= len(value):
             return out
-        url = _SRCSET_URL.match(value, pos).group()
+        url = _run(_SRCSET_URL, value, pos)
         pos += len(url)
+        descriptors: list[str] = []
         if url.endswith(","):
-            url, descriptors = url.rstrip(","), []
+            url = url.rstrip(",")
         else:
-            descriptors, pos = _srcset_descriptors(value, _SRCSET_SPACE.match(value, pos).end())
+            descriptors, pos = _srcset_descriptors(value, pos + len(_run(_SRCSET_SPACE, value, pos)))
         width = _srcset_width(descriptors)
         if width is not None:
             out.append((width, url))
