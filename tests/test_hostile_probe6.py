@@ -182,3 +182,168 @@ def test_a_hostile_srcset_is_read_in_linear_time(unit: str) -> None:
     small, big = cost(2_000), cost(20_000)
     assert big < max(12 * small, 0.5), (small, big)
     assert not dangerous(render(f'<img srcset="{unit * 1000}javascript:alert(1) 2x" alt="x">').html)
+
+
+# --- 1. the precompiled packaged templates ---------------------------------------------------
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import jinja2  # noqa: E402
+
+from mailkit._paths import FIXTURES_DIR, TEMPLATES_DIR  # noqa: E402
+
+BREAKING = FIXTURES_DIR / "breaking-china-cyberspying.yaml"
+DIGEST = FIXTURES_DIR / "digest-morning-briefing.yaml"
+PACKAGED = ("breaking.mjml.j2", "digest.mjml.j2", "special-report.mjml.j2", "layouts/base.mjml.j2",
+            "partials/components.mjml.j2")
+
+
+@pytest.fixture
+def compiled_from_source(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates compiled from their text (not loaded as shipped code) from now on."""
+    names: list[str] = []
+    original = jinja2.Environment.compile
+
+    def spy(self: jinja2.Environment, source: Any, name: str | None = None, filename: str | None = None,
+            raw: bool = False, defer_init: bool = False) -> Any:
+        names.append(name or "?")
+        return original(self, source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", spy)
+    return names
+
+
+def copy_of_packaged(tmp_path: Path) -> Path:
+    """The packaged templates, byte for byte, in a caller's folder: compiled from source."""
+    folder = tmp_path / "copy"
+    shutil.copytree(TEMPLATES_DIR, folder, ignore=shutil.ignore_patterns("locales", "themes"))
+    return folder
+
+
+def test_the_packaged_templates_run_as_shipped_code(compiled_from_source: list[str]) -> None:
+    mailkit.Renderer().render("breaking", BREAKING)
+    mailkit.Renderer().render("digest", DIGEST)
+    assert not [n for n in compiled_from_source if n in PACKAGED], compiled_from_source
+
+
+@pytest.mark.parametrize("name", ["layouts/base.mjml.j2", "partials/components.mjml.j2", "breaking.mjml.j2"])
+def test_an_override_of_a_packaged_name_is_never_the_shipped_code(tmp_path: Path, name: str,
+                                                                  compiled_from_source: list[str]) -> None:
+    # another text under a packaged name: the caller's text runs, compiled from it
+    folder = copy_of_packaged(tmp_path)
+    target = folder / name
+    text = target.read_text(encoding="utf-8")
+    marked = {"layouts/base.mjml.j2": text.replace("<mjml ", "<!-- CALLER-OVERRIDE --><mjml ", 1),
+              "partials/components.mjml.j2": text.replace("{% macro band(label, color=none, text_color=none, "
+                                                          "uppercase=true) -%}", "{% macro band(label, color=none, "
+                                                          "text_color=none, uppercase=true) -%}<!-- CALLER-OVERRIDE -->", 1),
+              "breaking.mjml.j2": text.replace("{% block content %}", "{% block content %}<!-- CALLER-OVERRIDE -->", 1)}
+    assert marked[name] != text
+    target.write_text(marked[name], encoding="utf-8")
+    email = mailkit.Renderer(template_dirs=[folder]).render("breaking", BREAKING)
+    assert name in compiled_from_source
+    assert "CALLER-OVERRIDE" in email.mjml
+
+
+def test_identical_copies_compile_from_source_and_give_the_same_bytes(tmp_path: Path,
+                                                                      compiled_from_source: list[str]) -> None:
+    shipped = mailkit.Renderer().render("breaking", BREAKING)
+    assert not compiled_from_source
+    copied = mailkit.Renderer(template_dirs=[copy_of_packaged(tmp_path)]).render("breaking", BREAKING)
+    assert {"breaking.mjml.j2", "layouts/base.mjml.j2", "partials/components.mjml.j2"} <= set(compiled_from_source)
+    assert (copied.html, copied.text, copied.mjml) == (shipped.html, shipped.text, shipped.mjml)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+@pytest.mark.parametrize("name", ["layouts/base.mjml.j2", "partials/components.mjml.j2"])
+def test_a_link_to_a_packaged_template_is_refused_not_run_as_shipped(tmp_path: Path, name: str) -> None:
+    folder = copy_of_packaged(tmp_path)
+    (folder / name).unlink()
+    (folder / name).symlink_to(TEMPLATES_DIR / name)
+    with pytest.raises(mailkit.TemplateError, match=re.escape(name)):
+        mailkit.Renderer(template_dirs=[folder]).render("breaking", BREAKING)
+
+
+def test_a_folder_linked_to_the_packaged_one_is_the_packaged_one(tmp_path: Path,
+                                                                compiled_from_source: list[str]) -> None:
+    # the caller's folder IS the packaged folder (a link to it): the same files, the same code
+    (tmp_path / "mine").symlink_to(TEMPLATES_DIR)
+    email = mailkit.Renderer(template_dirs=[tmp_path / "mine"]).render("breaking", BREAKING)
+    assert email.html == mailkit.render("breaking", BREAKING).html
+    assert not [n for n in compiled_from_source if n in PACKAGED]
+
+
+CHILD = """{% extends "layouts/base.mjml.j2" %}
+{% import "partials/components.mjml.j2" as ui with context %}
+{% block band %}{{ ui.band("CHILD BAND") }}{% endblock %}
+{% block content %}<mj-section><mj-column><mj-text>{{ BODY }}</mj-text></mj-column></mj-section>{% endblock %}
+"""
+
+SANDBOX_ATTACKS = {
+    "dunder": "{{ article.__class__.__mro__ }}",
+    "format": "{{ '{0.__class__}'.format(article) }}",
+    "mro-via-attr": "{{ article | attr('__class__') }}",
+    "globals": "{{ ui.band.__globals__ }}",
+    "macro-func": "{{ ui.band._func.__code__ }}",
+    "range": "{% for i in range(10**9) %}{% endfor %}",
+    "mutate": "{{ article.authors.append(1) }}",
+}
+
+
+@pytest.mark.parametrize("attack", SANDBOX_ATTACKS.values(), ids=SANDBOX_ATTACKS.keys())
+def test_a_child_of_the_packaged_layout_runs_in_the_sandbox(tmp_path: Path, attack: str) -> None:
+    # the parent runs as shipped code; the child's blocks (and what they reach through
+    # the shipped macros) still meet the sandbox's attribute checks and limits
+    (tmp_path / "child.mjml.j2").write_text(CHILD.replace("{{ BODY }}", attack), encoding="utf-8")
+    with pytest.raises(mailkit.TemplateError, match=r"child\.mjml\.j2"):
+        mailkit.Renderer(template_dirs=[tmp_path]).render("child", BREAKING)
+
+
+def test_custom_filters_and_globals_reach_blocks_over_shipped_code(tmp_path: Path,
+                                                                  compiled_from_source: list[str]) -> None:
+    (tmp_path / "child.mjml.j2").write_text(CHILD.replace("{{ BODY }}", "{{ article.headline | shout }} {{ site }}"),
+                                            encoding="utf-8")
+    renderer = mailkit.Renderer(template_dirs=[tmp_path], filters={"shout": lambda s: s.upper() + "!"},
+                                globals={"site": "<b>Example</b>"})
+    email = renderer.render("child", BREAKING)
+    assert "CHINA SUMMONS ENVOY" in email.text and "CHILD BAND" in email.text
+    assert "&lt;b&gt;Example" in email.html or "<b>Example" not in email.html  # a global is content: escaped
+    assert compiled_from_source == ["child.mjml.j2"]  # the parent and the partial as shipped
+    # a filter raising is a TemplateError naming the template
+    boom = mailkit.Renderer(template_dirs=[tmp_path], filters={"shout": lambda s: 1 / 0}, globals={"site": "x"})
+    with pytest.raises(mailkit.TemplateError, match=r"child\.mjml\.j2"):
+        boom.render("child", BREAKING)
+
+
+def outcome(renderer: mailkit.Renderer, template: str, edition: Path) -> str:
+    try:
+        return "ok " + str(len(renderer.render(template, edition).mjml))
+    except mailkit.MailkitError as err:
+        return f"{type(err).__name__}: {re.sub(r'line [0-9]+', 'line N', str(err))}"
+
+
+@pytest.mark.parametrize("limit", ["max_template_steps", "max_template_output"])
+@pytest.mark.parametrize(("template", "edition"), [("digest", DIGEST), ("breaking", BREAKING)])
+def test_limits_hold_in_shipped_code_exactly_as_in_code_compiled_from_source(
+        tmp_path: Path, limit: str, template: str, edition: Path, compiled_from_source: list[str]) -> None:
+    folder = copy_of_packaged(tmp_path)
+
+    def smallest_that_renders(dirs: list[Path]) -> int:
+        low, high = 1, 20_000 if limit == "max_template_steps" else 400_000
+        while low < high:  # the smallest limit the render fits in
+            mid = (low + high) // 2
+            ok = outcome(mailkit.Renderer(template_dirs=dirs, limits=mailkit.Limits(**{limit: mid})),
+                         template, edition).startswith("ok")
+            low, high = (low, mid) if ok else (mid + 1, high)
+        return low
+
+    shipped = smallest_that_renders([])
+    assert not [n for n in compiled_from_source if n in PACKAGED]
+    from_source = smallest_that_renders([folder])
+    assert shipped == from_source > 1
+    # and just under it, the same error
+    tight = mailkit.Limits(**{limit: shipped - 1})
+    assert (outcome(mailkit.Renderer(limits=tight), template, edition)
+            == outcome(mailkit.Renderer(template_dirs=[folder], limits=tight), template, edition).replace(str(folder), str(TEMPLATES_DIR)))
