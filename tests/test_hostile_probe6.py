@@ -347,3 +347,128 @@ def test_limits_hold_in_shipped_code_exactly_as_in_code_compiled_from_source(
     tight = mailkit.Limits(**{limit: shipped - 1})
     assert (outcome(mailkit.Renderer(limits=tight), template, edition)
             == outcome(mailkit.Renderer(template_dirs=[folder], limits=tight), template, edition).replace(str(folder), str(TEMPLATES_DIR)))
+
+
+# --- 2. premailer's fast path: mailkit's own loop over premailer's parsed rules ---------------
+
+HOSTILE_SHEETS = {
+    "attribute-quotes": """p[title='a"b'] { color: red } p[title="a'b"] { color: blue } p[title="}"] { margin: 0 }""",
+    "attribute-brace": """p[data-x="} p { color: red"] { color: green } p { top: 1px }""",
+    "not-and-is": "p:not(.a):not([title]) { color: red } :is(p, span):not(:first-child) { margin: 0 } "
+                  "div :not(p) { padding: 0 } p:not(.a.b) { left: 0 }",
+    "pseudo-elements": "p::before { content: 'x' } p::after, p::first-line { color: red } p:first-letter { top: 0 } "
+                       "p::selection { color: blue } p.a::marker { color: green }",
+    "important-fights": "p { color: red !important } p.a { color: blue } #one p.a { color: green !important } "
+                        "p { color: black !IMPORTANT } p.a.b { color: white ! important }",
+    "media-nesting": "@media screen { @media (min-width: 1px) { p { color: red } } p.a { color: blue } } "
+                     "@supports (display: grid) { p { display: grid } } @media print { p { color: black } } p { top: 0 }",
+    "escapes": r"p.\61 { color: red } .\31 23 { margin: 0 } p[title=\"t\"] { top: 0 } .a\:b { left: 0 } "
+               r"p.\000061 { padding: 0 } .\}x { color: blue }",
+    "comments-inside": "p { color: /* } */ red; /* ; */ margin: 0 } p/**/.a { top: 0 } p { /* unclosed",
+    "url-and-expression": "p { background: url(javascript:alert(1)); width: expression(alert(2)) } "
+                          "p.a { behavior: url(x.htc); -moz-binding: url('evil.xml#x') } "
+                          "p.b { background-image: url(\"java\\script:alert(3)\") }",
+    "huge-selector-list": ", ".join(f"p.c{i}" for i in range(2_000)) + ", p.a { color: red }",
+    "unicode-and-controls": "p.é { color: red } p[title='\u202e'] { margin: 0 } p.a { content: '\\0' }",
+    "bad-then-good": "p { color: red } p >> q { color: blue } p.a { margin: 0 }",
+    "at-rules": "@import url(https://evil.example/x.css); @font-face { font-family: x; src: url(x) } "
+                "@charset 'utf-8'; @page { margin: 0 } p { color: red }",
+}
+HOSTILE_DOC = ('<html><head><style>{css}</style></head><body><div id="one" class="a a">'
+               '<p class="a" style="margin: 1px; color: green" title=\'a"b\'>1</p><p title="a\'b" class="b">2</p>'
+               '<p class="a b" data-x="} p { color: red">3</p><span class="a:b 1 }x">4</span><p class="é">5</p>'
+               '<p title="}">6</p><p class="c1999 a">7</p></div></body></html>')
+
+
+@pytest.mark.parametrize("css", HOSTILE_SHEETS.values(), ids=HOSTILE_SHEETS.keys())
+def test_hostile_css_gives_stock_premailers_bytes(css: str) -> None:
+    from test_premailer_fast import _both
+
+    html = HOSTILE_DOC.replace("{css}", css)
+    for keep in (True, False):
+        fast, stock = _both(html, keep_style_tags=keep, remove_classes=not keep)
+        assert fast == stock
+
+
+@pytest.mark.parametrize("css", HOSTILE_SHEETS.values(), ids=HOSTILE_SHEETS.keys())
+def test_hostile_css_in_a_template_style_reaches_no_event_or_script(tmp_path: Path, css: str) -> None:
+    # a template's own <mj-style inline="inline"> is the author's CSS (printed as written);
+    # whatever it holds, the inliner writes no element, event attribute or script URL
+    (tmp_path / "styled.mjml.j2").write_text(
+        '{% extends "layouts/base.mjml.j2" %}{% block head %}<mj-style inline="inline">'
+        + css
+        + '</mj-style>{% endblock %}{% block band %}{% endblock %}{% block content %}<mj-section><mj-column>'
+          '<mj-text><p class="a b" title="t">x</p></mj-text></mj-column></mj-section>{% endblock %}',
+        encoding="utf-8")
+    try:
+        email = mailkit.Renderer(template_dirs=[tmp_path], ignore=("content-not-shown",)).render("styled", BREAKING)
+    except mailkit.MailkitError as err:  # refused with the template named is an outcome too
+        assert "styled" in str(err)
+        return
+    assert not dangerous(email.html)
+    for style in lxml.html.document_fromstring(email.html).xpath("//@style"):
+        assert "<" not in style and ">" not in style
+
+
+@pytest.mark.parametrize("field", ["colors.accent", "colors.page", "fonts.body", "fonts.headline"])
+@pytest.mark.parametrize("value", ["red;background:url(javascript:alert(1))", "expression(alert(1))",
+                                   "url(javascript:alert(1))", "\\75 rl(javascript:x)", "red/**/;x:y",
+                                   "red}p{color:blue", "'Roboto", "red</style><script>alert(1)</script>",
+                                   "e\\78pression(alert(1))", "var(--x)", "red !important"])
+def test_a_hostile_theme_value_is_refused_with_its_key(tmp_path: Path, field: str, value: str) -> None:
+    group, key = field.split(".")
+    theme = tmp_path / "evil.yaml"
+    import yaml
+    theme.write_text(yaml.safe_dump({group: {key: value}}), encoding="utf-8")
+    try:
+        email = mailkit.Renderer(theme=theme).render("breaking", BREAKING)
+    except mailkit.MailkitError as err:
+        assert key in str(err) or "css" in str(err).lower(), str(err)
+        return
+    # accepted: then it is one harmless value
+    assert not dangerous(email.html)
+    assert "javascript" not in email.html and "expression(" not in email.html.lower()
+    assert "<script" not in email.html
+
+
+def test_inlining_a_bigger_style_sheet_is_linear() -> None:
+    import time
+
+    from test_premailer_fast import _both
+
+    from mailkit import _premailer
+    from mailkit._inline import parse_html
+
+    def cost(n: int) -> float:
+        css = ", ".join(f"div p.c{i}:not(.x{i})" for i in range(n)) + " { color: red } " + \
+            " ".join(f"p.c{i} {{ margin: {i}px !important }}" for i in range(n))
+        body = "".join(f'<p class="c{i} a">{i}</p>' for i in range(n))
+        root = parse_html(f"<html><head><style>{css}</style></head><body><div>{body}</div></body></html>")
+        start = time.process_time()
+        _premailer.transform(root, keep_style_tags=True, remove_classes=False, rules=_premailer.StyleRules())
+        return time.process_time() - start
+
+    cost(10)
+    small, big = cost(40), cost(400)
+    assert big < 10 * 3 * max(small, 0.01), (small, big)
+    assert _both(f"<html><head><style>{'p, ' * 500}p {{ color: red }}</style></head><body><p>x</p></body></html>")[0]
+
+
+@pytest.mark.parametrize("css", [r".\31 23 { margin: 0 }", r"p.a { content: '\0' }", "p >> q { color: red }"],
+                         ids=["escaped-digit-class", "nul-escape", "bad-combinator"])
+@pytest.mark.parametrize("inliner", ["premailer", "css-inline"])
+def test_an_inliner_failure_on_a_templates_css_names_the_template(tmp_path: Path, css: str, inliner: str) -> None:
+    # cssutils writes .\31 23 back as ".123" (no longer a selector) and '\0' as a NUL that
+    # lxml refuses: before, "CSS inlining failed: SelectorSyntaxError ..." with no template named
+    (tmp_path / "styled.mjml.j2").write_text(
+        '{% extends "layouts/base.mjml.j2" %}{% block head %}<mj-style inline="inline">' + css
+        + '</mj-style>{% endblock %}{% block band %}{% endblock %}{% block content %}<mj-section><mj-column>'
+          '<mj-text><p class="a">x</p></mj-text></mj-column></mj-section>{% endblock %}', encoding="utf-8")
+    renderer = mailkit.Renderer(template_dirs=[tmp_path], ignore=("content-not-shown",), inliner=inliner)
+    try:
+        email = renderer.render("styled", BREAKING)
+    except mailkit.InliningError as err:
+        assert "styled.mjml.j2" in str(err), str(err)
+        assert isinstance(err.__cause__, Exception)
+    else:
+        assert not dangerous(email.html) and "\x00" not in email.html
