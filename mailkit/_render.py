@@ -685,7 +685,12 @@ class Renderer:
             # the button's label, then its URL on the next line ("Read the full story:"); the
             # placeholder survives the formatting: the text stage fills it for each button
             text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
-        html, tree = inline_document(compiled, options.inliner, options.inline)
+        try:
+            html, tree = inline_document(compiled, options.inliner, options.inline)
+        except InliningError as err:
+            # the CSS inlined is the template's (its <mj-style>, the layout's): named, as every
+            # other stage names it (cssutils writes ".\31 23" back as ".123", no selector)
+            raise InliningError(f"{template}{TEMPLATE_SUFFIX}: {err}") from err
         text: list[Any] | str
         if templates.has_text_template(template):
             text = templates.compose(template, context, suffix=TEXT_SUFFIX, limits=self._limits)
