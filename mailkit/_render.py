@@ -24,7 +24,15 @@ from ._context import CONTEXT
 from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
 from ._i18n import Labels, labels, missing_catalog, script_font_stack
-from ._inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
+from ._inline import (
+    CssInlineEngine,
+    InlineEngine,
+    InlineOptions,
+    Inliner,
+    PremailerEngine,
+    inline_document,
+    inline_engine,
+)
 from ._languages import composed_length, grapheme_start, shorten
 from ._links import LinkTagging, tag_links
 from ._markers import CONTINUE_CLASS
@@ -688,8 +696,10 @@ class Renderer:
         try:
             html, tree = inline_document(compiled, options.inliner, options.inline)
         except InliningError as err:
-            # the CSS inlined is the template's (its <mj-style>, the layout's): named, as every
-            # other stage names it (cssutils writes ".\31 23" back as ".123", no selector)
+            if not isinstance(inline_engine(options.inliner), PremailerEngine | CssInlineEngine):
+                raise  # a caller's engine: its errors are passed on as they are (tested)
+            # mailkit's engines fail on the template's CSS (its <mj-style>, the layout's): named,
+            # as every other stage names it (cssutils writes ".\31 23" back as ".123", no selector)
             raise InliningError(f"{template}{TEMPLATE_SUFFIX}: {err}") from err
         text: list[Any] | str
         if templates.has_text_template(template):
