@@ -10,14 +10,26 @@ outcome, through the public API (``import mailkit``) and the command line.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import jinja2
 import lxml.html
 import pytest
+import yaml
 from test_hostile_input import BASE, dangerous, expand, setter
+from test_premailer_fast import _both
 
 import mailkit
+from mailkit import _premailer
+from mailkit._inline import parse_html
+from mailkit._paths import FIXTURES_DIR, TEMPLATES_DIR
 
 
 def render(body: str, field: str = "articles.0.body", **options: Any) -> mailkit.RenderedEmail:
@@ -170,8 +182,6 @@ def test_a_srcset_is_read_as_the_html_standard_reads_it(srcset: str, chosen: str
 
 @pytest.mark.parametrize("unit", ["(((((((((( ", "a,", ", ", "x 1w (", "u 1x,"])
 def test_a_hostile_srcset_is_read_in_linear_time(unit: str) -> None:
-    import time
-
     def cost(n: int) -> float:
         srcset = unit * n
         start = time.process_time()
@@ -186,13 +196,8 @@ def test_a_hostile_srcset_is_read_in_linear_time(unit: str) -> None:
 
 # --- 1. the precompiled packaged templates ---------------------------------------------------
 
-import os  # noqa: E402
-import shutil  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-import jinja2  # noqa: E402
 
-from mailkit._paths import FIXTURES_DIR, TEMPLATES_DIR  # noqa: E402
 
 BREAKING = FIXTURES_DIR / "breaking-china-cyberspying.yaml"
 DIGEST = FIXTURES_DIR / "digest-morning-briefing.yaml"
@@ -382,8 +387,6 @@ HOSTILE_DOC = ('<html><head><style>{css}</style></head><body><div id="one" class
 
 @pytest.mark.parametrize("css", HOSTILE_SHEETS.values(), ids=HOSTILE_SHEETS.keys())
 def test_hostile_css_gives_stock_premailers_bytes(css: str) -> None:
-    from test_premailer_fast import _both
-
     html = HOSTILE_DOC.replace("{css}", css)
     for keep in (True, False):
         fast, stock = _both(html, keep_style_tags=keep, remove_classes=not keep)
@@ -418,7 +421,6 @@ def test_hostile_css_in_a_template_style_reaches_no_event_or_script(tmp_path: Pa
 def test_a_hostile_theme_value_is_refused_with_its_key(tmp_path: Path, field: str, value: str) -> None:
     group, key = field.split(".")
     theme = tmp_path / "evil.yaml"
-    import yaml
     theme.write_text(yaml.safe_dump({group: {key: value}}), encoding="utf-8")
     try:
         email = mailkit.Renderer(theme=theme).render("breaking", BREAKING)
@@ -432,13 +434,6 @@ def test_a_hostile_theme_value_is_refused_with_its_key(tmp_path: Path, field: st
 
 
 def test_inlining_a_bigger_style_sheet_is_linear() -> None:
-    import time
-
-    from test_premailer_fast import _both
-
-    from mailkit import _premailer
-    from mailkit._inline import parse_html
-
     def cost(n: int) -> float:
         css = ", ".join(f"div p.c{i}:not(.x{i})" for i in range(n)) + " { color: red } " + \
             " ".join(f"p.c{i} {{ margin: {i}px !important }}" for i in range(n))
@@ -472,3 +467,121 @@ def test_an_inliner_failure_on_a_templates_css_names_the_template(tmp_path: Path
         assert isinstance(err.__cause__, Exception)
     else:
         assert not dangerous(email.html) and "\x00" not in email.html
+
+
+# --- 3. personalize's fast paths: slots, escaping all values at once, the query ----------------
+
+GREETING = """{% extends "breaking.mjml.j2" %}
+{% block band %}{{ super() }}<mj-section><mj-column><mj-text><p title="{{ recipient.first_name }}">Hi
+{{ recipient.first_name_or("there") }}, this is for {{ recipient.email }}.</p>
+<a href="{{ unsubscribe_url }}">Unsubscribe {{ recipient.first_name }}</a>
+<a href="{{ preferences_url }}">Preferences</a></mj-text></mj-column></mj-section>{% endblock %}
+"""
+
+
+@pytest.fixture(scope="module")
+def greeting(tmp_path_factory: pytest.TempPathFactory) -> tuple[mailkit.Renderer, mailkit.PreparedEmail]:
+    folder = tmp_path_factory.mktemp("greeting")
+    (folder / "greeting.mjml.j2").write_text(GREETING, encoding="utf-8")
+    renderer = mailkit.Renderer(template_dirs=[folder])
+    return renderer, renderer.prepare("greeting", BREAKING)
+
+
+def nonce_of(prepared: mailkit.PreparedEmail) -> str:
+    found = re.match(r"mk\(\?:([0-9]{15})x", prepared.pattern)
+    assert found is not None
+    return found.group(1)
+
+
+def line_nonce_of(prepared: mailkit.PreparedEmail) -> str:
+    found = re.search(r"\|([0-9]{15})x\(line", prepared.pattern)
+    assert found is not None
+    return found.group(1)
+
+
+def hostile_readers(nonce: str, line_nonce: str = "0" * 15) -> dict[str, dict[str, Any]]:
+    token = f"mk{nonce}x"
+    return {
+        "own-token-in-name": {"first_name": f"{token}emailq {token}unsubscribeurlq {token}fallback0q"},
+        "token-shape-other-nonce": {"first_name": "mk123456789012345xemailq mk000000000000000xline0q"},
+        # the text part's own per-reader lines, under the nonce templates never see
+        "line-token": {"first_name": f"mk{line_nonce}xline0q mk{line_nonce}xline1q"},
+        "markup": {"first_name": "</a><script>alert(1)</script><a href='x'>", "email": "ana@example.org"},
+        "quotes": {"first_name": "O'Brien \"Ana\" `x` &amp; &#x27;"},
+        "crlf-everywhere": {"first_name": "Ana\r\nBcc: evil@example.org\rX-Injected: 1\n\n<b>",
+                            "link_params": {"rid": "42\r\nBcc: x@evil.example"}},
+        "bidi-isolates-and-zw": {"first_name": "\u2067Ana\u2069\u200d\u200b\u2066x\u2069"},
+        "ten-kb-name": {"first_name": "Ana " * 2_500},
+        "non-ascii": {"first_name": "Zoë 李 محمد", "email": "zoe@example.org",
+                      "link_params": {"name": "Zoë 李", "q": "ü&ö"}},
+        "params-with-syntax": {"link_params": {"rid": "a&b=c#d?e", "x": "%41%", "y": " plus+space ",
+                                               "z": "</a><script>", "w": "\"'"}},
+        "urls-with-quotes": {"unsubscribe_url": "https://example.org/u?id=42&sig=a%22b'c#frag",
+                             "preferences_url": "https://example.org/p?x=1&y=%3Cb%3E"},
+        "utm-collision": {"link_params": {"utm_source": "evil", "utm_medium": "x"}},
+    }
+
+
+READER_IDS = list(hostile_readers("0" * 15))
+
+
+def structure_of(html: str) -> list[tuple[str, tuple[str, ...]]]:
+    root = lxml.html.document_fromstring(html)
+    return [(el.tag, tuple(sorted(el.attrib))) for el in root.iter() if isinstance(el.tag, str)]
+
+
+@pytest.mark.parametrize("case", READER_IDS)
+def test_a_readers_values_never_become_markup_headers_or_another_readers(
+        greeting: tuple[mailkit.Renderer, mailkit.PreparedEmail], case: str) -> None:
+    renderer, prepared = greeting
+    fields = {"email": "reader@example.org", **hostile_readers(nonce_of(prepared), line_nonce_of(prepared))[case]}
+    try:
+        reader = mailkit.Recipient(**fields)
+    except mailkit.MailkitError as err:  # refused: with the field named
+        assert any(name in str(err) for name in fields), str(err)
+        return
+    plain = mailkit.Recipient(email="plain@example.org", first_name="Plain")
+    mine, theirs = prepared.personalize(reader), prepared.personalize(plain)
+    # the fast fill equals the full render, and the bulk writer's bytes equal the message's
+    full = renderer.render("greeting", BREAKING, recipient=reader)
+    assert (mine.html, mine.text, mine.subject, mine.preheader) == (full.html, full.text, full.subject, full.preheader)
+    when = {"date": datetime(2014, 5, 19, 12, 0, tzinfo=UTC), "message_id": "<x@example.org>"}
+    bulk = mailkit.BulkMessages(prepared).message(reader, **when)
+    assert bulk == mailkit.message_bytes(mine, **when)
+    # nothing the reader supplied became markup: the same elements and attributes as another reader's
+    assert structure_of(mine.html) == structure_of(theirs.html)
+    assert not dangerous(mine.html)
+    # nor a header: the same header names, every line of the wire ending CRLF, none bare
+    head = bulk.split(b"\r\n\r\n", 1)[0]
+    names = sorted(line.split(b":", 1)[0] for line in head.split(b"\r\n") if line and line[:1] not in b" \t")
+    plain_head = mailkit.BulkMessages(prepared).message(plain, **when).split(b"\r\n\r\n", 1)[0]
+    assert names == sorted(line.split(b":", 1)[0] for line in plain_head.split(b"\r\n") if line and line[:1] not in b" \t")
+    assert b"\r" not in bulk.replace(b"\r\n", b"") and b"\n" not in bulk.replace(b"\r\n", b"")
+    # nor another reader's value, before or after it in a run
+    after = prepared.personalize(plain)
+    assert (after.html, after.text) == (theirs.html, theirs.text)
+    assert "Plain" not in mine.html
+    # a token-shaped name (this email's own tokens included) is shown as the reader wrote it
+    if "mk" in reader.first_name:
+        shown = " ".join(lxml.html.document_fromstring(mine.html).text_content().split())
+        assert f"Hi {reader.first_name}, this is for reader@example.org." in shown
+
+
+@pytest.mark.parametrize("case", READER_IDS)
+def test_link_params_reach_every_story_link_as_one_query_value(
+        greeting: tuple[mailkit.Renderer, mailkit.PreparedEmail], case: str) -> None:
+    _, prepared = greeting
+    fields = {"email": "reader@example.org", **hostile_readers(nonce_of(prepared), line_nonce_of(prepared))[case]}
+    try:
+        reader = mailkit.Recipient(**fields)
+    except mailkit.MailkitError:
+        return
+    email = prepared.personalize(reader)
+    story = [a.get("href") for a in lxml.html.document_fromstring(email.html).iter("a")
+             if "nbcnews.com/news/" in (a.get("href") or "")]
+    assert story
+    for href in story:
+        query = parse_qs(urlsplit(href).query, keep_blank_values=True)
+        assert urlsplit(href).fragment == ""
+        for key, value in reader.link_params.items():
+            assert query.get(key, [None])[-1] == value, (href, key)
