@@ -585,3 +585,64 @@ def test_link_params_reach_every_story_link_as_one_query_value(
         assert urlsplit(href).fragment == ""
         for key, value in reader.link_params.items():
             assert query.get(key, [None])[-1] == value, (href, key)
+
+
+# --- 4. the preheader from a prefix of the body ---------------------------------------------
+
+def without_dek(body: str) -> dict[str, Any]:
+    data = expand(BASE)
+    story = data["articles"][0]
+    story.update(body=body, dek=None, summary=None)
+    return data
+
+
+PREFIX_BODIES = {
+    "huge-tag": f'<p><a href="https://example.org/" title="{"x" * 250_000}">Link</a> text. Second sentence.</p>',
+    "huge-tags-many": '<p><span title="' + "y" * 2_000 + '">a</span></p>' * 100 + "<p>Now. Then.</p>",
+    "comment": "<!--" + "c " * 50_000 + "--><p>After the comment. Second.</p>",
+    "script": "<script>" + "var x = 1; " * 10_000 + "</script><p>Real text here. Second.</p>",
+    "style": "<style>" + "p { color: red } " * 5_000 + "</style><p>Styled text. Second.</p>",
+    "empty-paragraphs": "<p></p>" * 10_000 + "<p>Finally some text. Second.</p>",
+    "empty-inline": "<p>" + "<b></b><i></i>" * 10_000 + "Start. Second.</p>",
+    "sentence-split-by-tags": "<p>The U.<b>S.</b> said <i>no</i>. <em>Then</em> the E.<span>U.</span> agreed.</p>",
+    "word-split-by-tags": "<p>" + "Wash<b>ing</b>ton " * 60 + "end. Next.</p>",
+    "entities-at-every-cut": "<p>" + "A&amp;B &lt;tag&gt; &quot;q&quot; &#233;t&#xE9; &nbsp;" * 80 + ". Next.</p>",
+    "entity-then-tag": "<p>" + "x&amp;<b>y</b>" * 200 + ". Next.</p>",
+    "abbreviations": "<p>" + "U.S. " * 2_000 + "done. Next.</p>",
+    "no-stop": "<p>" + "word " * 20_000 + "</p>",
+    "blocks-between-words": "<p>One</p><p>two</p>" * 200 + "<p>three. Four.</p>",
+    "stop-at-the-edge": "<p>" + "a" * 259 + ". Next one.</p>",
+    "cjk": "<p>" + "中文句子。" * 100 + "</p>",
+    "combining": "<p>" + "e\u0301" * 300 + ". Next.</p>",
+    "list-number": "<ol><li>First item here.</li></ol><p>1. List item one. Then.</p>",
+}
+
+
+@pytest.mark.parametrize("body", PREFIX_BODIES.values(), ids=PREFIX_BODIES.keys())
+def test_the_preheader_read_from_a_prefix_equals_the_whole_bodys_reading(monkeypatch: pytest.MonkeyPatch,
+                                                                          body: str) -> None:
+    import mailkit._render as render_module
+
+    data = without_dek(body)
+    fast = mailkit.render("breaking", data)
+    # the reference: the same first sentence read from the whole body made plain text
+    monkeypatch.setattr(render_module, "_plain_prefix", lambda html, chars: render_module._plain(html))
+    whole = mailkit.render("breaking", data)
+    assert fast.preheader == whole.preheader
+    assert "var x" not in fast.preheader and "color: red" not in fast.preheader
+
+
+@pytest.mark.parametrize("unit", ["<p></p>", "<b></b>", "<p>U.S. </p>", "<span>x</span>", "<p>word&amp;</p>"])
+def test_the_preheader_from_a_body_is_linear(unit: str) -> None:
+    from mailkit._render import _first_sentence
+
+    def cost(n: int) -> float:
+        html = unit * n + "<p>The end. Really.</p>"
+        start = time.process_time()
+        for _ in range(5):
+            _first_sentence(html)
+        return time.process_time() - start
+
+    cost(100)
+    small, big = cost(3_000), cost(30_000)
+    assert big < 10 * 3 * max(small, 0.002), (small, big)
