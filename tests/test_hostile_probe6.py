@@ -646,3 +646,16 @@ def test_the_preheader_from_a_body_is_linear(unit: str) -> None:
     cost(100)
     small, big = cost(3_000), cost(30_000)
     assert big < 10 * 3 * max(small, 0.002), (small, big)
+
+
+@pytest.mark.parametrize(("body", "preheader"), [
+    ("<p>1. List item one is here. Then more.</p>", "1. List item one is here."),
+    ("<p class=MsoListParagraph>1.<span style='mso-list:Ignore'>&nbsp;&nbsp;</span>List item one is here.</p>"
+     "<p>Then more.</p>", "1. List item one is here."),
+    ("<p>12. Twelfth point made. More.</p>", "12. Twelfth point made."),
+    ("<p>IV. Chapter four begins. More.</p>", "IV. Chapter four begins."),
+    ("<p>The vote was 52 to 1. Then it passed.</p>", "The vote was 52 to 1."),
+])
+def test_a_list_number_opening_the_body_is_not_the_preheaders_sentence(body: str, preheader: str) -> None:
+    # before: "1." (a stop after a number, then a capital) was the whole preheader
+    assert mailkit.render("breaking", without_dek(body)).preheader == preheader
