@@ -173,6 +173,9 @@ _ABBREVIATION = re.compile(r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|G
 
 
 PREHEADER_CHARS = 130
+# a list's number or numeral opening the text ("1. List item": an ordered list, or a Word
+# list pasted as paragraphs) is not a sentence: "1." alone was the preheader
+_LIST_NUMBER = re.compile(r"[0-9]{1,3}|[IVXLCDM]{1,7}|[ivxlcdm]{1,7}")
 
 
 # longer than any abbreviation the pattern knows; a run of initials this long
@@ -226,6 +229,8 @@ def _first_sentence(html: str, limit: int = PREHEADER_CHARS) -> str:
         # the abbreviation test reads the words before the stop only: on the
         # whole text so far, "A. " * 30,000 (a body of 90 KB with no dek)
         # took minutes, each stop copying and searching everything before it
+        if m.start() <= 7 and _LIST_NUMBER.fullmatch(text, 0, m.start()):
+            continue
         if not _ABBREVIATION.search(text, max(0, m.start() + 1 - _ABBREVIATION_REACH), m.start() + 1):
             return text[: m.end()]
     return text
