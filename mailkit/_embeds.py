@@ -224,21 +224,99 @@ _SRCSETS = ("data-srcset", "data-lazy-srcset", "srcset")
 _LOADING_ATTRS = (*_LAZY_SRC, *_SRCSETS, "sizes", "data-sizes", "loading", "decoding", "fetchpriority")
 # the pixels an image needs: the 552 px column on a 2x screen
 _WANTED_PIXELS = 1104
-_SRCSET_ITEM = re.compile(r"[\s,]*([^\s,][^\s]*?),?(?:\s+([^,]*))?(?:,|$)")
+# HTML's "parse a srcset attribute" (https://html.spec.whatwg.org/multipage/images.html
+# #parse-a-srcset-attribute): a URL ends at whitespace only, so it may hold commas
+# (a CDN's "c_fill,w_800"); commas that end it are not part of it; a descriptor may hold
+# a comma inside parentheses. Each step is one regex run from a position that only
+# moves forward: linear in the value.
+_SRCSET_SPLIT = re.compile(r"[\t\n\f\r ,]*")
+_SRCSET_URL = re.compile(r"[^\t\n\f\r ]*")
+_SRCSET_SPACE = re.compile(r"[\t\n\f\r ]*")
+_SRCSET_WORD = re.compile(r"[^\t\n\f\r ,(]*")
+_SRCSET_PARENS = re.compile(r"[^)]*")
+_VALID_INTEGER = re.compile(r"[0-9]+")  # a valid non-negative integer
+_VALID_FLOAT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")  # a valid floating-point number
+
+
+def _run(pattern: re.Pattern[str], value: str, pos: int) -> str:
+    """What ``pattern`` (a run: it matches the empty string too) takes from ``value`` at ``pos``."""
+    m = pattern.match(value, pos)
+    return m.group() if m is not None else ""
+
+
+def _srcset_descriptors(value: str, pos: int) -> tuple[list[str], int]:
+    """The standard's descriptor tokenizer from ``pos``: the descriptors and the position after them."""
+    descriptors: list[str] = []
+    current, in_parens = "", False
+    while True:
+        if in_parens:
+            taken = _run(_SRCSET_PARENS, value, pos)
+            current, pos = current + taken, pos + len(taken)
+            if pos >= len(value):
+                return [*descriptors, current], pos
+            current, pos, in_parens = current + ")", pos + 1, False
+            continue
+        taken = _run(_SRCSET_WORD, value, pos)
+        current, pos = current + taken, pos + len(taken)
+        c = value[pos] if pos < len(value) else ""
+        if c == "(":
+            current, pos, in_parens = current + "(", pos + 1, True
+            continue
+        if current:
+            descriptors.append(current)
+            current = ""
+        if c in ("", ","):
+            return descriptors, pos + (c == ",")
+        pos += len(_run(_SRCSET_SPACE, value, pos))  # after a descriptor: whitespace, then another
+        if pos >= len(value):
+            return descriptors, pos
+
+
+def _srcset_width(descriptors: list[str]) -> float | None:
+    """The standard's descriptor parser: the candidate's width in pixels (a density ``x`` read
+    against the column's 552 px), or None when a browser drops the candidate."""
+    width = density = height = None
+    for d in descriptors:
+        number, kind = d[:-1], d[-1:]
+        if kind == "w" and width is None and density is None and _VALID_INTEGER.fullmatch(number) and int(number):
+            width = int(number)
+        elif kind == "x" and width is None and density is None and height is None \
+                and _VALID_FLOAT.fullmatch(number) and float(number) >= 0:
+            density = float(number)
+        elif kind == "h" and height is None and density is None and _VALID_INTEGER.fullmatch(number) and int(number):
+            height = int(number)
+        else:
+            return None
+    if height is not None and width is None:
+        return None
+    return float(width) if width is not None else (1.0 if density is None else density) * 552
+
+
+def srcset_candidates(value: str) -> list[tuple[float, str]]:
+    """``value``'s image candidates as a browser reads them: (width in pixels, URL); a
+    candidate with descriptors a browser refuses is left out."""
+    out: list[tuple[float, str]] = []
+    pos = 0
+    while True:
+        pos += len(_run(_SRCSET_SPLIT, value, pos))
+        if pos >= len(value):
+            return out
+        url = _run(_SRCSET_URL, value, pos)
+        pos += len(url)
+        descriptors: list[str] = []
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            descriptors, pos = _srcset_descriptors(value, pos + len(_run(_SRCSET_SPACE, value, pos)))
+        width = _srcset_width(descriptors)
+        if width is not None:
+            out.append((width, url))
 
 
 def srcset_choice(value: str) -> list[str]:
     """The URLs of a ``srcset``, best first for the email's column: the smallest of at least
     1,104 px (``w``, or ``x`` read as the column's 552 px), then the larger ones, then the rest."""
-    sized: list[tuple[float, str]] = []
-    for m in _SRCSET_ITEM.finditer(value):
-        url, descriptor = m.group(1), (m.group(2) or "").strip().lower()
-        try:
-            width = (float(descriptor[:-1]) if descriptor.endswith("w")
-                     else float(descriptor[:-1] or 1) * 552 if descriptor.endswith("x") or not descriptor else 0.0)
-        except ValueError:
-            width = 0.0
-        sized.append((width, url))
+    sized = srcset_candidates(value)
     enough = sorted((s for s in sized if s[0] >= _WANTED_PIXELS), key=lambda s: s[0])
     smaller = sorted((s for s in sized if s[0] < _WANTED_PIXELS), key=lambda s: -s[0])
     return [url for _, url in enough + smaller]

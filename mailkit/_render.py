@@ -24,7 +24,15 @@ from ._context import CONTEXT
 from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
 from ._i18n import Labels, labels, missing_catalog, script_font_stack
-from ._inline import InlineEngine, InlineOptions, Inliner, inline_document, inline_engine
+from ._inline import (
+    CssInlineEngine,
+    InlineEngine,
+    InlineOptions,
+    Inliner,
+    PremailerEngine,
+    inline_document,
+    inline_engine,
+)
 from ._languages import composed_length, grapheme_start, shorten
 from ._links import LinkTagging, tag_links
 from ._markers import CONTINUE_CLASS
@@ -166,6 +174,9 @@ _ABBREVIATION = re.compile(r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|G
 
 
 PREHEADER_CHARS = 130
+# a list's number or numeral opening the text ("1. List item": an ordered list, or a Word
+# list pasted as paragraphs) is not a sentence: "1." alone was the preheader
+_LIST_NUMBER = re.compile(r"[0-9]{1,3}|[IVXLCDM]{1,7}|[ivxlcdm]{1,7}")
 
 
 # longer than any abbreviation the pattern knows; a run of initials this long
@@ -219,6 +230,8 @@ def _first_sentence(html: str, limit: int = PREHEADER_CHARS) -> str:
         # the abbreviation test reads the words before the stop only: on the
         # whole text so far, "A. " * 30,000 (a body of 90 KB with no dek)
         # took minutes, each stop copying and searching everything before it
+        if m.start() <= 7 and _LIST_NUMBER.fullmatch(text, 0, m.start()):
+            continue
         if not _ABBREVIATION.search(text, max(0, m.start() + 1 - _ABBREVIATION_REACH), m.start() + 1):
             return text[: m.end()]
     return text
@@ -700,7 +713,14 @@ class Renderer:
             recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
         )
         text_options = self._text_options(context["labels_in"](edition.lang))  # labels: looked up once a render
-        html, tree = inline_document(compiled, options.inliner, options.inline)
+        try:
+            html, tree = inline_document(compiled, options.inliner, options.inline)
+        except InliningError as err:
+            if not isinstance(inline_engine(options.inliner), PremailerEngine | CssInlineEngine):
+                raise  # a caller's engine: its errors are passed on as they are (tested)
+            # mailkit's engines fail on the template's CSS (its <mj-style>, the layout's): named,
+            # as every other stage names it (cssutils writes ".\31 23" back as ".123", no selector)
+            raise InliningError(f"{template}{TEMPLATE_SUFFIX}: {err}") from err
         text: list[Any] | str
         if templates.has_text_template(template):
             text = templates.compose(template, context, suffix=TEXT_SUFFIX, limits=self._limits)

@@ -820,13 +820,49 @@ def _bracket_ruby(html: str) -> str:
 _WRAPPERS = frozenset({"article", "section", "main", "header", "footer", "font", "center", "o:p", "html", "body"})
 
 
+# what nh3 removes with everything in it: the interactive parts (a "Sign up" button that
+# does nothing is worse than none) and code; ammonia also leaves out a <template>'s
+# content (html5ever keeps it out of the tree) and SVG and MathML (other namespaces;
+# foreign_text has taken their text out first). Every other element it does not allow
+# loses only its tags: its text stays where it was.
+_CLEAN_CONTENT = frozenset({"script", "style", "form", "button", "select", "textarea"})
+_GONE_WITH_CONTENT = _CLEAN_CONTENT | {"template", "svg", "math"}
+
+
+def _gone_with_content(root: lxml.html.HtmlElement | None) -> Counter[str]:
+    """How many elements of each name under ``root`` the cleaning removes with their content:
+    those in (or inside) one nh3 removes whole, and those with no content to keep (``<input>``)."""
+    gone: Counter[str] = Counter()
+    if root is None:
+        return gone
+    # the elements themselves, not their id(): lxml makes a new proxy for a node each time
+    # it is reached, and a proxy freed lets another take its id
+    inside = {d for el in root.iterdescendants(*_GONE_WITH_CONTENT) for d in el.iter()}
+    for el in root.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        if el in inside or (el.tag not in _BODY_TAGS and len(el) == 0 and not (el.text or "").strip()):
+            gone[el.tag] += 1
+    return gone
+
+
 def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
-             after: tuple[Counter[str], Counter[str]]) -> list[RenderWarning]:
+             after: tuple[Counter[str], Counter[str]], gone: Counter[str] | None = None) -> list[RenderWarning]:
     """What the cleaning removed: a warning per element name, with a count, and
-    one for all the attributes (a CMS table brings border=, width=, align= ...)."""
-    out = [RenderWarning("element-dropped", f"{field}: dropped {lost} <{name}> element(s)", field)
-           for name in sorted(before[0])
-           if name not in _WRAPPERS and (lost := before[0][name] - after[0][name]) > 0]
+    one for all the attributes (a CMS table brings border=, width=, align= ...).
+    Of the elements of a name, the ``gone`` ones (removed with their content) are
+    "dropped"; the rest lost only their tags, their text kept (``<time>``, ``<address>``)."""
+    out = []
+    for name in sorted(before[0]):
+        lost = before[0][name] - after[0][name]
+        if name in _WRAPPERS or lost <= 0:
+            continue
+        dropped = lost if gone is None else min(lost, gone[name])
+        if dropped:
+            out.append(RenderWarning("element-dropped", f"{field}: dropped {dropped} <{name}> element(s)", field))
+        if lost - dropped:
+            out.append(RenderWarning("element-dropped", f"{field}: removed {lost - dropped} <{name}> tag(s), "
+                                     "their text kept", field))
     attributes = [f"{name}= ({lost})" for name in sorted(before[1]) if (lost := before[1][name] - after[1][name]) > 0]
     if attributes:
         out.append(RenderWarning("attribute-dropped", f"{field}: dropped attribute(s) the templates set themselves "
@@ -947,7 +983,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         tags=_BODY_TAGS,
         # interactive parts are gone with their content: a "Sign up" button that
         # does nothing is worse than none (the warning says so)
-        clean_content_tags={"script", "style", "form", "button", "select", "textarea"},
+        clean_content_tags=set(_CLEAN_CONTENT),
         attributes=_BODY_ATTRS,
         attribute_filter=attribute_filter,
         # ammonia drops a URL whose scheme is not in this set before attribute_filter sees it,
@@ -964,7 +1000,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         )
     kept = parse_fragment(cleaned) if tree is not None else None
     if kept is not None:
-        warnings += _dropped(field, before, count_markup(kept, _BODY_TAGS))
+        warnings += _dropped(field, before, count_markup(kept, _BODY_TAGS), _gone_with_content(tree))
     elif tree is None:
         warnings += _dropped(field, (Counter(), refused), (Counter(), Counter()))
     # an image left with no file (its src refused, or never given) would be an empty grey box:

@@ -98,7 +98,7 @@ CASES = [
     Case("form-goes-with-its-content", '<form action="https://evil.example/"><p>Sign up</p><input name=e><button>Go</button></form><p>Hi</p>',
          warnings=(r"dropped 1 <form> element\(s\)", r"dropped 1 <input> element\(s\)", r"dropped 1 <button> element\(s\)"),
          not_html=("Sign up",)),
-    Case("unknown-element", "<marquee>Scrolling</marquee><p>Hi</p>", warnings=(r"dropped 1 <marquee> element\(s\)",),
+    Case("unknown-element", "<marquee>Scrolling</marquee><p>Hi</p>", warnings=(r"removed 1 <marquee> tag\(s\), their text kept",),
          text=("Scrolling",)),
     Case("ol-start-huge", '<ol start="99999999"><li>x</li></ol>', warnings=(r"start= \(1\)",)),
     Case("li-value-not-allowed", '<ol><li value="7">x</li></ol>', warnings=(r"value= \(1\)",), text=(" 1. x",)),
