@@ -136,9 +136,8 @@ def test_an_attribute_verdict_is_asked_once_per_type_and_name(monkeypatch: pytes
 # ---------------------------------------------------------------- call: macros straight in
 
 
-def test_a_macro_or_plain_function_call_skips_jinjas_context_call(monkeypatch: pytest.MonkeyPatch) -> None:
-    # failed before: every macro, caller() and context function went through
-    # the sandbox's call and Context.call
+def _context_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What Jinja's ``Context.call`` is asked to call from now on (the long way of a call), in order."""
     called: list[Any] = []
     stock = jinja2.runtime.Context.call
 
@@ -147,6 +146,13 @@ def test_a_macro_or_plain_function_call_skips_jinjas_context_call(monkeypatch: p
         return stock(__self, __obj, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.runtime.Context, "call", counted)
+    return called
+
+
+def test_a_macro_or_plain_function_call_skips_jinjas_context_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    # failed before: every macro, caller() and context function went through
+    # the sandbox's call and Context.call
+    called = _context_calls(monkeypatch)
     email = mailkit.Renderer().render("digest", DIGEST)
     assert called  # gettext (it takes the eval context), bound methods: still the long way
     for obj in called:
@@ -570,14 +576,7 @@ def test_a_label_is_translated_and_formatted_once_per_catalog(monkeypatch: pytes
 
 def test_gettext_is_called_straight_in(monkeypatch: pytest.MonkeyPatch) -> None:
     # failed before: _() went through the sandbox's call and Context.call (1 us each, ~15 a render)
-    called: list[Any] = []
-    stock = jinja2.runtime.Context.call
-
-    def counted(__self: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        called.append(__obj)
-        return stock(__self, __obj, *args, **kwargs)
-
-    monkeypatch.setattr(jinja2.runtime.Context, "call", counted)
+    called = _context_calls(monkeypatch)
     email = mailkit.Renderer().render("breaking", SEED)
     assert not [f for f in called if isinstance(f, types.FunctionType) and f.__name__ in ("gettext", "ngettext")]
     monkeypatch.undo()

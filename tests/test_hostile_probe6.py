@@ -23,25 +23,14 @@ import jinja2
 import lxml.html
 import pytest
 import yaml
-from test_hostile_input import BASE, dangerous, expand, setter
+from test_hostile_input import BASE, dangerous, expand
+from test_hostile_probe5 import body_text, render
 from test_premailer_fast import _both
 
 import mailkit
 from mailkit import _premailer
 from mailkit._inline import parse_html
 from mailkit._paths import FIXTURES_DIR, TEMPLATES_DIR
-
-
-def render(body: str, field: str = "articles.0.body", **options: Any) -> mailkit.RenderedEmail:
-    data = expand(BASE)
-    setter(field, body)(data)
-    return mailkit.render("breaking", data, options or None)
-
-
-def body_text(email: mailkit.RenderedEmail) -> str:
-    """The story body's part of the text: between the lead image's credit and the contributors."""
-    text = email.text
-    return text[text.index("Getty Images, file") + len("Getty Images, file"):text.index("NBC News researcher")]
 
 
 def body_warnings(email: mailkit.RenderedEmail) -> list[str]:
