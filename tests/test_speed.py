@@ -869,3 +869,27 @@ def test_converting_a_run_of_paragraphs_is_linear() -> None:
         runs.append(time.process_time() - start)
     assert text.count("\n\n") == 20_000
     assert min(runs) < 1.0
+
+
+# words of every script a body is written in, and the spaces, breaks and marks around them
+_SCRIPT_WORDS = st.sampled_from([
+    "Beijing", "U.S.", "’quoted’", "中文字符串", "日本語", "ภาษาไทย", "مرحبا", "שלום", "नमस्ते", "👨\u200d👩\u200d👧",
+    "a\xa0b", "\t", "\u200b", "\xad", "https://example.org/" + "p" * 70, "x" * 78, "> quoted", "- item", "1. one",
+    "| cell |", "\\", "\\.", "\\-", "\\+", "mk0b", "\u2028", "\r", "\x0b", "\x85"])
+_SPACED_TEXT = st.lists(st.tuples(_SCRIPT_WORDS, st.sampled_from([" ", "  ", "   ", "\n", "\n  ", "  \n", "\n\n", " \n "])),
+                        max_size=40).map(lambda pairs: "".join(w + gap for w, gap in pairs))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SPACED_TEXT | _SPACED_TEXT.map(lambda t: t.replace("\t", "").replace("\xa0", "")) | st.text(alphabet=" a\n."))
+@example("  a  b \n  c   d")  # indented lines, the first too
+def test_the_text_passes_searched_by_literal_equal_their_patterns(text: str) -> None:
+    """indent_lines returns a text with no indented line as it is (one search, no copies): the same
+    text as the pattern it stands for, and so is single_spaces, on text of every script (Latin,
+    CJK, Thai, Arabic, Hebrew, Devanagari, emoji ZWJ, NBSP, tabs, zero-width, soft hyphens, long
+    URLs, lines of exactly the width, quotes, lists, line separators)."""
+    from mailkit._text import _LEADING, _SPACES, _indent, indent_lines, single_spaces
+
+    assert single_spaces(text) == _SPACES.sub(" ", text)
+    assert indent_lines(text) == _LEADING.sub(_indent, text)
+
