@@ -783,16 +783,21 @@ _CROWDED_MARKUP = st.lists(st.sampled_from([
     " data-a=1 data-b=2 data-c=3", "</ a", "<1", "<!--", "-->"])).map("".join)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=1_000, deadline=None)
 @given(_CROWDED_MARKUP, st.integers(min_value=1, max_value=6))
 @example("<p a=1 b=2 c=3 d=4>x</p>", 2)
 @example("</p a=1 b=2 c=3 d=4><p a b>", 1)  # an end tag's attributes are not counted
 @example("<p title='>>>>>>>>>' a b c>", 2)  # quoted ">" inside the tag
+@example('</p title="<p a b c d e f>"><p a>', 2)  # a start tag inside an end tag's quoted value: no tag
+@example('<p title="<" a b c d e>', 2)  # a quoted "<": the tag runs past its first candidate
+@example("<p a b c d e<p>", 2)  # a candidate cut by "<": the tag runs on
 def test_the_crowded_element_scan_finds_what_the_loop_found(html: str, most: int) -> None:
     """crowded_element measures every start tag in C first and steps through tags only when one is long enough."""
     from mailkit import _sanitize as S
 
     assert S.crowded_element(html, most) == _crowded_reference(html, most)
+    # with the body's tag candidates, which tell the longest start tag of a body of few shapes
+    assert S.crowded_element(html, most, S.tag_candidates(html)) == _crowded_reference(html, most)
 
 
 _MARK_ATTRS = st.sampled_from(["", ' data-text="skip"', " data-text", ' data-text=""', ' style="display:none"',
