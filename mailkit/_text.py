@@ -88,6 +88,7 @@ _FILLER_CHARS = _INVISIBLE + _JOINERS
 _OTHER_SPACES = "\t\u00a0\u2007\u202f"
 _DOUBLE_SPACES = re.compile("  (?<=\\S  ) *")
 _LINE_START_SPACES = re.compile("\n[ \t\u00a0\u2007\u202f]+")
+_LINE_START_CHARS = " \t\u00a0\u2007\u202f"
 
 
 def drop_filler(text: str) -> str:
@@ -108,6 +109,10 @@ def _indent_after_break(m: re.Match[str]) -> str:
 
 def indent_lines(text: str) -> str:
     """``_LEADING.sub(_indent, text)``: each line's leading whitespace as spaces (see :func:`_indent`)."""
+    # nothing to indent (a text of paragraphs): one search, without the two copies of the
+    # text that "\n" + text and [1:] make (0.12 -> 0.09 ms of 216 KB)
+    if text[:1] not in _LINE_START_CHARS and _LINE_START_SPACES.search(text) is None:
+        return text
     return _LINE_START_SPACES.sub(_indent_after_break, "\n" + text)[1:]
 _BLOCK = re.compile("\ue000mkblock[0-9a-f]+n[0-9]+\ue000")
 _LAYOUT_TAGS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "center", "o:p")
@@ -700,7 +705,10 @@ LINE_KINDS = frozenset({"text", "raw", "ref", "rule", "heading1", "heading2", "h
 def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions, marks: _Markers) -> list[Line]:
     out: list[Line] = []
     # whole-text substitutions: one pass each instead of one per line
-    markdown = _MD_ESCAPE.sub("", single_spaces(drop_filler(markdown))).replace(marks.backslash, "\\")
+    markdown = single_spaces(drop_filler(markdown))
+    if "\\" in markdown:  # (a search in C: the pattern's scan of 216 KB without one was 0.05 ms)
+        markdown = _MD_ESCAPE.sub("", markdown)
+    markdown = markdown.replace(marks.backslash, "\\")
     markdown = indent_lines(markdown)
     heading = marks.heading
     for raw in markdown.splitlines():

@@ -783,16 +783,21 @@ _CROWDED_MARKUP = st.lists(st.sampled_from([
     " data-a=1 data-b=2 data-c=3", "</ a", "<1", "<!--", "-->"])).map("".join)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=1_000, deadline=None)
 @given(_CROWDED_MARKUP, st.integers(min_value=1, max_value=6))
 @example("<p a=1 b=2 c=3 d=4>x</p>", 2)
 @example("</p a=1 b=2 c=3 d=4><p a b>", 1)  # an end tag's attributes are not counted
 @example("<p title='>>>>>>>>>' a b c>", 2)  # quoted ">" inside the tag
+@example('</p title="<p a b c d e f>"><p a>', 2)  # a start tag inside an end tag's quoted value: no tag
+@example('<p title="<" a b c d e>', 2)  # a quoted "<": the tag runs past its first candidate
+@example("<p a b c d e<p>", 2)  # a candidate cut by "<": the tag runs on
 def test_the_crowded_element_scan_finds_what_the_loop_found(html: str, most: int) -> None:
     """crowded_element measures every start tag in C first and steps through tags only when one is long enough."""
     from mailkit import _sanitize as S
 
     assert S.crowded_element(html, most) == _crowded_reference(html, most)
+    # with the body's tag candidates, which tell the longest start tag of a body of few shapes
+    assert S.crowded_element(html, most, S.tag_candidates(html)) == _crowded_reference(html, most)
 
 
 _MARK_ATTRS = st.sampled_from(["", ' data-text="skip"', " data-text", ' data-text=""', ' style="display:none"',
@@ -869,3 +874,27 @@ def test_converting_a_run_of_paragraphs_is_linear() -> None:
         runs.append(time.process_time() - start)
     assert text.count("\n\n") == 20_000
     assert min(runs) < 1.0
+
+
+# words of every script a body is written in, and the spaces, breaks and marks around them
+_SCRIPT_WORDS = st.sampled_from([
+    "Beijing", "U.S.", "’quoted’", "中文字符串", "日本語", "ภาษาไทย", "مرحبا", "שלום", "नमस्ते", "👨\u200d👩\u200d👧",
+    "a\xa0b", "\t", "\u200b", "\xad", "https://example.org/" + "p" * 70, "x" * 78, "> quoted", "- item", "1. one",
+    "| cell |", "\\", "\\.", "\\-", "\\+", "mk0b", "\u2028", "\r", "\x0b", "\x85"])
+_SPACED_TEXT = st.lists(st.tuples(_SCRIPT_WORDS, st.sampled_from([" ", "  ", "   ", "\n", "\n  ", "  \n", "\n\n", " \n "])),
+                        max_size=40).map(lambda pairs: "".join(w + gap for w, gap in pairs))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SPACED_TEXT | _SPACED_TEXT.map(lambda t: t.replace("\t", "").replace("\xa0", "")) | st.text(alphabet=" a\n."))
+@example("  a  b \n  c   d")  # indented lines, the first too
+def test_the_text_passes_searched_by_literal_equal_their_patterns(text: str) -> None:
+    """indent_lines returns a text with no indented line as it is (one search, no copies): the same
+    text as the pattern it stands for, and so is single_spaces, on text of every script (Latin,
+    CJK, Thai, Arabic, Hebrew, Devanagari, emoji ZWJ, NBSP, tabs, zero-width, soft hyphens, long
+    URLs, lines of exactly the width, quotes, lists, line separators)."""
+    from mailkit._text import _LEADING, _SPACES, _indent, indent_lines, single_spaces
+
+    assert single_spaces(text) == _SPACES.sub(" ", text)
+    assert indent_lines(text) == _LEADING.sub(_indent, text)
+
