@@ -1,4 +1,4 @@
-"""Hostile inputs for session 9's per-paragraph shortcuts (issue 17, branch para), each with its expected outcome.
+"""Hostile inputs for session 8's per-paragraph shortcuts (issue 17, branch para), each with its expected outcome.
 
 The sanitiser's raw depth check now reads the start tags the allowlist scan
 found (one scan of the body for both), its depth count reads each tag as one
