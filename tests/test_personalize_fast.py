@@ -53,14 +53,14 @@ ATTRS_TEMPLATE = """{% extends "layouts/base.mjml.j2" %}
 
 # what readers' fields hold: accents, quotes, "&", "%", "<", NUL-free (the models refuse control characters),
 # and text that looks like a placeholder (of no email: each prepared email's nonce is its own)
-_CHARS = st.sampled_from([*"aZ09 &%'\"<>=?#+/~._-", "é", "ü", "Zoë", "O'Brien", "&amp;", "%20", "汉", "\u200f",
+_CHARS = st.sampled_from([*"aZ09 &%'\"<>=?#+/~._-", "é", "ü", "Zoë", "O'Brien", "&amp;", "%20", "汉", "\u200f", "𝄞",
                           "mk123456789012345xemailq", "mk000000000000000xlinkparamsqq"])
 _TEXT = st.lists(_CHARS, max_size=12).map("".join)
 _EMAILS = st.sampled_from(["ana@example.org", "o'neil@example.org", "tom&jerry@example.org", "zoë@exämple.org",
                            "a+b%c@example.org"])
 _URLS = st.builds(lambda path, query: f"https://news.example.com/{path}?{query}",
                   st.lists(st.sampled_from([*"ab1-_.~%"]), max_size=8).map("".join),
-                  st.lists(st.sampled_from([*"ab1=&%;+-_.~", "rid=7&sig=f9", "%2F", "é"]), max_size=8).map("".join))
+                  st.lists(st.sampled_from([*"ab1=&%;+-_.~'", "rid=7&sig=f9", "%2F", "é", "𝄞"]), max_size=8).map("".join))
 _PARAMS = st.dictionaries(st.from_regex(r"[A-Za-z0-9_.-]{1,12}", fullmatch=True), _TEXT, max_size=4)
 
 
