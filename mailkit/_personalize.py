@@ -179,20 +179,9 @@ class PreparedEmail:
         if fallbacks:
             values += tuple(name or fallback for fallback in fallbacks)
         used = gather(values)
-        # html_escape_all and html_escape written out (0.06 and 0.03-0.04 us a call, timeit):
-        # the values escaped as one string, joined at NULs and split there again
-        joined = "\0".join(used)
-        if "&" in joined:
-            joined = joined.replace("&", "&amp;")
-        if "<" in joined:
-            joined = joined.replace("<", "&lt;")
-        if ">" in joined:
-            joined = joined.replace(">", "&gt;")
-        if '"' in joined:
-            joined = joined.replace('"', "&quot;")
-        if "'" in joined:
-            joined = joined.replace("'", "&#x27;")
-        escaped = joined.split("\0")
+        # html_escape_all written out (0.06 us a call, timeit): the values escaped
+        # as one string, joined at NULs and split there again
+        escaped = html_escape("\0".join(used)).split("\0")
         if len(escaped) != len(used):  # a NUL in a value (past the model's check)
             escaped = [html_escape(value) for value in used]
         out = list(html_skeleton)
