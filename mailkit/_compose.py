@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError
 from ._fixtures import fixture_files, load_edition
-from ._languages import digits_of, locale_of
+from ._languages import in_digits, locale_of
 from ._paths import TEMPLATE_NAME, TEMPLATES_DIR, template_dirs
 from ._precompiled import index_text, module_name, packaged_code, settings_of, source_hash
 from ._sandbox import BoundedSandbox, FolderLoader, checked_once, counting, file_stat, render_bounded
@@ -104,17 +104,13 @@ def format_datetime(context: Any, value: datetime, timezone: str, style: str = "
     local = value.astimezone(ZoneInfo(timezone))
     if style == "day":  # the calendar day where the reader is: "same day?" compares these
         return local.date().isoformat()
-    digits = digits_of(tag)  # the zone's abbreviation keeps its letters and digits ("GMT+3")
-    time = f"{_in_digits(babel.dates.format_datetime(local, f.time, locale=f.locale), digits)} {local.tzname()}"
+    # the language's own digits (Persian ۱۳, Bengali ১৩): Babel writes ASCII ones; the
+    # zone's abbreviation keeps its letters and digits ("GMT+3")
+    time = f"{in_digits(babel.dates.format_datetime(local, f.time, locale=f.locale), tag)} {local.tzname()}"
     if style == "time":
         return time
-    day = _in_digits(babel.dates.format_datetime(local, f.date, locale=f.locale), digits)
+    day = in_digits(babel.dates.format_datetime(local, f.date, locale=f.locale), tag)
     return f.date_time.replace("{1}", day).replace("{0}", time)
-
-
-def _in_digits(text: str, digits: dict[int, int] | None) -> str:
-    # the language's own digits (Persian ۱۳, Bengali ১৩): Babel writes ASCII ones
-    return text if digits is None else text.translate(digits)
 
 
 @jinja2.pass_context
@@ -129,7 +125,7 @@ def format_date(context: Any, value: date | datetime, style: str = "long") -> st
         text = babel.dates.format_skeleton("MMMMEEEEd", value, locale=f.locale)
     else:
         text = babel.dates.format_date(value, f.short, locale=f.locale)
-    return _in_digits(text, digits_of(tag))
+    return in_digits(text, tag)
 
 
 def join_names(names: Iterable[str], conjunction: str = "and") -> str:

@@ -45,7 +45,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from ._errors import CatalogError
-from ._languages import digits_of, locale_of, numbering_system, parse_tag, primary_language
+from ._languages import in_digits, locale_of, numbering_system, parse_tag, primary_language
 from ._sandbox import file_stat
 from ._sanitize import check_text, encode_for_mrml
 
@@ -199,8 +199,7 @@ def _number(value: int, lang: str) -> str:
         text = babel.numbers.format_decimal(value, locale=locale, numbering_system=system)
     except babel.numbers.UnsupportedNumberingSystemError:  # CLDR has no separators for it here
         text = babel.numbers.format_decimal(value, locale=locale)
-    digits = digits_of(lang)
-    return text if digits is None else text.translate(digits)
+    return in_digits(text, lang)
 
 
 def _list_locale(lang: str) -> Locale:

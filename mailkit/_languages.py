@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 from babel import Locale, UnknownLocaleError
 
-__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "composed_length", "digits_of", "grapheme_start", "is_language_tag",
-           "locale_of", "numbering_system", "parse_tag", "primary_language", "shorten"]
+__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "composed_length", "grapheme_start", "is_language_tag",
+           "in_digits", "locale_of", "numbering_system", "parse_tag", "primary_language", "shorten"]
 
 # RFC 5646 puts no bound on a tag's length. 64 holds any tag a newsroom writes
 # (language, extlang, script, region, two variants and a Unicode extension with
@@ -162,15 +162,20 @@ def numbering_system(tag: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def digits_of(tag: str) -> dict[int, int] | None:
-    """A :meth:`str.translate` table from ASCII digits to the digits ``tag`` writes numbers
-    with; ``None`` where those are ASCII digits.
-
-    >>> "13 نوامبر 2024".translate(digits_of("fa"))
-    '۱۳ نوامبر ۲۰۲۴'
-    """
+def _digits(tag: str) -> dict[int, int] | None:
+    # str.translate's table from ASCII digits to the tag's; None where they are ASCII
     system = numbering_system(tag)
     return None if system == "latn" else str.maketrans("0123456789", _DIGITS[system])
+
+
+def in_digits(text: str, tag: str) -> str:
+    """``text`` with its ASCII digits written in the digits ``tag`` writes numbers with.
+
+    >>> in_digits("13 نوامبر 2024", "fa"), in_digits("13 May 2024", "en")
+    ('۱۳ نوامبر ۲۰۲۴', '13 May 2024')
+    """
+    digits = _digits(tag)
+    return text if digits is None else text.translate(digits)
 
 
 # --- cutting text short ------------------------------------------------------------------------
