@@ -1,0 +1,221 @@
+"""The seventh outside tester's catalogue: what a real newsroom CMS and a wire service
+send (data tables with spanning headers, wire copy as plain text, feeds with their own
+labels and their own escaping), and what an attacker sends through those shapes.
+
+Each case is an input and its expected outcome: renders so that a reader gets what the
+newsroom meant (or is warned by name about what changed), or fails with a named
+MailkitError. Same spirit as tests/test_hostile_input.py, through the public API only.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from test_hostile_input import BASE, expand, setter
+
+import mailkit
+
+ROOT = Path(__file__).parent.parent
+NEWSLETTER = ROOT / "fixtures" / "feeds" / "newsletter.yaml"
+
+
+def render(body: str, template: str = "breaking", **options: Any) -> mailkit.RenderedEmail:
+    data = expand(BASE)
+    setter("articles.0.body", body)(data)
+    return mailkit.render(template, data, options or None)
+
+
+# --- data tables with spanning cells ------------------------------------------------------
+
+def turnout_table() -> str:
+    """An election desk's table: a two-row header (a group over three columns) and a
+    region header spanning five rows of the body, as CMS table editors write them."""
+    rows = []
+    for i, region in enumerate(["Northeast", "Midwest", "South", "West", "Pacific", "Mountain"]):
+        for j in range(5):
+            head = f'<th scope="rowgroup" rowspan="5">{region}</th>' if j == 0 else ""
+            rows.append(f"<tr>{head}<td>County {i * 5 + j + 1}</td><td>{1000 + i * 137 + j * 11:,}</td>"
+                        f"<td>{(i * 7 + j * 3) % 100}.{j}%</td><td>{'+' if j % 2 else '−'}{j}.{i}</td></tr>")
+    return ('<table><caption>Turnout by county</caption><thead><tr><th rowspan="2">Region</th>'
+            '<th rowspan="2">County</th><th colspan="3">Turnout</th></tr>'
+            '<tr><th>Votes</th><th>Share</th><th>Change</th></tr></thead><tbody>' + "".join(rows)
+            + '</tbody><tfoot><tr><td colspan="2">Total</td><td>38,412</td><td colspan="2">61.2%</td></tr></tfoot></table>')
+
+
+def grid(table: Any) -> list[list[tuple[Any, int]]]:
+    """Each row's cells with the column each starts at, by the HTML table model (a cell
+    spanning rows takes its columns in the rows below; spans stay within their row group)."""
+    out = []
+    for group in table.iterchildren("thead", "tbody", "tfoot"):
+        taken: dict[tuple[int, int], bool] = {}
+        for r, tr in enumerate(group.iterchildren("tr")):
+            row, c = [], 0
+            for cell in tr.iterchildren("td", "th"):
+                while taken.get((r, c)):
+                    c += 1
+                row.append((cell, c))
+                for dr in range(int(cell.get("rowspan", "1"))):
+                    for dc in range(int(cell.get("colspan", "1"))):
+                        taken[r + dr, c + dc] = True
+                c += int(cell.get("colspan", "1"))
+            out.append(row)
+    return out
+
+
+def test_a_table_with_spanning_headers_labels_each_value_with_its_own_column() -> None:
+    # On phones a wide table reads as label/value rows: every value carries its column's
+    # header. A region cell spanning five rows moved the next four rows' cells one column
+    # left ("Region: County 2", "County: 1,011"), and the second header row's labels were
+    # appended after the first row's instead of standing over their columns.
+    email = render(f"<p>The county results.</p>{turnout_table()}")
+    table = lxml.html.fromstring(email.html).xpath('//table[contains(@class, "mk-table")]')[0]
+    rows = grid(table)
+    headers: dict[int, list[str]] = {}
+    for row in rows[:2]:
+        for cell, column in row:
+            for dc in range(int(cell.get("colspan", "1"))):
+                headers.setdefault(column + dc, []).append(cell.text_content().strip())
+    assert headers[2] == ["Turnout", "Votes"]
+    labelled = 0
+    for row in rows[2:]:
+        for cell, column in row:
+            if cell.get("data-label") is not None:
+                assert cell.get("data-label") == " – ".join(headers[column]), (cell.text_content(), column)
+                labelled += 1
+    assert labelled >= 30 * 4
+    # the numbers' headers stand over them, right-aligned, whichever row they are in
+    for cell, column in rows[1]:
+        assert "mk-num" in (cell.get("class") or ""), cell.text_content()
+
+
+def test_cells_spanning_rows_count_as_columns_against_the_limit() -> None:
+    # Twelve cells a row, each spanning the rows below, build a grid 12 x rows wide:
+    # 1,200 columns at 100 rows, though each row's own cells are within the limit of 12.
+    row = "<tr>" + "".join(f'<td rowspan="100">{i}</td>' for i in range(12)) + "</tr>"
+    with pytest.raises(mailkit.LimitExceededError, match=r"articles\[0\]\.body: table 1 has more than 12 columns"):
+        render("<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>" + row * 100 + "</tbody></table>")
+
+
+def test_spanning_tables_at_375_px_show_each_value_after_its_own_header(browser: Any) -> None:
+    email = render(turnout_table())
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.route("**/*", lambda route: route.abort())
+        page.set_content(email.html)
+        shown = page.evaluate("""() => [...document.querySelectorAll('table.mk-table tbody tr:nth-child(2) td')]
+            .map(td => getComputedStyle(td, '::before').content + ' ' + td.textContent)""")
+    finally:
+        page.close()
+    assert shown == ['"County: " County 2', '"Turnout – Votes: " 1,011', '"Turnout – Share: " 3.1%',
+                     '"Turnout – Change: " +1.0']
+
+
+# --- wire copy and feeds ------------------------------------------------------------------
+
+AP_PLAIN = (
+    "   JAKARTA, Indonesia (AP) — A strong earthquake shook Indonesia's\n"
+    "main island of Java on Thursday, killing at least 12 people and\n"
+    "damaging hundreds of homes, officials said.\n"
+    "   The magnitude 6.2 quake was centered 10 kilometers (6 miles)\n"
+    "southwest of Cianjur at a depth of 10 kilometers, the U.S. Geological\n"
+    "Survey said.\n"
+    "   ___\n"
+    "   Associated Press writer Edna Tarigan contributed to this report.\n"
+    "   Copyright 2026 The Associated Press. All rights reserved. This\n"
+    "material may not be published, broadcast, rewritten or redistributed.")
+
+
+def ap_item(**changes: Any) -> dict[str, Any]:
+    """An AP story as ninjs: plain-text body hard-wrapped, each paragraph indented, as
+    wire text is (ANPA 1312 / IPTC 7901), and AP's byline with its own "By"."""
+    item: dict[str, Any] = {
+        "uri": "urn:publicid:ap.org:9f3c2b1a0e7d4c6b8a5f4e3d2c1b0a99", "type": "text", "version": "3",
+        "firstcreated": "2026-11-27T14:02:00Z", "versioncreated": "2026-11-27T15:40:00Z",
+        "pubstatus": "usable", "copyrightholder": "The Associated Press", "language": "en-US",
+        "located": "JAKARTA, Indonesia", "by": "By NINIEK KARMINI and EDNA TARIGAN",
+        "headlines": [{"role": "main", "value": "Strong earthquake shakes Indonesia’s Java, killing at least 12"}],
+        "bodies": [{"role": "main", "contenttype": "text/plain", "value": AP_PLAIN}],
+        "altids": [{"role": "canonical", "value": "https://apnews.com/article/indonesia-earthquake-9f3c2b1a"}],
+    }
+    item.update(changes)
+    return item
+
+
+def paragraphs(html: str) -> list[str]:
+    return [" ".join(p.text_content().split()) for p in lxml.html.fragment_fromstring(html, create_parent="div").iter("p")]
+
+
+def test_hard_wrapped_wire_copy_reads_as_its_paragraphs() -> None:
+    # Each wrapped line of wire copy became a paragraph of its own: sentences cut in
+    # three in both parts ("...shook Indonesia's" / "main island of Java ...").
+    edition = mailkit.from_ninjs(json.dumps(ap_item()).encode(), newsletter=NEWSLETTER)
+    assert paragraphs(edition.articles[0].body or "") == [
+        "JAKARTA, Indonesia (AP) — A strong earthquake shook Indonesia's main island of Java on Thursday, "
+        "killing at least 12 people and damaging hundreds of homes, officials said.",
+        "The magnitude 6.2 quake was centered 10 kilometers (6 miles) southwest of Cianjur at a depth of "
+        "10 kilometers, the U.S. Geological Survey said.",
+        "___",
+        "Associated Press writer Edna Tarigan contributed to this report.",
+        "Copyright 2026 The Associated Press. All rights reserved. This material may not be published, "
+        "broadcast, rewritten or redistributed."]
+    text = mailkit.render("breaking", edition).text
+    assert "shook Indonesia's main\nisland of Java" in text or "shook Indonesia's main island" in text
+
+
+@pytest.mark.parametrize("plain, expected", [
+    # one paragraph a line, as ninjs producers without wrapping write it (fixtures/feeds/ninjs-item.json)
+    ("Beijing reacted within hours.\nThe working group met twice.",
+     ["Beijing reacted within hours.", "The working group met twice."]),
+    # blank lines between paragraphs, lines wrapped inside them
+    ("First paragraph wraps\nonto a second line.\n\nSecond paragraph.",
+     ["First paragraph wraps onto a second line.", "Second paragraph."]),
+    # tab-indented paragraphs, CRLF line ends
+    ("\tOne wraps\r\nhere.\r\n\tTwo.", ["One wraps here.", "Two."]),
+])
+def test_plain_text_bodies_read_the_same_from_every_feed_kind(plain: str, expected: list[str]) -> None:
+    ninjs = mailkit.from_ninjs(json.dumps(ap_item(bodies=[{"role": "main", "contenttype": "text/plain",
+                                                            "value": plain}])).encode(), newsletter=NEWSLETTER)
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Wire", "items": [
+        {"id": "1", "url": "https://wire.example.org/1", "title": "Quake", "content_text": plain,
+         "date_published": "2026-11-27T14:02:00Z"}]}
+    jsonfeed = mailkit.from_feed(json.dumps(feed).encode(), newsletter=NEWSLETTER)
+    assert paragraphs(ninjs.articles[0].body or "") == expected
+    assert paragraphs(jsonfeed.articles[0].body or "") == expected
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Example Gazette</title><link>https://gazette.example.org/</link><description>News</description>
+<item><title>Council approves budget &amp;amp; new parks</title><link>https://gazette.example.org/2026/11/27/budget/</link>
+<guid isPermaLink="false">https://gazette.example.org/?p=48211</guid><dc:creator><![CDATA[{creator}]]></dc:creator>
+<pubDate>Fri, 27 Nov 2026 14:00:00 +0000</pubDate><category><![CDATA[Local]]></category>
+<description><![CDATA[{description}]]></description>
+<content:encoded><![CDATA[{content}]]></content:encoded>
+</item></channel></rss>"""
+
+
+def rss(creator: str = "Maria Lopez", description: str = "<p>The council voted 7-2.</p>",
+        content: str = "<p>The council voted 7-2 on Thursday.</p>") -> mailkit.Edition:
+    return mailkit.from_feed(RSS.format(creator=creator, description=description, content=content).encode(),
+                             newsletter=NEWSLETTER)
+
+
+@pytest.mark.parametrize("byline", ["By Maria Lopez", "BY MARIA LOPEZ", "By: Maria Lopez", "by  Maria Lopez"])
+def test_a_feeds_byline_with_its_own_by_is_not_written_by_by(byline: str) -> None:
+    # The email writes "By {names}" itself: AP's ninjs "by" and many RSS dc:creator hold
+    # "By ...", which read "By By Maria Lopez" (as the Guardian's "Photograph:" credits
+    # read "Photo: Photograph: ..." before the credit's label was dropped).
+    author = rss(creator=byline).articles[0].authors[0].name
+    assert author.lower() == "maria lopez"
+    assert "By By" not in mailkit.render("digest", rss(creator=byline)).text
+    ap = mailkit.from_ninjs(json.dumps(ap_item()).encode(), newsletter=NEWSLETTER)
+    assert ap.articles[0].authors[0].name == "NINIEK KARMINI and EDNA TARIGAN"
+
+
+@pytest.mark.parametrize("name", ["Byron Tau", "By", "Bylines Desk"])
+def test_a_name_that_only_starts_like_by_is_kept(name: str) -> None:
+    assert rss(creator=name).articles[0].authors[0].name == name
