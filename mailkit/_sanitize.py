@@ -627,7 +627,10 @@ class _Table:
     columns: int = 0
     row_columns: int = 0
     section: str = "tbody"
-    labels: list[str] = field(default_factory=list)
+    # column -> rows still taken there by a cell above spanning rows (the HTML table model:
+    # a rowspan keeps its columns in the rows below, within its row group)
+    spanned: dict[int, int] = field(default_factory=dict)
+    labels: dict[int, list[str]] = field(default_factory=dict)  # column -> texts of the header cells over it
     headers: list[tuple[int, int]] = field(default_factory=list)  # (output index, column) of header cells
     numbers: Counter[int] = field(default_factory=Counter)  # column -> body cells that are numbers
     texts: Counter[int] = field(default_factory=Counter)  # column -> body cells with text
@@ -708,16 +711,24 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
             t.has_header = True
         elif tag in ("thead", "tbody", "tfoot"):
             t.section = "tbody" if closing else tag
+            t.spanned.clear()  # a cell spans rows of its own group only
         elif tag == "tr" and not closing:
             t.rows += 1
             t.row_columns = 0
             if t.rows > limits.max_table_rows:
                 raise LimitExceededError(
                     f"{field}: table {count} has more than {limits.max_table_rows} rows (the limit)")
+        elif tag == "tr":
+            t.spanned = {c: n - 1 for c, n in t.spanned.items() if n > 1}
         elif tag in ("td", "th") and not closing:
             t.has_header = t.has_header or tag == "th"
+            while t.row_columns in t.spanned:  # columns a cell above still holds
+                t.row_columns += 1
             cells.append((len(out) - 1, pos, t.row_columns, t))
-            t.row_columns += _span(attrs, "colspan")
+            colspan, rowspan = _span(attrs, "colspan"), _span(attrs, "rowspan")
+            if rowspan > 1:
+                t.spanned.update(dict.fromkeys(range(t.row_columns, t.row_columns + colspan), rowspan))
+            t.row_columns += colspan
             t.columns = max(t.columns, t.row_columns)
             if t.columns > limits.max_table_columns:
                 raise LimitExceededError(
@@ -731,15 +742,19 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
                 owner.rows == 1 and owner.section == "tbody" and start_tag.startswith("<th"))
             owner.unbreakable[column] = max(owner.unbreakable[column], _unbreakable(text, number and not header_row))
             if header_row:
-                owner.labels += [text] * _span(start_tag, "colspan")
+                for c in range(column, column + _span(start_tag, "colspan")):
+                    texts = owner.labels.setdefault(c, [])
+                    if text and text not in texts:
+                        texts.append(text)
                 owner.headers.append((index, column))
                 continue
             if owner.section == "tbody" and text:
                 owner.texts[column] += 1
                 owner.numbers[column] += number
             extra = f' class="{NUMBER_CLASS}"' if number else ""
-            if len(owner.labels) > WIDE_TABLE_COLUMNS and column < len(owner.labels) and owner.labels[column]:
-                label = html_lib.escape(owner.labels[column])
+            if len(owner.labels) > WIDE_TABLE_COLUMNS and owner.labels.get(column):
+                # a column under two header rows is labelled by both ("Turnout – Votes")
+                label = html_lib.escape(" – ".join(owner.labels[column]))
                 extra += f' {CELL_LABEL_ATTR}="{label}"'
             out[index] = start_tag[:-1] + extra + ">"
     out.append(html[pos:])
