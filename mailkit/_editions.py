@@ -281,6 +281,26 @@ def _plain(value: str) -> str:
 
 
 
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+_INDENTED = re.compile(r"\n(?=[ \t])")
+
+
+def _plain_paragraphs(text: str) -> str:
+    """A plain-text body (ninjs ``text/plain``, JSON Feed ``content_text``, RSS ``text/plain``)
+    as HTML paragraphs, read the way the text was written: paragraphs apart by blank lines,
+    else each starting on an indented line (wire copy, ANPA 1312 / IPTC 7901, is hard-wrapped
+    with each paragraph indented: "   JAKARTA (AP) — ...\\nmain island ..."), else a line each;
+    the lines of one paragraph are one text (a wrapped line made a paragraph of each piece)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if _BLANK_LINE.search(text):
+        pieces = _BLANK_LINE.split(text)
+    elif _INDENTED.search(text):
+        pieces = _INDENTED.split(text)
+    else:
+        pieces = text.split("\n")
+    return "".join(f"<p>{html_lib.escape(' '.join(p.split()))}</p>" for p in pieces if p.strip())
+
+
 _MRSS = "{http://search.yahoo.com/mrss/}"
 
 
@@ -331,7 +351,7 @@ def _feedparser_entries(parsed: Any, name: str, media: dict[str, tuple[str | Non
         plain = [c.get("value", "") for c in contents if c.get("type") == "text/plain"]
         media_description = plain[0] if plain and (e.get("media_content") or e.get("media_thumbnail")) else None
         if plain and media_description is None:
-            html_bodies = html_bodies or [html_lib.escape(plain[0])]
+            html_bodies = html_bodies or [_plain_paragraphs(plain[0])]
         credits = [c.get("content") for c in e.get("media_credit") or [] if c.get("content")]
         renditions = []
         for m in (e.get("media_content") or []):
@@ -381,7 +401,7 @@ def _jsonfeed_entries(data: Any, name: str) -> tuple[list[_Entry], str | None]:
                    for a in authors_raw if isinstance(a, dict) and a.get("name")]
         body = item.get("content_html")
         if body is None and isinstance(item.get("content_text"), str):
-            body = "".join(f"<p>{html_lib.escape(p)}</p>" for p in item["content_text"].split("\n\n") if p.strip())
+            body = _plain_paragraphs(item["content_text"])
         entries.append(_Entry(
             where=where, id=_str(item.get("id")), title=_str(item.get("title")), link=_str(item.get("url")),
             summary=_str(item.get("summary")), body=_str(body), renditions=renditions, authors=authors,
@@ -451,7 +471,7 @@ def _ninjs_entry(where: str, item: dict[str, Any]) -> _Entry:
     if body is not None:
         kind = next((b.get("contenttype") for b in item["bodies"] if b.get("value") == body), "text/html")
         if kind == "text/plain":
-            body = "".join(f"<p>{html_lib.escape(p)}</p>" for p in body.split("\n") if p.strip())
+            body = _plain_paragraphs(body)
         elif (inner := _document_body(body)) is not None:  # a whole HTML document: its body only (not <title>)
             body = inner
     renditions = []
