@@ -529,6 +529,7 @@ def _instant(raw: str | None, field_name: str, tz: ZoneInfo, where: str, warn: W
     return value
 
 
+_BYLINE_LABEL = re.compile(r"^\s*by(?::\s*|\s+)(?=\S)", re.IGNORECASE)
 _CREDIT_LABEL = re.compile(r"^(?:photo(?:graph)?|picture|image|credit)s?\s*:\s*", re.IGNORECASE)
 
 
@@ -607,8 +608,11 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
     image = _best(entry.renditions, story["url"], where, warn)
     if image:
         story["image"] = image
-    if entry.authors:
-        story["authors"] = entry.authors
+    # the email writes "By {names}" itself: AP's ninjs "by" and many RSS dc:creator carry
+    # their own ("By NINIEK KARMINI and EDNA TARIGAN"), which read "By By ..."
+    authors = [{**a, "name": _BYLINE_LABEL.sub("", a["name"], count=1) or a["name"]} for a in entry.authors]
+    if authors:
+        story["authors"] = authors
     if entry.dateline:
         story["dateline"] = _plain(entry.dateline)
     if entry.language:
