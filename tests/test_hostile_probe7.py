@@ -219,3 +219,31 @@ def test_a_feeds_byline_with_its_own_by_is_not_written_by_by(byline: str) -> Non
 @pytest.mark.parametrize("name", ["Byron Tau", "By", "Bylines Desk"])
 def test_a_name_that_only_starts_like_by_is_kept(name: str) -> None:
     assert rss(creator=name).articles[0].authors[0].name == name
+
+
+@pytest.mark.parametrize("description, content", [
+    # WordPress plugins and CMS exporters escape the HTML once more than RSS needs,
+    # inside CDATA: readers saw "<p>The council voted 7-2.</p>" and "&lt;p&gt;..." as text
+    ("&lt;p&gt;The council voted 7-2.&lt;/p&gt;",
+     "&lt;p&gt;The council voted 7-2 on &lt;strong&gt;Thursday&lt;/strong&gt;.&lt;/p&gt;"),
+    ("&amp;lt;p&amp;gt;The council voted 7-2.&amp;lt;/p&amp;gt;",
+     "&amp;lt;p&amp;gt;The council voted 7-2 on &amp;lt;strong&amp;gt;Thursday&amp;lt;/strong&amp;gt;.&amp;lt;/p&amp;gt;"),
+])
+def test_html_escaped_once_too_often_in_a_feed_is_read_as_html_with_a_warning(description: str, content: str) -> None:
+    with pytest.warns(mailkit.FeedWarning) as caught:
+        edition = rss(description=description, content=content)
+    story = edition.articles[0]
+    assert story.dek == "The council voted 7-2."
+    assert paragraphs(story.body or "") == ["The council voted 7-2 on Thursday."]
+    assert "<strong>Thursday</strong>" in (story.body or "")
+    escaped = [w.message for w in caught.list if getattr(w.message, "code", "") == "feed-html-unescaped"]
+    assert {w.field for w in escaped} == {"dek", "body"}, [str(w.message) for w in caught.list]
+    text = mailkit.render("digest", edition).text
+    assert "<p>" not in text and "&lt;" not in text
+
+
+@pytest.mark.parametrize("text", ["I &lt;3 my city", "&lt;Company&gt; is not a tag we know of",
+                                  "Use the &lt;p&gt; tag, said the teacher"])
+def test_escaped_text_that_is_not_escaped_markup_stays_text(text: str) -> None:
+    edition = rss(description=text, content=f"<p>{text}</p>")
+    assert edition.articles[0].dek == text.replace("&lt;", "<").replace("&gt;", ">")
