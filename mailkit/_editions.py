@@ -301,6 +301,28 @@ def _plain_paragraphs(text: str) -> str:
     return "".join(f"<p>{html_lib.escape(' '.join(p.split()))}</p>" for p in pieces if p.strip())
 
 
+# HTML escaped once more than the feed format needs (WordPress plugins and CMS exporters
+# write "&lt;p&gt;" inside CDATA, or "&amp;lt;p&amp;gt;"): a value holding no tag whose
+# text, decoded, starts with a tag of a story's markup and holds its closing tag
+_ANY_TAG = re.compile(r"<[a-zA-Z/!?]")
+_ESCAPED_MARKUP = re.compile(
+    r"\s*<(p|div|figure|img|h[1-6]|ul|ol|blockquote|table|span|a|strong|em|b|i|br|section|article)[\s/>]",
+    re.IGNORECASE)
+
+
+def _escaped_markup(value: str) -> tuple[str, bool]:
+    """``value`` decoded until it is markup, if it is markup escaped once or twice too often."""
+    decoded = value
+    for _ in range(2):
+        if _ANY_TAG.search(decoded):
+            break
+        decoded = html_lib.unescape(decoded)
+        m = _ESCAPED_MARKUP.match(decoded)
+        if m and (m.group(1).lower() in ("img", "br") or f"</{m.group(1).lower()}" in decoded.lower()):
+            return decoded, True
+    return value, False
+
+
 _MRSS = "{http://search.yahoo.com/mrss/}"
 
 
@@ -591,20 +613,26 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
                            "headline" if not title else "url"))
         return None
     story: dict[str, Any] = {"headline": title, "url": resolve_url(entry.link.strip(), base)}
-    if entry.summary:
-        dek = _plain(entry.summary)
+    summary, body = entry.summary, entry.body
+    for name, value in (("dek", summary), ("body", body)):
+        if value and _escaped_markup(value)[1]:
+            warn(RenderWarning("feed-html-unescaped", f"{where}: {name}: HTML escaped once too often "
+                               f"({value.lstrip()[:24]!r}...): read as HTML", name))
+    summary, body = (_escaped_markup(summary)[0] if summary else summary), (_escaped_markup(body)[0] if body else body)
+    if summary:
+        dek = _plain(summary)
         if dek and dek != title:
             story["dek"] = shorten(dek, DEK_CHARS)
-    if entry.body:
+    if body:
         # cleaned by the same allowlist the render uses, so what the YAML holds is what the email shows
         try:
-            cleaned = sanitize_body(entry.body, field=f"{where}: body", base_url=story["url"])
+            cleaned = sanitize_body(body, field=f"{where}: body", base_url=story["url"])
         except MailkitError as err:
             warn(RenderWarning("feed-field-dropped", f"{where}: body dropped: {err}", "body"))
         else:
             for w in cleaned.warnings:
                 warn(w)
-            story["body"] = _stable_body(entry.body, str(cleaned.html))
+            story["body"] = _stable_body(body, str(cleaned.html))
     image = _best(entry.renditions, story["url"], where, warn)
     if image:
         story["image"] = image

@@ -88,7 +88,7 @@ def test_a_table_with_spanning_headers_labels_each_value_with_its_own_column() -
                 labelled += 1
     assert labelled >= 30 * 4
     # the numbers' headers stand over them, right-aligned, whichever row they are in
-    for cell, column in rows[1]:
+    for cell, _column in rows[1]:
         assert "mk-num" in (cell.get("class") or ""), cell.text_content()
 
 
@@ -154,14 +154,14 @@ def test_hard_wrapped_wire_copy_reads_as_its_paragraphs() -> None:
     # three in both parts ("...shook Indonesia's" / "main island of Java ...").
     edition = mailkit.from_ninjs(json.dumps(ap_item()).encode(), newsletter=NEWSLETTER)
     assert paragraphs(edition.articles[0].body or "") == [
-        "JAKARTA, Indonesia (AP) — A strong earthquake shook Indonesia's main island of Java on Thursday, "
-        "killing at least 12 people and damaging hundreds of homes, officials said.",
-        "The magnitude 6.2 quake was centered 10 kilometers (6 miles) southwest of Cianjur at a depth of "
-        "10 kilometers, the U.S. Geological Survey said.",
+        ("JAKARTA, Indonesia (AP) — A strong earthquake shook Indonesia's main island of Java on Thursday, "
+        "killing at least 12 people and damaging hundreds of homes, officials said."),
+        ("The magnitude 6.2 quake was centered 10 kilometers (6 miles) southwest of Cianjur at a depth of "
+        "10 kilometers, the U.S. Geological Survey said."),
         "___",
         "Associated Press writer Edna Tarigan contributed to this report.",
-        "Copyright 2026 The Associated Press. All rights reserved. This material may not be published, "
-        "broadcast, rewritten or redistributed."]
+        ("Copyright 2026 The Associated Press. All rights reserved. This material may not be published, "
+        "broadcast, rewritten or redistributed.")]
     text = mailkit.render("breaking", edition).text
     assert "shook Indonesia's main\nisland of Java" in text or "shook Indonesia's main island" in text
 
