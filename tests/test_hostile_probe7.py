@@ -10,6 +10,8 @@ MailkitError. Same spirit as tests/test_hostile_input.py, through the public API
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -247,3 +249,31 @@ def test_html_escaped_once_too_often_in_a_feed_is_read_as_html_with_a_warning(de
 def test_escaped_text_that_is_not_escaped_markup_stays_text(text: str) -> None:
     edition = rss(description=text, content=f"<p>{text}</p>")
     assert edition.articles[0].dek == text.replace("&lt;", "<").replace("&gt;", ">")
+
+
+# --- fixture files with characters YAML refuses -------------------------------------------
+
+SEED_TEXT = (ROOT / "fixtures" / "breaking-china-cyberspying.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x1b", "\x7f", "\x9b", "\ufffe"])
+def test_a_raw_control_character_in_a_fixture_file_is_one_line_naming_line_and_column(
+        tmp_path: Path, char: str) -> None:
+    # PyYAML's reader refuses it with a two-line message ('  in "<unicode string>",
+    # position 1285'): the CLI's "one line" became two, and neither named the line.
+    lines = SEED_TEXT.split("\n")
+    number = next(i for i, line in enumerate(lines) if line.lstrip(" -").startswith("headline:"))
+    column = lines[number].index("China") + 3
+    lines[number] = lines[number][:column - 1] + char + lines[number][column - 1:]
+    path = tmp_path / "story.yaml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(mailkit.InvalidFixtureError) as caught:
+        mailkit.render("breaking", path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"line {number + 1}, column {column}" in message
+    assert f"U+{ord(char):04X}" in message
+    run = subprocess.run([sys.executable, "-m", "mailkit", "render", "breaking", str(path), "-o", str(tmp_path)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("mailkit: error: "), run.stderr
