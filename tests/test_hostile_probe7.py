@@ -277,3 +277,54 @@ def test_a_raw_control_character_in_a_fixture_file_is_one_line_naming_line_and_c
                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert run.returncode == 1
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("mailkit: error: "), run.stderr
+
+
+# --- mixed direction in the text part -------------------------------------------------------
+
+RLM, LRM = "\u200f", "\u200e"
+
+
+def hebrew(**article: Any) -> dict[str, Any]:
+    import yaml
+    data = yaml.safe_load((ROOT / "fixtures" / "breaking-hebrew-rtl.yaml").read_text(encoding="utf-8"))
+    data["articles"][0].update(article)
+    return data
+
+
+def test_a_hebrew_line_that_starts_with_a_latin_brand_reads_right_to_left_in_the_text_part() -> None:
+    # text/plain has no dir: each line's direction is its first letter's (Unicode's
+    # bidi algorithm, P2-P3). "Apple משיקה ..." was laid out left to right, and a
+    # reader reading from the right met the brand last: "... ש״ח Apple".
+    headline = "Apple משיקה אייפון חדש ב-3,999 ש״ח"
+    email = mailkit.render("breaking", hebrew(headline=headline, dek="iPhone 17 יגיע לחנויות ב-12 בדצמבר"))
+    lines = email.text.splitlines()
+    assert RLM + headline in lines
+    underline = lines[lines.index(RLM + headline) + 1]
+    assert underline == "=" * len(headline)  # the mark takes no column
+    assert RLM + "iPhone 17 יגיע לחנויות ב-12 בדצמבר" in lines
+    # a line already right to left, or one with no Hebrew at all (a URL, the brand), is left alone
+    assert not any(line.startswith(RLM) and line[1:2] in "אבגדהוזחטיכלמנסעפצקרשת" for line in lines)
+    assert all(not line.startswith(RLM) for line in lines if line.startswith(("https://", "[")))
+    # what the reader gets is the same on every path: the message, a reader of their own
+    reader = mailkit.Recipient(email="dana@example.org", first_name="Dana")
+    prepared = mailkit.prepare("breaking", hebrew(headline=headline))
+    assert RLM + headline in prepared.personalize(reader).text.splitlines()
+
+
+def test_a_reader_line_wrapped_per_reader_gets_its_mark_once(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "hello.mjml.j2").write_text(
+        '{% extends "layouts/base.mjml.j2" %}{% block content %}<mj-section><mj-column><mj-text>'
+        "<p>{{ recipient.first_name }} שלום, {{ recipient.first_name }} זה עדכון</p>"
+        "</mj-text></mj-column></mj-section>{% endblock %}", encoding="utf-8")
+    renderer = mailkit.Renderer(template_dirs=(templates,))
+    prepared = renderer.prepare("hello", hebrew())
+    text = prepared.personalize(mailkit.Recipient(email="dana@example.org", first_name="Dana")).text
+    assert RLM + "Dana שלום, Dana זה עדכון" in text.splitlines()
+    assert RLM + RLM not in text
+
+
+def test_an_english_text_part_is_left_as_it_was() -> None:
+    assert RLM not in mailkit.render("breaking", expand(BASE)).text
+    assert LRM not in mailkit.render("breaking", expand(BASE)).text
