@@ -54,6 +54,9 @@ class TextOptions:
     links_heading: str | None = None
     button_label: str | None = None
     rule: str = "-" * 40
+    # the email's direction: in a right-to-left one, a line of right-to-left text whose first
+    # letter is left to right gets a RIGHT-TO-LEFT MARK (see _rtl_lines)
+    direction: str = "ltr"
 
 
 # invisible filler (the preheader's U+034F U+200C runs, zero-width spaces, BOMs,
@@ -733,8 +736,28 @@ def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions, ma
     return out
 
 
+# text/plain has no dir: a reader lays out each line in the direction of its first letter
+# (Unicode's bidi algorithm, P2-P3), so "Apple משיקה אייפון ..." in a Hebrew email ran left to
+# right and a reader starting from the right met the brand last. Such a line (its first
+# letter not right to left, a right-to-left letter after it) starts with U+200F, which takes
+# no column; once: a line already starting with a mark is left alone.
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"
+_LTR_FIRST = re.compile(f"^(?![\u200e\u200f])(?=(?:[^\\w\\n]|[\\d_])*(?![{_RTL}])[^\\W\\d_])(?=[^\\n]*[{_RTL}])",
+                        re.MULTILINE)
+
+
+def _rtl_lines(text: str) -> str:
+    return _LTR_FIRST.sub("\u200f", text)
+
+
 def lay_out(line: Line, options: TextOptions) -> list[str]:
     """The physical lines of one logical line: wrapped, a heading underlined, a rule."""
+    if options.direction == "rtl":
+        return [_rtl_lines(physical) for physical in _lay_out(line, options)]
+    return _lay_out(line, options)
+
+
+def _lay_out(line: Line, options: TextOptions) -> list[str]:
     kind, text = line
     if kind == "rule":
         return ["", options.rule, ""]
@@ -872,6 +895,8 @@ def _assembled(text: str, options: TextOptions) -> str:
     doubled = f"{options.rule}\n\n{options.rule}"
     while doubled in text:
         text = text.replace(doubled, options.rule)
+    if options.direction == "rtl":
+        text = _rtl_lines(text)
     return text + "\n"
 
 
