@@ -328,3 +328,49 @@ def test_a_reader_line_wrapped_per_reader_gets_its_mark_once(tmp_path: Path) -> 
 def test_an_english_text_part_is_left_as_it_was() -> None:
     assert RLM not in mailkit.render("breaking", expand(BASE)).text
     assert LRM not in mailkit.render("breaking", expand(BASE)).text
+
+
+# --- a Google Docs paste ----------------------------------------------------------------------
+
+GDOCS_SPAN = ("font-size:11pt;font-family:Arial,sans-serif;color:#000000;background-color:transparent;"
+              "font-variant:normal;text-decoration:none;white-space:pre;white-space:pre-wrap;")
+
+
+def gdocs(runs: str) -> str:
+    """What a reporter's Google Doc pastes into a CMS: one <b style="font-weight:normal"> around it
+    all, every run a span whose style alone says bold, italic or superscript."""
+    return ('<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-3f1c2a7e-7fff-9b1d">'
+            f'<p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;">{runs}</p></b>'
+            '<br class="Apple-interchange-newline">')
+
+
+def run(text: str, style: str = "") -> str:
+    return f'<span style="{GDOCS_SPAN}font-weight:400;font-style:normal;vertical-align:baseline;{style}">{text}</span>'
+
+
+def test_a_google_docs_paste_keeps_its_bold_italic_and_superscripts_and_is_not_all_bold() -> None:
+    # The style attribute goes (with a warning), and with it all that said bold, italic or
+    # superscript: "DENVER" lost its bold, "two feet" its italics, and footnote "1" read
+    # "overnight.1". The wrapper's own <b> (its style says normal) must not make it all bold.
+    body = gdocs(run("DENVER", "font-weight:700;") + run(" — A spring storm dropped ")
+                 + run("two feet", "font-style:italic;") + run(" of snow overnight.")
+                 + run("1", "vertical-align:super;") + run(" Roads were ") + run("closed", "text-decoration:line-through;")
+                 + run(" shut."))
+    email = render(body)
+    story = lxml.html.fromstring(email.html).xpath('//p[contains(., "spring storm")]')[0]
+    assert [el.text_content() for el in story.iter("strong", "b")] == ["DENVER"]
+    assert [el.text_content() for el in story.iter("em", "i")] == ["two feet"]
+    assert [el.text_content() for el in story.iter("sup")] == ["1"]
+    assert [el.text_content() for el in story.iter("s", "del")] == ["closed"]
+    assert not [a for a in story.iterancestors("b", "strong")]
+    assert "overnight.^1 Roads" in email.text
+    assert any(w.code == "attribute-dropped" and "style=" in w for w in email.warnings)
+
+
+def test_styles_that_say_nothing_a_reader_sees_add_no_elements() -> None:
+    body = ('<p><span style="font-weight:normal">a</span> <span style="mso-bidi-font-weight:bold">b</span> '
+            '<b style="font-weight:bold">c</b> <span style="font-style:normal">d</span></p>')
+    email = render(body)
+    story = lxml.html.fromstring(email.html).xpath('//p[contains(., "mso") or contains(., "a b")]')[0]
+    assert [el.text_content() for el in story.iter("strong", "b")] == ["c"]
+    assert not list(story.iter("em", "i", "sup", "sub", "s"))
