@@ -399,6 +399,53 @@ def _hidden_by_style(root: lxml.html.HtmlElement) -> list[str]:
     return [el.tag for el in outermost]
 
 
+# What a pasted document says by style alone (Google Docs: every run a <span> whose style
+# says bold, italic or superscript, all in one <b style="font-weight:normal">; Word alike):
+# the allowlist drops style, and with it the emphasis and footnote marks a reader saw.
+# Each declaration, at the start of the style or after a ";" ("mso-bidi-font-weight" is not one).
+_STYLE_EMPHASIS = (
+    ("strong", re.compile(r"(?:^|;)\s*font-weight\s*:\s*(?:bold|bolder|[6-9]00)\b", re.IGNORECASE)),
+    ("em", re.compile(r"(?:^|;)\s*font-style\s*:\s*(?:italic|oblique)\b", re.IGNORECASE)),
+    ("sup", re.compile(r"(?:^|;)\s*vertical-align\s*:\s*super\b", re.IGNORECASE)),
+    ("sub", re.compile(r"(?:^|;)\s*vertical-align\s*:\s*sub\b", re.IGNORECASE)),
+    ("s", re.compile(r"(?:^|;)\s*text-decoration(?:-line)?\s*:[^;]*\bline-through\b", re.IGNORECASE)),
+)
+# a <b>, <strong>, <i> or <em> whose style undoes it (Google Docs' wrapper) is a <span>
+_STYLE_UNDOES = {
+    "b": re.compile(r"(?:^|;)\s*font-weight\s*:\s*(?:normal|lighter|[1-5]00)\b", re.IGNORECASE),
+    "i": re.compile(r"(?:^|;)\s*font-style\s*:\s*normal\b", re.IGNORECASE),
+}
+_STYLE_UNDOES.update(strong=_STYLE_UNDOES["b"], em=_STYLE_UNDOES["i"])
+# the elements that already say what a declaration says
+_SAYS_SO = {"strong": ("strong", "b"), "em": ("em", "i"), "sup": ("sup",), "sub": ("sub",), "s": ("s", "del", "strike")}
+
+
+def _emphasis_by_style(root: lxml.html.HtmlElement) -> int:
+    """Give the elements under ``root`` whose ``style`` alone makes them bold, italic,
+    superscript, subscript or struck through the element that says so (a ``<span>`` becomes
+    it, another element gets it around its content), and make a ``<b>``/``<i>`` whose style
+    undoes it a ``<span>``, before the allowlist drops ``style``. Returns how many it changed."""
+    changed = 0
+    for el in [el for el in root.iter() if isinstance(el.tag, str) and el.get("style")]:
+        style = el.get("style") or ""
+        undo = _STYLE_UNDOES.get(el.tag)
+        if undo is not None and undo.search(style):
+            el.tag = "span"
+            changed += 1
+        for tag, declared in _STYLE_EMPHASIS:
+            if not declared.search(style) or el.tag in _SAYS_SO[tag]:
+                continue
+            changed += 1
+            if el.tag in ("span", "font"):
+                el.tag = tag
+                continue
+            inner = el.makeelement(tag, {})
+            inner.text, el.text = el.text, None
+            inner.extend(list(el))
+            el.append(inner)
+    return changed
+
+
 # --- body HTML -----------------------------------------------------------------
 
 _BODY_TAGS = {
@@ -999,6 +1046,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     tree = None if _only_allowed(html, tags) else parse_fragment(html)
     # (all run: an embed's card, a CMS's lazy image and an SVG's text are each rewritten in the tree)
     hidden = _hidden_by_style(tree) if tree is not None else []
+    emphasised = _emphasis_by_style(tree) if tree is not None else 0
     if hidden:
         warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(hidden):,} element(s) hidden by "
                                       f"their style (display:none, visibility:hidden), the first: <{hidden[0]}>",
@@ -1011,7 +1059,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
                                           field))
 
     if tree is not None and (convert_embeds(tree, linkable, url_refused) + normalize_images(tree, linkable) + foreign_text(tree)
-                             + len(hidden)):
+                             + len(hidden) + emphasised):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()
