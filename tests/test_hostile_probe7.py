@@ -374,3 +374,17 @@ def test_styles_that_say_nothing_a_reader_sees_add_no_elements() -> None:
     story = lxml.html.fromstring(email.html).xpath('//p[contains(., "mso") or contains(., "a b")]')[0]
     assert [el.text_content() for el in story.iter("strong", "b")] == ["c"]
     assert not list(story.iter("em", "i", "sup", "sub", "s"))
+
+
+def test_a_style_on_a_table_a_list_or_an_image_keeps_their_structure() -> None:
+    body = ('<p>Lead.</p><table style="font-weight:bold"><thead><tr><th>Team</th><th>Score</th></tr></thead>'
+            '<tbody style="font-style:italic"><tr style="font-weight:700"><td>Ajax</td><td>2</td></tr></tbody></table>'
+            '<ul style="font-style:italic"><li>one</li></ul>'
+            '<img src="https://cdn.example.org/a.jpg" alt="A photo" width="600" height="400" style="vertical-align:super">')
+    email = render(body)
+    root = lxml.html.fromstring(email.html)
+    table = root.xpath('//table[contains(@class, "mk-table")]')[0]
+    assert [td.text_content() for td in table.iter("td")] == ["Ajax", "2"]
+    assert not table.xpath(".//strong[tr or tbody] | .//em[tr]")
+    assert root.xpath('//ul/li[. = "one"]')
+    assert root.xpath('//img[@alt="A photo"]') and not root.xpath('//img/*')
