@@ -416,6 +416,9 @@ _STYLE_UNDOES = {
     "i": re.compile(r"(?:^|;)\s*font-style\s*:\s*normal\b", re.IGNORECASE),
 }
 _STYLE_UNDOES.update(strong=_STYLE_UNDOES["b"], em=_STYLE_UNDOES["i"])
+# elements whose content may be wrapped in one (not a table's, a list's or an image's parts)
+_PHRASING_CONTAINERS = frozenset({"p", "div", "li", "td", "th", "dd", "dt", "h2", "h3", "h4", "a", "figcaption",
+                                  "caption", "blockquote", "q", "cite", "small", "u", "mark", "abbr", "ins"})
 # the elements that already say what a declaration says
 _SAYS_SO = {"strong": ("strong", "b"), "em": ("em", "i"), "sup": ("sup",), "sub": ("sub",), "s": ("s", "del", "strike")}
 
@@ -435,10 +438,13 @@ def _emphasis_by_style(root: lxml.html.HtmlElement) -> int:
         for tag, declared in _STYLE_EMPHASIS:
             if not declared.search(style) or el.tag in _SAYS_SO[tag]:
                 continue
-            changed += 1
             if el.tag in ("span", "font"):
                 el.tag = tag
+                changed += 1
                 continue
+            if el.tag not in _PHRASING_CONTAINERS:  # a table, a list, an image: its structure stays
+                continue
+            changed += 1
             inner = el.makeelement(tag, {})
             inner.text, el.text = el.text, None
             inner.extend(list(el))
