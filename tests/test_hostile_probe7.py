@@ -388,3 +388,12 @@ def test_a_style_on_a_table_a_list_or_an_image_keeps_their_structure() -> None:
     assert not table.xpath(".//strong[tr or tbody] | .//em[tr]")
     assert root.xpath('//ul/li[. = "one"]')
     assert root.xpath('//img[@alt="A photo"]') and not root.xpath('//img/*')
+
+
+def test_a_header_spanning_past_its_row_group_does_not_shift_the_text_parts_rows() -> None:
+    # A rowspan ends with its row group (thead, tbody, tfoot), as browsers lay it out: the
+    # text part carried a header's rowspan="3" into the body, "Smith" under "Votes".
+    body = ('<table><thead><tr><th rowspan="3">Candidate</th><th>Votes</th></tr></thead><tbody>'
+            '<tr><td>Smith</td><td>1,204</td></tr><tr><td>Jones</td><td>998</td></tr></tbody></table>')
+    text = render(body).text
+    assert "Candidate  Votes\n---------  -----\nSmith      1,204\nJones        998\n" in text
