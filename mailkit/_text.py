@@ -359,7 +359,11 @@ def _table_rows(table: lxml.html.HtmlElement) -> tuple[list[list[str]], int, int
     header = 0
     footer = -1
     rows = [tr for tr in table.iter("tr") if _owner(tr, "table") is table]
+    group = None
     for r, tr in enumerate(rows):
+        if tr.getparent() is not group:  # a cell spans rows of its own row group only (HTML's table model)
+            group = tr.getparent()
+            spans.clear()
         section = tr.getparent().tag if tr.getparent() is not None else "tbody"
         first_row_of_th = r == 0 and section != "tfoot" and all(c.tag == "th" for c in tr if isinstance(c.tag, str))
         if section == "thead" or first_row_of_th:
