@@ -397,3 +397,30 @@ def test_a_header_spanning_past_its_row_group_does_not_shift_the_text_parts_rows
             '<tr><td>Smith</td><td>1,204</td></tr><tr><td>Jones</td><td>998</td></tr></tbody></table>')
     text = render(body).text
     assert "Candidate  Votes\n---------  -----\nSmith      1,204\nJones        998\n" in text
+
+
+# --- a language written in another script than its catalog's ---------------------------------
+
+@pytest.mark.parametrize("lang", ["ar-Latn", "hi-Latn", "he-Latn", "fa-Latn", "ja-Latn", "ru-Latn"])
+def test_a_tag_naming_another_script_never_gets_the_catalog_or_dates_of_the_usual_one(lang: str) -> None:
+    # Arabizi, Hinglish and romaji newsletters: "ar-Latn" got the Arabic catalog and Arabic
+    # dates ("عاجل", "20 مايو 2014") in a left-to-right email, with no warning, though
+    # zh-Hant is (rightly) never given the Simplified catalog.
+    data = expand(BASE)
+    data["language"] = lang
+    email = mailkit.render("breaking", data)
+    assert "BREAKING NEWS" in email.text
+    assert [w.field for w in email.warnings if w.code == "no-catalog"] == ["lang"]
+    # every character the email writes itself is in the tag's script: here Latin (the story is English)
+    foreign = [c for c in email.text if ord(c) > 0x24F and not 0x2000 <= ord(c) <= 0x206F]
+    assert not foreign, "".join(foreign)[:40]
+
+
+@pytest.mark.parametrize("lang, band", [("ar-Arab", "عاجل"), ("de-Latn", "EILMELDUNG"), ("zh-Hans", "突发新闻"),
+                                        ("ja-Jpan", "速報"), ("he", "מבזק"), ("pt-Latn-BR", "ÚLTIMA HORA")])
+def test_a_tag_naming_its_languages_own_script_keeps_its_catalog(lang: str, band: str) -> None:
+    data = expand(BASE)
+    data["language"] = lang
+    email = mailkit.render("breaking", data)
+    assert band in email.text
+    assert not [w for w in email.warnings if w.code == "no-catalog"]
