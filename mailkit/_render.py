@@ -656,7 +656,7 @@ class Renderer:
             self._themes[key] = brand
         return brand
 
-    def _text_options(self, here: Labels, direction: str) -> TextOptions:
+    def _text_options(self, here: Labels, direction: str = "ltr") -> TextOptions:
         """The text stage's options with the labels and direction of the edition's language filled in."""
         # made once per catalog (Labels): two dataclasses.replace and two labels a render were 4 us
         text_options = self._text_labelled.get((here, direction))
