@@ -771,7 +771,7 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
             if t.rows > limits.max_table_rows:
                 raise LimitExceededError(
                     f"{field}: table {count} has more than {limits.max_table_rows} rows (the limit)")
-        elif tag == "tr":
+        elif tag == "tr" and t.spanned:
             t.spanned = {c: n - 1 for c, n in t.spanned.items() if n > 1}
         elif tag in ("td", "th") and not closing:
             t.has_header = t.has_header or tag == "th"
