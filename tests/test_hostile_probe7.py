@@ -424,3 +424,14 @@ def test_a_tag_naming_its_languages_own_script_keeps_its_catalog(lang: str, band
     email = mailkit.render("breaking", data)
     assert band in email.text
     assert not [w for w in email.warnings if w.code == "no-catalog"]
+
+
+def test_the_right_to_left_mark_takes_no_column_where_lines_are_wrapped_and_measured() -> None:
+    # A terminal gives U+200F no column (wcwidth 0): a wrapped line of 78 columns with its
+    # mark is 78 columns, as mailkit's own measure must say (lines over 78 are bare URLs only).
+    from mailkit._text import columns
+    paragraph = "Apple " + " ".join(["משיקה אייפון חדש בישראל"] * 30)
+    email = mailkit.render("breaking", hebrew(body=f"<p>{paragraph}</p>"))
+    marked = [line for line in email.text.splitlines() if line.startswith(RLM)]
+    assert marked and all(columns(line) == len(line) - 1 for line in marked)
+    assert all(columns(line) <= 78 for line in email.text.splitlines() if not line.startswith("https://"))
