@@ -880,7 +880,7 @@ def lay_out_text(lines: list[Line], options: TextOptions) -> str:
         if run:
             _fill_run("\n".join(run), width, physical)
             run = []
-        physical += lay_out(line, options)
+        physical += _lay_out(line, options)  # the marks of a right-to-left email: in _assembled
     if run:
         _fill_run("\n".join(run), width, physical)
     return _assembled("\n".join(physical), options)
