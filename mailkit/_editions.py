@@ -281,6 +281,48 @@ def _plain(value: str) -> str:
 
 
 
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+_INDENTED = re.compile(r"\n(?=[ \t])")
+
+
+def _plain_paragraphs(text: str) -> str:
+    """A plain-text body (ninjs ``text/plain``, JSON Feed ``content_text``, RSS ``text/plain``)
+    as HTML paragraphs, read the way the text was written: paragraphs apart by blank lines,
+    else each starting on an indented line (wire copy, ANPA 1312 / IPTC 7901, is hard-wrapped
+    with each paragraph indented: "   JAKARTA (AP) — ...\\nmain island ..."), else a line each;
+    the lines of one paragraph are one text (a wrapped line made a paragraph of each piece)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if _BLANK_LINE.search(text):
+        pieces = _BLANK_LINE.split(text)
+    elif _INDENTED.search(text):
+        pieces = _INDENTED.split(text)
+    else:
+        pieces = text.split("\n")
+    return "".join(f"<p>{html_lib.escape(' '.join(p.split()))}</p>" for p in pieces if p.strip())
+
+
+# HTML escaped once more than the feed format needs (WordPress plugins and CMS exporters
+# write "&lt;p&gt;" inside CDATA, or "&amp;lt;p&amp;gt;"): a value holding no tag whose
+# text, decoded, starts with a tag of a story's markup and holds its closing tag
+_ANY_TAG = re.compile(r"<[a-zA-Z/!?]")
+_ESCAPED_MARKUP = re.compile(
+    r"\s*<(p|div|figure|img|h[1-6]|ul|ol|blockquote|table|span|a|strong|em|b|i|br|section|article)[\s/>]",
+    re.IGNORECASE)
+
+
+def _escaped_markup(value: str) -> tuple[str, bool]:
+    """``value`` decoded until it is markup, if it is markup escaped once or twice too often."""
+    decoded = value
+    for _ in range(2):
+        if _ANY_TAG.search(decoded):
+            break
+        decoded = html_lib.unescape(decoded)
+        m = _ESCAPED_MARKUP.match(decoded)
+        if m and (m.group(1).lower() in ("img", "br") or f"</{m.group(1).lower()}" in decoded.lower()):
+            return decoded, True
+    return value, False
+
+
 _MRSS = "{http://search.yahoo.com/mrss/}"
 
 
@@ -331,7 +373,7 @@ def _feedparser_entries(parsed: Any, name: str, media: dict[str, tuple[str | Non
         plain = [c.get("value", "") for c in contents if c.get("type") == "text/plain"]
         media_description = plain[0] if plain and (e.get("media_content") or e.get("media_thumbnail")) else None
         if plain and media_description is None:
-            html_bodies = html_bodies or [html_lib.escape(plain[0])]
+            html_bodies = html_bodies or [_plain_paragraphs(plain[0])]
         credits = [c.get("content") for c in e.get("media_credit") or [] if c.get("content")]
         renditions = []
         for m in (e.get("media_content") or []):
@@ -381,7 +423,7 @@ def _jsonfeed_entries(data: Any, name: str) -> tuple[list[_Entry], str | None]:
                    for a in authors_raw if isinstance(a, dict) and a.get("name")]
         body = item.get("content_html")
         if body is None and isinstance(item.get("content_text"), str):
-            body = "".join(f"<p>{html_lib.escape(p)}</p>" for p in item["content_text"].split("\n\n") if p.strip())
+            body = _plain_paragraphs(item["content_text"])
         entries.append(_Entry(
             where=where, id=_str(item.get("id")), title=_str(item.get("title")), link=_str(item.get("url")),
             summary=_str(item.get("summary")), body=_str(body), renditions=renditions, authors=authors,
@@ -451,7 +493,7 @@ def _ninjs_entry(where: str, item: dict[str, Any]) -> _Entry:
     if body is not None:
         kind = next((b.get("contenttype") for b in item["bodies"] if b.get("value") == body), "text/html")
         if kind == "text/plain":
-            body = "".join(f"<p>{html_lib.escape(p)}</p>" for p in body.split("\n") if p.strip())
+            body = _plain_paragraphs(body)
         elif (inner := _document_body(body)) is not None:  # a whole HTML document: its body only (not <title>)
             body = inner
     renditions = []
@@ -509,6 +551,7 @@ def _instant(raw: str | None, field_name: str, tz: ZoneInfo, where: str, warn: W
     return value
 
 
+_BYLINE_LABEL = re.compile(r"^\s*by(?::\s*|\s+)(?=\S)", re.IGNORECASE)
 _CREDIT_LABEL = re.compile(r"^(?:photo(?:graph)?|picture|image|credit)s?\s*:\s*", re.IGNORECASE)
 
 
@@ -570,25 +613,34 @@ def _story(entry: _Entry, base: str | None, tz: ZoneInfo, section_map: Mapping[s
                            "headline" if not title else "url"))
         return None
     story: dict[str, Any] = {"headline": title, "url": resolve_url(entry.link.strip(), base)}
-    if entry.summary:
-        dek = _plain(entry.summary)
+    summary, body = entry.summary, entry.body
+    for name, value in (("dek", summary), ("body", body)):
+        if value and _escaped_markup(value)[1]:
+            warn(RenderWarning("feed-html-unescaped", f"{where}: {name}: HTML escaped once too often "
+                               f"({value.lstrip()[:24]!r}...): read as HTML", name))
+    summary, body = (_escaped_markup(summary)[0] if summary else summary), (_escaped_markup(body)[0] if body else body)
+    if summary:
+        dek = _plain(summary)
         if dek and dek != title:
             story["dek"] = shorten(dek, DEK_CHARS)
-    if entry.body:
+    if body:
         # cleaned by the same allowlist the render uses, so what the YAML holds is what the email shows
         try:
-            cleaned = sanitize_body(entry.body, field=f"{where}: body", base_url=story["url"])
+            cleaned = sanitize_body(body, field=f"{where}: body", base_url=story["url"])
         except MailkitError as err:
             warn(RenderWarning("feed-field-dropped", f"{where}: body dropped: {err}", "body"))
         else:
             for w in cleaned.warnings:
                 warn(w)
-            story["body"] = _stable_body(entry.body, str(cleaned.html))
+            story["body"] = _stable_body(body, str(cleaned.html))
     image = _best(entry.renditions, story["url"], where, warn)
     if image:
         story["image"] = image
-    if entry.authors:
-        story["authors"] = entry.authors
+    # the email writes "By {names}" itself: AP's ninjs "by" and many RSS dc:creator carry
+    # their own ("By NINIEK KARMINI and EDNA TARIGAN"), which read "By By ..."
+    authors = [{**a, "name": _BYLINE_LABEL.sub("", a["name"], count=1) or a["name"]} for a in entry.authors]
+    if authors:
+        story["authors"] = authors
     if entry.dateline:
         story["dateline"] = _plain(entry.dateline)
     if entry.language:

@@ -11,9 +11,10 @@ A template folder of the caller's (``template_dirs``) may ship its own
 ``locales/`` folder: its catalogs are read first, the packaged ones fill in.
 
 Language negotiation (Babel's rules): ``pt-BR`` looks for ``pt_BR``, then
-``pt``; ``zh`` and ``zh-CN`` are ``zh_Hans`` (CLDR's likely script), ``zh-Hant``
-looks for ``zh_Hant`` then ``zh`` and, finding neither, falls back to English
-(never to the Simplified catalog); a language without a catalog is English,
+``pt``; ``zh`` and ``zh-CN`` are ``zh_Hans`` (CLDR's likely script); a tag naming
+another script than its language's usual one looks for that script's catalog only:
+``zh-Hant`` for ``zh_Hant`` (never the Simplified catalog), ``ar-Latn`` for
+``ar_Latn`` (never the Arabic one), else English; a language without a catalog is English,
 and :func:`missing_catalog` says so, so render() can warn naming it.
 
 Thread safety: nothing is installed on a shared Jinja environment. Each render
@@ -45,7 +46,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from ._errors import CatalogError
-from ._languages import in_digits, locale_of, numbering_system, parse_tag, primary_language
+from ._languages import in_digits, in_other_script, locale_of, numbering_system, parse_tag, primary_language
 from ._sandbox import file_stat
 from ._sanitize import check_text, encode_for_mrml
 
@@ -84,9 +85,11 @@ def catalog_locales(lang: str) -> list[str]:
     >>> catalog_locales("pt-BR")
     ['pt_BR', 'pt']
     >>> catalog_locales("zh")
-    ['zh_Hans', 'zh']
+    ['zh', 'zh_Hans']
     >>> catalog_locales("zh-Hant-TW")
-    ['zh_Hant_TW', 'zh_Hant', 'zh']
+    ['zh_Hant_TW', 'zh_Hant']
+    >>> catalog_locales("ar-Latn")
+    ['ar_Latn']
     """
     return list(_catalog_locales(lang))
 
@@ -94,11 +97,19 @@ def catalog_locales(lang: str) -> list[str]:
 @lru_cache(maxsize=256)
 def _catalog_locales(lang: str) -> tuple[str, ...]:
     loc = _parse(lang)
+    other_script = in_other_script(lang)  # "ar-Latn": never the Arabic catalog, only one for its script
     if loc is None:
         # a tag CLDR does not know: its language subtag, if it looks like one (a
         # folder name: nothing from a template or a fixture may step out of locales/)
         first = primary_language(lang)
+        if other_script:
+            tag = parse_tag(lang)
+            return tuple(n for n in (f"{first}_{tag.script}",) if _LOCALE_NAME.match(n))
         return (first,) if _LOCALE_NAME.match(first) else ()
+    if other_script:
+        script = parse_tag(lang).script
+        return tuple(n for n in dict.fromkeys((str(loc), f"{loc.language}_{script}"))
+                     if _LOCALE_NAME.match(n) and f"_{script}" in n)
     out = [str(loc)]
     script = loc.script
     if script is None:

@@ -17,9 +17,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
-__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "composed_length", "grapheme_start", "is_language_tag",
-           "in_digits", "locale_of", "numbering_system", "parse_tag", "primary_language", "shorten"]
+__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "composed_length", "grapheme_start", "in_digits", "in_other_script",
+           "is_language_tag", "locale_of", "numbering_system", "parse_tag", "primary_language", "shorten"]
 
 # RFC 5646 puts no bound on a tag's length. 64 holds any tag a newsroom writes
 # (language, extlang, script, region, two variants and a Unicode extension with
@@ -99,6 +100,27 @@ def primary_language(tag: str) -> str:
 
 
 @lru_cache(maxsize=512)
+def in_other_script(tag: str) -> bool:
+    """Whether ``tag`` names a script other than its language's usual one (CLDR's likely
+    subtags): ``ar-Latn`` (Arabizi), ``hi-Latn``, ``zh-Hant``; not ``de-Latn`` or ``ar``.
+    Such a tag is never given the usual script's catalog, dates or lists.
+
+    >>> in_other_script("ar-Latn"), in_other_script("zh-Hant"), in_other_script("de-Latn")
+    (True, True, False)
+    """
+    try:
+        language, script, _region = parse_tag(tag)
+    except ValueError:
+        return False
+    if language is None or script is None:
+        return False
+    # CLDR's likely subtags are identifiers ("ar_Arab_EG"), not all of them locales Babel has data for
+    likely = str(get_global("likely_subtags").get(language, "")).split("_")
+    usual = next((part for part in likely[1:] if len(part) == 4 and part.isalpha()), None)
+    return usual is not None and usual.lower() != script.lower()
+
+
+@lru_cache(maxsize=512)
 def locale_of(tag: str) -> Locale | None:
     """CLDR's locale for ``tag`` (Babel), from its language, script and region, or ``None``
     when CLDR knows none of them. A region or script CLDR has no data for is left out
@@ -113,12 +135,22 @@ def locale_of(tag: str) -> Locale | None:
         return None
     if language is None:
         return None
-    # Locale.parse, not Locale(): it follows CLDR's aliases and likely subtags ("zh_TW" is zh_Hant_TW)
-    for parts in ((language, script, region), (language, script), (language, region), (language,)):
+    # Locale.parse, not Locale(): it follows CLDR's aliases and likely subtags ("zh_TW" is zh_Hant_TW).
+    # A script is left out only where it is the language's usual one: "ar-Latn" is not
+    # Arabic's CLDR data (its dates in Arabic letters), it is none
+    other_script = in_other_script(tag)
+    tries: list[tuple[str | None, ...]] = [(language, script, region), (language, script)]
+    if not other_script:
+        tries += [(language, region), (language,)]
+    for parts in tries:
         try:
-            return Locale.parse("_".join(p for p in parts if p))
+            loc = Locale.parse("_".join(p for p in parts if p))
         except (ValueError, TypeError, UnknownLocaleError):
             continue
+        # Locale.parse itself falls back past a script it has no data for ("ar_Latn" is ar)
+        if other_script and (loc.script or "").lower() != str(script).lower():
+            return None
+        return loc
     return None
 
 

@@ -74,6 +74,10 @@ class _Refused(yaml.YAMLError):
         self.limit = limit
 
 
+# what YAML 1.1 refuses in a stream (its c-printable's complement)
+_NOT_YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _where(mark: Any) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
 
@@ -176,6 +180,19 @@ def _load_yaml(text: str, source: str, limits: Limits) -> Any:
         if err.limit:
             raise LimitExceededError(message) from err
         raise InvalidFixtureError(source, [("", f"{_where(err.problem_mark)}: {err.problem}")]) from err
+    except yaml.reader.ReaderError as err:
+        # a character YAML refuses (C0 but tab and line ends, DEL, C1 but NEL, U+FFFE): PyYAML's
+        # message is two lines and names a position (in characters, or in UTF-8 bytes from
+        # libyaml), not a line and column: the first such character is found here instead
+        found = _NOT_YAML_PRINTABLE.search(text)
+        if found is None:
+            raise InvalidFixtureError(source, [("", f"YAML syntax error: {err.reason}")]) from err
+        position = found.start()
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        problem = (f"line {line}, column {column}: U+{ord(found.group()):04X} is a character a YAML file "
+                   "may not hold (a control character)")
+        raise InvalidFixtureError(source, [("", problem)]) from err
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at {_where(mark)}" if mark else ""

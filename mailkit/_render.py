@@ -575,7 +575,7 @@ class Renderer:
         # built lazily (the first render compiles): cheap to make, shared by with_options()
         self._templates = Templates(dirs, filters=checked_filters, globals=checked_globals)
         self._themes: dict[tuple[Path, int, int], Brand] = {}
-        self._text_labelled: dict[Labels, TextOptions] = {}
+        self._text_labelled: dict[tuple[Labels, str], TextOptions] = {}
 
     @classmethod
     def from_options(cls, options: RenderOptions | Mapping[str, Any], *,
@@ -656,13 +656,15 @@ class Renderer:
             self._themes[key] = brand
         return brand
 
-    def _text_options(self, here: Labels) -> TextOptions:
-        """The text stage's options with the labels of the edition's language filled in."""
+    def _text_options(self, here: Labels, direction: str = "ltr") -> TextOptions:
+        """The text stage's options with the labels and direction of the edition's language filled in."""
         # made once per catalog (Labels): two dataclasses.replace and two labels a render were 4 us
-        text_options = self._text_labelled.get(here)
+        text_options = self._text_labelled.get((here, direction))
         if text_options is not None:
             return text_options
         text_options = self._options.text
+        if direction != text_options.direction:
+            text_options = replace(text_options, direction=direction)
         if text_options.links_heading is None:
             text_options = replace(text_options, links_heading=here.text("Links:"))
         if text_options.button_label is None:
@@ -671,7 +673,7 @@ class Renderer:
             text_options = replace(text_options, button_label=here.text("%(label)s:", label="%(label)s"))
         if len(self._text_labelled) >= 64:  # bounded: one entry per language and catalog version
             self._text_labelled.clear()
-        self._text_labelled[here] = text_options
+        self._text_labelled[here, direction] = text_options
         return text_options
 
     def prepare(self, template: str, edition: Edition | Mapping[str, Any] | str | Path) -> PreparedEmail:
@@ -712,7 +714,7 @@ class Renderer:
             skip=frozenset(u for u in (footer.view_in_browser_url, footer.signup_url) if u),
             recipient_token=(str(slot_token(nonce, "link_params_q")), str(slot_token(nonce, "link_params_amp"))),
         )
-        text_options = self._text_options(context["labels_in"](edition.lang))  # labels: looked up once a render
+        text_options = self._text_options(context["labels_in"](edition.lang), edition.dir)  # looked up once a render
         try:
             html, tree = inline_document(compiled, options.inliner, options.inline)
         except InliningError as err:

@@ -399,6 +399,59 @@ def _hidden_by_style(root: lxml.html.HtmlElement) -> list[str]:
     return [el.tag for el in outermost]
 
 
+# What a pasted document says by style alone (Google Docs: every run a <span> whose style
+# says bold, italic or superscript, all in one <b style="font-weight:normal">; Word alike):
+# the allowlist drops style, and with it the emphasis and footnote marks a reader saw.
+# Each declaration, at the start of the style or after a ";" ("mso-bidi-font-weight" is not one).
+_STYLE_EMPHASIS = (
+    ("strong", re.compile(r"(?:^|;)\s*font-weight\s*:\s*(?:bold|bolder|[6-9]00)\b", re.IGNORECASE)),
+    ("em", re.compile(r"(?:^|;)\s*font-style\s*:\s*(?:italic|oblique)\b", re.IGNORECASE)),
+    ("sup", re.compile(r"(?:^|;)\s*vertical-align\s*:\s*super\b", re.IGNORECASE)),
+    ("sub", re.compile(r"(?:^|;)\s*vertical-align\s*:\s*sub\b", re.IGNORECASE)),
+    ("s", re.compile(r"(?:^|;)\s*text-decoration(?:-line)?\s*:[^;]*\bline-through\b", re.IGNORECASE)),
+)
+# a <b>, <strong>, <i> or <em> whose style undoes it (Google Docs' wrapper) is a <span>
+_STYLE_UNDOES = {
+    "b": re.compile(r"(?:^|;)\s*font-weight\s*:\s*(?:normal|lighter|[1-5]00)\b", re.IGNORECASE),
+    "i": re.compile(r"(?:^|;)\s*font-style\s*:\s*normal\b", re.IGNORECASE),
+}
+_STYLE_UNDOES.update(strong=_STYLE_UNDOES["b"], em=_STYLE_UNDOES["i"])
+# elements whose content may be wrapped in one (not a table's, a list's or an image's parts)
+_PHRASING_CONTAINERS = frozenset({"p", "div", "li", "td", "th", "dd", "dt", "h2", "h3", "h4", "a", "figcaption",
+                                  "caption", "blockquote", "q", "cite", "small", "u", "mark", "abbr", "ins"})
+# the elements that already say what a declaration says
+_SAYS_SO = {"strong": ("strong", "b"), "em": ("em", "i"), "sup": ("sup",), "sub": ("sub",), "s": ("s", "del", "strike")}
+
+
+def _emphasis_by_style(root: lxml.html.HtmlElement) -> int:
+    """Give the elements under ``root`` whose ``style`` alone makes them bold, italic,
+    superscript, subscript or struck through the element that says so (a ``<span>`` becomes
+    it, another element gets it around its content), and make a ``<b>``/``<i>`` whose style
+    undoes it a ``<span>``, before the allowlist drops ``style``. Returns how many it changed."""
+    changed = 0
+    for el in [el for el in root.iter() if isinstance(el.tag, str) and el.get("style")]:
+        style = el.get("style") or ""
+        undo = _STYLE_UNDOES.get(el.tag)
+        if undo is not None and undo.search(style):
+            el.tag = "span"
+            changed += 1
+        for tag, declared in _STYLE_EMPHASIS:
+            if not declared.search(style) or el.tag in _SAYS_SO[tag]:
+                continue
+            if el.tag in ("span", "font"):
+                el.tag = tag
+                changed += 1
+                continue
+            if el.tag not in _PHRASING_CONTAINERS:  # a table, a list, an image: its structure stays
+                continue
+            changed += 1
+            inner = el.makeelement(tag, {})
+            inner.text, el.text = el.text, None
+            inner.extend(list(el))
+            el.append(inner)
+    return changed
+
+
 # --- body HTML -----------------------------------------------------------------
 
 _BODY_TAGS = {
@@ -627,7 +680,10 @@ class _Table:
     columns: int = 0
     row_columns: int = 0
     section: str = "tbody"
-    labels: list[str] = field(default_factory=list)
+    # column -> rows still taken there by a cell above spanning rows (the HTML table model:
+    # a rowspan keeps its columns in the rows below, within its row group)
+    spanned: dict[int, int] = field(default_factory=dict)
+    labels: dict[int, list[str]] = field(default_factory=dict)  # column -> texts of the header cells over it
     headers: list[tuple[int, int]] = field(default_factory=list)  # (output index, column) of header cells
     numbers: Counter[int] = field(default_factory=Counter)  # column -> body cells that are numbers
     texts: Counter[int] = field(default_factory=Counter)  # column -> body cells with text
@@ -708,16 +764,24 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
             t.has_header = True
         elif tag in ("thead", "tbody", "tfoot"):
             t.section = "tbody" if closing else tag
+            t.spanned.clear()  # a cell spans rows of its own group only
         elif tag == "tr" and not closing:
             t.rows += 1
             t.row_columns = 0
             if t.rows > limits.max_table_rows:
                 raise LimitExceededError(
                     f"{field}: table {count} has more than {limits.max_table_rows} rows (the limit)")
+        elif tag == "tr" and t.spanned:
+            t.spanned = {c: n - 1 for c, n in t.spanned.items() if n > 1}
         elif tag in ("td", "th") and not closing:
             t.has_header = t.has_header or tag == "th"
+            while t.row_columns in t.spanned:  # columns a cell above still holds
+                t.row_columns += 1
             cells.append((len(out) - 1, pos, t.row_columns, t))
-            t.row_columns += _span(attrs, "colspan")
+            colspan, rowspan = _span(attrs, "colspan"), _span(attrs, "rowspan")
+            if rowspan > 1:
+                t.spanned.update(dict.fromkeys(range(t.row_columns, t.row_columns + colspan), rowspan))
+            t.row_columns += colspan
             t.columns = max(t.columns, t.row_columns)
             if t.columns > limits.max_table_columns:
                 raise LimitExceededError(
@@ -731,15 +795,19 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
                 owner.rows == 1 and owner.section == "tbody" and start_tag.startswith("<th"))
             owner.unbreakable[column] = max(owner.unbreakable[column], _unbreakable(text, number and not header_row))
             if header_row:
-                owner.labels += [text] * _span(start_tag, "colspan")
+                for c in range(column, column + _span(start_tag, "colspan")):
+                    texts = owner.labels.setdefault(c, [])
+                    if text and text not in texts:
+                        texts.append(text)
                 owner.headers.append((index, column))
                 continue
             if owner.section == "tbody" and text:
                 owner.texts[column] += 1
                 owner.numbers[column] += number
             extra = f' class="{NUMBER_CLASS}"' if number else ""
-            if len(owner.labels) > WIDE_TABLE_COLUMNS and column < len(owner.labels) and owner.labels[column]:
-                label = html_lib.escape(owner.labels[column])
+            if len(owner.labels) > WIDE_TABLE_COLUMNS and owner.labels.get(column):
+                # a column under two header rows is labelled by both ("Turnout – Votes")
+                label = html_lib.escape(" – ".join(owner.labels[column]))
                 extra += f' {CELL_LABEL_ATTR}="{label}"'
             out[index] = start_tag[:-1] + extra + ">"
     out.append(html[pos:])
@@ -984,6 +1052,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     tree = None if _only_allowed(html, tags) else parse_fragment(html)
     # (all run: an embed's card, a CMS's lazy image and an SVG's text are each rewritten in the tree)
     hidden = _hidden_by_style(tree) if tree is not None else []
+    emphasised = _emphasis_by_style(tree) if tree is not None else 0
     if hidden:
         warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(hidden):,} element(s) hidden by "
                                       f"their style (display:none, visibility:hidden), the first: <{hidden[0]}>",
@@ -996,7 +1065,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
                                           field))
 
     if tree is not None and (convert_embeds(tree, linkable, url_refused) + normalize_images(tree, linkable) + foreign_text(tree)
-                             + len(hidden)):
+                             + len(hidden) + emphasised):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()

@@ -54,6 +54,9 @@ class TextOptions:
     links_heading: str | None = None
     button_label: str | None = None
     rule: str = "-" * 40
+    # the email's direction: in a right-to-left one, a line of right-to-left text whose first
+    # letter is left to right gets a RIGHT-TO-LEFT MARK (see _rtl_lines)
+    direction: str = "ltr"
 
 
 # invisible filler (the preheader's U+034F U+200C runs, zero-width spaces, BOMs,
@@ -356,7 +359,11 @@ def _table_rows(table: lxml.html.HtmlElement) -> tuple[list[list[str]], int, int
     header = 0
     footer = -1
     rows = [tr for tr in table.iter("tr") if _owner(tr, "table") is table]
+    group = None
     for r, tr in enumerate(rows):
+        if tr.getparent() is not group:  # a cell spans rows of its own row group only (HTML's table model)
+            group = tr.getparent()
+            spans.clear()
         section = tr.getparent().tag if tr.getparent() is not None else "tbody"
         first_row_of_th = r == 0 and section != "tfoot" and all(c.tag == "th" for c in tr if isinstance(c.tag, str))
         if section == "thead" or first_row_of_th:
@@ -527,7 +534,8 @@ _NO_BREAK_AFTER = frozenset("（〔［｛〈《「『【〘〖〝‘“")
 
 # What takes no column in a terminal (wcwidth 0): Unicode's combining marks (categories Mn and
 # Me: Vietnamese tones written apart, Hebrew niqqud, Arabic harakat, Devanagari signs above and
-# below) in the Basic Multilingual Plane, and the zero-width space, non-joiner, word joiner and BOM.
+# below) in the Basic Multilingual Plane, and the zero-width space, non-joiner, word joiner and BOM,
+# and the left-to-right and right-to-left marks (the text part writes U+200F: see _rtl_lines).
 # Not the joiner (U+200D) nor the variation selectors: they hold emoji sequences together, and an
 # emoji takes two columns where this counts one, so a sequence keeps a column for each of its
 # code points, as before. Generated from unicodedata 14.0; tests/test_hostile_probe5.py checks
@@ -551,7 +559,7 @@ _ZERO_WIDTH = re.compile("["
     "\u1939-\u193b\u1a17-\u1a18\u1a1b\u1a56\u1a58-\u1a5e\u1a60\u1a62\u1a65-\u1a6c\u1a73-\u1a7c\u1a7f"
     "\u1ab0-\u1ace\u1b00-\u1b03\u1b34\u1b36-\u1b3a\u1b3c\u1b42\u1b6b-\u1b73\u1b80-\u1b81\u1ba2-\u1ba5"
     "\u1ba8-\u1ba9\u1bab-\u1bad\u1be6\u1be8-\u1be9\u1bed\u1bef-\u1bf1\u1c2c-\u1c33\u1c36-\u1c37"
-    "\u1cd0-\u1cd2\u1cd4-\u1ce0\u1ce2-\u1ce8\u1ced\u1cf4\u1cf8-\u1cf9\u1dc0-\u1dff\u200b-\u200c\u2060"
+    "\u1cd0-\u1cd2\u1cd4-\u1ce0\u1ce2-\u1ce8\u1ced\u1cf4\u1cf8-\u1cf9\u1dc0-\u1dff\u200b-\u200c\u200e-\u200f\u2060"
     "\u20d0-\u20f0\u2cef-\u2cf1\u2d7f\u2de0-\u2dff\u302a-\u302d\u3099-\u309a\ua66f-\ua672"
     "\ua674-\ua67d\ua69e-\ua69f\ua6f0-\ua6f1\ua802\ua806\ua80b\ua825-\ua826\ua82c\ua8c4-\ua8c5"
     "\ua8e0-\ua8f1\ua8ff\ua926-\ua92d\ua947-\ua951\ua980-\ua982\ua9b3\ua9b6-\ua9b9\ua9bc-\ua9bd\ua9e5"
@@ -733,8 +741,28 @@ def _logical_lines(markdown: str, refs: dict[str, str], options: TextOptions, ma
     return out
 
 
+# text/plain has no dir: a reader lays out each line in the direction of its first letter
+# (Unicode's bidi algorithm, P2-P3), so "Apple משיקה אייפון ..." in a Hebrew email ran left to
+# right and a reader starting from the right met the brand last. Such a line (its first
+# letter not right to left, a right-to-left letter after it) starts with U+200F, which takes
+# no column; once: a line already starting with a mark is left alone.
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"
+_LTR_FIRST = re.compile(f"^(?![\u200e\u200f])(?=(?:[^\\w\\n]|[\\d_])*(?![{_RTL}])[^\\W\\d_])(?=[^\\n]*[{_RTL}])",
+                        re.MULTILINE)
+
+
+def _rtl_lines(text: str) -> str:
+    return _LTR_FIRST.sub("\u200f", text)
+
+
 def lay_out(line: Line, options: TextOptions) -> list[str]:
     """The physical lines of one logical line: wrapped, a heading underlined, a rule."""
+    if options.direction == "rtl":
+        return [_rtl_lines(physical) for physical in _lay_out(line, options)]
+    return _lay_out(line, options)
+
+
+def _lay_out(line: Line, options: TextOptions) -> list[str]:
     kind, text = line
     if kind == "rule":
         return ["", options.rule, ""]
@@ -852,7 +880,7 @@ def lay_out_text(lines: list[Line], options: TextOptions) -> str:
         if run:
             _fill_run("\n".join(run), width, physical)
             run = []
-        physical += lay_out(line, options)
+        physical += _lay_out(line, options)  # the marks of a right-to-left email: in _assembled
     if run:
         _fill_run("\n".join(run), width, physical)
     return _assembled("\n".join(physical), options)
@@ -872,6 +900,8 @@ def _assembled(text: str, options: TextOptions) -> str:
     doubled = f"{options.rule}\n\n{options.rule}"
     while doubled in text:
         text = text.replace(doubled, options.rule)
+    if options.direction == "rtl":
+        text = _rtl_lines(text)
     return text + "\n"
 
 

@@ -52,6 +52,7 @@ WARNING_CODES: dict[str, str] = {
     "feed-stories-left-out": "stories older than since= or past limit= (or the 60-story limit), left out",
     "feed-date-unreadable": "a feed date that is not a date, left out",
     "feed-date-no-zone": "a feed time without a time zone, read in the newsletter's",
+    "feed-html-unescaped": "a feed's dek or body HTML escaped once too often (&lt;p&gt;), read as HTML",
 }
 
 

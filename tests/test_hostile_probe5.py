@@ -170,7 +170,7 @@ def test_a_decomposed_headline_that_fits_is_not_cut() -> None:
 def test_the_zero_width_table_is_this_pythons_unicode() -> None:
     from mailkit._text import _ZERO_WIDTH
     zero = {chr(cp) for cp in range(0x10000)
-            if (unicodedata.category(chr(cp)) in ("Mn", "Me") or chr(cp) in "\u200b\u200c\u2060\ufeff")
+            if (unicodedata.category(chr(cp)) in ("Mn", "Me") or chr(cp) in "\u200b\u200c\u200e\u200f\u2060\ufeff")
             and not (chr(cp) == "\u200d" or "\ufe00" <= chr(cp) <= "\ufe0f")}
     assert {chr(cp) for cp in range(0x10000) if _ZERO_WIDTH.match(chr(cp))} == zero
 

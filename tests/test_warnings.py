@@ -126,6 +126,7 @@ CASES: dict[str, tuple[Callable[[], Any], str | None]] = {
     "feed-stories-left-out": (_feed(_rss(_item(1), _item(2)), limit=1), None),
     "feed-date-unreadable": (_feed(_rss(_item(1), _item(2, date="soon"))), "published"),
     "feed-date-no-zone": (_feed(_rss(_item(1, date="2014-05-20T09:15:00"))), "published"),
+    "feed-html-unescaped": (_feed(_rss(_item(1, "<description><![CDATA[&lt;p&gt;Dek.&lt;/p&gt;]]></description>"))), "dek"),
 }
 
 
