@@ -46,7 +46,7 @@ import pydantic
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import do_join, make_attrgetter
-from jinja2.runtime import Macro
+from jinja2.runtime import Macro, missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup, escape
@@ -796,6 +796,25 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             # to compose (250 calls).
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
+            count = __obj._argument_count
+            if (len(args) <= count and not (__obj.catch_kwargs or __obj.catch_varargs or __obj.explicit_caller)
+                    and (not kwargs or (__obj.caller and len(kwargs) == 1 and "caller" in kwargs))
+                    and not __self.is_async):
+                # Macro.__call__ and _invoke for the calls the templates make, positional
+                # arguments and a {% call %} block's caller: the arguments not given are
+                # `missing` (the macro's code puts its defaults in), the caller comes last
+                # (an undefined one if none was given), and the result is Markup when
+                # the template escapes. Anything else (keywords, too many arguments,
+                # *varargs, **kwargs) goes through __call__, which fills or refuses
+                # them. Equality with Jinja's own calls tested. Two Python frames less
+                # a call: 1.4 -> 0.75 us (timeit), 19 calls composing a breaking alert.
+                if len(args) < count:
+                    args = (*args, *(missing,) * (count - len(args)))
+                if __obj.caller:
+                    caller = kwargs.get("caller")
+                    args = (*args, __self.undefined("No caller defined", name="caller") if caller is None else caller)
+                result = __obj._func(*args)
+                return Markup(result) if __context.eval_ctx.autoescape else result
             return __obj(__context.eval_ctx, *args, **kwargs)
         if type(__obj) is types.FunctionType and not __obj.__dict__:
             # A plain Python function with no attribute set on it (voice,

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
+import jinja2.runtime
+import jinja2.sandbox
 import pytest
 
 import mailkit
@@ -61,3 +64,63 @@ def test_a_render_without_a_reader_is_the_prepared_email_for_no_reader(template:
     # a reader's email is the prepared email's, with the warnings
     reader = mailkit.Recipient(email="ana@example.org", first_name="Ana", link_params={"rid": "7"})
     assert renderer.render(template, fixture, reader) == prepared.personalize(reader)
+
+
+# ---------------------------------------------------------------- macro calls
+
+
+CALLS = """{# macros called every way a template calls them #}
+{% macro box(x, y="d", z=none) -%}[{{ x }}|{{ y }}|{{ z }}|{{ caller() if caller is defined else "-" }}]{%- endmacro %}
+{% macro wrap(v) -%}<{{ v }}:{{ caller() }}>{%- endmacro %}
+{% macro wrap2(v, caller=none) -%}<{{ v }}:{{ caller() if caller else "no" }}>{%- endmacro %}
+{% macro empty() -%}(){%- endmacro %}
+{% macro rest(a) -%}{{ a }}{{ varargs | join(",") }}{{ kwargs | dictsort | join(",") }}{%- endmacro %}
+{% macro uses_caller(a) -%}{{ a }}{{ caller }}{%- endmacro %}
+{{ box(1) }}{{ box(1, 2) }}{{ box(1, 2, 3) }}{{ box(1, z=3) }}{{ box(x="<b>") }}{{ empty() }}
+{% call box("c") %}<i>{{ name }}</i>{% endcall %}{% call wrap("w") %}in{% endcall %}
+{% call(n) wrap2("x") %}{{ n }}{% endcall %}{{ wrap2("y") }}{{ rest(1, 2, 3) }}{{ rest(1, k=2) }}
+{% for i in range(2) %}{{ box(i) }}{% call wrap(loop.index) %}{{ i }}{% endcall %}{% endfor %}
+{% set t %}{{ box("block") }}{% endset %}{{ t }}{{ uses_caller(1) }}
+"""
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_macros_are_called_as_jinja_calls_them(autoescape: bool) -> None:
+    from mailkit._sandbox import BoundedSandbox
+
+    settings = {"autoescape": autoescape, "trim_blocks": True, "lstrip_blocks": True}
+    stock = jinja2.sandbox.ImmutableSandboxedEnvironment(**settings).from_string(CALLS).render(name="<n>")
+    assert BoundedSandbox(**settings).from_string(CALLS).render(name="<n>") == stock
+    assert "[1|d|None|-][1|2|None|-][1|2|3|-][1|d|3|-]" in stock
+
+
+@pytest.mark.parametrize("source", ["{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}",
+                                    "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(b=1) }}",
+                                    "{% macro m(a) %}{{ a }}{% endmacro %}{% call m(1) %}x{% endcall %}",
+                                    "{% macro m(a) %}{{ caller() }}{% endmacro %}{{ m(1) }}"])
+def test_a_wrong_macro_call_fails_as_jinjas_does(source: str) -> None:
+    from mailkit._sandbox import BoundedSandbox
+
+    with pytest.raises(Exception) as stock:
+        jinja2.sandbox.ImmutableSandboxedEnvironment(autoescape=True).from_string(source).render()
+    with pytest.raises(type(stock.value)) as ours:
+        BoundedSandbox(autoescape=True).from_string(source).render()
+    assert str(ours.value) == str(stock.value)
+
+
+def test_a_macro_called_with_positions_or_a_caller_skips_jinjas_macro_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Macro.__call__ and _invoke: two Python frames a call; only a call with keywords needs them
+    seen: list[dict[str, object]] = []
+    call = jinja2.runtime.Macro.__call__
+
+    @jinja2.pass_eval_context
+    def recorded(self: jinja2.runtime.Macro, *args: object, **kwargs: object) -> object:
+        seen.append(kwargs)
+        return call(self, *args, **kwargs)
+
+    renderer = mailkit.Renderer()
+    expected = renderer.render("breaking", BREAKING).mjml
+    monkeypatch.setattr(jinja2.runtime.Macro, "__call__", recorded)
+    assert renderer.render("breaking", BREAKING).mjml == expected
+    assert seen  # ui.image(a.image, v=v): a keyword
+    assert all(set(kwargs) - {"caller"} for kwargs in seen), seen
