@@ -31,7 +31,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +242,10 @@ class Labels:
             return Markup(encode_for_mrml(str(value)))
         return value
 
-    @property
+    # gettext and ngettext: made once per Labels (kept in its __dict__, beside the fields),
+    # not at each read: a render reads them about ten times (the context's three, and
+    # labels_in(v.lang).gettext in the partials), each read a closure made and marked
+    @cached_property
     def gettext(self) -> Callable[..., str]:
         @jinja2.pass_eval_context
         def gettext(eval_ctx: Any, message: str, **variables: Any) -> str:
@@ -258,7 +261,7 @@ class Labels:
             return label
         return gettext
 
-    @property
+    @cached_property
     def ngettext(self) -> Callable[..., str]:
         @jinja2.pass_eval_context
         def ngettext(eval_ctx: Any, singular: str, plural: str, num: int, **variables: Any) -> str:

@@ -124,3 +124,20 @@ def test_a_macro_called_with_positions_or_a_caller_skips_jinjas_macro_call(monke
     assert renderer.render("breaking", BREAKING).mjml == expected
     assert seen  # ui.image(a.image, v=v): a keyword
     assert all(set(kwargs) - {"caller"} for kwargs in seen), seen
+
+
+# ---------------------------------------------------------------- labels
+
+
+def test_a_catalogs_gettext_is_made_once() -> None:
+    # each read made a closure and marked it pass_eval_context (about ten reads a render)
+    from mailkit._i18n import labels
+    from mailkit._paths import template_dirs
+
+    here = labels("fr", template_dirs(()))
+    assert here.gettext is here.gettext and here.ngettext is here.ngettext
+    assert here == labels("fr", template_dirs(())) and hash(here) == hash(labels("fr", template_dirs(())))
+    env = jinja2.Environment(autoescape=True)
+    assert env.from_string("{{ _('Read the full story') }}").render(_=here.gettext) == "Lire l’article complet"
+    assert env.from_string("{{ ngettext('%(num)s story', '%(num)s stories', 2) }}").render(ngettext=here.ngettext) \
+        == here.ngettext(jinja2.nodes.EvalContext(env), "%(num)s story", "%(num)s stories", 2)
