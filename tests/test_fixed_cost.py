@@ -141,3 +141,56 @@ def test_a_catalogs_gettext_is_made_once() -> None:
     assert env.from_string("{{ _('Read the full story') }}").render(_=here.gettext) == "Lire l’article complet"
     assert env.from_string("{{ ngettext('%(num)s story', '%(num)s stories', 2) }}").render(ngettext=here.ngettext) \
         == here.ngettext(jinja2.nodes.EvalContext(env), "%(num)s story", "%(num)s stories", 2)
+
+
+MESSAGES = ["By %(names)s", "%(name)s reported from %(place)s.", "100%% %(x)s", "no placeholder", "a < b & “c” %(x)s",
+            "%(n)d items", "%(x)r", "%(x)s and %(n)d", "50%", "%(x)s%%%(x)s", "%(missing)s"]
+
+
+@pytest.mark.parametrize("message", MESSAGES)
+@pytest.mark.parametrize("value", ["Ana", "<b>&amp;</b>", 3, 1234, "‮x"])
+def test_a_message_is_formatted_as_markups_percent_formats_it(message: str, value: object) -> None:
+    from markupsafe import Markup
+
+    from mailkit._i18n import labels
+    from mailkit._paths import template_dirs
+    from mailkit._sanitize import encode_for_mrml
+
+    here = labels("en", template_dirs(()))
+    variables = {"names": value, "name": value, "place": Markup("<i>Rome</i>"), "x": value, "n": 7}
+
+    def long_way() -> object:
+        values = {k: here._value(v, True) for k, v in variables.items()}
+        return Markup(encode_for_mrml(message)) % values
+
+    try:
+        expected = long_way()
+    except Exception as err:  # noqa: BLE001 - the same error either way
+        with pytest.raises(type(err), match=None):
+            here._format(message, True, variables)
+        return
+    for _ in range(2):  # the second time from the memo
+        got = here._format(message, True, variables)
+        assert got == expected and type(got) is Markup
+
+
+def test_a_message_with_name_placeholders_is_formatted_without_markups_percent(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Markup % wraps each value in a helper and escapes it (a Markup, to itself): 2.8 -> 1.4 us a message
+    from markupsafe import Markup
+
+    from mailkit._i18n import labels
+    from mailkit._paths import template_dirs
+
+    here = labels("en", template_dirs(()))
+    used: list[object] = []
+    percent = Markup.__mod__
+
+    def counted(self: Markup, arg: object) -> Markup:
+        used.append(arg)
+        return percent(self, arg)
+
+    monkeypatch.setattr(Markup, "__mod__", counted)
+    assert here._format("By %(names)s", True, {"names": "<Ana>"}) == "By &lt;Ana&gt;"
+    assert not used
+    assert here._format("%(n)d items", True, {"n": 3}) == "3 items"
+    assert used
