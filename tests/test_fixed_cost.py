@@ -194,3 +194,23 @@ def test_a_message_with_name_placeholders_is_formatted_without_markups_percent(m
     assert not used
     assert here._format("%(n)d items", True, {"n": 3}) == "3 items"
     assert used
+
+
+# ---------------------------------------------------------------- voices
+
+
+@pytest.mark.parametrize(("lang", "doc_lang", "doc_dir"), [
+    ("en", "en", "ltr"), ("EN", "en", "ltr"), ("ar", "en", "ltr"), ("en", "ar", "rtl"), ("he", "ar", "rtl"),
+    ("x-klingon", "en", "ltr"), ("zh-Hant-TW", "en", "ltr"), ("fa-u-nu-latn", "en", "ltr"), ("ar", "ar", "rtl")])
+def test_a_voice_is_made_once_for_its_languages(lang: str, doc_lang: str, doc_dir: str) -> None:
+    from mailkit._media import voice_of
+    from mailkit._models import Link
+
+    story = Link(title="t", url="https://example.org/a", language=lang)
+    voice = voice_of(story, doc_lang, doc_dir)
+    assert voice_of(story, doc_lang, doc_dir) is voice  # failed before: a new one each call
+    assert voice_of(None, doc_lang, doc_dir) == voice_of(Link(title="u", url="https://example.org/b"), doc_lang, doc_dir)
+    if lang.lower() == doc_lang.lower():
+        assert (voice.lang, voice.dir, voice.attrs, voice.image_class) == (doc_lang, doc_dir, "", "")
+    else:
+        assert voice.lang == lang and f'lang="{lang}" dir="{voice.dir}"' in voice.attrs
