@@ -208,7 +208,7 @@ class Watched:
                      for i, v in enumerate(value)]
         elif callable(value):  # a method (model_dump ...): not cached, nothing to note
             return value
-        self._children[name] = value
+        self.__dict__[name] = value  # _children, without the property's call (a field's first read)
         return value
 
     def __eq__(self, other: object) -> bool:

@@ -221,7 +221,10 @@ def _over(what: str, size: int) -> TemplateLimit:
 
 
 def _check_size(size: int, what: str) -> None:
-    if size > _limits().max_template_output:
+    # _limits() written out: about 50 checks a breaking alert (every macro's and captured
+    # block's output, every filter's and call's result), each one call less
+    budget = _BUDGET.get()
+    if size > (budget.limits if budget is not None else current_limits()).max_template_output:
         raise _over(what, size)
 
 
@@ -485,12 +488,13 @@ _PRE_CHECKS: dict[str, Callable[..., None]] = {
 
 def _bounded_filter(name: str, func: Callable[..., Any], skip: int) -> Callable[..., Any]:
     pre = _PRE_CHECKS.get(name)
+    what = f"the {name} filter's result"  # made once, not at each call
 
     @functools.wraps(func)  # keeps jinja_pass_arg: Jinja still passes the context first
     def bounded(*args: Any, **kwargs: Any) -> Any:
         if pre is not None:
             pre(*args[skip:], **kwargs)
-        return _check_value(func(*args, **kwargs), f"the {name} filter's result")
+        return _check_value(func(*args, **kwargs), what)
 
     return bounded
 

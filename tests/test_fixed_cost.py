@@ -214,3 +214,22 @@ def test_a_voice_is_made_once_for_its_languages(lang: str, doc_lang: str, doc_di
         assert (voice.lang, voice.dir, voice.attrs, voice.image_class) == (doc_lang, doc_dir, "", "")
     else:
         assert voice.lang == lang and f'lang="{lang}" dir="{voice.dir}"' in voice.attrs
+
+
+# ---------------------------------------------------------------- the sandbox's size checks
+
+
+def test_a_size_check_reads_the_limit_without_a_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mailkit._sandbox
+
+    renderer = mailkit.Renderer(limits=mailkit.Limits(max_template_output=400_000))
+    expected = renderer.render("breaking", BREAKING).mjml
+    calls: list[int] = []
+    limits = mailkit._sandbox._limits
+    monkeypatch.setattr(mailkit._sandbox, "_limits", lambda: calls.append(1) or limits())
+    assert renderer.render("breaking", BREAKING).mjml == expected
+    assert not calls
+    # and the renderer's own limit is the one checked
+    small = mailkit.Renderer(limits=mailkit.Limits(max_template_output=2_000))
+    with pytest.raises(mailkit.TemplateError, match="over the limit of 2,000"):
+        small.render("breaking", BREAKING)
