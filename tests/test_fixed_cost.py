@@ -233,3 +233,13 @@ def test_a_size_check_reads_the_limit_without_a_call(monkeypatch: pytest.MonkeyP
     small = mailkit.Renderer(limits=mailkit.Limits(max_template_output=2_000))
     with pytest.raises(mailkit.TemplateError, match="over the limit of 2,000"):
         small.render("breaking", BREAKING)
+
+
+def test_a_languages_list_locale_is_made_once() -> None:
+    from mailkit._i18n import _list_locale, labels
+    from mailkit._paths import template_dirs
+
+    assert _list_locale("en") is _list_locale("en")  # failed before: a Locale each byline
+    assert str(_list_locale("en")) == "en_GB" and str(_list_locale("en-US")) == "en_GB" and str(_list_locale("fr")) == "fr"
+    assert labels("en", template_dirs(())).names(["A", "<B>", "C"]) == \
+        '<span dir="auto">A</span>, <span dir="auto">&lt;B&gt;</span> and <span dir="auto">C</span>'
