@@ -243,3 +243,37 @@ def test_a_languages_list_locale_is_made_once() -> None:
     assert str(_list_locale("en")) == "en_GB" and str(_list_locale("en-US")) == "en_GB" and str(_list_locale("fr")) == "fr"
     assert labels("en", template_dirs(())).names(["A", "<B>", "C"]) == \
         '<span dir="auto">A</span>, <span dir="auto">&lt;B&gt;</span> and <span dir="auto">C</span>'
+
+
+# ---------------------------------------------------------------- one look a render, without an error made
+
+
+def test_a_render_asks_for_its_text_template_without_a_failed_stat(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a stat of a missing file raises FileNotFoundError (made and caught in Python): the
+    # .txt.j2 that nearly no template has is asked for with os.access first
+    import os
+
+    renderer = mailkit.Renderer()
+    renderer.render("breaking", BREAKING)
+    stats: list[str] = []
+    real = os.stat
+
+    def recorded(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        stats.append(str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", recorded)
+    renderer.render("breaking", BREAKING)
+    assert stats and not [p for p in stats if p.endswith(".txt.j2")], stats
+
+
+def test_a_text_template_added_or_removed_between_renders_is_seen_by_the_next(tmp_path: Path) -> None:
+    (tmp_path / "breaking.txt.j2").mkdir()  # a folder of that name is not a text template
+    renderer = mailkit.Renderer(template_dirs=(tmp_path,))
+    assert "BREAKING" not in renderer.render("breaking", BREAKING).text.splitlines()[0]
+    (tmp_path / "breaking.txt.j2").rmdir()
+    (tmp_path / "breaking.txt.j2").write_text("BREAKING: {{ article.headline }}\n", encoding="utf-8")
+    assert renderer.render("breaking", BREAKING).text.startswith("BREAKING: ")
+    (tmp_path / "breaking.txt.j2").unlink()
+    assert not renderer.render("breaking", BREAKING).text.startswith("BREAKING: ")
+    assert mailkit._compose.text_template_exists("breaking", (tmp_path,)) is False  # type: ignore[attr-defined]
