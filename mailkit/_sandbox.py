@@ -794,9 +794,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         """Add filters, bounded like Jinja's own."""
         self.filters.update(bound_filters(filters))
 
-    @staticmethod
-    def mailkit_tick() -> None:
-        tick()
+    # the generated code's check at the top of every loop body and macro: tick itself,
+    # not a method that calls it (one Python call less, about 30 a breaking alert)
+    mailkit_tick = staticmethod(tick)
 
     @staticmethod
     def mailkit_checked(value: Any) -> Any:

@@ -277,3 +277,9 @@ def test_a_text_template_added_or_removed_between_renders_is_seen_by_the_next(tm
     (tmp_path / "breaking.txt.j2").unlink()
     assert not renderer.render("breaking", BREAKING).text.startswith("BREAKING: ")
     assert mailkit._compose.text_template_exists("breaking", (tmp_path,)) is False  # type: ignore[attr-defined]
+
+
+def test_the_budget_check_of_loops_and_macros_is_tick_itself() -> None:
+    from mailkit._sandbox import BoundedSandbox, tick
+
+    assert BoundedSandbox().mailkit_tick is tick  # failed before: a method calling it

@@ -4,7 +4,7 @@ See mailkit._precompiled.
 """
 
 JINJA2 = '3.1.6'
-SETTINGS = "('836e6ff4fb1367cf2206504f2cbc32901c17c0f7ae0ce6a5a3ca5e0c9775eadb', '_BoundedCodeGenerator', True, False, True, True, True, '\\n', '{%', '%}', '{{', '}}', '{#', '#}', None, None, ['jinja2.ext.InternationalizationExtension', 'mailkit._stylesheet.StyleContext'], True)"
+SETTINGS = "('760109ebd27d354c1d5c5b87a68392a1798cb4adce290dd8c35b97f6c99f78eb', '_BoundedCodeGenerator', True, False, True, True, True, '\\n', '{%', '%}', '{{', '}}', '{#', '#}', None, None, ['jinja2.ext.InternationalizationExtension', 'mailkit._stylesheet.StyleContext'], True)"
 # template -> (SHA-256 of its text, the context names its code looks up, the templates it refers to)
 TEMPLATES = {
     'breaking.mjml.j2': ('28097c2e9f60af0f476bbe634193f34a9200dfacfc7c37014985ebdbb25807c6', ('article', 'ui'), ('layouts/base.mjml.j2', 'partials/components.mjml.j2')),
