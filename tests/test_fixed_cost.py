@@ -283,3 +283,40 @@ def test_the_budget_check_of_loops_and_macros_is_tick_itself() -> None:
     from mailkit._sandbox import BoundedSandbox, tick
 
     assert BoundedSandbox().mailkit_tick is tick  # failed before: a method calling it
+
+
+def test_jinjas_generate_is_the_one_render_bounded_copies() -> None:
+    # render_bounded draws the root function's stream and rewrites an error as
+    # Template.generate does for a synchronous environment: a change upstream must be copied
+    import hashlib
+    import inspect
+
+    source = inspect.getsource(jinja2.Template.generate)
+    assert "ctx = self.new_context(dict(*args, **kwargs))" in source
+    assert "yield from self.root_render_func(ctx)" in source
+    assert "yield self.environment.handle_exception()" in source
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == "6bde5fbd6be1904f", source
+
+
+def test_a_render_draws_the_templates_stream_without_generate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    renderer = mailkit.Renderer()
+    expected = renderer.render("breaking", BREAKING).mjml
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Template.generate")
+
+    monkeypatch.setattr(jinja2.Template, "generate", refused)
+    assert renderer.render("breaking", BREAKING).mjml == expected
+    # an error still names its template and line, a limit too
+    (tmp_path / "bad.mjml.j2").write_text("{# x #}\n<mjml><mj-body>\n{{ article.nope }}\n</mj-body></mjml>\n",
+                                          encoding="utf-8")
+    with pytest.raises(mailkit.TemplateError, match="nope") as info:
+        mailkit.Renderer(template_dirs=(tmp_path,)).render("bad", BREAKING)
+    assert info.value.line == 3
+    (tmp_path / "long.mjml.j2").write_text(
+        "{# x #}\n<mjml><mj-body>\n{% for i in range(900) %}<mj-raw>{{ article.headline }}</mj-raw>\n{% endfor %}"
+        "</mj-body></mjml>\n", encoding="utf-8")
+    small = mailkit.Renderer(template_dirs=(tmp_path,), limits=mailkit.Limits(max_template_output=5_000))
+    with pytest.raises(mailkit.TemplateError, match="over the limit of 5,000") as info:
+        small.render("long", BREAKING)
+    assert info.value.line == 3
