@@ -320,3 +320,94 @@ def test_a_render_draws_the_templates_stream_without_generate(monkeypatch: pytes
     with pytest.raises(mailkit.TemplateError, match="over the limit of 5,000") as info:
         small.render("long", BREAKING)
     assert info.value.line == 3
+
+
+# ---------------------------------------------------------------- getitem on objects without __getitem__
+
+
+def test_jinjas_sandboxed_getitem_is_the_one_the_override_copies() -> None:
+    import hashlib
+    import inspect
+
+    source = inspect.getsource(jinja2.sandbox.SandboxedEnvironment.getitem)
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == "b0c023de9d0c5dda", source
+
+
+class _Plain:
+    name = "plain"
+    _private = "no"
+
+    def method(self) -> str:
+        return "m"
+
+
+class _Dynamic:
+    def __getattr__(self, name: str) -> str:
+        if name == "gone":
+            raise AttributeError(name)
+        return f"<{name}>"
+
+
+class _Items:
+    def __getitem__(self, key: object) -> str:
+        if key == "missing":
+            raise KeyError(key)
+        return f"[{key}]"
+
+
+def _objects() -> list[object]:
+    from mailkit._fixtures import load_edition
+    from mailkit._media import watch_edition
+
+    edition = load_edition(BREAKING)
+    watched = watch_edition(edition)
+    return [edition.lead, edition.lead.authors[0], watched.articles[0], watched.articles[0].authors[0], _Plain(),
+            _Dynamic(), _Items(), {"name": "d"}, ["a"], "text", 3, None, _Plain, list, type]
+
+
+@pytest.mark.parametrize("argument", ["name", "headline", "format", "method", "_private", "gone", "missing", "__class__",
+                                      "mro", "model_dump", 0, "0"])
+def test_getitem_gives_what_jinjas_immutable_sandbox_gives(argument: object) -> None:
+    from markupsafe import Markup
+
+    from mailkit._sandbox import BoundedSandbox
+
+    ours, stock = BoundedSandbox(), jinja2.sandbox.ImmutableSandboxedEnvironment()
+    for obj in _objects():
+        mine, theirs = ours.getitem(obj, argument), stock.getitem(obj, argument)
+        assert type(mine) is type(theirs), (obj, argument)
+        if isinstance(theirs, jinja2.Undefined):
+            assert (mine._undefined_name, mine._undefined_obj) == (theirs._undefined_name, theirs._undefined_obj)
+            with pytest.raises(Exception) as stock_error:
+                str(theirs) if isinstance(theirs, jinja2.StrictUndefined) else theirs.missing_attribute
+            with pytest.raises(type(stock_error.value)):
+                str(mine) if isinstance(mine, jinja2.StrictUndefined) else mine.missing_attribute
+        elif callable(theirs):
+            assert getattr(mine, "__name__", None) == getattr(theirs, "__name__", None), (obj, argument)
+        else:
+            assert mine == theirs, (obj, argument)
+    # filters that read attributes through getitem
+    template = "{{ xs | map(attribute='name') | join(',') }}|{{ xs | selectattr('name') | list | length }}"
+    xs = [_Plain(), {"name": "d"}]
+    assert ours.from_string(template).render(xs=xs) == stock.from_string(template).render(xs=xs)
+    assert isinstance(Markup, type)
+
+
+def test_a_story_field_read_by_a_filter_makes_no_error_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # map(attribute="name") over a story's authors: obj["name"] raised TypeError for each
+    import pydantic
+
+    from mailkit._media import Watched
+
+    renderer = mailkit.Renderer()
+    expected = renderer.render("breaking", BREAKING).mjml
+    subscripted: list[object] = []
+    getitem = jinja2.sandbox.SandboxedEnvironment.getitem
+
+    def recorded(self: jinja2.sandbox.SandboxedEnvironment, obj: object, argument: object) -> object:
+        subscripted.append(obj)
+        return getitem(self, obj, argument)
+
+    monkeypatch.setattr(jinja2.sandbox.SandboxedEnvironment, "getitem", recorded)
+    assert renderer.render("breaking", BREAKING).mjml == expected
+    assert not [o for o in subscripted if isinstance(o, Watched | pydantic.BaseModel)], subscripted

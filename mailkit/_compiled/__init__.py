@@ -4,7 +4,7 @@ See mailkit._precompiled.
 """
 
 JINJA2 = '3.1.6'
-SETTINGS = "('c6d20053cda880509063c59977b0c0d1b092211dbde4e8131e259f3f4950fa9b', '_BoundedCodeGenerator', True, False, True, True, True, '\\n', '{%', '%}', '{{', '}}', '{#', '#}', None, None, ['jinja2.ext.InternationalizationExtension', 'mailkit._stylesheet.StyleContext'], True)"
+SETTINGS = "('4388c9f60c62e36dfeb0befd7fed10dcffce3ea158ad70206ad0e511d492b0b9', '_BoundedCodeGenerator', True, False, True, True, True, '\\n', '{%', '%}', '{{', '}}', '{#', '#}', None, None, ['jinja2.ext.InternationalizationExtension', 'mailkit._stylesheet.StyleContext'], True)"
 # template -> (SHA-256 of its text, the context names its code looks up, the templates it refers to)
 TEMPLATES = {
     'breaking.mjml.j2': ('28097c2e9f60af0f476bbe634193f34a9200dfacfc7c37014985ebdbb25807c6', ('article', 'ui'), ('layouts/base.mjml.j2', 'partials/components.mjml.j2')),
