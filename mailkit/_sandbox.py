@@ -32,6 +32,7 @@ import re
 import string
 import time
 import types
+from collections import ChainMap
 from collections.abc import Callable, Generator, Iterable, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ import pydantic
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import do_join, make_attrgetter
-from jinja2.runtime import Macro, missing
+from jinja2.runtime import Context, Macro, missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup, escape
@@ -357,6 +358,21 @@ def counting(finalize: Callable[[Any], Any] | None, *, autoescape: bool,
     return printed
 
 
+def _new_context(template: jinja2.Template, context: Any) -> Context:
+    """``template.new_context(dict(context))``, as jinja2.runtime.new_context makes it (pinned
+    in tests/test_fixed_cost.py), with the template's globals copied map by map: they are a
+    ChainMap of its own (empty) and the environment's, and ``dict()`` of it looked each name
+    up in the empty one first, a KeyError made and caught for each of the seven globals of
+    every render."""
+    globals_ = template.globals
+    parent: dict[str, Any] = {}
+    for layer in reversed(globals_.maps) if isinstance(globals_, ChainMap) else (globals_,):
+        parent.update(layer)
+    parent.update(**context)  # keyword names, as dict(globals, **vars): a key that is not a str is a TypeError
+    return template.environment.context_class(template.environment, parent, template.name, template.blocks,
+                                              globals=globals_)
+
+
 def render_bounded(template: jinja2.Template, context: Any, limits: Limits | None = None) -> str:
     """``template.render(context)``, within ``limits`` (by default the limits in force,
     :func:`mailkit._sanitize.current_limits`): output counted as Jinja streams it."""
@@ -371,7 +387,7 @@ def render_bounded(template: jinja2.Template, context: Any, limits: Limits | Non
         # stream drawn here, an error rewritten to its template lines below, as
         # generate does: one generator less between each chunk and this loop
         # (about 130 chunks a breaking alert)
-        stream = cast(Generator[str, None, None], template.root_render_func(template.new_context(dict(context))))
+        stream = cast(Generator[str, None, None], template.root_render_func(_new_context(template, context)))
         parts: list[str] = []
         size = 0
         # drawn 64 chunks at a time and measured before they are joined (a
@@ -867,17 +883,22 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             kwargs.pop("_block_vars", None)
             count = __obj._argument_count
             if (len(args) <= count and not (__obj.catch_kwargs or __obj.catch_varargs or __obj.explicit_caller)
-                    and (not kwargs or (__obj.caller and len(kwargs) == 1 and "caller" in kwargs))
-                    and not __self.is_async):
-                # Macro.__call__ and _invoke for the calls the templates make, positional
-                # arguments and a {% call %} block's caller: the arguments not given are
-                # `missing` (the macro's code puts its defaults in), the caller comes last
-                # (an undefined one if none was given), and the result is Markup when
-                # the template escapes. Anything else (keywords, too many arguments,
-                # *varargs, **kwargs) goes through __call__, which fills or refuses
-                # them. Equality with Jinja's own calls tested. Two Python frames less
-                # a call: 1.4 -> 0.75 us (timeit), 19 calls composing a breaking alert.
-                if len(args) < count:
+                    and not __self.is_async
+                    and (not kwargs or (kwargs.keys() - ("caller",) if __obj.caller else kwargs.keys())
+                         <= set(__obj.arguments[len(args):]))):
+                # Macro.__call__ and _invoke for the calls the templates make: the
+                # arguments not given positionally are taken by name, else `missing`
+                # (the macro's code puts its defaults in), the caller comes last (an
+                # undefined one if none was given), and the result is Markup when the
+                # template escapes. Anything else (too many arguments, a keyword the
+                # macro does not take or got by position, *varargs, **kwargs) goes
+                # through __call__, which fills or refuses them. Equality with Jinja's
+                # own calls tested. Two Python frames less a call, and no KeyError
+                # made for each argument a keyword call leaves out: 1.4 -> 0.75 us
+                # (timeit), 19 calls composing a breaking alert.
+                if kwargs:
+                    args = (*args, *[kwargs.get(name, missing) for name in __obj.arguments[len(args):]])
+                elif len(args) < count:
                     args = (*args, *(missing,) * (count - len(args)))
                 if __obj.caller:
                     caller = kwargs.get("caller")

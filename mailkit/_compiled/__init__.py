@@ -4,7 +4,7 @@ See mailkit._precompiled.
 """
 
 JINJA2 = '3.1.6'
-SETTINGS = "('4388c9f60c62e36dfeb0befd7fed10dcffce3ea158ad70206ad0e511d492b0b9', '_BoundedCodeGenerator', True, False, True, True, True, '\\n', '{%', '%}', '{{', '}}', '{#', '#}', None, None, ['jinja2.ext.InternationalizationExtension', 'mailkit._stylesheet.StyleContext'], True)"
+SETTINGS = "('5a29f246cfb327c194a01d6baa296a814b6964c2978c759a78bdcb5fbca9b02b', '_BoundedCodeGenerator', True, False, True, True, True, '\\n', '{%', '%}', '{{', '}}', '{#', '#}', None, None, ['jinja2.ext.InternationalizationExtension', 'mailkit._stylesheet.StyleContext'], True)"
 # template -> (SHA-256 of its text, the context names its code looks up, the templates it refers to)
 TEMPLATES = {
     'breaking.mjml.j2': ('28097c2e9f60af0f476bbe634193f34a9200dfacfc7c37014985ebdbb25807c6', ('article', 'ui'), ('layouts/base.mjml.j2', 'partials/components.mjml.j2')),
