@@ -254,8 +254,12 @@ def _template_file(name: str, dirs: Iterable[Path]) -> str | None:
     filename = name + TEMPLATE_SUFFIX
     # a stat per folder: this runs on every render (list_templates reads every file)
     # (the name has no "/": _NAME; a Path made of it was 1.5 us of each render's find)
-    if _NAME.match(name) and _is_template_file(filename) and any(_is_file(os.path.join(d, filename)) for d in dirs):
-        return filename
+    # a loop, not any() over a generator: closing one that found the file throws GeneratorExit
+    # into it (an error made a find, two finds a render)
+    if _NAME.match(name) and _is_template_file(filename):
+        for d in dirs:
+            if _is_file(os.path.join(d, filename)):
+                return filename
     return None
 
 

@@ -452,3 +452,29 @@ def test_a_renders_context_is_the_one_jinja_makes(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(collections.ChainMap, "__getitem__", recorded)
     mailkit.render("breaking", BREAKING)
     assert not missed
+
+
+def test_a_render_makes_no_error_in_mailkits_own_steps() -> None:
+    # each error made and caught is work, and more of it right after other work; the
+    # ones left come from Jinja's loops (StopIteration), context managers and the
+    # other stages (premailer's generators)
+    import sys
+    from types import FrameType
+
+    renderer = mailkit.Renderer()
+    renderer.render("breaking", BREAKING)
+    raised: list[tuple[str, str, str]] = []
+
+    def trace(frame: FrameType, event: str, arg: object) -> object:
+        if event == "exception" and isinstance(arg, tuple):
+            raised.append((frame.f_code.co_filename.rsplit("/", 1)[-1], frame.f_code.co_name, arg[0].__name__))
+        return trace
+
+    sys.settrace(trace)
+    try:
+        renderer.render("breaking", BREAKING)
+    finally:
+        sys.settrace(None)
+    ours = {"_compose.py", "_sandbox.py", "_render.py", "_i18n.py", "_media.py", "runtime.py", "sandbox.py",
+            "__init__.py"}
+    assert not [r for r in raised if r[0] in ours and r[2] not in ("StopIteration",)], raised
