@@ -35,7 +35,15 @@ from ._fixtures import fixture_files, load_edition
 from ._languages import in_digits, locale_of
 from ._paths import TEMPLATE_NAME, TEMPLATES_DIR, template_dirs
 from ._precompiled import index_text, module_name, packaged_code, settings_of, source_hash
-from ._sandbox import BoundedSandbox, FolderLoader, checked_once, counting, file_stat, file_stat_if_there, render_bounded
+from ._sandbox import (
+    BoundedSandbox,
+    FolderLoader,
+    checked_once,
+    counting,
+    file_stat,
+    file_stat_if_there,
+    render_bounded,
+)
 from ._sanitize import Limits, current_limits, encode_for_mrml
 from ._stylesheet import StyleContext, UnsafeCssValue, check_styles, css
 
