@@ -35,7 +35,15 @@ from ._fixtures import fixture_files, load_edition
 from ._languages import in_digits, locale_of
 from ._paths import TEMPLATE_NAME, TEMPLATES_DIR, template_dirs
 from ._precompiled import index_text, module_name, packaged_code, settings_of, source_hash
-from ._sandbox import BoundedSandbox, FolderLoader, checked_once, counting, file_stat, render_bounded
+from ._sandbox import (
+    BoundedSandbox,
+    FolderLoader,
+    checked_once,
+    counting,
+    file_stat,
+    file_stat_if_there,
+    render_bounded,
+)
 from ._sanitize import Limits, current_limits, encode_for_mrml
 from ._stylesheet import StyleContext, UnsafeCssValue, check_styles, css
 
@@ -254,8 +262,12 @@ def _template_file(name: str, dirs: Iterable[Path]) -> str | None:
     filename = name + TEMPLATE_SUFFIX
     # a stat per folder: this runs on every render (list_templates reads every file)
     # (the name has no "/": _NAME; a Path made of it was 1.5 us of each render's find)
-    if _NAME.match(name) and _is_template_file(filename) and any(_is_file(os.path.join(d, filename)) for d in dirs):
-        return filename
+    # a loop, not any() over a generator: closing one that found the file throws GeneratorExit
+    # into it (an error made a find, two finds a render)
+    if _NAME.match(name) and _is_template_file(filename):
+        for d in dirs:
+            if _is_file(os.path.join(d, filename)):
+                return filename
     return None
 
 
@@ -290,7 +302,12 @@ def text_template_exists(template: str, extra_dirs: Iterable[str | Path] = ()) -
 
 
 def _has_text_template(template: str, dirs: Iterable[Path]) -> bool:
-    return any(_is_file(os.path.join(d, f"{template}{TEXT_SUFFIX}")) for d in dirs)
+    # asked every render, and nearly always not there: no FileNotFoundError made (file_stat_if_there)
+    for d in dirs:
+        st = file_stat_if_there(os.path.join(d, f"{template}{TEXT_SUFFIX}"))
+        if st is not None and stat.S_ISREG(st.st_mode):
+            return True
+    return False
 
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from markupsafe import Markup
@@ -141,7 +142,14 @@ class Voice:
 def voice_of(item: Any, doc_lang: str, doc_dir: str) -> Voice:
     """The :class:`Voice` of an article or link (its ``language``), in a document of ``doc_lang``/``doc_dir``."""
     target = unwrap(item)
-    lang = getattr(target, "language", None) or doc_lang
+    return _voice(getattr(target, "language", None) or doc_lang, doc_lang, doc_dir)
+
+
+# A voice depends on three language tags only, and is immutable: made once for each
+# (about 2 us: a frozen dataclass, a Markup, the direction looked up), not once a
+# story of every render. Bounded: tags come from editions.
+@lru_cache(maxsize=256)
+def _voice(lang: str, doc_lang: str, doc_dir: str) -> Voice:
     doc_align = "right" if doc_dir == "rtl" else "left"
     if lang.lower() == doc_lang.lower():
         return Voice(doc_lang, doc_dir, doc_align, Markup(""))
@@ -200,7 +208,7 @@ class Watched:
                      for i, v in enumerate(value)]
         elif callable(value):  # a method (model_dump ...): not cached, nothing to note
             return value
-        self._children[name] = value
+        self.__dict__[name] = value  # _children, without the property's call (a field's first read)
         return value
 
     def __eq__(self, other: object) -> bool:

@@ -32,6 +32,7 @@ import re
 import string
 import time
 import types
+from collections import ChainMap
 from collections.abc import Callable, Generator, Iterable, MutableMapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ import pydantic
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.filters import do_join, make_attrgetter
-from jinja2.runtime import Macro
+from jinja2.runtime import Context, Macro, missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import Markup, escape
@@ -54,7 +55,7 @@ from markupsafe import Markup, escape
 from ._sanitize import Limits, current_limits
 
 __all__ = ["BoundedSandbox", "FolderLoader", "TemplateLimit", "TemplateRefused", "checked_once", "file_stat",
-           "render_bounded", "seen_in_render"]
+           "file_stat_if_there", "render_bounded", "seen_in_render"]
 
 
 class TemplateRefused(SecurityError):
@@ -183,6 +184,31 @@ def file_stat(path: str) -> os.stat_result | None:
     return st
 
 
+def file_stat_if_there(path: str) -> os.stat_result | None:
+    """:func:`file_stat` for a file that is usually not there (a template's ``.txt.j2``):
+    asked with ``os.access`` first, which answers "no such file" without an error.
+
+    A stat of a missing file raises ``FileNotFoundError``, made and caught in Python:
+    right after other work (the bench's naive glue) that was 23-25 us of a breaking
+    alert's render, 13-15 with ``access``. A file that is there is stat'ed as
+    :func:`file_stat` does it (two system calls, the rare case). Within
+    :class:`checked_once`, once a render for each path, as :func:`file_stat`.
+    """
+    seen = _SEEN.get()
+    key = ("stat", path)
+    if seen is not None and key in seen:
+        return seen[key]
+    try:
+        there = os.access(path, os.F_OK, effective_ids=os.access in os.supports_effective_ids)
+    except ValueError:  # a NUL in the path, as file_stat reads it
+        there = False
+    if not there:
+        if seen is not None:
+            seen[key] = None
+        return None
+    return file_stat(path)
+
+
 # ---------------------------------------------------------------- the budget
 
 
@@ -221,7 +247,10 @@ def _over(what: str, size: int) -> TemplateLimit:
 
 
 def _check_size(size: int, what: str) -> None:
-    if size > _limits().max_template_output:
+    # _limits() written out: about 50 checks a breaking alert (every macro's and captured
+    # block's output, every filter's and call's result), each one call less
+    budget = _BUDGET.get()
+    if size > (budget.limits if budget is not None else current_limits()).max_template_output:
         raise _over(what, size)
 
 
@@ -329,6 +358,21 @@ def counting(finalize: Callable[[Any], Any] | None, *, autoescape: bool,
     return printed
 
 
+def _new_context(template: jinja2.Template, context: Any) -> Context:
+    """``template.new_context(dict(context))``, as jinja2.runtime.new_context makes it (pinned
+    in tests/test_fixed_cost.py), with the template's globals copied map by map: they are a
+    ChainMap of its own (empty) and the environment's, and ``dict()`` of it looked each name
+    up in the empty one first, a KeyError made and caught for each of the seven globals of
+    every render."""
+    globals_ = template.globals
+    parent: dict[str, Any] = {}
+    for layer in reversed(globals_.maps) if isinstance(globals_, ChainMap) else (globals_,):
+        parent.update(layer)
+    parent.update(**context)  # keyword names, as dict(globals, **vars): a key that is not a str is a TypeError
+    return template.environment.context_class(template.environment, parent, template.name, template.blocks,
+                                              globals=globals_)
+
+
 def render_bounded(template: jinja2.Template, context: Any, limits: Limits | None = None) -> str:
     """``template.render(context)``, within ``limits`` (by default the limits in force,
     :func:`mailkit._sanitize.current_limits`): output counted as Jinja streams it."""
@@ -338,22 +382,31 @@ def render_bounded(template: jinja2.Template, context: Any, limits: Limits | Non
     budget = _Budget(limits, cpu + limits.max_template_seconds, wall_start=_wall(), cpu_start=cpu)
     reset = _BUDGET.set(budget)
     try:
-        stream = cast(Generator[str, None, None], template.generate(context))
+        # jinja2.Template.generate's own steps for a synchronous environment, as
+        # mailkit's are (pinned in tests/test_fixed_cost.py): the root function's
+        # stream drawn here, an error rewritten to its template lines below, as
+        # generate does: one generator less between each chunk and this loop
+        # (about 130 chunks a breaking alert)
+        stream = cast(Generator[str, None, None], template.root_render_func(_new_context(template, context)))
         parts: list[str] = []
         size = 0
         # drawn 64 chunks at a time and measured before they are joined (a
         # Python loop per chunk doubled the time to compose a digest); each
         # chunk is within the limit, so only references wait to be counted
-        while batch := list(islice(stream, 64)):
-            size += sum(map(len, batch))
-            parts += batch
-            try:
-                if size > limits.max_template_output:
-                    raise _over("the template's output", size)
-                _check_time(budget)
-            except TemplateLimit as err:
-                # thrown in at the template's current line, so the error names it
-                stream.throw(err)
+        try:
+            while batch := list(islice(stream, 64)):
+                size += sum(map(len, batch))
+                parts += batch
+                try:
+                    if size > limits.max_template_output:
+                        raise _over("the template's output", size)
+                    _check_time(budget)
+                except TemplateLimit as err:
+                    # thrown in at the template's current line, so the error names it
+                    stream.throw(err)
+        except Exception:
+            template.environment.handle_exception()  # raises it, its traceback in template lines
+            raise  # not reached: handle_exception raises
         return "".join(parts)
     finally:
         _BUDGET.reset(reset)
@@ -485,12 +538,13 @@ _PRE_CHECKS: dict[str, Callable[..., None]] = {
 
 def _bounded_filter(name: str, func: Callable[..., Any], skip: int) -> Callable[..., Any]:
     pre = _PRE_CHECKS.get(name)
+    what = f"the {name} filter's result"  # made once, not at each call
 
     @functools.wraps(func)  # keeps jinja_pass_arg: Jinja still passes the context first
     def bounded(*args: Any, **kwargs: Any) -> Any:
         if pre is not None:
             pre(*args[skip:], **kwargs)
-        return _check_value(func(*args, **kwargs), f"the {name} filter's result")
+        return _check_value(func(*args, **kwargs), what)
 
     return bounded
 
@@ -662,6 +716,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._safe: dict[tuple[type, str], bool] = {}
+        # type -> whether obj[...] can do anything but raise TypeError (see getitem)
+        self._subscriptable: dict[type, bool] = {}
         # template name -> (the context names it looks up, the templates it
         # extends, includes or imports; None for one named by a variable),
         # noted as it compiles (mailkit._compose.names_used reads it)
@@ -677,6 +733,35 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                 self._safe.clear()
             verdict = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return verdict
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        # jinja2.sandbox.SandboxedEnvironment.getitem (its source is pinned in
+        # tests/test_fixed_cost.py) tries obj[argument] first, then the attribute.
+        # On an object whose type has no __getitem__ (a model, a watched story) the
+        # first can only raise TypeError, made and caught: map(attribute="name") and
+        # selectattr("reported_from") over a story's authors made one an author, six
+        # a breaking alert (about 1 us each warm, several times that after other
+        # work). For such an object and a plain str, the attribute is read straight,
+        # with the same checks; anything else goes Jinja's way.
+        cls = type(obj)
+        subscriptable = self._subscriptable.get(cls)
+        if subscriptable is None:
+            if len(self._subscriptable) > 1024:  # bounded: one entry per type met
+                self._subscriptable.clear()
+            # a class is subscripted through __class_getitem__ (list[int]): Jinja's way
+            subscriptable = self._subscriptable[cls] = issubclass(cls, type) or hasattr(cls, "__getitem__")
+        if subscriptable or type(argument) is not str:
+            return super().getitem(obj, argument)
+        try:
+            value = getattr(obj, argument)
+        except AttributeError:
+            return self.undefined(obj=obj, name=argument)
+        fmt = self.wrap_str_format(value)
+        if fmt is not None:
+            return fmt
+        if self.is_safe_attribute(obj, argument, value):
+            return value
+        return self.unsafe_undefined(obj, argument)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # jinja2.sandbox.SandboxedEnvironment.getattr step for step (its source
@@ -765,9 +850,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         """Add filters, bounded like Jinja's own."""
         self.filters.update(bound_filters(filters))
 
-    @staticmethod
-    def mailkit_tick() -> None:
-        tick()
+    # the generated code's check at the top of every loop body and macro: tick itself,
+    # not a method that calls it (one Python call less, about 30 a breaking alert)
+    mailkit_tick = staticmethod(tick)
 
     @staticmethod
     def mailkit_checked(value: Any) -> Any:
@@ -796,6 +881,30 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             # to compose (250 calls).
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
+            count = __obj._argument_count
+            if (len(args) <= count and not (__obj.catch_kwargs or __obj.catch_varargs or __obj.explicit_caller)
+                    and not __self.is_async
+                    and (not kwargs or (kwargs.keys() - ("caller",) if __obj.caller else kwargs.keys())
+                         <= set(__obj.arguments[len(args):]))):
+                # Macro.__call__ and _invoke for the calls the templates make: the
+                # arguments not given positionally are taken by name, else `missing`
+                # (the macro's code puts its defaults in), the caller comes last (an
+                # undefined one if none was given), and the result is Markup when the
+                # template escapes. Anything else (too many arguments, a keyword the
+                # macro does not take or got by position, *varargs, **kwargs) goes
+                # through __call__, which fills or refuses them. Equality with Jinja's
+                # own calls tested. Two Python frames less a call, and no KeyError
+                # made for each argument a keyword call leaves out: 1.4 -> 0.75 us
+                # (timeit), 19 calls composing a breaking alert.
+                if kwargs:
+                    args = (*args, *[kwargs.get(name, missing) for name in __obj.arguments[len(args):]])
+                elif len(args) < count:
+                    args = (*args, *(missing,) * (count - len(args)))
+                if __obj.caller:
+                    caller = kwargs.get("caller")
+                    args = (*args, __self.undefined("No caller defined", name="caller") if caller is None else caller)
+                result = __obj._func(*args)
+                return Markup(result) if __context.eval_ctx.autoescape else result
             return __obj(__context.eval_ctx, *args, **kwargs)
         if type(__obj) is types.FunctionType and not __obj.__dict__:
             # A plain Python function with no attribute set on it (voice,
