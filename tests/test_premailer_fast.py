@@ -64,6 +64,9 @@ def _both(html: str, rules: _premailer.StyleRules | None = None, keep_style_tags
 TAGS = ["div", "p", "span", "a", "b", "em", "h2", "ul", "li", "section"]
 CLASSES = ["a", "b", "c", "mk-text", "x-y"]
 IDS = ["one", "two"]
+# between the classes of a class attribute: mostly " ", which mailkit's loop reads as it is,
+# and the characters it reads as XPath's normalize-space() does (tab, line breaks) or not at all
+CLASS_SPACES = [" ", " ", " ", "  ", "\t", "\n", "\r\n", " \t ", "\x0c", "\u00a0"]
 PROPERTIES = ["color:red", "color:#00f", "margin:0", "padding:1px 2px", "font-family:Roboto, Arial",
               "line-height:0.5", "color:unset", "width:100%", "display:none", "mso-line-height-rule:exactly"]
 
@@ -92,7 +95,9 @@ def element(draw: Any, depth: int = 0) -> str:
     attributes = ""
     classes = draw(st.lists(st.sampled_from(CLASSES), max_size=3))  # repeats too: class="a a"
     if classes:
-        attributes += f' class="{" ".join(classes)}"'
+        # XML's spaces (normalize-space() in premailer's XPaths) and others; at the ends too
+        space = draw(st.sampled_from(CLASS_SPACES))
+        attributes += f' class="{draw(st.sampled_from(["", space]))}{space.join(classes)}"'
     if draw(st.integers(0, 4)) == 0:
         attributes += f' id="{draw(st.sampled_from(IDS))}"'
     if draw(st.booleans()):
@@ -109,7 +114,9 @@ def document(draw: Any) -> str:
     styles = "".join(f"<style{draw(markers)}>{draw(sheet)}</style>" for _ in range(draw(st.integers(1, 3))))
     head = f"<head>{styles}</head>" if draw(st.integers(0, 5)) else ""  # premailer adds a missing <head>
     body = "".join(draw(st.lists(element(), min_size=1, max_size=4)))
-    table = '<table><tr><td class="mk-text"><p class="a">x</p><p>y</p></td></tr></table>' if draw(st.booleans()) else ""
+    # two anchors on <td> (their class lists are read once for both)
+    table = ('<table><tr><td class="mk-text"><p class="a">x</p><p>y</p></td><td class="a\tmk-img"><p>z</p></td>'
+             '</tr></table>') if draw(st.booleans()) else ""
     return f"<!doctype html><html>{head}<body>{body}{table}</body></html>"
 
 
@@ -122,7 +129,8 @@ def test_generated_documents_and_style_sheets_give_stock_premailers_bytes(html: 
 
 # rules sharing what comes before their last name ("X p", "X a.b" ...): taken from one evaluation of X
 anchored_rule = st.builds(lambda x, name, classes, decl: f"{x} {name}{''.join(f'.{c}' for c in classes)} {{ {decl} }}",
-                          st.sampled_from(["div", ".a", "td.mk-text", "div > p", "li:first-child", "*"]),
+                          st.sampled_from(["div", ".a", "td.mk-text", "td.mk-img", "td.a.mk-img", "p.a", "div > p",
+                                           "li:first-child", "*"]),
                           st.sampled_from(TAGS), st.lists(st.sampled_from(CLASSES), max_size=2), declarations)
 
 
