@@ -128,10 +128,15 @@ def test_generated_documents_and_style_sheets_give_stock_premailers_bytes(html: 
 
 
 # rules sharing what comes before their last name ("X p", "X a.b" ...): taken from one evaluation of X
-anchored_rule = st.builds(lambda x, name, classes, decl: f"{x} {name}{''.join(f'.{c}' for c in classes)} {{ {decl} }}",
+# ("X .c", "X *.a.b p": Y only classes, taken from the elements with a class under X's matches)
+anchored_rule = st.builds(lambda x, name, classes, tail, decl: f"{x} {name}{''.join(f'.{c}' for c in classes)}{tail} "
+                                                                 f"{{ {decl} }}",
                           st.sampled_from(["div", ".a", "td.mk-text", "td.mk-img", "td.a.mk-img", "p.a", "div > p",
                                            "li:first-child", "*"]),
-                          st.sampled_from(TAGS), st.lists(st.sampled_from(CLASSES), max_size=2), declarations)
+                          st.sampled_from([*TAGS, "*", ".a", ".b", ".mk-text", "*.c"]),
+                          st.lists(st.sampled_from(CLASSES), max_size=2),
+                          st.sampled_from(["", "", "", " a", " p", " > p", " .b", " p.a", ":first-child", " + p"]),
+                          declarations)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -285,6 +290,37 @@ def test_a_selector_with_a_descendant_combinator_first_is_anchored_on_its_first_
 @pytest.mark.parametrize("selector", ["p", "p.a", "td > p", "td + p", "td ~ p", "td p::before", "td svg|p"])
 def test_other_selectors_have_no_anchor(selector: str) -> None:
     assert _premailer._analysed(selector)[2] is None
+
+
+@pytest.mark.parametrize(("selector", "classed"), [
+    ("td.mk-text .mk-credit", ((" mk-credit ",), "")),
+    ("td.mk-text .mk-footer-text a", ((" mk-footer-text ",), "/descendant::a")),
+    ("div *.a.b > p", ((" a ", " b "), "/p")),
+    ("td.mk-text p.mk-dek", None), ("td.mk-text * a", None), ("td.mk-text .a:first-child", None),
+    ("td.mk-text .a[title] p", None), ("td.mk-text > .a", None), ("td.mk-text svg|*.a", None),
+])
+def test_a_second_compound_of_only_classes_is_found_among_the_classed_elements_under_the_first(
+        selector: str, classed: Any) -> None:
+    # X .c ...: the rule's XPath is X's, then "/descendant::*[" the class tests "]", then the rest
+    import lxml.cssselect
+
+    *_, got = _premailer._analysed(selector)
+    found = got.classed if got is not None else None
+    assert (found and (sorted(found[0]), found[1])) == (classed and (sorted(classed[0]), classed[1]))
+    if classed is not None:
+        assert got is not None and lxml.cssselect.CSSSelector(selector).path.endswith("]" + classed[1])
+
+
+def test_rules_on_classes_under_an_anchor_match_as_in_stock_premailer_at_any_depth() -> None:
+    # "X .c a": the a under .c at any depth, .c at any depth under X (and under two X, once)
+    css = ("td.x .c { color: red } td.x .c a { color: blue } td.x .c > a { margin: 0 } td.x .c.d b { padding: 0 }"
+           " td.x .d { line-height: 1 } td.x .c p a { width: 1px }")
+    body = ('<table><tr><td class="x"><div class="c"><span><a>1</a></span><a>2</a></div><p class="d\tc">'
+            '<b>3</b><a>4</a></p><table><tr><td class="x"><div class="c"><p><a>5</a></p></div></td></tr></table>'
+            '</td><td><div class="c"><a>6</a></div></td></tr></table><div class="c"><a>7</a></div>')
+    html = f"<html><head><style>{css}</style></head><body>{body}</body></html>"
+    fast, stock = _both(html)
+    assert fast == stock and fast.count("color:blue") == 4
 
 
 def test_rules_anchored_on_one_selector_match_as_in_stock_premailer_nested_or_not() -> None:
