@@ -91,15 +91,12 @@ class Converter(html2text.HTML2Text):
                 or (self.a and self.links_each_paragraph)):
             return self.handle_data(data, True)
         self.preceding_data = data
-        if data.isspace():
-            # the layout's whitespace between tags (half the runs of an email): it only notes a
-            # pending space, as the lines below do for it, without collapse_spaces' split and join
-            self.space = True
-            return None
         data = collapse_spaces(data)
         if data[0] == " ":
             self.space = True
             data = data[1:]
+            if not data:
+                return None
         if self.start:
             self.space = False
             self.p_p = 0
