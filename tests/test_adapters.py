@@ -648,8 +648,8 @@ def test_html2text_handle_data_does_what_text_run_does_in_one_call(state: str) -
             assert h.br_toggle
         return h
 
-    for data in ("", " ", "  \n ", "word", " lead", "trail ", " both  runs \t here ", "> quoted", "a\u00a0b",
-                 "\u3000wide", "1. listed", "\n\nbreaks\n"):
+    for data in ("", " ", "  \n ", "\u00a0\u3000\t", "word", " lead", "trail ", " both  runs \t here ", "> quoted",
+                 "a\u00a0b", "\u3000wide", "1. listed", "\n\nbreaks\n"):
         stock, ours = converter_in(state), converter_in(state)
         stock.handle_data(data, True)
         ours.text_run(data)

@@ -64,6 +64,9 @@ def _both(html: str, rules: _premailer.StyleRules | None = None, keep_style_tags
 TAGS = ["div", "p", "span", "a", "b", "em", "h2", "ul", "li", "section"]
 CLASSES = ["a", "b", "c", "mk-text", "x-y"]
 IDS = ["one", "two"]
+# between the classes of a class attribute: mostly " ", which mailkit's loop reads as it is,
+# and the characters it reads as XPath's normalize-space() does (tab, line breaks) or not at all
+CLASS_SPACES = [" ", " ", " ", "  ", "\t", "\n", "\r\n", " \t ", "\x0c", "\u00a0"]
 PROPERTIES = ["color:red", "color:#00f", "margin:0", "padding:1px 2px", "font-family:Roboto, Arial",
               "line-height:0.5", "color:unset", "width:100%", "display:none", "mso-line-height-rule:exactly"]
 
@@ -92,7 +95,9 @@ def element(draw: Any, depth: int = 0) -> str:
     attributes = ""
     classes = draw(st.lists(st.sampled_from(CLASSES), max_size=3))  # repeats too: class="a a"
     if classes:
-        attributes += f' class="{" ".join(classes)}"'
+        # XML's spaces (normalize-space() in premailer's XPaths) and others; at the ends too
+        space = draw(st.sampled_from(CLASS_SPACES))
+        attributes += f' class="{draw(st.sampled_from(["", space]))}{space.join(classes)}"'
     if draw(st.integers(0, 4)) == 0:
         attributes += f' id="{draw(st.sampled_from(IDS))}"'
     if draw(st.booleans()):
@@ -109,7 +114,9 @@ def document(draw: Any) -> str:
     styles = "".join(f"<style{draw(markers)}>{draw(sheet)}</style>" for _ in range(draw(st.integers(1, 3))))
     head = f"<head>{styles}</head>" if draw(st.integers(0, 5)) else ""  # premailer adds a missing <head>
     body = "".join(draw(st.lists(element(), min_size=1, max_size=4)))
-    table = '<table><tr><td class="mk-text"><p class="a">x</p><p>y</p></td></tr></table>' if draw(st.booleans()) else ""
+    # two anchors on <td> (their class lists are read once for both)
+    table = ('<table><tr><td class="mk-text"><p class="a">x</p><p>y</p></td><td class="a\tmk-img"><p>z</p></td>'
+             '</tr></table>') if draw(st.booleans()) else ""
     return f"<!doctype html><html>{head}<body>{body}{table}</body></html>"
 
 
@@ -121,9 +128,15 @@ def test_generated_documents_and_style_sheets_give_stock_premailers_bytes(html: 
 
 
 # rules sharing what comes before their last name ("X p", "X a.b" ...): taken from one evaluation of X
-anchored_rule = st.builds(lambda x, name, classes, decl: f"{x} {name}{''.join(f'.{c}' for c in classes)} {{ {decl} }}",
-                          st.sampled_from(["div", ".a", "td.mk-text", "div > p", "li:first-child", "*"]),
-                          st.sampled_from(TAGS), st.lists(st.sampled_from(CLASSES), max_size=2), declarations)
+# ("X .c", "X *.a.b p": Y only classes, taken from the elements with a class under X's matches)
+anchored_rule = st.builds(lambda x, name, classes, tail, decl: f"{x} {name}{''.join(f'.{c}' for c in classes)}{tail} "
+                                                                 f"{{ {decl} }}",
+                          st.sampled_from(["div", ".a", "td.mk-text", "td.mk-img", "td.a.mk-img", "p.a", "div > p",
+                                           "li:first-child", "*"]),
+                          st.sampled_from([*TAGS, "*", ".a", ".b", ".mk-text", "*.c"]),
+                          st.lists(st.sampled_from(CLASSES), max_size=2),
+                          st.sampled_from(["", "", "", " a", " p", " > p", " .b", " p.a", ":first-child", " + p"]),
+                          declarations)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -277,6 +290,37 @@ def test_a_selector_with_a_descendant_combinator_first_is_anchored_on_its_first_
 @pytest.mark.parametrize("selector", ["p", "p.a", "td > p", "td + p", "td ~ p", "td p::before", "td svg|p"])
 def test_other_selectors_have_no_anchor(selector: str) -> None:
     assert _premailer._analysed(selector)[2] is None
+
+
+@pytest.mark.parametrize(("selector", "classed"), [
+    ("td.mk-text .mk-credit", ((" mk-credit ",), "")),
+    ("td.mk-text .mk-footer-text a", ((" mk-footer-text ",), "/descendant::a")),
+    ("div *.a.b > p", ((" a ", " b "), "/p")),
+    ("td.mk-text p.mk-dek", None), ("td.mk-text * a", None), ("td.mk-text .a:first-child", None),
+    ("td.mk-text .a[title] p", None), ("td.mk-text > .a", None), ("td.mk-text svg|*.a", None),
+])
+def test_a_second_compound_of_only_classes_is_found_among_the_classed_elements_under_the_first(
+        selector: str, classed: Any) -> None:
+    # X .c ...: the rule's XPath is X's, then "/descendant::*[" the class tests "]", then the rest
+    import lxml.cssselect
+
+    *_, got = _premailer._analysed(selector)
+    found = got.classed if got is not None else None
+    assert (found and (sorted(found[0]), found[1])) == (classed and (sorted(classed[0]), classed[1]))
+    if classed is not None:
+        assert got is not None and lxml.cssselect.CSSSelector(selector).path.endswith("]" + classed[1])
+
+
+def test_rules_on_classes_under_an_anchor_match_as_in_stock_premailer_at_any_depth() -> None:
+    # "X .c a": the a under .c at any depth, .c at any depth under X (and under two X, once)
+    css = ("td.x .c { color: red } td.x .c a { color: blue } td.x .c > a { margin: 0 } td.x .c.d b { padding: 0 }"
+           " td.x .d { line-height: 1 } td.x .c p a { width: 1px }")
+    body = ('<table><tr><td class="x"><div class="c"><span><a>1</a></span><a>2</a></div><p class="d\tc">'
+            '<b>3</b><a>4</a></p><table><tr><td class="x"><div class="c"><p><a>5</a></p></div></td></tr></table>'
+            '</td><td><div class="c"><a>6</a></div></td></tr></table><div class="c"><a>7</a></div>')
+    html = f"<html><head><style>{css}</style></head><body>{body}</body></html>"
+    fast, stock = _both(html)
+    assert fast == stock and fast.count("color:blue") == 4
 
 
 def test_rules_anchored_on_one_selector_match_as_in_stock_premailer_nested_or_not() -> None:
