@@ -284,7 +284,8 @@ def _picker(indices: Sequence[int]) -> Picker:
 
 
 # the tokens' places in a Parts skeleton (static text at the even ones), built
-# once: a slice written out (out[1::2]) is a new slice object each time it runs
+# once: a slice written out (out[1::2]) is a new slice object each time it
+# runs (about 80 instructions a part, cachegrind, of a personalize's 32,000)
 TOKENS = slice(1, None, 2)
 
 
