@@ -29,7 +29,7 @@ from markupsafe import Markup
 from ._models import Footer, Recipient
 from ._sanitize import encode_for_mrml
 
-__all__ = ["LINK_PARAMS", "VALUE_ORDER", "EscapeAll", "Parts", "Picker", "RecipientSlots", "Tokens", "html_escape",
+__all__ = ["LINK_PARAMS", "TOKENS", "VALUE_ORDER", "EscapeAll", "Parts", "Picker", "RecipientSlots", "Tokens", "html_escape",
            "html_escape_all", "joint_pickers", "link_query", "mrml_escape_all", "new_nonce", "slot_token", "slot_values",
            "token_pattern", "token_source", "value_index"]
 
@@ -283,6 +283,12 @@ def _picker(indices: Sequence[int]) -> Picker:
     return partial(_pick_one, indices[0]) if indices else _pick_none  # all three pickle
 
 
+# the tokens' places in a Parts skeleton (static text at the even ones), built
+# once: a slice written out (out[1::2]) is a new slice object each time it
+# runs (about 80 instructions a part, cachegrind, of a personalize's 32,000)
+TOKENS = slice(1, None, 2)
+
+
 @dataclass(frozen=True, slots=True)
 class Parts:
     """A rendered part cut at its tokens, ready to be filled in."""
@@ -334,10 +340,10 @@ class Parts:
         used: Sequence[str] = self.gather(values)
         if escape_all is not None:
             used = escape_all(used)
-        out = list(self.skeleton)
+        out = [*self.skeleton]  # list() is a global looked up and called: 0.01-0.02 us more
         # a Python loop appending static and value in turn cost as much as
         # copying the 50 KB of a digest's HTML; picked and placed like this, a fifth
-        out[1::2] = used if self.place is None else self.place(used)
+        out[TOKENS] = used if self.place is None else self.place(used)
         return "".join(out)
 
 

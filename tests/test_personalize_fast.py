@@ -36,7 +36,8 @@ from mailkit._personalize import PreparedEmail
 from mailkit._sanitize import encode_for_mrml
 from mailkit._slots import Parts, Tokens, html_escape_all, link_query, value_index
 
-TEMPLATES = {"breaking": SEED, "digest": FIXTURES / "digest-morning-briefing.yaml", "attrs": SEED, "tagged": SEED}
+TEMPLATES = {"breaking": SEED, "digest": FIXTURES / "digest-morning-briefing.yaml", "attrs": SEED, "tagged": SEED,
+             "special-report": FIXTURES / "special-report-inside-the-indictment.yaml"}
 
 # An author's template whose HTML holds tokens its text part does not (the
 # reader's name, a fallback for it and the address in a link's title), so the
