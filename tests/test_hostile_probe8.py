@@ -1,0 +1,118 @@
+"""The eighth outside tester's catalogue: the README read as a contract, and every
+message held to what a receiving server and a reference tool expect of it.
+
+Each case is an input and its expected outcome: a message fit for the standards
+(RFC 5322, RFC 2045, RFC 2047, RFC 8058), or a named MailkitError. Same spirit as
+tests/test_hostile_input.py, through the public API.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from test_hostile_input import BASE, expand
+
+import mailkit
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = sorted((ROOT / "fixtures").glob("*.yaml"))
+DATE = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+READER = mailkit.Recipient(email="ana@example.org", first_name="Ana")
+
+
+def body_lines(raw: bytes) -> list[bytes]:
+    """The lines of every part body (after each part's header block), CRLF split."""
+    lines = []
+    for part in raw.split(b"\r\n--")[1:]:
+        _, _, body = part.partition(b"\r\n\r\n")
+        lines += [line for line in body.split(b"\r\n") if not line.startswith(b"--")]
+    return lines
+
+
+# --- RFC 2045 6.7 (5): a quoted-printable line is at most 76 characters, its soft break's "=" included
+
+def pairs() -> list[tuple[str, Path, str]]:
+    out = []
+    for fixture in FIXTURES:
+        for template in yaml.safe_load(fixture.read_text(encoding="utf-8"))["templates"]:
+            out += [(template, fixture, theme) for theme in ("nbc-news", "harbor-ledger")]
+    return out
+
+
+@pytest.mark.parametrize(("template", "fixture", "theme"), pairs(),
+                         ids=lambda v: v.stem if isinstance(v, Path) else str(v))
+def test_every_body_line_is_at_most_76_octets(template: str, fixture: Path, theme: str) -> None:
+    # breaking-wire-embeds in harbor-ledger had a 77-octet line: a piece of the HTML
+    # between recipient slots ended on a full 76-character line, and the soft break
+    # added to join the next piece made it 77
+    prepared = mailkit.prepare(template, fixture, {"theme": theme})
+    email = prepared.personalize(READER)
+    sender = None if email.edition.newsletter.sender else {"name": "Alerts", "address": "alerts@example.org"}
+    for raw in (mailkit.message_bytes(email, sender=sender, date=DATE),
+                email.to_message(sender=sender, date=DATE).as_bytes(),
+                mailkit.BulkMessages(prepared, sender=sender).message(READER, date=DATE)):
+        long = [line for line in body_lines(raw) if len(line) > 76]
+        assert not long, long[:1]
+
+
+def test_html_pieces_ending_on_a_full_line_stay_within_76() -> None:
+    # the same through the public API, at every length around the limit: a story link
+    # (a slot: a reader's link_params are added to it) ends its QP line at every column
+    for width in range(0, 80):
+        data = expand(BASE)
+        data["articles"][0]["url"] = "https://www.nbcnews.com/news/" + "x" * width
+        prepared = mailkit.prepare("breaking", data)
+        raw = mailkit.BulkMessages(prepared).message(READER, date=DATE)
+        assert max(map(len, body_lines(raw))) <= 76, width
+        assert raw == mailkit.message_bytes(prepared.personalize(READER), date=DATE, message_id=_message_id(raw))
+
+
+def _message_id(raw: bytes) -> str:
+    line = next(line for line in raw.split(b"\r\n") if line.startswith(b"Message-ID: "))
+    return line.split(b": ", 1)[1].decode()
+
+
+# --- the sender given as the README's users write it -------------------------------------
+
+def test_sender_as_an_address_string() -> None:
+    # to= takes an address string; sender= took only a Sender and crashed with an
+    # AttributeError ('str' object has no attribute 'address') on a string
+    email = mailkit.render("breaking", BASE)
+    for raw in (email.to_message(to="ana@example.org", sender="alerts@example.org").as_bytes(),
+                mailkit.message_bytes(email, to="ana@example.org", sender="alerts@example.org")):
+        assert b"\r\nFrom: " in raw and b"<alerts@example.org>" in raw
+
+
+def test_sender_as_a_dict() -> None:
+    email = mailkit.render("breaking", BASE)
+    raw = email.to_message(to="ana@example.org", sender={"name": "Alerts", "address": "alerts@example.org"}).as_bytes()
+    assert b"From: Alerts <alerts@example.org>" in raw
+
+
+@pytest.mark.parametrize("sender", [42, "not an address", {"name": "x"}, ["alerts@example.org"]])
+def test_a_bad_sender_is_a_header_error(sender: object) -> None:
+    email = mailkit.render("breaking", BASE)
+    with pytest.raises(mailkit.HeaderError, match="sender"):
+        email.to_message(to="ana@example.org", sender=sender)  # type: ignore[arg-type]
+    with pytest.raises(mailkit.HeaderError, match="sender"):
+        mailkit.message_bytes(email, to="ana@example.org", sender=sender)
+
+
+@pytest.mark.parametrize("to", [42, ["ana@example.org"], {"email": "ana@example.org"}])
+def test_a_bad_to_is_a_header_error(to: object) -> None:
+    # a wrong type was ignored: the message went to the email's own recipient, or failed
+    # with "To: no recipient address"
+    email = mailkit.render("breaking", BASE, recipient={"email": "bo@example.org"})
+    with pytest.raises(mailkit.HeaderError, match="to"):
+        email.to_message(to=to)  # type: ignore[arg-type]
+
+
+def test_message_bytes_refuses_an_unknown_argument() -> None:
+    # README: message_bytes(email) gives the same bytes as to_message().as_bytes();
+    # to_message(sendr=...) is a TypeError, message_bytes(sendr=...) ignored it silently
+    email = mailkit.render("breaking", BASE)
+    with pytest.raises(TypeError):
+        mailkit.message_bytes(email, to="ana@example.org", sendr="alerts@example.org")  # type: ignore[call-arg]
