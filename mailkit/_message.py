@@ -19,7 +19,7 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, MIMEPart
@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 import idna
 
-from ._errors import HeaderError, OptionsError
+from ._errors import HeaderError, InvalidFixtureError, OptionsError
 from ._models import Edition, Recipient, Sender, ascii_address
 from ._slots import VALUE_ORDER, Parts, html_escape_all, mrml_escape_all
 from ._warning import RenderWarning
@@ -127,10 +127,14 @@ class RenderedEmail:
         own = self.recipient.unsubscribe_url if self.recipient else None
         return own or self.edition.newsletter.footer.unsubscribe_url
 
-    def to_message(self, to: str | Recipient | None = None, *, sender: Sender | None = None,
+    def to_message(self, to: str | Recipient | None = None, *, sender: SenderArg = None,
                    date: datetime | None = None, message_id: str | None = None,
                    message_id_domain: str | None = None) -> EmailMessage:
-        """A ready-to-send ``multipart/alternative`` message (see :func:`build_message`)."""
+        """A ready-to-send ``multipart/alternative`` message (see :func:`build_message`).
+
+        ``sender`` is a :class:`Sender`, a dict of its fields, or an address (the
+        newsletter sender's other fields kept); default: the newsletter's sender.
+        """
         return build_message(self, to=to, sender=sender, date=date, message_id=message_id,
                              message_id_domain=message_id_domain)
 
@@ -316,11 +320,35 @@ def header_url(name: str, url: str) -> str:
     return quote(scheme, safe=_URL_SAFE) + netloc + quote(rest, safe=_URL_SAFE)
 
 
-def _sender(email_edition: Edition, sender: Sender | None) -> Sender:
-    sender = sender or email_edition.newsletter.sender
+SenderArg = Sender | str | Mapping[str, Any] | None
+
+
+def _sender(email_edition: Edition, sender: SenderArg) -> Sender:
+    """The sender a writer was given: a :class:`Sender`, a dict of its fields, or an address.
+
+    An address alone keeps the other fields of the newsletter's sender (its
+    name, else the newsletter's), as ``--from`` does; anything else is a
+    HeaderError naming ``sender``, never an AttributeError from deep inside.
+    """
+    base = email_edition.newsletter.sender
     if sender is None:
-        raise HeaderError("From: the newsletter has no sender (newsletter.sender: name and address)")
-    return sender
+        if base is None:
+            raise HeaderError("From: the newsletter has no sender (newsletter.sender: name and address)")
+        return base
+    if isinstance(sender, Sender):
+        return sender
+    if isinstance(sender, str):
+        fields: dict[str, Any] = base.model_dump(exclude_none=True) if base else {}
+        fields.setdefault("name", email_edition.newsletter.name)
+        sender = {**fields, "address": sender}
+    if not isinstance(sender, Mapping):
+        raise HeaderError(f"sender: expected a mailkit.Sender, a dict of its fields or an address, "
+                          f"not {type(sender).__name__}")
+    try:
+        return Sender.model_validate(dict(sender))
+    except InvalidFixtureError as err:  # the models raise it (pydantic's error is its cause)
+        problems = "; ".join(f"{path}: {msg}" if path else msg for path, msg in err.errors)
+        raise HeaderError(f"sender: {problems}") from err
 
 
 def list_headers(edition: Edition, sender: Sender, unsubscribe_url: str) -> list[tuple[str, str]]:
@@ -362,6 +390,8 @@ def _unsubscribe_headers_for(mailto: str | None, unsubscribe_url: str) -> tuple[
 
 
 def _to(email: RenderedEmail, to: str | Recipient | None) -> tuple[str, str]:
+    if to is not None and not isinstance(to, str | Recipient):
+        raise HeaderError(f"to: expected an address or a mailkit.Recipient, not {type(to).__name__}")
     recipient = to if isinstance(to, Recipient) else email.recipient
     address = to if isinstance(to, str) else (recipient.email if recipient else None)
     if not address:
@@ -439,10 +469,24 @@ def _qp(content: str) -> bytes:
 
 def _qp_segment(content: str) -> bytes:
     """QP of a piece of a part, ending in a soft line break so pieces can be joined."""
-    encoded = _qp(content)
+    return _soft_end(_qp(content))
+
+
+def _soft_end(encoded: bytes) -> bytes:
+    """``encoded`` (binascii's QP) ending in a line break, a soft one added if it has none.
+
+    binascii ends the data on a line of up to 76 characters; the "=" of a soft
+    break counts in the 76 (RFC 2045 6.7 rule 5), so a last line over 75 is
+    broken before its last character or escape ("=XX" is never split).
+    """
     if not encoded or encoded.endswith(b"\n"):
         return encoded
-    return encoded + b"=\n"
+    start = encoded.rfind(b"\n") + 1
+    if len(encoded) - start <= 75:
+        return encoded + b"=\n"
+    cut = start + 75
+    cut = next((at for at in (cut - 2, cut - 1) if encoded[at:at + 1] == b"="), cut)
+    return encoded[:cut] + b"=\n" + encoded[cut:] + b"=\n"
 
 
 def _choose(raw: bytes, qp: bytes) -> str:
@@ -536,9 +580,7 @@ def _html_qp(parts: Parts, values: Sequence[str]) -> tuple[bytes, list[bytes]] |
     b2a_qp = binascii.b2a_qp
     for value, piece in zip(tokens, static[1:], strict=True):
         # _qp_segment without _canonical: these values hold no CR (above)
-        encoded = b2a_qp(value.encode("utf-8"), istext=True)
-        if encoded and not encoded.endswith(b"\n"):
-            encoded += b"=\n"
+        encoded = _soft_end(b2a_qp(value.encode("utf-8"), istext=True))
         encoded_values.append(encoded)
         out.append(encoded)
         out.append(piece)
@@ -739,7 +781,7 @@ class _Message(EmailMessage):
         return check_wire(super().as_bytes(unixfrom, policy))
 
 
-def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, sender: Sender | None = None,
+def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, sender: SenderArg = None,
                   date: datetime | None = None, message_id: str | None = None,
                   message_id_domain: str | None = None) -> EmailMessage:
     """Build the MIME message for ``email`` addressed to ``to`` (default: its recipient)."""
@@ -766,7 +808,9 @@ def _part(subtype: str, body: tuple[str, bytes]) -> MIMEPart:
     return part
 
 
-def message_bytes(email: RenderedEmail, **kwargs: Any) -> bytes:
+def message_bytes(email: RenderedEmail, *, to: str | Recipient | None = None, sender: SenderArg = None,
+                  date: datetime | None = None, message_id: str | None = None,
+                  message_id_domain: str | None = None) -> bytes:
     """The message as bytes with CRLF line ends, ready for SMTP or a ``.eml`` file.
 
     The same bytes as ``build_message(...).as_bytes()`` (and, for a prepared
@@ -774,13 +818,13 @@ def message_bytes(email: RenderedEmail, **kwargs: Any) -> bytes:
     a body line by line, which costs milliseconds on a digest; this costs a
     few hundred microseconds (pinned in tests).
     """
-    sender = _sender(email.edition, kwargs.get("sender"))
-    to_name, to_address = _to(email, kwargs.get("to"))
-    domain = kwargs.get("message_id_domain") or sender.address.rpartition("@")[2]
+    sender_ = _sender(email.edition, sender)
+    to_name, to_address = _to(email, to)
+    domain = message_id_domain or sender_.address.rpartition("@")[2]
     text, html, boundary = _bodies(email)
-    head = _header_bytes([*_sender_headers(email.subject, sender),
-                          *_reader_headers(_list_id(email.edition, sender), sender, to_name, to_address, kwargs.get("date"),
-                                           kwargs.get("message_id"), domain, email.unsubscribe_url),
+    head = _header_bytes([*_sender_headers(email.subject, sender_),
+                          *_reader_headers(_list_id(email.edition, sender_), sender_, to_name, to_address, date,
+                                           message_id, domain, email.unsubscribe_url),
                           *_mime_headers(email.edition.lang, boundary)])
     return _assemble(head, boundary, text, html)
 
@@ -795,7 +839,7 @@ class PreparedMessage:
     """
 
     def __init__(self, edition: Edition, subject: str, html: Parts, *, text: Parts | None = None,
-                 sender: Sender | None = None, message_id_domain: str | None = None) -> None:
+                 sender: SenderArg = None, message_id_domain: str | None = None) -> None:
         self.html = html
         self._text = _TextQP(text) if text is not None else None
         self.lang = edition.lang
