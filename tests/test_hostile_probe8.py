@@ -116,3 +116,21 @@ def test_message_bytes_refuses_an_unknown_argument() -> None:
     email = mailkit.render("breaking", BASE)
     with pytest.raises(TypeError):
         mailkit.message_bytes(email, to="ana@example.org", sendr="alerts@example.org")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(("argument", "value"), [("date", "2026-11-28"), ("date", DATE.date()),
+                                                 ("message_id", 5), ("message_id_domain", b"example.org")])
+def test_a_message_argument_of_the_wrong_type_is_a_header_error(argument: str, value: object) -> None:
+    # these crashed deep inside with AttributeError ('str' object has no attribute
+    # 'timetuple') or TypeError (expected string or bytes-like object)
+    email = mailkit.render("breaking", BASE)
+    with pytest.raises(mailkit.HeaderError, match=argument):
+        email.to_message(to="ana@example.org", **{argument: value})
+    with pytest.raises(mailkit.HeaderError, match=argument):
+        mailkit.message_bytes(email, to="ana@example.org", **{argument: value})
+    with pytest.raises(mailkit.HeaderError, match=argument):
+        prepared = mailkit.prepare("breaking", BASE)
+        if argument == "message_id_domain":
+            mailkit.BulkMessages(prepared, message_id_domain=value).message(READER)  # type: ignore[arg-type]
+        else:
+            mailkit.BulkMessages(prepared).message(READER, **{argument: value})
