@@ -414,6 +414,12 @@ def _sender_headers(subject: str, sender: Sender) -> list[tuple[str, _Folded]]:
 def _reader_headers(list_id: tuple[str, _Folded], sender: Sender, to_name: str, to_address: str,
                     date: datetime | None, message_id: str | None, domain: str,
                     unsubscribe_url: str) -> list[tuple[str, _Folded]]:
+    # every writer's arguments pass here: a wrong type is the caller's error, named, not an
+    # AttributeError from email.utils ('str' object has no attribute 'timetuple')
+    for argument, value, kind in (("date", date, datetime), ("message_id", message_id, str),
+                                  ("message_id_domain", domain, str)):
+        if value is not None and not isinstance(value, kind):
+            raise HeaderError(f"{argument}: expected {kind.__name__}, not {type(value).__name__}")
     message_id = message_id or make_msgid(domain=domain)  # make_msgid(domain=...) never calls socket.getfqdn()
     if not _MESSAGE_ID.fullmatch(check_header("Message-ID", message_id)):
         raise HeaderError(f"Message-ID: {message_id[:80]!r} is not <left@right> in printable ASCII")
