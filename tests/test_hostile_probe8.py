@@ -8,8 +8,13 @@ tests/test_hostile_input.py, through the public API.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import sys
+import types
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -134,3 +139,50 @@ def test_a_message_argument_of_the_wrong_type_is_a_header_error(argument: str, v
             mailkit.BulkMessages(prepared, message_id_domain=value).message(READER)  # type: ignore[arg-type]
         else:
             mailkit.BulkMessages(prepared).message(READER, **{argument: value})
+
+
+# --- the packaged templates' shipped code under an import hook -----------------------------
+
+class _HookLoader(importlib.abc.Loader):
+    """What an import hook's loader offers (pytest's AssertionRewritingHook, for one):
+    create_module and exec_module, no get_code."""
+
+    def __init__(self, wrapped: importlib.abc.Loader) -> None:
+        self.wrapped = wrapped
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        self.wrapped.exec_module(module)
+
+
+class _Hook(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if not name.startswith("mailkit._compiled."):
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None:
+                spec.loader = _HookLoader(spec.loader)
+                return spec
+        return None
+
+
+def test_packaged_templates_render_under_an_import_hook() -> None:
+    # pytest marks every module of a plugin's distribution for assertion rewriting: with
+    # mailkit installed from its wheel, mailkit._compiled's loader is pytest's
+    # AssertionRewritingHook, which has no get_code, and every packaged template failed
+    # in a user's tests (`mailkit new-template`, then `python -m pytest`):
+    # "TemplateError: storm-watch.mjml.j2, line 5: AttributeError: 'AssertionRewritingHook'
+    # object has no attribute 'get_code'"
+    hook = _Hook()
+    sys.meta_path.insert(0, hook)
+    try:
+        renderer = mailkit.Renderer(globals={"probe8_fresh_environment": 1})
+        email = renderer.render("breaking", BASE)
+    finally:
+        sys.meta_path.remove(hook)
+    assert "China Summons Envoy" in email.subject
