@@ -8,10 +8,14 @@ tests/test_hostile_input.py, through the public API.
 
 from __future__ import annotations
 
+import base64
 import importlib.abc
 import importlib.machinery
+import itertools
+import re
 import sys
 import types
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -186,3 +190,43 @@ def test_packaged_templates_render_under_an_import_hook() -> None:
     finally:
         sys.meta_path.remove(hook)
     assert "China Summons Envoy" in email.subject
+
+
+# --- RFC 2047 encoded words: whole characters, and whole grapheme clusters -----------------
+
+def _encoded_texts(raw: bytes, header: str) -> list[str]:
+    head = raw.split(b"\r\n\r\n")[0].decode("ascii").replace("\r\n ", " ")
+    line = next(line for line in head.split("\r\n") if line.startswith(f"{header}: "))
+    words = re.findall(r"=\?utf-8\?b\?([A-Za-z0-9+/=]*)\?=", line)
+    assert all(len(f"=?utf-8?b?{w}?=") <= 75 for w in words)
+    return [base64.b64decode(w).decode("utf-8") for w in words]  # each whole characters: decodes alone
+
+
+def _splits_a_cluster(before: str, after: str) -> bool:
+    first = after[0]
+    return (unicodedata.category(first) in ("Mn", "Mc", "Me") or first == "\u200d" or before[-1] == "\u200d"
+            or "\ufe00" <= first <= "\ufe0f" or "\U0001f3fb" <= first <= "\U0001f3ff"
+            or ((len(before) - len(before.rstrip("".join(map(chr, range(0x1F1E6, 0x1F200)))))) % 2 == 1
+            and "\U0001f1e6" <= first <= "\U0001f1ff"))
+
+
+@pytest.mark.parametrize("text", [
+    "👨‍👩‍👧‍👦" * 12,                                   # ZWJ family sequences, 25 bytes each
+    "🇺🇦🇯🇵🇧🇷" * 8,                                    # flags: pairs of regional indicators
+    "👋🏽 " * 20,                                       # skin tones
+    "क्षत्रिय " * 12,                                  # Devanagari conjuncts and vowel signs
+    "Tiếng Việt " * 10,                                # decomposed Vietnamese
+])
+def test_encoded_words_never_split_a_grapheme_cluster(text: str) -> None:
+    # a reader that shows adjacent encoded words apart (Python 3.11's address parser,
+    # CPython gh-128110, and mail clients that do not join them) would show half an emoji
+    # or a bare combining mark; mailkit cut its words at code points
+    data = expand(BASE)
+    data["articles"][0]["headline"] = unicodedata.normalize("NFD", text.strip())[:200]
+    data["newsletter"]["sender"]["name"] = text.strip()[:120]
+    raw = mailkit.message_bytes(mailkit.render("breaking", data), to="ana@example.org", date=DATE)
+    for header in ("Subject", "From"):
+        words = _encoded_texts(raw, header)
+        assert len(words) > 1
+        for before, after in itertools.pairwise(words):
+            assert not _splits_a_cluster(before, after), (header, before[-3:], after[:3])
