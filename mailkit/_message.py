@@ -228,32 +228,16 @@ def _split_word(word: str, room: int) -> tuple[str, str]:
     """An encoded word of mailkit's as two, the first at most ``room`` characters ("" if none fits)."""
     text = base64.b64decode(word[len("=?utf-8?b?"):-2]).decode("utf-8")
     size = cut = 0
-    for cluster in _clusters(text):
-        size += len(cluster.encode("utf-8"))
+    for i, char in enumerate(text):
+        size += len(char.encode("utf-8"))
         if len("=?utf-8?b??=") + 4 * -(-size // 3) > room:
             break
-        cut += len(cluster)
+        cut = i + 1
+    cut = grapheme_start(text, cut)  # between two grapheme clusters (see _encoded_words)
     if not cut:
         return "", word
     head, rest = _encoded_words(text[:cut]), _encoded_words(text[cut:])
     return head[0], rest[0]
-
-
-def _clusters(text: str) -> list[str]:
-    """``text`` as grapheme clusters (mailkit._languages.grapheme_start's), each at most 45
-    UTF-8 octets: a longer one (a letter under dozens of marks) is cut between characters."""
-    clusters: list[str] = []
-    start = 0
-    for end in range(1, len(text) + 1):
-        if end == len(text) or grapheme_start(text, end) == end:
-            cluster = text[start:end]
-            while len(cluster.encode("utf-8")) > _WORD_OCTETS:
-                cut = _WORD_OCTETS // 4  # at most 4 octets a character
-                clusters.append(cluster[:cut])
-                cluster = cluster[cut:]
-            clusters.append(cluster)
-            start = end
-    return clusters
 
 
 _WORD_OCTETS = 45  # UTF-8 octets an encoded word holds: 60 base64 characters, 72 with "=?utf-8?b?" and "?="
@@ -263,20 +247,21 @@ def _encoded_words(text: str) -> list[str]:
     # RFC 2047 "B" encoded words of whole characters (section 5), each at most 72
     # characters long, cut between grapheme clusters: a reader that shows two
     # adjacent words apart (Python 3.11's address parser, CPython gh-128110) shows
-    # no half emoji, split flag or bare combining mark. Whitespace between two
-    # encoded words is not part of the value, so the words decode to exactly
-    # ``text``, spaces and all.
+    # no half emoji, split flag or bare combining mark. (A cluster longer than a
+    # word, a letter under dozens of marks, is cut between characters.) Whitespace
+    # between two encoded words is not part of the value, so the words decode to
+    # exactly ``text``, spaces and all.
     words = []
-    chunk: list[str] = []
-    size = 0
-    for cluster in _clusters(text):
-        n = len(cluster.encode("utf-8"))
+    start = size = 0
+    for i, char in enumerate(text):
+        n = len(char.encode("utf-8"))
         if size + n > _WORD_OCTETS:
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(cluster)
+            cut = grapheme_start(text, i)
+            cut = cut if cut > start else i
+            words.append(text[start:cut])
+            start, size = cut, len(text[cut:i].encode("utf-8"))
         size += n
-    words.append("".join(chunk))
+    words.append(text[start:])
     return [f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words if w]
 
 

@@ -230,3 +230,12 @@ def test_encoded_words_never_split_a_grapheme_cluster(text: str) -> None:
         assert len(words) > 1
         for before, after in itertools.pairwise(words):
             assert not _splits_a_cluster(before, after), (header, before[-3:], after[:3])
+
+
+def test_a_cluster_longer_than_an_encoded_word_is_cut_between_characters() -> None:
+    # Zalgo text: one letter under 60 combining marks is 121 octets, more than a word holds
+    data = expand(BASE)
+    data["articles"][0]["headline"] = "Storm " + "a" + "\u0301" * 60 + " warning"
+    email = mailkit.render("breaking", data)
+    raw = mailkit.message_bytes(email, to="ana@example.org", date=DATE)
+    assert "".join(_encoded_texts(raw, "Subject")) == email.subject
