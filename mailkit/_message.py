@@ -342,7 +342,8 @@ def _sender(email_edition: Edition, sender: SenderArg) -> Sender:
     base = email_edition.newsletter.sender
     if sender is None:
         if base is None:
-            raise HeaderError("From: the newsletter has no sender (newsletter.sender: name and address)")
+            raise HeaderError("From: the newsletter has no sender (newsletter.sender: name and address); "
+                              "pass sender=, or --from ADDR on the command line")
         return base
     if isinstance(sender, Sender):
         return sender

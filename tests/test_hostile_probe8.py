@@ -13,6 +13,7 @@ import importlib.abc
 import importlib.machinery
 import itertools
 import re
+import subprocess
 import sys
 import types
 import unicodedata
@@ -239,3 +240,13 @@ def test_a_cluster_longer_than_an_encoded_word_is_cut_between_characters() -> No
     email = mailkit.render("breaking", data)
     raw = mailkit.message_bytes(email, to="ana@example.org", date=DATE)
     assert "".join(_encoded_texts(raw, "Subject")) == email.subject
+
+
+def test_render_eml_without_a_sender_says_how_to_give_one(tmp_path: Path) -> None:
+    # the WordPress fixture has no sender: `render --eml` failed naming the fixture field
+    # only, not the --from the command line takes
+    result = subprocess.run([sys.executable, "-m", "mailkit", "render", "breaking",
+                             str(ROOT / "fixtures" / "breaking-wordpress-gutenberg.yaml"), "-o", str(tmp_path), "--eml"],
+                            capture_output=True, text=True, check=False, cwd=ROOT)
+    assert result.returncode == 1
+    assert "mailkit: error: From: the newsletter has no sender" in result.stderr and "--from ADDR" in result.stderr
