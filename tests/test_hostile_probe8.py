@@ -250,3 +250,21 @@ def test_render_eml_without_a_sender_says_how_to_give_one(tmp_path: Path) -> Non
                             capture_output=True, text=True, check=False, cwd=ROOT)
     assert result.returncode == 1
     assert "mailkit: error: From: the newsletter has no sender" in result.stderr and "--from ADDR" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["send", "deliver"])
+@pytest.mark.parametrize("smtp", ["nohostport", "127.0.0.1:99999", ":25"])
+def test_a_bad_smtp_is_a_usage_error_for_every_command(command: str, smtp: str, tmp_path: Path) -> None:
+    # README (Command line): a bad --smtp is a usage error: click's usage line and exit 2.
+    # send did that; deliver printed "mailkit: error: ..." and exited 1
+    from click.testing import CliRunner
+
+    from mailkit._cli import main
+
+    recipients = tmp_path / "r.csv"
+    recipients.write_text("email\nreader@example.com\n", encoding="utf-8")
+    who = ["--to", "reader@example.com"] if command == "send" else ["--recipients", str(recipients)]
+    result = CliRunner().invoke(main, [command, "breaking", str(ROOT / "fixtures" / "breaking-china-cyberspying.yaml"),
+                                       *who, "--smtp", smtp])
+    assert result.exit_code == 2, result.output
+    assert "Usage: mailkit" in result.output and "'--smtp'" in result.output and "HOST:PORT" in result.output
