@@ -265,6 +265,6 @@ def test_a_bad_smtp_is_a_usage_error_for_every_command(command: str, smtp: str, 
     recipients.write_text("email\nreader@example.com\n", encoding="utf-8")
     who = ["--to", "reader@example.com"] if command == "send" else ["--recipients", str(recipients)]
     result = CliRunner().invoke(main, [command, "breaking", str(ROOT / "fixtures" / "breaking-china-cyberspying.yaml"),
-                                       *who, "--smtp", smtp])
+                                       *who, "--smtp", smtp], prog_name="mailkit")
     assert result.exit_code == 2, result.output
     assert "Usage: mailkit" in result.output and "'--smtp'" in result.output and "HOST:PORT" in result.output
