@@ -681,7 +681,7 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
     _distinct_files({"--recipients": recipients_file, "--journal": journal, "--out": out if dry_run else None})
     host, _, port = smtp.rpartition(":")
     if not host or html_integer(port, 1, 65535) is None:
-        raise _Failed(f"--smtp {smtp!r}: use HOST:PORT")
+        raise click.BadParameter(f"{smtp!r}: use HOST:PORT", param_hint="'--smtp'")
     try:
         prepared = prepare(template, fixture, RenderOptions(template_dirs=template_dirs, theme=theme))
         sender = sender_option(prepared.personalize(None), from_address, from_name)

@@ -6,8 +6,10 @@
 
 Each message gets its own signature (its body differs per reader): the
 headers a reader sees and a forwarder should not change are signed, with
-relaxed/simple canonicalisation, rsa-sha256 (or ed25519-sha256 for an
-Ed25519 key).
+relaxed/simple canonicalisation, rsa-sha256 with an RSA key in PEM. (dkimpy's
+ed25519-sha256 needs PyNaCl, which mailkit[dkim] does not install, and a raw
+base64 key rather than PEM: ``algorithm="ed25519-sha256"`` fails with a
+SendError before anything is sent.)
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ SIGNED_HEADERS = (b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Reply-To
 
 @dataclass(frozen=True, kw_only=True)
 class DkimSigner:
-    """Signs with ``private_key`` (PEM, RSA or Ed25519) as ``selector._domainkey.domain``."""
+    """Signs with ``private_key`` (an RSA key in PEM) as ``selector._domainkey.domain``."""
 
     selector: str
     domain: str

@@ -19,7 +19,7 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, MIMEPart
@@ -30,7 +30,8 @@ from urllib.parse import quote
 
 import idna
 
-from ._errors import HeaderError, OptionsError
+from ._errors import HeaderError, InvalidFixtureError, OptionsError
+from ._languages import grapheme_start
 from ._models import Edition, Recipient, Sender, ascii_address
 from ._slots import VALUE_ORDER, Parts, html_escape_all, mrml_escape_all
 from ._warning import RenderWarning
@@ -127,10 +128,14 @@ class RenderedEmail:
         own = self.recipient.unsubscribe_url if self.recipient else None
         return own or self.edition.newsletter.footer.unsubscribe_url
 
-    def to_message(self, to: str | Recipient | None = None, *, sender: Sender | None = None,
+    def to_message(self, to: str | Recipient | None = None, *, sender: SenderArg = None,
                    date: datetime | None = None, message_id: str | None = None,
                    message_id_domain: str | None = None) -> EmailMessage:
-        """A ready-to-send ``multipart/alternative`` message (see :func:`build_message`)."""
+        """A ready-to-send ``multipart/alternative`` message (see :func:`build_message`).
+
+        ``sender`` is a :class:`Sender`, a dict of its fields, or an address (the
+        newsletter sender's other fields kept); default: the newsletter's sender.
+        """
         return build_message(self, to=to, sender=sender, date=date, message_id=message_id,
                              message_id_domain=message_id_domain)
 
@@ -231,27 +236,35 @@ def _split_word(word: str, room: int) -> tuple[str, str]:
         if len("=?utf-8?b??=") + 4 * -(-size // 3) > room:
             break
         cut = i + 1
+    cut = grapheme_start(text, cut)  # between two grapheme clusters (see _encoded_words)
     if not cut:
         return "", word
     head, rest = _encoded_words(text[:cut]), _encoded_words(text[cut:])
     return head[0], rest[0]
 
 
+_WORD_OCTETS = 45  # UTF-8 octets an encoded word holds: 60 base64 characters, 72 with "=?utf-8?b?" and "?="
+
+
 def _encoded_words(text: str) -> list[str]:
-    # RFC 2047 "B" encoded words of whole characters, each at most 72 characters
-    # long; whitespace between two encoded words is not part of the value, so
-    # the words decode to exactly ``text``, spaces and all.
+    # RFC 2047 "B" encoded words of whole characters (section 5), each at most 72
+    # characters long, cut between grapheme clusters: a reader that shows two
+    # adjacent words apart (Python 3.11's address parser, CPython gh-128110) shows
+    # no half emoji, split flag or bare combining mark. (A cluster longer than a
+    # word, a letter under dozens of marks, is cut between characters.) Whitespace
+    # between two encoded words is not part of the value, so the words decode to
+    # exactly ``text``, spaces and all.
     words = []
-    chunk: list[str] = []
-    size = 0
-    for char in text:
+    start = size = 0
+    for i, char in enumerate(text):
         n = len(char.encode("utf-8"))
-        if size + n > 45:
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(char)
+        if size + n > _WORD_OCTETS:
+            cut = grapheme_start(text, i)
+            cut = cut if cut > start else i
+            words.append(text[start:cut])
+            start, size = cut, len(text[cut:i].encode("utf-8"))
         size += n
-    words.append("".join(chunk))
+    words.append(text[start:])
     return [f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words if w]
 
 
@@ -319,11 +332,36 @@ def header_url(name: str, url: str) -> str:
     return quote(scheme, safe=_URL_SAFE) + netloc + quote(rest, safe=_URL_SAFE)
 
 
-def _sender(email_edition: Edition, sender: Sender | None) -> Sender:
-    sender = sender or email_edition.newsletter.sender
+SenderArg = Sender | str | Mapping[str, Any] | None
+
+
+def _sender(email_edition: Edition, sender: SenderArg) -> Sender:
+    """The sender a writer was given: a :class:`Sender`, a dict of its fields, or an address.
+
+    An address alone keeps the other fields of the newsletter's sender (its
+    name, else the newsletter's), as ``--from`` does; anything else is a
+    HeaderError naming ``sender``, never an AttributeError from deep inside.
+    """
+    base = email_edition.newsletter.sender
     if sender is None:
-        raise HeaderError("From: the newsletter has no sender (newsletter.sender: name and address)")
-    return sender
+        if base is None:
+            raise HeaderError("From: the newsletter has no sender (newsletter.sender: name and address); "
+                              "pass sender=, or --from ADDR on the command line")
+        return base
+    if isinstance(sender, Sender):
+        return sender
+    if isinstance(sender, str):
+        fields: dict[str, Any] = base.model_dump(exclude_none=True) if base else {}
+        fields.setdefault("name", email_edition.newsletter.name)
+        sender = {**fields, "address": sender}
+    if not isinstance(sender, Mapping):
+        raise HeaderError(f"sender: expected a mailkit.Sender, a dict of its fields or an address, "
+                          f"not {type(sender).__name__}")
+    try:
+        return Sender.model_validate(dict(sender))
+    except InvalidFixtureError as err:  # the models raise it (pydantic's error is its cause)
+        problems = "; ".join(f"{path}: {msg}" if path else msg for path, msg in err.errors)
+        raise HeaderError(f"sender: {problems}") from err
 
 
 def list_headers(edition: Edition, sender: Sender, unsubscribe_url: str) -> list[tuple[str, str]]:
@@ -365,6 +403,8 @@ def _unsubscribe_headers_for(mailto: str | None, unsubscribe_url: str) -> tuple[
 
 
 def _to(email: RenderedEmail, to: str | Recipient | None) -> tuple[str, str]:
+    if to is not None and not isinstance(to, str | Recipient):
+        raise HeaderError(f"to: expected an address or a mailkit.Recipient, not {type(to).__name__}")
     recipient = to if isinstance(to, Recipient) else email.recipient
     address = to if isinstance(to, str) else (recipient.email if recipient else None)
     if not address:
@@ -387,6 +427,12 @@ def _sender_headers(subject: str, sender: Sender) -> list[tuple[str, _Folded]]:
 def _reader_headers(list_id: tuple[str, _Folded], sender: Sender, to_name: str, to_address: str,
                     date: datetime | None, message_id: str | None, domain: str,
                     unsubscribe_url: str) -> list[tuple[str, _Folded]]:
+    # every writer's arguments pass here: a wrong type is the caller's error, named, not an
+    # AttributeError from email.utils ('str' object has no attribute 'timetuple')
+    for argument, value, kind in (("date", date, datetime), ("message_id", message_id, str),
+                                  ("message_id_domain", domain, str)):
+        if value is not None and not isinstance(value, kind):
+            raise HeaderError(f"{argument}: expected {kind.__name__}, not {type(value).__name__}")
     message_id = message_id or make_msgid(domain=domain)  # make_msgid(domain=...) never calls socket.getfqdn()
     if not _MESSAGE_ID.fullmatch(check_header("Message-ID", message_id)):
         raise HeaderError(f"Message-ID: {message_id[:80]!r} is not <left@right> in printable ASCII")
@@ -442,10 +488,24 @@ def _qp(content: str) -> bytes:
 
 def _qp_segment(content: str) -> bytes:
     """QP of a piece of a part, ending in a soft line break so pieces can be joined."""
-    encoded = _qp(content)
+    return _soft_end(_qp(content))
+
+
+def _soft_end(encoded: bytes) -> bytes:
+    """``encoded`` (binascii's QP) ending in a line break, a soft one added if it has none.
+
+    binascii ends the data on a line of up to 76 characters; the "=" of a soft
+    break counts in the 76 (RFC 2045 6.7 rule 5), so a last line over 75 is
+    broken before its last character or escape ("=XX" is never split).
+    """
     if not encoded or encoded.endswith(b"\n"):
         return encoded
-    return encoded + b"=\n"
+    start = encoded.rfind(b"\n") + 1
+    if len(encoded) - start <= 75:
+        return encoded + b"=\n"
+    cut = start + 75
+    cut = next((at for at in (cut - 2, cut - 1) if encoded[at:at + 1] == b"="), cut)
+    return encoded[:cut] + b"=\n" + encoded[cut:] + b"=\n"
 
 
 def _choose(raw: bytes, qp: bytes) -> str:
@@ -539,9 +599,7 @@ def _html_qp(parts: Parts, values: Sequence[str]) -> tuple[bytes, list[bytes]] |
     b2a_qp = binascii.b2a_qp
     for value, piece in zip(tokens, static[1:], strict=True):
         # _qp_segment without _canonical: these values hold no CR (above)
-        encoded = b2a_qp(value.encode("utf-8"), istext=True)
-        if encoded and not encoded.endswith(b"\n"):
-            encoded += b"=\n"
+        encoded = _soft_end(b2a_qp(value.encode("utf-8"), istext=True))
         encoded_values.append(encoded)
         out.append(encoded)
         out.append(piece)
@@ -742,7 +800,7 @@ class _Message(EmailMessage):
         return check_wire(super().as_bytes(unixfrom, policy))
 
 
-def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, sender: Sender | None = None,
+def build_message(email: RenderedEmail, *, to: str | Recipient | None = None, sender: SenderArg = None,
                   date: datetime | None = None, message_id: str | None = None,
                   message_id_domain: str | None = None) -> EmailMessage:
     """Build the MIME message for ``email`` addressed to ``to`` (default: its recipient)."""
@@ -769,7 +827,9 @@ def _part(subtype: str, body: tuple[str, bytes]) -> MIMEPart:
     return part
 
 
-def message_bytes(email: RenderedEmail, **kwargs: Any) -> bytes:
+def message_bytes(email: RenderedEmail, *, to: str | Recipient | None = None, sender: SenderArg = None,
+                  date: datetime | None = None, message_id: str | None = None,
+                  message_id_domain: str | None = None) -> bytes:
     """The message as bytes with CRLF line ends, ready for SMTP or a ``.eml`` file.
 
     The same bytes as ``build_message(...).as_bytes()`` (and, for a prepared
@@ -777,13 +837,13 @@ def message_bytes(email: RenderedEmail, **kwargs: Any) -> bytes:
     a body line by line, which costs milliseconds on a digest; this costs a
     few hundred microseconds (pinned in tests).
     """
-    sender = _sender(email.edition, kwargs.get("sender"))
-    to_name, to_address = _to(email, kwargs.get("to"))
-    domain = kwargs.get("message_id_domain") or sender.address.rpartition("@")[2]
+    sender_ = _sender(email.edition, sender)
+    to_name, to_address = _to(email, to)
+    domain = message_id_domain or sender_.address.rpartition("@")[2]
     text, html, boundary = _bodies(email)
-    head = _header_bytes([*_sender_headers(email.subject, sender),
-                          *_reader_headers(_list_id(email.edition, sender), sender, to_name, to_address, kwargs.get("date"),
-                                           kwargs.get("message_id"), domain, email.unsubscribe_url),
+    head = _header_bytes([*_sender_headers(email.subject, sender_),
+                          *_reader_headers(_list_id(email.edition, sender_), sender_, to_name, to_address, date,
+                                           message_id, domain, email.unsubscribe_url),
                           *_mime_headers(email.edition.lang, boundary)])
     return _assemble(head, boundary, text, html)
 
@@ -798,7 +858,7 @@ class PreparedMessage:
     """
 
     def __init__(self, edition: Edition, subject: str, html: Parts, *, text: Parts | None = None,
-                 sender: Sender | None = None, message_id_domain: str | None = None) -> None:
+                 sender: SenderArg = None, message_id_domain: str | None = None) -> None:
         self.html = html
         self._text = _TextQP(text) if text is not None else None
         self.lang = edition.lang

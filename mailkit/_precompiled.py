@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.machinery
 import importlib.util
 import re
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 
@@ -123,6 +124,25 @@ def _refiled(code: CodeType, filename: str) -> CodeType:
     return code.replace(co_filename=filename, co_consts=consts)
 
 
+def _module_code(module: str) -> CodeType | None:
+    """The code object of ``module`` (its ``.pyc`` if current), without running it; None: not found.
+
+    An import hook may stand in front of the file loader: pytest's
+    AssertionRewritingHook loads every module of a plugin's distribution
+    (mailkit installed from its wheel registers mailkit.pytest_plugin), and its
+    loader has no ``get_code``. The file is then read with the standard loader.
+    """
+    spec = importlib.util.find_spec(module)
+    if spec is None:
+        return None
+    get_code = getattr(spec.loader, "get_code", None)
+    if get_code is not None:
+        return cast("CodeType | None", get_code(spec.name))  # a SourceFileLoader: the .pyc if current
+    if spec.origin is None or not spec.origin.endswith(".py") or not Path(spec.origin).is_file():
+        return None
+    return importlib.machinery.SourceFileLoader(spec.name, spec.origin).get_code(spec.name)
+
+
 def packaged_code(environment: jinja2.Environment, name: str, filename: str, source: str) -> CodeType | None:
     """The shipped code of template ``name`` loaded from ``filename`` with text ``source``; None: compile it."""
     index = _index()
@@ -134,10 +154,7 @@ def packaged_code(environment: jinja2.Environment, name: str, filename: str, sou
     digest, names, references = entry
     if digest != source_hash(source) or settings_of(environment) != index.SETTINGS:
         return None
-    spec = importlib.util.find_spec(f"{PACKAGE}.{module_name(name)}")
-    if spec is None or spec.loader is None:
-        return None
-    code = spec.loader.get_code(spec.name)  # type: ignore[attr-defined]  # a SourceFileLoader: the .pyc if current
+    code = _module_code(f"{PACKAGE}.{module_name(name)}")
     if code is None:
         return None
     introspected = getattr(environment, "introspected", None)

@@ -69,7 +69,12 @@ def test_wheel_installs_into_a_fresh_venv_and_renders(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (out / "digest--digest-morning-briefing.html").stat().st_size > 10_000
     # mailkit[pytest] is enough for the plugin: its fixtures resolve, pytest-regressions' included
-    (tmp_path / "test_it.py").write_text("def test_it(mailkit_snapshot, file_regression):\n    pass\n")
+    # and a packaged template renders under pytest: pytest rewrites every module of a plugin's
+    # distribution, so mailkit._compiled's loader is its AssertionRewritingHook (no get_code)
+    (tmp_path / "test_it.py").write_text(
+        "import mailkit\nfrom mailkit._paths import FIXTURES_DIR\n\n"
+        "def test_it(mailkit_snapshot, file_regression):\n"
+        "    assert mailkit.render('breaking', FIXTURES_DIR / 'breaking-china-cyberspying.yaml').subject\n")
     plugin = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_it.py"],
                             cwd=tmp_path, capture_output=True, text=True, check=False)
     assert plugin.returncode == 0, plugin.stdout + plugin.stderr
