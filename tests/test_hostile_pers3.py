@@ -38,12 +38,15 @@ def _plain(part: Parts, values: list[str], escape) -> str:  # type: ignore[no-un
     return "".join(out)
 
 
-def _assert_plain(prepared: PreparedEmail, reader: mailkit.Recipient) -> mailkit.RenderedEmail:
+def _assert_plain(prepared: PreparedEmail, reader: mailkit.Recipient | None) -> mailkit.RenderedEmail:
     email = prepared.personalize(reader)
     footer = prepared.edition.newsletter.footer
-    query = urlencode(reader.link_params)
-    values = [reader.first_name, reader.email, reader.unsubscribe_url or footer.unsubscribe_url,
-              reader.preferences_url or footer.preferences_url, query and "?" + query, query and "&" + query]
+    if reader is None:
+        values = ["", "", footer.unsubscribe_url, footer.preferences_url, "", ""]
+    else:
+        query = urlencode(reader.link_params)
+        values = [reader.first_name, reader.email, reader.unsubscribe_url or footer.unsubscribe_url,
+                  reader.preferences_url or footer.preferences_url, query and "?" + query, query and "&" + query]
     assert email.html == _plain(prepared.html, values, lambda v: html.escape(v, quote=True))
     assert email.text == _plain(prepared.text, values, str)
     return email

@@ -13,17 +13,16 @@ fill (html.escape per value, urlencode for the query) and as a full render.
 
 from __future__ import annotations
 
-import html
 import re
 from functools import cache
-from urllib.parse import urlencode
 
 import pytest
 from conftest import FIXTURES, SEED
+from test_hostile_pers3 import _assert_plain
 
 import mailkit
 from mailkit._personalize import PreparedEmail
-from mailkit._slots import TOKENS, Parts
+from mailkit._slots import TOKENS
 
 FIXTURE = {"breaking": SEED, "digest": FIXTURES / "digest-morning-briefing.yaml",
            "special-report": FIXTURES / "special-report-inside-the-indictment.yaml"}
@@ -32,27 +31,6 @@ FIXTURE = {"breaking": SEED, "digest": FIXTURES / "digest-morning-briefing.yaml"
 @cache
 def _prepared(template: str) -> PreparedEmail:
     return mailkit.prepare(template, FIXTURE[template])
-
-
-def _plain(part: Parts, values: list[str], escape) -> str:  # type: ignore[no-untyped-def]
-    out = [part.static[0]]
-    for slot, static in zip(part.slots, part.static[1:], strict=True):
-        out += [escape(values[slot]), static]
-    return "".join(out)
-
-
-def _assert_plain(prepared: PreparedEmail, reader: mailkit.Recipient | None) -> mailkit.RenderedEmail:
-    email = prepared.personalize(reader)
-    footer = prepared.edition.newsletter.footer
-    if reader is None:
-        values = ["", "", footer.unsubscribe_url, footer.preferences_url, "", ""]
-    else:
-        query = urlencode(reader.link_params)
-        values = [reader.first_name, reader.email, reader.unsubscribe_url or footer.unsubscribe_url,
-                  reader.preferences_url or footer.preferences_url, query and "?" + query, query and "&" + query]
-    assert email.html == _plain(prepared.html, values, lambda v: html.escape(v, quote=True))
-    assert email.text == _plain(prepared.text, values, str)
-    return email
 
 
 def test_what_personalize_unpacks_is_a_plain_tuple() -> None:
