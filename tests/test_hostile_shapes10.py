@@ -152,3 +152,27 @@ def test_any_shape_fits_every_width_in_its_own_ratio(browser: Any, declared: tup
                 assert w / h == pytest.approx(real[0] / real[1], rel=0.02, abs=0.02), f"{w}x{h} squashed at {width}px"
                 if where == "lead":
                     assert h <= 552 + 1, f"lead portrait {w}x{h} over the 552 px cap at {width}px"
+
+
+# -- formats some clients do not show --------------------------------------------
+
+FORMATS = [  # where the URL is, the URL, whether a warning names it
+    ("svg-lead", "lead", "https://m.example.com/chart.svg", True),
+    ("webp-lead", "lead", "https://m.example.com/a.webp", True),
+    ("avif-lead-query", "lead", "https://m.example.com/a.AVIF?w=1200", True),
+    ("svg-body", "body", "https://m.example.com/map.svg#v", True),
+    ("jpeg-lead", "lead", "https://m.example.com/a.jpg", False),
+    ("gif-body", "body", "https://m.example.com/anim.gif", False),
+    ("svg-in-query-only", "lead", "https://m.example.com/render?f=a.svg", False),
+]
+
+
+@pytest.mark.parametrize(("where", "url", "warned"), [f[1:] for f in FORMATS], ids=[f[0] for f in FORMATS])
+def test_svg_webp_avif_images_are_a_warning(where: str, url: str, warned: bool) -> None:
+    data = (with_lead(src=url, width=1200, height=800) if where == "lead"
+            else with_body(f'<img src="{url}" alt="A map" width="600" height="400">'))
+    found = [w for w in mailkit.render("breaking", data).warnings if w.code == "image-format"]
+    assert bool(found) == warned, found
+    if warned:
+        assert url.split("?")[0].split("#")[0][-5:].lower().lstrip("/") in found[0].message.lower()
+        assert found[0].field == "html"
