@@ -178,3 +178,12 @@ def test_svg_webp_avif_images_are_a_warning(where: str, url: str, warned: bool) 
     if warned:
         assert url.split("?")[0].split("#")[0][-5:].lower().lstrip("/") in found[0].message.lower()
         assert found[0].field == "html"
+
+
+@pytest.mark.parametrize("where", ["lead", "body"])
+def test_an_http_image_is_a_warning(where: str) -> None:
+    url = "http://m.example.com/a.jpg"
+    data = (with_lead(src=url, width=1200, height=800) if where == "lead"
+            else with_body(f'<img src="{url}" alt="A map" width="600" height="400">'))
+    found = [w for w in mailkit.render("breaking", data).warnings if w.code == "image-not-https"]
+    assert len(found) == 1 and url in found[0].message and found[0].field == "html", found
