@@ -187,3 +187,16 @@ def test_an_http_image_is_a_warning(where: str) -> None:
             else with_body(f'<img src="{url}" alt="A map" width="600" height="400">'))
     found = [w for w in mailkit.render("breaking", data).warnings if w.code == "image-not-https"]
     assert len(found) == 1 and url in found[0].message and found[0].field == "html", found
+
+
+# -- the text part ---------------------------------------------------------------
+
+def test_a_linked_image_keeps_its_link_in_the_text_part_named_by_its_alt() -> None:
+    # the link's only content was the image, which the text part leaves out: the link vanished
+    email = mailkit.render("breaking", with_body(
+        f'<a href="https://e.example.com/gallery"><img src="{SRC}" alt="The full gallery" width="600" height="400"></a>'))
+    assert "The full gallery [" in email.text
+    assert "https://e.example.com/gallery" in email.text
+    # an image not in a link stays out of the text part, as the README says
+    plain = mailkit.render("breaking", with_body(f'<img src="{SRC}" alt="A flooded street" width="600" height="400">'))
+    assert "A flooded street" not in plain.text
