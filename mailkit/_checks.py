@@ -34,6 +34,12 @@ PREHEADER_CODES = frozenset({"no-preheader", "preheader-repeats-subject", "prehe
 # checks; this unrolled form only at each "<"
 _STYLE = re.compile(r"<style\b[^>]*>([^<]*(?:<(?!/style>)[^<]*)*)</style>", re.IGNORECASE)
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+# an image file whose format some inboxes do not show, by the extension of its
+# URL's path (the query and fragment are not the file): SVG neither Gmail nor
+# Outlook on Windows, WebP not Outlook on Windows, AVIF neither Gmail nor Outlook
+_IMAGE_FORMAT = re.compile(r"""\ssrc=["']?([^"'\s>?#]*\.(svg|webp|avif))(?=[?#"'\s>])""", re.IGNORECASE)
+_HTTP_IMAGE = re.compile(r"""\ssrc=["']?(http://[^"'\s>]*)""", re.IGNORECASE)
+_FORMAT_NOT_SHOWN = {"svg": "Gmail and Outlook on Windows", "webp": "Outlook on Windows", "avif": "Gmail and Outlook"}
 _HREF = re.compile(r"""<a\b[^>]*?\bhref=["']([^"']*)["']""", re.IGNORECASE)
 # The three above in one scan (deliverability_warnings, every render): each
 # "<" tried once, not three times, and only when a letter that starts one of
@@ -126,6 +132,16 @@ def deliverability_warnings(email: RenderedEmail) -> list[RenderWarning]:
     if no_alt:
         warn("image-no-alt", "html", f"image without alt attribute: {no_alt[0][:100]}" if len(no_alt) == 1 else
              f"{len(no_alt):,} images without alt attribute, the first: {no_alt[0][:100]}")
+    formats = [m for m in map(_IMAGE_FORMAT.search, images) if m]
+    if formats:
+        url, ext = formats[0].groups()
+        first = f"{url[:100]}: {ext.upper()}, which {_FORMAT_NOT_SHOWN[ext.lower()]} do not show"
+        warn("image-format", "html", f"image in a format not every inbox shows: {first}" if len(formats) == 1 else
+             f"{len(formats):,} images in a format not every inbox shows, the first: {first}")
+    plain = [m.group(1) for m in map(_HTTP_IMAGE.search, images) if m]
+    if plain:
+        warn("image-not-https", "html", f"image is not https: {plain[0][:100]}" if len(plain) == 1 else
+             f"{len(plain):,} images are not https, the first: {plain[0][:100]}")
     http = [href for href in hrefs if href.startswith("http://")]
     if http:
         warn("link-not-https", "html", f"link is not https: {http[0]}" if len(http) == 1 else

@@ -67,6 +67,9 @@ def image_box(img: Image, width: int, max_height: int | None = None) -> ImageBox
     if max_height and h > max_height:  # a tall portrait: as tall as allowed, narrower, same ratio
         h = max_height
         w = max(1, round(h * own_w / own_h))
+        # stretched to a phone's column (327 px) a box this narrow would grow
+        # past the cap (221 x 552 became 327 x 817): it keeps its box on phones
+        fluid = w > _PHONE_COLUMN
     return ImageBox(w, max(1, round(h)), fluid)
 
 

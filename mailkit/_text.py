@@ -270,9 +270,21 @@ def _reduce(root: lxml.html.HtmlElement, options: TextOptions, marks: _Markers
             rules.append(el)
         elif mark == TEXT_URL or f" {BUTTON_CLASS} " in f" {el.get('class', '')} ":
             buttons.update(el.iter("a"))
+    # an image inside a link is read by its alt text, so a link whose only content
+    # is an image (a gallery, a logo) keeps its text and URL; not when a link with
+    # text goes there too (an embed's poster and its "Watch on YouTube")
+    told: set[str] | None = None
     for el in hidden:
-        if el.getparent() is not None:
-            _replace(el, "")
+        if el.getparent() is None:
+            continue
+        alt = el.get("alt", "").strip() if el.tag == "img" else ""
+        link = next(el.iterancestors("a"), None) if alt else None
+        if link is not None:
+            if told is None:
+                told = {a.get("href", "") for a in body.iter("a") if "".join(a.itertext()).strip()}
+            if link.get("href", "") in told:
+                alt = ""
+        _replace(el, alt if link is not None else "")
     for el in rules:
         _replace(el, marks.rule, block=True)
 

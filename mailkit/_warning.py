@@ -39,6 +39,8 @@ WARNING_CODES: dict[str, str] = {
     "gmail-clip": "the HTML as sent is over Gmail's clip limit: Gmail hides the rest, unsubscribe link included",
     "style-too-large": "a style element over 16 KB, which Gmail ignores",
     "link-not-https": "a link in the rendered HTML is http://, not https://",
+    "image-format": "an image in the rendered HTML is SVG, WebP or AVIF, which Gmail or Outlook on Windows do not show",
+    "image-not-https": "an image in the rendered HTML is http://: mixed content, which some inboxes block",
     "no-preheader": "no preheader: inboxes show the first text of the body instead",
     "preheader-repeats-subject": "the preheader is the subject again",
     "preheader-repeats-first-line": "the preheader is the first visible line of the email again",

@@ -113,6 +113,8 @@ CASES: dict[str, tuple[Callable[[], Any], str | None]] = {
     "style-too-large": (_deliverability(lambda e: replace(e, html=e.html.replace(
         "</head>", "<style>" + "p{margin:0}" * 2000 + "</style></head>", 1))), "html"),
     "link-not-https": (lambda: _render(_body('<p><a href="http://example.com/">x</a></p>')), "html"),
+    "image-format": (lambda: _render(_body('<p>Text</p><img src="https://example.com/a.svg" alt="A chart">')), "html"),
+    "image-not-https": (lambda: _render(_body('<p>Text</p><img src="http://example.com/a.png" alt="A chart">')), "html"),
     "no-preheader": (_deliverability(lambda e: replace(e, preheader="")), "preheader"),
     "preheader-repeats-subject": (lambda: _render(_set(preheader=BASE["articles"][0]["headline"])), "preheader"),
     "preheader-repeats-first-line": (_deliverability(lambda e: replace(e, text=e.preheader + "\n\nrest")), "preheader"),
