@@ -48,7 +48,7 @@ HOSTILE: list[tuple[str, Any]] = [
     ("deep", None),  # replaced by a fresh 1,000-deep list each use
 ]
 # markup, not text: "javascript:alert(1)" as a headline is words (escaped), as an href a link
-BAD_HTML = re.compile(r"<script|(?:href|src|action|background)\s*=\s*[\"']?\s*javascript:|\sonerror\s*=", re.I)
+BAD_HTML = re.compile(r"<script|(?:href|src|action|background)\s*=\s*[\"']?\s*javascript:|\sonerror\s*=", re.IGNORECASE)
 
 
 def value(name: str) -> Any:
