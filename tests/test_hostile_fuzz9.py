@@ -190,3 +190,31 @@ def test_brand_of_any_value_is_a_named_error_or_a_theme(name: str) -> None:
 
 if __name__ == "__main__":
     wide()
+
+
+# --- RenderOptions / Renderer arguments of the wrong type or value
+
+OPTIONS = ("theme", "inliner", "limits", "template_dirs", "strict", "max_body_chars", "text_engine",
+           "link_tagging", "ignore", "text", "inline")
+
+
+def _option_outcome(call: Any, option: str) -> str | None:
+    try:
+        call()
+    except mailkit.MailkitError as err:
+        return None if option in str(err) else f"{type(err).__name__} without {option}: {str(err)[:200]!r}"
+    except Exception as err:  # noqa: BLE001 - any other type is the defect
+        return f"{type(err).__name__}: {err!s:.200}"
+    return None
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("name", ["deep", "long", "nul", "surrogate", "dict", "nan", "none"])
+def test_render_option_of_any_value_is_named(option: str, name: str) -> None:
+    # a 1,000-deep list as strict, ignore, inliner, ... was RecursionError (the
+    # error message's repr of the value); template_dirs of 100,000 characters, "\0"
+    # or a lone surrogate was OSError, ValueError, UnicodeEncodeError
+    fixture = FIXTURES[0]
+    assert _option_outcome(lambda: mailkit.render("breaking", fixture, {option: value(name)}), option) is None
+    assert _option_outcome(lambda: mailkit.Renderer(**{option: value(name)}).render("breaking", fixture),
+                           option) is None
