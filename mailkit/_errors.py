@@ -26,6 +26,7 @@ position a person needs to fix the input::
 
 from __future__ import annotations
 
+import reprlib
 import unicodedata
 
 __all__ = [
@@ -186,3 +187,17 @@ def printable(text: str) -> str:
     reach an operator's terminal or split a log line (the CLI's every line, and the field
     paths in error messages, which quote the keys of untrusted data)."""
     return "".join(c.encode("unicode_escape").decode("ascii") if shown_as_escape(c) else c for c in text)
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother = 3, 80, 80
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` bounded for an error message: a 1,000-deep list or a 100,000-character
+    string given as an option is shown cut (``[[[[...]]]]``, ``'xxx...xxx'``), never a
+    RecursionError or a message of 100,000 characters. Use it for every value a user gave."""
+    try:
+        return printable(_SHOWN.repr(value))
+    except Exception:  # noqa: BLE001 - a user object whose __repr__ fails is still named
+        return f"<{type(value).__name__}>"

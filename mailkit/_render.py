@@ -21,7 +21,7 @@ from ._checks import deliverability_warnings
 from ._compile import CompileOptions, compile_mjml
 from ._compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, TemplateInfo, Templates, builtin_names, shared_templates
 from ._context import CONTEXT
-from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError
+from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError, shown
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
 from ._i18n import Labels, labels, missing_catalog, script_font_stack
 from ._inline import (
@@ -111,23 +111,30 @@ def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
         dirs = (dirs,)
     dirs = tuple(dirs) if isinstance(dirs, Iterable) else dirs
     if not isinstance(dirs, tuple) or not all(isinstance(d, str | Path) for d in dirs):
-        raise OptionsError(f"{where}template_dirs: expected folder paths, not {values['template_dirs']!r}")
+        raise OptionsError(f"{where}template_dirs: expected folder paths, not {shown(values['template_dirs'])}")
+    for d in dirs:  # a name the OS refuses (NUL, a lone surrogate, too long) is this option's fault
+        try:
+            Path(d).stat()
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            pass  # as before: a folder that is not there yet is looked in and holds nothing
+        except (OSError, ValueError) as err:
+            raise OptionsError(f"{where}template_dirs: {shown(d)} cannot be a folder name: {err}") from err
     out = {**values, "template_dirs": dirs}
     theme = values["theme"]
     if theme is not None and not isinstance(theme, str | Path):
         raise OptionsError(f"{where}theme: expected a theme name or file, not {type(theme).__name__}")
     if not isinstance(values["strict"], bool):
-        raise OptionsError(f"{where}strict: expected True or False, not {values['strict']!r}")
+        raise OptionsError(f"{where}strict: expected True or False, not {shown(values['strict'])}")
     cut = values["max_body_chars"]
     if cut is not None and (not isinstance(cut, int) or isinstance(cut, bool) or cut < 1):
-        raise OptionsError(f"{where}max_body_chars: expected a number of characters (1 or more) or None, not {cut!r}")
+        raise OptionsError(f"{where}max_body_chars: expected a number of characters (1 or more) or None, not {shown(cut)}")
     # a plain string is one code, not its letters
     ignore = (values["ignore"],) if isinstance(values["ignore"], str) else values["ignore"]
     ignore = tuple(ignore) if isinstance(ignore, Iterable) else ignore
     if not isinstance(ignore, tuple) or not all(isinstance(c, str) for c in ignore):
-        raise OptionsError(f"{where}ignore: expected warning codes, not {values['ignore']!r}")
+        raise OptionsError(f"{where}ignore: expected warning codes, not {shown(values['ignore'])}")
     if unknown := unknown_codes(ignore):
-        raise OptionsError(f"{where}ignore: unknown warning code {unknown[0]!r} (codes: {', '.join(WARNING_CODES)})")
+        raise OptionsError(f"{where}ignore: unknown warning code {shown(unknown[0])} (codes: {', '.join(WARNING_CODES)})")
     out["ignore"] = ignore
     try:
         inline_engine(values["inliner"])
@@ -516,7 +523,7 @@ def _checked_limits(limits: Any) -> Limits:
     for f in fields(limits):
         value = getattr(limits, f.name)
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-            raise OptionsError(f"limits.{f.name}: expected a number over 0, not {value!r}")
+            raise OptionsError(f"limits.{f.name}: expected a number over 0, not {shown(value)}")
     return limits
 
 
