@@ -218,3 +218,57 @@ def test_render_option_of_any_value_is_named(option: str, name: str) -> None:
     assert _option_outcome(lambda: mailkit.render("breaking", fixture, {option: value(name)}), option) is None
     assert _option_outcome(lambda: mailkit.Renderer(**{option: value(name)}).render("breaking", fixture),
                            option) is None
+
+
+# --- Recipient fields, through Recipient, prepare(...).personalize and BulkMessages
+
+READER = {"email": "ana@example.org", "first_name": "Ana", "unsubscribe_url": "https://example.org/u",
+          "preferences_url": "https://example.org/p", "link_params": {"rid": "1"}}
+RECIPIENT_CASES = [(field, kind, name) for field in READER for kind in (("value", "key") if field == "link_params"
+                   else ("value",)) for name, _ in HOSTILE]
+
+
+def _reader(field: str, kind: str, name: str) -> dict[str, Any]:
+    out = dict(READER)
+    bad = value(name)
+    if field != "link_params":
+        out[field] = bad
+    elif kind == "value":
+        out[field] = {"rid": bad}
+    else:
+        out[field] = {bad: "1"} if isinstance(bad, str | int | float | None) else bad
+    return out
+
+
+@pytest.fixture(scope="module")
+def prepared() -> Any:
+    return mailkit.prepare("breaking", FIXTURES[0])
+
+
+@pytest.mark.parametrize(("field", "kind", "name"), RECIPIENT_CASES)
+def test_recipient_field_hostile(prepared: Any, field: str, kind: str, name: str) -> None:
+    # personalize() and BulkMessages.message() given a mapping (as render(recipient=)
+    # takes) were AttributeError: 'dict' object has no attribute 'link_params'
+    bulk = mailkit.BulkMessages(prepared, sender={"name": "A", "address": "a@example.org"})
+    data = _reader(field, kind, name)
+    calls = [lambda: prepared.personalize(mailkit.Recipient(**data)), lambda: prepared.personalize(data),
+             lambda: bulk.message(data), lambda: bulk.message(mailkit.Recipient(**data))]
+    for call in calls:
+        try:
+            out = call()
+        except mailkit.MailkitError as err:
+            assert field in str(err), str(err)[:200]
+            continue
+        html = out.html if hasattr(out, "html") else out.split(b"Content-Type: text/html", 1)[-1].decode("latin-1")
+        assert not BAD_HTML.search(html), field
+        if isinstance(out, bytes):
+            head = out.split(b"\r\n\r\n", 1)[0]
+            assert all(line[:1] in (b" ", b"\t") or b":" in line for line in head.split(b"\r\n")), head[:300]
+
+
+@pytest.mark.parametrize("reader", ["ana@example.org", 1, ["ana@example.org"]])
+def test_personalize_of_a_wrong_type_is_named(prepared: Any, reader: Any) -> None:
+    with pytest.raises(mailkit.MailkitError, match="recipient"):
+        prepared.personalize(reader)
+    with pytest.raises(mailkit.MailkitError, match="recipient"):
+        mailkit.BulkMessages(prepared).message(reader)
