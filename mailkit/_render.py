@@ -50,6 +50,7 @@ from ._message import RenderedEmail
 from ._models import Article, Brand, Edition, Fonts, Recipient
 from ._paths import template_dirs
 from ._personalize import PreparedEmail
+from ._personalize import checked_recipient as _checked_recipient
 from ._sandbox import checked_once
 from ._sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
 from ._slots import RecipientSlots, new_nonce, slot_token
@@ -525,14 +526,6 @@ def _checked_limits(limits: Any) -> Limits:
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
             raise OptionsError(f"limits.{f.name}: expected a number over 0, not {shown(value)}")
     return limits
-
-
-def _checked_recipient(recipient: Recipient | Mapping[str, Any] | None) -> Recipient | None:
-    if isinstance(recipient, Mapping):
-        return Recipient.validate_from(recipient, "recipient")
-    if recipient is not None and not isinstance(recipient, Recipient):
-        raise OptionsError(f"recipient: expected a Recipient or a mapping, not {type(recipient).__name__}")
-    return recipient
 
 
 class Renderer:

@@ -271,4 +271,4 @@ def test_personalize_of_a_wrong_type_is_named(prepared: Any, reader: Any) -> Non
     with pytest.raises(mailkit.MailkitError, match="recipient"):
         prepared.personalize(reader)
     with pytest.raises(mailkit.MailkitError, match="recipient"):
-        mailkit.BulkMessages(prepared).message(reader)
+        mailkit.BulkMessages(prepared, sender="a@example.org").message(reader)
