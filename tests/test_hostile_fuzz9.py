@@ -272,3 +272,28 @@ def test_personalize_of_a_wrong_type_is_named(prepared: Any, reader: Any) -> Non
         prepared.personalize(reader)
     with pytest.raises(mailkit.MailkitError, match="recipient"):
         mailkit.BulkMessages(prepared, sender="a@example.org").message(reader)
+
+
+# --- an error message is bounded whatever the input: a 100,000-character key or name
+# was echoed whole (a 100,000-character message, a log line per bad edition)
+
+@pytest.mark.parametrize("where", [("articles", 0), ("newsletter",), (), ("newsletter", "footer")])
+def test_unknown_key_of_100000_characters_is_named_briefly(where: tuple[Any, ...]) -> None:
+    data = load(FIXTURES[0])
+    node = data
+    for part in where:
+        node = node[part]
+    node["x" * 100_000] = 1
+    with pytest.raises(mailkit.MailkitError) as info:
+        mailkit.render("breaking", data)
+    assert len(str(info.value)) < 2_000
+    assert "unknown field" in str(info.value) and dotted(where) in str(info.value)
+
+
+def test_theme_of_100000_characters_is_named_briefly() -> None:
+    data = mutate(load(FIXTURES[0]), ("newsletter", "brand"), "x" * 100_000)
+    for call in (lambda: mailkit.render("breaking", data),
+                 lambda: mailkit.render("breaking", FIXTURES[0], {"theme": "x" * 100_000})):
+        with pytest.raises(mailkit.MailkitError) as info:
+            call()
+        assert len(str(info.value)) < 2_000 and ("brand" in str(info.value) or "theme" in str(info.value))
