@@ -50,6 +50,13 @@ __all__ = [
 ]
 
 
+def _cut(text: str, most: int = 600) -> str:
+    """``text``, or its start and end around ``…(N characters)…`` when over ``most`` characters."""
+    if len(text) <= most:
+        return text
+    return f"{text[:most // 2]}…({len(text)} characters)…{text[-most // 4:]}"
+
+
 class MailkitError(Exception):
     """Root of every error mailkit raises."""
 
@@ -64,7 +71,9 @@ class InvalidFixtureError(MailkitError, ValueError):
     def __init__(self, source: str, errors: list[tuple[str, str]]) -> None:
         self.source = source
         self.errors = errors
-        lines = [f"{path}: {msg}" if path else msg for path, msg in errors]
+        # a path or message echoes the input (an unknown key, a theme name): cut in the
+        # middle, so a 100,000-character key is a line of a log, and the field still named
+        lines = [f"{_cut(path)}: {_cut(msg)}" if path else _cut(msg) for path, msg in errors]
         head = f"{source}: " if source else ""
         if len(lines) == 1:
             super().__init__(f"{head}{lines[0]}")

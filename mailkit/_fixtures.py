@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._errors import InvalidFixtureError, UnsafeInputError
+from ._errors import InvalidFixtureError, UnsafeInputError, shown
 from ._models import Brand, Edition
 from ._paths import template_dirs
 from ._reader import read_data_file, read_source
@@ -62,7 +62,7 @@ def find_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) 
 
 def no_theme_message(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> str:
     """What to say when :func:`find_theme` finds nothing: the themes there are."""
-    return f"no theme named {str(name_or_path)!r} (themes: {', '.join(theme_names(extra_dirs))}, or a theme file)"
+    return f"no theme named {shown(str(name_or_path))} (themes: {', '.join(theme_names(extra_dirs))}, or a theme file)"
 
 
 def load_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> Brand:
