@@ -297,3 +297,19 @@ def test_theme_of_100000_characters_is_named_briefly() -> None:
         with pytest.raises(mailkit.MailkitError) as info:
             call()
         assert len(str(info.value)) < 2_000 and ("brand" in str(info.value) or "theme" in str(info.value))
+
+
+# --- render()'s and prepare()'s own arguments of any type
+
+@pytest.mark.parametrize("name", [n for n, _ in HOSTILE])
+@pytest.mark.parametrize("argument", ["template", "edition"])
+def test_render_argument_of_any_value_is_named(argument: str, name: str) -> None:
+    # a template of 0, [] or a list 1,000 deep was TypeError (int + str), an edition of
+    # 0, 1e308 or [] TypeError (expected str, bytes or os.PathLike object); a template
+    # or an edition path of 100,000 characters was echoed whole in the message
+    bad = value(name)
+    args = (bad, FIXTURES[0]) if argument == "template" else ("breaking", bad)
+    for call in (mailkit.render, mailkit.prepare):
+        with pytest.raises(mailkit.MailkitError) as info:
+            call(*args)
+        assert len(str(info.value)) < 2_000
