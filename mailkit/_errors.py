@@ -74,7 +74,7 @@ class InvalidFixtureError(MailkitError, ValueError):
         # a path or message echoes the input (an unknown key, a theme name): cut in the
         # middle, so a 100,000-character key is a line of a log, and the field still named
         lines = [f"{_cut(path)}: {_cut(msg)}" if path else _cut(msg) for path, msg in errors]
-        head = f"{source}: " if source else ""
+        head = f"{_cut(source)}: " if source else ""
         if len(lines) == 1:
             super().__init__(f"{head}{lines[0]}")
         else:

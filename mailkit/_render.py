@@ -692,6 +692,12 @@ class Renderer:
         """The prepared email and the newsletter's own email (no reader), both without the
         render's warnings, and the warnings: :meth:`prepare` and :meth:`render` put them in."""
         options, dirs, templates = self._options, self._extra, self._templates
+        # the arguments' types, named: a template of 0 was TypeError (int + str), an edition
+        # of 0 or [] TypeError from os.fspath, neither a MailkitError
+        if not isinstance(template, str):
+            raise OptionsError(f"template: expected a template name, not {type(template).__name__}")
+        if not isinstance(edition, Edition | Mapping | str | Path):
+            raise OptionsError(f"edition: expected an Edition, a mapping or a fixture file, not {type(edition).__name__}")
         templates.find(template)
         edition = load_edition(edition, extra_dirs=dirs)
         brand = self._theme()
