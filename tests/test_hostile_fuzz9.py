@@ -313,3 +313,23 @@ def test_render_argument_of_any_value_is_named(argument: str, name: str) -> None
         with pytest.raises(mailkit.MailkitError) as info:
             call(*args)
         assert len(str(info.value)) < 2_000
+
+
+# --- the fields of the limits and link_tagging options
+
+@pytest.mark.parametrize("name", ["big", "huge", "inf", "nan"])
+@pytest.mark.parametrize("limit", ["max_file_bytes", "max_body_bytes", "max_stories"])
+def test_limit_of_any_number_is_named(limit: str, name: str) -> None:
+    # max_file_bytes=2**63 was OverflowError, =1e308 or inf TypeError (file.read(n))
+    outcome = _option_outcome(lambda: mailkit.Renderer(limits={limit: value(name)}).render("breaking", FIXTURES[0]),
+                              limit)
+    assert outcome is None
+
+
+@pytest.mark.parametrize("name", ["surrogate", "deep", "long", "nul", "rlo", "zero", "dict"])
+@pytest.mark.parametrize("field", ["source", "medium", "campaign"])
+def test_link_tagging_field_of_any_value_is_named(field: str, name: str) -> None:
+    # a lone surrogate was UnicodeEncodeError (urlencode), a list 1,000 deep RecursionError
+    outcome = _option_outcome(lambda: mailkit.render("breaking", FIXTURES[0], {"link_tagging": {field: value(name)}}),
+                              f"link_tagging.{field}")
+    assert outcome is None
