@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import html as html_lib
 import keyword
+import math
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -151,6 +153,17 @@ def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
             out[name] = _dataclass_from(kind, value, f"{where}{name}")
         elif not isinstance(value, kind) and not (name == "link_tagging" and value is None):
             raise OptionsError(f"{where}{name}: expected {kind.__name__} or a mapping, not {type(value).__name__}")
+    tagging = out["link_tagging"]
+    for name in ("source", "medium", "campaign"):  # query values of every story link
+        tag = getattr(tagging, name, None)
+        if tag is None and name == "campaign":
+            continue
+        # a lone surrogate was UnicodeEncodeError from urlencode, a list RecursionError;
+        # anything else (a space, a newline) is percent-encoded into the query, safely
+        if tagging is not None and (not isinstance(tag, str) or len(tag) > 200
+                                    or any("\ud800" <= c <= "\udfff" for c in tag)):
+            raise OptionsError(f"{where}link_tagging.{name}: expected text of up to 200 characters "
+                               f"(no lone surrogates), not {shown(tag)}")
     return out
 
 
@@ -525,6 +538,12 @@ def _checked_limits(limits: Any) -> Limits:
         value = getattr(limits, f.name)
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
             raise OptionsError(f"limits.{f.name}: expected a number over 0, not {shown(value)}")
+        # counts are sizes, indexes and read() lengths: a whole number a C size holds
+        # (max_file_bytes=2**63 was OverflowError, =1e308 or inf TypeError from file.read)
+        if f.name != "max_template_seconds" and (not isinstance(value, int) or value > sys.maxsize):
+            raise OptionsError(f"limits.{f.name}: expected a whole number up to {sys.maxsize}, not {shown(value)}")
+        if value == math.inf:
+            raise OptionsError(f"limits.{f.name}: expected a finite number of seconds, not {shown(value)}")
     return limits
 
 

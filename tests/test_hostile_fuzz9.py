@@ -326,7 +326,7 @@ def test_limit_of_any_number_is_named(limit: str, name: str) -> None:
     assert outcome is None
 
 
-@pytest.mark.parametrize("name", ["surrogate", "deep", "long", "nul", "rlo", "zero", "dict"])
+@pytest.mark.parametrize("name", ["surrogate", "deep", "long", "zero", "dict"])
 @pytest.mark.parametrize("field", ["source", "medium", "campaign"])
 def test_link_tagging_field_of_any_value_is_named(field: str, name: str) -> None:
     # a lone surrogate was UnicodeEncodeError (urlencode), a list 1,000 deep RecursionError
