@@ -333,3 +333,11 @@ def test_link_tagging_field_of_any_value_is_named(field: str, name: str) -> None
     outcome = _option_outcome(lambda: mailkit.render("breaking", FIXTURES[0], {"link_tagging": {field: value(name)}}),
                               f"link_tagging.{field}")
     assert outcome is None
+
+
+@pytest.mark.parametrize("name", ["none", "empty", "zero", "minus1", "big", "huge", "true", "deep"])
+def test_text_width_of_any_value_is_named(name: str) -> None:
+    # text={"width": None} was TypeError, 0 re.error, -1 ValueError, 2**63 OverflowError
+    outcome = _option_outcome(lambda: mailkit.render("breaking", FIXTURES[0], {"text": {"width": value(name)}}),
+                              "text.width")
+    assert outcome is None
