@@ -153,6 +153,12 @@ def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
             out[name] = _dataclass_from(kind, value, f"{where}{name}")
         elif not isinstance(value, kind) and not (name == "link_tagging" and value is None):
             raise OptionsError(f"{where}{name}: expected {kind.__name__} or a mapping, not {type(value).__name__}")
+    # the text part's width: a line-wrapping regex's repetition count and a slice length
+    # (None was TypeError, 0 re.error, -1 ValueError, 2**63 OverflowError)
+    width = out["text"].width
+    if isinstance(width, bool) or not isinstance(width, int) or not 20 <= width <= 1000:
+        raise OptionsError(f"{where}text.width: expected a whole number of characters from 20 to 1000, "
+                           f"not {shown(width)}")
     tagging = out["link_tagging"]
     for name in ("source", "medium", "campaign"):  # query values of every story link
         tag = getattr(tagging, name, None)
