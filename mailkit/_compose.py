@@ -30,7 +30,7 @@ from babel import Locale
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
-from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError
+from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError, shown
 from ._fixtures import fixture_files, load_edition
 from ._languages import in_digits, locale_of
 from ._paths import TEMPLATE_NAME, TEMPLATES_DIR, template_dirs
@@ -273,7 +273,7 @@ def _template_file(name: str, dirs: Iterable[Path]) -> str | None:
 
 def _no_template(name: str, extra_dirs: Iterable[str | Path]) -> TemplateNotFoundError:
     names = [t.name for t in list_templates(extra_dirs)]
-    return TemplateNotFoundError(f"no template named {name!r} (templates: {', '.join(names)})")
+    return TemplateNotFoundError(f"no template named {shown(name)} (templates: {', '.join(names)})")
 
 
 def find_template(name: str, extra_dirs: Iterable[str | Path] = ()) -> str:

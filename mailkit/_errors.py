@@ -26,6 +26,7 @@ position a person needs to fix the input::
 
 from __future__ import annotations
 
+import reprlib
 import unicodedata
 
 __all__ = [
@@ -49,6 +50,13 @@ __all__ = [
 ]
 
 
+def _cut(text: str, most: int = 600) -> str:
+    """``text``, or its start and end around ``…(N characters)…`` when over ``most`` characters."""
+    if len(text) <= most:
+        return text
+    return f"{text[:most // 2]}…({len(text)} characters)…{text[-most // 4:]}"
+
+
 class MailkitError(Exception):
     """Root of every error mailkit raises."""
 
@@ -63,8 +71,10 @@ class InvalidFixtureError(MailkitError, ValueError):
     def __init__(self, source: str, errors: list[tuple[str, str]]) -> None:
         self.source = source
         self.errors = errors
-        lines = [f"{path}: {msg}" if path else msg for path, msg in errors]
-        head = f"{source}: " if source else ""
+        # a path or message echoes the input (an unknown key, a theme name): cut in the
+        # middle, so a 100,000-character key is a line of a log, and the field still named
+        lines = [f"{_cut(path)}: {_cut(msg)}" if path else _cut(msg) for path, msg in errors]
+        head = f"{_cut(source)}: " if source else ""
         if len(lines) == 1:
             super().__init__(f"{head}{lines[0]}")
         else:
@@ -186,3 +196,17 @@ def printable(text: str) -> str:
     reach an operator's terminal or split a log line (the CLI's every line, and the field
     paths in error messages, which quote the keys of untrusted data)."""
     return "".join(c.encode("unicode_escape").decode("ascii") if shown_as_escape(c) else c for c in text)
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother = 3, 80, 80
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` bounded for an error message: a 1,000-deep list or a 100,000-character
+    string given as an option is shown cut (``[[[[...]]]]``, ``'xxx...xxx'``), never a
+    RecursionError or a message of 100,000 characters. Use it for every value a user gave."""
+    try:
+        return printable(_SHOWN.repr(value))
+    except Exception:  # noqa: BLE001 - a user object whose __repr__ fails is still named
+        return f"<{type(value).__name__}>"

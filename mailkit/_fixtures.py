@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._errors import InvalidFixtureError, UnsafeInputError
+from ._errors import InvalidFixtureError, UnsafeInputError, shown
 from ._models import Brand, Edition
 from ._paths import template_dirs
 from ._reader import read_data_file, read_source
@@ -33,23 +33,36 @@ def theme_names(extra_dirs: Iterable[str | Path] = ()) -> list[str]:
 _THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, but ``False`` for a name the OS refuses to look up.
+
+    Path.is_file swallows only ENOENT, ENOTDIR, EBADF and ELOOP: a brand or theme
+    of 100,000 characters raised OSError (ENAMETOOLONG) out of render. Any name the
+    OS cannot look up is "no such theme", which the callers name with the field.
+    """
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def find_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> Path | None:
     """The file of a theme given by name (searched in the template folders) or by path; ``None`` if none."""
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml", ".toml", ".json"):
-        return path if path.is_file() else None
+        return path if _is_file(path) else None
     if not _THEME_NAME.match(str(name_or_path)):  # a name, never a way out of themes/ ("../x")
         return None
     for d in template_dirs(extra_dirs):
         candidate = d / "themes" / f"{name_or_path}.yaml"
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     return None
 
 
 def no_theme_message(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> str:
     """What to say when :func:`find_theme` finds nothing: the themes there are."""
-    return f"no theme named {str(name_or_path)!r} (themes: {', '.join(theme_names(extra_dirs))}, or a theme file)"
+    return f"no theme named {shown(str(name_or_path))} (themes: {', '.join(theme_names(extra_dirs))}, or a theme file)"
 
 
 def load_theme(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> Brand:

@@ -26,7 +26,7 @@ from typing import Any, Literal, Protocol, get_args, runtime_checkable
 import lxml.etree
 
 from . import _premailer
-from ._errors import InliningError, MailkitError
+from ._errors import InliningError, MailkitError, shown
 
 __all__ = ["CssInlineEngine", "InlineEngine", "InlineOptions", "Inliner", "PremailerEngine", "html_tostring",
            "inline_css", "inline_document", "inline_engine", "inline_tree", "parse_html"]
@@ -317,11 +317,11 @@ def inline_engine(inliner: str | InlineEngine) -> InlineEngine:
     if isinstance(inliner, str):
         engine = _ENGINES.get(inliner)
         if engine is None:
-            raise InliningError(f"unknown inliner {inliner!r}: choose one of {', '.join(INLINERS)}, "
+            raise InliningError(f"unknown inliner {shown(inliner)}: choose one of {', '.join(INLINERS)}, "
                                 "or pass an InlineEngine")
         return engine
     if isinstance(inliner, InlineEngine) and isinstance(getattr(inliner, "name", None), str) \
             and callable(getattr(inliner, "inline", None)):
         return inliner
-    raise InliningError(f"unknown inliner {inliner!r}: choose one of {', '.join(INLINERS)}, "
+    raise InliningError(f"unknown inliner {shown(inliner)}: choose one of {', '.join(INLINERS)}, "
                         "or pass an InlineEngine (a 'name' and an inline(html, options) method)")

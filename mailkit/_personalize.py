@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from itertools import accumulate
 from operator import itemgetter
+from typing import Any
 
+from ._errors import OptionsError
 from ._message import PreparedMessage, RenderedEmail, message_bytes
 from ._models import Edition, Footer, Recipient, Sender
 from ._slots import (
@@ -69,6 +72,18 @@ def _lines_holding(lines: list[Line], nonces: tuple[str, ...]) -> list[int]:
             found.add(bisect_right(starts, pos) - 1)  # the line the match starts in
             pos = joined.find(nonce, pos + 1)
     return sorted(found)
+
+
+
+def checked_recipient(recipient: Recipient | Mapping[str, Any] | None) -> Recipient | None:
+    """``recipient`` as a :class:`Recipient`: a mapping is validated (errors name ``recipient.email``
+    ...), anything else but ``None`` is an :class:`OptionsError`. render(), personalize() and
+    BulkMessages.message() all take readers through here."""
+    if isinstance(recipient, Mapping):
+        return Recipient.validate_from(recipient, "recipient")
+    if recipient is not None and not isinstance(recipient, Recipient):
+        raise OptionsError(f"recipient: expected a Recipient or a mapping, not {type(recipient).__name__}")
+    return recipient
 
 
 @dataclass(frozen=True)
@@ -138,11 +153,13 @@ class PreparedEmail:
         return bool(self.text_lines) or any(
             slot in LINK_PARAMS for part in (self.mjml, self.html, self.text) for slot in part.slots)
 
-    def personalize_values(self, recipient: Recipient | None) -> tuple[str, ...]:
+    def personalize_values(self, recipient: Recipient | Mapping[str, Any] | None) -> tuple[str, ...]:
         """The recipient's slot values (see :data:`mailkit._slots.VALUE_ORDER`), unescaped.
 
         The link-parameter slots are empty in an email without a token for them.
         """
+        if recipient.__class__ is not Recipient:  # a mapping or a wrong type: one check, ~30 ns
+            recipient = checked_recipient(recipient)
         values = slot_values(recipient, self._footer, self.fallbacks, self._link_params)
         if self.text_lines:
             pattern = re.compile(self.pattern)
@@ -154,8 +171,11 @@ class PreparedEmail:
             values += tuple(lines)
         return values
 
-    def personalize(self, recipient: Recipient | None = None) -> RenderedEmail:
-        """This email for ``recipient`` (``None``: the newsletter's own links, no name)."""
+    def personalize(self, recipient: Recipient | Mapping[str, Any] | None = None) -> RenderedEmail:
+        """This email for ``recipient`` (``None``: the newsletter's own links, no name; a mapping
+        is validated as a :class:`Recipient`)."""
+        if recipient.__class__ is not Recipient:  # a mapping or a wrong type: one check, ~30 ns
+            recipient = checked_recipient(recipient)
         plan = self._plan
         if recipient is None or plan is None:  # no reader, or text lines wrapped per reader
             values = self.personalize_values(recipient)
@@ -266,8 +286,15 @@ class BulkMessages:
         self.domain = self._writer.domain
         self.boundary = self._writer.boundary  # a message's unless a reader's values hold it
 
-    def message(self, recipient: Recipient, *, date: datetime | None = None, message_id: str | None = None) -> bytes:
-        """The complete message for ``recipient``, as bytes with CRLF line ends."""
+    def message(self, recipient: Recipient | Mapping[str, Any], *, date: datetime | None = None,
+                message_id: str | None = None) -> bytes:
+        """The complete message for ``recipient`` (a mapping is validated as a :class:`Recipient`),
+        as bytes with CRLF line ends."""
+        if recipient.__class__ is not Recipient:
+            reader = checked_recipient(recipient)
+            if reader is None:  # a message goes to someone
+                raise OptionsError("recipient: expected a Recipient or a mapping, not None")
+            recipient = reader
         prepared = self.prepared
         values = prepared.personalize_values(recipient)
         raw = self._writer.message(recipient, values, prepared.text.fill(values), date=date, message_id=message_id)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import html as html_lib
 import keyword
+import math
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -21,7 +23,7 @@ from ._checks import deliverability_warnings
 from ._compile import CompileOptions, compile_mjml
 from ._compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, TemplateInfo, Templates, builtin_names, shared_templates
 from ._context import CONTEXT
-from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError
+from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError, shown
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
 from ._i18n import Labels, labels, missing_catalog, script_font_stack
 from ._inline import (
@@ -50,6 +52,7 @@ from ._message import RenderedEmail
 from ._models import Article, Brand, Edition, Fonts, Recipient
 from ._paths import template_dirs
 from ._personalize import PreparedEmail
+from ._personalize import checked_recipient as _checked_recipient
 from ._sandbox import checked_once
 from ._sanitize import LIMITS, Limits, cut_body, encode_for_mrml, limits_in_force, sanitize_body
 from ._slots import RecipientSlots, new_nonce, slot_token
@@ -111,23 +114,30 @@ def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
         dirs = (dirs,)
     dirs = tuple(dirs) if isinstance(dirs, Iterable) else dirs
     if not isinstance(dirs, tuple) or not all(isinstance(d, str | Path) for d in dirs):
-        raise OptionsError(f"{where}template_dirs: expected folder paths, not {values['template_dirs']!r}")
+        raise OptionsError(f"{where}template_dirs: expected folder paths, not {shown(values['template_dirs'])}")
+    for d in dirs:  # a name the OS refuses (NUL, a lone surrogate, too long) is this option's fault
+        try:
+            Path(d).stat()
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            pass  # as before: a folder that is not there yet is looked in and holds nothing
+        except (OSError, ValueError) as err:
+            raise OptionsError(f"{where}template_dirs: {shown(d)} cannot be a folder name: {err}") from err
     out = {**values, "template_dirs": dirs}
     theme = values["theme"]
     if theme is not None and not isinstance(theme, str | Path):
         raise OptionsError(f"{where}theme: expected a theme name or file, not {type(theme).__name__}")
     if not isinstance(values["strict"], bool):
-        raise OptionsError(f"{where}strict: expected True or False, not {values['strict']!r}")
+        raise OptionsError(f"{where}strict: expected True or False, not {shown(values['strict'])}")
     cut = values["max_body_chars"]
     if cut is not None and (not isinstance(cut, int) or isinstance(cut, bool) or cut < 1):
-        raise OptionsError(f"{where}max_body_chars: expected a number of characters (1 or more) or None, not {cut!r}")
+        raise OptionsError(f"{where}max_body_chars: expected a number of characters (1 or more) or None, not {shown(cut)}")
     # a plain string is one code, not its letters
     ignore = (values["ignore"],) if isinstance(values["ignore"], str) else values["ignore"]
     ignore = tuple(ignore) if isinstance(ignore, Iterable) else ignore
     if not isinstance(ignore, tuple) or not all(isinstance(c, str) for c in ignore):
-        raise OptionsError(f"{where}ignore: expected warning codes, not {values['ignore']!r}")
+        raise OptionsError(f"{where}ignore: expected warning codes, not {shown(values['ignore'])}")
     if unknown := unknown_codes(ignore):
-        raise OptionsError(f"{where}ignore: unknown warning code {unknown[0]!r} (codes: {', '.join(WARNING_CODES)})")
+        raise OptionsError(f"{where}ignore: unknown warning code {shown(unknown[0])} (codes: {', '.join(WARNING_CODES)})")
     out["ignore"] = ignore
     try:
         inline_engine(values["inliner"])
@@ -143,6 +153,23 @@ def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
             out[name] = _dataclass_from(kind, value, f"{where}{name}")
         elif not isinstance(value, kind) and not (name == "link_tagging" and value is None):
             raise OptionsError(f"{where}{name}: expected {kind.__name__} or a mapping, not {type(value).__name__}")
+    # the text part's width: a line-wrapping regex's repetition count and a slice length
+    # (None was TypeError, 0 re.error, -1 ValueError, 2**63 OverflowError)
+    width = out["text"].width
+    if isinstance(width, bool) or not isinstance(width, int) or not 20 <= width <= 1000:
+        raise OptionsError(f"{where}text.width: expected a whole number of characters from 20 to 1000, "
+                           f"not {shown(width)}")
+    tagging = out["link_tagging"]
+    for name in ("source", "medium", "campaign"):  # query values of every story link
+        tag = getattr(tagging, name, None)
+        if tag is None and name == "campaign":
+            continue
+        # a lone surrogate was UnicodeEncodeError from urlencode, a list RecursionError;
+        # anything else (a space, a newline) is percent-encoded into the query, safely
+        if tagging is not None and (not isinstance(tag, str) or len(tag) > 200
+                                    or any("\ud800" <= c <= "\udfff" for c in tag)):
+            raise OptionsError(f"{where}link_tagging.{name}: expected text of up to 200 characters "
+                               f"(no lone surrogates), not {shown(tag)}")
     return out
 
 
@@ -516,16 +543,14 @@ def _checked_limits(limits: Any) -> Limits:
     for f in fields(limits):
         value = getattr(limits, f.name)
         if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-            raise OptionsError(f"limits.{f.name}: expected a number over 0, not {value!r}")
+            raise OptionsError(f"limits.{f.name}: expected a number over 0, not {shown(value)}")
+        # counts are sizes, indexes and read() lengths: a whole number a C size holds
+        # (max_file_bytes=2**63 was OverflowError, =1e308 or inf TypeError from file.read)
+        if f.name != "max_template_seconds" and (not isinstance(value, int) or value > sys.maxsize):
+            raise OptionsError(f"limits.{f.name}: expected a whole number up to {sys.maxsize}, not {shown(value)}")
+        if value == math.inf:
+            raise OptionsError(f"limits.{f.name}: expected a finite number of seconds, not {shown(value)}")
     return limits
-
-
-def _checked_recipient(recipient: Recipient | Mapping[str, Any] | None) -> Recipient | None:
-    if isinstance(recipient, Mapping):
-        return Recipient.validate_from(recipient, "recipient")
-    if recipient is not None and not isinstance(recipient, Recipient):
-        raise OptionsError(f"recipient: expected a Recipient or a mapping, not {type(recipient).__name__}")
-    return recipient
 
 
 class Renderer:
@@ -692,6 +717,12 @@ class Renderer:
         """The prepared email and the newsletter's own email (no reader), both without the
         render's warnings, and the warnings: :meth:`prepare` and :meth:`render` put them in."""
         options, dirs, templates = self._options, self._extra, self._templates
+        # the arguments' types, named: a template of 0 was TypeError (int + str), an edition
+        # of 0 or [] TypeError from os.fspath, neither a MailkitError
+        if not isinstance(template, str):
+            raise OptionsError(f"template: expected a template name, not {type(template).__name__}")
+        if not isinstance(edition, Edition | Mapping | str | Path):
+            raise OptionsError(f"edition: expected an Edition, a mapping or a fixture file, not {type(edition).__name__}")
         templates.find(template)
         edition = load_edition(edition, extra_dirs=dirs)
         brand = self._theme()

@@ -30,7 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 import lxml.etree
 import lxml.html
 
-from ._errors import TextError
+from ._errors import TextError, shown
 from ._html2text import collapse_spaces as collapse_spaces  # re-exported: tests and bench time it
 from ._html2text import convert
 from ._markers import BUTTON_CLASS, TABLE_CLASS, TEXT_ATTR, TEXT_RULE, TEXT_SKIP, TEXT_URL
@@ -999,13 +999,13 @@ def text_engine(engine: str | TextEngine) -> TextEngine:
     if isinstance(engine, str):
         known = _TEXT_ENGINES.get(engine)
         if known is None:
-            raise TextError(f"unknown text engine {engine!r}: choose one of {', '.join(_TEXT_ENGINES)}, "
+            raise TextError(f"unknown text engine {shown(engine)}: choose one of {', '.join(_TEXT_ENGINES)}, "
                             "or pass a TextEngine")
         return known
     if isinstance(engine, TextEngine) and isinstance(getattr(engine, "name", None), str) \
             and callable(getattr(engine, "lines", None)):
         return engine
-    raise TextError(f"unknown text engine {engine!r}: choose one of {', '.join(_TEXT_ENGINES)}, "
+    raise TextError(f"unknown text engine {shown(engine)}: choose one of {', '.join(_TEXT_ENGINES)}, "
                     "or pass a TextEngine (a 'name' and a lines(root, options) method)")
 
 
