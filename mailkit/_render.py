@@ -159,6 +159,7 @@ def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
     if isinstance(width, bool) or not isinstance(width, int) or not 20 <= width <= 1000:
         raise OptionsError(f"{where}text.width: expected a whole number of characters from 20 to 1000, "
                            f"not {shown(width)}")
+    _check_text_labels(out["text"], where)
     tagging = out["link_tagging"]
     for name in ("source", "medium", "campaign"):  # query values of every story link
         tag = getattr(tagging, name, None)
@@ -171,6 +172,31 @@ def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
             raise OptionsError(f"{where}link_tagging.{name}: expected text of up to 200 characters "
                                f"(no lone surrogates), not {shown(tag)}")
     return out
+
+
+# a button label's one directive is its label (a width such as "%(label)999999999s" made a
+# string of a gigabyte for every button); "%%" is a percent sign
+_LABEL_FORMAT = re.compile(r"%(?:\(label\)s|%)")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _check_text_labels(text: TextOptions, where: str) -> None:
+    """The text part's own words (``links_heading``, ``button_label``, ``rule``) are short
+    text without control characters, and ``direction`` is ltr or rtl: a wrong type was a
+    TypeError from deep in the text stage, a format width a memory bomb."""
+    for name in ("links_heading", "button_label", "rule"):
+        value = getattr(text, name)
+        if value is None and name != "rule":
+            continue
+        if not isinstance(value, str) or len(value) > 200 or _CONTROL.search(value):
+            raise OptionsError(f"{where}text.{name}: expected text of up to 200 characters without control "
+                               f"characters{'' if name == 'rule' else ' or None'}, not {shown(value)}")
+    label = text.button_label
+    if label is not None and "%" in _LABEL_FORMAT.sub("", label):
+        raise OptionsError(f"{where}text.button_label: the only directive it takes is %(label)s "
+                           f"(and %% for a percent sign), not {shown(label)}")
+    if text.direction not in ("ltr", "rtl"):
+        raise OptionsError(f"{where}text.direction: expected 'ltr' or 'rtl', not {shown(text.direction)}")
 
 
 def _dataclass_from(kind: Any, values: Mapping[Any, Any], where: str) -> Any:
