@@ -176,8 +176,9 @@ class PreparedEmail:
         is validated as a :class:`Recipient`)."""
         if recipient.__class__ is not Recipient:  # a mapping or a wrong type: one check, ~30 ns
             recipient = checked_recipient(recipient)
-        plan = self._plan
-        if recipient is None or plan is None:  # no reader, or text lines wrapped per reader
+        # no reader, or text lines wrapped per reader; recipient first: the plan
+        # is built on first use, and the newsletter's own email needs none
+        if recipient is None or (plan := self._plan) is None:
             values = self.personalize_values(recipient)
             html = self.html
             return RenderedEmail._personalised(self._shared, html.fill(values, html_escape_all),

@@ -226,3 +226,15 @@ def test_personalised_mjml_is_filled_from_the_prepared_parts() -> None:
     assert email.mjml == mailkit.render("breaking", SEED, recipient=reader).mjml
     copy = pickle.loads(pickle.dumps(email))
     assert copy == email and copy.mjml == email.mjml
+
+
+def test_the_newsletters_own_email_builds_no_reader_plan() -> None:
+    """personalize(None) (and render() without a reader) needs no plan for a reader's values:
+    the plan is looked up per prepared email on first use, by the first reader."""
+    prepared = mailkit.prepare("breaking", mailkit.load_edition(SEED))
+    own = prepared.personalize(None)
+    assert "_plan" not in prepared.__dict__
+    own_url = "https://news.example.com/unsubscribe?rid=7&sig=abc"
+    reader = prepared.personalize(mailkit.Recipient(email="a@example.org", unsubscribe_url=own_url))
+    assert "_plan" in prepared.__dict__
+    assert own_url not in own.text and own_url in reader.text
