@@ -43,7 +43,7 @@ from ._errors import InvalidFixtureError, MailkitError, SendError
 from ._journal import DONE, Journal
 from ._models import Recipient, Sender
 from ._personalize import BulkMessages, PreparedEmail
-from ._reader import JsonRefused, check_data, load_json
+from ._reader import JsonRefused, check_data, load_json, other_encoding
 from ._smtp import Connection, ConnectionLost, Envelope, RateLimit, Reply, Transport
 
 __all__ = ["DeliveryReport", "Progress", "RetryPolicy", "Unusable", "campaign_id", "count_recipients", "deliver",
@@ -541,9 +541,9 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
 def _undecodable(path: Path) -> tuple[str, str]:
     """Where a file stops being UTF-8: ``("line N, column C", why)``, the column in bytes."""
     with path.open("rb") as handle:
-        head = handle.read(2)
+        encoding = other_encoding(handle.read(64))
         handle.seek(0)
-        hint = " (it is UTF-16: save it as \"CSV UTF-8\")" if head in (b"\xff\xfe", b"\xfe\xff") else ""
+        hint = f" (it is {encoding}: save it as \"CSV UTF-8\")" if encoding else ""
         for number, line in enumerate(handle, 1):
             try:
                 line.decode("utf-8-sig" if number == 1 else "utf-8")

@@ -49,7 +49,7 @@ from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._languages import shorten
 from ._models import Article, Edition, Newsletter
-from ._reader import JsonRefused, check_data, is_feed_file, load_json, read_source, utf8_error_position
+from ._reader import JsonRefused, check_data, decoded_utf16, is_feed_file, load_json, not_utf8, read_source
 from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, safe_url, sanitize_body
 from ._warning import RenderWarning, warning_code
 
@@ -175,10 +175,12 @@ def _is_json_feed(data: Any) -> bool:
 
 def _json(raw: bytes, name: str) -> Any:
     try:
-        data = load_json(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        if problem := decoded_utf16(raw, text):
+            raise FeedError(name, [("", problem)])
+        data = load_json(text)
     except UnicodeDecodeError as err:
-        problem = f"{utf8_error_position(raw, err.start)}: not UTF-8 ({err.reason}: byte 0x{raw[err.start]:02x})"
-        raise FeedError(name, [("", problem)]) from err
+        raise FeedError(name, [("", not_utf8(raw, err))]) from err
     except JsonRefused as err:
         if err.too_deep:
             # a ninjs package nesting its associations 500 deep (a few KB)

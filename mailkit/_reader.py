@@ -374,6 +374,37 @@ def utf8_error_position(raw: bytes, start: int) -> str:
     return f"line {line}, column {column}"
 
 
+def other_encoding(head: bytes) -> str | None:
+    """The encoding a file that is not UTF-8 is plainly in, from its first bytes: a UTF-16 or
+    UTF-32 byte-order mark, or UTF-16/32 without one (ASCII text with NUL bytes between, what
+    Windows editors save as "Unicode"); ``None`` when it is not plain (Latin-1, Windows-1252 ...)."""
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if head.startswith(bom):
+            return name
+    sample = head[:64]
+    if len(sample) >= 4 and sample.count(0) * 4 >= len(sample):  # text in ASCII is one NUL in 2 (or 3 in 4) bytes
+        return "UTF-32" if sample.count(0) * 4 >= len(sample) * 3 else "UTF-16"
+    return None
+
+
+def not_utf8(raw: bytes, err: UnicodeDecodeError) -> str:
+    """What to tell a person of ``raw`` that failed to decode as UTF-8: where and why, and the
+    encoding it is in when that is plain (a byte 0xff at line 1, column 1 says nothing to most)."""
+    encoding = other_encoding(raw)
+    if encoding is not None:
+        return f"not UTF-8: the file is {encoding}; save it as UTF-8"
+    return f"{utf8_error_position(raw, err.start)}: not UTF-8 ({err.reason}: byte 0x{raw[err.start]:02x})"
+
+
+def decoded_utf16(raw: bytes, text: str) -> str | None:
+    """:func:`not_utf8`'s message for ``raw`` that decoded as ``text`` though it is UTF-16 or
+    UTF-32 (ASCII text in either is valid UTF-8, a NUL between letters), else ``None``."""
+    if "\0" in text[:64] and (encoding := other_encoding(raw)):
+        return f"not UTF-8: the file is {encoding}; save it as UTF-8"
+    return None
+
+
 def read_data_file(path: Path, limits: Limits | None = None) -> Any:
     """Read and parse a fixture or theme file (``.yaml``, ``.yml``, ``.json``, ``.toml``), then :func:`check_data`.
 
@@ -403,8 +434,9 @@ def read_data_file(path: Path, limits: Limits | None = None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        problem = f"{utf8_error_position(raw, err.start)}: not UTF-8 ({err.reason}: byte 0x{raw[err.start]:02x})"
-        raise InvalidFixtureError(source, [("", problem)]) from err
+        raise InvalidFixtureError(source, [("", not_utf8(raw, err))]) from err
+    if problem := decoded_utf16(raw, text):
+        raise InvalidFixtureError(source, [("", problem)])
     data = _parse(text, path.suffix, source, limits)
     check_data(data, source, limits)
     return data
