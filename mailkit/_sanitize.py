@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Literal
-from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, quote, urljoin, urlsplit, urlunsplit
 
 import idna
 import lxml.html
@@ -295,6 +295,42 @@ def _canonical(value: str, kind: UrlKind) -> str:
 
 # printable ASCII without space and < > " ' \\ ` { } | ^
 _CANONICAL = re.compile(r"[!#-&(-;=?-\[\]_a-z~]+")
+
+
+# Redirectors a link picks up on its way into a CMS: Google Docs exports every
+# link as google.com/url?q=<target>&sa=D&ust=...&usg=... (the signature
+# expires, and Google then shows a "Redirect notice" page), Outlook's Safe
+# Links rewrite pasted links as <region>.safelinks.protection.outlook.com/?url=,
+# and Facebook's as l.facebook.com/l.php?u=. Each logs the click with a third
+# party and shows the reader a host that is not the story's.
+_REDIRECTORS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"(?:www\.)?google\.[a-z]{2,3}(?:\.[a-z]{2})?"), "/url", "q"),
+    (re.compile(r"[a-z0-9-]+\.safelinks\.protection\.outlook\.com"), "/", "url"),
+    (re.compile(r"l[m]?\.facebook\.com"), "/l.php", "u"),
+)
+
+
+def redirect_target(url: str) -> str | None:
+    """The http(s) URL a redirector link (Google, Outlook Safe Links, Facebook) leads to, or None.
+
+    >>> redirect_target("https://www.google.com/url?q=https://example.com/a%3Fb%3D1&sa=D&usg=x")
+    'https://example.com/a?b=1'
+    """
+    if "?" not in url:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    for pattern, path, param in _REDIRECTORS:
+        if (parts.path or "/") == path and pattern.fullmatch(host):
+            targets = parse_qs(parts.query).get(param) or (parse_qs(parts.query).get("url") if param == "q" else None)
+            target = targets[0].strip() if targets else ""
+            return target if target.lower().startswith(("https://", "http://")) else None
+    return None
 
 
 def resolve_url(url: str, base: str | None) -> str:
@@ -1069,6 +1105,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()
+    unwrapped: list[str] = []
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         kept = _filter(tag, attr, value)
@@ -1077,6 +1114,9 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         return kept
 
     def _filter(tag: str, attr: str, value: str) -> str | None:
+        if attr == "href" and (target := redirect_target(value.strip())) and linkable(target, False):
+            unwrapped.append(value.strip())  # a target the gate refuses: the redirector link is judged as it is
+            value = target
         if attr in ("href", "src"):
             try:
                 return safe_url(resolve_url(value.strip(), base_url), kind="image" if attr == "src" else "link")
@@ -1116,6 +1156,11 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         link_rel=None,
         strip_comments=True,
     )
+    if unwrapped:  # once, with the count and the first (as for dropped elements)
+        what = "a link" if len(unwrapped) == 1 else f"{len(unwrapped):,} links"
+        warnings.append(RenderWarning("link-unwrapped", f"{field}: {what} through a redirector (Google, Outlook Safe "
+                                      f"Links, Facebook) now point at the target, the first: {unwrapped[0][:80]}",
+                                      field))
     depth = _depth(cleaned)
     if depth > limits.max_body_depth:
         raise LimitExceededError(
