@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError, shown
 from ._fixtures import fixture_files, load_edition
-from ._languages import in_digits, locale_of
+from ._languages import calendar_of, in_digits, locale_of
 from ._paths import TEMPLATE_NAME, TEMPLATES_DIR, template_dirs
 from ._precompiled import index_text, module_name, packaged_code, settings_of, source_hash
 from ._sandbox import (
@@ -101,6 +101,55 @@ def _date_formats(lang: str) -> _DateFormats:
                         str(loc.datetime_formats["long"]), loc.date_formats["full"].pattern, None)
 
 
+# a date pattern's fields and quoted literals (CLDR's date field symbols; "''" is a quote)
+_PATTERN_FIELD = re.compile(r"'(?:[^']|'')*'|([GyYuMLd])\1*")
+# the Buddhist era's name in Thai (CLDR's th.xml, calendar "buddhist", eraAbbr): Babel
+# loads only the Gregorian calendar's names
+_BUDDHIST_ERA = "พ.ศ."
+
+
+def _in_calendar(pattern: str, value: date, tag: str) -> str:
+    """``pattern`` with its year, month and day fields written out for ``tag``'s calendar,
+    as quoted literals (the weekday, the time and the rest stay Babel's); for the Gregorian
+    calendar, ``pattern`` itself.
+
+    Babel formats only the Gregorian calendar; the Solar Hijri date comes from jdatetime
+    (its month names are Iran's, CLDR's "persian" calendar in fa), the Buddhist era's year is
+    the Gregorian one plus 543.
+    """
+    calendar = calendar_of(tag)
+    if calendar == "gregorian":
+        return pattern
+    if calendar == "persian":
+        import jdatetime  # loaded for a Persian edition only
+
+        solar = jdatetime.date.fromgregorian(date=value if type(value) is date else date(value.year, value.month, value.day))
+        year, month, day = solar.year, solar.month, solar.day
+        month_name = jdatetime.date.j_months_fa[month - 1]
+        era = ""
+    else:
+        year, month, day = value.year + 543, value.month, value.day
+        month_name = ""
+        era = _BUDDHIST_ERA
+
+    def field(m: re.Match[str]) -> str:
+        symbol = m.group(1)
+        width = len(m.group())
+        if symbol in "yYu":
+            return f"'{year:0{width}d}'" if width != 2 else f"'{year % 100:02d}'"
+        if symbol in "ML":
+            if width >= 3 and month_name:
+                return f"'{month_name}'"
+            return m.group() if width >= 3 else f"'{month:0{width}d}'"  # Thai: the Gregorian month's names
+        if symbol == "d":
+            return f"'{day:0{width}d}'"
+        if symbol == "G":
+            return f"'{era}'" if era else m.group()
+        return m.group()  # a quoted literal
+
+    return _PATTERN_FIELD.sub(field, pattern)
+
+
 @jinja2.pass_context
 def format_datetime(context: Any, value: datetime, timezone: str, style: str = "long", lang: str | None = None) -> str:
     """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``;
@@ -117,7 +166,7 @@ def format_datetime(context: Any, value: datetime, timezone: str, style: str = "
     time = f"{in_digits(babel.dates.format_datetime(local, f.time, locale=f.locale), tag)} {local.tzname()}"
     if style == "time":
         return time
-    day = in_digits(babel.dates.format_datetime(local, f.date, locale=f.locale), tag)
+    day = in_digits(babel.dates.format_datetime(local, _in_calendar(f.date, local.date(), tag), locale=f.locale), tag)
     return f.date_time.replace("{1}", day).replace("{0}", time)
 
 
@@ -128,12 +177,14 @@ def format_date(context: Any, value: date | datetime, style: str = "long") -> st
     tag = context.get("lang") or "en"
     f = _date_formats(tag)
     if style != "short":
-        text = babel.dates.format_date(value, f.full, locale=f.locale)
-    elif f.short is None:
-        text = babel.dates.format_skeleton("MMMMEEEEd", value, locale=f.locale)
+        pattern = f.full
+    elif f.short is None:  # what babel.dates.format_skeleton picks
+        skeletons = f.locale.datetime_skeletons
+        pattern = str(skeletons[babel.dates.match_skeleton("MMMMEEEEd", skeletons)])
     else:
-        text = babel.dates.format_date(value, f.short, locale=f.locale)
-    return in_digits(text, tag)
+        pattern = f.short
+    day = value.date() if isinstance(value, datetime) else value
+    return in_digits(babel.dates.format_date(value, _in_calendar(pattern, day, tag), locale=f.locale), tag)
 
 
 def join_names(names: Iterable[str], conjunction: str = "and") -> str:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-__all__ = ["MAX_TAG_LENGTH", "LanguageTag", "composed_length", "grapheme_start", "in_digits", "in_other_script",
+__all__ = ["CALENDARS", "MAX_TAG_LENGTH", "LanguageTag", "calendar_of", "composed_length", "grapheme_start", "in_digits", "in_other_script",
            "is_language_tag", "locale_of", "numbering_system", "parse_tag", "primary_language", "shorten"]
 
 # RFC 5646 puts no bound on a tag's length. 64 holds any tag a newsroom writes
@@ -169,6 +169,50 @@ _DIGITS = {name: "".join(chr(zero + i) for i in range(10)) for name, zero in {
 _DIGITS["hanidec"] = "〇一二三四五六七八九"  # the one system whose digits are not consecutive code points
 
 
+def _unicode_key(tag: str, key: str) -> str | None:
+    """The value of ``key`` in ``tag``'s Unicode extension (``"ca"`` of ``"fa-u-ca-gregory"``), or None."""
+    subtags = tag.lower().split("-")
+    # RFC 6067: "-u-" then keys (two characters) each followed by its values; another
+    # singleton ends the extension
+    if "u" in subtags[1:]:
+        for i in range(subtags.index("u", 1) + 1, len(subtags) - 1):
+            if len(subtags[i]) == 1:
+                break
+            if subtags[i] == key:
+                return subtags[i + 1]
+    return None
+
+
+# The calendars newsrooms date their stories in, where it is not the Gregorian
+# (CLDR's calendarPreferenceData puts each first for its region): Iran's
+# press writes Solar Hijri dates ("۷ آذر ۱۴۰۵"), Thailand's Buddhist-era
+# years ("28 พฤศจิกายน พ.ศ. 2569"). Afghanistan's Solar Hijri months have
+# other names (حمل, ثور ...), which no dependency carries: Dari (fa-AF) and
+# Pashto stay Gregorian.
+CALENDARS = ("gregorian", "persian", "buddhist")
+
+
+@lru_cache(maxsize=512)
+def calendar_of(tag: str) -> str:
+    """The calendar ``tag`` dates in: its Unicode extension's ``ca`` key (``"th-u-ca-gregory"``),
+    else Solar Hijri for Persian (but Afghanistan's) and the Buddhist era for Thai, else Gregorian.
+
+    >>> calendar_of("fa"), calendar_of("fa-IR"), calendar_of("fa-AF"), calendar_of("fa-u-ca-gregory"), calendar_of("th")
+    ('persian', 'persian', 'gregorian', 'gregorian', 'buddhist')
+    """
+    if not is_language_tag(tag):
+        return "gregorian"
+    asked = _unicode_key(tag, "ca")
+    if asked is not None:
+        return {"gregory": "gregorian", "persian": "persian", "buddhist": "buddhist"}.get(asked, "gregorian")
+    parsed = parse_tag(tag)
+    if parsed.language == "fa" and parsed.region != "AF":
+        return "persian"
+    if parsed.language == "th":
+        return "buddhist"
+    return "gregorian"
+
+
 @lru_cache(maxsize=512)
 def numbering_system(tag: str) -> str:
     """The numbering system ``tag`` writes numbers with: its Unicode extension's ``nu``
@@ -179,15 +223,9 @@ def numbering_system(tag: str) -> str:
     """
     if not is_language_tag(tag):
         return "latn"
-    subtags = tag.lower().split("-")
-    # RFC 6067: "-u-" then keys (two characters) each followed by its values; another
-    # singleton ends the extension
-    if "u" in subtags[1:]:
-        for i in range(subtags.index("u", 1) + 1, len(subtags) - 1):
-            if len(subtags[i]) == 1:
-                break
-            if subtags[i] == "nu" and subtags[i + 1] in _DIGITS:
-                return subtags[i + 1]
+    asked = _unicode_key(tag, "nu")
+    if asked in _DIGITS:
+        return asked
     loc = locale_of(tag)
     system = loc.default_numbering_system if loc is not None else "latn"
     return system if system in _DIGITS else "latn"

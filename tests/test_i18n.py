@@ -154,13 +154,13 @@ _DIGIT = re.compile(r"\d")
 
 
 @pytest.mark.parametrize(("lang", "month", "digits"), [
-    ("fa", "مه", "۰۱۲۳۴۵۶۷۸۹"),  # Persian: CLDR's default numbering system is "arabext"
+    ("fa", "اردیبهشت", "۰۱۲۳۴۵۶۷۸۹"),  # Persian: CLDR's default numbering system is "arabext"
     ("ar-EG", "مايو", "٠١٢٣٤٥٦٧٨٩"),  # Egyptian Arabic: "arab"
     ("bn", "মে", "০১২৩৪৫৬৭৮৯"),  # Bengali: "beng"
     ("ne", "मे", "०१२३४५६७८९"),  # Nepali: "deva"
     ("ar", "مايو", "0123456789"),  # Arabic without a region: CLDR's default is "latn"
     ("hi", "मई", "0123456789"),  # Hindi: "latn"
-    ("fa-u-nu-latn", "مه", "0123456789"),  # the tag's own choice (BCP 47 "-u-nu-") wins
+    ("fa-u-nu-latn", "اردیبهشت", "0123456789"),  # the tag's own choice (BCP 47 "-u-nu-") wins
     ("ar-u-nu-arab", "مايو", "٠١٢٣٤٥٦٧٨٩"),
 ])
 def test_dates_are_written_with_the_languages_own_digits(lang: str, month: str, digits: str) -> None:
@@ -169,6 +169,34 @@ def test_dates_are_written_with_the_languages_own_digits(lang: str, month: str, 
     line = next(line for line in text.splitlines() if month in line)
     found = set(_DIGIT.findall(line))
     assert found and found <= set(digits), (line, digits)
+
+
+@pytest.mark.parametrize(("lang", "dateline"), [
+    # the seed's time, 2014-05-20 09:15 EDT, is 30 Ordibehesht 1393 in Iran's Solar Hijri calendar
+    ("fa", "۳۰ اردیبهشت ۱۳۹۳، ساعت"),
+    ("fa-IR-u-nu-latn", "30 اردیبهشت 1393، ساعت"),
+    ("fa-u-ca-gregory", "۲۰ مهٔ ۲۰۱۴، ساعت"),  # the tag's own calendar (BCP 47 "-u-ca-") wins
+    ("fa-AF", "۲۰ می ۲۰۱۴، ساعت"),  # Afghanistan's Solar Hijri months have other names: Gregorian
+    ("th", "20 พฤษภาคม พ.ศ. 2557"),  # Thailand's Buddhist era: the year plus 543
+    ("th-u-ca-gregory", "20 พฤษภาคม ค.ศ. 2014"),
+    ("ar", "20 مايو 2014"),
+])
+def test_dates_are_in_the_calendar_the_languages_press_uses(lang: str, dateline: str) -> None:
+    # Babel formats only the Gregorian calendar: an Iranian reader's dates were "۲۰ مهٔ ۲۰۱۴"
+    text = render("breaking", _edition(SEED, lang)).text
+    assert dateline in text, [line for line in text.splitlines() if "2014" in line or "۲۰۱۴" in line or "139" in line]
+
+
+def test_the_edition_date_is_in_its_calendar_too() -> None:
+    from datetime import date
+
+    from mailkit._compose import format_date
+
+    days = {lang: (format_date({"lang": lang}, date(2026, 11, 28)), format_date({"lang": lang}, date(2026, 11, 28), "short"))
+            for lang in ("fa", "th", "en", "de")}
+    assert days == {"fa": ("شنبه ۷ آذر ۱۴۰۵", "شنبه ۷ آذر"), "th": ("วันเสาร์ที่ 28 พฤศจิกายน พ.ศ. 2569", "วันเสาร์ที่ 28 พฤศจิกายน"),
+                    "en": ("Saturday, November 28, 2026", "Saturday, November 28"),
+                    "de": ("Samstag, 28. November 2026", "Sa., 28. November")}
 
 
 def test_counts_are_written_with_the_languages_own_digits() -> None:
