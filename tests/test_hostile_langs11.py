@@ -1,0 +1,89 @@
+"""The eleventh outside tester's catalogue: stories in languages and scripts nobody on
+the team reads (Thai, Korean, Vietnamese, Turkish, Greek, Bengali, Urdu, Burmese,
+Khmer, Amharic), as wire services write them.
+
+Each case is an input and its expected outcome, through the public API only, in the
+spirit of tests/test_hostile_input.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import mailkit
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = ROOT / "fixtures"
+THAI = FIXTURES / "breaking-thai.yaml"
+
+
+def _thai() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(THAI.read_text(encoding="utf-8"))
+    return data
+
+
+def _in_language(lang: str, place: str, names: list[str]) -> dict[str, Any]:
+    """The Thai fixture with its language, dateline and reporters' names changed."""
+    data = _thai()
+    data["newsletter"]["language"] = lang
+    article = data["articles"][0]
+    article["language"] = lang
+    article["dateline"] = place
+    article["authors"] = [{"name": n} for n in names]
+    return data
+
+
+# --- labels: translated, or English throughout a line --------------------------------------------
+
+# (language, a place, two names, letters of its script): none of these has a catalog
+WITHOUT_CATALOG = [
+    ("th", "เชียงใหม่", ["สมชาย ศรีสุวรรณ", "ณัฐฐินันท์ ทองคำ"], r"[\u0e00-\u0e7f]"),
+    ("ko", "서울", ["김민준", "이서연"], r"[\uac00-\ud7af]"),
+    ("bn", "ঢাকা", ["রহিম উদ্দিন", "নুসরাত জাহান"], r"[\u0980-\u09ff]"),
+    ("el", "Ηράκλειο", ["Γιώργος Παπαδάκης", "Ελένη Μαρκάκη"], r"[\u0370-\u03ff\u1f00-\u1fff]"),
+    ("tr", "İstanbul", ["Ayşe Yılmaz", "Mehmet Öztürk"], r"[çğıİöşüÇĞÖŞÜ]"),
+]
+
+
+@pytest.mark.parametrize("lang, place, names, script", WITHOUT_CATALOG)
+def test_a_language_without_a_catalog_never_mixes_english_labels_with_native_dates(
+        lang: str, place: str, names: list[str], script: str) -> None:
+    # A Thai alert read "เชียงใหม่ · 27 พฤศจิกายน ค.ศ. 2026 23:45 GMT · Updated 28 พฤศจิกายน ค.ศ. 2026
+    # 02:10 GMT" and "By สมชาย ศรีสุวรรณและณัฐฐินันท์ ทองคำ": English labels (no Thai catalog)
+    # around a Thai date and a Thai list pattern. The labels' language decides the dates',
+    # the lists' and the numbers' too: here English throughout the line.
+    email = mailkit.render("breaking", _in_language(lang, place, names))
+    assert [w.code for w in email.warnings] == ["no-catalog"]
+    lines = email.text.splitlines()
+    dateline = next(line for line in lines if "Updated" in line)
+    assert not re.search(script, dateline.replace(place, "")), dateline
+    assert re.search(r"\b(January|February|March|April|May|June|July|August|September|October|November"
+                     r"|December) \d", dateline), dateline
+    byline = next(line for line in lines if line.startswith("By "))
+    assert byline == f"By {names[0]} and {names[1]}", byline
+
+
+def test_a_story_without_a_catalog_in_a_digest_gets_english_dates_with_its_english_labels() -> None:
+    data = yaml.safe_load((FIXTURES / "digest-single-story.yaml").read_text(encoding="utf-8"))
+    article = data["articles"][0]
+    article.update(language="ko", headline="서울 지하철 노조 내일 총파업 예고", authors=[{"name": "김민준"}, {"name": "이서연"}])
+    email = mailkit.render("digest", data)
+    assert "김민준 and 이서연" in email.text
+    assert not re.search(r"\d+년|\d+월|[AP]M \d", email.text)
+
+
+def test_a_language_with_a_catalog_keeps_its_own_dates_and_lists() -> None:
+    data = _in_language("fr", "Paris", ["Claire Martin", "Luc Petit"])
+    email = mailkit.render("breaking", data)
+    assert "novembre 2026" in email.text and "Claire Martin et Luc Petit" in email.text
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFC", text) if unicodedata.category(c)[0] in "LMN")
