@@ -194,7 +194,11 @@ def _load(files: tuple[tuple[str, float], ...]) -> gettext_module.NullTranslatio
 
 def missing_catalog(lang: str, dirs: Sequence[Path]) -> bool:
     """Whether ``lang`` renders with English labels for want of a catalog (English itself never does)."""
-    return _catalog_locales(lang)[-1:] != ("en",) and not _catalog_files(lang, dirs)
+    return _missing(lang, _catalog_files(lang, dirs))
+
+
+def _missing(lang: str, files: tuple[tuple[str, float], ...]) -> bool:
+    return not files and _catalog_locales(lang)[-1:] != ("en",)
 
 
 def _number_locale(lang: str) -> Locale:
@@ -328,8 +332,16 @@ def _labels(lang: str, files: tuple[tuple[str, float], ...]) -> Labels:
 
 
 def labels(lang: str, dirs: Sequence[Path]) -> Labels:
-    """The :class:`Labels` of ``lang`` from the catalogs in ``dirs`` (caller's first, packaged last)."""
-    return _labels(lang, _catalog_files(lang, dirs))
+    """The :class:`Labels` of ``lang`` from the catalogs in ``dirs`` (caller's first, packaged last).
+
+    A language without a catalog gets English labels, and its :attr:`Labels.lang` is
+    then ``"en"``: the one decision of the language labels are written in, which the
+    dates, lists of names and numbers written with them follow (the date filters ask
+    ``labels_in``). A Thai alert read ``Updated 28 พฤศจิกายน ค.ศ. 2026`` and
+    ``By A และ B``: English labels around a Thai date and list pattern.
+    """
+    files = _catalog_files(lang, dirs)
+    return _labels("en" if _missing(lang, files) else lang, files)
 
 
 # Fonts for the scripts past Latin, added to a theme's stacks only for an email

@@ -8,7 +8,6 @@ spirit of tests/test_hostile_input.py.
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 from pathlib import Path
