@@ -50,7 +50,7 @@ from ._languages import in_digits, in_other_script, locale_of, numbering_system,
 from ._sandbox import file_stat
 from ._sanitize import check_text, encode_for_mrml
 
-__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack"]
+__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack", "stacks_marks"]
 
 DOMAIN = "messages"
 LOCALES_DIR = "locales"
@@ -390,3 +390,24 @@ def script_font_stack(stack: str, languages: Iterable[str]) -> str:
             if font not in names:
                 names.append(font)
     return ", ".join([*names, generic] if generic else names)
+
+
+# Scripts that stack vowel signs, tone marks and subscript consonants above and below
+# the letters, taller than Latin: Thai, Lao, Khmer, Myanmar, Tibetan, Tai Tham. A
+# headline's line-height of 1.2 let one line's marks touch the next's (Burmese, Khmer).
+_STACKED = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Tibt", "Lana"})
+_STACKED_LANGUAGES = {"th": "Thai", "lo": "Laoo", "km": "Khmr", "my": "Mymr", "shn": "Mymr", "bo": "Tibt",
+                      "dz": "Tibt", "nod": "Lana"}
+
+
+def stacks_marks(languages: Iterable[str]) -> bool:
+    """Whether any of ``languages`` is written in a script that stacks marks above and
+    below the line (``th``, ``my``, ``km`` ...): the layout then gives headlines more room."""
+    for lang in languages:
+        try:
+            tag = parse_tag(lang)
+        except ValueError:
+            continue
+        if (tag.script or _STACKED_LANGUAGES.get(tag.language or "")) in _STACKED:
+            return True
+    return False
