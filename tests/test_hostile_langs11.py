@@ -119,3 +119,30 @@ def test_headlines_and_kickers_in_scripts_that_stack_marks_have_room_between_lin
     finally:
         context.close()
     assert len(ratios) == 2 and min(ratios) >= 1.6, ratios
+
+
+@pytest.mark.browser
+def test_korean_words_are_kept_whole_at_a_lines_end_and_chinese_still_breaks(browser) -> None:  # type: ignore[no-untyped-def]
+    # Korean puts spaces between words; Chromium broke a Korean headline and summary between
+    # two syllables of one word ("총파업 예고…출 / 근길 대란", "비상수 / 송대책을") at 375 px.
+    # A Chinese story in the same digest must still break between characters.
+    data = yaml.safe_load((FIXTURES / "digest-world-scripts.yaml").read_text(encoding="utf-8"))
+    data["sections"][0]["articles"].append({
+        "headline": "国家统计局发布数据显示十一月份全国居民消费价格同比上涨百分之零点五环比下降百分之零点一",
+        "url": "https://www.example-news.com/zh/economy/cpi", "language": "zh",
+        "published_at": "2026-11-28T09:30:00+08:00"})
+    email = mailkit.render("digest", data)
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.abort())
+        page.set_content(email.html, wait_until="domcontentloaded")
+        styles = page.eval_on_selector_all(
+            "h3, p", "els => els.filter(e => e.closest('[lang]').lang.match(/^(ko|zh)/))"
+            ".map(e => [e.closest('[lang]').lang, getComputedStyle(e).wordBreak, e.scrollWidth <= e.clientWidth])")
+    finally:
+        context.close()
+    korean = [s for s in styles if s[0] == "ko"]
+    chinese = [s for s in styles if s[0] == "zh"]
+    assert korean and all(s[1] == "keep-all" for s in korean), styles
+    assert chinese and all(s[1] != "keep-all" and s[2] for s in chinese), styles
