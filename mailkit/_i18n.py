@@ -50,7 +50,7 @@ from ._languages import in_digits, in_other_script, locale_of, numbering_system,
 from ._sandbox import file_stat
 from ._sanitize import check_text, encode_for_mrml
 
-__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack", "stacks_marks"]
+__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "STACKED_SCRIPTS", "script_font_stack", "scripts_of"]
 
 DOMAIN = "messages"
 LOCALES_DIR = "locales"
@@ -392,22 +392,30 @@ def script_font_stack(stack: str, languages: Iterable[str]) -> str:
     return ", ".join([*names, generic] if generic else names)
 
 
+
 # Scripts that stack vowel signs, tone marks and subscript consonants above and below
 # the letters, taller than Latin: Thai, Lao, Khmer, Myanmar, Tibetan, Tai Tham. A
 # headline's line-height of 1.2 let one line's marks touch the next's (Burmese, Khmer).
-_STACKED = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Tibt", "Lana"})
-_STACKED_LANGUAGES = {"th": "Thai", "lo": "Laoo", "km": "Khmr", "my": "Mymr", "shn": "Mymr", "bo": "Tibt",
-                      "dz": "Tibt", "nod": "Lana"}
+STACKED_SCRIPTS = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Tibt", "Lana"})
 
 
-def stacks_marks(languages: Iterable[str]) -> bool:
-    """Whether any of ``languages`` is written in a script that stacks marks above and
-    below the line (``th``, ``my``, ``km`` ...): the layout then gives headlines more room."""
-    for lang in languages:
-        try:
-            tag = parse_tag(lang)
-        except ValueError:
-            continue
-        if (tag.script or _STACKED_LANGUAGES.get(tag.language or "")) in _STACKED:
-            return True
-    return False
+@lru_cache(maxsize=256)
+def script_of(lang: str) -> str | None:
+    """The ISO 15924 script ``lang`` is written in: its own script subtag, else CLDR's
+    likely one for its language (``ko`` is ``Kore``, ``my`` ``Mymr``), else ``None``."""
+    try:
+        tag = parse_tag(lang)
+    except ValueError:
+        return None
+    if tag.script:
+        return tag.script
+    # CLDR's likely subtags ("th" -> "th_Thai_TH"), read as written: Locale.parse drops a
+    # script it has no locale data for (it gave "th_TH" no script)
+    likely = str(babel.core.get_global("likely_subtags").get(tag.language or "", ""))
+    return next((part for part in likely.split("_")[1:] if len(part) == 4 and part.isalpha()), None)
+
+
+def scripts_of(languages: Iterable[str]) -> frozenset[str]:
+    """The scripts ``languages`` are written in (:func:`script_of`), for the layout's CSS:
+    headlines with room for stacked marks (:data:`STACKED_SCRIPTS`), Korean words kept whole."""
+    return frozenset(s for lang in languages if (s := script_of(lang)))

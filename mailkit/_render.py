@@ -25,7 +25,7 @@ from ._compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, TemplateInfo, Templates, bui
 from ._context import CONTEXT
 from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError, shown
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
-from ._i18n import Labels, labels, missing_catalog, script_font_stack, stacks_marks
+from ._i18n import Labels, labels, missing_catalog, script_font_stack, scripts_of
 from ._inline import (
     CssInlineEngine,
     InlineEngine,
@@ -472,7 +472,7 @@ def _context(template: str, edition: Edition, warnings: list[RenderWarning], slo
         "brand": newsletter.brand,
         "colors": newsletter.brand.colors,
         "fonts": _fonts(edition, languages),
-        "stacked_scripts": stacks_marks(languages),
+        "scripts": scripts_of(languages),
         "tz": newsletter.brand.timezone,
         "footer": newsletter.footer,
         "article": watched.articles[0],
