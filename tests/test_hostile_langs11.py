@@ -146,3 +146,46 @@ def test_korean_words_are_kept_whole_at_a_lines_end_and_chinese_still_breaks(bro
     chinese = [s for s in styles if s[0] == "zh"]
     assert korean and all(s[1] == "keep-all" for s in korean), styles
     assert chinese and all(s[1] != "keep-all" and s[2] for s in chinese), styles
+
+
+# --- the text part: decomposed input, and scripts without spaces, wrapped by columns -------------
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
+
+
+def test_a_story_written_decomposed_reads_as_the_same_story_typed_composed() -> None:
+    # Vietnamese from a Mac CMS arrives NFD (each tone a combining mark of its own). It is
+    # kept as written, in every part; but the text part wrapped the links list's entry
+    # "[1] Hà Nội chi 12.500 tỷ đồng ..." by code points, at 58 columns of 78, where the
+    # same story typed composed fills the line. NFD in, the NFD of the NFC render out.
+    data = yaml.safe_load((FIXTURES / "digest-world-scripts.yaml").read_text(encoding="utf-8"))
+    assert not unicodedata.is_normalized("NFC", data["articles"][0]["headline"])
+    decomposed, composed = mailkit.render("digest", data), mailkit.render("digest", _nfc(data))
+    assert decomposed.subject == composed.subject and decomposed.preheader == composed.preheader
+    assert unicodedata.normalize("NFC", decomposed.text) == composed.text
+    assert not unicodedata.is_normalized("NFC", decomposed.text)  # kept as written
+    assert not unicodedata.is_normalized("NFC", decomposed.html)
+
+
+def test_a_thai_line_without_spaces_fills_the_width_in_columns() -> None:
+    # Thai's vowel and tone marks above and below take no column; the text part counted
+    # them as characters, so a Thai headline broke at 63 columns of 78 (README: a
+    # combining mark takes no column, a line wraps by what a terminal shows).
+    from mailkit._text import columns
+
+    email = mailkit.render("breaking", THAI)
+    lines = email.text.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("==="))
+    first, second = lines[rule - 2], lines[rule - 1]
+    assert columns(first) <= 78 and columns(first) + columns(second[:2]) > 78, (columns(first), first)
+    assert columns(lines[rule]) == max(columns(first), columns(second))
+    # and no letter lost: the text part's Thai letters are the fixture's, in order
+    headline = _thai()["articles"][0]["headline"]
+    assert first + second == headline
