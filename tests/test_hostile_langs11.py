@@ -191,3 +191,23 @@ def test_a_thai_line_without_spaces_fills_the_width_in_columns() -> None:
     assert columns(lines[rule]) == max(columns(first), columns(second))
     # and no letter lost: the text part's Thai letters are the headline's, in order
     assert first + second == headline
+
+
+# --- cutting a headline into a subject, in a script without spaces between words ------------------
+
+@pytest.mark.parametrize("headline", [
+    # Thai writes a space between phrases, not words: the subject kept the first phrase only
+    # ("น้ำท่วมฉับพลันเชียงใหม่…", 24 characters of 78)
+    "น้ำท่วมฉับพลันเชียงใหม่ ประชาชนกว่าสามหมื่นครัวเรือนต้องอพยพออกจากพื้นที่ริมแม่น้ำปิงโดยด่วน หลังระดับน้ำสูงเกินจุดวิกฤต",
+    "ရန်ကုန် မြို့တွင်မိုးသည်းထန်စွာရွာသွန်းမှုကြောင့်လမ်းမကြီးများရေလွှမ်းမိုးပြီးယာဉ်ကြောပိတ်ဆို့မှုများဖြစ်ပေါ်",
+    "ភ្នំពេញ ភ្លៀងធ្លាក់ខ្លាំងនៅរាជធានីភ្នំពេញធ្វើឱ្យផ្លូវជាច្រើនលិចទឹកនិងចរាចរណ៍កកស្ទះយ៉ាងធ្ងន់ធ្ងរពេញមួយថ្ងៃ",
+    "速報 日本銀行は二十八日の金融政策決定会合で政策金利を〇・五パーセントから〇・七五パーセントに引き上げることを決めた。利上げは約一年ぶりで物価高への対応を急ぐ",
+])
+def test_a_subject_cut_in_a_script_without_spaces_keeps_most_of_the_headline(headline: str) -> None:
+    data = _thai()
+    data["articles"][0]["headline"] = headline
+    subject = mailkit.render("breaking", data).subject
+    assert subject.endswith("…") and headline.startswith(subject[:-1])
+    assert len(subject) >= 60, subject
+    # between two grapheme clusters: what follows the cut is not a mark of the letter before it
+    assert not unicodedata.category(headline[len(subject) - 1]).startswith("M"), subject
