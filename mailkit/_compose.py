@@ -150,13 +150,21 @@ def _in_calendar(pattern: str, value: date, tag: str) -> str:
     return _PATTERN_FIELD.sub(field, pattern)
 
 
+def _labels_language(context: Any, tag: str) -> str:
+    """The language a date is written in: that of the labels around it (``Updated {time}``),
+    which is English for a language without a catalog (see _i18n.labels), so that one line
+    never mixes an English label with a Thai or Korean date."""
+    labels_in = context.get("labels_in")
+    return labels_in(tag).lang if callable(labels_in) else tag
+
+
 @jinja2.pass_context
 def format_datetime(context: Any, value: datetime, timezone: str, style: str = "long", lang: str | None = None) -> str:
     """``May 20, 2014, 9:15 AM EDT`` in ``timezone`` (``style="time"``: ``9:15 AM EDT``;
     ``style="day"``: ``2014-05-20``, the day in ``timezone``),
     in the edition's language, or ``lang`` (a story's own): ``20 مايو 2014، 2:15 م BST``
     for ``lang="ar"`` (CLDR's patterns through Babel; the zone keeps its abbreviation)."""
-    tag = lang or context.get("lang") or "en"
+    tag = _labels_language(context, lang or context.get("lang") or "en")
     f = _date_formats(tag)
     local = value.astimezone(ZoneInfo(timezone))
     if style == "day":  # the calendar day where the reader is: "same day?" compares these
@@ -174,7 +182,7 @@ def format_datetime(context: Any, value: datetime, timezone: str, style: str = "
 def format_date(context: Any, value: date | datetime, style: str = "long") -> str:
     """``Tuesday, May 20, 2014`` (``style="short"``: ``Tuesday, May 20``), in the
     edition's language (``الثلاثاء، 20 مايو 2014``)."""
-    tag = context.get("lang") or "en"
+    tag = _labels_language(context, context.get("lang") or "en")
     f = _date_formats(tag)
     if style != "short":
         pattern = f.full

@@ -28,6 +28,8 @@ CONTEXT: tuple[ContextName, ...] = (
     ContextName("brand", "Brand", "the theme: `brand.name`, `brand.logo` (see Theme keys)"),
     ContextName("colors", "Colors", "the theme's colours (see Theme keys); `brand.colors`"),
     ContextName("fonts", "Fonts", "the theme's font stacks, with fonts for the scripts this edition uses"),
+    ContextName("scripts", "frozenset[str]", "the ISO 15924 scripts of the edition's languages (`Latn`, `Kore`, "
+                "`Mymr`): CSS for Korean or for scripts that stack marks, only when the edition holds them"),
     ContextName("tz", "str", "the theme's time zone (`America/New_York`), for the `datetime` filter"),
     ContextName("footer", "Footer", "postal_address, reason, copyright, view_in_browser_url, signup_url"),
     ContextName("article", "Article", "the lead article (`articles[0]`)"),

@@ -50,7 +50,7 @@ from ._languages import in_digits, in_other_script, locale_of, numbering_system,
 from ._sandbox import file_stat
 from ._sanitize import check_text, encode_for_mrml
 
-__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "script_font_stack"]
+__all__ = ["DOMAIN", "Labels", "catalog_locales", "labels", "missing_catalog", "STACKED_SCRIPTS", "script_font_stack", "scripts_of"]
 
 DOMAIN = "messages"
 LOCALES_DIR = "locales"
@@ -194,7 +194,11 @@ def _load(files: tuple[tuple[str, float], ...]) -> gettext_module.NullTranslatio
 
 def missing_catalog(lang: str, dirs: Sequence[Path]) -> bool:
     """Whether ``lang`` renders with English labels for want of a catalog (English itself never does)."""
-    return _catalog_locales(lang)[-1:] != ("en",) and not _catalog_files(lang, dirs)
+    return _missing(lang, _catalog_files(lang, dirs))
+
+
+def _missing(lang: str, files: tuple[tuple[str, float], ...]) -> bool:
+    return not files and _catalog_locales(lang)[-1:] != ("en",)
 
 
 def _number_locale(lang: str) -> Locale:
@@ -328,8 +332,16 @@ def _labels(lang: str, files: tuple[tuple[str, float], ...]) -> Labels:
 
 
 def labels(lang: str, dirs: Sequence[Path]) -> Labels:
-    """The :class:`Labels` of ``lang`` from the catalogs in ``dirs`` (caller's first, packaged last)."""
-    return _labels(lang, _catalog_files(lang, dirs))
+    """The :class:`Labels` of ``lang`` from the catalogs in ``dirs`` (caller's first, packaged last).
+
+    A language without a catalog gets English labels, and its :attr:`Labels.lang` is
+    then ``"en"``: the one decision of the language labels are written in, which the
+    dates, lists of names and numbers written with them follow (the date filters ask
+    ``labels_in``). A Thai alert read ``Updated 28 พฤศจิกายน ค.ศ. 2026`` and
+    ``By A และ B``: English labels around a Thai date and list pattern.
+    """
+    files = _catalog_files(lang, dirs)
+    return _labels("en" if _missing(lang, files) else lang, files)
 
 
 # Fonts for the scripts past Latin, added to a theme's stacks only for an email
@@ -378,3 +390,32 @@ def script_font_stack(stack: str, languages: Iterable[str]) -> str:
             if font not in names:
                 names.append(font)
     return ", ".join([*names, generic] if generic else names)
+
+
+
+# Scripts that stack vowel signs, tone marks and subscript consonants above and below
+# the letters, taller than Latin: Thai, Lao, Khmer, Myanmar, Tibetan, Tai Tham. A
+# headline's line-height of 1.2 let one line's marks touch the next's (Burmese, Khmer).
+STACKED_SCRIPTS = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Tibt", "Lana"})
+
+
+@lru_cache(maxsize=256)
+def script_of(lang: str) -> str | None:
+    """The ISO 15924 script ``lang`` is written in: its own script subtag, else CLDR's
+    likely one for its language (``ko`` is ``Kore``, ``my`` ``Mymr``), else ``None``."""
+    try:
+        tag = parse_tag(lang)
+    except ValueError:
+        return None
+    if tag.script:
+        return tag.script
+    # CLDR's likely subtags ("th" -> "th_Thai_TH"), read as written: Locale.parse drops a
+    # script it has no locale data for (it gave "th_TH" no script)
+    likely = str(babel.core.get_global("likely_subtags").get(tag.language or "", ""))
+    return next((part for part in likely.split("_")[1:] if len(part) == 4 and part.isalpha()), None)
+
+
+def scripts_of(languages: Iterable[str]) -> frozenset[str]:
+    """The scripts ``languages`` are written in (:func:`script_of`), for the layout's CSS:
+    headlines with room for stacked marks (:data:`STACKED_SCRIPTS`), Korean words kept whole."""
+    return frozenset(s for lang in languages if (s := script_of(lang)))

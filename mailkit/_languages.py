@@ -306,8 +306,31 @@ def shorten(text: str, limit: int) -> str:
         while low < high:
             middle = (low + high + 1) // 2
             low, high = (middle, high) if composed_length(text[:middle]) <= limit - 1 else (low, middle - 1)
-        return text[: grapheme_start(text, low)].rsplit(" ", 1)[0].rstrip(" ,;:—–-") + "…"
-    return text[: grapheme_start(text, limit - 1)].rsplit(" ", 1)[0].rstrip(" ,;:—–-") + "…"
+        return _cut(text, grapheme_start(text, low))
+    return _cut(text, grapheme_start(text, limit - 1))
+
+
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Tai Tham, Chinese
+# and Japanese (Han, kana, CJK punctuation). A space there separates phrases, if anything.
+_NO_SPACES = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1980-\u19df\u1a20-\u1aaf"
+                        r"\u3001-\u303e\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]")
+# Thai and Lao vowels written before their consonant: never the last letter before a cut
+_BEFORE_CONSONANT = "\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4"
+
+
+def _cut(text: str, end: int) -> str:
+    """``text[:end]`` (``end`` between two grapheme clusters) back to its last space, with an
+    ellipsis; in a script without spaces between words, at ``end`` itself unless a space is
+    near: a Thai headline kept its first phrase only (24 characters of 78), a Japanese one
+    its "速報" label."""
+    head = text[:end]
+    if end and _NO_SPACES.match(text[end - 1]):
+        space = head.rfind(" ")
+        if space < end * 3 // 4:
+            while head and head[-1] in _BEFORE_CONSONANT:
+                head = head[: grapheme_start(head, len(head) - 1)]
+            return head.rstrip(" ,;:—–-") + "…"
+    return head.rsplit(" ", 1)[0].rstrip(" ,;:—–-") + "…"
 
 
 def composed_length(text: str) -> int:

@@ -25,7 +25,7 @@ from ._compose import TEMPLATE_SUFFIX, TEXT_SUFFIX, TemplateInfo, Templates, bui
 from ._context import CONTEXT
 from ._errors import DeliverabilityError, InliningError, OptionsError, TemplateError, TextError, shown
 from ._fixtures import find_theme, load_edition, load_theme, no_theme_message
-from ._i18n import Labels, labels, missing_catalog, script_font_stack
+from ._i18n import Labels, labels, missing_catalog, script_font_stack, scripts_of
 from ._inline import (
     CssInlineEngine,
     InlineEngine,
@@ -397,11 +397,14 @@ def _continue_link(article: Article, lang: str, dirs: tuple[Path, ...]) -> str:
     return f'<p class="{CONTINUE_CLASS}"><a href="{encode_for_mrml(article.url)}">{encode_for_mrml(label)}</a></p>'
 
 
-def _fonts(edition: Edition) -> Fonts:
+def _languages(edition: Edition) -> set[str]:
+    return {edition.lang, *(a.language for _, a in _articles(edition) if a.language),
+            *(link.language for link in edition.more_stories if link.language)}
+
+
+def _fonts(edition: Edition, languages: set[str]) -> Fonts:
     """The theme's font stacks, with the fonts of the scripts this edition's languages use."""
     fonts = edition.newsletter.brand.fonts
-    languages = {edition.lang, *(a.language for _, a in _articles(edition) if a.language),
-                 *(link.language for link in edition.more_stories if link.language)}
     headline, body = script_font_stack(fonts.headline, languages), script_font_stack(fonts.body, languages)
     if headline == fonts.headline and body == fonts.body:
         return fonts  # no script to add (a frozen model, as good as a copy): the copy was 8 us a render
@@ -443,6 +446,7 @@ def _context(template: str, edition: Edition, warnings: list[RenderWarning], slo
         return bodies.get(id(unwrap(article)), Markup(""))
 
     lang, direction = edition.lang, edition.dir
+    languages = _languages(edition)
     here = labels(lang, dirs)
     # this render's labels by language: labels() looks for the catalog files
     # (a stat per folder and locale), and the partials ask for a story's
@@ -467,7 +471,8 @@ def _context(template: str, edition: Edition, warnings: list[RenderWarning], slo
         "newsletter": newsletter,
         "brand": newsletter.brand,
         "colors": newsletter.brand.colors,
-        "fonts": _fonts(edition),
+        "fonts": _fonts(edition, languages),
+        "scripts": scripts_of(languages),
         "tz": newsletter.brand.timezone,
         "footer": newsletter.footer,
         "article": watched.articles[0],

@@ -648,10 +648,11 @@ def _cluster_break(before: str, after: str) -> bool:
 def _wrap_clusters(line: str, width: int) -> list[str]:
     """Greedy wrap at spaces, breaking a run longer than ``width`` between character clusters.
 
-    Counted in characters, as every other line: a vowel or tone mark above or
-    below takes no column in a terminal, so a Thai line is a little shorter."""
+    Counted in terminal columns, as every other line: a vowel or tone mark above or
+    below takes none (counted as characters, a Thai headline broke at 63 columns of 78)."""
     lines: list[str] = []
     current = ""
+    used = 0  # columns(current)
     space = cluster = -1  # where in current a break may go: after a space, between two clusters
     for ch in line:
         if current:
@@ -660,11 +661,13 @@ def _wrap_clusters(line: str, width: int) -> list[str]:
             elif _cluster_break(current[-1], ch):
                 cluster = len(current)
         current += ch
-        if len(current) > width and ch != " ":
+        used += _char_columns(ch)
+        if used > width and ch != " ":
             cut = space if space > 0 else cluster
             if cut > 0:
                 lines.append(current[:cut].rstrip(" "))
                 current = current[cut:].lstrip(" ")
+                used = columns(current)
                 space = cluster = -1
                 for i in range(1, len(current)):  # the breaks left in what moved down
                     if current[i] == " ":
@@ -789,10 +792,13 @@ def _lay_out(line: Line, options: TextOptions) -> list[str]:
     if kind == "raw":
         return [text]
     if kind == "ref":  # "[12] Link text", wrapped under its own text
-        if len(text) <= options.width and not (_WIDE.search(text) and columns(text) > options.width):
+        if len(text) <= options.width or (not text.isascii() and columns(text) <= options.width):
             return [text]
         indent = " " * (text.index("] ") + 2)
-        if _WIDE.search(text):  # Chinese or Japanese: by columns, as every other line
+        if _WIDE.search(text) or _ZERO_WIDTH.search(text):
+            # Chinese or Japanese, or combining marks (NFD Vietnamese, Thai, niqqud): by
+            # columns, as every other line (by characters, "[1] Hà Nội ..." written NFD
+            # broke at 58 columns of 78)
             wrapped = _wrap_wide(text[len(indent):], max(options.width - len(indent), 10))
             return [text[:len(indent)] + wrapped[0]] + [indent + rest for rest in wrapped[1:]]
         return _urls_at_column_0(textwrap.wrap(text, width=options.width, subsequent_indent=indent,
