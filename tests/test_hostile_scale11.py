@@ -164,3 +164,31 @@ def test_a_long_cluster_is_still_encoded_whole_and_decodes_to_the_name(shape: st
     words = email.header.decode_header(value.rsplit(" <", 1)[0])
     decoded = "".join(part.decode(charset or "ascii") if isinstance(part, bytes) else part for part, charset in words)
     assert decoded.replace(" ", "") == name.replace(" ", "")
+
+
+# --- a wide table's headers, repeated beside every cell (read as label/value rows on phones) ---
+# Before: twelve 1,000-character headers over 199 rows (38 KB of body) made 2.4 million
+# characters of labels, refused as a TemplateError blaming components.mjml.j2 line 172 (not the
+# field); 100-character headers made 830 KB of HTML and 250 KB of text from 27 KB.
+
+def wide_table(header_chars: int, rows: int = 199, columns: int = 12) -> str:
+    return ("<table><tr>" + "".join(f"<th>{'h' * header_chars}{c}</th>" for c in range(columns)) + "</tr>"
+            + ("<tr>" + "<td>1</td>" * columns + "</tr>") * rows + "</table>")
+
+
+@pytest.mark.parametrize("header_chars", [1_000, 5_000])
+def test_wide_table_headers_repeated_past_the_budget_are_refused_naming_the_table(header_chars: int) -> None:
+    data = copy.deepcopy(BASE)
+    data["articles"][0]["body"] = "<p>Results</p>" + wide_table(10, rows=3) + wide_table(header_chars)
+    with pytest.raises(mailkit.LimitExceededError, match=r"articles\[0\]\.body: table 2: its column headers"):
+        mailkit.render("breaking", data)
+
+
+def test_wide_table_headers_stay_in_proportion_to_the_body() -> None:
+    data = copy.deepcopy(BASE)
+    body = wide_table(30)  # a realistic header, twelve columns, 199 rows
+    data["articles"][0]["body"] = body
+    bare = mailkit.render("breaking", BASE)
+    email = mailkit.render("breaking", data)
+    assert 'data-label="' + "h" * 30 + '0"' in email.html
+    assert len(email.html) - len(bare.html) < 40 * len(body)
