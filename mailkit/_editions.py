@@ -841,8 +841,10 @@ _NEWLINE = b"\n"
 def _expanding_entities(raw: bytes, dtd: Any, name: str) -> None:
     """Refuse a feed whose own DTD declares entities that would make it grow.
 
-    feedparser strips only the ``<!ENTITY>`` declarations that start a line,
-    and expat expands the rest: a billion laughs on one line made a 300-byte
+    feedparser strips only the ``<!ENTITY>`` declarations that start a line
+    (``feedparser.sanitizer.replace_doctype``, its pattern anchored at ``^``
+    with MULTILINE; pinned in tests/test_hostile_scale11.py), and expat
+    expands the rest: a billion laughs on one line made a 300-byte
     feed a 100,000-character headline, a deeper one cost 1.1 s and 42 MB
     before expat's amplification guard (which counts only after 8 MB of
     output, then allows 100 times the input) stopped it; one long entity
