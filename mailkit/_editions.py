@@ -15,8 +15,10 @@ caller asks, with a timeout and a size cap. What is refused, and why:
   :data:`MAX_FEED_ENTRIES` entries after it (a 10,000-item feed is read, its
   newest stories kept, in bounded time and memory);
 * external entities and DTDs: feedparser parses with expat with external
-  general entities off and strips every ``<!ENTITY>`` whose value holds a
-  reference (no billion laughs); jsonschema is given a registry that never
+  general entities off; a feed's own entities that would expand (one that
+  refers to another, or references growing the feed past twice its size) are
+  refused before feedparser sees it (:func:`_expanding_entities`: feedparser
+  strips only declarations at the start of a line); jsonschema is given a registry that never
   fetches (the ninjs schema refers to GeoJSON's on the web).
 
 Nothing from a feed is silently lost: every skipped entry and dropped field is
@@ -823,6 +825,7 @@ def _crowded_element(raw: bytes, name: str) -> None:
         return  # nothing libxml2 can read: feedparser reports it
     if root is None:
         return
+    _expanding_entities(raw, root.getroottree().docinfo.internalDTD, name)
     crowded = cast("list[etree._Element]", root.xpath(f"descendant-or-self::*[count(@*) > {MAX_FEED_ATTRIBUTES}]"))
     if crowded:
         element = crowded[0]
@@ -830,6 +833,58 @@ def _crowded_element(raw: bytes, name: str) -> None:
         message = (f"line {element.sourceline}: <{tag[:40]}> has {len(element.attrib):,} attributes, "
                    f"over the limit of {MAX_FEED_ATTRIBUTES}")
         raise FeedError(name, [("", message)])
+
+
+# a reference to a general or parameter entity, not a character reference (&#8212;)
+_ENTITY_REFERENCE = re.compile(rb"[&%]([A-Za-z_:][\w.:-]*);")
+_NEWLINE = b"\n"
+
+
+def _expanding_entities(raw: bytes, dtd: Any, name: str) -> None:
+    """Refuse a feed whose own DTD declares entities that would make it grow.
+
+    feedparser strips only the ``<!ENTITY>`` declarations that start a line
+    (``feedparser.sanitizer.replace_doctype``, its pattern anchored at ``^``
+    with MULTILINE; pinned in tests/test_hostile_scale11.py), and expat
+    expands the rest: a billion laughs on one line made a 300-byte
+    feed a 100,000-character headline, a deeper one cost 1.1 s and 42 MB
+    before expat's amplification guard (which counts only after 8 MB of
+    output, then allows 100 times the input) stopped it; one long entity
+    referenced often grows quadratically. So, read from the DTD libxml2 has
+    parsed (nothing expanded): an entity whose value refers to another entity
+    is refused, and so are references that would expand to more characters in
+    all than the feed has bytes. Character entities (``<!ENTITY mdash
+    "&#8212;">``) and the odd boilerplate entity stay readable; external ones
+    are never loaded (``load_dtd=False`` here, no external entities in expat).
+    """
+    if dtd is None:
+        return
+    values = {entity.name: entity.orig for entity in dtd.iterentities() if entity.orig is not None}
+    if not values:
+        return
+
+    def where(entity: str) -> str:
+        m = re.search(rb"<!ENTITY\s+(?:%\s+)?" + re.escape(entity.encode()) + rb"\s", raw)
+        if m is None:
+            return ""
+        return f"line {raw.count(_NEWLINE, 0, m.start()) + 1}: "
+
+    for entity, value in values.items():
+        inner = _ENTITY_REFERENCE.search(value.encode())
+        if inner is not None:
+            problem = (f"{where(entity)}entity '{entity[:40]}' refers to entity '{inner.group(1).decode()[:40]}': "
+                       "entities that expand others are refused (a few bytes of them expand to gigabytes)")
+            raise FeedError(name, [("", problem)])
+    grows = {entity.encode(): len(value) for entity, value in values.items()}
+    total = 0
+    for m in _ENTITY_REFERENCE.finditer(raw):
+        total += grows.get(m.group(1), 0)
+        if total > len(raw):
+            entity = m.group(1).decode()
+            problem = (f"{where(entity)}entity '{entity[:40]}' and the others declared would expand to more "
+                       f"characters than the feed's {len(raw):,} bytes: refused (entity expansion makes a small "
+                       "feed enormous)")
+            raise FeedError(name, [("", problem)])
 
 
 # longest first: a UTF-32-LE BOM starts with UTF-16-LE's

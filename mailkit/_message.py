@@ -259,7 +259,7 @@ def _encoded_words(text: str) -> list[str]:
     for i, char in enumerate(text):
         n = len(char.encode("utf-8"))
         if size + n > _WORD_OCTETS:
-            cut = grapheme_start(text, i)
+            cut = grapheme_start(text, i, start)  # reads this word only: linear in the text
             cut = cut if cut > start else i
             words.append(text[start:cut])
             start, size = cut, len(text[cut:i].encode("utf-8"))

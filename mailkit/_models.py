@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from datetime import date as Date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, dataclass_transform
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -168,6 +169,26 @@ FontCssURL = Annotated[str, AfterValidator(_url("font-css"))]
 Color = Annotated[str, AfterValidator(_color)]
 FontStack = Annotated[str, AfterValidator(_font_stack)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
+
+# A reader's link_params are added to every link of the email (each story link,
+# each body link), so their size is multiplied by the number of links: bounded
+# as the query string they become. Before, 50 KB of parameters made a 20 MB
+# email and 5 MB a 2 GB one (66 s) (tests/test_hostile_scale11.py). A reader id,
+# a segment and a few tracking values are well under 200 characters.
+MAX_LINK_PARAMS_CHARS = 1_000
+# percent-encoding writes a character as at most 12 ("\U0010FFFF" is %F4%8F%BF%BF)
+_MOST_PER_CHAR = 12
+
+
+def _link_params(value: dict[str, str]) -> dict[str, str]:
+    chars = sum(len(key) + len(text) + 2 for key, text in value.items()) - 1 if value else 0
+    if chars * _MOST_PER_CHAR > MAX_LINK_PARAMS_CHARS:  # only then encode: the usual reader costs a sum
+        chars = max(chars, len(urlencode(value)))
+        if chars > MAX_LINK_PARAMS_CHARS:
+            raise PydanticCustomError(
+                "limit", "{n} parameters making {chars} characters of query string, over the limit of {limit} "
+                "(they are added to every link)", {"n": len(value), "chars": chars, "limit": MAX_LINK_PARAMS_CHARS})
+    return value
 Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
 
 def _language(value: str) -> str:
@@ -583,7 +604,8 @@ class Recipient(_Model, metaclass=_Translating):
     first_name: Line = ""
     unsubscribe_url: LinkURL | None = None
     preferences_url: LinkURL | None = None
-    link_params: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")], Line] = {}
+    link_params: Annotated[dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")], Line],
+                           AfterValidator(_link_params)] = {}
 
 
 class Edition(_Model):

@@ -711,6 +711,7 @@ WIDE_TABLE_COLUMNS = 4
 @dataclass
 class _Table:
     start: int  # index in the output list of the <table> tag
+    number: int = 0  # the table's number in the body, from 1, for messages
     has_header: bool = False
     rows: int = 0
     columns: int = 0
@@ -762,6 +763,12 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
         limits = current_limits()
     if "<table" not in html:
         return html
+    # the labels are each header's text again beside every cell under it: their size is the
+    # headers' times the rows, so it gets a bound of its own, a third of the body's limit (a
+    # realistic 12 x 200 table with 20-character headers writes 48,000 characters). Before,
+    # 1,000-character headers over 199 rows (38 KB) wrote 2.4 million, refused as a
+    # TemplateError blaming components.mjml.j2 instead of the field
+    label_budget = limits.max_body_bytes // 3
     out: list[str] = []
     tables: list[_Table] = []
     # open cells: (index of the start tag in out, where its content starts, column, table)
@@ -773,7 +780,7 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
         closing, tag, attrs = m.group(1), m.group(2), m.group(3)
         if tag == "table" and not closing:
             count += 1
-            tables.append(_Table(start=len(out)))
+            tables.append(_Table(start=len(out), number=count))
             out.append("")  # the tag, written when the table closes and its shape is known
             continue
         out.append(m.group())
@@ -844,6 +851,12 @@ def mark_tables(html: str, *, field: str, limits: Limits | None = None) -> str:
             if len(owner.labels) > WIDE_TABLE_COLUMNS and owner.labels.get(column):
                 # a column under two header rows is labelled by both ("Turnout – Votes")
                 label = html_lib.escape(" – ".join(owner.labels[column]))
+                label_budget -= len(label)
+                if label_budget < 0:
+                    raise LimitExceededError(
+                        f"{field}: table {owner.number}: its column headers, repeated beside each of its cells "
+                        f"(read as label/value rows on phones), make over {limits.max_body_bytes // 3:,} "
+                        "characters (a third of the body's limit): shorten the headers")
                 extra += f' {CELL_LABEL_ATTR}="{label}"'
             out[index] = start_tag[:-1] + extra + ">"
     out.append(html[pos:])
