@@ -85,11 +85,11 @@ def test_a_yaml_fixture_whose_file_name_holds_esc_is_named_escaped_by_the_cli(tm
     {"source": "x" * 100_000},
     {"source": "a", "campaign": ["x"] * 100_000},
     {("k",) * 50_000: "a"},
-])
+], ids=["string", "key", "source", "campaign-list", "tuple-key"])
 def test_a_huge_link_tagging_value_is_an_options_error_naming_the_option(tagging: Any) -> None:
     for make in (lambda: mailkit.Renderer(link_tagging=tagging),
                  lambda: mailkit.RenderOptions(link_tagging=tagging),
-                 lambda: mailkit.Renderer().render("breaking", BASE, options={"link_tagging": tagging})):
+                 lambda: mailkit.render("breaking", BASE, options={"link_tagging": tagging})):
         with pytest.raises(mailkit.OptionsError) as info:
             make()
         message = str(info.value)
