@@ -18,6 +18,7 @@ from conftest import SEED
 
 import mailkit
 from mailkit._cli import main
+from mailkit._message import check_header
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 # what a terminal acts on: C0/C1 controls, bidi embeddings/overrides/isolates, lone surrogates
@@ -123,3 +124,100 @@ def test_a_template_folder_that_is_a_file_is_an_options_error(tmp_path: Path) ->
 
 def test_a_template_folder_that_exists_is_taken(tmp_path: Path) -> None:
     assert mailkit.Renderer(template_dirs=[tmp_path]).render("breaking", BASE).subject
+
+
+# -- 4. IDN domains in headers: A-labels (RFC 5890), no SMTPUTF8 needed ----------------------------
+
+EMAIL = mailkit.render("breaking", BASE)
+
+
+def test_an_idn_message_id_domain_is_written_as_its_a_label() -> None:
+    for write in (lambda: EMAIL.to_message("r@example.com", message_id_domain="bücher.example")["Message-ID"],
+                  lambda: mailkit.message_bytes(EMAIL, to="r@example.com", message_id_domain="bücher.example"),
+                  lambda: mailkit.BulkMessages(mailkit.prepare("breaking", BASE), message_id_domain="bücher.example")
+                  .message({"email": "r@example.com"})):
+        out = write()
+        text = out.decode("ascii") if isinstance(out, bytes) else out
+        assert re.search(r"Message-ID: <[^>]+@xn--bcher-kva\.example>", text if "Message-ID" in text
+                         else f"Message-ID: {text}"), text[:300]
+
+
+@pytest.mark.parametrize("domain", ["bü..example", "-bü.example", "bü\u200db.example", "ü" * 64 + ".example"],
+                         ids=["empty-label", "hyphen", "zwj", "long-label"])
+def test_a_message_id_domain_idna_refuses_is_a_header_error_naming_it(domain: str) -> None:
+    with pytest.raises(mailkit.HeaderError, match=r"^message_id_domain: "):
+        EMAIL.to_message("r@example.com", message_id_domain=domain)
+
+
+def test_idn_sender_and_recipient_domains_are_a_labels_in_the_headers() -> None:
+    raw = mailkit.message_bytes(EMAIL, to="leser@bücher.example", sender="news@bücher.example")
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")  # ASCII headers: any server takes them, no SMTPUTF8
+    assert "<news@xn--bcher-kva.example>" in head and "To: leser@xn--bcher-kva.example" in head
+    assert re.search(r"Message-ID: <[^>]+@xn--bcher-kva\.example>", head)
+
+
+# -- 5. a document with nothing to parse -----------------------------------------------------------
+
+@pytest.mark.parametrize("html", ["", "   \n", "<!-- only a comment -->"], ids=["empty", "spaces", "comment"])
+def test_a_document_with_nothing_to_parse_is_a_clear_inlining_error(html: str) -> None:
+    with pytest.raises(mailkit.InliningError, match="nothing to parse") as info:
+        mailkit.parse_html(html)
+    assert "NoneType" not in str(info.value)
+    with pytest.raises(mailkit.InliningError, match="nothing to parse"):
+        mailkit.PremailerEngine().inline(html, mailkit.InlineOptions())
+
+
+def test_a_template_that_compiles_to_nothing_names_the_template(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import mailkit._render
+
+    monkeypatch.setattr(mailkit._render, "compile_mjml", lambda *a, **k: "")
+    with pytest.raises(mailkit.InliningError, match=r"^breaking\.mjml\.j2: .*nothing to parse"):
+        mailkit.Renderer().render("breaking", BASE)
+
+
+# -- 6. BulkMessages takes a sender as every writer does ---------------------------------------------
+
+def test_bulk_messages_sender_is_typed_and_taken_as_every_writer_takes_it() -> None:
+    import typing
+
+    from mailkit._message import SenderArg
+
+    hints = typing.get_type_hints(mailkit.BulkMessages.__init__)
+    assert hints["sender"] == SenderArg
+    prepared = mailkit.prepare("breaking", BASE)
+    for sender in ("news@example.com", {"name": "News", "address": "news@example.com"},
+                   mailkit.Sender(name="News", address="news@example.com")):
+        raw = mailkit.BulkMessages(prepared, sender=sender).message({"email": "r@example.com"})
+        assert b"news@example.com" in raw.split(b"\r\n\r\n", 1)[0]
+
+
+# -- 10. bidi controls in headers: refused, in one place ------------------------------------------
+
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+                                     "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_a_bidi_embedding_override_or_isolate_in_any_header_is_a_header_error(control: str) -> None:
+    data = edition()
+    data["articles"] = copy.deepcopy(BASE["articles"])
+    data["articles"][0]["headline"] = f"Invoice {control}exe.txt"
+    cases = [
+        ("headline|Subject", lambda: mailkit.message_bytes(mailkit.render("breaking", data), to="r@example.com")),
+        ("name|From", lambda: EMAIL.to_message("r@example.com", sender={"name": f"News {control}x",
+                                                                        "address": "n@example.com"})),
+    ]
+    for field, write in cases:  # the models refuse overrides (U+202A-E) first; the header check all
+        with pytest.raises((mailkit.HeaderError, mailkit.UnsafeInputError), match=rf"({field}).*U\+{ord(control):04X}"):
+            write()
+    for name in ("Subject", "From", "To", "Reply-To", "List-Unsubscribe"):  # the one place every header passes
+        with pytest.raises(mailkit.HeaderError, match=rf"^{name}: bidi control U\+{ord(control):04X} at position 3"):
+            check_header(name, f"abc{control}def")
+
+
+def test_bidi_marks_stay_in_a_subject_they_cannot_reverse_a_run() -> None:
+    # LRM, RLM and ALM are zero-width strong characters: they place neutrals (a Hebrew
+    # headline's final "?") and cannot reorder a run of letters, so they stay
+    data = edition()
+    data["articles"] = copy.deepcopy(BASE["articles"])
+    data["articles"][0]["headline"] = "מה קרה בכנסת?\u200f"
+    message = mailkit.render("breaking", data).to_message("r@example.com")
+    assert message["Subject"] == "מה קרה בכנסת?\u200f"
