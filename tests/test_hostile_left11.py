@@ -221,3 +221,37 @@ def test_bidi_marks_stay_in_a_subject_they_cannot_reverse_a_run() -> None:
     data["articles"][0]["headline"] = "מה קרה בכנסת?\u200f"
     message = mailkit.render("breaking", data).to_message("r@example.com")
     assert message["Subject"] == "מה קרה בכנסת?\u200f"
+
+
+# -- 7. a caption that already holds its credit ----------------------------------------------------
+
+def _with_image(caption: str, credit: str) -> dict[str, Any]:
+    data = edition()
+    data["articles"] = copy.deepcopy(BASE["articles"])
+    data["articles"][0]["image"] = {**BASE["articles"][0]["image"], "caption": caption, "credit": credit}
+    return data
+
+
+@pytest.mark.parametrize(("caption", "credit"), [
+    ("Firefighters battle the blaze in Paradise, Calif. (Photo: AP)", "AP"),
+    ("Firefighters battle the blaze. Photo: Jane Doe/Reuters", "Jane Doe/Reuters"),
+    ("Firefighters battle the blaze. © JANE DOE / REUTERS", "Jane Doe/Reuters"),
+    ("Firefighters battle the blaze (Jane Doe/Reuters) on Thursday.", "Photo: Jane Doe/Reuters"),
+], ids=["parenthesised", "photo-label", "copyright-case", "inside"])
+def test_a_credit_the_caption_already_holds_is_printed_once(caption: str, credit: str) -> None:
+    email = mailkit.render("breaking", _with_image(caption, credit))
+    html_credits = re.findall(r'class="mk-credit"', email.html)
+    assert html_credits == [], "the caption holds the credit: no second 'Photo: ...' line"
+    assert caption.split(" ")[0] in email.html
+    assert "Photo: Photo" not in email.text
+    name = credit.removeprefix("Photo: ").split("/")[0].strip()
+    assert email.text.casefold().count(name.casefold()) == 1, email.text
+
+
+def test_a_credit_the_caption_does_not_hold_is_printed() -> None:
+    email = mailkit.render("breaking", _with_image("Firefighters battle the blaze.", "Jane Doe/Reuters"))
+    assert 'class="mk-credit"' in email.html
+    assert "Photo: Jane Doe/Reuters" in email.text
+    # a credit that is only part of a word of the caption is not held by it
+    email = mailkit.render("breaking", _with_image("Firefighters in Apulia.", "AP"))
+    assert "Photo: AP" in email.text
