@@ -269,17 +269,17 @@ def _body_images(html: str) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.parametrize(("picture", "chosen"), [
-    ('<picture><source srcset="https://cdn.example/a.webp" type="image/webp">'
-     '<img src="https://cdn.example/a.jpg" alt="x"></picture>', "a.jpg"),
-    ('<picture><source srcset="https://cdn.example/a.webp" type="image/webp">'
-     '<source srcset="https://cdn.example/a.jpg" type="image/jpeg"><img alt="x"></picture>', "a.jpg"),
-    ('<picture><source srcset="https://cdn.example/a.avif" type="image/avif">'
+    (('<picture><source srcset="https://cdn.example/a.webp" type="image/webp">'
+     '<img src="https://cdn.example/a.jpg" alt="x"></picture>'), "a.jpg"),
+    (('<picture><source srcset="https://cdn.example/a.webp" type="image/webp">'
+     '<source srcset="https://cdn.example/a.jpg" type="image/jpeg"><img alt="x"></picture>'), "a.jpg"),
+    (('<picture><source srcset="https://cdn.example/a.avif" type="image/avif">'
      '<source srcset="https://cdn.example/b.webp 800w, https://cdn.example/c.webp 1600w">'
-     '<source srcset="https://cdn.example/a.png"><img alt="x"></picture>', "a.png"),
-    ('<picture><source srcset="https://cdn.example/a.webp"><source srcset="https://cdn.example/pic?id=7">'
-     '<img alt="x"></picture>', "pic?id=7"),
-    ('<picture><source srcset="https://cdn.example/x?fmt=webp" type="image/webp">'
-     '<source srcset="https://cdn.example/x?fmt=gif" type="image/gif"><img alt="x"></picture>', "x?fmt=gif"),
+     '<source srcset="https://cdn.example/a.png"><img alt="x"></picture>'), "a.png"),
+    (('<picture><source srcset="https://cdn.example/a.webp"><source srcset="https://cdn.example/pic?id=7">'
+     '<img alt="x"></picture>'), "pic?id=7"),
+    (('<picture><source srcset="https://cdn.example/x?fmt=webp" type="image/webp">'
+     '<source srcset="https://cdn.example/x?fmt=gif" type="image/gif"><img alt="x"></picture>'), "x?fmt=gif"),
 ], ids=["img-fallback", "jpeg-source", "png-after-avif-webp", "unknown-type-over-webp", "typed-gif"])
 def test_a_picture_takes_the_fallback_or_source_email_clients_show(picture: str, chosen: str) -> None:
     images, codes = _body_images(picture)
