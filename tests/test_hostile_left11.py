@@ -321,3 +321,17 @@ def test_a_srcset_image_keeps_its_ratio() -> None:
     assert tag is not None
     width, height = (int(re.search(rf'{a}="(\d+)"', tag.group()).group(1)) for a in ("width", "height"))  # type: ignore[union-attr]
     assert width <= 552 and abs(width / height - 4 / 3) < 0.01
+
+
+def test_every_domain_in_the_headers_of_an_idn_sender_is_an_a_label() -> None:
+    data = edition(newsletter={**BASE["newsletter"], "sender": {
+        "name": "News", "address": "news@bücher.example", "reply_to": "desk@bücher.example"}})
+    raw = mailkit.message_bytes(mailkit.render("breaking", data), to="r@bücher.example")
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    for line in ("From: News <news@xn--bcher-kva.example>", "Reply-To: desk@xn--bcher-kva.example",
+                 "To: r@xn--bcher-kva.example", "List-Id: Breaking News Emails <breaking-news-emails.xn--bcher-kva.example>"):
+        assert line in head, head
+    # an explicit list_id is a dot-atom of ASCII: an IDN one is refused when the fixture loads, named
+    data["newsletter"]["sender"]["list_id"] = "breaking.bücher.example"
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"newsletter\.sender\.list_id"):
+        mailkit.render("breaking", data)
