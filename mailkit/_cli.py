@@ -324,7 +324,7 @@ def render_command(template: str, fixture: Path, out_dir: Path, theme: str | Non
     for warning in email.warnings:
         _echo_warning(warning)
     for path in paths:
-        click.echo(f"wrote {path}")
+        _echo(f"wrote {path}")
 
 
 @main.command("import")
@@ -352,7 +352,7 @@ def import_command(feed: Path, newsletter: Path, out: Path, since: Any, limit: i
         raise _Failed(str(err)) from err
     except OSError as err:
         raise _Failed(f"cannot write {out}: {err.strerror or err}") from err
-    click.echo(f"{edition.story_count} stories; wrote {out}")
+    _echo(f"{edition.story_count} stories; wrote {out}")
 
 
 @main.command("templates")
@@ -457,7 +457,7 @@ def check_command(template: str | None, fixture: Path | None, check_all: bool, f
             # one line each, whatever the error holds
             message = " ".join(f"{type(problem).__name__}: {problem}".split())
             _echo(f"{which or 'fixture'} x {path}\n  FAIL  {'loads' if which is None else 'renders':<28} {message}")
-        click.echo(f"{failed} failed" + (f" ({len(broken)} broken)" if broken else "") if failed
+        _echo(f"{failed} failed" + (f" ({len(broken)} broken)" if broken else "") if failed
                    else "all checks passed")
     if failed:
         sys.exit(1)
@@ -484,7 +484,7 @@ def preview_command(template_dirs: tuple[Path, ...], fixture_dirs: tuple[Path, .
         httpd = serve(PreviewServer(template_dirs, fixture_dirs, theme), port=port)
     except OSError as err:
         raise _Failed(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from err
-    click.echo(f"mailkit preview on http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops it)")
+    _echo(f"mailkit preview on http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops it)")
     try:
         while True:
             time.sleep(3600)
@@ -506,9 +506,9 @@ def new_template_command(name: str, root: Path) -> None:
     except MailkitError as err:
         raise _Failed(str(err)) from err
     for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(f"next: mailkit preview --templates {root / 'templates'} --fixtures {root / 'fixtures'}")
-    click.echo(f"      python -m pytest {root / 'tests'}   (the first run writes the snapshots)")
+        _echo(f"wrote {path}")
+    _echo(f"next: mailkit preview --templates {root / 'templates'} --fixtures {root / 'fixtures'}")
+    _echo(f"      python -m pytest {root / 'tests'}   (the first run writes the snapshots)")
 
 
 @main.command("send")
@@ -550,7 +550,7 @@ def send_command(template: str, fixture: Path, to: str, from_address: str | None
              timeout=timeout)
     except MailkitError as err:
         raise _Failed(str(err)) from err
-    click.echo(f"sent {email.subject!r} to {to} through {smtp}")
+    _echo(f"sent {email.subject!r} to {to} through {smtp}")
 
 
 def _duration(seconds: float | None) -> str:
@@ -580,7 +580,7 @@ def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: s
     try:
         journal, total = enqueue(prepared, recipients, transport, broker=broker, sender=sender, retry=retry,
                                  rate_per_worker=rate, batch=batch)
-        click.echo(f"queued {total} recipients on {broker}; waiting for the workers", err=True)
+        _echo(f"queued {total} recipients on {broker}; waiting for the workers", err=True)
         progress = Progress(total=total)
 
         def seen(latest: Any) -> None:
@@ -598,7 +598,7 @@ def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: s
         raise _Failed(f"--celery {broker}: {err}") from err
     if show:
         click.echo("", err=True)
-    click.echo(f"{progress.sent} accepted through {smtp} by the Celery workers, {progress.deferred} deferred, "
+    _echo(f"{progress.sent} accepted through {smtp} by the Celery workers, {progress.deferred} deferred, "
                f"{progress.failed} failed, {progress.skipped} already done by an earlier run; "
                f"{progress.elapsed:.1f} s")
     _echo_problems(problems)
@@ -727,12 +727,12 @@ def deliver_command(template: str, fixture: Path, recipients_file: Path, smtp: s
     if show:
         click.echo("", err=True)
     where = f"written to {out}" if dry_run else f"through {smtp}"
-    click.echo(f"{'dry run: ' if dry_run else ''}{report.sent} accepted {where}, {report.deferred} deferred, "
+    _echo(f"{'dry run: ' if dry_run else ''}{report.sent} accepted {where}, {report.deferred} deferred, "
                f"{report.failed} failed, {report.skipped} already done by an earlier run; "
                f"{report.seconds:.1f} s ({(report.sent + report.deferred + report.failed) / max(report.seconds, 1e-9):.0f}/s)")
     _echo_problems(report.problems)
     if report.interrupted:
-        click.echo(f"interrupted: continue with --resume{' --journal ' + str(journal) if journal else ''}")
+        _echo(f"interrupted: continue with --resume{' --journal ' + str(journal) if journal else ''}")
     if not report.ok:
         sys.exit(3)
 

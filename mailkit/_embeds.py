@@ -337,7 +337,8 @@ def normalize_images(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], 
     chosen, in place; return how many elements changed.
 
     ``<amp-img>`` becomes ``<img>``; a ``<picture>`` becomes its ``<img>``, with the first
-    usable ``<source>`` when the ``<img>`` has none; an ``<img>`` whose ``src`` is a
+    usable ``<source>`` in a format every email client shows (JPEG, PNG, GIF, by ``type`` or
+    extension; else one of a format not named, else the first) when the ``<img>`` has none; an ``<img>`` whose ``src`` is a
     placeholder (``data:``) or missing takes its ``data-src``, ``data-srcset`` or
     ``srcset`` (the first ``url_ok`` accepts); a ``<noscript>`` loses the images that repeat
     one already shown (a lazy image's twin) and gives up the rest of its content, as markup:
@@ -355,12 +356,16 @@ def normalize_images(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], 
         if img is None:
             img = lxml.html.Element("img")
         if _first_usable(img, url_ok) is None:
+            # the <img> has no file of its own: the source every email client shows (JPEG, PNG,
+            # GIF), else one of a type not named, else the first (WebP, AVIF: image-format warns)
+            found: list[tuple[int, str]] = []
             for source in picture.iter("source"):
                 urls = [*srcset_choice(source.get("srcset") or source.get("data-srcset") or ""), source.get("src") or ""]
                 url = next((u for u in (url_ok(c, True) for c in urls if c) if u), None)
                 if url is not None:
-                    img.set("src", url)
-                    break
+                    found.append((_format_rank(source.get("type"), url), url))
+            if found:
+                img.set("src", min(found, key=lambda f: f[0])[1])  # min() keeps the first of a rank
         img.tail = picture.tail
         parent = picture.getparent()
         if parent is not None:
@@ -389,6 +394,23 @@ def normalize_images(root: lxml.html.HtmlElement, url_ok: Callable[[str, bool], 
         noscript.drop_tag()
         changed += 1
     return changed
+
+
+# image types every email client shows, by MIME type and by file extension
+_SHOWN_TYPES = frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/gif"})
+_SHOWN_EXTENSION = re.compile(r"\.(?:jpe?g|png|gif)$", re.IGNORECASE)
+_OTHER_EXTENSION = re.compile(r"\.(?:webp|avif|svg|jxl|heic|heif)$", re.IGNORECASE)
+
+
+def _format_rank(mime: str | None, url: str) -> int:
+    """0 for a source every email client shows (its ``type``, else its URL's extension, says
+    JPEG, PNG or GIF), 1 for one of a format not named, 2 for WebP, AVIF, SVG and the like
+    (Outlook on Windows shows no WebP, Gmail no AVIF or SVG)."""
+    kind = (mime or "").split(";")[0].strip().lower()
+    if kind:
+        return 0 if kind in _SHOWN_TYPES else 2
+    path = urlsplit(url).path
+    return 0 if _SHOWN_EXTENSION.search(path) else 2 if _OTHER_EXTENSION.search(path) else 1
 
 
 def _first_usable(img: lxml.html.HtmlElement, url_ok: Callable[[str, bool], str | None]) -> str | None:

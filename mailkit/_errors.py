@@ -57,8 +57,23 @@ def _cut(text: str, most: int = 600) -> str:
     return f"{text[:most // 2]}…({len(text)} characters)…{text[-most // 4:]}"
 
 
+# an error message quotes what a user gave (a file name, a key, a value): past this many
+# characters it is cut in the middle, its start (what failed, the field) and end kept
+_MOST_MESSAGE_CHARS = 4_000
+
+
 class MailkitError(Exception):
-    """Root of every error mailkit raises."""
+    """Root of every error mailkit raises.
+
+    Its message is made safe here, once, for every subclass: what a terminal or log would act
+    on (:func:`shown_as_escape`: C0 and C1 controls such as ESC, bidi controls, lone
+    surrogates) is written as an escape, so a hostile file name, key or value quoted in a
+    message can neither drive the reader's terminal nor reorder its line; and a message over
+    4,000 characters is cut in the middle, the field it names kept.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(_cut(printable(a), _MOST_MESSAGE_CHARS) if isinstance(a, str) else a for a in args))
 
 
 class InvalidFixtureError(MailkitError, ValueError):
@@ -184,9 +199,10 @@ def shown_as_escape(c: str) -> bool:
     """Whether a terminal (or a log line) would act on ``c`` rather than show it: a control
     character (C0, DEL, C1: ESC and CSI start sequences that retitle, clear or rewrite the
     terminal), a line or paragraph separator, or a bidi embedding, override or isolate (which
-    reorders the rest of the line). Joiners, marks and variation selectors stay: Hindi and
+    reorders the rest of the line), or a lone surrogate (which no terminal can show and
+    UTF-8 cannot encode: printing it was a UnicodeEncodeError). Joiners, marks and variation selectors stay: Hindi and
     emoji need them."""
-    return (unicodedata.category(c) in ("Cc", "Zl", "Zp") or "\u202a" <= c <= "\u202e"
+    return (unicodedata.category(c) in ("Cc", "Zl", "Zp", "Cs") or "\u202a" <= c <= "\u202e"
             or "\u2066" <= c <= "\u2069")
 
 
@@ -195,6 +211,8 @@ def printable(text: str) -> str:
     a recipients file's, a feed's or a server's ESC sequences, CR/LF or bidi overrides never
     reach an operator's terminal or split a log line (the CLI's every line, and the field
     paths in error messages, which quote the keys of untrusted data)."""
+    if text.isprintable():  # the usual message: nothing to escape, one pass in C
+        return text
     return "".join(c.encode("unicode_escape").decode("ascii") if shown_as_escape(c) else c for c in text)
 
 

@@ -68,9 +68,13 @@ def parse_html(html: str) -> Any:
     """Parse MJML's output as premailer would, MJML's reset CSS marked to be left alone."""
     html = html.replace(_MJML_RESET, '<style type="text/css" data-premailer="ignore">\n#outlook a', 1)
     try:
-        return lxml.etree.fromstring(html.strip(), _PARSER.parser)
+        root = lxml.etree.fromstring(html.strip(), _PARSER.parser)
     except (lxml.etree.LxmlError, ValueError) as err:
         raise InliningError(f"cannot parse the compiled HTML: {err}") from err
+    if root is None:  # libxml2's HTML parser gives no document, not an error, for "" or a lone comment
+        what = "is empty" if not html.strip() else f"holds no element ({len(html)} characters)"
+        raise InliningError(f"the compiled HTML {what}: nothing to parse, nothing to inline")
+    return root
 
 
 # libxml2's HTML serialiser writes the "<!--...-->" in an attribute value

@@ -153,6 +153,11 @@ _WIDTH = 78
 # RFC 2047 section 2: a line holding an encoded word is at most 76 characters
 _ENCODED_WIDTH = 76
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+# bidi embeddings, overrides and isolates: each reorders what follows it on the line, so a
+# subject or display name holding one can read as something else ("Invoice \u2067exe.txt"
+# shows "Invoice txt.exe"). The marks (LRM, RLM, ALM) stay: zero-width strong characters
+# that place neutrals in Hebrew and Arabic text and cannot reverse a run of letters.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # a Message-ID: <left@right>, printable ASCII without spaces or angle brackets
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
 # a list-id (RFC 2919): a dot-atom of letters, digits and hyphens
@@ -176,7 +181,23 @@ def check_header(name: str, value: str) -> str:
     m = _LINE_BREAKS.search(value)
     if m:
         raise HeaderError(f"{name}: line break or NUL (U+{ord(m.group()):04X}) at position {m.start()} refused")
+    m = _BIDI_CONTROLS.search(value)
+    if m:
+        raise HeaderError(f"{name}: bidi control U+{ord(m.group()):04X} at position {m.start()} refused "
+                          "(it can show a subject or a name reversed: 'txt.exe')")
     return value
+
+
+def ascii_domain(name: str, domain: str) -> str:
+    """``domain`` as it may stand in a header: as it is when ASCII, else its A-labels
+    (``bücher.example`` -> ``xn--bcher-kva.example``, IDNA 2008 with UTS #46 mapping, as the
+    addresses' domains are written); what IDNA refuses is a :class:`HeaderError` naming ``name``."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as err:
+        raise HeaderError(f"{name}: {domain!r} is not a domain name IDNA takes: {err}") from err
 
 
 def check_address(name: str, address: str) -> str:
@@ -433,7 +454,8 @@ def _reader_headers(list_id: tuple[str, _Folded], sender: Sender, to_name: str, 
                                   ("message_id_domain", domain, str)):
         if value is not None and not isinstance(value, kind):
             raise HeaderError(f"{argument}: expected {kind.__name__}, not {type(value).__name__}")
-    message_id = message_id or make_msgid(domain=domain)  # make_msgid(domain=...) never calls socket.getfqdn()
+    # make_msgid(domain=...) never calls socket.getfqdn()
+    message_id = message_id or make_msgid(domain=ascii_domain("message_id_domain", domain))
     if not _MESSAGE_ID.fullmatch(check_header("Message-ID", message_id)):
         raise HeaderError(f"Message-ID: {message_id[:80]!r} is not <left@right> in printable ASCII")
     return [

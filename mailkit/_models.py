@@ -430,6 +430,26 @@ class Image(_Model):
     caption: Line | None = None
     credit: Line | None = None
 
+    @property
+    def caption_credit(self) -> str | None:
+        """The credit to print after the caption: ``credit``, or None when the caption already
+        holds it (``"... (Photo: AP)"`` with credit ``"AP"``; case, ``Photo:``, ``©`` and
+        brackets aside, at word boundaries), so it is not printed twice. The templates'
+        caption macro prints this; ``credit`` itself stays as given (a story card shows it alone)."""
+        if not self.credit or not self.caption:
+            return self.credit
+        credit = _credit_words(self.credit)
+        return None if credit and f" {credit} " in f" {_credit_words(self.caption)} " else self.credit
+
+
+# what a credit is written with in a caption or a credit field, and is not the credit itself
+_CREDIT_NOISE = re.compile(r"(?:photo(?:graph)?s?|pictures?|images?|credits?|fotos?)\s*:|©|\(c\)", re.IGNORECASE)
+
+
+def _credit_words(text: str) -> str:
+    """``text``'s words, casefolded, one space apart, without credit labels and punctuation."""
+    return " ".join(re.findall(r"\w+", _CREDIT_NOISE.sub(" ", text).casefold()))
+
 
 class Author(_Model):
     """A byline. ``reported_from`` feeds the closing line ("X reported from London")."""

@@ -26,8 +26,8 @@ from operator import itemgetter
 from typing import Any
 
 from ._errors import OptionsError
-from ._message import PreparedMessage, RenderedEmail, message_bytes
-from ._models import Edition, Footer, Recipient, Sender
+from ._message import PreparedMessage, RenderedEmail, SenderArg, message_bytes
+from ._models import Edition, Footer, Recipient
 from ._slots import (
     LINK_PARAMS,
     TOKENS,
@@ -273,12 +273,17 @@ class BulkMessages:
     :func:`~mailkit.message_bytes` gives for ``prepared.personalize(recipient)``
     with the same date and Message-ID.
 
+    ``sender`` is what :func:`~mailkit.message_bytes` takes: a :class:`~mailkit.Sender`, a
+    dict of its fields, or an address alone (the newsletter's sender's name kept); None is
+    the newsletter's sender. ``message_id_domain`` (an IDN is written as its A-label) is the
+    right side of each Message-ID, the sender's domain by default.
+
     >>> bulk = BulkMessages(mailkit.prepare("digest", edition))          # doctest: +SKIP
     >>> for reader in readers:                                           # doctest: +SKIP
     ...     smtp.sendmail(sender, [reader.email], bulk.message(reader))
     """
 
-    def __init__(self, prepared: PreparedEmail, *, sender: Sender | None = None,
+    def __init__(self, prepared: PreparedEmail, *, sender: SenderArg = None,
                  message_id_domain: str | None = None) -> None:
         self.prepared = prepared
         self._writer = PreparedMessage(prepared.edition, prepared.subject, prepared.html, text=prepared.text,

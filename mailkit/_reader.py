@@ -429,6 +429,8 @@ def read_data_file(path: Path, limits: Limits | None = None) -> Any:
             raw = f.read(limits.max_file_bytes + 1)
     except OSError as err:
         raise InvalidFixtureError(source, [("", f"cannot read: {err}")]) from err
+    except ValueError as err:  # a NUL or a lone surrogate in the name: the OS cannot be asked for it
+        raise InvalidFixtureError(source, [("", f"cannot read: not a file name the system takes ({err})")]) from err
     if len(raw) > limits.max_file_bytes:
         raise LimitExceededError(f"{source}: file larger than {limits.max_file_bytes:,} bytes (the limit)")
     try:

@@ -9,6 +9,7 @@ import html as html_lib
 import keyword
 import math
 import re
+import stat
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -116,12 +117,18 @@ def _checked_settings(where: str, values: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(dirs, tuple) or not all(isinstance(d, str | Path) for d in dirs):
         raise OptionsError(f"{where}template_dirs: expected folder paths, not {shown(values['template_dirs'])}")
     for d in dirs:  # a name the OS refuses (NUL, a lone surrogate, too long) is this option's fault
+        # a folder that is not there is a typo, refused as the CLI's --templates refuses it: it
+        # was looked in and held nothing, so the packaged template of the same name was rendered
         try:
-            Path(d).stat()
-        except (FileNotFoundError, NotADirectoryError, PermissionError):
-            pass  # as before: a folder that is not there yet is looked in and holds nothing
+            is_folder = stat.S_ISDIR(Path(d).stat().st_mode)
+        except (FileNotFoundError, NotADirectoryError) as err:
+            raise OptionsError(f"{where}template_dirs: {shown(str(d))}: no such folder") from err
+        except PermissionError:
+            continue  # there, but not ours to look in: it holds nothing we can read, as before
         except (OSError, ValueError) as err:
             raise OptionsError(f"{where}template_dirs: {shown(d)} cannot be a folder name: {err}") from err
+        if not is_folder:
+            raise OptionsError(f"{where}template_dirs: {shown(str(d))} is not a folder")
     out = {**values, "template_dirs": dirs}
     theme = values["theme"]
     if theme is not None and not isinstance(theme, str | Path):
@@ -203,8 +210,9 @@ def _dataclass_from(kind: Any, values: Mapping[Any, Any], where: str) -> Any:
     """``kind(**values)``; an unknown key is an :class:`OptionsError` naming it and the known ones."""
     known = [f.name for f in fields(kind) if f.init]
     for key in values:
-        if key not in known:
-            raise OptionsError(f"{where}.{key}: unknown option (options: {', '.join(known)})")
+        if key not in known:  # the key is the caller's: shown cut (a 100,000-character key was the whole message)
+            name = key if isinstance(key, str) and len(key) <= 80 else shown(key)
+            raise OptionsError(f"{where}.{name}: unknown option (options: {', '.join(known)})")
     return kind(**values)
 
 

@@ -273,7 +273,7 @@ def test_renderers_in_one_process_give_what_each_gives_alone(tmp_path: Path) -> 
     assert render_digest("author", tmp_path) == alone["author"]
 
 
-def test_the_readmes_renderer_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_readmes_renderer_example_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Python API"):]
     start = section.index("```python\n") + len("```python\n")
@@ -282,7 +282,11 @@ def test_the_readmes_renderer_example_runs(monkeypatch: pytest.MonkeyPatch) -> N
         import css_inline  # noqa: F401
     except ImportError:  # mailkit[fast] is not installed here: the same example with premailer
         code = code.replace('inliner="css-inline"', 'inliner="premailer"')
-    monkeypatch.chdir(ROOT)  # its my_templates folder is the reader's own: absent here, and so skipped
+    # its my_templates folder is the reader's own: an empty one here (a folder that is not
+    # there is an OptionsError), beside the repository's fixtures
+    (tmp_path / "my_templates").mkdir()
+    (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
+    monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {}
     exec(code, namespace)
     assert namespace["email"].subject == "Morning Briefing: China hits back over cyberspying charges"
