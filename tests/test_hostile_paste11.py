@@ -54,7 +54,7 @@ ITEMS = ["Funds agencies until Jan. 19", "Adds $16 billion for disaster relief",
 
 def _bullets(opening: str, closing: str) -> str:
     positions = ["First", "Middle", "Last"]
-    return LEDE + "".join(BULLET.format(pos=p, open=opening, close=closing, text=t) for p, t in zip(positions, ITEMS))
+    return LEDE + "".join(BULLET.format(pos=p, open=opening, close=closing, text=t) for p, t in zip(positions, ITEMS, strict=True))
 
 
 @pytest.mark.parametrize(("opening", "closing"), CONDITIONALS)
@@ -67,7 +67,7 @@ def test_word_fake_bullets_become_a_list(opening: str, closing: str) -> None:
     assert "·" not in email.text.split("Photo:")[1].split("Read the full story")[0]
     assert "\xa0\xa0" not in email.text
     for item in ITEMS:  # one bullet each, as the text part writes a list
-        assert re.search(rf"^ *[*-] {re.escape(item)}$", email.text, re.M), email.text
+        assert re.search(rf"^ *[*-] {re.escape(item)}$", email.text, re.MULTILINE), email.text
     assert "supportLists" not in email.html and "supportLists" not in email.text
 
 
@@ -78,7 +78,7 @@ def test_word_numbered_list_becomes_an_ordered_list() -> None:
     [ol] = _body(email).findall(".//ol")
     assert [li.text_content().strip() for li in ol.findall("li")] == ["The House votes first", "Then the Senate"]
     assert email.text.count("The House votes first") == 1
-    assert re.search(r"^ *1\. The House votes first$", email.text, re.M), email.text
+    assert re.search(r"^ *1\. The House votes first$", email.text, re.MULTILINE), email.text
     assert "1.\xa0" not in email.text and "1. 1." not in email.text
 
 

@@ -115,7 +115,11 @@ WORD_LISTS = {
 def test_a_word_list_keeps_the_space_after_its_number(body: str, inliner: str) -> None:
     email = render(body + "<p>Next.</p>", inliner=inliner)
     assert body_text(email).split() == ["1.", "List", "item", "Next."]
-    shown = lxml.html.document_fromstring(email.html).text_content()
+    root = lxml.html.document_fromstring(email.html)
+    if "mso-list:l0" in body:  # Word's list markup is a real list now (tests/test_hostile_paste11.py)
+        assert [li.text_content() for ol in root.iter("ol") for li in ol] == ["List item"]
+        return
+    shown = root.text_content()
     assert re.search(r"1\.\s+List item", shown), shown[shown.find("1."):][:40]
 
 

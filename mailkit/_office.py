@@ -1,0 +1,116 @@
+"""Microsoft Word and Outlook HTML, as editors paste it into a CMS, made into the HTML it means.
+
+Run on the parsed body before the allowlist (:func:`mailkit._sanitize.sanitize_body`), which
+then removes what is left of Word's styling (``class=MsoNormal``, ``mso-`` styles, ``<o:p>``):
+
+- Word writes a list as paragraphs, each with ``mso-list:l0 level1 lfo1`` in its style and a
+  fake marker first: ``·`` in the Symbol font (``o`` in Courier New, ``§`` in Wingdings, ``1.``)
+  and a run of no-break spaces, in a span styled ``mso-list:Ignore``, inside
+  ``<![if !supportLists]>`` (``<!--[if !supportLists]-->`` from the clipboard). The allowlist
+  kept the marker and the spaces as text: "·        Funds agencies", a paragraph each.
+  They become ``<ul>``/``<ol>`` with ``<li>`` items, nested by ``levelN``.
+- Word's footnotes (and a table of contents) link within the document: ``href="#_ftn1"`` to
+  ``<a name="_ftn1">``. The allowlist drops every ``name`` and ``id``, so such a link
+  pointed at the story's web page plus ``#_ftn1`` (and the text part listed it). A link to an
+  anchor the body itself holds loses its link and keeps its text: the note is right there.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+_MSO_LIST = re.compile(r"mso-list\s*:\s*l(\d+)\s+level(\d+)", re.IGNORECASE)
+_MSO_IGNORE = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
+# a numbered marker: "1.", "a)", "(iv)", "12."; anything else ("·", "o", "§", "-") is a bullet
+_ORDERED = re.compile(r"\(?(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]")
+
+
+def normalize_office(root: lxml.html.HtmlElement) -> int:
+    """Rewrite Word's fake lists and in-document links under ``root``; how many were rewritten."""
+    return _lists(root) + _local_links(root)
+
+
+def _conditional_marker(p: lxml.html.HtmlElement) -> str | None:
+    """The text between ``<!--[if !supportLists]-->`` and its ``<!--[endif]-->`` in ``p``, removed
+    (Word's clipboard does not always style the marker ``mso-list:Ignore``); None when there is none."""
+    for start in p.iter(lxml.etree.Comment):
+        if "supportLists" not in (start.text or "") or not (start.text or "").lstrip().startswith("[if"):
+            continue
+        between = []
+        for sibling in start.itersiblings():
+            if sibling.tag is lxml.etree.Comment and "endif" in (sibling.text or ""):
+                break
+            between.append(sibling)
+        else:
+            return None  # no end: the rest of the paragraph is the item, not its marker
+        marker = (start.tail or "") + "".join(el.text_content() + (el.tail or "") if isinstance(el.tag, str)
+                                              else el.tail or "" for el in between)
+        start.tail = None
+        for el in between:
+            el.getparent().remove(el)  # with its tail: the marker's spaces
+        return marker.strip("\xa0 \t\r\n")
+    return None
+
+
+def _marker(p: lxml.html.HtmlElement) -> str:
+    """The fake marker of a Word list paragraph, removed from it ("" when it has none)."""
+    marker = _conditional_marker(p) or ""
+    for span in [el for el in p.iterdescendants() if isinstance(el.tag, str) and _MSO_IGNORE.search(el.get("style", ""))]:
+        if span.getparent() is None:
+            continue
+        marker = marker or span.text_content().strip("\xa0 \t\r\n")
+        span.drop_tree()  # keeps its tail: the item's text
+    return marker
+
+
+def _lists(root: lxml.html.HtmlElement) -> int:
+    paragraphs = [p for p in root.iter("p") if _MSO_LIST.search(p.get("style", ""))]
+    top: lxml.html.HtmlElement | None = None  # the list the previous paragraph went into
+    stack: list[tuple[int, lxml.html.HtmlElement]] = []  # (level, list element), outermost first
+    for p in paragraphs:
+        m = _MSO_LIST.search(p.get("style", ""))
+        assert m is not None
+        level = int(m.group(2))
+        previous = p.getprevious()
+        # a run of list paragraphs, siblings with nothing but white space between them, is one list
+        if top is None or previous is not top or (top.tail or "").strip():
+            top, stack = None, []
+        marker = _marker(p)
+        ordered = _ORDERED.fullmatch(marker) is not None
+        while stack and stack[-1][0] > level:
+            stack.pop()
+        if not stack or stack[-1][0] < level or (stack[-1][1].tag == "ol") != ordered:
+            if stack and stack[-1][0] == level:  # a bullet list after a numbered one: a new list
+                stack.pop()
+            lst = p.makeelement("ol" if ordered else "ul", {})
+            number = _ORDERED.fullmatch(marker)
+            if number and number.group(1).isdigit() and int(number.group(1)) != 1:
+                lst.set("start", number.group(1))
+            if stack and len(stack[-1][1]):
+                stack[-1][1][-1].append(lst)  # a deeper level: inside the last item
+            elif stack:
+                stack[-1][1].append(lst)
+            else:
+                p.addprevious(lst)
+                top = lst
+            stack.append((level, lst))
+        item = p.makeelement("li", {})
+        item.text = (p.text or "").lstrip("\xa0 \t\r\n") or None
+        item.extend(list(p))
+        stack[-1][1].append(item)
+        if top is not None and p.getparent() is not None:
+            top.tail = p.tail
+            p.getparent().remove(p)
+    return len(paragraphs)
+
+
+def _local_links(root: lxml.html.HtmlElement) -> int:
+    anchors = {el.get(name) for el in root.iter() if isinstance(el.tag, str)
+               for name in ("name", "id") if el.get(name)}
+    local = [a for a in root.iter("a") if (href := a.get("href", "").strip()).startswith("#") and href[1:] in anchors]
+    for a in local:
+        a.drop_tag()  # keeps its text and children
+    return len(local)
