@@ -152,3 +152,26 @@ def test_a_vml_only_image_is_still_reported() -> None:
                    "src=\"file:///C:/Users/jdoe/clip_image001.jpg\" o:title=\"\"/></v:shape><o:p></o:p></p>")
     email = _render(body)
     assert any(w.code == "element-dropped" and "v:imagedata" in w for w in email.warnings), email.warnings
+
+
+WORD_TABLE = (LEDE + "<table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0 width=623 style='width:467.5pt;"
+              "border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt'><tr>"
+              "<td width=312 valign=top style='width:233.75pt;border:solid windowtext 1.0pt'><p class=MsoNormal>"
+              "<b>Agency</b><o:p></o:p></p></td><td width=312 valign=top style='width:233.75pt'><p class=MsoNormal>"
+              "<b>Funding</b><o:p></o:p></p></td></tr><tr><td width=312><p class=MsoNormal>FEMA<o:p></o:p></p></td>"
+              "<td width=312><p class=MsoNormal>$16 billion<o:p></o:p></p></td></tr></table>")
+
+
+def test_a_word_table_cell_is_not_a_paragraph_with_a_margin() -> None:
+    """Word wraps every cell's text in ``<p class=MsoNormal>``: each cell then had a
+    paragraph's 16 px bottom margin, a table of tall, unevenly padded rows."""
+    email = _render(WORD_TABLE)
+    cells = [cell for cell in _body(email).iter("td", "th")]
+    assert [c.text_content() for c in cells] == ["Agency", "Funding", "FEMA", "$16 billion"]
+    assert all(c.find("p") is None for c in cells)
+
+
+def test_a_line_break_before_a_rule_is_not_a_blank_line() -> None:
+    """Word's footnote separator is ``<br clear=all><hr ...>``: an empty line above the rule."""
+    email = _render(FOOTNOTES)
+    assert not re.search(r"<br>\s*<hr", email.html)
