@@ -9,6 +9,8 @@ then removes what is left of Word's styling (``class=MsoNormal``, ``mso-`` style
   ``<![if !supportLists]>`` (``<!--[if !supportLists]-->`` from the clipboard). The allowlist
   kept the marker and the spaces as text: "·        Funds agencies", a paragraph each.
   They become ``<ul>``/``<ol>`` with ``<li>`` items, nested by ``levelN``.
+- A table cell's one paragraph (Word's ``<p class=MsoNormal>``) is unwrapped, and a ``<br>``
+  just before a block (Word's footnote rule, ``<br clear=all><hr>``) removed: spacing only.
 - Word's footnotes (and a table of contents) link within the document: ``href="#_ftn1"`` to
   ``<a name="_ftn1">``. The allowlist drops every ``name`` and ``id``, so such a link
   pointed at the story's web page plus ``#_ftn1`` (and the text part listed it). A link to an
@@ -29,8 +31,34 @@ _ORDERED = re.compile(r"\(?(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]")
 
 
 def normalize_office(root: lxml.html.HtmlElement) -> int:
-    """Rewrite Word's fake lists and in-document links under ``root``; how many were rewritten."""
-    return _lists(root) + _local_links(root)
+    """Rewrite Word's fake lists, in-document links, cell paragraphs and line breaks before
+    a block under ``root``; how many were rewritten."""
+    return _lists(root) + _local_links(root) + _cell_paragraphs(root) + _breaks_before_blocks(root)
+
+
+def _cell_paragraphs(root: lxml.html.HtmlElement) -> int:
+    """A table cell holding one paragraph holds its content: Word (``<p class=MsoNormal>``) and
+    Google Docs (``<p dir="ltr">``) wrap every cell's text in one, and each cell then had a
+    paragraph's bottom margin, a table of tall, unevenly padded rows."""
+    changed = 0
+    for cell in root.iter("td", "th"):
+        if len(cell) == 1 and cell[0].tag == "p" and not (cell.text or "").strip() and not (cell[0].tail or "").strip():
+            cell[0].drop_tag()
+            changed += 1
+    return changed
+
+
+_BLOCKS = frozenset({"hr", "p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure"})
+
+
+def _breaks_before_blocks(root: lxml.html.HtmlElement) -> int:
+    """A ``<br>`` followed by a block (only white space between) breaks nothing and adds an
+    empty line: Word's footnote separator is ``<br clear=all><hr>``."""
+    breaks = [br for br in root.iter("br") if not (br.tail or "").strip()
+              and (after := br.getnext()) is not None and after.tag in _BLOCKS]
+    for br in breaks:
+        br.drop_tree()
+    return len(breaks)
 
 
 def _conditional_marker(p: lxml.html.HtmlElement) -> str | None:
