@@ -126,8 +126,18 @@ def test_word_footnote_links_within_the_body_are_not_links_to_the_web_page() -> 
     entries ending in ``#_ftn1`` and ``#_ftnref1``."""
     email = _render(FOOTNOTES)
     assert "_ftn" not in email.html and "_ftn" not in email.text
-    assert "sign it.[1]" in email.text and "[1] Congressional Budget Office estimate." in email.text
+    assert "sign it.^1" in email.text and "^1 Congressional Budget Office estimate." in email.text
     assert "[1] [1]" not in email.text
+
+
+def test_word_footnote_numbers_are_superscripts_not_link_numbers() -> None:
+    """Word shows a footnote reference as a superscript 1 (its MsoFootnoteReference style);
+    the ``[1]`` is only its fallback for browsers. Kept, the text part's "sign it.[1]"
+    read as a reference to the first entry of its own list of links."""
+    email = _render(FOOTNOTES)
+    sups = [sup.text_content() for sup in _body(email).iter("sup")]
+    assert sups == ["1", "1"]
+    assert "[1]" not in email.text.split("Links:")[0].split("Photo:")[1]
 
 
 def test_a_fragment_link_to_an_anchor_not_in_the_body_still_goes_to_the_page() -> None:
@@ -166,7 +176,7 @@ def test_a_word_table_cell_is_not_a_paragraph_with_a_margin() -> None:
     """Word wraps every cell's text in ``<p class=MsoNormal>``: each cell then had a
     paragraph's 16 px bottom margin, a table of tall, unevenly padded rows."""
     email = _render(WORD_TABLE)
-    cells = [cell for cell in _body(email).iter("td", "th")]
+    cells = [cell for table in _body(email).iter("table") for cell in table.iter("td", "th")]
     assert [c.text_content() for c in cells] == ["Agency", "Funding", "FEMA", "$16 billion"]
     assert all(c.find("p") is None for c in cells)
 
