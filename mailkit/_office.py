@@ -11,6 +11,7 @@ then removes what is left of Word's styling (``class=MsoNormal``, ``mso-`` style
   They become ``<ul>``/``<ol>`` with ``<li>`` items, nested by ``levelN``.
 - A table cell's one paragraph (Word's ``<p class=MsoNormal>``) is unwrapped, and a ``<br>``
   just before a block (Word's footnote rule, ``<br clear=all><hr>``) removed: spacing only.
+- Word's footnote numbers (``<span class=MsoFootnoteReference>[1]</span>``) become ``<sup>1</sup>``.
 - Word's footnotes (and a table of contents) link within the document: ``href="#_ftn1"`` to
   ``<a name="_ftn1">``. The allowlist drops every ``name`` and ``id``, so such a link
   pointed at the story's web page plus ``#_ftn1`` (and the text part listed it). A link to an
@@ -33,7 +34,28 @@ _ORDERED = re.compile(r"\(?(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]")
 def normalize_office(root: lxml.html.HtmlElement) -> int:
     """Rewrite Word's fake lists, in-document links, cell paragraphs and line breaks before
     a block under ``root``; how many were rewritten."""
-    return _lists(root) + _local_links(root) + _cell_paragraphs(root) + _breaks_before_blocks(root)
+    return (_lists(root) + _note_references(root) + _local_links(root) + _cell_paragraphs(root)
+            + _breaks_before_blocks(root))
+
+
+_NOTE_REFERENCE = re.compile(r"\bMso(?:Footnote|Endnote)Reference\b")
+_BRACKETED = re.compile(r"\[(\w{1,8})\]")
+
+
+def _note_references(root: lxml.html.HtmlElement) -> int:
+    """Word's footnote and endnote numbers as the superscripts Word shows: its HTML gives them as
+    ``<span class=MsoFootnoteReference>[1]</span>`` (the brackets a fallback for browsers,
+    the superscript in a style sheet a CMS does not keep), which the text part read as a
+    reference to the first of its own numbered links."""
+    outermost = [el for el in root.iter("span") if _NOTE_REFERENCE.search(el.get("class", ""))
+                 and not any(_NOTE_REFERENCE.search(a.get("class", "")) for a in el.iterancestors("span"))]
+    for el in outermost:
+        text = el.text_content().strip()
+        sup = el.makeelement("sup", {})
+        sup.text = m.group(1) if (m := _BRACKETED.fullmatch(text)) else text
+        sup.tail = el.tail
+        el.getparent().replace(el, sup)
+    return len(outermost)
 
 
 def _cell_paragraphs(root: lxml.html.HtmlElement) -> int:

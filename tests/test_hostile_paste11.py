@@ -137,7 +137,7 @@ def test_word_footnote_numbers_are_superscripts_not_link_numbers() -> None:
     email = _render(FOOTNOTES)
     sups = [sup.text_content() for sup in _body(email).iter("sup")]
     assert sups == ["1", "1"]
-    assert "[1]" not in email.text.split("Links:")[0].split("Photo:")[1]
+    assert "[1]" not in email.text.split("Photo:")[1].split("Read the full story")[0]
 
 
 def test_a_fragment_link_to_an_anchor_not_in_the_body_still_goes_to_the_page() -> None:
