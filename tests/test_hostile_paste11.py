@@ -185,3 +185,33 @@ def test_a_line_break_before_a_rule_is_not_a_blank_line() -> None:
     """Word's footnote separator is ``<br clear=all><hr ...>``: an empty line above the rule."""
     email = _render(FOOTNOTES)
     assert not re.search(r"<br>\s*<hr", email.html)
+
+
+# --- what newsroom systems send that mailkit does not read -----------------------------------
+
+ANS = (b'{"_id": "ABCDEF123", "type": "story", "version": "0.10.9", "canonical_url": "/politics/senate-stopgap/",'
+       b' "headlines": {"basic": "Senate passes stopgap bill"}, "credits": {"by": [{"type": "author", "name": "F. T."}]},'
+       b' "display_date": "2026-11-27T21:00:00Z", "content_elements": [{"type": "text", "content": "The Senate."}]}')
+WP_REST = (b'[{"id": 48211, "date_gmt": "2026-11-27T21:30:00", "link": "https://example.com/2026/11/27/stopgap/",'
+           b' "title": {"rendered": "Senate passes stopgap bill"}, "content": {"rendered": "<p>The Senate.</p>",'
+           b' "protected": false}, "excerpt": {"rendered": "<p>It goes on.</p>", "protected": false}}]')
+NEWSML = (b'<?xml version="1.0" encoding="UTF-8"?>\n<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" '
+          b'guid="urn:newsml:example.com:20261127:stopgap" version="1" standard="NewsML-G2" standardversion="2.29">'
+          b'<contentMeta><headline>Senate passes stopgap bill</headline></contentMeta><contentSet><inlineXML '
+          b'contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml"><body><p>The Senate.</p>'
+          b'</body></html></inlineXML></contentSet></newsItem>')
+NITF = b'<?xml version="1.0"?>\n<nitf><head><title>Stopgap</title></head><body><body.content><p>x</p></body.content></body></nitf>'
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    (ANS, "Arc XP ANS"), (WP_REST, "WordPress REST API"), (NEWSML, "NewsML-G2"), (NITF, "NITF"),
+], ids=["arc-ans", "wordpress-rest", "newsml-g2", "nitf"])
+def test_a_newsroom_format_mailkit_does_not_read_is_named(raw: bytes, named: str) -> None:
+    """Arc XP's ANS and WordPress's REST API JSON were judged as ninjs ("not IPTC ninjs 2.1:
+    'uri' is a required property"), NewsML-G2 and NITF as "not an RSS, Atom or JSON feed":
+    an editor could not tell that the format itself is the problem, nor which to export."""
+    with pytest.raises(mailkit.FeedError) as caught:
+        mailkit.from_feed(raw, newsletter=BASE["newsletter"])
+    message = str(caught.value)
+    assert named in message and "ninjs 2.1" not in message, message
+    assert "RSS" in message and "JSON Feed" in message  # what to give it instead
