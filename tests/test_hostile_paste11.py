@@ -215,3 +215,25 @@ def test_a_newsroom_format_mailkit_does_not_read_is_named(raw: bytes, named: str
     message = str(caught.value)
     assert named in message and "ninjs 2.1" not in message, message
     assert "RSS" in message and "JSON Feed" in message  # what to give it instead
+
+
+# --- Apple Pages, Notion, Medium, Substack exports ---------------------------------------------
+
+def test_a_details_summary_reads_as_a_heading_and_its_text() -> None:
+    """``<details><summary>``, Notion's toggle and Substack's "footnote" box: no email client
+    opens one, so both tags went and the summary was loose text run into nothing, with two
+    warnings for markup whose every word was kept."""
+    email = _render(LEDE + "<details><summary>What’s in the bill?</summary><p>Funding through Jan. 19.</p></details>")
+    body = _body(email)
+    [strong] = [s for s in body.iter("strong") if "bill?" in s.text_content()]
+    assert strong.getparent().tag == "p"
+    assert "What’s in the bill?\n\nFunding through Jan. 19." in email.text
+    assert [w for w in email.warnings if w.code == "element-dropped"] == []
+
+
+def test_an_aside_pull_quote_is_a_pull_quote() -> None:
+    """``<aside class="pullquote">`` (Ghost, WordPress themes, Medium's export): the tag went
+    and the quote read as one more paragraph of the story, repeating it, with a warning."""
+    email = _render(LEDE + '<aside class="pullquote"><p>“We did it,” the leader said.</p></aside><p>After.</p>')
+    assert _body(email).find(".//blockquote") is not None
+    assert [w for w in email.warnings if w.code == "element-dropped"] == []
