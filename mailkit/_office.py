@@ -1,4 +1,5 @@
-"""Microsoft Word and Outlook HTML, as editors paste it into a CMS, made into the HTML it means.
+"""Microsoft Word and Outlook HTML, as editors paste it into a CMS, and the shapes other editors
+export (``<details>``, ``<aside>`` pull quotes), made into the HTML they mean.
 
 Run on the parsed body before the allowlist (:func:`mailkit._sanitize.sanitize_body`), which
 then removes what is left of Word's styling (``class=MsoNormal``, ``mso-`` styles, ``<o:p>``):
@@ -35,7 +36,34 @@ def normalize_office(root: lxml.html.HtmlElement) -> int:
     """Rewrite Word's fake lists, in-document links, cell paragraphs and line breaks before
     a block under ``root``; how many were rewritten."""
     return (_lists(root) + _note_references(root) + _local_links(root) + _cell_paragraphs(root)
-            + _breaks_before_blocks(root))
+            + _breaks_before_blocks(root) + _disclosures(root) + _aside_pull_quotes(root))
+
+
+def _disclosures(root: lxml.html.HtmlElement) -> int:
+    """``<details><summary>`` (Notion's toggle, a Substack or Ghost box): no email client opens
+    one, so it is shown open, its summary a bold paragraph; the allowlist removed both tags,
+    leaving the summary loose text run into what followed, with two warnings."""
+    found = list(root.iter("details"))
+    for summary in [el for d in found for el in d.iterchildren("summary")]:
+        summary.tag = "strong"
+        paragraph = summary.makeelement("p", {})
+        summary.addprevious(paragraph)
+        paragraph.append(summary)  # moves it, with its tail: the tail stays after the paragraph
+        paragraph.tail, summary.tail = summary.tail, None
+    for details in found:
+        details.tag = "div"
+    return len(found)
+
+
+def _aside_pull_quotes(root: lxml.html.HtmlElement) -> int:
+    """An ``<aside>`` classed as a pull quote (``pullquote``, ``pull-quote``, Medium's
+    ``graf--pullquote``) is one: the templates style ``blockquote.pullquote``. Unstyled, it
+    read as one more paragraph of the story, repeating a line of it."""
+    asides = [el for el in root.iter("aside") if re.search(r"pull-?quote", el.get("class", ""), re.IGNORECASE)]
+    for aside in asides:
+        aside.tag = "blockquote"
+        aside.set("class", "pullquote")
+    return len(asides)
 
 
 _NOTE_REFERENCE = re.compile(r"\bMso(?:Footnote|Endnote)Reference\b")
