@@ -237,3 +237,25 @@ def test_an_aside_pull_quote_is_a_pull_quote() -> None:
     email = _render(LEDE + '<aside class="pullquote"><p>“We did it,” the leader said.</p></aside><p>After.</p>')
     assert _body(email).find(".//blockquote") is not None
     assert [w for w in email.warnings if w.code == "element-dropped"] == []
+
+
+def test_a_word_heading_is_a_subhead_with_its_number() -> None:
+    """Word's Heading 1 is ``<h1>``, numbered by ``mso-list`` like a list paragraph: the tag went
+    (the story's headline is the email's one h1) and "1.&nbsp;&nbsp; Background" was loose
+    text with its no-break spaces, run into the paragraph after it."""
+    body = LEDE + ("<h1 style='mso-list:l2 level1 lfo3'><![if !supportLists]><span style='mso-list:Ignore'>1."
+                   "<span style='font:7.0pt \"Times New Roman\"'>&nbsp;&nbsp; </span></span><![endif]>Background"
+                   "<o:p></o:p></h1><p class=MsoNormal>Text.</p>")
+    email = _render(body)
+    [h2] = [h for h in _body(email).iter("h2") if "Background" in h.text_content()]
+    assert h2.text_content() == "1. Background"
+    assert [w for w in email.warnings if w.code == "element-dropped"] == []
+
+
+def test_word_spacing_runs_are_one_space() -> None:
+    """Word keeps a run of spaces as ``<span style='mso-spacerun:yes'>&nbsp;&nbsp; </span>`` and a
+    tab as ``mso-tab-count``: the email showed "was&nbsp;&nbsp; close." and a ten-space gap."""
+    body = LEDE + ("<p class=MsoNormal>The vote was<span style='mso-spacerun:yes'>&nbsp;&nbsp; </span>close."
+                   "<span style='mso-tab-count:1'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span>Very close.</p>")
+    shown = _body(_render(body)).text_content()
+    assert "The vote was close. Very close." in shown, shown
