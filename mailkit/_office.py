@@ -35,8 +35,40 @@ _ORDERED = re.compile(r"\(?(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]")
 def normalize_office(root: lxml.html.HtmlElement) -> int:
     """Rewrite Word's fake lists, in-document links, cell paragraphs and line breaks before
     a block under ``root``; how many were rewritten."""
-    return (_lists(root) + _note_references(root) + _local_links(root) + _cell_paragraphs(root)
-            + _breaks_before_blocks(root) + _disclosures(root) + _aside_pull_quotes(root))
+    return (_numbered_headings(root) + _lists(root) + _spacing_runs(root) + _note_references(root)
+            + _local_links(root) + _cell_paragraphs(root) + _breaks_before_blocks(root) + _disclosures(root)
+            + _aside_pull_quotes(root))
+
+
+def _numbered_headings(root: lxml.html.HtmlElement) -> int:
+    """Word numbers a heading as it numbers a list (``mso-list`` and a fake marker in
+    ``<h1>``..``<h6>``): the number is part of the heading ("1. Background"), its no-break
+    spaces one space. A body's ``<h1>`` is a subhead, ``<h2>``: the story's headline is the
+    email's one h1 (the allowlist removed the tag, leaving its text loose)."""
+    changed = 0
+    for heading in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        if _MSO_LIST.search(heading.get("style", "")) and (marker := _marker(heading)):
+            heading.text = f"{marker} {(heading.text or '').lstrip()}"
+            changed += 1
+        if heading.tag == "h1":
+            heading.tag = "h2"
+            changed += 1
+    return changed
+
+
+_SPACING = re.compile(r"mso-(?:spacerun|tab-count)\s*:", re.IGNORECASE)
+
+
+def _spacing_runs(root: lxml.html.HtmlElement) -> int:
+    """Word keeps a run of spaces as ``<span style='mso-spacerun:yes'>&nbsp;&nbsp; </span>`` and a
+    tab as a ``mso-tab-count`` span of no-break spaces: in an email each is one space."""
+    runs = [el for el in root.iter("span") if _SPACING.search(el.get("style", ""))
+            and not el.text_content().strip("\xa0 \t\r\n")]  # spaces only: text is never lost
+    for span in runs:
+        span.text = " "
+        for child in list(span):
+            span.remove(child)
+    return len(runs)
 
 
 def _disclosures(root: lxml.html.HtmlElement) -> int:
