@@ -464,8 +464,41 @@ def _ninjs_validator() -> Any:
     return jsonschema.Draft202012Validator(schema, registry=Registry(retrieve=retrieve))  # type: ignore[call-arg]
 
 
+_READS = "mailkit reads RSS, Atom, JSON Feed and IPTC ninjs"
+
+
+def _other_json_format(data: Any) -> str | None:
+    """The newsroom format of a JSON document mailkit does not read, by its shape, else None.
+    Without it Arc XP's ANS and WordPress's REST API were judged as ninjs, the only other JSON
+    mailkit reads, and refused with "not IPTC ninjs 2.1: 'uri' is a required property"."""
+    first = data[0] if isinstance(data, list) and data else data
+    if not isinstance(first, dict):
+        return None
+    # ANS: "content_elements", and headlines as an object ({"basic": ...}; ninjs 2 has a list)
+    if "content_elements" in first or isinstance(first.get("headlines"), dict):
+        return "Arc XP ANS (a story with content_elements)"
+    if any(isinstance(first.get(key), dict) and "rendered" in first[key] for key in ("content", "title")):
+        return "the WordPress REST API (content.rendered)"
+    return None
+
+
+# the root element of an XML newsroom format feedparser does not read: IPTC's NewsML-G2 items,
+# packages and messages, and NITF (feedparser's "not an RSS, Atom or JSON feed" named none)
+_OTHER_XML_ROOTS = {"newsitem": "NewsML-G2", "packageitem": "NewsML-G2", "newsmessage": "NewsML-G2",
+                    "knowledgeitem": "NewsML-G2", "conceptitem": "NewsML-G2", "nitf": "NITF"}
+_XML_ROOT = re.compile(rb"(?:<\?[^>]*\?>|<!--.*?-->|<![^>]*>|\s)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
+
+
+def _other_xml_format(raw: bytes) -> str | None:
+    m = _XML_ROOT.match(raw[:4096].lstrip(b"\xef\xbb\xbf"))
+    return _OTHER_XML_ROOTS.get(m.group(1).decode("ascii", "replace").lower()) if m else None
+
+
 def _ninjs_items(data: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
     """The text items of a ninjs file: one item, a list of items, or a package (its text associations)."""
+    if other := _other_json_format(data):
+        hint = " (a WordPress site's RSS feed is at /feed/)" if "WordPress" in other else ""
+        raise FeedError(name, [("", f"this is {other}, which mailkit does not read; {_READS}{hint}")])
     items = data if isinstance(data, list) else [data]
     validator = _ninjs_validator()
     found: list[tuple[str, dict[str, Any]]] = []
@@ -934,6 +967,8 @@ def _parse_xml(raw: bytes, name: str, warn: Warn) -> tuple[list[_Entry], str | N
         line = getattr(exc, "getLineNumber", lambda: None)()
         where = f"line {line}: " if line else ""
         message = getattr(exc, "getMessage", lambda: str(exc or "not an RSS, Atom or JSON feed"))()
+        if other := _other_xml_format(raw):
+            raise FeedError(name, [("", f"this is {other}, which mailkit does not read; {_READS}")])
         raise FeedError(name, [("", f"{where}not a readable feed: {message}")])
     if parsed.bozo:
         exc = parsed.bozo_exception

@@ -54,6 +54,7 @@ from ._markers import (
     TABLE_CLASS,
     WIDE_TABLE_CLASS,
 )
+from ._office import normalize_office
 from ._warning import RenderWarning
 
 __all__ = [
@@ -1029,7 +1030,8 @@ def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
         dropped = lost if gone is None else min(lost, gone[name])
         if dropped:
             out.append(RenderWarning("element-dropped", f"{field}: dropped {dropped} <{name}> element(s)", field))
-        if lost - dropped:
+        # Office's own namespaced markup (<o:p>, <st1:place>, <w:Sdt>) around text: nothing lost
+        if lost - dropped and ":" not in name:
             out.append(RenderWarning("element-dropped", f"{field}: removed {lost - dropped} <{name}> tag(s), "
                                      "their text kept", field))
     attributes = [f"{name}= ({lost})" for name in sorted(before[1]) if (lost := before[1][name] - after[1][name]) > 0]
@@ -1037,6 +1039,12 @@ def _dropped(field: str, before: tuple[Counter[str], Counter[str]],
         out.append(RenderWarning("attribute-dropped", f"{field}: dropped attribute(s) the templates set themselves "
                                  "or do not allow: " + ", ".join(attributes), field))
     return out
+
+
+# A paragraph of nothing: Word's empty line (<p class=MsoNormal><o:p>&nbsp;</o:p></p>, which
+# the allowlist leaves as <p>&nbsp;</p>), a CMS's <p>&nbsp;</p> or <p><br></p> spacer. In an
+# email it was a paragraph's margin and a line of nothing, and in the text part a blank line.
+_EMPTY_PARAGRAPH = re.compile(r"<p\b[^>]*>(?:\s|&nbsp;|&#160;|<br>|</?(?:span|b|strong|i|em|u)\b[^>]*>)*+</p>\s*")
 
 
 # ammonia parses URLs with the url crate, which drops tabs and newlines anywhere and control
@@ -1114,7 +1122,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
                                           field))
 
     if tree is not None and (convert_embeds(tree, linkable, url_refused) + normalize_images(tree, linkable) + foreign_text(tree)
-                             + len(hidden) + emphasised):
+                             + normalize_office(tree) + len(hidden) + emphasised):
         html = serialize_fragment(tree)
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()
@@ -1184,6 +1192,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         warnings += _dropped(field, before, count_markup(kept, _BODY_TAGS), _gone_with_content(tree))
     elif tree is None:
         warnings += _dropped(field, (Counter(), refused), (Counter(), Counter()))
+    if "<p" in cleaned:  # after the count of what the allowlist removed: an empty paragraph lost nothing
+        cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
     # an image left with no file (its src refused, or never given) would be an empty grey box:
     # gone, and said so (the URL's own warning, if any, says why)
     srcless = [m.group() for m in _IMG.finditer(cleaned) if ' src="' not in m.group()]

@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "_deferred": 0,  # modules imported on first use (requests for premailer, importlib.metadata for pydantic)
     "_paths": 0,
     "_embeds": 0,  # embeds become link cards before the sanitiser's allowlist sees them
+    "_office": 0,  # Word and Outlook HTML made into the HTML it means, before the allowlist
     "_sanitize": 0,
     "_reader": 0,
     "_languages": 0,  # BCP 47 tags: checked, and mapped to CLDR locales

@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import mailkit
+from mailkit._sanitize import sanitize_body
 from mailkit._text import columns, html_to_text
 
 URL = re.compile(r"(?:https?://|mailto:)\S+")
@@ -54,7 +55,10 @@ def test_contains_every_piece_of_the_story(email: mailkit.RenderedEmail) -> None
     if email.template != "digest":
         for author in article.authors:
             assert author.name in text
-        for para in re.findall(r"<p\b[^>]*>(.*?)</p>", article.body, re.DOTALL):  # not <pre>
+        # the body as the email has it: Word's fake list markers and footnote "[1]" become
+        # list items and a superscript before the text part is made (mailkit._office)
+        body = sanitize_body(article.body, field="body", base_url=str(article.url)).html
+        for para in re.findall(r"<p\b[^>]*>(.*?)</p>", body, re.DOTALL):  # not <pre>
             plain = words(html.unescape(re.sub(r"<[^>]+>", "", para)))
             assert plain in text
         if article.image and article.image.caption:
