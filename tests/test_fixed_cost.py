@@ -380,7 +380,7 @@ def test_getitem_gives_what_jinjas_immutable_sandbox_gives(argument: object) -> 
     ours, stock = BoundedSandbox(), jinja2.sandbox.ImmutableSandboxedEnvironment()
     for obj in _objects():
         mine, theirs = ours.getitem(obj, argument), stock.getitem(obj, argument)
-        if argument == "model_dump" and isinstance(mine, jinja2.Undefined) and callable(theirs):
+        if argument == "model_dump" and isinstance(mine, jinja2.Undefined) and not isinstance(theirs, jinja2.Undefined):
             # pydantic's BaseModel machinery is refused on models, a difference
             # on purpose (tests/test_hostile_inject11.py)
             assert isinstance(mine, jinja2.Undefined) and isinstance(obj, (pydantic.BaseModel, Watched)), obj
