@@ -76,3 +76,94 @@ def test_fields_and_mailkits_own_properties_stay_readable(tmp_path: Path) -> Non
     email = author_render(tmp_path, "<mj-section><mj-column><mj-text>[{{ article.headline }}|"
                           "{{ edition.newsletter.brand.name }}]</mj-text></mj-column></mj-section>")
     assert re.search(r"\[China[^|]*\|NBC News\]", email.html)
+
+
+# --- body HTML: mutation XSS through nh3 -> lxml -> MRML -> premailer ------------
+def render_body(body: str, template: str = "breaking", inliner: str = "premailer") -> mailkit.RenderedEmail:
+    data = expand(BASE)
+    data["articles"][0]["body"] = body
+    return mailkit.render(template, data, {"inliner": inliner})
+
+
+MUTATIONS = {
+    "noscript-title": '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript><p>after</p>',
+    "svg-style": "<svg><style><img src=x onerror=alert(1)></style></svg><p>after</p>",
+    "math-mglyph": "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "comment-short": "<p>a<!--><img src=x onerror=alert(1)>--></p>",
+    "comment-bang": "<p>a<!--!><img src=x onerror=alert(1)>--!></p>",
+    "cdata": "<p><![CDATA[<img src=x onerror=alert(1)>]]></p>",
+    "textarea": "<textarea></textarea><img src=x onerror=alert(1)></textarea><p>x</p>",
+    "title": "<title></title><img src=x onerror=alert(1)></title>",
+    "xmp": "<xmp><img src=x onerror=alert(1)></xmp>",
+    "plaintext": "<p>a</p><plaintext><img src=x onerror=alert(1)>",
+    "iframe-text": "<iframe><img src=x onerror=alert(1)></iframe><p>x</p>",
+    "noembed": "<noembed><img src=x onerror=alert(1)></noembed>",
+    "unclosed-comment": "<p>a</p><!-- <img src=x onerror=alert(1)>",
+    "mj-text-breakout": "<p>a</mj-text><mj-raw><script>alert(1)</script></mj-raw><mj-text></p>",
+    "mj-raw": "<mj-raw><img src=x onerror=alert(1)></mj-raw><p>x</p>",
+    "mso-conditional": "<p>a</p><!--[if mso]><script>alert(1)</script><v:rect href='javascript:alert(1)'/><![endif]-->",
+    "downlevel-revealed": "<p>a</p><![if !mso]><img src=x onerror=alert(1)><![endif]>",
+    "vml": ('<v:rect xmlns:v="urn:schemas-microsoft-com:vml" href="javascript:alert(1)">'
+            '<v:fill src="https://t.example/p.gif"/></v:rect><p>x</p>'),
+    "style-url": '<p style="background:url(javascript:alert(1))">a</p>',
+    "style-expression": '<p style="width:expression(alert(1));behavior:url(x.htc);-moz-binding:url(x.xml#x)">a</p>',
+    "style-overlay": '<div style="position:fixed;top:0;left:0;width:100%;height:100%;z-index:9">PHISH</div>',
+    "style-import": "<style>@import 'https://t.example/x.css';</style><p>x</p>",
+    "tab-in-scheme": '<p><a href="jav&#x09;ascript:alert(1)">x</a></p>',
+    "entity-scheme": '<p><a href="&#106;avascript:alert(1)">x</a></p>',
+    "vbscript": '<p><a href="vbscript:msgbox(1)">x</a></p>',
+    "data-html": '<p><a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a></p>',
+    "base": '<base href="https://evil.example/"><p><a href="x">x</a></p>',
+    "meta-refresh": '<meta http-equiv="refresh" content="0;url=https://evil.example"><p>x</p>',
+    "form": ('<form action="https://evil.example"><input name=p><button formaction="javascript:alert(1)">go'
+             "</button></form><p>x</p>"),
+    "srcdoc": '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe><p>x</p>',
+    "ping-target": '<p><a href="https://e.example/" target="_parent" ping="https://t.example/p" rel="opener">x</a></p>',
+    "link-prefetch": '<link rel=prefetch href="https://t.example/"><p>x</p>',
+    "entity-attribute-name": '<p><img src="https://e.example/a.jpg" alt="a" o&#110;error="alert(1)"></p>',
+    "cite-javascript": '<blockquote cite="javascript:alert(1)">q</blockquote><q cite="javascript:alert(1)">x</q>',
+    "lang-breakout": '<p lang="en&quot; onmouseover=&quot;alert(1)">x</p>',
+    "abbr-title-mjml": '<p><abbr title="</mj-text><mj-raw><script>alert(1)</script></mj-raw>">x</abbr></p>',
+}
+TEMPLATE_SYNTAX = "<p>{{ 7*7 }} {% if true %}EVALUATED{% endif %} {{ cycler.__init__.__globals__ }} {#c#}</p>"
+
+
+@pytest.mark.parametrize("body", MUTATIONS.values(), ids=MUTATIONS.keys())
+def test_mutation_xss_renders_inert(body: str) -> None:
+    email = render_body(body)
+    assert dangerous(email.html) == []
+    lowered = email.html.lower()
+    for needle in ("javascript:", "vbscript:", "data:text/html", "expression(", "-moz-binding", "behavior:",
+                   "position:fixed", "t.example", "evil.example", "<v:", "ping=", "target=\"_parent", "srcdoc"):
+        assert needle not in lowered, needle
+    # whatever script text survives is text: escaped in the HTML, and never a tag in the text part
+    assert "<img src=x" not in email.html and "<script" not in email.html
+    assert "\x1b" not in email.text
+
+
+def test_template_syntax_in_content_is_never_evaluated() -> None:
+    email = render_body(TEMPLATE_SYNTAX)
+    assert "{{ 7*7 }}" in email.text and "{% if true %}EVALUATED{% endif %}" in email.text
+    assert "49" not in email.text.replace("2014", "")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("inliner", ["premailer", "css-inline"])
+def test_nothing_runs_in_chromium(browser: Any, inliner: str) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("css_inline") if inliner == "css-inline" else None
+    body = "".join(MUTATIONS.values())
+    email = render_body(body, inliner=inliner)
+    context = browser.new_context(viewport={"width": 600, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    page.route("**/*", lambda route: (requests.append(route.request.url), route.abort()))
+    ran: list[str] = []
+    page.on("dialog", lambda dialog: (ran.append("dialog: " + dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: ran.append(f"error: {error}"))
+    page.set_content(email.html, wait_until="load")
+    page.mouse.move(100, 100)
+    page.mouse.click(100, 300)
+    forms = page.evaluate("document.querySelectorAll('form, base, meta[http-equiv=refresh i], iframe, script, object, embed').length")
+    context.close()
+    assert ran == [] and forms == 0
+    assert not [u for u in requests if "t.example" in u or "evil.example" in u]
