@@ -167,3 +167,41 @@ def test_nothing_runs_in_chromium(browser: Any, inliner: str) -> None:  # type: 
     context.close()
     assert ran == [] and forms == 0
     assert not [u for u in requests if "t.example" in u or "evil.example" in u]
+
+
+# --- links whose text shows another address than they go to (phishing) -----------
+# A body link reading "https://www.nbcnews.com/account" that goes to evil.example
+# passed every gate (its href is a fine https URL) without a word: the text part
+# shows the real URL in its links list, the HTML only the lie.
+DECEPTIVE = {
+    "other-host": ('<p><a href="https://evil.example/login">https://www.nbcnews.com/account</a></p>', "evil.example"),
+    "www-text": ('<p>Sign in at <a href="https://evil.example/">www.nbcnews.com</a></p>', "evil.example"),
+    "homograph-text": ('<p><a href="https://xn--nbcnws-3ve.com/">https://www.nbcnews.com</a></p>', "xn--nbcnws-3ve.com"),
+    "in-emphasis": ('<p><a href="https://evil.example/"><strong>https://nbcnews.com/</strong></a></p>', "evil.example"),
+    "lookalike-suffix": ('<p><a href="https://nbcnews.com.evil.example/">https://nbcnews.com/x</a></p>',
+                         "nbcnews.com.evil.example"),
+}
+
+
+@pytest.mark.parametrize(("body", "host"), DECEPTIVE.values(), ids=DECEPTIVE.keys())
+def test_a_link_showing_another_address_is_a_warning(body: str, host: str) -> None:
+    email = render_body(body)
+    found = [w for w in email.warnings if w.code == "link-text-mismatch"]
+    assert len(found) == 1, email.warnings
+    assert found[0].field == "articles[0].body" and host in found[0] and "nbcnews.com" in found[0]
+
+
+HONEST = {
+    "same-host": '<p><a href="https://www.nbcnews.com/politics">https://www.nbcnews.com/politics</a></p>',
+    "www-dropped": '<p><a href="https://www.nbcnews.com/politics">nbcnews.com/politics</a></p>',
+    "subdomain": '<p><a href="https://link.nbcnews.com/x?u=1">https://www.nbcnews.com/politics</a></p>',
+    "idn-shown-unicode": '<p><a href="https://xn--bcher-kva.example/">https://bücher.example/</a></p>',
+    "prose": '<p><a href="https://nodejs.org/">Node.js</a> and <a href="https://e.example/">U.S. officials</a></p>',
+    "mailto": '<p><a href="mailto:tips@nbcnews.com">tips@nbcnews.com</a></p>',
+}
+
+
+@pytest.mark.parametrize("body", HONEST.values(), ids=HONEST.keys())
+def test_a_link_showing_its_own_address_is_no_warning(body: str) -> None:
+    email = render_body(body)
+    assert [w for w in email.warnings if w.code == "link-text-mismatch"] == []
