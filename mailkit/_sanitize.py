@@ -1141,7 +1141,54 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {no_alt[0][:80]}"
                                       if len(no_alt) == 1 else f"{field}: {len(no_alt):,} images without alt text, "
                                       f"the first: {no_alt[0][:80]}", field))
-    return SanitizedHtml(_reencode_attrs(cleaned), warnings)
+    cleaned = _reencode_attrs(cleaned)
+    if "<a " in cleaned:
+        warnings += _deceptive_links(cleaned, field)
+    return SanitizedHtml(cleaned, warnings)
+
+
+# a link after cleaning (attribute values encoded: no raw "<" or ">"; no link inside a link)
+_BODY_LINK = re.compile(r'<a\b[^>]*?\shref="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+# link text that reads as an address: a scheme, or "www." (prose such as "Node.js" or "U.S." does not)
+_SHOWS_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _shown_host(url: str) -> str:
+    """The host a URL or a "www." address names, ASCII, without a leading "www."; "" if it names none."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _deceptive_links(html: str, field: str) -> list[RenderWarning]:
+    """A warning for links whose text shows an address on another host than the one they go to.
+
+    "https://www.nbcnews.com/account" linking to evil.example is the phishing
+    link: every gate passes its href (a fine https URL), and only the text part's
+    links list would show where it goes. A link to a subdomain of the host shown
+    (a click tracker on link.nbcnews.com) is no mismatch.
+    """
+    found: list[tuple[str, str]] = []
+    for href, inner in _BODY_LINK.findall(html):
+        text = " ".join(html_lib.unescape(_STRIP_TAGS.sub("", inner)).split())
+        if not _SHOWS_ADDRESS.fullmatch(text):
+            continue
+        try:
+            shown = safe_url(text if "://" in text else "https://" + text)
+        except UnsafeUrlError:
+            continue  # not an address after all (a space, a quote ...): nothing it could pass for
+        shown_host = _shown_host(shown).removeprefix("www.")
+        target = _shown_host(html_lib.unescape(href)).removeprefix("www.")
+        if shown_host and target != shown_host and not target.endswith("." + shown_host):
+            found.append((shown_host, target or html_lib.unescape(href).partition(":")[0] + ":"))
+    if not found:
+        return []
+    shown_host, target = found[0]
+    first = f"shows {shown_host} but goes to {target}"
+    message = (f"{field}: a link {first}" if len(found) == 1
+               else f"{field}: {len(found):,} links show another address than they go to, the first {first}")
+    return [RenderWarning("link-text-mismatch", message, field)]
 
 
 # after sanitize_body every attribute value is encoded (no raw ">" or "<"):

@@ -100,6 +100,8 @@ def _too_many_entries() -> list[Any]:
 CASES: dict[str, tuple[Callable[[], Any], str | None]] = {
     "url-dropped": (lambda: _render(_body('<p><a href="javascript:alert(1)">x</a></p>')), "articles[0].body"),
     "element-dropped": (lambda: _render(_body("<p>Text</p><form><input></form>")), "articles[0].body"),
+    "link-text-mismatch": (lambda: _render(_body('<p><a href="https://evil.example/">https://www.nbcnews.com/</a></p>')),
+                           "articles[0].body"),
     "comment-unclosed": (lambda: _render(_body("<p>Text</p><!--[if mso]><p>More</p>")), "articles[0].body"),
     "attribute-dropped": (lambda: _render(_body('<p onclick="x()">Text</p>')), "articles[0].body"),
     "image-no-alt": (lambda: _render(_body('<p>Text</p><img src="https://example.com/a.png">')), "articles[0].body"),
