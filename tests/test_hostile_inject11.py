@@ -205,3 +205,39 @@ HONEST = {
 def test_a_link_showing_its_own_address_is_no_warning(body: str) -> None:
     email = render_body(body)
     assert [w for w in email.warnings if w.code == "link-text-mismatch"] == []
+
+
+# --- characters a body writes as character references --------------------------
+# A text field refuses control characters and bidi overrides by position; a
+# body's "&#x202E;" (the "gnp.exe" -> "exe.png" trick) reached the HTML, the
+# text part and the preheader, "&#x7f;" and "&#x81;" reached both parts as DEL
+# and C1 controls, and "&#27;" (ESC: terminal escapes in the text part),
+# "&#1;", "&#x0B;" and "&#xFFFE;" made MRML fail with "unable to parse next
+# template in root template", naming neither the field nor the place.
+REFERENCES = {
+    "esc": ("<p>&#27;[31mRED</p>", r"control character U\+001B written '&#27;' at position 3"),
+    "esc-no-semicolon": ("<p>a &#27 b</p>", r"control character U\+001B written '&#27' at position 5"),
+    "soh": ("<p>&#1;x</p>", r"control character U\+0001"),
+    "vt": ("<p>&#x0B;x</p>", r"control character U\+000B"),
+    "del": ("<p>&#x7f;x</p>", r"control character U\+007F"),
+    "c1-not-in-cp1252": ("<p>&#x81;x</p>", r"control character U\+0081"),
+    "nonchar": ("<p>&#xFFFE;x</p>", r"non-character U\+FFFE"),
+    "bidi-hex": ("<p>photo&#x202E;gnp.exe</p>", r"bidi override U\+202E written '&#x202E;' at position 8"),
+    "bidi-decimal": ("<p>x&#8238;y</p>", r"bidi override U\+202E"),
+    "in-attribute": ('<p><img src="https://e.example/a.jpg" alt="a&#x202d;b"></p>', r"bidi override U\+202D"),
+}
+
+
+@pytest.mark.parametrize(("body", "message"), REFERENCES.values(), ids=REFERENCES.keys())
+def test_a_refused_character_written_as_a_reference_is_refused_too(body: str, message: str) -> None:
+    with pytest.raises(mailkit.UnsafeInputError, match=r"articles\[0\]\.body: " + message):
+        render_body(body)
+
+
+@pytest.mark.parametrize("body", [
+    "<p>&#133; &#146;quoted&#148; &#150; &#x9b;</p>",  # Windows-1252 as HTML reads it: … ’ ” – ›
+    "<p>&#x200F;&#x200E;&#x2066;a&#x2069; &#9;tab &#10; &#xA0; &#0; &#xD800;</p>",  # marks, isolates, U+FFFD
+])
+def test_references_html_reads_as_printable_characters_stay(body: str) -> None:
+    email = render_body(body)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]", email.text + email.html)
