@@ -62,6 +62,7 @@ __all__ = [
     "SanitizedHtml",
     "UrlKind",
     "WHOLE_TAG",
+    "check_references",
     "check_text",
     "current_limits",
     "cut_body",
@@ -71,6 +72,7 @@ __all__ = [
     "resolve_url",
     "safe_url",
     "sanitize_body",
+    "short_references",
 ]
 
 
@@ -162,6 +164,66 @@ def check_text(value: str) -> str | None:
         else "control character"
     )
     return f"{kind} U+{ord(ch):04X} at position {m.start()}"
+
+
+# a numeric character reference as HTML reads one: the semicolon optional
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX][0-9a-fA-F]+|[0-9]+);?")
+
+
+def _code_point(reference: str) -> int:
+    """The number a numeric character reference writes; past U+10FFFF for anything longer."""
+    written = reference.strip("&#;")
+    base = 16 if written[0] in "xX" else 10
+    digits = written.lstrip("xX").lstrip("0") or "0"  # "&#x00000001b;" is ESC too
+    if len(digits) > 8:  # and int() refuses 4,300 decimal digits with a ValueError
+        return 0x110000
+    return int(digits, base)
+
+
+def _short_reference(m: re.Match[str]) -> str:
+    code = _code_point(m.group())
+    return f"&#x{code:X};" if code <= 0x10FFFF else "&#xFFFD;"
+
+
+def short_references(html: str) -> str:
+    """``html`` with every numeric character reference over 10 characters written short.
+
+    ``&#`` and 5,000 digits (or zeros before the number) is a character as HTML
+    reads it (U+FFFD past U+10FFFF), but html.unescape, which every stage uses,
+    raised ValueError on it (Python's 4,300-digit limit for int()).
+    """
+    if "&#" not in html:
+        return html
+    return _NUMERIC_REFERENCE.sub(lambda m: m.group() if len(m.group()) <= 10 else _short_reference(m), html)
+
+
+def check_references(html: str) -> str | None:
+    """Return a message naming the first numeric character reference in ``html`` that
+    stands for a character :func:`check_text` refuses, or None.
+
+    Read as the HTML standard reads them (``&#146;`` is Windows-1252's ``’``;
+    ``&#0;``, a surrogate and anything past U+10FFFF are U+FFFD), so only what
+    would reach the reader as a refused character is refused: ``&#x202E;`` (a
+    bidi override), ``&#27;`` (ESC, which MRML cannot even parse), ``&#x7f;``.
+    (html.unescape drops ``&#27;`` and ``&#x7f;`` instead, so it cannot tell.)
+    """
+    if "&#" not in html:
+        return None
+    for m in _NUMERIC_REFERENCE.finditer(html):
+        code = _code_point(m.group())
+        if 0x80 <= code <= 0x9F:
+            try:
+                char = bytes([code]).decode("cp1252")
+            except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: the C1 control itself
+                char = chr(code)
+        elif code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            char = "\ufffd"
+        else:
+            char = chr(code)
+        problem = check_text(char)
+        if problem:
+            return f"{problem.partition(' at position')[0]} written {m.group()!r} at position {m.start()}"
+    return None
 
 
 _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")

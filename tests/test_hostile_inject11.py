@@ -224,6 +224,7 @@ REFERENCES = {
     "nonchar": ("<p>&#xFFFE;x</p>", r"non-character U\+FFFE"),
     "bidi-hex": ("<p>photo&#x202E;gnp.exe</p>", r"bidi override U\+202E written '&#x202E;' at position 8"),
     "bidi-decimal": ("<p>x&#8238;y</p>", r"bidi override U\+202E"),
+    "zero-padded": ("<p>&#x" + "0" * 5000 + "1b;</p>", r"control character U\+001B"),
     "in-attribute": ('<p><img src="https://e.example/a.jpg" alt="a&#x202d;b"></p>', r"bidi override U\+202D"),
 }
 
@@ -237,7 +238,8 @@ def test_a_refused_character_written_as_a_reference_is_refused_too(body: str, me
 @pytest.mark.parametrize("body", [
     "<p>&#133; &#146;quoted&#148; &#150; &#x9b;</p>",  # Windows-1252 as HTML reads it: … ’ ” – ›
     "<p>&#x200F;&#x200E;&#x2066;a&#x2069; &#9;tab &#10; &#xA0; &#0; &#xD800;</p>",  # marks, isolates, U+FFFD
-])
+    "<p>&#" + "1" * 5000 + "; &#x" + "0" * 5000 + "27;</p>",  # past U+10FFFF: U+FFFD, not int()'s ValueError
+], ids=["windows-1252", "marks-and-replacements", "long-numbers"])
 def test_references_html_reads_as_printable_characters_stay(body: str) -> None:
     email = render_body(body)
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]", email.text + email.html)
