@@ -243,3 +243,17 @@ def test_a_refused_character_written_as_a_reference_is_refused_too(body: str, me
 def test_references_html_reads_as_printable_characters_stay(body: str) -> None:
     email = render_body(body)
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]", email.text + email.html)
+
+
+# --- lxml's own wrapper leaking into a body ---------------------------------------
+# (the tree is written back only when something in it changed: an SVG's text, a lazy image, an embed)
+SVG = '<p>Chart: <svg aria-label="Turnout by age"></svg></p>'
+
+
+@pytest.mark.parametrize("body", [SVG + "<p>a</p><xmp>hello", SVG + "<p>a</p><plaintext>hello",
+                                  SVG + "<p>a<title>hello", '<p><img data-src="https://e.example/a.jpg" alt="a"></p><xmp>x',
+                                  "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"])
+def test_an_unclosed_raw_text_element_shows_no_end_tags_of_the_parsers_wrapper(body: str) -> None:
+    email = render_body(body)
+    assert "</body></html>" not in email.text and "&lt;/body&gt;" not in email.html
+    assert dangerous(email.html) == []
