@@ -257,3 +257,29 @@ def test_an_unclosed_raw_text_element_shows_no_end_tags_of_the_parsers_wrapper(b
     email = render_body(body)
     assert "</body></html>" not in email.text and "&lt;/body&gt;" not in email.html
     assert dangerous(email.html) == []
+
+
+# --- tracking pixels in a body ------------------------------------------------------
+# A wire story's beacon (<img src="https://pixel.wire.example/..." width="1"
+# height="1">) reached every reader's inbox without a word: it tells a third
+# party who opened the email. It goes, with the element-dropped warning.
+PIXELS = {
+    "wire-beacon": '<p>Story.</p><img src="https://pixel.wire.example/b.gif?id=9" width="1" height="1" alt="">',
+    "in-paragraph": '<p>Story.<img src="https://t.example/o.png" height="1" width="1"></p>',
+    "in-link": '<p><a href="https://e.example/"><img src="https://t.example/o.png" width="1" height="1" alt=""></a></p>',
+}
+
+
+@pytest.mark.parametrize("body", PIXELS.values(), ids=PIXELS.keys())
+def test_a_tracking_pixel_in_a_body_goes_with_a_warning(body: str) -> None:
+    email = render_body(body)
+    assert "t.example" not in email.html and "pixel.wire.example" not in email.html
+    assert any(w.code == "element-dropped" and "tracking pixel" in w for w in email.warnings), email.warnings
+
+
+def test_small_images_that_are_not_pixels_stay() -> None:
+    body = ('<p><img src="https://e.example/rule.png" width="600" height="1" alt="">'
+            '<img src="https://e.example/icon.png" width="16" height="16" alt="Icon"></p>')
+    email = render_body(body)
+    assert "rule.png" in email.html and "icon.png" in email.html
+    assert not any("tracking pixel" in w for w in email.warnings)
