@@ -1195,6 +1195,13 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         cleaned = _IMG.sub(lambda m: m.group() if ' src="' in m.group() else "", cleaned)
         warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(srcless):,} <img> element(s) with no "
                                       f"image file a client can load, the first: {srcless[0][:80]}", field))
+    # a 1 x 1 image is a beacon (a wire story's, an ad server's): it tells a third party who
+    # opened the email and shows nothing, so it goes, and the warning says so
+    pixels = [m.group() for m in _IMG.finditer(cleaned) if _is_pixel(m.group())]
+    if pixels:
+        cleaned = _IMG.sub(lambda m: "" if _is_pixel(m.group()) else m.group(), cleaned)
+        warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(pixels):,} tracking pixel(s) "
+                                      f"(1 x 1 images), the first: {pixels[0][:80]}", field))
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     if "<rt" in cleaned:
         cleaned = _bracket_ruby(cleaned)
@@ -1207,6 +1214,14 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     if "<a " in cleaned:
         warnings += _deceptive_links(cleaned, field)
     return SanitizedHtml(cleaned, warnings)
+
+
+# after cleaning, a width or height is 1-9999 in ASCII digits, double-quoted
+_PIXEL_SIDE = re.compile(r'\s(?:width|height)="1"')
+
+
+def _is_pixel(img: str) -> bool:
+    return len(_PIXEL_SIDE.findall(img)) == 2
 
 
 # a link after cleaning (attribute values encoded: no raw "<" or ">"; no link inside a link)
