@@ -283,3 +283,27 @@ def test_small_images_that_are_not_pixels_stay() -> None:
     email = render_body(body)
     assert "rule.png" in email.html and "icon.png" in email.html
     assert not any("tracking pixel" in w for w in email.warnings)
+
+
+# --- homographs: a host that mixes scripts in one label ------------------------------
+HOMOGRAPHS = {
+    "cyrillic-e": '<p><a href="https://nbcn\u0435ws.com/story">Read more</a></p>',
+    "greek-omicron": '<p><a href="https://g\u03bfogle.com/">search</a></p>',
+    "punycode-written": '<p><a href="https://xn--nbcnws-6of.com/">Read more</a></p>',
+}
+
+
+@pytest.mark.parametrize("body", HOMOGRAPHS.values(), ids=HOMOGRAPHS.keys())
+def test_a_link_to_a_host_mixing_scripts_is_a_warning(body: str) -> None:
+    email = render_body(body)
+    found = [w for w in email.warnings if w.code == "link-homograph"]
+    assert len(found) == 1 and found[0].field == "articles[0].body" and "xn--" in found[0], email.warnings
+
+
+@pytest.mark.parametrize("body", [
+    '<p><a href="https://b\u00fccher.example/">German</a> <a href="https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/">'
+    'Russian</a> <a href="https://\u4f8b\u3048.jp/">Japanese</a> <a href="https://www.nbcnews.com/">ASCII</a></p>',
+])
+def test_a_link_to_a_host_in_one_script_is_no_homograph(body: str) -> None:
+    email = render_body(body)
+    assert [w for w in email.warnings if w.code == "link-homograph"] == []
