@@ -1213,6 +1213,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     cleaned = _reencode_attrs(cleaned)
     if "<a " in cleaned:
         warnings += _deceptive_links(cleaned, field)
+        if "xn--" in cleaned:
+            warnings += _homograph_links(cleaned, field)
     return SanitizedHtml(cleaned, warnings)
 
 
@@ -1236,6 +1238,44 @@ def _shown_host(url: str) -> str:
         return urlsplit(url).hostname or ""
     except ValueError:
         return ""
+
+
+# scripts whose letters pass for Latin ones (Unicode's confusables: "е" U+0435, "ο" U+03BF)
+_LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"})
+
+
+def _mixes_scripts(label: str) -> bool:
+    """Whether a host label mixes Latin letters with letters of a script that passes for Latin."""
+    scripts = {unicodedata.name(ch, "?").split()[0] for ch in label if ch.isalpha()}
+    return "LATIN" in scripts and bool(scripts & _LOOKALIKE_SCRIPTS)
+
+
+def _homograph_links(html: str, field: str) -> list[RenderWarning]:
+    """A warning for links to a host with a label that mixes Latin with Cyrillic, Greek ... letters.
+
+    safe_url writes such a host in punycode (``nbcnеws.com`` with a Cyrillic
+    ``е`` is ``xn--nbcnws-6of.com``), which is what it is, but a mail client
+    may show it decoded: to a reader it is nbcnews.com. A host in one script
+    (``пример.рф``, ``bücher.example``) is no homograph.
+    """
+    found: list[str] = []
+    for href, _ in _BODY_LINK.findall(html):
+        host = _shown_host(html_lib.unescape(href))
+        for label in host.split("."):
+            if label.startswith("xn--"):
+                try:
+                    decoded = idna.decode(label)
+                except (idna.IDNAError, UnicodeError):
+                    continue
+                if _mixes_scripts(decoded):
+                    found.append(f"{host} ({idna.decode(host)})")
+                    break
+    if not found:
+        return []
+    message = (f"{field}: a link goes to {found[0]}, a host that mixes Latin with lookalike letters"
+               if len(found) == 1 else
+               f"{field}: {len(found):,} links go to hosts that mix Latin with lookalike letters, the first {found[0]}")
+    return [RenderWarning("link-homograph", message, field)]
 
 
 def _deceptive_links(html: str, field: str) -> list[RenderWarning]:

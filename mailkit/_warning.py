@@ -28,6 +28,7 @@ WARNING_CODES: dict[str, str] = {
     "attribute-dropped": "a body held attributes the templates set themselves or do not allow: removed",
     "image-no-alt": "an image without alt text: in a body, a feed entry or the rendered HTML",
     "link-text-mismatch": "a body link whose text shows an address on another host than the one it goes to (phishing)",
+    "link-homograph": "a body link to a host that mixes Latin with lookalike letters (nbcnеws.com, Cyrillic е)",
     "comment-unclosed": "a comment in a body never closes: its opening tag removed, so the rest of the body shows",
     "body-not-cut": "a body whose first paragraph is longer than max_body_chars: kept whole, so the limit did not hold",
     # what the template shows (mailkit.render, mailkit._media)

@@ -301,8 +301,8 @@ def test_a_link_to_a_host_mixing_scripts_is_a_warning(body: str) -> None:
 
 
 @pytest.mark.parametrize("body", [
-    '<p><a href="https://b\u00fccher.example/">German</a> <a href="https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/">'
-    'Russian</a> <a href="https://\u4f8b\u3048.jp/">Japanese</a> <a href="https://www.nbcnews.com/">ASCII</a></p>',
+    ('<p><a href="https://b\u00fccher.example/">German</a> <a href="https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/">'
+     'Russian</a> <a href="https://\u4f8b\u3048.jp/">Japanese</a> <a href="https://www.nbcnews.com/">ASCII</a></p>'),
 ])
 def test_a_link_to_a_host_in_one_script_is_no_homograph(body: str) -> None:
     email = render_body(body)

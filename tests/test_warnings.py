@@ -102,6 +102,7 @@ CASES: dict[str, tuple[Callable[[], Any], str | None]] = {
     "element-dropped": (lambda: _render(_body("<p>Text</p><form><input></form>")), "articles[0].body"),
     "link-text-mismatch": (lambda: _render(_body('<p><a href="https://evil.example/">https://www.nbcnews.com/</a></p>')),
                            "articles[0].body"),
+    "link-homograph": (lambda: _render(_body('<p><a href="https://nbcn\u0435ws.com/">x</a></p>')), "articles[0].body"),
     "comment-unclosed": (lambda: _render(_body("<p>Text</p><!--[if mso]><p>More</p>")), "articles[0].body"),
     "attribute-dropped": (lambda: _render(_body('<p onclick="x()">Text</p>')), "articles[0].body"),
     "image-no-alt": (lambda: _render(_body('<p>Text</p><img src="https://example.com/a.png">')), "articles[0].body"),
