@@ -136,7 +136,20 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (lxml.etree.LxmlError, ValueError):
         return None
+    if _WRAPPER_END in html or not any(f"<{tag}" in html.lower() for tag in _RAW_TEXT):
+        return root if _depth(root) < _MAX_DEPTH else None
+    # lxml parses a fragment inside "<html><body>...</body></html>" of its own: a
+    # raw-text element left open (<xmp>, <title>, <plaintext>, a <style> in MathML)
+    # swallows those end tags as its text, and "<xmp>hello" reached readers as
+    # "hello</body></html>"
+    for el in root.iter(*_RAW_TEXT):
+        if el.text and el.text.endswith(_WRAPPER_END):
+            el.text = el.text[: -len(_WRAPPER_END)]
     return root if _depth(root) < _MAX_DEPTH else None
+
+
+_WRAPPER_END = "</body></html>"
+_RAW_TEXT = ("xmp", "plaintext", "title", "textarea", "iframe", "noembed", "noframes", "style", "script")
 
 
 def count_markup(root: lxml.html.HtmlElement | None, tags: frozenset[str] | set[str]

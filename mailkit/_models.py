@@ -34,7 +34,7 @@ from ._errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError, prin
 from ._languages import MAX_TAG_LENGTH, is_language_tag, locale_of, parse_tag
 from ._paths import TEMPLATE_NAME
 from ._pydantic import ModelMetaclass
-from ._sanitize import UrlKind, check_text, current_limits, resolve_url, safe_url
+from ._sanitize import UrlKind, check_references, check_text, current_limits, resolve_url, safe_url, short_references
 
 __all__ = [
     "Article",
@@ -78,8 +78,10 @@ def _text(value: str) -> str:
 
 def _html(value: str) -> str:
     # body HTML: characters checked here; its size limit (much larger than a
-    # field's) is enforced by mailkit._sanitize.sanitize_body
-    problem = check_text(value)
+    # field's) is enforced by mailkit._sanitize.sanitize_body; a refused
+    # character may also be written as a character reference ("&#x202E;")
+    value = short_references(value)
+    problem = check_text(value) or check_references(value)
     if problem:
         raise PydanticCustomError("unsafe_text", problem)
     return _newlines(value)

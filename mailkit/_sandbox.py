@@ -618,6 +618,26 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 # ---------------------------------------------------------------- the code generator
 
 
+# Every name pydantic's BaseModel gives a model: model_construct and
+# model_validate build a story past the validators (the URL gate included: a
+# constructed story's url="javascript:..." reached ui.story's href), copy() and
+# model_copy(update=...) likewise, model_rebuild() rebuilds a class every
+# renderer shares; pydantic's v1 names (construct, copy, dict, parse_obj) do not
+# start with "model_", and a classmethod is bound to the class, not the model.
+# A template reads a model's fields and mailkit's own properties, nothing else.
+_BASEMODEL_NAMES = frozenset(dir(pydantic.BaseModel))
+
+
+def _basemodel_machinery(obj: Any, attr: str) -> bool:
+    if attr not in _BASEMODEL_NAMES:
+        return False
+    from ._media import Watched  # the stand-in a template gets for a story
+
+    target = obj._target if isinstance(obj, Watched) else obj
+    return isinstance(target, pydantic.BaseModel) or (
+        isinstance(target, type) and issubclass(target, pydantic.BaseModel))
+
+
 def _is_tick(node: nodes.Node) -> bool:
     # the budget check at the top of a loop or macro body: an expression
     # statement naming an environment attribute, which template source cannot
@@ -731,7 +751,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         if verdict is None:
             if len(self._safe) > 4096:  # bounded: attribute names come from templates
                 self._safe.clear()
-            verdict = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+            verdict = self._safe[key] = (super().is_safe_attribute(obj, attr, value)
+                                         and not _basemodel_machinery(obj, attr))
         return verdict
 
     def getitem(self, obj: Any, argument: Any) -> Any:

@@ -63,6 +63,7 @@ __all__ = [
     "SanitizedHtml",
     "UrlKind",
     "WHOLE_TAG",
+    "check_references",
     "check_text",
     "current_limits",
     "cut_body",
@@ -72,6 +73,7 @@ __all__ = [
     "resolve_url",
     "safe_url",
     "sanitize_body",
+    "short_references",
 ]
 
 
@@ -163,6 +165,66 @@ def check_text(value: str) -> str | None:
         else "control character"
     )
     return f"{kind} U+{ord(ch):04X} at position {m.start()}"
+
+
+# a numeric character reference as HTML reads one: the semicolon optional
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX][0-9a-fA-F]+|[0-9]+);?")
+
+
+def _code_point(reference: str) -> int:
+    """The number a numeric character reference writes; past U+10FFFF for anything longer."""
+    written = reference.strip("&#;")
+    base = 16 if written[0] in "xX" else 10
+    digits = written.lstrip("xX").lstrip("0") or "0"  # "&#x00000001b;" is ESC too
+    if len(digits) > 8:  # and int() refuses 4,300 decimal digits with a ValueError
+        return 0x110000
+    return int(digits, base)
+
+
+def _short_reference(m: re.Match[str]) -> str:
+    code = _code_point(m.group())
+    return f"&#x{code:X};" if code <= 0x10FFFF else "&#xFFFD;"
+
+
+def short_references(html: str) -> str:
+    """``html`` with every numeric character reference over 10 characters written short.
+
+    ``&#`` and 5,000 digits (or zeros before the number) is a character as HTML
+    reads it (U+FFFD past U+10FFFF), but html.unescape, which every stage uses,
+    raised ValueError on it (Python's 4,300-digit limit for int()).
+    """
+    if "&#" not in html:
+        return html
+    return _NUMERIC_REFERENCE.sub(lambda m: m.group() if len(m.group()) <= 10 else _short_reference(m), html)
+
+
+def check_references(html: str) -> str | None:
+    """Return a message naming the first numeric character reference in ``html`` that
+    stands for a character :func:`check_text` refuses, or None.
+
+    Read as the HTML standard reads them (``&#146;`` is Windows-1252's ``’``;
+    ``&#0;``, a surrogate and anything past U+10FFFF are U+FFFD), so only what
+    would reach the reader as a refused character is refused: ``&#x202E;`` (a
+    bidi override), ``&#27;`` (ESC, which MRML cannot even parse), ``&#x7f;``.
+    (html.unescape drops ``&#27;`` and ``&#x7f;`` instead, so it cannot tell.)
+    """
+    if "&#" not in html:
+        return None
+    for m in _NUMERIC_REFERENCE.finditer(html):
+        code = _code_point(m.group())
+        if 0x80 <= code <= 0x9F:
+            try:
+                char = bytes([code]).decode("cp1252")
+            except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: the C1 control itself
+                char = chr(code)
+        elif code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            char = "\ufffd"
+        else:
+            char = chr(code)
+        problem = check_text(char)
+        if problem:
+            return f"{problem.partition(' at position')[0]} written {m.group()!r} at position {m.start()}"
+    return None
 
 
 _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -1201,6 +1263,13 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         cleaned = _IMG.sub(lambda m: m.group() if ' src="' in m.group() else "", cleaned)
         warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(srcless):,} <img> element(s) with no "
                                       f"image file a client can load, the first: {srcless[0][:80]}", field))
+    # a 1 x 1 image is a beacon (a wire story's, an ad server's): it tells a third party who
+    # opened the email and shows nothing, so it goes, and the warning says so
+    pixels = [m.group() for m in _IMG.finditer(cleaned) if _is_pixel(m.group())]
+    if pixels:
+        cleaned = _IMG.sub(lambda m: "" if _is_pixel(m.group()) else m.group(), cleaned)
+        warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(pixels):,} tracking pixel(s) "
+                                      f"(1 x 1 images), the first: {pixels[0][:80]}", field))
     cleaned = _keep_whitespace(mark_tables(cleaned, field=field, limits=limits))
     if "<rt" in cleaned:
         cleaned = _bracket_ruby(cleaned)
@@ -1209,7 +1278,102 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {no_alt[0][:80]}"
                                       if len(no_alt) == 1 else f"{field}: {len(no_alt):,} images without alt text, "
                                       f"the first: {no_alt[0][:80]}", field))
-    return SanitizedHtml(_reencode_attrs(cleaned), warnings)
+    cleaned = _reencode_attrs(cleaned)
+    if "<a " in cleaned:
+        warnings += _deceptive_links(cleaned, field)
+        if "xn--" in cleaned:
+            warnings += _homograph_links(cleaned, field)
+    return SanitizedHtml(cleaned, warnings)
+
+
+# after cleaning, a width or height is 1-9999 in ASCII digits, double-quoted
+_PIXEL_SIDE = re.compile(r'\s(?:width|height)="1"')
+
+
+def _is_pixel(img: str) -> bool:
+    return len(_PIXEL_SIDE.findall(img)) == 2
+
+
+# a link after cleaning (attribute values encoded: no raw "<" or ">"; no link inside a link)
+_BODY_LINK = re.compile(r'<a\b[^>]*?\shref="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+# link text that reads as an address: a scheme, or "www." (prose such as "Node.js" or "U.S." does not)
+_SHOWS_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _shown_host(url: str) -> str:
+    """The host a URL or a "www." address names, ASCII, without a leading "www."; "" if it names none."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+# scripts whose letters pass for Latin ones (Unicode's confusables: "е" U+0435, "ο" U+03BF)
+_LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"})
+
+
+def _mixes_scripts(label: str) -> bool:
+    """Whether a host label mixes Latin letters with letters of a script that passes for Latin."""
+    scripts = {unicodedata.name(ch, "?").split()[0] for ch in label if ch.isalpha()}
+    return "LATIN" in scripts and bool(scripts & _LOOKALIKE_SCRIPTS)
+
+
+def _homograph_links(html: str, field: str) -> list[RenderWarning]:
+    """A warning for links to a host with a label that mixes Latin with Cyrillic, Greek ... letters.
+
+    safe_url writes such a host in punycode (``nbcnеws.com`` with a Cyrillic
+    ``е`` is ``xn--nbcnws-6of.com``), which is what it is, but a mail client
+    may show it decoded: to a reader it is nbcnews.com. A host in one script
+    (``пример.рф``, ``bücher.example``) is no homograph.
+    """
+    found: list[str] = []
+    for href, _ in _BODY_LINK.findall(html):
+        host = _shown_host(html_lib.unescape(href))
+        for label in host.split("."):
+            if label.startswith("xn--"):
+                try:
+                    decoded = idna.decode(label)
+                except (idna.IDNAError, UnicodeError):
+                    continue
+                if _mixes_scripts(decoded):
+                    found.append(f"{host} ({idna.decode(host)})")
+                    break
+    if not found:
+        return []
+    message = (f"{field}: a link goes to {found[0]}, a host that mixes Latin with lookalike letters"
+               if len(found) == 1 else
+               f"{field}: {len(found):,} links go to hosts that mix Latin with lookalike letters, the first {found[0]}")
+    return [RenderWarning("link-homograph", message, field)]
+
+
+def _deceptive_links(html: str, field: str) -> list[RenderWarning]:
+    """A warning for links whose text shows an address on another host than the one they go to.
+
+    "https://www.nbcnews.com/account" linking to evil.example is the phishing
+    link: every gate passes its href (a fine https URL), and only the text part's
+    links list would show where it goes. A link to a subdomain of the host shown
+    (a click tracker on link.nbcnews.com) is no mismatch.
+    """
+    found: list[tuple[str, str]] = []
+    for href, inner in _BODY_LINK.findall(html):
+        text = " ".join(html_lib.unescape(_STRIP_TAGS.sub("", inner)).split())
+        if not _SHOWS_ADDRESS.fullmatch(text):
+            continue
+        try:
+            shown = safe_url(text if "://" in text else "https://" + text)
+        except UnsafeUrlError:
+            continue  # not an address after all (a space, a quote ...): nothing it could pass for
+        shown_host = _shown_host(shown).removeprefix("www.")
+        target = _shown_host(html_lib.unescape(href)).removeprefix("www.")
+        if shown_host and target != shown_host and not target.endswith("." + shown_host):
+            found.append((shown_host, target or html_lib.unescape(href).partition(":")[0] + ":"))
+    if not found:
+        return []
+    shown_host, target = found[0]
+    first = f"shows {shown_host} but goes to {target}"
+    message = (f"{field}: a link {first}" if len(found) == 1
+               else f"{field}: {len(found):,} links show another address than they go to, the first {first}")
+    return [RenderWarning("link-text-mismatch", message, field)]
 
 
 # after sanitize_body every attribute value is encoded (no raw ">" or "<"):

@@ -29,6 +29,8 @@ WARNING_CODES: dict[str, str] = {
     "image-no-alt": "an image without alt text: in a body, a feed entry or the rendered HTML",
     "link-unwrapped": "a body link through a redirector (Google Docs, Outlook Safe Links, Facebook), "
                       "pointed at its target instead",
+    "link-text-mismatch": "a body link whose text shows an address on another host than the one it goes to (phishing)",
+    "link-homograph": "a body link to a host that mixes Latin with lookalike letters (nbcnеws.com, Cyrillic е)",
     "comment-unclosed": "a comment in a body never closes: its opening tag removed, so the rest of the body shows",
     "body-not-cut": "a body whose first paragraph is longer than max_body_chars: kept whole, so the limit did not hold",
     # what the template shows (mailkit.render, mailkit._media)

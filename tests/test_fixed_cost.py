@@ -10,10 +10,12 @@ from pathlib import Path
 import jinja2
 import jinja2.runtime
 import jinja2.sandbox
+import pydantic
 import pytest
 
 import mailkit
 import mailkit._personalize
+from mailkit._media import Watched
 from mailkit._personalize import PreparedEmail
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -378,6 +380,11 @@ def test_getitem_gives_what_jinjas_immutable_sandbox_gives(argument: object) -> 
     ours, stock = BoundedSandbox(), jinja2.sandbox.ImmutableSandboxedEnvironment()
     for obj in _objects():
         mine, theirs = ours.getitem(obj, argument), stock.getitem(obj, argument)
+        if argument == "model_dump" and isinstance(mine, jinja2.Undefined) and not isinstance(theirs, jinja2.Undefined):
+            # pydantic's BaseModel machinery is refused on models, a difference
+            # on purpose (tests/test_hostile_inject11.py)
+            assert isinstance(mine, jinja2.Undefined) and isinstance(obj, (pydantic.BaseModel, Watched)), obj
+            continue
         assert type(mine) is type(theirs), (obj, argument)
         if isinstance(theirs, jinja2.Undefined):
             assert (mine._undefined_name, mine._undefined_obj) == (theirs._undefined_name, theirs._undefined_obj)

@@ -107,7 +107,7 @@ BOUNDED = {
     "a huge power": ("{{ 10 ** (10 ** 10) }}", "bits"),
     "repeated squaring": (("{% set ns = namespace(x=3) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}"
                           "{% endfor %}{{ ns.x > 0 }}"), "bits"),
-    "a pydantic model method": ("{{ article.model_dump_json(indent=10**8) }}", "not available"),
+    "a pydantic model method": ("{{ article.model_dump_json(indent=10**8) }}", "unsafe"),
 }
 
 

@@ -4,7 +4,7 @@ See mailkit._precompiled.
 """
 
 JINJA2 = '3.1.6'
-SETTINGS = "('5a29f246cfb327c194a01d6baa296a814b6964c2978c759a78bdcb5fbca9b02b', '_BoundedCodeGenerator', True, False, True, True, True, '\\n', '{%', '%}', '{{', '}}', '{#', '#}', None, None, ['jinja2.ext.InternationalizationExtension', 'mailkit._stylesheet.StyleContext'], True)"
+SETTINGS = "('daea002af6426a604a960c2b1254c01bed91e3a78b8e9089a18b583d1581fca0', '_BoundedCodeGenerator', True, False, True, True, True, '\\n', '{%', '%}', '{{', '}}', '{#', '#}', None, None, ['jinja2.ext.InternationalizationExtension', 'mailkit._stylesheet.StyleContext'], True)"
 # template -> (SHA-256 of its text, the context names its code looks up, the templates it refers to)
 TEMPLATES = {
     'breaking.mjml.j2': ('28097c2e9f60af0f476bbe634193f34a9200dfacfc7c37014985ebdbb25807c6', ('article', 'ui'), ('layouts/base.mjml.j2', 'partials/components.mjml.j2')),
