@@ -87,10 +87,23 @@ def _html(value: str) -> str:
     return _newlines(value)
 
 
+# bidi isolates (U+2066-U+2069; the embeddings and overrides are refused in every text
+# field): single-line fields become headers (a headline the Subject, a name From or To),
+# where one reorders what follows ("Invoice \u2067exe.txt" shows "Invoice txt.exe") and
+# mailkit._message.check_header refuses it. Refused here, a render or a reader fails at
+# once naming the field, not each message of a send; a body keeps its isolates.
+_ISOLATE = re.compile("[\u2066-\u2069]")
+
+
 def _line(value: str) -> str:
     # single-line fields: any run of whitespace (newlines from a CMS, CR,
     # U+2028/U+2029 included: str.split() counts them as whitespace) is one space.
-    return " ".join(_text(value).split())
+    value = _text(value)
+    m = _ISOLATE.search(value)
+    if m is not None:
+        raise PydanticCustomError("unsafe_text", f"bidi isolate U+{ord(m.group()):04X} at position {m.start()} "
+                                  "(a header can show text reversed with one: 'txt.exe')")
+    return " ".join(value.split())
 
 
 # A time converts to any time zone (every offset is under a day) only with a

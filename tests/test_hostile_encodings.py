@@ -50,3 +50,4 @@ def test_a_json_feed_in_utf16_is_named(tmp_path: Path) -> None:
                                  b"\x00", "x: é".encode()])
 def test_other_encoding_names_only_the_plain_cases(raw: bytes) -> None:
     assert other_encoding(raw) is None
+
