@@ -19,6 +19,7 @@ import base64
 import binascii
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -397,8 +398,10 @@ def list_headers(edition: Edition, sender: Sender, unsubscribe_url: str) -> list
 def _list_id(edition: Edition, sender: Sender) -> tuple[str, _Folded]:
     domain = sender.address.rpartition("@")[2]
     newsletter = edition.newsletter
-    # a list-id label is a dot-atom: ASCII, at most 63 characters a label (DNS)
-    label = re.sub(r"[^a-z0-9]+", "-", newsletter.name.lower()).strip("-")[:63].strip("-") or "newsletter"
+    # a list-id label is a dot-atom: ASCII, at most 63 characters a label (DNS); letters
+    # lose their accents first ("Ünïcode News" was "n-code-news"), what stays non-ASCII goes
+    folded = "".join(c for c in unicodedata.normalize("NFKD", newsletter.name.lower()) if not unicodedata.combining(c))
+    label = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:63].strip("-") or "newsletter"
     list_id = sender.list_id or f"{label}.{domain}"
     if not _LIST_ID.fullmatch(check_header("List-Id", list_id)) or len(list_id) > 255:
         raise HeaderError(f"List-Id: {list_id[:80]!r} is not a list id like breaking-news.example.org")

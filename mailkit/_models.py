@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from datetime import date as Date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, dataclass_transform
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -175,12 +175,43 @@ def _not_bool(value: Any) -> Any:
     return value
 
 
+# what a mailto: unsubscribe URL may ask of the reader's client (RFC 6068): List-Unsubscribe
+# has clients send that email, one click, from the reader's own address
+_MAILTO_FIELDS = frozenset({"subject", "body"})
+
+
+def _unsubscribe_mailto(value: str) -> str:
+    """A ``mailto:`` unsubscribe URL names one address and asks for a subject and a body only.
+
+    It becomes ``List-Unsubscribe``: a client unsubscribing sends what it says, from the
+    reader's own address. ``to=``, ``cc=``, ``bcc=`` or a second address would copy
+    other people on that email (every reader of a list sending one each), ``in-reply-to=``
+    and other header fields forge it, and a line break in the subject writes a header
+    of the client's email (RFC 6068 section 5 leaves that to each client).
+    """
+    if not value.lower().startswith("mailto:"):
+        return value
+    to, _, query = value[len("mailto:"):].partition("?")
+    if "," in unquote(to) or not to:
+        raise PydanticCustomError("unsafe_url", "a mailto: unsubscribe URL names exactly one address")
+    for field in filter(None, query.split("&")):
+        name, _, content = field.partition("=")
+        name = unquote(name).lower()
+        if name not in _MAILTO_FIELDS:
+            raise PydanticCustomError("unsafe_url", "a mailto: unsubscribe URL may ask for a subject and a body "
+                                      "only, not {name}=", {"name": name[:40]})
+        if name == "subject" and re.search(r"[\r\n]", unquote(content)):
+            raise PydanticCustomError("unsafe_url", "a mailto: unsubscribe URL's subject holds a line break")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_text)]
 Html = Annotated[str, AfterValidator(_html)]
 Line = Annotated[str, AfterValidator(_line)]
 LinkURL = Annotated[str, AfterValidator(_url("link"))]
 ImageURL = Annotated[str, AfterValidator(_url("image"))]
 FontCssURL = Annotated[str, AfterValidator(_url("font-css"))]
+UnsubscribeURL = Annotated[str, AfterValidator(_url("link")), AfterValidator(_unsubscribe_mailto)]
 Color = Annotated[str, AfterValidator(_color)]
 FontStack = Annotated[str, AfterValidator(_font_stack)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
@@ -571,7 +602,7 @@ class Footer(_Model):
     """Facts every email's footer carries (CAN-SPAM, RFC 8058)."""
 
     postal_address: Line
-    unsubscribe_url: LinkURL
+    unsubscribe_url: UnsubscribeURL
     preferences_url: LinkURL
     view_in_browser_url: LinkURL | None = None
     signup_url: LinkURL | None = None
@@ -637,7 +668,7 @@ class Recipient(_Model, metaclass=_Translating):
 
     email: EmailAddress
     first_name: Line = ""
-    unsubscribe_url: LinkURL | None = None
+    unsubscribe_url: UnsubscribeURL | None = None
     preferences_url: LinkURL | None = None
     link_params: Annotated[dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")], Line],
                            AfterValidator(_link_params)] = {}
