@@ -715,9 +715,9 @@ def test_a_catalog_file_is_looked_at_once_a_render(monkeypatch: pytest.MonkeyPat
 def test_fonts_without_a_script_to_add_are_the_themes_own() -> None:
     # failed before: a copy of the theme's fonts for every render, the same stacks in it
     edition = mailkit.load_edition(SEED)
-    assert mailkit._render._fonts(edition) is edition.newsletter.brand.fonts
+    assert mailkit._render._fonts(edition, mailkit._render._languages(edition)) is edition.newsletter.brand.fonts
     arabic = edition.model_copy(update={"language": "ar"})
-    fonts = mailkit._render._fonts(arabic)
+    fonts = mailkit._render._fonts(arabic, mailkit._render._languages(arabic))
     assert fonts is not edition.newsletter.brand.fonts and "Noto" in fonts.body + fonts.headline
     assert fonts.web_fonts == edition.newsletter.brand.fonts.web_fonts
 
