@@ -123,7 +123,12 @@ def _in_calendar(pattern: str, value: date, tag: str) -> str:
     if calendar == "persian":
         import jdatetime  # loaded for a Persian edition only
 
-        solar = jdatetime.date.fromgregorian(date=value if type(value) is date else date(value.year, value.month, value.day))
+        try:
+            solar = jdatetime.date.fromgregorian(date=value if type(value) is date else date(value.year, value.month, value.day))
+        except ValueError:
+            # jdatetime writes years 1 to 9377 AP (622 to 9998 CE); a date the models take outside
+            # them (0001-01-02 .. 9999-12-30) is written Gregorian, not a TemplateError
+            return pattern
         year, month, day = solar.year, solar.month, solar.day
         month_name = jdatetime.date.j_months_fa[month - 1]
         era = ""
