@@ -32,6 +32,21 @@ _MSO_IGNORE = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
 _ORDERED = re.compile(r"\(?(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]")
 
 
+_BLOCKS = frozenset({"hr", "p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure"})
+# what a pass below rewrites in HTML of allowed elements and attributes only (the other passes
+# need a style, an id or name, or a tag the allowlist lacks, which makes the body parsed anyway):
+# sanitize_body skips the parser for a body a scan finds nothing to remove in, so without this a
+# cell's paragraph or a footnote number was rewritten only beside some unrelated markup
+_ALLOWED_SHAPES = re.compile(
+    r"Mso(?:Footnote|Endnote)Reference|<t[dh]\b[^<>]*>\s*<p\b|<br\b[^<>]*>\s*<(?:"
+    + "|".join(sorted(_BLOCKS)) + r")\b", re.IGNORECASE)
+
+
+def has_office_shapes(html: str) -> bool:
+    """Whether :func:`normalize_office` may rewrite ``html`` though it holds only allowed markup."""
+    return _ALLOWED_SHAPES.search(html) is not None
+
+
 def normalize_office(root: lxml.html.HtmlElement) -> int:
     """Rewrite Word's fake lists, in-document links, cell paragraphs and line breaks before
     a block under ``root``; how many were rewritten."""
@@ -128,9 +143,6 @@ def _cell_paragraphs(root: lxml.html.HtmlElement) -> int:
             cell[0].drop_tag()
             changed += 1
     return changed
-
-
-_BLOCKS = frozenset({"hr", "p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure"})
 
 
 def _breaks_before_blocks(root: lxml.html.HtmlElement) -> int:

@@ -54,7 +54,7 @@ from ._markers import (
     TABLE_CLASS,
     WIDE_TABLE_CLASS,
 )
-from ._office import normalize_office
+from ._office import has_office_shapes, normalize_office
 from ._warning import RenderWarning
 
 __all__ = [
@@ -1168,7 +1168,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     # Parsing (for embeds, and to count what the cleaning removes) costs twice
     # what nh3 does; a body a scan finds nothing to remove in skips it, and the
     # attribute values attribute_filter refuses are counted as it goes.
-    tree = None if _only_allowed(html, tags) else parse_fragment(html)
+    tree = None if _only_allowed(html, tags) and not has_office_shapes(html) else parse_fragment(html)
     # (all run: an embed's card, a CMS's lazy image and an SVG's text are each rewritten in the tree)
     hidden = _hidden_by_style(tree) if tree is not None else []
     emphasised = _emphasis_by_style(tree) if tree is not None else 0
