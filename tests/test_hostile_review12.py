@@ -92,7 +92,10 @@ def _laughs(levels: int, name: str) -> str:
     (_feed("<!DOCTYPE rss [\n<!ENTITY bigé '" + "x" * 30_000 + "'>\n]>", "t", "&bigé;" * 2_000), "utf-8"),
     (_feed("<!DOCTYPE rss [\n<!ENTITY big '" + "x" * 30_000 + "'>\n]>", "t", "&big;" * 2_000)
      .replace("UTF-8", "UTF-16"), "utf-16"),
-], ids=["laughs-latin1-name", "laughs-billion-latin1-name", "quadratic-latin1-name", "quadratic-utf16"])
+    (_feed("<!DOCTYPE rss [\n<!ENTITY bigé '" + "x" * 30_000 + "'>\n]>", "t", "&bigé;" * 2_000)
+     .replace("UTF-8", "ISO-8859-1"), "latin-1"),
+], ids=["laughs-latin1-name", "laughs-billion-latin1-name", "quadratic-latin1-name", "quadratic-utf16",
+        "quadratic-declared-latin1"])
 def test_a_feed_declaring_expanding_entities_in_another_spelling_is_refused(feed: str, encoding: str) -> None:
     from conftest import SEED
 
