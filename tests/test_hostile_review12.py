@@ -102,3 +102,29 @@ def test_a_feed_declaring_expanding_entities_in_another_spelling_is_refused(feed
     with pytest.raises(mailkit.FeedError, match=r"<feed>: line \d+: entity '\w+' .*expand"):
         mailkit.from_feed(feed.encode(encoding), newsletter=SEED.parent / "feeds" / "newsletter.yaml",
                           on_warning=lambda w: None)
+
+
+# --- a caption that mentions the agency is not a caption that credits it ---
+# left11's de-duplication took a credit as held when its words stood anywhere in the
+# caption: "... told Reuters on Monday" with credit "Reuters" lost its credit line,
+# in the HTML and the text part, without a warning (a photo's attribution)
+
+@pytest.mark.parametrize(("caption", "credit"), [
+    ("The minister told Reuters on Monday she would resign.", "Reuters"),
+    ("Protesters outside the AP building in New York.", "AP"),
+    ("Visitors at a Getty Images exhibition in Los Angeles.", "Getty Images"),
+])
+def test_a_caption_mentioning_the_agency_keeps_the_credit(caption: str, credit: str) -> None:
+    image = mailkit.Image(src="https://example.com/a.jpg", alt="x", caption=caption, credit=credit)
+    assert image.caption_credit == credit
+
+
+@pytest.mark.parametrize(("caption", "credit"), [
+    ("Firefighters battle the blaze. (Photo: AP)", "AP"),
+    ("Photo: AP. Firefighters battle the blaze.", "AP"),
+    ("Firefighters battle the blaze [Jane Doe/Reuters] on Thursday.", "Jane Doe/Reuters"),
+    ("Firefighters battle the blaze. Credit: Jane Doe for Reuters", "Jane Doe for Reuters"),
+])
+def test_a_caption_crediting_the_agency_still_holds_it(caption: str, credit: str) -> None:
+    image = mailkit.Image(src="https://example.com/a.jpg", alt="x", caption=caption, credit=credit)
+    assert image.caption_credit is None
