@@ -128,3 +128,19 @@ def test_a_caption_mentioning_the_agency_keeps_the_credit(caption: str, credit: 
 def test_a_caption_crediting_the_agency_still_holds_it(caption: str, credit: str) -> None:
     image = mailkit.Image(src="https://example.com/a.jpg", alt="x", caption=caption, credit=credit)
     assert image.caption_credit is None
+
+
+# --- a link to a lookalike host beside a label IDNA 2008 refuses (an emoji domain) ---
+# inject11's link-homograph warning decoded the whole host for its message: a label of an
+# emoji (xn--ls8h, which safe_url and browsers take) raised idna's InvalidCodepoint out
+# of sanitize_body, a traceback for any body with such a link
+
+@pytest.mark.parametrize("href", [
+    "https://xn--nbcnws-6of.xn--ls8h.la/",
+    "https://xn--ls8h.xn--nbcnws-6of.com/",
+    "https://xn--nbcnws-6of.xn--i-7iq.ws/",
+])
+def test_a_homograph_link_beside_an_emoji_label_is_warned_not_raised(href: str) -> None:
+    result = sanitize_body(f'<p><a href="{href}">story</a></p>', field="articles[0].body", base_url=None)
+    assert href in result.html
+    assert [w.code for w in result.warnings] == ["link-homograph"]
