@@ -1318,6 +1318,16 @@ def _mixes_scripts(label: str) -> bool:
     return "LATIN" in scripts and bool(scripts & _LOOKALIKE_SCRIPTS)
 
 
+def _decoded_label(label: str) -> str | None:
+    """An A-label (``xn--...``) as the Unicode label it writes; None for any other, or one IDNA refuses."""
+    if not label.startswith("xn--"):
+        return None
+    try:
+        return idna.decode(label)
+    except (idna.IDNAError, UnicodeError):
+        return None
+
+
 def _homograph_links(html: str, field: str) -> list[RenderWarning]:
     """A warning for links to a host with a label that mixes Latin with Cyrillic, Greek ... letters.
 
@@ -1329,15 +1339,13 @@ def _homograph_links(html: str, field: str) -> list[RenderWarning]:
     found: list[str] = []
     for href, _ in _BODY_LINK.findall(html):
         host = _shown_host(html_lib.unescape(href))
-        for label in host.split("."):
-            if label.startswith("xn--"):
-                try:
-                    decoded = idna.decode(label)
-                except (idna.IDNAError, UnicodeError):
-                    continue
-                if _mixes_scripts(decoded):
-                    found.append(f"{host} ({idna.decode(host)})")
-                    break
+        # each label on its own: IDNA 2008 refuses some a URL may hold (an emoji's, xn--ls8h),
+        # which then stay as written, here and in the message (decoding the host whole raised)
+        written = host.split(".")
+        decoded = [_decoded_label(label) for label in written]
+        if any(_mixes_scripts(label) for label in decoded if label is not None):
+            shown = ".".join(d if d is not None else label for d, label in zip(decoded, written, strict=True))
+            found.append(f"{host} ({shown})")
     if not found:
         return []
     message = (f"{field}: a link goes to {found[0]}, a host that mixes Latin with lookalike letters"
