@@ -144,3 +144,18 @@ def test_a_homograph_link_beside_an_emoji_label_is_warned_not_raised(href: str) 
     result = sanitize_body(f'<p><a href="{href}">story</a></p>', field="articles[0].body", base_url=None)
     assert href in result.html
     assert [w.code for w in result.warnings] == ["link-homograph"]
+
+
+# --- a Persian-calendar date in another language's line ---
+# BCP 47's -u-ca-persian chooses the Solar Hijri calendar for any language, but its month
+# names were always Persian's: "24. آبان 1403, 03:12 GMT · Aktualisiert" in a German
+# line (the mixed line langs11 removed for labels); jdatetime carries the names in Latin
+
+@pytest.mark.parametrize("lang", ["de-u-ca-persian", "en-u-ca-persian"])
+def test_a_persian_calendar_date_in_another_language_has_its_month_in_latin_letters(lang: str) -> None:
+    data = copy.deepcopy(PERSIAN)
+    data["newsletter"]["language"] = lang
+    data["articles"][0]["language"] = lang
+    text = mailkit.render("breaking", data).text
+    assert "آبان" not in text
+    assert "Aban 24, 1403" in text or "24. Aban 1403" in text
