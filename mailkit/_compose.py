@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError, shown
 from ._fixtures import fixture_files, load_edition
+from ._i18n import script_of
 from ._languages import calendar_of, in_digits, locale_of
 from ._paths import TEMPLATE_NAME, TEMPLATES_DIR, template_dirs
 from ._precompiled import index_text, module_name, packaged_code, settings_of, source_hash
@@ -130,7 +131,11 @@ def _in_calendar(pattern: str, value: date, tag: str) -> str:
             # them (0001-01-02 .. 9999-12-30) is written Gregorian, not a TemplateError
             return pattern
         year, month, day = solar.year, solar.month, solar.day
-        month_name = jdatetime.date.j_months_fa[month - 1]
+        # Iran's names in the Arabic script (Persian, and Arabic or Urdu lines); in a line of
+        # another script, jdatetime's Latin ones ("Aban"), as CLDR's English: "24. آبان 1403"
+        # in a German line (de-u-ca-persian) mixed scripts as langs11's labels did
+        names = jdatetime.date.j_months_fa if script_of(tag) == "Arab" else jdatetime.date.j_months_en
+        month_name = names[month - 1]
         era = ""
     else:
         year, month, day = value.year + 543, value.month, value.day
