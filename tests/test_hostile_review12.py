@@ -159,3 +159,13 @@ def test_a_persian_calendar_date_in_another_language_has_its_month_in_latin_lett
     text = mailkit.render("breaking", data).text
     assert "آبان" not in text
     assert "Aban 24, 1403" in text or "24. Aban 1403" in text
+
+
+def test_a_buddhist_era_year_in_a_pattern_without_an_era_names_its_era() -> None:
+    # en-u-ca-buddhist: English's pattern has no era field, so "November 14, 2567" read as a
+    # Gregorian year 543 years ahead; CLDR's English Buddhist pattern ends "y G" ("2567 BE")
+    data = copy.deepcopy(PERSIAN)
+    data["newsletter"]["language"] = "en-u-ca-buddhist"
+    data["articles"][0]["language"] = "en-u-ca-buddhist"
+    text = mailkit.render("breaking", data).text
+    assert "2567 BE" in text
