@@ -140,13 +140,18 @@ def _in_calendar(pattern: str, value: date, tag: str) -> str:
     else:
         year, month, day = value.year + 543, value.month, value.day
         month_name = ""
-        era = _BUDDHIST_ERA
+        # CLDR's eraAbbr for the Buddhist calendar: Thai's in Thai, "BE" in every other script
+        era = _BUDDHIST_ERA if script_of(tag) == "Thai" else "BE"
+    # a year of another era in a pattern without an era field ("MMMM d, y": English) read as a
+    # Gregorian year 543 years ahead; it is written with its era, as CLDR's Buddhist patterns do
+    bare_year = bool(era) and not any(m.group(1) == "G" for m in _PATTERN_FIELD.finditer(pattern))
 
     def field(m: re.Match[str]) -> str:
         symbol = m.group(1)
         width = len(m.group())
         if symbol in "yYu":
-            return f"'{year:0{width}d}'" if width != 2 else f"'{year % 100:02d}'"
+            written = f"{year:0{width}d}" if width != 2 else f"{year % 100:02d}"
+            return f"'{written} {era}'" if bare_year else f"'{written}'"
         if symbol in "ML":
             if width >= 3 and month_name:
                 return f"'{month_name}'"
