@@ -169,3 +169,15 @@ def test_a_buddhist_era_year_in_a_pattern_without_an_era_names_its_era() -> None
     data["articles"][0]["language"] = "en-u-ca-buddhist"
     text = mailkit.render("breaking", data).text
     assert "2567 BE" in text
+
+
+# --- a tracking pixel's size in another spelling ---
+# inject11 drops a 1 x 1 body image (a beacon), read as width="1" height="1" after cleaning;
+# the cleaner kept an integer attribute as written, so width="01" height="01" (which every
+# client reads as 1) reached readers, unwarned
+
+@pytest.mark.parametrize("side", ["01", "0001"])
+def test_a_tracking_pixel_sized_with_leading_zeros_is_dropped(side: str) -> None:
+    html, warnings = _body(f'<p>Text<img src="https://t.example/p.gif" alt="" width="{side}" height="{side}"></p>')
+    assert "<img" not in html
+    assert any("tracking pixel" in w for w in warnings)
