@@ -1210,16 +1210,18 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         if attr == "class":
             kept = " ".join(c for c in value.split() if c in _ALLOWED_CLASSES)
             return kept or None
+        # numbers written as the number they are ("01" is 1): what reads them after the
+        # cleaning (the tracking-pixel check, mark_tables) sees one spelling
         if attr in ("width", "height"):  # 0 is no size: the image takes the column's width
-            return value if html_integer(value, 1, 9999) is not None else None
+            return _number(html_integer(value, 1, 9999))
         if attr == "dir":
             return value if value in ("ltr", "rtl", "auto") else None
         if attr == "colspan":
-            return value if html_integer(value, 1, limits.max_table_columns) is not None else None
+            return _number(html_integer(value, 1, limits.max_table_columns))
         if attr == "rowspan":
-            return value if html_integer(value, 1, limits.max_table_rows) is not None else None
+            return _number(html_integer(value, 1, limits.max_table_rows))
         if attr == "start":
-            return value if html_integer(value, 0, 999_999) is not None else None
+            return _number(html_integer(value, 0, 999_999))
         if attr == "scope":
             return value if value in _SCOPES else None
         return value
@@ -1286,7 +1288,11 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     return SanitizedHtml(cleaned, warnings)
 
 
-# after cleaning, a width or height is 1-9999 in ASCII digits, double-quoted
+def _number(number: int | None) -> str | None:
+    return None if number is None else str(number)
+
+
+# after cleaning, a width or height is 1-9999 in ASCII digits without leading zeros, double-quoted
 _PIXEL_SIDE = re.compile(r'\s(?:width|height)="1"')
 
 
