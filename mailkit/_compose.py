@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from ._errors import CatalogError, LimitExceededError, MailkitError, TemplateError, TemplateNotFoundError, shown
 from ._fixtures import fixture_files, load_edition
+from ._i18n import script_of
 from ._languages import calendar_of, in_digits, locale_of
 from ._paths import TEMPLATE_NAME, TEMPLATES_DIR, template_dirs
 from ._precompiled import index_text, module_name, packaged_code, settings_of, source_hash
@@ -123,20 +124,34 @@ def _in_calendar(pattern: str, value: date, tag: str) -> str:
     if calendar == "persian":
         import jdatetime  # loaded for a Persian edition only
 
-        solar = jdatetime.date.fromgregorian(date=value if type(value) is date else date(value.year, value.month, value.day))
+        try:
+            solar = jdatetime.date.fromgregorian(date=value if type(value) is date else date(value.year, value.month, value.day))
+        except ValueError:
+            # jdatetime writes years 1 to 9377 AP (622 to 9998 CE); a date the models take outside
+            # them (0001-01-02 .. 9999-12-30) is written Gregorian, not a TemplateError
+            return pattern
         year, month, day = solar.year, solar.month, solar.day
-        month_name = jdatetime.date.j_months_fa[month - 1]
+        # Iran's names in the Arabic script (Persian, and Arabic or Urdu lines); in a line of
+        # another script, jdatetime's Latin ones ("Aban"), as CLDR's English: "24. آبان 1403"
+        # in a German line (de-u-ca-persian) mixed scripts as langs11's labels did
+        names = jdatetime.date.j_months_fa if script_of(tag) == "Arab" else jdatetime.date.j_months_en
+        month_name = names[month - 1]
         era = ""
     else:
         year, month, day = value.year + 543, value.month, value.day
         month_name = ""
-        era = _BUDDHIST_ERA
+        # CLDR's eraAbbr for the Buddhist calendar: Thai's in Thai, "BE" in every other script
+        era = _BUDDHIST_ERA if script_of(tag) == "Thai" else "BE"
+    # a year of another era in a pattern without an era field ("MMMM d, y": English) read as a
+    # Gregorian year 543 years ahead; it is written with its era, as CLDR's Buddhist patterns do
+    bare_year = bool(era) and not any(m.group(1) == "G" for m in _PATTERN_FIELD.finditer(pattern))
 
     def field(m: re.Match[str]) -> str:
         symbol = m.group(1)
         width = len(m.group())
         if symbol in "yYu":
-            return f"'{year:0{width}d}'" if width != 2 else f"'{year % 100:02d}'"
+            written = f"{year:0{width}d}" if width != 2 else f"{year % 100:02d}"
+            return f"'{written} {era}'" if bare_year else f"'{written}'"
         if symbol in "ML":
             if width >= 3 and month_name:
                 return f"'{month_name}'"

@@ -858,7 +858,8 @@ def _crowded_element(raw: bytes, name: str) -> None:
         return  # nothing libxml2 can read: feedparser reports it
     if root is None:
         return
-    _expanding_entities(raw, root.getroottree().docinfo.internalDTD, name)
+    docinfo = root.getroottree().docinfo
+    _expanding_entities(raw, docinfo.internalDTD, name, docinfo.encoding)
     crowded = cast("list[etree._Element]", root.xpath(f"descendant-or-self::*[count(@*) > {MAX_FEED_ATTRIBUTES}]"))
     if crowded:
         element = crowded[0]
@@ -868,12 +869,14 @@ def _crowded_element(raw: bytes, name: str) -> None:
         raise FeedError(name, [("", message)])
 
 
-# a reference to a general or parameter entity, not a character reference (&#8212;)
-_ENTITY_REFERENCE = re.compile(rb"[&%]([A-Za-z_:][\w.:-]*);")
-_NEWLINE = b"\n"
+# a reference to a general or parameter entity, not a character reference (&#8212;): any name
+# up to the ";" (an XML Name may hold any letter: "&é0;" too, which an ASCII pattern missed, so
+# a billion laughs named so was expanded by expat); linear, since neither "&" nor "%" is in a name
+_ENTITY_REFERENCE = re.compile(r"[&%]([^\s#&%;<>\"'=][^\s&%;<>\"'=]*);")
+_NEWLINE = "\n"
 
 
-def _expanding_entities(raw: bytes, dtd: Any, name: str) -> None:
+def _expanding_entities(raw: bytes, dtd: Any, name: str, encoding: str | None = None) -> None:
     """Refuse a feed whose own DTD declares entities that would make it grow.
 
     feedparser strips only the ``<!ENTITY>`` declarations that start a line
@@ -895,25 +898,30 @@ def _expanding_entities(raw: bytes, dtd: Any, name: str) -> None:
     values = {entity.name: entity.orig for entity in dtd.iterentities() if entity.orig is not None}
     if not values:
         return
+    # read as libxml2 read it (a feed declaring ISO-8859-1 writes "é" as one byte)
+    try:
+        text = raw.decode(encoding or "utf-8", "replace")
+    except LookupError:
+        text = raw.decode("utf-8", "replace")
 
     def where(entity: str) -> str:
-        m = re.search(rb"<!ENTITY\s+(?:%\s+)?" + re.escape(entity.encode()) + rb"\s", raw)
+        m = re.search(r"<!ENTITY\s+(?:%\s+)?" + re.escape(entity) + r"\s", text)
         if m is None:
             return ""
-        return f"line {raw.count(_NEWLINE, 0, m.start()) + 1}: "
+        return f"line {text.count(_NEWLINE, 0, m.start()) + 1}: "
 
     for entity, value in values.items():
-        inner = _ENTITY_REFERENCE.search(value.encode())
+        inner = _ENTITY_REFERENCE.search(value)
         if inner is not None:
-            problem = (f"{where(entity)}entity '{entity[:40]}' refers to entity '{inner.group(1).decode()[:40]}': "
+            problem = (f"{where(entity)}entity '{entity[:40]}' refers to entity '{inner.group(1)[:40]}': "
                        "entities that expand others are refused (a few bytes of them expand to gigabytes)")
             raise FeedError(name, [("", problem)])
-    grows = {entity.encode(): len(value) for entity, value in values.items()}
+    grows = {entity: len(value) for entity, value in values.items()}
     total = 0
-    for m in _ENTITY_REFERENCE.finditer(raw):
+    for m in _ENTITY_REFERENCE.finditer(text):
         total += grows.get(m.group(1), 0)
         if total > len(raw):
-            entity = m.group(1).decode()
+            entity = m.group(1)
             problem = (f"{where(entity)}entity '{entity[:40]}' and the others declared would expand to more "
                        f"characters than the feed's {len(raw):,} bytes: refused (entity expansion makes a small "
                        "feed enormous)")

@@ -485,11 +485,35 @@ class Image(_Model):
         if not self.credit or not self.caption:
             return self.credit
         credit = _credit_words(self.credit)
-        return None if credit and f" {credit} " in f" {_credit_words(self.caption)} " else self.credit
+        return None if credit and _credits(self.caption, credit) else self.credit
 
 
 # what a credit is written with in a caption or a credit field, and is not the credit itself
 _CREDIT_NOISE = re.compile(r"(?:photo(?:graph)?s?|pictures?|images?|credits?|fotos?)\s*:|©|\(c\)", re.IGNORECASE)
+
+
+# a caption's part in brackets: "(Jane Doe/Reuters)", "[AP]"
+_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+_CREDIT_TOKEN = re.compile(rf"(?P<label>{_CREDIT_NOISE.pattern})|\w+", re.IGNORECASE)
+
+
+def _credits(caption: str, credit: str) -> bool:
+    """Whether ``caption`` credits ``credit`` (words as :func:`_credit_words` gives them): at its
+    end, just after a credit label ("Photo: AP. ..."), or as the whole of a bracketed part; a
+    caption that only mentions the agency ("... told Reuters on Monday") does not. Linear in
+    the caption: each of its words is read once."""
+    wanted = credit.split()
+    words: list[str] = []
+    after_label: list[int] = []  # where in words a label was
+    for m in _CREDIT_TOKEN.finditer(caption):
+        if m.group("label") is not None:
+            after_label.append(len(words))
+        else:
+            words.append(m.group().casefold())
+    n = len(wanted)
+    if words[-n:] == wanted or any(words[i:i + n] == wanted for i in after_label):
+        return True
+    return any(_credit_words(m.group(1) or m.group(2) or "") == credit for m in _BRACKETED.finditer(caption))
 
 
 def _credit_words(text: str) -> str:

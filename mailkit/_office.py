@@ -32,6 +32,21 @@ _MSO_IGNORE = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
 _ORDERED = re.compile(r"\(?(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]")
 
 
+_BLOCKS = frozenset({"hr", "p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure"})
+# what a pass below rewrites in HTML of allowed elements and attributes only (the other passes
+# need a style, an id or name, or a tag the allowlist lacks, which makes the body parsed anyway):
+# sanitize_body skips the parser for a body a scan finds nothing to remove in, so without this a
+# cell's paragraph or a footnote number was rewritten only beside some unrelated markup
+_ALLOWED_SHAPES = re.compile(
+    r"Mso(?:Footnote|Endnote)Reference|<t[dh]\b[^<>]*>\s*<p\b|<br\b[^<>]*>\s*<(?:"
+    + "|".join(sorted(_BLOCKS)) + r")\b", re.IGNORECASE)
+
+
+def has_office_shapes(html: str) -> bool:
+    """Whether :func:`normalize_office` may rewrite ``html`` though it holds only allowed markup."""
+    return _ALLOWED_SHAPES.search(html) is not None
+
+
 def normalize_office(root: lxml.html.HtmlElement) -> int:
     """Rewrite Word's fake lists, in-document links, cell paragraphs and line breaks before
     a block under ``root``; how many were rewritten."""
@@ -62,13 +77,19 @@ _SPACING = re.compile(r"mso-(?:spacerun|tab-count)\s*:", re.IGNORECASE)
 def _spacing_runs(root: lxml.html.HtmlElement) -> int:
     """Word keeps a run of spaces as ``<span style='mso-spacerun:yes'>&nbsp;&nbsp; </span>`` and a
     tab as a ``mso-tab-count`` span of no-break spaces: in an email each is one space."""
+    # spaces only, and no element (an image has no text): nothing but spacing is ever lost
     runs = [el for el in root.iter("span") if _SPACING.search(el.get("style", ""))
-            and not el.text_content().strip("\xa0 \t\r\n")]  # spaces only: text is never lost
+            and not el.text_content().strip("\xa0 \t\r\n") and not _holds_elements(el)]
     for span in runs:
         span.text = " "
         for child in list(span):
             span.remove(child)
     return len(runs)
+
+
+def _holds_elements(el: lxml.html.HtmlElement, allowed: frozenset[str] = frozenset()) -> bool:
+    """Whether ``el`` holds an element other than ``allowed`` ones (comments aside)."""
+    return any(isinstance(d.tag, str) and d.tag not in allowed for d in el.iterdescendants())
 
 
 def _disclosures(root: lxml.html.HtmlElement) -> int:
@@ -100,6 +121,7 @@ def _aside_pull_quotes(root: lxml.html.HtmlElement) -> int:
 
 _NOTE_REFERENCE = re.compile(r"\bMso(?:Footnote|Endnote)Reference\b")
 _BRACKETED = re.compile(r"\[(\w{1,8})\]")
+_NOTE_WRAPPERS = frozenset({"span", "sup", "b", "i", "font"})
 
 
 def _note_references(root: lxml.html.HtmlElement) -> int:
@@ -107,8 +129,10 @@ def _note_references(root: lxml.html.HtmlElement) -> int:
     ``<span class=MsoFootnoteReference>[1]</span>`` (the brackets a fallback for browsers,
     the superscript in a style sheet a CMS does not keep), which the text part read as a
     reference to the first of its own numbered links."""
+    # a number in (Word's nested) spans only: a span holding an image or a link is left whole
     outermost = [el for el in root.iter("span") if _NOTE_REFERENCE.search(el.get("class", ""))
-                 and not any(_NOTE_REFERENCE.search(a.get("class", "")) for a in el.iterancestors("span"))]
+                 and not any(_NOTE_REFERENCE.search(a.get("class", "")) for a in el.iterancestors("span"))
+                 and not _holds_elements(el, _NOTE_WRAPPERS)]
     for el in outermost:
         text = el.text_content().strip()
         sup = el.makeelement("sup", {})
@@ -128,9 +152,6 @@ def _cell_paragraphs(root: lxml.html.HtmlElement) -> int:
             cell[0].drop_tag()
             changed += 1
     return changed
-
-
-_BLOCKS = frozenset({"hr", "p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure"})
 
 
 def _breaks_before_blocks(root: lxml.html.HtmlElement) -> int:
@@ -167,12 +188,16 @@ def _conditional_marker(p: lxml.html.HtmlElement) -> str | None:
 
 def _marker(p: lxml.html.HtmlElement) -> str:
     """The fake marker of a Word list paragraph, removed from it ("" when it has none)."""
-    marker = _conditional_marker(p) or ""
-    for span in [el for el in p.iterdescendants() if isinstance(el.tag, str) and _MSO_IGNORE.search(el.get("style", ""))]:
-        if span.getparent() is None:
-            continue
-        marker = marker or span.text_content().strip("\xa0 \t\r\n")
-        span.drop_tree()  # keeps its tail: the item's text
+    marker = _conditional_marker(p)
+    if marker:  # the marker, its mso-list:Ignore span inside: removed with it
+        return marker
+    # else the first mso-list:Ignore span is the marker; a later one's words are the item's
+    span = next((el for el in p.iterdescendants() if isinstance(el.tag, str) and _MSO_IGNORE.search(el.get("style", ""))),
+                None)
+    if span is None:
+        return ""
+    marker = span.text_content().strip("\xa0 \t\r\n")
+    span.drop_tree()  # keeps its tail: the item's text
     return marker
 
 

@@ -54,7 +54,7 @@ from ._markers import (
     TABLE_CLASS,
     WIDE_TABLE_CLASS,
 )
-from ._office import normalize_office
+from ._office import has_office_shapes, normalize_office
 from ._warning import RenderWarning
 
 __all__ = [
@@ -1168,7 +1168,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     # Parsing (for embeds, and to count what the cleaning removes) costs twice
     # what nh3 does; a body a scan finds nothing to remove in skips it, and the
     # attribute values attribute_filter refuses are counted as it goes.
-    tree = None if _only_allowed(html, tags) else parse_fragment(html)
+    tree = None if _only_allowed(html, tags) and not has_office_shapes(html) else parse_fragment(html)
     # (all run: an embed's card, a CMS's lazy image and an SVG's text are each rewritten in the tree)
     hidden = _hidden_by_style(tree) if tree is not None else []
     emphasised = _emphasis_by_style(tree) if tree is not None else 0
@@ -1210,16 +1210,18 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         if attr == "class":
             kept = " ".join(c for c in value.split() if c in _ALLOWED_CLASSES)
             return kept or None
+        # numbers written as the number they are ("01" is 1): what reads them after the
+        # cleaning (the tracking-pixel check, mark_tables) sees one spelling
         if attr in ("width", "height"):  # 0 is no size: the image takes the column's width
-            return value if html_integer(value, 1, 9999) is not None else None
+            return _number(html_integer(value, 1, 9999))
         if attr == "dir":
             return value if value in ("ltr", "rtl", "auto") else None
         if attr == "colspan":
-            return value if html_integer(value, 1, limits.max_table_columns) is not None else None
+            return _number(html_integer(value, 1, limits.max_table_columns))
         if attr == "rowspan":
-            return value if html_integer(value, 1, limits.max_table_rows) is not None else None
+            return _number(html_integer(value, 1, limits.max_table_rows))
         if attr == "start":
-            return value if html_integer(value, 0, 999_999) is not None else None
+            return _number(html_integer(value, 0, 999_999))
         if attr == "scope":
             return value if value in _SCOPES else None
         return value
@@ -1286,7 +1288,11 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     return SanitizedHtml(cleaned, warnings)
 
 
-# after cleaning, a width or height is 1-9999 in ASCII digits, double-quoted
+def _number(number: int | None) -> str | None:
+    return None if number is None else str(number)
+
+
+# after cleaning, a width or height is 1-9999 in ASCII digits without leading zeros, double-quoted
 _PIXEL_SIDE = re.compile(r'\s(?:width|height)="1"')
 
 
@@ -1318,6 +1324,16 @@ def _mixes_scripts(label: str) -> bool:
     return "LATIN" in scripts and bool(scripts & _LOOKALIKE_SCRIPTS)
 
 
+def _decoded_label(label: str) -> str | None:
+    """An A-label (``xn--...``) as the Unicode label it writes; None for any other, or one IDNA refuses."""
+    if not label.startswith("xn--"):
+        return None
+    try:
+        return idna.decode(label)
+    except (idna.IDNAError, UnicodeError):
+        return None
+
+
 def _homograph_links(html: str, field: str) -> list[RenderWarning]:
     """A warning for links to a host with a label that mixes Latin with Cyrillic, Greek ... letters.
 
@@ -1329,15 +1345,13 @@ def _homograph_links(html: str, field: str) -> list[RenderWarning]:
     found: list[str] = []
     for href, _ in _BODY_LINK.findall(html):
         host = _shown_host(html_lib.unescape(href))
-        for label in host.split("."):
-            if label.startswith("xn--"):
-                try:
-                    decoded = idna.decode(label)
-                except (idna.IDNAError, UnicodeError):
-                    continue
-                if _mixes_scripts(decoded):
-                    found.append(f"{host} ({idna.decode(host)})")
-                    break
+        # each label on its own: IDNA 2008 refuses some a URL may hold (an emoji's, xn--ls8h),
+        # which then stay as written, here and in the message (decoding the host whole raised)
+        written = host.split(".")
+        decoded = [_decoded_label(label) for label in written]
+        if any(_mixes_scripts(label) for label in decoded if label is not None):
+            shown = ".".join(d if d is not None else label for d, label in zip(decoded, written, strict=True))
+            found.append(f"{host} ({shown})")
     if not found:
         return []
     message = (f"{field}: a link goes to {found[0]}, a host that mixes Latin with lookalike letters"
