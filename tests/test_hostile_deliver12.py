@@ -92,7 +92,7 @@ def test_a_10_mb_line_stops_the_run_naming_it_before_it_is_read_whole(tmp_path) 
 
 @pytest.mark.parametrize("address", ["josé@example.com", "用户@例子.广告"])
 def test_an_internationalised_address_is_refused_clearly_at_load_needing_smtputf8(address) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(mailkit.InvalidFixtureError, match="email: .*needs SMTPUTF8, which mailkit does not use"):
+    with pytest.raises(mailkit.InvalidFixtureError, match=r"email: .*needs SMTPUTF8, which mailkit does not use"):
         mailkit.Recipient(email=address)
 
 
@@ -105,7 +105,7 @@ def test_a_mailto_unsubscribe_sending_to_anyone_else_is_refused(prepared, url) -
     # a mail client's unsubscribe button (Gmail's, Apple Mail's) sends that mail itself, unseen by the reader:
     # a bcc= in a reader's unsubscribe URL had every click mail a third party from the reader's own address
     bulk = mailkit.BulkMessages(prepared)
-    with pytest.raises(mailkit.HeaderError, match="List-Unsubscribe: .*mailto"):
+    with pytest.raises(mailkit.HeaderError, match=r"List-Unsubscribe: .*mailto"):
         bulk.message(mailkit.Recipient(email="a@example.org", unsubscribe_url=url))
 
 
@@ -205,13 +205,14 @@ def test_each_message_over_smtp_is_byte_identical_to_bulk_messages_and_its_dkim_
         head = BytesParser().parsebytes(raw, headersonly=True)
         expected = bulk.message(by_address[rcpt], date=parsedate_to_datetime(head["Date"]),
                                 message_id=head["Message-ID"])
-        assert raw == signer.sign(expected)
+        # the signature (its t= is the second it was made) before the very bytes BulkMessages writes
+        assert raw.startswith(b"DKIM-Signature: ") and raw.endswith(b"\r\n" + expected)
+        assert raw[: -len(expected)].count(b"\r\n") == raw[: -len(expected)].count(b"\r\n ") + 1
         assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record)
 
 
 def test_send_with_no_smtp_server_is_one_line_naming_host_and_port(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from click.testing import CliRunner
-
     from test_deliver import free_port
 
     port = free_port()
@@ -264,7 +265,7 @@ def test_a_signal_mid_run_stops_cleanly_and_resume_sends_everyone_once(tmp_path,
             assert counts.counts()["sent"] == sent_first  # every message the server took is in the journal
         finally:
             counts.close()
-        again = subprocess.run([*command, "--resume"], cwd=ROOT, env=env, capture_output=True, timeout=60)
+        again = subprocess.run([*command, "--resume"], check=False, cwd=ROOT, env=env, capture_output=True, timeout=60)
         assert again.returncode == 0, again
         assert collections.Counter(rcpt for rcpt, _, _ in handler.accepted) == {
             f"reader{i}@example.org": 1 for i in range(400)}
