@@ -271,3 +271,16 @@ def test_a_signal_mid_run_stops_cleanly_and_resume_sends_everyone_once(tmp_path,
             f"reader{i}@example.org": 1 for i in range(400)}
     finally:
         gen.close()
+
+
+def test_a_server_that_does_not_offer_starttls_stops_the_run_naming_it_not_deferring_everyone(server, prepared):  # type: ignore[no-untyped-def]
+    # no STARTTLS in the EHLO reply: a server set up without it, or someone between stripping it (STRIPTLS).
+    # Trying again cannot help, and each reader was deferred after attempts x connections lost sessions
+    # (30 s with the defaults), exit status 3 as if some readers had merely been slow
+    handler, port = server
+    started = time.monotonic()
+    with pytest.raises(mailkit.SendError, match=rf"127\.0\.0\.1:{port} does not offer STARTTLS"):
+        deliver(prepared, [mailkit.Recipient(email=f"r{i}@example.org") for i in range(20)],
+                SMTPTransport(host="127.0.0.1", port=port, connections=2, starttls=True),
+                retry=RetryPolicy(attempts=5, first_delay=0.5, max_delay=1))
+    assert time.monotonic() - started < 3 and not handler.accepted
