@@ -284,3 +284,28 @@ def test_a_server_that_does_not_offer_starttls_stops_the_run_naming_it_not_defer
                 SMTPTransport(host="127.0.0.1", port=port, connections=2, starttls=True),
                 retry=RetryPolicy(attempts=5, first_delay=0.5, max_delay=1))
     assert time.monotonic() - started < 3 and not handler.accepted
+
+
+def test_on_celery_a_run_resumed_after_a_550_is_not_exit_0(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    # the README: exit 0 only when every reader was accepted, now or by the run it resumes. A reader an
+    # earlier run failed (550) is skipped, never accepted: the command said 0 on Celery as on one machine
+    pytest.importorskip("celery", reason="mailkit[celery] is not installed")
+    from click.testing import CliRunner
+
+    from mailkit import celery as mc
+    from mailkit._deliver import Progress
+
+    class Journal:
+        def __init__(self) -> None:
+            self.done_before = {"sent": 2, "failed": 1}
+
+        def problems(self) -> list[tuple[int, str, str, str]]:
+            return [(1, "r1@example.org", "failed", "550 5.1.1 no such mailbox")]
+
+    monkeypatch.setattr(mc, "enqueue", lambda *a, **k: (Journal(), 3))
+    monkeypatch.setattr(mc, "follow", lambda journal, total, **k: Progress(skipped=3, total=3))
+    (tmp_path / "r.csv").write_text("email\n" + "".join(f"r{i}@example.org\n" for i in range(3)))
+    result = CliRunner().invoke(main, ["deliver", "breaking", str(FIXTURE), "--recipients", str(tmp_path / "r.csv"),
+                                       "--smtp", "127.0.0.1:2525", "--celery", "redis://127.0.0.1:1/0"])
+    assert "r1@example.org: failed: 550" in result.output
+    assert result.exit_code == 3, result.output
