@@ -550,6 +550,9 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                 return
             # strict: an unclosed quote at the end of the file is an error, not the rest of the file in one field
             reader = csv.DictReader(_lines(handle, path), strict=True)
+            if reader.fieldnames is None:  # not a line, not even a byte order mark's worth
+                why = "the file is empty: a CSV of readers starts with a header row naming an 'email' column"
+                raise InvalidFixtureError(str(path), [("", why)])
             columns = set(reader.fieldnames or ())
             twice = sorted({c for c in reader.fieldnames or () if list(reader.fieldnames or ()).count(c) > 1})
             if twice:  # DictReader keeps the last column of a name: which address would be the reader's?
