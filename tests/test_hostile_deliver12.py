@@ -77,7 +77,7 @@ def test_an_empty_file_is_an_error_and_a_header_only_file_sends_nothing(server, 
     _, port = server
     (tmp_path / "r.csv").write_text(text, encoding="utf-8")
     if not text:
-        with pytest.raises(mailkit.InvalidFixtureError, match="r.csv: the file is empty: a CSV of readers starts with"):
+        with pytest.raises(mailkit.InvalidFixtureError, match=r"r\.csv: the file is empty: a CSV of readers starts with"):
             list(read_recipients(tmp_path / "r.csv"))
         return
     report = deliver(prepared, read_recipients(tmp_path / "r.csv"), SMTPTransport(host="127.0.0.1", port=port))
