@@ -605,7 +605,8 @@ def _deliver_on_celery(prepared: Any, recipients: Any, transport: Any, broker: s
     if interrupted:
         click.echo("interrupted: the queued batches go on in the workers; the same command again follows them "
                    "(a resume: nothing recorded as sent is sent again)")
-    if interrupted or progress.deferred or progress.failed:
+    # a reader an earlier run failed is skipped, and was never accepted either (as deliver()'s report.ok)
+    if interrupted or progress.deferred or progress.failed or journal.done_before.get("failed"):
         sys.exit(3)
 
 

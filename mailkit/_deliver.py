@@ -22,11 +22,13 @@ position, so a message sent again after a crash is byte for byte the first.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import heapq
 import itertools
 import random
+import signal
 import threading
 import time
 from collections import deque
@@ -119,10 +121,12 @@ class DeliveryReport:
     seconds: float
     interrupted: bool = False
     problems: list[tuple[int, str, str, str]] = field(default_factory=list)
+    failed_before: int = 0  # of ``skipped``: readers an earlier run recorded failed (a 550), not sent again
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and self.deferred == 0 and self.failed == 0
+        # a resumed run skips what an earlier one failed, but that reader was never accepted either
+        return not self.interrupted and self.deferred == 0 and self.failed == 0 and self.failed_before == 0
 
 
 def campaign_id(bulk: BulkMessages) -> str:
@@ -220,6 +224,14 @@ class _Run:
         self.lost_limit = retry.attempts * transport.connections
         self.not_answering: str | None = None
         self.problems: list[tuple[int, str, str, str]] = []  # the first few, for a run without a journal
+        self.failed_before = 0  # readers an earlier run recorded failed: skipped, but never accepted
+        # set when the last connection thread has ended (its message settled, its session closed). Not
+        # Thread.join: on CPython 3.11 a join interrupted by Ctrl-C marks a thread still running as stopped
+        # (bpo-45274's fix releases the lock the running thread holds, CPython gh-90882), so the run went on
+        # to close the journal while a connection still had a message in flight: the server accepted it,
+        # the journal never knew, and --resume sent it again
+        self.running = transport.connections
+        self.ended = threading.Event()
 
     def message_id(self, position: int) -> str:
         return f"<{self.campaign[:24]}.{position}@{self.bulk.domain}>"
@@ -325,8 +337,14 @@ class _Run:
             self.fatal.__cause__ = err
             self.work.stop()
         finally:
-            if connection is not None:
-                connection.close()
+            try:
+                if connection is not None:
+                    connection.close()
+            finally:
+                with self.lock:
+                    self.running -= 1
+                    if self.running == 0:
+                        self.ended.set()
 
     def feed(self, recipients: Iterable[Recipient | Unusable], first_position: int) -> None:
         numbered = enumerate(recipients, first_position)
@@ -346,6 +364,7 @@ class _Run:
                     if state in DONE:
                         with self.lock:
                             self.progress.skipped += 1
+                            self.failed_before += state == "failed"
                         continue
                 else:
                     new.append((position, email))
@@ -400,17 +419,15 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
 
     feeder = threading.Thread(target=feed, name="mailkit-deliver-feed", daemon=True)
     feeder.start()
-    try:
-        while any(thread.is_alive() for thread in threads):
-            for thread in threads:
-                thread.join(progress_interval / len(threads))
-            if on_progress is not None:
-                on_progress(progress)
-    except KeyboardInterrupt:
-        interrupted = True
-        run.work.stop()
-        for thread in threads:
-            thread.join()
+    with _stop_on_sigterm():
+        try:
+            while not run.ended.wait(progress_interval):
+                if on_progress is not None:
+                    on_progress(progress)
+        except KeyboardInterrupt:
+            interrupted = True
+            run.work.stop()
+            run.ended.wait()  # each connection finishes and records the message it holds
     run.work.stop()
     feeder.join(5)
     if on_progress is not None:
@@ -431,8 +448,33 @@ def deliver(prepared: PreparedEmail, recipients: Iterable[Recipient | Unusable],
         raise run.fatal
     return DeliveryReport(sent=progress.sent, deferred=progress.deferred, failed=progress.failed,
                           skipped=progress.skipped, seconds=progress.elapsed,
-                          interrupted=interrupted,
+                          interrupted=interrupted, failed_before=run.failed_before,
                           problems=problems)
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM stops the run as Ctrl-C does (messages in flight finish and are recorded), not at once.
+
+    It is how systemd, Docker, Kubernetes and `kill` ask a service to stop; by default it ended the
+    process mid-message, as kill -9 does, leaving up to one reader per connection that --resume sent
+    again. Only in the main thread, and only over the default action: a program (a Celery worker) that
+    handles SIGTERM itself keeps its handler. A second SIGTERM ends the process at once.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 # -- recipients files -----------------------------------------------------------------------
@@ -508,6 +550,9 @@ def read_recipients(path: str | Path) -> Iterator[Recipient | Unusable]:
                 return
             # strict: an unclosed quote at the end of the file is an error, not the rest of the file in one field
             reader = csv.DictReader(_lines(handle, path), strict=True)
+            if reader.fieldnames is None:  # not a line, not even a byte order mark's worth
+                why = "the file is empty: a CSV of readers starts with a header row naming an 'email' column"
+                raise InvalidFixtureError(str(path), [("", why)])
             columns = set(reader.fieldnames or ())
             twice = sorted({c for c in reader.fieldnames or () if list(reader.fieldnames or ()).count(c) > 1})
             if twice:  # DictReader keeps the last column of a name: which address would be the reader's?

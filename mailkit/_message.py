@@ -27,7 +27,7 @@ from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid
 from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, unquote
 
 import idna
 
@@ -417,6 +417,8 @@ def _unsubscribe_headers(sender: Sender, unsubscribe_url: str) -> tuple[tuple[st
 def _unsubscribe_headers_for(mailto: str | None, unsubscribe_url: str) -> tuple[tuple[str, _Folded], ...]:
     # readers without a URL of their own share the newsletter's: checked, encoded and folded once, not 10 us
     # a message (a failed check raises each time: lru_cache keeps no exception)
+    if unsubscribe_url[:7].lower() == "mailto:":
+        _check_unsubscribe_mailto(unsubscribe_url)
     unsubscribe = [f"<{header_url('List-Unsubscribe', unsubscribe_url)}>"]
     if mailto:
         unsubscribe.append(f"<mailto:{check_address('List-Unsubscribe', mailto)}?subject=unsubscribe>")
@@ -424,6 +426,27 @@ def _unsubscribe_headers_for(mailto: str | None, unsubscribe_url: str) -> tuple[
     if unsubscribe_url.startswith("https://"):
         headers.append(("List-Unsubscribe-Post", _fold("List-Unsubscribe-Post", ["List-Unsubscribe=One-Click"])))
     return tuple(headers)
+
+
+# what a mailto unsubscribe may set besides its one address: a mail client's unsubscribe button sends that
+# mail itself, from the reader's address, unseen by the reader (RFC 2369 3.2; Gmail, Apple Mail)
+_MAILTO_FIELDS = frozenset({"subject", "body"})
+
+
+def _check_unsubscribe_mailto(url: str) -> None:
+    """Refuse a mailto unsubscribe that would mail anyone but its one address (``bcc=``, ``cc=``, ``to=``,
+    ``a@x,b@y``) or set another header (``In-Reply-To=``): RFC 6068 lets a mailto URL carry all of them."""
+    to, _, query = url[7:].partition("?")
+    addresses = unquote(to).split(",")
+    if len(addresses) != 1:
+        raise HeaderError(f"List-Unsubscribe: the mailto URL {url[:200]!r} names {len(addresses)} addresses: "
+                          "an unsubscribe mails one")
+    check_address("List-Unsubscribe", addresses[0])
+    other = sorted({key for key, _ in parse_qsl(query, keep_blank_values=True)
+                    if key.lower() not in _MAILTO_FIELDS})
+    if other:
+        raise HeaderError(f"List-Unsubscribe: the mailto URL {url[:200]!r} sets {', '.join(other)[:100]!r}: "
+                          "a mail client sends an unsubscribe mail itself, so it may set only subject and body")
 
 
 def _to(email: RenderedEmail, to: str | Recipient | None) -> tuple[str, str]:

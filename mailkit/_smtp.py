@@ -292,6 +292,14 @@ class SMTPConnection:
         except smtplib.SMTPAuthenticationError as err:
             smtp.close()
             raise SendError(f"SMTP login to {self.where} refused: {err.smtp_code} {err.smtp_error!r}") from err
+        except (smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError) as err:
+            # the session cannot be what was asked for, however often it is tried: no STARTTLS (or AUTH) in
+            # the server's EHLO, a certificate that does not verify. Every reader was deferred after
+            # attempts x connections lost sessions, as if the server were merely busy: the run stops instead
+            smtp.close()
+            what = ("does not offer STARTTLS" if transport.starttls and not smtp.has_extn("starttls")
+                    else "cannot be used as asked")
+            raise SendError(f"{self.where} {what}: {err}") from err
         except (OSError, smtplib.SMTPException) as err:
             smtp.close()
             raise ConnectionLost(f"connecting to {self.where}: {err}") from err
