@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Literal
-from urllib.parse import SplitResult, parse_qs, quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
 
 import idna
 import lxml.html
@@ -393,6 +393,35 @@ def redirect_target(url: str) -> str | None:
             targets = parse_qs(parts.query).get(param) or (parse_qs(parts.query).get("url") if param == "q" else None)
             target = targets[0].strip() if targets else ""
             return target if target.lower().startswith(("https://", "http://")) else None
+    return None
+
+
+# what a mailto: unsubscribe URL may ask of the reader's client besides its one address (RFC 6068)
+_MAILTO_FIELDS = frozenset({"subject", "body"})
+
+
+def mailto_unsubscribe_problem(url: str) -> str | None:
+    """Why ``url``, a ``mailto:`` unsubscribe URL, may not stand in ``List-Unsubscribe``, or None.
+
+    A client's unsubscribe button sends that email itself, from the reader's own address,
+    unseen (RFC 2369 3.2; Gmail, Apple Mail). ``to=``, ``cc=``, ``bcc=`` or a second address
+    would copy other people on it (every reader of a list who unsubscribes, one email each),
+    ``in-reply-to=`` and other header fields forge it, and a line break in the subject writes
+    a header of the client's email (RFC 6068 section 5 leaves that to each client). The one
+    place both the models (at load) and the header writer (defence in depth) ask.
+    """
+    if url[:7].lower() != "mailto:":
+        return None
+    to, _, query = url[7:].partition("?")
+    if not to or "," in unquote(to):
+        return "a mailto: unsubscribe URL names exactly one address"
+    for pair in filter(None, query.split("&")):
+        name, _, content = pair.partition("=")
+        name = unquote(name).lower()
+        if name not in _MAILTO_FIELDS:
+            return f"a mailto: unsubscribe URL may ask for a subject and a body only, not {name[:40]}="
+        if name == "subject" and re.search(r"[\r\n]", unquote(content)):
+            return "a mailto: unsubscribe URL's subject holds a line break"
     return None
 
 
