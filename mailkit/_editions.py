@@ -51,7 +51,7 @@ from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._languages import shorten
 from ._models import Article, Edition, Newsletter
-from ._reader import JsonRefused, check_data, decoded_utf16, is_feed_file, load_json, not_utf8, read_source
+from ._reader import BOMS, JsonRefused, check_data, decoded_utf16, is_feed_file, load_json, not_utf8, read_source
 from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, safe_url, sanitize_body
 from ._warning import RenderWarning, warning_code
 
@@ -928,9 +928,6 @@ def _expanding_entities(raw: bytes, dtd: Any, name: str, encoding: str | None = 
             raise FeedError(name, [("", problem)])
 
 
-# longest first: a UTF-32-LE BOM starts with UTF-16-LE's
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _DECLARED_ENCODING = re.compile(r"""\A(<\?xml[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2""")
 
 
@@ -941,7 +938,7 @@ def _bom_wins(raw: bytes, name: str) -> bytes:
     declaring windows-1252 (an export that rewrote the bytes, not the prolog) was
     "line 2: not well-formed (invalid token)"; a UTF-8 BOM already wins there.
     """
-    for bom, codec in _BOMS:
+    for bom, codec in BOMS:
         if raw.startswith(bom):
             try:
                 text = raw[len(bom):].decode(codec)

@@ -374,14 +374,18 @@ def utf8_error_position(raw: bytes, start: int) -> str:
     return f"line {line}, column {column}"
 
 
+# the byte-order marks of UTF-32 and UTF-16, longest first: a UTF-32-LE BOM starts with UTF-16-LE's
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def other_encoding(head: bytes) -> str | None:
     """The encoding a file that is not UTF-8 is plainly in, from its first bytes: a UTF-16 or
     UTF-32 byte-order mark, or UTF-16/32 without one (ASCII text with NUL bytes between, what
     Windows editors save as "Unicode"); ``None`` when it is not plain (Latin-1, Windows-1252 ...)."""
-    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+    for bom, codec in BOMS:
         if head.startswith(bom):
-            return name
+            return codec[:6].upper()
     sample = head[:64]
     if len(sample) >= 4 and sample.count(0) * 4 >= len(sample):  # text in ASCII is one NUL in 2 (or 3 in 4) bytes
         return "UTF-32" if sample.count(0) * 4 >= len(sample) * 3 else "UTF-16"
