@@ -65,7 +65,7 @@ def test_the_warning_shows_the_first_repair_word() -> None:
 
 
 def test_the_model_holds_the_repaired_text() -> None:
-    edition = mailkit.Edition.model_validate(_data(headline="Officials say they donâ€™t know"))
+    edition = mailkit.load_edition(_data(headline="Officials say they donâ€™t know"))
     assert edition.articles[0].headline == "Officials say they don’t know"
 
 
@@ -105,7 +105,7 @@ def test_newsletter_and_section_fields_are_repaired() -> None:
     data = copy.deepcopy(BASE)
     data["newsletter"]["footer"]["postal_address"] = "1 Rue du CafÃ©, Paris"
     data["editor_note"] = "We donâ€™t stop."
-    edition = mailkit.Edition.model_validate(data)
+    edition = mailkit.load_edition(data)
     assert edition.newsletter.footer.postal_address == "1 Rue du Café, Paris"
     assert edition.editor_note == "We don’t stop."
 
@@ -122,7 +122,7 @@ LEGITIMATE = [
     "القاهرة تعلن عن اتفاق جديد",  # Arabic
     "北京宣布新措施 東京 서울",  # CJK
     "Emoji 🎉👍🏽 and flags 🇧🇷",
-    "Français : « café » à 5\u00a0€ — déjà vu, naïve, Noël",
+    "Français : « café » à 5 € — déjà vu, naïve, Noël",
     "Ângela Âmbar Â",  # Portuguese capitals with a circumflex
     "Ça va ? À bientôt, Ève",
     "¿Qué? ¡Sí! Ñandú, año",
@@ -134,9 +134,15 @@ LEGITIMATE = [
 
 @pytest.mark.parametrize("text", LEGITIMATE)
 def test_real_text_in_many_languages_stays_byte_identical(text: str) -> None:
-    edition = mailkit.Edition.model_validate(_data(headline=text, dek=text, body=f"<p>{text}</p>"))
+    edition = mailkit.load_edition(_data(headline=text, dek=text, body=f"<p>{text}</p>"))
     article = edition.articles[0]
     assert article.headline == text and article.dek == text and article.body == f"<p>{text}</p>"
+
+
+def test_french_no_break_spaces_in_a_body_stay() -> None:
+    # "é" then U+00A0 looks like the first two bytes of a UTF-8 sequence decoded twice
+    body = "<p>Un café\u00a0! «\u00a0Déjà\u00a0» coûte 5\u00a0€ à Noël\u00a0; ça\u00a0va\u00a0?</p>"
+    assert mailkit.load_edition(_data(body=body)).articles[0].body == body
 
 
 @pytest.mark.parametrize("text", LEGITIMATE)
