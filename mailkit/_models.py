@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from datetime import date as Date
 from functools import lru_cache
@@ -25,6 +26,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -32,6 +34,7 @@ from pydantic_core import PydanticCustomError
 
 from ._errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError, printable
 from ._languages import MAX_TAG_LENGTH, is_language_tag, locale_of, parse_tag
+from ._mojibake import repair_html, repair_text
 from ._paths import TEMPLATE_NAME
 from ._pydantic import ModelMetaclass
 from ._sanitize import UrlKind, check_references, check_text, current_limits, resolve_url, safe_url, short_references
@@ -66,7 +69,29 @@ def _newlines(value: str) -> str:
     return value
 
 
+# Mojibake repairs made while a model is validated: (what was given, what is kept),
+# appended by the text validators, claimed by the model holding the field (_Model's
+# _claim_repairs) and shown as one `mojibake-repaired` warning per field at render.
+# A fresh list for each validation (_invalid_as); None outside one (nothing recorded).
+_REPAIRS: ContextVar[list[tuple[str, str]] | None] = ContextVar("mailkit_mojibake_repairs", default=None)
+
+
+# how many models of this process hold a repair: while none does (every clean
+# process), mojibake_repairs() answers without walking the edition
+_REPAIRED = [0]
+
+
+def _repaired(value: str, repaired: str) -> str:
+    if repaired is not value and repaired != value:
+        pending = _REPAIRS.get()
+        if pending is not None:
+            pending.append((value, repaired))
+    return repaired
+
+
 def _text(value: str) -> str:
+    # mojibake first: what it repairs to is what the checks below must see
+    value = _repaired(value, repair_text(value))
     problem = check_text(value)
     if problem:
         raise PydanticCustomError("unsafe_text", problem)
@@ -81,6 +106,7 @@ def _html(value: str) -> str:
     # field's) is enforced by mailkit._sanitize.sanitize_body; a refused
     # character may also be written as a character reference ("&#x202E;")
     value = short_references(value)
+    value = _repaired(value, repair_html(value))  # text nodes only: never markup, URLs or <code>
     problem = check_text(value) or check_references(value)
     if problem:
         raise PydanticCustomError("unsafe_text", problem)
@@ -350,10 +376,13 @@ def translate_validation_error(err: ValidationError, source: str) -> InvalidFixt
 
 @contextmanager
 def _invalid_as(source: str) -> Iterator[None]:
+    token = _REPAIRS.set([])  # this validation's mojibake repairs, claimed by the models holding them
     try:
         yield
     except ValidationError as err:
         raise translate_validation_error(err, source) from err
+    finally:
+        _REPAIRS.reset(token)
 
 
 class _Model(BaseModel):
@@ -363,6 +392,30 @@ class _Model(BaseModel):
     ``model_validate_strings`` and assignment (models are frozen)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    # (field, given, kept) for each of this model's own text fields whose mojibake was
+    # repaired (mailkit._mojibake); mojibake_repairs() gathers them for a whole edition
+    _repairs: tuple[tuple[str, str, str], ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _claim_repairs(self) -> Self:
+        pending = _REPAIRS.get()
+        if pending:  # rare: clean input costs this test
+            mine = []
+            for name in type(self).model_fields:
+                value = getattr(self, name)
+                if isinstance(value, str):
+                    # newest first: a nested model's repairs were claimed when it was made, so
+                    # what is left at the end is this model's own
+                    for i in range(len(pending) - 1, -1, -1):
+                        if pending[i][1] == value or " ".join(pending[i][1].split()) == value:
+                            given, _ = pending.pop(i)
+                            mine.append((name, given, value))
+                            break
+            if mine:
+                self._repairs = tuple(mine)
+                _REPAIRED[0] += 1
+        return self
 
     if not TYPE_CHECKING:  # type checkers keep pydantic's field-by-field __init__ signature
 
@@ -409,6 +462,26 @@ class _Model(BaseModel):
         """``model_validate(data)``, its errors naming ``source`` (a file) instead of the model."""
         with _invalid_as(source):
             return super().model_validate(data)
+
+
+def mojibake_repairs(model: BaseModel, path: str = "") -> Iterator[tuple[str, str, str]]:
+    """``(field path, given, kept)`` for each text field of ``model`` and the models in it
+    whose mojibake was repaired when it was validated, in field order."""
+    if not _REPAIRED[0]:
+        return
+    own = {name: (given, kept) for name, given, kept in model._repairs} if isinstance(model, _Model) else {}
+    for name in type(model).model_fields:
+        where = f"{path}.{name}" if path else name
+        if name in own:
+            yield (where, *own[name])
+            continue
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from mojibake_repairs(value, where)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from mojibake_repairs(item, f"{where}[{i}]")
 
 
 def _resolve(data: Any, keys: tuple[str, ...], base: str | None) -> Any:

@@ -175,3 +175,40 @@ def test_a_feed_entry_with_mojibake_is_repaired() -> None:
     email = mailkit.render("digest", edition)
     assert "articles[0].headline" in _mojibake(email)
     assert "donâ€" not in email.text and "don’t" in email.text
+
+
+def test_the_guard_matches_every_character_decoded_twice() -> None:
+    # the cheap check in front of ftfy must let through every mojibake ftfy could repair:
+    # any non-ASCII character of these scripts, its UTF-8 read as CP1252 (or Latin-1)
+    from mailkit._mojibake import _SUSPECT
+
+    sample = "éüßñçøÅÞðœ€’“”—…•™Ωπжщ中文日本語한국어ไทยالعربيةעבריתहिन्दी🎉👍🏽\u00a0"
+    for ch in sample:
+        raw = ch.encode("utf-8")
+        for codec in ("cp1252", "latin-1"):
+            assert _SUSPECT.search(raw.decode(codec, errors="replace")), (ch, codec)
+
+
+def test_clean_text_never_reaches_ftfy() -> None:
+    from unittest.mock import patch
+
+    from mailkit import _mojibake
+
+    with patch.object(_mojibake, "_fix", side_effect=AssertionError("ftfy called on clean text")):
+        for path in sorted(FIXTURES.glob("*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and "articles" in data:
+                mailkit.load_edition(path)
+
+
+def test_a_circumflex_before_an_ordinary_space_is_left() -> None:
+    # ftfy (6.3) repairs "5Â\u00a0dollars" but not "5Â dollars": a CMS that also turned the
+    # no-break space into a space left nothing ftfy can tell from a letter "Â" before a space
+    edition = mailkit.load_edition(_data(dek="It costs 5Â dollars"))
+    assert edition.articles[0].dek == "It costs 5Â dollars"
+
+
+def test_a_lost_closing_quote_becomes_a_replacement_character() -> None:
+    # "â€" then U+FFFD: CP1252 has no character for the byte 0x9D, so the quote is lost upstream
+    edition = mailkit.load_edition(_data(dek="â€œQuotedâ€\ufffd he said"))
+    assert edition.articles[0].dek == "“Quoted\ufffd he said"
