@@ -8,8 +8,9 @@ tests/test_hostile_mojibake12.py). Only the encoding repair: no quote uncurling,
 no HTML entities, no ligatures, no width or Unicode normalisation, no line
 breaks or control characters (the models check those themselves).
 
-Cost: clean text (every fixture) is one search of :data:`_SUSPECT`; ftfy is
-imported and run only on a field it matches.
+Cost: clean text (every fixture) is ``str.isascii()``, or for non-ASCII text
+a search for the byte 0xC3 and at most one search of :data:`_SUSPECT` (:func:`suspect`);
+ftfy is imported and run only on a field it matches.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 from functools import cache
 from typing import Any
 
-__all__ = ["first_repair", "repair_html", "repair_text"]
+__all__ = ["first_repair", "repair_html", "repair_text", "suspect"]
 
 # What double-decoded UTF-8 always holds: a lead byte (0xC2-0xF4, read as
 # "Â".."ô" by Latin-1 and CP1252 alike) followed by a continuation byte (0x80-0xBF),
@@ -58,17 +59,24 @@ def _fix(text: str) -> str:
     return fixed
 
 
+def suspect(text: str) -> bool:
+    """Whether ``text`` may hold mojibake: whether ftfy should look at it."""
+    # most text is ASCII (20 ns for a 3 KB body); then every lead character above is
+    # U+00C0-U+00FF, UTF-8 0xC3 0x80-0xBF: English with curly quotes has no 0xC3 byte
+    # (0.2 us for 3 KB, where the regex alone took 7-13 us: +15% of an Article's validation)
+    return (not text.isascii() and b"\xc3" in text.encode("utf-8", "surrogatepass")
+            and _SUSPECT.search(text) is not None)
+
+
 def repair_text(text: str) -> str:
     """``text`` with its mojibake repaired; ``text`` itself when there is none."""
-    if _SUSPECT.search(text) is None:
-        return text
-    return _fix(text)
+    return _fix(text) if suspect(text) else text
 
 
 def repair_html(html: str) -> str:
     """Body HTML with the mojibake of its text nodes repaired: tags, attributes
     (URLs, alt text), comments and the text of <code>/<pre>/<kbd>/<samp> as they are."""
-    if _SUSPECT.search(html) is None:
+    if not suspect(html):
         return html
     parts = _TAG.split(html)
     verbatim = 0
