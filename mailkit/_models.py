@@ -33,10 +33,11 @@ from pydantic_core import PydanticCustomError
 
 from ._errors import InvalidFixtureError, UnsafeInputError, UnsafeUrlError, printable
 from ._languages import MAX_TAG_LENGTH, is_language_tag, locale_of, parse_tag
-from ._mojibake import repair_html, repair_text
+from ._mojibake import first_repair, repair_html, repair_text
 from ._paths import TEMPLATE_NAME
 from ._pydantic import ModelMetaclass
 from ._sanitize import UrlKind, check_references, check_text, current_limits, resolve_url, safe_url, short_references
+from ._warning import RenderWarning
 
 __all__ = [
     "Article",
@@ -504,6 +505,17 @@ def mojibake_repairs(model: BaseModel, path: str = "") -> Iterator[tuple[str, st
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     yield from mojibake_repairs(item, f"{where}[{i}]")
+
+
+def mojibake_warnings(model: BaseModel) -> list[RenderWarning]:
+    """One ``mojibake-repaired`` warning for each field of ``model`` (an edition) whose
+    mojibake was repaired, showing the first repair: what a render and a feed import report."""
+    out = []
+    for path, given, kept in mojibake_repairs(model):
+        before, after = first_repair(given, kept)
+        out.append(RenderWarning("mojibake-repaired", f"{path}: repaired text decoded twice (mojibake): "
+                                 f"{before!r} -> {after!r}", path))
+    return out
 
 
 def _resolve(data: Any, keys: tuple[str, ...], base: str | None) -> Any:

@@ -50,8 +50,7 @@ from ._media import (
     watch_edition,
 )
 from ._message import RenderedEmail
-from ._models import Article, Brand, Edition, Fonts, Recipient, mojibake_repairs
-from ._mojibake import first_repair
+from ._models import Article, Brand, Edition, Fonts, Recipient, mojibake_warnings
 from ._paths import template_dirs
 from ._personalize import PreparedEmail
 from ._personalize import checked_recipient as _checked_recipient
@@ -397,16 +396,6 @@ def _image_warnings(edition: Edition) -> list[RenderWarning]:
             out.append(RenderWarning(
                 "image-no-size", f"{path}.image: no width and height: shown at the column's width with height auto; "
                 "Outlook on Windows needs both to reserve its box, so the layout may move as it loads", f"{path}.image"))
-    return out
-
-
-def _mojibake_warnings(edition: Edition) -> list[RenderWarning]:
-    # repaired when the edition was validated (mailkit._models, mailkit._mojibake): one warning a field
-    out = []
-    for path, given, kept in mojibake_repairs(edition):
-        before, after = first_repair(given, kept)
-        out.append(RenderWarning("mojibake-repaired", f"{path}: repaired text decoded twice (mojibake): "
-                                 f"{before!r} -> {after!r}", path))
     return out
 
 
@@ -791,7 +780,7 @@ class Renderer:
         warnings.extend(_unshown(template, edition, used))
         warnings.extend(unshown_story_fields(template, watched, _covered(template, edition, used)))
         warnings.extend(w.in_template(template) for w in _image_warnings(edition))
-        warnings.extend(w.in_template(template) for w in _mojibake_warnings(edition))
+        warnings.extend(w.in_template(template) for w in mojibake_warnings(edition))
         compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
                                                      template=template, extra_dirs=dirs))
         footer = edition.newsletter.footer
