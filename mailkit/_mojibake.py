@@ -39,7 +39,7 @@ _SUSPECT = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]")
 # written: a story about mojibake quotes it on purpose.
 _TAG = re.compile(r"(<!--.*?(?:-->|\Z)|<[A-Za-z/!?][^>]*>?)", re.DOTALL)
 _VERBATIM = re.compile(r"<(/?)(code|pre|kbd|samp|script|style)\b", re.IGNORECASE)
-_WORD = re.compile(r"\S+")
+_WORD = re.compile(r"[^\s<>]+")  # a word of text, not of markup
 
 
 @cache
@@ -92,13 +92,20 @@ def repair_html(html: str) -> str:
 
 def first_repair(before: str, after: str) -> tuple[str, str]:
     """The first word ftfy repaired in ``before``, and that word repaired:
-    ``("donâ€™t", "don’t")``. Falls back to the span where the two differ."""
-    for m in _WORD.finditer(before):
-        word = m.group()
-        if _SUSPECT.search(word) is not None:
-            fixed = _fix(word)
-            if fixed != word and fixed in after:
-                return word, fixed
+    ``("donâ€™t", "don’t")``, a long word cut to about 40 characters. Falls back to
+    the first 60 characters of where the two differ."""
+    for tried, m in enumerate(_SUSPECT.finditer(before)):
+        if tried == 20:  # 20 matches ftfy left alone: the diff below says where it did repair
+            break
+        word = next((w for w in _WORD.finditer(before, max(0, m.start() - 40), m.end() + 40)
+                     if w.start() <= m.start() < w.end()), None)
+        if word is None:
+            continue
+        start = max(word.start(), m.start() - 10)
+        text = before[start:min(word.end(), start + 40)]
+        fixed = _fix(text)
+        if fixed != text and fixed in after:
+            return text, fixed
     start = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), min(len(before), len(after)))
     end = 0
     while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:

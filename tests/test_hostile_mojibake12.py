@@ -217,3 +217,11 @@ def test_a_lost_closing_quote_becomes_a_replacement_character() -> None:
     # "â€" then U+FFFD: CP1252 has no character for the byte 0x9D, so the quote is lost upstream
     edition = mailkit.load_edition(_data(dek="â€œQuotedâ€\ufffd he said"))
     assert edition.articles[0].dek == "“Quoted\ufffd he said"
+
+
+def test_the_warning_stays_short_for_a_long_word() -> None:
+    body = "<p>" + "Ã©" * 50_000 + "</p>"
+    email = mailkit.render("breaking", _data(body=body))
+    (warning,) = _mojibake(email).values()
+    assert len(warning) < 200
+    assert email.text.count("é") >= 50_000
