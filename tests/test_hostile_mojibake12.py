@@ -225,3 +225,8 @@ def test_the_warning_stays_short_for_a_long_word() -> None:
     (warning,) = _mojibake(email).values()
     assert len(warning) < 200
     assert email.text.count("é") >= 50_000
+
+
+def test_a_readers_name_is_repaired() -> None:
+    assert mailkit.Recipient(email="a@example.org", first_name="JosÃ©").first_name == "José"
+    assert mailkit.Recipient(email="a@example.org", first_name="Þór").first_name == "Þór"
