@@ -50,7 +50,7 @@ from ._errors import FeedError, InvalidFixtureError, LimitExceededError, Mailkit
 from ._feedparser import parse_date
 from ._fixtures import load_theme, theme_names
 from ._languages import shorten
-from ._models import Article, Edition, Newsletter
+from ._models import Article, Edition, Newsletter, mojibake_warnings
 from ._reader import BOMS, JsonRefused, check_data, decoded_utf16, is_feed_file, load_json, not_utf8, read_source
 from ._sanitize import LIMITS, WHOLE_TAG, current_limits, raw_depth_exceeds, resolve_url, safe_url, sanitize_body
 from ._warning import RenderWarning, warning_code
@@ -790,7 +790,10 @@ def _build(entries: list[_Entry], *, newsletter: Newsletter, name: str, base: st
         "articles": [lead, *loose],
         "sections": [{"title": title, "articles": arts} for title, arts in grouped.items()],
     }
-    return Edition.validate_from(data, name)
+    edition = Edition.validate_from(data, name)
+    for warning in mojibake_warnings(edition):  # repaired by the models: said here too (mailkit import writes it)
+        warn(warning)
+    return edition
 
 
 # --- public entry points ---------------------------------------------------------------

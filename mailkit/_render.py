@@ -50,7 +50,7 @@ from ._media import (
     watch_edition,
 )
 from ._message import RenderedEmail
-from ._models import Article, Brand, Edition, Fonts, Recipient
+from ._models import Article, Brand, Edition, Fonts, Recipient, mojibake_warnings
 from ._paths import template_dirs
 from ._personalize import PreparedEmail
 from ._personalize import checked_recipient as _checked_recipient
@@ -780,6 +780,7 @@ class Renderer:
         warnings.extend(_unshown(template, edition, used))
         warnings.extend(unshown_story_fields(template, watched, _covered(template, edition, used)))
         warnings.extend(w.in_template(template) for w in _image_warnings(edition))
+        warnings.extend(w.in_template(template) for w in mojibake_warnings(edition))
         compiled = compile_mjml(mjml, CompileOptions(web_fonts=dict(edition.newsletter.brand.fonts.web_fonts),
                                                      template=template, extra_dirs=dirs))
         footer = edition.newsletter.footer

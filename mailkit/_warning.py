@@ -37,6 +37,8 @@ WARNING_CODES: dict[str, str] = {
     "content-not-shown": "a part of the edition (articles, sections, more stories, editor's note) "
                          "or a whole story that the template does not show",
     "field-not-shown": "a story field with a value (image, body, authors ...) that the template did not show",
+    "mojibake-repaired": "a text field or body decoded twice by a CMS or feed (donâ€™t, CafÃ©): repaired "
+                         "(don’t, Café), the first repair shown",
     "image-no-size": "a story image without width and height: Outlook on Windows cannot reserve its box",
     "no-catalog": "a language (the edition's or a story's) without a message catalog: its labels are English",
     # deliverability (mailkit._checks)

@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "_embeds": 0,  # embeds become link cards before the sanitiser's allowlist sees them
     "_office": 0,  # Word and Outlook HTML made into the HTML it means, before the allowlist
     "_sanitize": 0,
+    "_mojibake": 0,  # text decoded twice by a CMS or a wire, repaired with ftfy (loaded on first use)
     "_reader": 0,
     "_languages": 0,  # BCP 47 tags: checked, and mapped to CLDR locales
     "_markers": 0,

@@ -113,6 +113,7 @@ CASES: dict[str, tuple[Callable[[], Any], str | None]] = {
     "field-not-shown": (lambda: mailkit.render("digest", FIXTURES / "digest-morning-briefing.yaml"),
                         "sections[0].articles[2].image"),
     "image-no-size": (lambda: _render(_image_without_size), "articles[0].image"),
+    "mojibake-repaired": (lambda: _render(_body("<p>They donâ€™t agree.</p>")), "articles[0].body"),
     "no-catalog": (lambda: _render(_story_language), "lang"),  # the lead's language is the edition's
     "gmail-clip": (lambda: _render(_long_body), "html"),
     "style-too-large": (_deliverability(lambda e: replace(e, html=e.html.replace(
