@@ -30,6 +30,8 @@ CONTEXT: tuple[ContextName, ...] = (
     ContextName("fonts", "Fonts", "the theme's font stacks, with fonts for the scripts this edition uses"),
     ContextName("scripts", "frozenset[str]", "the ISO 15924 scripts of the edition's languages (`Latn`, `Kore`, "
                 "`Mymr`): CSS for Korean or for scripts that stack marks, only when the edition holds them"),
+    ContextName("stacked_scripts", "bool", "whether one of `scripts` stacks marks above and below the line (Thai, "
+                "Lao, Khmer, Myanmar, Tibetan, Tai Tham): the layout gives headlines room for them"),
     ContextName("tz", "str", "the theme's time zone (`America/New_York`), for the `datetime` filter"),
     ContextName("footer", "Footer", "postal_address, reason, copyright, view_in_browser_url, signup_url"),
     ContextName("article", "Article", "the lead article (`articles[0]`)"),

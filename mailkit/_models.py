@@ -597,6 +597,8 @@ def _credits(caption: str, credit: str) -> bool:
     caption that only mentions the agency ("... told Reuters on Monday") does not. Linear in
     the caption: each of its words is read once."""
     wanted = credit.split()
+    if not wanted or wanted[-1] not in caption.casefold():  # the usual caption: the credit is nowhere in it
+        return False
     words: list[str] = []
     after_label: list[int] = []  # where in words a label was
     for m in _CREDIT_TOKEN.finditer(caption):

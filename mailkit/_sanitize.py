@@ -1197,7 +1197,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     # Parsing (for embeds, and to count what the cleaning removes) costs twice
     # what nh3 does; a body a scan finds nothing to remove in skips it, and the
     # attribute values attribute_filter refuses are counted as it goes.
-    tree = None if _only_allowed(html, tags) and not has_office_shapes(html) else parse_fragment(html)
+    tree = None if _only_allowed(html, tags) and not has_office_shapes(html, tags) else parse_fragment(html)
     # (all run: an embed's card, a CMS's lazy image and an SVG's text are each rewritten in the tree)
     hidden = _hidden_by_style(tree) if tree is not None else []
     emphasised = _emphasis_by_style(tree) if tree is not None else 0
@@ -1296,7 +1296,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
                                       f"image file a client can load, the first: {srcless[0][:80]}", field))
     # a 1 x 1 image is a beacon (a wire story's, an ad server's): it tells a third party who
     # opened the email and shows nothing, so it goes, and the warning says so
-    pixels = [m.group() for m in _IMG.finditer(cleaned) if _is_pixel(m.group())]
+    pixels = [m.group() for m in _IMG.finditer(cleaned) if _is_pixel(m.group())] if "<img" in cleaned else []
     if pixels:
         cleaned = _IMG.sub(lambda m: "" if _is_pixel(m.group()) else m.group(), cleaned)
         warnings.append(RenderWarning("element-dropped", f"{field}: dropped {len(pixels):,} tracking pixel(s) "
