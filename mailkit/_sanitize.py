@@ -1218,6 +1218,7 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
     before = count_markup(tree, _BODY_TAGS)
     refused: Counter[str] = Counter()
     unwrapped: list[str] = []
+    hrefs_seen: list[str] = []  # every <a href> value attribute_filter was given
 
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         kept = _filter(tag, attr, value)
@@ -1226,6 +1227,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         return kept
 
     def _filter(tag: str, attr: str, value: str) -> str | None:
+        if attr == "href" and tag == "a":
+            hrefs_seen.append(value)
         if attr == "href" and (target := redirect_target(value.strip())) and linkable(target, False):
             unwrapped.append(value.strip())  # a target the gate refuses: the redirector link is judged as it is
             value = target
@@ -1270,6 +1273,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         link_rel=None,
         strip_comments=True,
     )
+    if "href" in html:
+        warnings += _unread_links(html, tree, hrefs_seen, field)
     if unwrapped:  # once, with the count and the first (as for dropped elements)
         what = "a link" if len(unwrapped) == 1 else f"{len(unwrapped):,} links"
         warnings.append(RenderWarning("link-unwrapped", f"{field}: {what} through a redirector (Google, Outlook Safe "
@@ -1315,6 +1320,41 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         if "xn--" in cleaned:
             warnings += _homograph_links(cleaned, field)
     return SanitizedHtml(cleaned, warnings)
+
+
+# an <a> start tag's href in raw body HTML, its value quoted either way or not at all
+_RAW_LINK_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def _unread_links(html: str, tree: lxml.html.HtmlElement | None, seen: list[str], field: str) -> list[RenderWarning]:
+    """Warnings for the links whose href ammonia dropped before attribute_filter saw it.
+
+    ammonia (nh3) parses every URL with the url crate and drops one it cannot read
+    (``https://exa mple.com/``, ``https://[::1/x``, a port over 65535) silently: the
+    link's text stays, with nothing to click and no word of it. Its href values are
+    found in the parsed body (but those inside an element removed with its content, a
+    ``<form>``, ``<script>``: that element's own warning says so), or, in a body of
+    allowed markup only (none of those), in its raw HTML; each one attribute_filter was
+    not given is reported.
+    """
+    if tree is not None:
+        raw = [href for a in tree.iter("a") if (href := a.get("href")) is not None
+               and not any(up.tag in _GONE_WITH_CONTENT for up in a.iterancestors())]
+    else:
+        raw = [html_lib.unescape(next(v for v in m.groups() if v is not None)) for m in _RAW_LINK_HREF.finditer(html)]
+    if len(raw) <= len(seen):
+        return []
+    left = Counter(seen)
+    unread = []
+    for value in raw:
+        if left[value]:
+            left[value] -= 1
+        else:
+            unread.append(value)
+    return [RenderWarning("url-dropped", f"{field}: dropped <a href={value[:60]!r}>: not a URL the HTML cleaner "
+                          "could read (its text kept, without the link)", field) for value in unread[:1]] + (
+        [RenderWarning("url-dropped", f"{field}: dropped {len(unread) - 1:,} more link(s) the HTML cleaner could not "
+                       "read", field)] if len(unread) > 1 else [])
 
 
 def _number(number: int | None) -> str | None:

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mailkit
+from mailkit._mojibake import repair_text
 
 BASE = yaml.safe_load(SEED.read_text(encoding="utf-8"))
 
@@ -304,6 +305,8 @@ def test_random_text_in_every_field_keeps_structure(headline: str, dek: str, cap
     assert structure(email.html) == BASE_STRUCTURE
     assert dangerous(email.html) == []
     root = lxml.html.document_fromstring(email.html)
+    # what the models keep: text decoded twice is repaired (mojibake12; hypothesis found "Â¡" -> "¡")
+    headline, alt = repair_text(headline), repair_text(alt)
     assert root.xpath("string(//h1)") == " ".join(headline.split())
     assert root.xpath("//img[@width='552']")[0].get("alt") == " ".join(alt.split())
     # the text part drops invisible filler (soft hyphens, zero-width characters)
