@@ -392,12 +392,16 @@ def other_encoding(head: bytes) -> str | None:
     return None
 
 
+def _in_other_encoding(encoding: str) -> str:
+    return f"not UTF-8: the file is {encoding}; save it as UTF-8"
+
+
 def not_utf8(raw: bytes, err: UnicodeDecodeError) -> str:
     """What to tell a person of ``raw`` that failed to decode as UTF-8: where and why, and the
     encoding it is in when that is plain (a byte 0xff at line 1, column 1 says nothing to most)."""
     encoding = other_encoding(raw)
     if encoding is not None:
-        return f"not UTF-8: the file is {encoding}; save it as UTF-8"
+        return _in_other_encoding(encoding)
     return f"{utf8_error_position(raw, err.start)}: not UTF-8 ({err.reason}: byte 0x{raw[err.start]:02x})"
 
 
@@ -405,7 +409,7 @@ def decoded_utf16(raw: bytes, text: str) -> str | None:
     """:func:`not_utf8`'s message for ``raw`` that decoded as ``text`` though it is UTF-16 or
     UTF-32 (ASCII text in either is valid UTF-8, a NUL between letters), else ``None``."""
     if "\0" in text[:64] and (encoding := other_encoding(raw)):
-        return f"not UTF-8: the file is {encoding}; save it as UTF-8"
+        return _in_other_encoding(encoding)
     return None
 
 

@@ -390,7 +390,8 @@ def redirect_target(url: str) -> str | None:
         return None
     for pattern, path, param in _REDIRECTORS:
         if (parts.path or "/") == path and pattern.fullmatch(host):
-            targets = parse_qs(parts.query).get(param) or (parse_qs(parts.query).get("url") if param == "q" else None)
+            query = parse_qs(parts.query)
+            targets = query.get(param) or (query.get("url") if param == "q" else None)
             target = targets[0].strip() if targets else ""
             return target if target.lower().startswith(("https://", "http://")) else None
     return None
