@@ -1278,8 +1278,9 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         warnings += _unread_links(html, tree, hrefs_seen, field)
     if unwrapped:  # once, with the count and the first (as for dropped elements)
         what = "a link" if len(unwrapped) == 1 else f"{len(unwrapped):,} links"
+        verb = "points" if len(unwrapped) == 1 else "point"
         warnings.append(RenderWarning("link-unwrapped", f"{field}: {what} through a redirector (Google, Outlook Safe "
-                                      f"Links, Facebook) now point at the target, the first: {unwrapped[0][:80]}",
+                                      f"Links, Facebook) now {verb} at the target, the first: {unwrapped[0][:80]}",
                                       field))
     depth = _depth(cleaned)
     if depth > limits.max_body_depth:
@@ -1315,6 +1316,8 @@ def sanitize_body(html: str, *, field: str, base_url: str | None, limits: Limits
         warnings.append(RenderWarning("image-no-alt", f"{field}: image without alt text: {no_alt[0][:80]}"
                                       if len(no_alt) == 1 else f"{field}: {len(no_alt):,} images without alt text, "
                                       f"the first: {no_alt[0][:80]}", field))
+    if "<a" in cleaned:  # a link whose URL was refused: its text, not a link-styled word that goes nowhere
+        cleaned = _HREFLESS_LINK.sub(r"\1", cleaned)
     cleaned = _reencode_attrs(cleaned)
     if "<a " in cleaned:
         warnings += _deceptive_links(cleaned, field)
@@ -1356,6 +1359,12 @@ def _unread_links(html: str, tree: lxml.html.HtmlElement | None, seen: list[str]
                           "could read (its text kept, without the link)", field) for value in unread[:1]] + (
         [RenderWarning("url-dropped", f"{field}: dropped {len(unread) - 1:,} more link(s) the HTML cleaner could not "
                        "read", field)] if len(unread) > 1 else [])
+
+
+# an <a> the cleaning left without an href (its URL refused, or never given), to its end
+# tag: the layout styles every <a> as a link (colour, underline), so a reader saw a dead
+# link. Links do not nest after cleaning, so each ends at the next "</a>".
+_HREFLESS_LINK = re.compile(r'<a\b(?![^>]*\shref=")[^>]*>(.*?)</a>', re.DOTALL)
 
 
 def _number(number: int | None) -> str | None:

@@ -54,3 +54,12 @@ def test_fixtures_links_are_all_read() -> None:
     for path in sorted(SEED.parent.glob("*.yaml")):
         email = mailkit.render("breaking", path) if "digest" not in path.name else mailkit.render("digest", path)
         assert not [w for w in _dropped(email) if "could read" in w], path.name
+
+
+@pytest.mark.parametrize("href", ["https://exa mple.com/", "javascript:alert(1)", None])
+def test_a_link_left_without_its_url_is_text_not_a_dead_link(href: str | None) -> None:
+    # the layout styles every <a> (colour, underline): "the report" looked like a link and went nowhere
+    attr = "" if href is None else f' href="{href}"'
+    email = _render(f"<p>Read <a{attr} title=\"t\">the report</a> now, <abbr title=\"x\">abbr</abbr>.</p>")
+    assert "Read the report now" in email.html and "<abbr" in email.html
+    assert "the report" in email.text
